@@ -1,0 +1,4 @@
+import type { CommandCodec } from '../command-codec.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const catalogCodecs: readonly CommandCodec<any, any>[] = [];

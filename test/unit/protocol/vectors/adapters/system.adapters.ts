@@ -1,0 +1,4 @@
+import type { AdapterTable } from '../vector-adapter.js';
+
+/** Vector `command` name → adapter. */
+export const systemAdapters: AdapterTable = {};
