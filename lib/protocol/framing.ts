@@ -56,7 +56,10 @@ export function decodeRequestFrame(frame: Buffer, maxPayloadBytes = Infinity): R
   const decoder = new RequestFrameDecoder(maxPayloadBytes);
   const frames = decoder.push(frame);
   if (frames.length !== 1 || decoder.buffered !== 0) {
-    throw new ProtocolError('LengthMismatch', `request frame of ${frame.length} bytes does not hold exactly one frame`);
+    throw new ProtocolError(
+      'LengthMismatch',
+      `request frame of ${frame.length} bytes does not hold exactly one frame`,
+    );
   }
   return frames[0]!;
 }
@@ -66,7 +69,10 @@ export function decodeResponseFrame(frame: Buffer, maxPayloadBytes = Infinity): 
   const decoder = new ResponseFrameDecoder(maxPayloadBytes);
   const frames = decoder.push(frame);
   if (frames.length !== 1 || decoder.buffered !== 0) {
-    throw new ProtocolError('LengthMismatch', `response frame of ${frame.length} bytes does not hold exactly one frame`);
+    throw new ProtocolError(
+      'LengthMismatch',
+      `response frame of ${frame.length} bytes does not hold exactly one frame`,
+    );
   }
   return frames[0]!;
 }
@@ -102,7 +108,10 @@ abstract class FrameDecoder<F> {
       const second = head.readUInt32LE(4);
       const length = this.payloadLength(first, second);
       if (length > this.maxPayloadBytes) {
-        throw new ProtocolError('TooLarge', `frame payload of ${length} bytes exceeds the limit of ${this.maxPayloadBytes}`);
+        throw new ProtocolError(
+          'TooLarge',
+          `frame payload of ${length} bytes exceeds the limit of ${this.maxPayloadBytes}`,
+        );
       }
       if (this.size < 8 + length) break;
       const whole = this.take(8 + length);

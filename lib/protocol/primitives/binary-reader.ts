@@ -137,7 +137,10 @@ export class BinaryReader {
   /** Throws when bytes are left over: every codec consumes its whole payload. */
   finish(): void {
     if (this.pos !== this.end) {
-      throw new ProtocolError('TrailingBytes', `${this.context}: ${this.end - this.pos} unexpected trailing bytes`);
+      throw new ProtocolError(
+        'TrailingBytes',
+        `${this.context}: ${this.end - this.pos} unexpected trailing bytes`,
+      );
     }
   }
 }

@@ -114,5 +114,6 @@ export class BinaryWriter {
 }
 
 function checkUint(v: number, max: number, what: string): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new ProtocolError('InvalidValue', `${what} out of range: ${v}`);
+  if (!Number.isInteger(v) || v < 0 || v > max)
+    throw new ProtocolError('InvalidValue', `${what} out of range: ${v}`);
 }

@@ -9,7 +9,9 @@ import { loadVectors } from './vector-file.js';
 const adapters = { ...systemAdapters, ...catalogAdapters, ...messagesAdapters };
 
 if (!hasVectors) {
-  console.warn(`SKIPPED: byte-exact vector suite, ${vectorsDir} is absent (it sits beside the checkout in CI).`);
+  console.warn(
+    `SKIPPED: byte-exact vector suite, ${vectorsDir} is absent (it sits beside the checkout in CI).`,
+  );
 }
 
 (hasVectors ? describe : describe.skip)('official SDK vectors (../shared/iggy-vectors)', () => {

@@ -1,0 +1,16 @@
+import type { CommandCodec } from '../../command-codec.js';
+import { CommandCode } from '../../codes/command-codes.js';
+import { decodeEmpty, decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { readGroupTarget, writeGroupTarget, type GroupTarget } from './consumer-group.layout.js';
+
+export type DeleteConsumerGroupRequest = GroupTarget;
+
+/** DeleteConsumerGroup (603): stream identifier · topic identifier · group identifier; empty answer. Deletes the group and its stored offsets. */
+export const deleteConsumerGroupCodec: CommandCodec<DeleteConsumerGroupRequest, void> = {
+  name: 'DeleteConsumerGroup',
+  code: CommandCode.DeleteConsumerGroup,
+  encodeRequest: (request) => encodePayload((w) => writeGroupTarget(w, request)),
+  decodeRequest: (payload) => decodePayload(payload, 'DeleteConsumerGroup request', readGroupTarget),
+  encodeResponse: () => encodeEmpty(),
+  decodeResponse: (payload) => decodeEmpty(payload, 'DeleteConsumerGroup response'),
+};

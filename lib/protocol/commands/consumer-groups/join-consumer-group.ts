@@ -1,0 +1,16 @@
+import type { CommandCodec } from '../../command-codec.js';
+import { CommandCode } from '../../codes/command-codes.js';
+import { decodeEmpty, decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { readGroupTarget, writeGroupTarget, type GroupTarget } from './consumer-group.layout.js';
+
+export type JoinConsumerGroupRequest = GroupTarget;
+
+/** JoinConsumerGroup (604): stream identifier · topic identifier · group identifier; empty answer. Makes this connection a member; partitions are rebalanced. */
+export const joinConsumerGroupCodec: CommandCodec<JoinConsumerGroupRequest, void> = {
+  name: 'JoinConsumerGroup',
+  code: CommandCode.JoinConsumerGroup,
+  encodeRequest: (request) => encodePayload((w) => writeGroupTarget(w, request)),
+  decodeRequest: (payload) => decodePayload(payload, 'JoinConsumerGroup request', readGroupTarget),
+  encodeResponse: () => encodeEmpty(),
+  decodeResponse: (payload) => decodeEmpty(payload, 'JoinConsumerGroup response'),
+};

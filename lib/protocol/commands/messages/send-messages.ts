@@ -1,0 +1,106 @@
+import type { CommandCodec } from '../../command-codec.js';
+import { CommandCode } from '../../codes/command-codes.js';
+import { IggyErrorCode } from '../../codes/error-codes.js';
+import { nowMicros } from '../../messages/clock.js';
+import { measureMessages, writeMessages, type OutgoingMessage } from '../../messages/message-batch.js';
+import { IndexEntryLayout } from '../../messages/message-layout.js';
+import { MessageRun } from '../../messages/message-run.js';
+import { BinaryReader } from '../../primitives/binary-reader.js';
+import { BinaryWriter } from '../../primitives/binary-writer.js';
+import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
+import { readPartitioning, writePartitioning, type Partitioning } from '../../primitives/partitioning.js';
+import { ProtocolError } from '../../protocol-error.js';
+import { emptyPayload, expectEmpty } from './messages-payload.js';
+
+export interface SendMessagesRequest {
+  streamId: Identifier;
+  topicId: Identifier;
+  partitioning: Partitioning;
+  /**
+   * Messages to encode, or an encoded run. `decodeRequest` gives a `MessageRun` that is a validated
+   * view into the request payload, so a broker can stamp and store it without copying.
+   */
+  messages: readonly OutgoingMessage[] | MessageRun;
+}
+
+const CONTEXT = 'SendMessages request';
+
+function noMessages(): ProtocolError {
+  return new ProtocolError('InvalidValue', `${CONTEXT}: no messages`, IggyErrorCode.InvalidMessagesCount);
+}
+
+/**
+ * Encodes the request in one allocation: `u32 metadata length` · stream · topic · partitioning ·
+ * `u32 count` (the metadata) · index block (16 bytes per message) · the messages.
+ */
+function encodeSendMessages(request: SendMessagesRequest): Buffer {
+  const { messages } = request;
+  const count = messages instanceof MessageRun ? messages.count : messages.length;
+  if (count === 0) throw noMessages();
+  const meta = new BinaryWriter(64);
+  writeIdentifier(meta, request.streamId);
+  writeIdentifier(meta, request.topicId);
+  writePartitioning(meta, request.partitioning);
+  meta.u32(count);
+  const metaBytes = meta.finish();
+  const indexAt = 4 + metaBytes.length;
+  const runAt = indexAt + count * IndexEntryLayout.bytes;
+
+  if (messages instanceof MessageRun) {
+    const buf = Buffer.allocUnsafe(runAt + messages.bytes.length);
+    buf.writeUInt32LE(metaBytes.length, 0);
+    metaBytes.copy(buf, 4);
+    const ends = messages.ends();
+    if (ends.length !== count) {
+      throw new ProtocolError(
+        'LengthMismatch',
+        `${CONTEXT}: run holds ${ends.length} messages, count says ${count}`,
+      );
+    }
+    buf.fill(0, indexAt, runAt);
+    for (let i = 0; i < count; i++) {
+      buf.writeUInt32LE(ends[i]!, indexAt + i * IndexEntryLayout.bytes + IndexEntryLayout.position);
+    }
+    messages.bytes.copy(buf, runAt);
+    return buf;
+  }
+
+  const measure = measureMessages(messages);
+  const buf = Buffer.allocUnsafe(runAt + measure.runBytes);
+  buf.writeUInt32LE(metaBytes.length, 0);
+  metaBytes.copy(buf, 4);
+  writeMessages(buf, runAt, indexAt, messages, measure, nowMicros());
+  return buf;
+}
+
+function decodeSendMessages(payload: Buffer): SendMessagesRequest {
+  const r = new BinaryReader(payload, CONTEXT);
+  const metadataLength = r.u32('metadata length');
+  const metaStart = r.offset;
+  const streamId = readIdentifier(r, 'stream id');
+  const topicId = readIdentifier(r, 'topic id');
+  const partitioning = readPartitioning(r);
+  const count = r.u32('messages count');
+  if (r.offset - metaStart !== metadataLength) {
+    throw new ProtocolError(
+      'LengthMismatch',
+      `${CONTEXT}: metadata length says ${metadataLength} bytes, the metadata is ${r.offset - metaStart}`,
+      IggyErrorCode.InvalidCommand,
+    );
+  }
+  if (count === 0) throw noMessages();
+  const index = r.bytes(count * IndexEntryLayout.bytes, 'index block');
+  const run = r.bytes(r.remaining, 'messages');
+  const messages = MessageRun.validate(run, { count, index, context: CONTEXT });
+  return { streamId, topicId, partitioning, messages };
+}
+
+/** SendMessages (101): metadata, index block and messages (see `encodeSendMessages`); empty answer. */
+export const sendMessagesCodec: CommandCodec<SendMessagesRequest, void> = {
+  name: 'SendMessages',
+  code: CommandCode.SendMessages,
+  encodeRequest: encodeSendMessages,
+  decodeRequest: decodeSendMessages,
+  encodeResponse: () => emptyPayload(),
+  decodeResponse: (payload) => expectEmpty(payload, 'SendMessages response'),
+};

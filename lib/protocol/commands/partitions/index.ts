@@ -1,0 +1,2 @@
+export * from './create-partitions.js';
+export * from './delete-partitions.js';

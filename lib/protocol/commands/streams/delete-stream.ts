@@ -1,0 +1,16 @@
+import type { CommandCodec } from '../../command-codec.js';
+import { CommandCode } from '../../codes/command-codes.js';
+import { decodeEmpty, decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { readStreamTarget, writeStreamTarget, type StreamTarget } from './stream.layout.js';
+
+export type DeleteStreamRequest = StreamTarget;
+
+/** DeleteStream (203): stream identifier; empty answer. Deletes the stream with all its topics and messages. */
+export const deleteStreamCodec: CommandCodec<DeleteStreamRequest, void> = {
+  name: 'DeleteStream',
+  code: CommandCode.DeleteStream,
+  encodeRequest: (request) => encodePayload((w) => writeStreamTarget(w, request)),
+  decodeRequest: (payload) => decodePayload(payload, 'DeleteStream request', readStreamTarget),
+  encodeResponse: () => encodeEmpty(),
+  decodeResponse: (payload) => decodeEmpty(payload, 'DeleteStream response'),
+};

@@ -1,0 +1,135 @@
+import type { CommandCodec } from '../../command-codec.js';
+import { CommandCode } from '../../codes/command-codes.js';
+import { BinaryReader } from '../../primitives/binary-reader.js';
+import { BinaryWriter } from '../../primitives/binary-writer.js';
+import { emptyPayload, expectEmpty } from './payload-helpers.js';
+
+/** Cache hits and misses of one partition. */
+export interface CacheMetricsEntry {
+  streamId: number;
+  topicId: number;
+  partitionId: number;
+  hits: bigint;
+  misses: bigint;
+  /** f32 on the wire. */
+  hitRatio: number;
+}
+
+/** Server and process statistics (GetStats response). Sizes in bytes, times in microseconds. */
+export interface Stats {
+  processId: number;
+  /** f32: the server process's CPU usage. */
+  cpuUsage: number;
+  /** f32: the whole machine's CPU usage. */
+  totalCpuUsage: number;
+  memoryUsage: bigint;
+  totalMemory: bigint;
+  availableMemory: bigint;
+  /** How long the server has run, µs. */
+  runTime: bigint;
+  /** When the server started, µs since the epoch. */
+  startTime: bigint;
+  readBytes: bigint;
+  writtenBytes: bigint;
+  messagesSizeBytes: bigint;
+  streamsCount: number;
+  topicsCount: number;
+  partitionsCount: number;
+  segmentsCount: number;
+  messagesCount: bigint;
+  clientsCount: number;
+  consumerGroupsCount: number;
+  hostname: string;
+  osName: string;
+  osVersion: string;
+  /** Empty when an older server left it out. */
+  kernelVersion: string;
+  /** Empty when an older server left it out. */
+  iggyServerVersion: string;
+  /** major·1 000 000 + minor·1 000 + patch; null when absent or 0. */
+  iggyServerSemver: number | null;
+  cacheMetrics: CacheMetricsEntry[];
+}
+
+function encodeStats(s: Stats): Buffer {
+  const w = new BinaryWriter(160);
+  w.u32(s.processId).f32(s.cpuUsage).f32(s.totalCpuUsage);
+  w.u64(s.memoryUsage).u64(s.totalMemory).u64(s.availableMemory);
+  w.u64(s.runTime).u64(s.startTime);
+  w.u64(s.readBytes).u64(s.writtenBytes).u64(s.messagesSizeBytes);
+  w.u32(s.streamsCount).u32(s.topicsCount).u32(s.partitionsCount).u32(s.segmentsCount);
+  w.u64(s.messagesCount);
+  w.u32(s.clientsCount).u32(s.consumerGroupsCount);
+  w.str32(s.hostname).str32(s.osName).str32(s.osVersion).str32(s.kernelVersion).str32(s.iggyServerVersion);
+  // The server omits the semver when it has none; 0 keeps the layout unambiguous and reads back as null.
+  w.u32(s.iggyServerSemver ?? 0);
+  w.u32(s.cacheMetrics.length);
+  for (const m of s.cacheMetrics) {
+    w.u32(m.streamId).u32(m.topicId).u32(m.partitionId).u64(m.hits).u64(m.misses).f32(m.hitRatio);
+  }
+  return w.finish();
+}
+
+function decodeStats(payload: Buffer): Stats {
+  const r = new BinaryReader(payload, 'GetStats response');
+  const fixed = {
+    processId: r.u32('process id'),
+    cpuUsage: r.f32('cpu usage'),
+    totalCpuUsage: r.f32('total cpu usage'),
+    memoryUsage: r.u64('memory usage'),
+    totalMemory: r.u64('total memory'),
+    availableMemory: r.u64('available memory'),
+    runTime: r.u64('run time'),
+    startTime: r.u64('start time'),
+    readBytes: r.u64('read bytes'),
+    writtenBytes: r.u64('written bytes'),
+    messagesSizeBytes: r.u64('messages size bytes'),
+    streamsCount: r.u32('streams count'),
+    topicsCount: r.u32('topics count'),
+    partitionsCount: r.u32('partitions count'),
+    segmentsCount: r.u32('segments count'),
+    messagesCount: r.u64('messages count'),
+    clientsCount: r.u32('clients count'),
+    consumerGroupsCount: r.u32('consumer groups count'),
+    hostname: r.str32('hostname'),
+    osName: r.str32('os name'),
+    osVersion: r.str32('os version'),
+  };
+  // Later fields were appended over releases: each is present only if the payload goes on.
+  const kernelVersion = r.remaining > 0 ? r.str32('kernel version') : '';
+  const iggyServerVersion = r.remaining > 0 ? r.str32('server version') : '';
+  const semver = r.remaining > 0 ? r.u32('server semver') : 0;
+  const cacheMetrics: CacheMetricsEntry[] = [];
+  if (r.remaining > 0) {
+    const count = r.u32('cache metrics count');
+    // 36 bytes per entry: a lying count fails on the first missing entry, never allocates ahead.
+    for (let i = 0; i < count; i++) {
+      cacheMetrics.push({
+        streamId: r.u32('cache metrics stream id'),
+        topicId: r.u32('cache metrics topic id'),
+        partitionId: r.u32('cache metrics partition id'),
+        hits: r.u64('cache hits'),
+        misses: r.u64('cache misses'),
+        hitRatio: r.f32('cache hit ratio'),
+      });
+    }
+  }
+  r.finish();
+  return {
+    ...fixed,
+    kernelVersion,
+    iggyServerVersion,
+    iggyServerSemver: semver === 0 ? null : semver,
+    cacheMetrics,
+  };
+}
+
+/** GetStats (10): empty request; the response is `Stats`. */
+export const getStatsCodec: CommandCodec<void, Stats> = {
+  name: 'GetStats',
+  code: CommandCode.GetStats,
+  encodeRequest: () => emptyPayload(),
+  decodeRequest: (payload) => expectEmpty(payload, 'GetStats request'),
+  encodeResponse: encodeStats,
+  decodeResponse: decodeStats,
+};

@@ -1,0 +1,380 @@
+import { isUtf8 } from 'node:buffer';
+import { IggyErrorCode } from '../codes/error-codes.js';
+import { Limits } from '../limits.js';
+import { ProtocolError } from '../protocol-error.js';
+
+/** Kinds of a user header key or value (server 0.7.0 `HeaderKind` codes). */
+export const HeaderKind = {
+  Raw: 1,
+  String: 2,
+  Bool: 3,
+  Int8: 4,
+  Int16: 5,
+  Int32: 6,
+  Int64: 7,
+  Int128: 8,
+  Uint8: 9,
+  Uint16: 10,
+  Uint32: 11,
+  Uint64: 12,
+  Uint128: 13,
+  Float32: 14,
+  Float64: 15,
+} as const;
+export type HeaderKindValue = (typeof HeaderKind)[keyof typeof HeaderKind];
+
+type K = typeof HeaderKind;
+/** One typed header key or value. 64- and 128-bit integers are bigints, the rest numbers. */
+export type HeaderField =
+  | { kind: K['Raw']; value: Buffer }
+  | { kind: K['String']; value: string }
+  | { kind: K['Bool']; value: boolean }
+  | {
+      kind:
+        | K['Int8']
+        | K['Int16']
+        | K['Int32']
+        | K['Uint8']
+        | K['Uint16']
+        | K['Uint32']
+        | K['Float32']
+        | K['Float64'];
+      value: number;
+    }
+  | { kind: K['Int64'] | K['Int128'] | K['Uint64'] | K['Uint128']; value: bigint };
+
+/** One user header. Keys may be of any kind, though string keys are what everyone uses. */
+export interface HeaderEntry {
+  key: HeaderField;
+  value: HeaderField;
+}
+
+/** A message's user headers, in wire order (the server keeps them in a hash map, so order is not kept). */
+export type UserHeaders = HeaderEntry[];
+
+/** HeaderField constructors. */
+export const Header = {
+  raw: (value: Uint8Array): HeaderField => ({ kind: HeaderKind.Raw, value: Buffer.from(value) }),
+  string: (value: string): HeaderField => ({ kind: HeaderKind.String, value }),
+  bool: (value: boolean): HeaderField => ({ kind: HeaderKind.Bool, value }),
+  int8: (value: number): HeaderField => ({ kind: HeaderKind.Int8, value }),
+  int16: (value: number): HeaderField => ({ kind: HeaderKind.Int16, value }),
+  int32: (value: number): HeaderField => ({ kind: HeaderKind.Int32, value }),
+  int64: (value: bigint): HeaderField => ({ kind: HeaderKind.Int64, value }),
+  int128: (value: bigint): HeaderField => ({ kind: HeaderKind.Int128, value }),
+  uint8: (value: number): HeaderField => ({ kind: HeaderKind.Uint8, value }),
+  uint16: (value: number): HeaderField => ({ kind: HeaderKind.Uint16, value }),
+  uint32: (value: number): HeaderField => ({ kind: HeaderKind.Uint32, value }),
+  uint64: (value: bigint): HeaderField => ({ kind: HeaderKind.Uint64, value }),
+  uint128: (value: bigint): HeaderField => ({ kind: HeaderKind.Uint128, value }),
+  float32: (value: number): HeaderField => ({ kind: HeaderKind.Float32, value }),
+  float64: (value: number): HeaderField => ({ kind: HeaderKind.Float64, value }),
+} as const;
+
+/** Headers with string keys, from a plain object. */
+export function stringKeyedHeaders(fields: Readonly<Record<string, HeaderField>>): UserHeaders {
+  return Object.entries(fields).map(([key, value]) => ({
+    key: { kind: HeaderKind.String, value: key },
+    value,
+  }));
+}
+
+/** The string-keyed headers by key (a later duplicate wins, as in the server's map); other keys are skipped. */
+export function headersByStringKey(headers: readonly HeaderEntry[]): Map<string, HeaderField> {
+  const map = new Map<string, HeaderField>();
+  for (const h of headers) if (h.key.kind === HeaderKind.String) map.set(h.key.value, h.value);
+  return map;
+}
+
+const MAX_FIELD_BYTES = 255;
+/** Fixed byte size by kind; 0 for the variable-size raw and string kinds. */
+const FIXED_SIZE: readonly number[] = [0, 0, 0, 1, 1, 2, 4, 8, 16, 1, 2, 4, 8, 16, 4, 8];
+const U64 = (1n << 64n) - 1n;
+
+const intRange: Readonly<Record<number, readonly [number, number]>> = {
+  [HeaderKind.Int8]: [-0x80, 0x7f],
+  [HeaderKind.Int16]: [-0x8000, 0x7fff],
+  [HeaderKind.Int32]: [-0x80000000, 0x7fffffff],
+  [HeaderKind.Uint8]: [0, 0xff],
+  [HeaderKind.Uint16]: [0, 0xffff],
+  [HeaderKind.Uint32]: [0, 0xffffffff],
+};
+const bigRange: Readonly<Record<number, readonly [bigint, bigint]>> = {
+  [HeaderKind.Int64]: [-(1n << 63n), (1n << 63n) - 1n],
+  [HeaderKind.Int128]: [-(1n << 127n), (1n << 127n) - 1n],
+  [HeaderKind.Uint64]: [0n, U64],
+  [HeaderKind.Uint128]: [0n, (1n << 128n) - 1n],
+};
+
+function invalid(role: 'key' | 'value', message: string): ProtocolError {
+  return new ProtocolError(
+    'InvalidValue',
+    `user header ${role}: ${message}`,
+    role === 'key' ? IggyErrorCode.InvalidHeaderKey : IggyErrorCode.InvalidHeaderValue,
+  );
+}
+
+/** Validates one field and returns the byte length of its value. */
+function fieldSize(f: HeaderField, role: 'key' | 'value'): number {
+  const v: unknown = f.value;
+  switch (f.kind) {
+    case HeaderKind.Raw:
+    case HeaderKind.String: {
+      let n: number;
+      if (f.kind === HeaderKind.Raw) {
+        if (!ArrayBuffer.isView(v)) throw invalid(role, `raw needs bytes, got ${typeof v}`);
+        n = v.byteLength;
+      } else {
+        if (typeof v !== 'string') throw invalid(role, `string expected, got ${typeof v}`);
+        n = Buffer.byteLength(v, 'utf8');
+      }
+      if (n === 0 || n > MAX_FIELD_BYTES)
+        throw invalid(role, `must be 1..${MAX_FIELD_BYTES} bytes, got ${n}`);
+      return n;
+    }
+    case HeaderKind.Bool:
+      if (typeof v !== 'boolean') throw invalid(role, `bool expected, got ${typeof v}`);
+      return 1;
+    case HeaderKind.Float32:
+    case HeaderKind.Float64:
+      if (typeof v !== 'number') throw invalid(role, `number expected, got ${typeof v}`);
+      return FIXED_SIZE[f.kind]!;
+    case HeaderKind.Int8:
+    case HeaderKind.Int16:
+    case HeaderKind.Int32:
+    case HeaderKind.Uint8:
+    case HeaderKind.Uint16:
+    case HeaderKind.Uint32: {
+      const [min, max] = intRange[f.kind]!;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+        throw invalid(role, `kind ${f.kind} needs an integer in ${min}..${max}, got ${String(v)}`);
+      }
+      return FIXED_SIZE[f.kind]!;
+    }
+    case HeaderKind.Int64:
+    case HeaderKind.Int128:
+    case HeaderKind.Uint64:
+    case HeaderKind.Uint128: {
+      const [min, max] = bigRange[f.kind]!;
+      if (typeof v !== 'bigint' || v < min || v > max) {
+        throw invalid(role, `kind ${f.kind} needs a bigint in ${min}..${max}, got ${String(v)}`);
+      }
+      return FIXED_SIZE[f.kind]!;
+    }
+    default:
+      throw invalid(role, `unknown kind ${(f as { kind: unknown }).kind}`);
+  }
+}
+
+/**
+ * Validates headers and returns their encoded size. Throws unless every key and value is 1..255
+ * bytes, numbers fit their kind, and the total is at most 100,000 bytes.
+ */
+export function userHeadersSize(headers: readonly HeaderEntry[] | undefined): number {
+  if (!headers || headers.length === 0) return 0;
+  let total = 0;
+  for (const h of headers) total += 10 + fieldSize(h.key, 'key') + fieldSize(h.value, 'value');
+  if (total > Limits.maxUserHeadersBytes) {
+    throw new ProtocolError(
+      'TooLarge',
+      `user headers are ${total} bytes, max ${Limits.maxUserHeadersBytes}`,
+      IggyErrorCode.TooBigUserHeaders,
+    );
+  }
+  return total;
+}
+
+function writeField(buf: Buffer, at: number, f: HeaderField): number {
+  buf[at] = f.kind;
+  const v = at + 5;
+  let n: number;
+  switch (f.kind) {
+    case HeaderKind.Raw:
+      buf.set(f.value, v);
+      n = f.value.length;
+      break;
+    case HeaderKind.String:
+      n = buf.write(f.value, v, 'utf8');
+      break;
+    case HeaderKind.Bool:
+      buf[v] = f.value ? 1 : 0;
+      n = 1;
+      break;
+    case HeaderKind.Int8:
+      n = buf.writeInt8(f.value, v) - v;
+      break;
+    case HeaderKind.Int16:
+      n = buf.writeInt16LE(f.value, v) - v;
+      break;
+    case HeaderKind.Int32:
+      n = buf.writeInt32LE(f.value, v) - v;
+      break;
+    case HeaderKind.Uint8:
+      n = buf.writeUInt8(f.value, v) - v;
+      break;
+    case HeaderKind.Uint16:
+      n = buf.writeUInt16LE(f.value, v) - v;
+      break;
+    case HeaderKind.Uint32:
+      n = buf.writeUInt32LE(f.value, v) - v;
+      break;
+    case HeaderKind.Int64:
+      n = buf.writeBigInt64LE(f.value, v) - v;
+      break;
+    case HeaderKind.Uint64:
+      n = buf.writeBigUInt64LE(f.value, v) - v;
+      break;
+    case HeaderKind.Int128:
+    case HeaderKind.Uint128: {
+      const u = BigInt.asUintN(128, f.value);
+      buf.writeBigUInt64LE(u & U64, v);
+      buf.writeBigUInt64LE(u >> 64n, v + 8);
+      n = 16;
+      break;
+    }
+    case HeaderKind.Float32:
+      n = buf.writeFloatLE(f.value, v) - v;
+      break;
+    case HeaderKind.Float64:
+      n = buf.writeDoubleLE(f.value, v) - v;
+      break;
+  }
+  buf.writeUInt32LE(n, at + 1);
+  return v + n;
+}
+
+/**
+ * Writes headers already measured by `userHeadersSize` into `buf` at `at`; returns the end position.
+ * Layout per entry: `u8 key kind` · `u32 key length` · key · `u8 value kind` · `u32 value length` · value.
+ */
+export function writeUserHeaders(
+  buf: Buffer,
+  at: number,
+  headers: readonly HeaderEntry[] | undefined,
+): number {
+  if (!headers) return at;
+  let pos = at;
+  for (const h of headers) {
+    pos = writeField(buf, pos, h.key);
+    pos = writeField(buf, pos, h.value);
+  }
+  return pos;
+}
+
+/** Encodes user headers (an empty buffer when there are none). */
+export function encodeUserHeaders(headers: readonly HeaderEntry[] | undefined): Buffer {
+  const size = userHeadersSize(headers);
+  const buf = Buffer.allocUnsafe(size);
+  writeUserHeaders(buf, 0, headers);
+  return buf;
+}
+
+function readField(v: Buffer, kind: number, role: 'key' | 'value'): HeaderField {
+  switch (kind) {
+    case HeaderKind.Raw:
+      return { kind, value: Buffer.from(v) };
+    case HeaderKind.String:
+      return { kind, value: v.toString('utf8') };
+    case HeaderKind.Bool:
+      if (v[0]! > 1) throw invalid(role, `bool byte is ${v[0]}, expected 0 or 1`);
+      return { kind, value: v[0] === 1 };
+    case HeaderKind.Int8:
+      return { kind, value: v.readInt8(0) };
+    case HeaderKind.Int16:
+      return { kind, value: v.readInt16LE(0) };
+    case HeaderKind.Int32:
+      return { kind, value: v.readInt32LE(0) };
+    case HeaderKind.Int64:
+      return { kind, value: v.readBigInt64LE(0) };
+    case HeaderKind.Int128:
+      return { kind, value: BigInt.asIntN(128, (v.readBigUInt64LE(8) << 64n) | v.readBigUInt64LE(0)) };
+    case HeaderKind.Uint8:
+      return { kind, value: v[0]! };
+    case HeaderKind.Uint16:
+      return { kind, value: v.readUInt16LE(0) };
+    case HeaderKind.Uint32:
+      return { kind, value: v.readUInt32LE(0) };
+    case HeaderKind.Uint64:
+      return { kind, value: v.readBigUInt64LE(0) };
+    case HeaderKind.Uint128:
+      return { kind, value: (v.readBigUInt64LE(8) << 64n) | v.readBigUInt64LE(0) };
+    case HeaderKind.Float32:
+      return { kind, value: v.readFloatLE(0) };
+    default:
+      return { kind: HeaderKind.Float64, value: v.readDoubleLE(0) };
+  }
+}
+
+/**
+ * Walks encoded headers in `buf[start, end)`, checking every kind, length and value; never reads a
+ * length past `end`. With `out`, also collects the decoded entries.
+ */
+function walkUserHeaders(buf: Buffer, start: number, end: number, out?: HeaderEntry[]): void {
+  if (end - start > Limits.maxUserHeadersBytes) {
+    throw new ProtocolError(
+      'TooLarge',
+      `user headers are ${end - start} bytes, max ${Limits.maxUserHeadersBytes}`,
+      IggyErrorCode.TooBigUserHeaders,
+    );
+  }
+  let pos = start;
+  let key: HeaderField | undefined;
+  let role: 'key' | 'value' = 'key';
+  while (pos < end) {
+    if (end - pos < 5) {
+      throw new ProtocolError(
+        'Truncated',
+        `user header ${role} at byte ${pos - start} is cut short`,
+        codeOf(role),
+      );
+    }
+    const kind = buf[pos]!;
+    const length = buf.readUInt32LE(pos + 1);
+    pos += 5;
+    if (kind < HeaderKind.Raw || kind > HeaderKind.Float64) throw invalid(role, `unknown kind ${kind}`);
+    if (length === 0 || length > MAX_FIELD_BYTES) {
+      throw invalid(role, `length ${length} is not 1..${MAX_FIELD_BYTES}`);
+    }
+    const fixed = FIXED_SIZE[kind]!;
+    if (fixed !== 0 && length !== fixed)
+      throw invalid(role, `kind ${kind} needs ${fixed} bytes, got ${length}`);
+    if (length > end - pos) {
+      throw new ProtocolError(
+        'Truncated',
+        `user header ${role} needs ${length} bytes, ${end - pos} left`,
+        codeOf(role),
+      );
+    }
+    const v = buf.subarray(pos, pos + length);
+    pos += length;
+    if (kind === HeaderKind.String && !isUtf8(v)) {
+      throw new ProtocolError('InvalidUtf8', `user header ${role} is not valid UTF-8`);
+    }
+    if (kind === HeaderKind.Bool && v[0]! > 1) throw invalid(role, `bool byte is ${v[0]}, expected 0 or 1`);
+    if (out) {
+      const field = readField(v, kind, role);
+      if (role === 'key') key = field;
+      else out.push({ key: key!, value: field });
+    }
+    role = role === 'key' ? 'value' : 'key';
+  }
+  if (role === 'value') {
+    throw new ProtocolError('Truncated', 'user header key has no value', IggyErrorCode.InvalidHeaderValue);
+  }
+}
+
+function codeOf(role: 'key' | 'value'): number {
+  return role === 'key' ? IggyErrorCode.InvalidHeaderKey : IggyErrorCode.InvalidHeaderValue;
+}
+
+/** Decodes user headers strictly (any malformed byte is a `ProtocolError`). */
+export function decodeUserHeaders(buf: Buffer, start = 0, end = buf.length): UserHeaders {
+  const out: HeaderEntry[] = [];
+  if (end > start) walkUserHeaders(buf, start, end, out);
+  return out;
+}
+
+/** Checks encoded user headers in `buf[start, end)` without building objects. */
+export function validateUserHeaders(buf: Buffer, start = 0, end = buf.length): void {
+  if (end > start) walkUserHeaders(buf, start, end);
+}
