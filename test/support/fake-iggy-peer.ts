@@ -77,17 +77,18 @@ export class FakeIggyPeer {
 
   private constructor(private readonly server: net.Server) {}
 
-  static async start(options: { tls?: { key: string | Buffer; cert: string | Buffer } } = {}): Promise<FakeIggyPeer> {
-    let peer!: FakeIggyPeer;
-    const onSocket = (socket: net.Socket) => {
+  static async start(
+    options: { tls?: { key: string | Buffer; cert: string | Buffer } } = {},
+  ): Promise<FakeIggyPeer> {
+    const server = options.tls
+      ? tls.createServer({ key: options.tls.key, cert: options.tls.cert })
+      : net.createServer();
+    const peer = new FakeIggyPeer(server);
+    server.on(options.tls ? 'secureConnection' : 'connection', (socket: net.Socket) => {
       const connection = new PeerConnection(peer.connections.length, socket, peer);
       peer.connections.push(connection);
       peer.notify();
-    };
-    const server = options.tls
-      ? tls.createServer({ key: options.tls.key, cert: options.tls.cert }, onSocket)
-      : net.createServer(onSocket);
-    peer = new FakeIggyPeer(server);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return peer;
   }
@@ -115,7 +116,10 @@ export class FakeIggyPeer {
   waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`fake peer: timed out waiting for ${what}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`fake peer: timed out waiting for ${what}`)),
+        timeoutMs,
+      );
       const check = () => {
         if (predicate()) {
           clearTimeout(timer);

@@ -1,0 +1,412 @@
+import { EventEmitter } from 'node:events';
+import type { CommandCodec } from '../protocol/command-codec.js';
+import { encodeRequestHeader } from '../protocol/framing.js';
+import { Call } from './call.js';
+import { IggyClientError } from './errors.js';
+import { Connection, formatAddress, type ConnectionHooks, type WireRequest } from './connection.js';
+import {
+  backoffDelay,
+  resolveClientOptions,
+  type IggyClientOptions,
+  type IggyCredentials,
+  type ResolvedClientOptions,
+} from './options.js';
+
+/** Events of `IggyClient`. */
+export interface IggyClientEvents {
+  /** A connection is open (and logged in, when there are credentials). */
+  connected: [info: { address: string }];
+  /** An established connection died; in-flight requests were rejected with 'Disconnected'. */
+  disconnected: [error: IggyClientError];
+  /** A reconnect attempt starts after `delayMs`. */
+  reconnecting: [info: { attempt: number; delayMs: number }];
+  /** A failure nobody awaits: a failed reconnect attempt, giving up. Emitted only when listened to. */
+  error: [error: Error];
+  /** `close()` finished. */
+  closed: [];
+}
+
+/**
+ * `idle` never connected · `connecting` first connect · `ready` · `reconnecting` after a loss ·
+ * `disconnected` lost and not reconnecting (disabled or gave up) · `closed`.
+ */
+export type IggyClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'disconnected' | 'closed';
+
+/** Per-call options of `request`. */
+export interface RequestOptions {
+  /** Overrides the client's `requestTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+/**
+ * The connection machinery of `IggyClient`: address failover, pipelining with a bounded in-flight window,
+ * per-request timeouts, reconnection with backoff and re-login, events. Command methods live in
+ * `IggyClient`; `request(codec, req)` is the one door every command goes through.
+ *
+ * Timeouts: a written request that times out rejects with 'Timeout' but **keeps its FIFO slot**, so its
+ * late response is read and dropped and the next request still gets its own. We chose this over treating
+ * a timeout as fatal because one slow command (a big poll, a purge) should not fail every healthy request
+ * pipelined behind it nor force a re-login and consumer-group rejoin. The cost, a server that never answers
+ * holding the slot, is bounded: if the slot is still unanswered one more timeout later the connection is
+ * declared dead and reconnected (the requests behind it fail with 'Disconnected').
+ */
+export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
+  protected readonly options: ResolvedClientOptions;
+  protected credentials: IggyCredentials | undefined;
+  private stateValue: IggyClientState = 'idle';
+  private connection: Connection | undefined;
+  private readonly queue: Call<unknown>[] = [];
+  private pumpScheduled = false;
+  private connecting: Promise<void> | undefined;
+  private reconnecting: Promise<boolean> | undefined;
+  private closing: Promise<void> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private wakeUp: (() => void) | undefined;
+  private readonly hooks: ConnectionHooks = {
+    onDrain: () => this.pump(),
+    onClose: (connection, reason, inFlight) => this.onConnectionClosed(connection, reason, inFlight),
+  };
+
+  constructor(options: IggyClientOptions = {}) {
+    super();
+    this.options = resolveClientOptions(options);
+    this.credentials = this.options.credentials;
+  }
+
+  get state(): IggyClientState {
+    return this.stateValue;
+  }
+
+  /** True when requests are being written right now. */
+  isConnected(): boolean {
+    return this.stateValue === 'ready';
+  }
+
+  /** Address of the live connection, e.g. `127.0.0.1:8090`. */
+  get address(): string | undefined {
+    return this.connection?.address;
+  }
+
+  /** Requests queued and not yet written (waiting for the window or for a connection). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Requests written and not yet answered. */
+  get inFlight(): number {
+    return this.connection?.inFlight ?? 0;
+  }
+
+  /**
+   * Opens the connection (addresses in order) and logs in with the configured credentials.
+   * Rejects with `IggyClientError('Connection')` when no address answers, or the login's `IggyError`.
+   * Idempotent while connected or connecting.
+   */
+  connect(): Promise<void> {
+    switch (this.stateValue) {
+      case 'closed':
+        return Promise.reject(new IggyClientError('Closed', 'client is closed'));
+      case 'ready':
+        return Promise.resolve();
+      case 'connecting':
+        return this.connecting!;
+      case 'reconnecting':
+        return this.reconnecting!.then((ok) => {
+          if (!ok) throw new IggyClientError('Disconnected', 'reconnecting failed');
+        });
+      default:
+        break;
+    }
+    this.stateValue = 'connecting';
+    this.connecting = this.establish().then(
+      () => {
+        this.connecting = undefined;
+      },
+      (err: unknown) => {
+        this.connecting = undefined;
+        if (this.stateValue === 'connecting') {
+          this.stateValue = 'idle';
+          this.failQueue(err instanceof Error ? err : new IggyClientError('Connection', String(err)));
+        }
+        throw err;
+      },
+    );
+    return this.connecting;
+  }
+
+  /**
+   * Sends one command and resolves with its decoded response. Pipelined: it does not wait for earlier
+   * requests; beyond `maxInFlight` it waits in a queue. Rejects with `IggyError` for a server error status,
+   * otherwise with `IggyClientError` ('Timeout', 'Disconnected', 'Closed', 'Protocol').
+   */
+  request<Req, Res>(codec: CommandCodec<Req, Res>, request: Req, options: RequestOptions = {}): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      if (this.stateValue === 'closed') {
+        return reject(
+          new IggyClientError('Closed', `${codec.name}: client is closed`, { command: codec.name }),
+        );
+      }
+      if (this.stateValue === 'idle' || this.stateValue === 'disconnected') {
+        const why = this.stateValue === 'idle' ? 'not connected (call connect() first)' : 'disconnected';
+        return reject(new IggyClientError('Disconnected', `${codec.name}: ${why}`, { command: codec.name }));
+      }
+      const call = this.createCall(codec, request, resolve, reject);
+      if (!call) return;
+      this.startTimer(call, options.timeoutMs);
+      this.queue.push(call as Call<unknown>);
+      this.schedulePump();
+    });
+  }
+
+  /**
+   * Closes the connection and stops reconnecting. Queued and in-flight requests reject with 'Closed'.
+   * Idempotent: every call returns the same promise.
+   */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.stateValue = 'closed';
+    this.stopHeartbeat();
+    this.wakeUp?.();
+    const reason = new IggyClientError('Closed', 'client closed');
+    this.failQueue(reason);
+    const connection = this.connection;
+    this.connection = undefined;
+    connection?.destroy(reason);
+    this.closing = (connection?.closed ?? Promise.resolve()).then(() => {
+      this.emit('closed');
+    });
+    return this.closing;
+  }
+
+  /** Logs in on a fresh connection, before any queued request is written. */
+  protected abstract authenticate(
+    credentials: IggyCredentials,
+    send: <Req, Res>(codec: CommandCodec<Req, Res>, request: Req) => Promise<Res>,
+  ): Promise<void>;
+
+  /** One heartbeat (a ping). */
+  protected abstract sendHeartbeat(): Promise<unknown>;
+
+  private createCall<Req, Res>(
+    codec: CommandCodec<Req, Res>,
+    request: Req,
+    resolve: (value: Res) => void,
+    reject: (error: Error) => void,
+  ): Call<Res> | undefined {
+    let payload: Buffer;
+    try {
+      payload = codec.encodeRequest(request);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      reject(
+        new IggyClientError('Protocol', `${codec.name}: cannot encode request: ${message}`, {
+          cause: err,
+          command: codec.name,
+        }),
+      );
+      return undefined;
+    }
+    const header = encodeRequestHeader(codec.code, payload.length);
+    return new Call(codec.name, header, payload, (p) => codec.decodeResponse(p), resolve, reject);
+  }
+
+  private startTimer<Res>(c: Call<Res>, timeoutMs = this.options.requestTimeoutMs): void {
+    c.timer = setTimeout(() => {
+      if (c.settled) return;
+      c.fail(
+        new IggyClientError('Timeout', `${c.command}: no response within ${timeoutMs} ms`, {
+          command: c.command,
+        }),
+      );
+      if (!c.written) {
+        const at = this.queue.indexOf(c as Call<unknown>);
+        if (at !== -1) this.queue.splice(at, 1);
+      } else if (this.connection?.isOpen) {
+        this.connection.watchTimedOut(c, this.options.requestTimeoutMs);
+      }
+    }, timeoutMs);
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const connection = this.connection;
+    if (this.stateValue !== 'ready' || !connection?.isOpen) return;
+    const room = this.options.maxInFlight - connection.inFlight;
+    if (room <= 0 || this.queue.length === 0) return;
+    const batch: Call<unknown>[] = [];
+    while (batch.length < room && this.queue.length > 0) {
+      const call = this.queue.shift()!;
+      if (call.settled) continue;
+      call.written = true;
+      batch.push(call);
+    }
+    if (batch.length > 0) connection.sendAll(batch);
+  }
+
+  private failQueue(error: Error): void {
+    for (const call of this.queue.splice(0)) {
+      if (error instanceof IggyClientError) call.onFailure(error);
+      else call.fail(error);
+    }
+  }
+
+  /** Opens a socket (addresses in order), logs in, and makes it the live connection. */
+  private async establish(): Promise<void> {
+    const connection = await this.openFirst();
+    if (this.stateValue === 'closed') {
+      connection.destroy(new IggyClientError('Closed', 'client closed'));
+      throw new IggyClientError('Closed', 'client closed while connecting');
+    }
+    this.connection = connection;
+    try {
+      if (this.credentials) {
+        await this.authenticate(this.credentials, (codec, request) =>
+          this.sendDirect(connection, codec, request),
+        );
+      }
+      if (this.isClosed()) throw new IggyClientError('Closed', 'client closed while logging in');
+      if (this.connection !== connection || !connection.isOpen) {
+        throw new IggyClientError(
+          'Disconnected',
+          `connection to ${connection.address} lost while logging in`,
+        );
+      }
+    } catch (err) {
+      if (this.connection === connection) this.connection = undefined;
+      connection.destroy(
+        new IggyClientError('Disconnected', `login on ${connection.address} failed`, { cause: err }),
+      );
+      throw err;
+    }
+    this.stateValue = 'ready';
+    this.startHeartbeat();
+    this.emit('connected', { address: connection.address });
+    this.pump();
+  }
+
+  private async openFirst(): Promise<Connection> {
+    const failures: string[] = [];
+    let lastError: unknown;
+    for (const address of this.options.addresses) {
+      if (this.stateValue === 'closed') break;
+      try {
+        return await Connection.open(address, this.options, this.hooks);
+      } catch (err) {
+        lastError = err;
+        failures.push(err instanceof Error ? err.message : `${formatAddress(address)}: ${String(err)}`);
+      }
+    }
+    if (this.stateValue === 'closed') throw new IggyClientError('Closed', 'client closed while connecting');
+    throw new IggyClientError('Connection', `no address answered (${failures.join('; ')})`, {
+      cause: lastError,
+    });
+  }
+
+  /** Writes one request on a connection that is not `ready` yet (the login), bypassing the queue. */
+  private sendDirect<Req, Res>(
+    connection: Connection,
+    codec: CommandCodec<Req, Res>,
+    request: Req,
+  ): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      const call = this.createCall(codec, request, resolve, reject);
+      if (!call) return;
+      this.startTimer(call);
+      call.written = true;
+      connection.sendAll([call]);
+    });
+  }
+
+  private onConnectionClosed(connection: Connection, reason: IggyClientError, inFlight: WireRequest[]): void {
+    for (const request of inFlight) request.onFailure(reason);
+    if (connection !== this.connection) return;
+    this.connection = undefined;
+    const wasReady = this.stateValue === 'ready';
+    if (!wasReady) return; // a failed login: establish() reports it
+    this.stopHeartbeat();
+    this.emit('disconnected', reason);
+    if (this.options.reconnect.enabled) {
+      this.stateValue = 'reconnecting';
+      this.reconnecting = this.reconnectLoop().finally(() => {
+        this.reconnecting = undefined;
+      });
+    } else {
+      this.stateValue = 'disconnected';
+      this.failQueue(
+        new IggyClientError('Disconnected', `${reason.message}; reconnect is disabled`, { cause: reason }),
+      );
+    }
+  }
+
+  private async reconnectLoop(): Promise<boolean> {
+    const policy = this.options.reconnect;
+    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      const delayMs = backoffDelay(policy, attempt);
+      this.emit('reconnecting', { attempt, delayMs });
+      await this.sleep(delayMs);
+      if (this.stateValue !== 'reconnecting') return false;
+      try {
+        await this.establish();
+        return true;
+      } catch (err) {
+        if (this.stateValue !== 'reconnecting') return false;
+        this.emitError(err);
+      }
+    }
+    this.stateValue = 'disconnected';
+    const error = new IggyClientError(
+      'Disconnected',
+      `gave up reconnecting after ${policy.maxAttempts} attempts`,
+    );
+    this.failQueue(error);
+    this.emitError(error);
+    return false;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        done();
+      };
+    });
+  }
+
+  /** Reads the state afresh (TypeScript keeps a narrowed `stateValue` across `await`). */
+  private isClosed(): boolean {
+    return this.stateValue === 'closed';
+  }
+
+  private emitError(err: unknown): void {
+    if (this.listenerCount('error') > 0)
+      this.emit('error', err instanceof Error ? err : new Error(String(err)));
+  }
+
+  private startHeartbeat(): void {
+    const every = this.options.heartbeatIntervalMs;
+    if (every <= 0) return;
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => {
+      this.sendHeartbeat().catch(() => undefined);
+    }, every);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+}

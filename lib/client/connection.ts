@@ -1,0 +1,226 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { IggyErrorCode } from '../protocol/codes/error-codes.js';
+import { ResponseFrameDecoder, type ResponseFrame } from '../protocol/framing.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { IggyClientError } from './errors.js';
+import type { IggyTlsOptions, ResolvedAddress } from './options.js';
+
+/** One request as the connection sees it: bytes to write and where its response goes. */
+export interface WireRequest {
+  readonly command: string;
+  readonly header: Buffer;
+  readonly payload: Buffer;
+  /** True once the caller has its answer or gave up (timeout); a late response is then dropped. */
+  readonly settled: boolean;
+  onResponse(frame: ResponseFrame): void;
+  onFailure(error: IggyClientError): void;
+}
+
+export interface ConnectionOptions {
+  tls: IggyTlsOptions | undefined;
+  connectTimeoutMs: number;
+  maxResponseBytes: number;
+  noDelay: boolean;
+}
+
+export interface ConnectionHooks {
+  /** A response arrived: the in-flight window has room again. */
+  onDrain(connection: Connection): void;
+  /** The connection is gone; `inFlight` are the requests written and not answered, in order. */
+  onClose(connection: Connection, reason: IggyClientError, inFlight: WireRequest[]): void;
+}
+
+export function formatAddress(address: ResolvedAddress): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
+
+/**
+ * One TCP or TLS socket speaking Iggy frames. Requests are written back to back (pipelined); the server
+ * answers them in order and responses carry no id, so they are matched to a FIFO of written requests.
+ * Every failure ends the connection and hands the unanswered requests to `onClose`: a dead or confused
+ * stream can never give one request another's response.
+ */
+export class Connection {
+  private readonly fifo: WireRequest[] = [];
+  private readonly decoder: ResponseFrameDecoder;
+  private readonly watchdogs = new Set<NodeJS.Timeout>();
+  private lastSocketError: Error | undefined;
+  private ended = false;
+  /** Resolves once the socket is fully closed. */
+  readonly closed: Promise<void>;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    readonly address: string,
+    maxResponseBytes: number,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    this.decoder = new ResponseFrameDecoder(maxResponseBytes);
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => {
+      this.lastSocketError = err;
+    });
+    socket.on('close', () => {
+      const cause = this.lastSocketError;
+      const detail = cause ? `: ${cause.message}` : '';
+      this.end(new IggyClientError('Disconnected', `connection to ${address} closed${detail}`, { cause }));
+    });
+  }
+
+  /** Opens a socket to one address; rejects with `IggyClientError('Connection')`. */
+  static open(
+    address: ResolvedAddress,
+    options: ConnectionOptions,
+    hooks: ConnectionHooks,
+  ): Promise<Connection> {
+    const label = formatAddress(address);
+    return new Promise((resolve, reject) => {
+      const socket = options.tls
+        ? tls.connect({
+            host: address.host,
+            port: address.port,
+            ca: options.tls.ca,
+            cert: options.tls.cert,
+            key: options.tls.key,
+            rejectUnauthorized: options.tls.rejectUnauthorized ?? true,
+            servername: options.tls.servername ?? (net.isIP(address.host) ? undefined : address.host),
+          })
+        : net.connect({ host: address.host, port: address.port });
+      const onError = (err: Error) => fail(err.message, err);
+      const onClose = () => fail('socket closed while connecting');
+      const detach = () => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        socket.off('close', onClose);
+        socket.off(connectEvent, onConnect);
+      };
+      const fail = (message: string, cause?: unknown) => {
+        detach();
+        socket.on('error', () => {});
+        socket.destroy();
+        reject(new IggyClientError('Connection', `cannot connect to ${label}: ${message}`, { cause }));
+      };
+      const onConnect = () => {
+        detach();
+        socket.setNoDelay(options.noDelay);
+        socket.setKeepAlive(true, 30_000);
+        resolve(new Connection(socket, label, options.maxResponseBytes, hooks));
+      };
+      const connectEvent = options.tls ? 'secureConnect' : 'connect';
+      const timer = setTimeout(
+        () => fail(`no connection within ${options.connectTimeoutMs} ms`),
+        options.connectTimeoutMs,
+      );
+      socket.on('error', onError);
+      socket.on('close', onClose);
+      socket.on(connectEvent, onConnect);
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.ended;
+  }
+
+  /** Requests written and not yet answered (timed-out ones included: their response is still due). */
+  get inFlight(): number {
+    return this.fifo.length;
+  }
+
+  /** Writes requests back to back in one corked burst (header and payload as separate chunks: no copy). */
+  sendAll(requests: readonly WireRequest[]): void {
+    if (this.ended) {
+      for (const r of requests)
+        r.onFailure(
+          new IggyClientError('Disconnected', `connection to ${this.address} is closed`, {
+            command: r.command,
+          }),
+        );
+      return;
+    }
+    this.socket.cork();
+    for (const r of requests) {
+      this.fifo.push(r);
+      this.socket.write(r.header);
+      if (r.payload.length > 0) this.socket.write(r.payload);
+    }
+    this.socket.uncork();
+  }
+
+  /**
+   * A written request timed out. Its slot stays in the FIFO so its late response is dropped; but if even
+   * after `graceMs` more nothing answered it, the server is wedged (or the stream lost a frame): end the
+   * connection rather than let every later request time out behind it.
+   */
+  watchTimedOut(request: WireRequest, graceMs: number): void {
+    if (this.ended) return;
+    const timer = setTimeout(() => {
+      this.watchdogs.delete(timer);
+      if (!this.ended && this.fifo.includes(request)) {
+        this.destroy(
+          new IggyClientError(
+            'Disconnected',
+            `no response to ${request.command} from ${this.address} after its timeout plus ${graceMs} ms; connection dropped`,
+          ),
+        );
+      }
+    }, graceMs);
+    timer.unref();
+    this.watchdogs.add(timer);
+  }
+
+  /** Ends the connection now; unanswered requests fail with `reason`. */
+  destroy(reason: IggyClientError): void {
+    this.end(reason);
+  }
+
+  private end(reason: IggyClientError): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const t of this.watchdogs) clearTimeout(t);
+    this.watchdogs.clear();
+    this.socket.destroy();
+    const inFlight = this.fifo.splice(0);
+    this.hooks.onClose(this, reason, inFlight);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.ended) return;
+    let frames: ResponseFrame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      const message = err instanceof ProtocolError ? err.message : String(err);
+      this.end(
+        new IggyClientError('Protocol', `bad response frame from ${this.address}: ${message}`, {
+          cause: err,
+        }),
+      );
+      return;
+    }
+    for (const frame of frames) {
+      if (frame.status === IggyErrorCode.Disconnected) {
+        // The server says goodbye (shutdown) with an unsolicited `Disconnected` frame, read while it was
+        // waiting for our next request: whatever is still in flight was never read, so it fails as
+        // 'Disconnected' rather than taking this frame as its answer.
+        this.end(
+          new IggyClientError('Disconnected', `server ${this.address} closed the connection (Disconnected)`),
+        );
+        return;
+      }
+      const request = this.fifo.shift();
+      if (!request) {
+        this.end(
+          new IggyClientError(
+            'Protocol',
+            `unsolicited response (status ${frame.status}) from ${this.address}`,
+          ),
+        );
+        return;
+      }
+      if (!request.settled) request.onResponse(frame);
+    }
+    if (frames.length > 0) this.hooks.onDrain(this);
+  }
+}

@@ -1,0 +1,7 @@
+export * from './client-core.js';
+export * from './connection-string.js';
+export * from './errors.js';
+export * from './iggy-client.js';
+export * from './options.js';
+export * from './poller.js';
+export * from './producer.js';
