@@ -1,0 +1,88 @@
+import type { FsyncMode } from './storage/partition-store.js';
+
+/** Where the broker reports what it does; `console` fits, so does a Nest or pino logger. */
+export interface BrokerLogger {
+  debug?(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** How to run an embedded broker. Only `dataDir` is needed for a persistent one. */
+export interface BrokerConfig {
+  /** Directory of the data (metadata snapshot, partitions, offsets, lock file). Required when persistent. */
+  dataDir?: string;
+  /** false: everything in memory, nothing on disk (fast tests). Default true. */
+  persistent?: boolean;
+  /**
+   * Durability of acknowledged appends. Default `{ kind: 'interval', ms: 1000 }`: a machine crash can
+   * lose up to a second of acknowledged messages (the real server, by default, never fsyncs).
+   */
+  fsync?: FsyncMode;
+  /** Segment rollover size in bytes. Default 1 GiB (the real server's default). */
+  segmentSizeBytes?: number;
+  /** Root user, created on first boot only. Default `iggy` / `iggy`. */
+  rootUsername?: string;
+  rootPassword?: string;
+  /** How often retention (message expiry, max topic size) runs; 0 disables the timer. Default 60 s. */
+  retentionIntervalMs?: number;
+  /** After how long a pending partition hand-over in a consumer group is forced. Default 30 s. */
+  rebalancingTimeoutMs?: number;
+  /** Personal access tokens a user may hold. Default 100. */
+  maxTokensPerUser?: number;
+  /** Version reported by stats. Default `0.7.0-embedded`. */
+  serverVersion?: string;
+  /** Default: silent. */
+  logger?: BrokerLogger;
+}
+
+/** BrokerConfig with every default filled in. */
+export interface ResolvedBrokerConfig {
+  dataDir: string | null;
+  persistent: boolean;
+  fsync: FsyncMode;
+  segmentSizeBytes: number;
+  rootUsername: string;
+  rootPassword: string;
+  retentionIntervalMs: number;
+  rebalancingTimeoutMs: number;
+  maxTokensPerUser: number;
+  serverVersion: string;
+  logger: BrokerLogger;
+}
+
+export const BrokerDefaults = {
+  segmentSizeBytes: 1024 * 1024 * 1024,
+  rootUsername: 'iggy',
+  rootPassword: 'iggy',
+  retentionIntervalMs: 60_000,
+  rebalancingTimeoutMs: 30_000,
+  maxTokensPerUser: 100,
+  serverVersion: '0.7.0-embedded',
+} as const;
+
+const silentLogger: BrokerLogger = { info() {}, warn() {}, error() {} };
+
+export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig {
+  const persistent = config.persistent ?? true;
+  if (persistent && !config.dataDir) {
+    throw new Error('BrokerConfig.dataDir is required when persistent is true (or set persistent: false)');
+  }
+  const segmentSizeBytes = config.segmentSizeBytes ?? BrokerDefaults.segmentSizeBytes;
+  if (!Number.isInteger(segmentSizeBytes) || segmentSizeBytes <= 0) {
+    throw new Error(`BrokerConfig.segmentSizeBytes must be a positive integer, got ${segmentSizeBytes}`);
+  }
+  return {
+    dataDir: config.dataDir ?? null,
+    persistent,
+    fsync: config.fsync ?? { kind: 'interval', ms: 1000 },
+    segmentSizeBytes,
+    rootUsername: config.rootUsername ?? BrokerDefaults.rootUsername,
+    rootPassword: config.rootPassword ?? BrokerDefaults.rootPassword,
+    retentionIntervalMs: config.retentionIntervalMs ?? BrokerDefaults.retentionIntervalMs,
+    rebalancingTimeoutMs: config.rebalancingTimeoutMs ?? BrokerDefaults.rebalancingTimeoutMs,
+    maxTokensPerUser: config.maxTokensPerUser ?? BrokerDefaults.maxTokensPerUser,
+    serverVersion: config.serverVersion ?? BrokerDefaults.serverVersion,
+    logger: config.logger ?? silentLogger,
+  };
+}

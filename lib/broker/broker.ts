@@ -1,0 +1,381 @@
+import { resolveBrokerConfig, type BrokerConfig, type ResolvedBrokerConfig } from './broker-config.js';
+import * as catalogCommands from './state/catalog-commands.js';
+import * as groupCommands from './state/group-commands.js';
+import { nowMicros, type BrokerContext } from './state/context.js';
+import * as messageCommands from './state/message-commands.js';
+import type { ConsumerOffsetRequest, PollRequest } from './state/message-commands.js';
+import type { MetadataFile } from './state/metadata-file.js';
+import { openState } from './state/bootstrap.js';
+import { runRetention, type RetentionReport } from './state/retention.js';
+import { SystemStats } from './state/system-stats.js';
+import * as systemCommands from './state/system-commands.js';
+import * as userCommands from './state/user-commands.js';
+import type { ConsumerGroupView } from './state/views.js';
+import type {
+  AccessTokenInfo,
+  ClientDetails,
+  ClientInfo,
+  ConsumerGroup,
+  ConsumerOffsetInfo,
+  CreateTopicOptions,
+  CreateUserOptions,
+  Identifier,
+  IdentityInfo,
+  Partitioning,
+  Permissions,
+  PollResult,
+  RawAccessToken,
+  SendResult,
+  Stats,
+  Stream,
+  StreamDetails,
+  Topic,
+  TopicDetails,
+  TransportValue,
+  UpdateTopicOptions,
+  UserDetails,
+  UserInfo,
+} from './state/types.js';
+
+/** How often pending consumer-group hand-overs are checked for their timeout (the real server's 5 s). */
+const REBALANCE_CHECK_MS = 5_000;
+
+/**
+ * An in-process, Iggy-compatible broker (server 0.7.0 semantics). Every command takes the caller's
+ * client id (from `connectClient`); all but login need a logged-in client. Failures are `BrokerError`s
+ * carrying the real server's error code. The work is done by the modules in `state/`.
+ */
+export class Broker {
+  private closed = false;
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
+  private readonly stats: SystemStats;
+
+  private constructor(
+    private readonly ctx: BrokerContext,
+    private readonly metadata: MetadataFile | null,
+  ) {
+    this.stats = new SystemStats(ctx.config.serverVersion);
+  }
+
+  /**
+   * Starts a broker: takes the data-directory lock, loads the metadata snapshot, opens (and recovers)
+   * every partition, creates the root user on first boot, starts the retention timer.
+   */
+  static async open(config: BrokerConfig = { persistent: false }): Promise<Broker> {
+    const { ctx, metadata } = await openState(resolveBrokerConfig(config));
+    const broker = new Broker(ctx, metadata);
+    broker.startTimers();
+    return broker;
+  }
+
+  /** Stops the timers, waits for pending metadata writes, flushes and closes every partition, releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.ctx.clients.close();
+    try {
+      await this.ctx.exclusive(async () => {
+        await this.metadata?.drain();
+        await this.ctx.partitions.closeAll();
+      });
+    } finally {
+      await this.ctx.backend.close();
+    }
+  }
+
+  get config(): ResolvedBrokerConfig {
+    return this.ctx.config;
+  }
+
+  // Sessions
+
+  /** A new client (connection); `address` is `ip:port` or any label. Returns its id. */
+  connectClient(transport: TransportValue, address: string): number {
+    return this.ctx.clients.connect(transport, address);
+  }
+
+  /** The client is gone: it leaves every group it joined (full rebalance of each). */
+  disconnectClient(clientId: number): void {
+    systemCommands.disconnectClient(this.ctx, clientId);
+  }
+
+  loginUser(clientId: number, username: string, password: string): Promise<IdentityInfo> {
+    return userCommands.loginUser(this.ctx, clientId, username, password);
+  }
+
+  async loginWithAccessToken(clientId: number, token: string): Promise<IdentityInfo> {
+    return userCommands.loginWithAccessToken(this.ctx, clientId, token);
+  }
+
+  logoutUser(clientId: number): void {
+    userCommands.logoutUser(this.ctx, clientId);
+  }
+
+  // System
+
+  getStats(clientId: number): Stats {
+    return systemCommands.getStats(this.ctx, clientId, this.stats);
+  }
+
+  getMe(clientId: number): ClientDetails {
+    return systemCommands.getMe(this.ctx, clientId);
+  }
+
+  getClient(clientId: number, targetClientId: number): ClientDetails | null {
+    return systemCommands.getClient(this.ctx, clientId, targetClientId);
+  }
+
+  getClients(clientId: number): ClientInfo[] {
+    return systemCommands.getClients(this.ctx, clientId);
+  }
+
+  // Streams, topics, partitions, segments
+
+  createStream(clientId: number, name: string): Promise<StreamDetails> {
+    return catalogCommands.createStream(this.ctx, clientId, name);
+  }
+
+  getStream(clientId: number, streamId: Identifier): StreamDetails | null {
+    return catalogCommands.getStream(this.ctx, clientId, streamId);
+  }
+
+  getStreams(clientId: number): Stream[] {
+    return catalogCommands.getStreams(this.ctx, clientId);
+  }
+
+  updateStream(clientId: number, streamId: Identifier, name: string): Promise<void> {
+    return catalogCommands.updateStream(this.ctx, clientId, streamId, name);
+  }
+
+  deleteStream(clientId: number, streamId: Identifier): Promise<void> {
+    return catalogCommands.deleteStream(this.ctx, clientId, streamId);
+  }
+
+  purgeStream(clientId: number, streamId: Identifier): Promise<void> {
+    return catalogCommands.purgeStream(this.ctx, clientId, streamId);
+  }
+
+  createTopic(clientId: number, streamId: Identifier, options: CreateTopicOptions): Promise<TopicDetails> {
+    return catalogCommands.createTopic(this.ctx, clientId, streamId, options);
+  }
+
+  getTopic(clientId: number, streamId: Identifier, topicId: Identifier): TopicDetails | null {
+    return catalogCommands.getTopic(this.ctx, clientId, streamId, topicId);
+  }
+
+  getTopics(clientId: number, streamId: Identifier): Topic[] {
+    return catalogCommands.getTopics(this.ctx, clientId, streamId);
+  }
+
+  updateTopic(
+    clientId: number,
+    streamId: Identifier,
+    topicId: Identifier,
+    options: UpdateTopicOptions,
+  ): Promise<void> {
+    return catalogCommands.updateTopic(this.ctx, clientId, streamId, topicId, options);
+  }
+
+  deleteTopic(clientId: number, streamId: Identifier, topicId: Identifier): Promise<void> {
+    return catalogCommands.deleteTopic(this.ctx, clientId, streamId, topicId);
+  }
+
+  purgeTopic(clientId: number, streamId: Identifier, topicId: Identifier): Promise<void> {
+    return catalogCommands.purgeTopic(this.ctx, clientId, streamId, topicId);
+  }
+
+  /** Returns the new partitions' ids. */
+  createPartitions(
+    clientId: number,
+    streamId: Identifier,
+    topicId: Identifier,
+    count: number,
+  ): Promise<number[]> {
+    return catalogCommands.createPartitions(this.ctx, clientId, streamId, topicId, count);
+  }
+
+  /** Returns the removed partitions' ids (the last ones). */
+  deletePartitions(
+    clientId: number,
+    streamId: Identifier,
+    topicId: Identifier,
+    count: number,
+  ): Promise<number[]> {
+    return catalogCommands.deletePartitions(this.ctx, clientId, streamId, topicId, count);
+  }
+
+  deleteSegments(
+    clientId: number,
+    streamId: Identifier,
+    topicId: Identifier,
+    partitionId: number,
+    count: number,
+  ): Promise<void> {
+    return catalogCommands.deleteSegments(this.ctx, clientId, streamId, topicId, partitionId, count);
+  }
+
+  // Messages and offsets
+
+  /** Appends `count` messages (wire layout, back to back; stamped in place) to the partition `partitioning` picks. */
+  sendMessages(
+    clientId: number,
+    streamId: Identifier,
+    topicId: Identifier,
+    partitioning: Partitioning,
+    messages: Buffer,
+    count: number,
+  ): Promise<SendResult> {
+    return messageCommands.sendMessages(this.ctx, clientId, streamId, topicId, partitioning, messages, count);
+  }
+
+  pollMessages(clientId: number, request: PollRequest): Promise<PollResult> {
+    return messageCommands.pollMessages(this.ctx, clientId, request);
+  }
+
+  flushUnsavedBuffer(
+    clientId: number,
+    streamId: Identifier,
+    topicId: Identifier,
+    partitionId: number,
+    fsync: boolean,
+  ): Promise<void> {
+    return messageCommands.flushUnsavedBuffer(this.ctx, clientId, streamId, topicId, partitionId, fsync);
+  }
+
+  storeConsumerOffset(clientId: number, request: ConsumerOffsetRequest & { offset: bigint }): Promise<void> {
+    return messageCommands.storeConsumerOffset(this.ctx, clientId, request);
+  }
+
+  getConsumerOffset(clientId: number, request: ConsumerOffsetRequest): ConsumerOffsetInfo | null {
+    return messageCommands.getConsumerOffset(this.ctx, clientId, request);
+  }
+
+  deleteConsumerOffset(clientId: number, request: ConsumerOffsetRequest): Promise<void> {
+    return messageCommands.deleteConsumerOffset(this.ctx, clientId, request);
+  }
+
+  // Consumer groups
+
+  createConsumerGroup(
+    clientId: number,
+    streamId: Identifier,
+    topicId: Identifier,
+    name: string,
+  ): Promise<ConsumerGroupView> {
+    return groupCommands.createConsumerGroup(this.ctx, clientId, streamId, topicId, name);
+  }
+
+  getConsumerGroup(
+    clientId: number,
+    streamId: Identifier,
+    topicId: Identifier,
+    groupId: Identifier,
+  ): ConsumerGroupView | null {
+    return groupCommands.getConsumerGroup(this.ctx, clientId, streamId, topicId, groupId);
+  }
+
+  getConsumerGroups(clientId: number, streamId: Identifier, topicId: Identifier): ConsumerGroup[] {
+    return groupCommands.getConsumerGroups(this.ctx, clientId, streamId, topicId);
+  }
+
+  deleteConsumerGroup(
+    clientId: number,
+    streamId: Identifier,
+    topicId: Identifier,
+    groupId: Identifier,
+  ): Promise<void> {
+    return groupCommands.deleteConsumerGroup(this.ctx, clientId, streamId, topicId, groupId);
+  }
+
+  joinConsumerGroup(clientId: number, streamId: Identifier, topicId: Identifier, groupId: Identifier): void {
+    groupCommands.joinConsumerGroup(this.ctx, clientId, streamId, topicId, groupId);
+  }
+
+  leaveConsumerGroup(clientId: number, streamId: Identifier, topicId: Identifier, groupId: Identifier): void {
+    groupCommands.leaveConsumerGroup(this.ctx, clientId, streamId, topicId, groupId);
+  }
+
+  // Users and personal access tokens
+
+  createUser(clientId: number, options: CreateUserOptions): Promise<UserDetails> {
+    return userCommands.createUser(this.ctx, clientId, options);
+  }
+
+  getUser(clientId: number, userId: Identifier): UserDetails | null {
+    return userCommands.getUser(this.ctx, clientId, userId);
+  }
+
+  getUsers(clientId: number): UserInfo[] {
+    return userCommands.getUsers(this.ctx, clientId);
+  }
+
+  updateUser(
+    clientId: number,
+    userId: Identifier,
+    changes: { username?: string | null; status?: number | null },
+  ): Promise<UserDetails> {
+    return userCommands.updateUser(this.ctx, clientId, userId, changes);
+  }
+
+  updatePermissions(clientId: number, userId: Identifier, permissions: Permissions | null): Promise<void> {
+    return userCommands.updatePermissions(this.ctx, clientId, userId, permissions);
+  }
+
+  changePassword(
+    clientId: number,
+    userId: Identifier,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<void> {
+    return userCommands.changePassword(this.ctx, clientId, userId, currentPassword, newPassword);
+  }
+
+  deleteUser(clientId: number, userId: Identifier): Promise<void> {
+    return userCommands.deleteUser(this.ctx, clientId, userId);
+  }
+
+  createAccessToken(clientId: number, name: string, expiry: bigint): Promise<RawAccessToken> {
+    return userCommands.createAccessToken(this.ctx, clientId, name, expiry);
+  }
+
+  getAccessTokens(clientId: number): AccessTokenInfo[] {
+    return userCommands.getAccessTokens(this.ctx, clientId);
+  }
+
+  deleteAccessToken(clientId: number, name: string): Promise<void> {
+    return userCommands.deleteAccessToken(this.ctx, clientId, name);
+  }
+
+  // Maintenance (also run by timers)
+
+  /** One retention pass (message expiry, max topic size), then expired tokens are dropped. */
+  runRetention(): Promise<RetentionReport> {
+    return this.ctx.exclusive(async () => {
+      const now = nowMicros();
+      const report = await runRetention(this.ctx.catalog, this.ctx.partitions, now);
+      if (this.ctx.tokens.removeExpired(now) > 0) await this.ctx.persist();
+      return report;
+    });
+  }
+
+  /** Forces consumer-group hand-overs pending longer than the rebalancing timeout; returns how many. */
+  checkRebalanceTimeouts(): number {
+    return systemCommands.checkRebalanceTimeouts(this.ctx, Date.now());
+  }
+
+  private startTimers(): void {
+    const every = (ms: number, task: () => Promise<unknown> | unknown, what: string): void => {
+      if (ms <= 0) return;
+      const timer = setInterval(() => {
+        Promise.resolve()
+          .then(task)
+          .catch((error: unknown) => this.ctx.config.logger.error(`${what} failed: ${String(error)}`));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.ctx.config.retentionIntervalMs, () => this.runRetention(), 'retention');
+    every(REBALANCE_CHECK_MS, () => this.checkRebalanceTimeouts(), 'consumer group hand-over check');
+  }
+}

@@ -1,0 +1,93 @@
+import type { ResolvedBrokerConfig } from '../broker-config.js';
+import { rootPermissions } from '../../protocol/commands/users/permissions.layout.js';
+import { AccessTokenStore } from './access-tokens.js';
+import { Catalog } from './catalog.js';
+import { ClientRegistry } from './clients.js';
+import { createExclusive, nowMicros, type BrokerContext } from './context.js';
+import { Messaging, type TrafficCounters } from './messaging.js';
+import { MetadataFile, type MetadataSnapshot } from './metadata-file.js';
+import { PartitionRegistry } from './partition-registry.js';
+import { fileBackend, memoryBackend, type StorageBackend } from './storage-backend.js';
+import { UserStore } from './users.js';
+import { Views } from './views.js';
+
+/** A started broker's state and where its metadata is saved (null when not persistent). */
+export interface OpenedState {
+  ctx: BrokerContext;
+  metadata: MetadataFile | null;
+}
+
+/**
+ * Brings a broker's state up: takes the data-directory lock (persistent), loads the metadata snapshot,
+ * opens (recovering) every partition with its offsets, and creates the root user on first boot.
+ * On failure everything opened is closed again and the lock released.
+ */
+export async function openState(config: ResolvedBrokerConfig): Promise<OpenedState> {
+  const options = { segmentSizeBytes: config.segmentSizeBytes, fsync: config.fsync, logger: config.logger };
+  const backend = config.persistent ? await fileBackend(config.dataDir!, options) : memoryBackend(options);
+  const metadata = config.persistent ? new MetadataFile(config.dataDir!) : null;
+  const ctx = createContext(config, backend, metadata);
+  try {
+    await load(ctx, metadata);
+  } catch (error) {
+    await ctx.partitions.closeAll().catch(() => undefined);
+    await backend.close().catch(() => undefined);
+    throw error;
+  }
+  return { ctx, metadata };
+}
+
+async function load(ctx: BrokerContext, metadata: MetadataFile | null): Promise<void> {
+  const snapshot = await metadata?.load();
+  if (snapshot) {
+    ctx.catalog.restore(snapshot.catalog);
+    ctx.users.restore(snapshot.users);
+    ctx.tokens.restore(snapshot.tokens);
+  }
+  for (const stream of ctx.catalog.streams.values()) {
+    for (const topic of stream.topics.values()) {
+      for (let partitionId = 0; partitionId < topic.partitions.length; partitionId++) {
+        await ctx.partitions.open({ streamId: stream.id, topicId: topic.id, partitionId });
+      }
+    }
+  }
+  const { rootUsername, rootPassword, logger } = ctx.config;
+  if (await ctx.users.ensureRoot(rootUsername, rootPassword, rootPermissions(), nowMicros())) {
+    logger.info(`created the root user '${rootUsername}'`);
+    await ctx.persist();
+  }
+}
+
+function createContext(
+  config: ResolvedBrokerConfig,
+  backend: StorageBackend,
+  metadata: MetadataFile | null,
+): BrokerContext {
+  const catalog = new Catalog(config.segmentSizeBytes);
+  const partitions = new PartitionRegistry(backend);
+  const traffic: TrafficCounters = { readBytes: 0n, writtenBytes: 0n };
+  const users = new UserStore();
+  const tokens = new AccessTokenStore(config.maxTokensPerUser);
+  const snapshot = (): MetadataSnapshot => ({
+    version: 1,
+    catalog: catalog.snapshot(),
+    users: users.snapshot(),
+    tokens: tokens.snapshot(),
+  });
+  return {
+    config,
+    catalog,
+    users,
+    tokens,
+    clients: new ClientRegistry(),
+    partitions,
+    backend,
+    messaging: new Messaging(catalog, partitions, traffic),
+    views: new Views(partitions),
+    traffic,
+    persist: async () => {
+      if (metadata) await metadata.save(snapshot());
+    },
+    exclusive: createExclusive(),
+  };
+}

@@ -1,0 +1,283 @@
+import { checkPartitionsCount, type StreamState, type TopicState } from './catalog.js';
+import { caller, nowMicros, type BrokerContext } from './context.js';
+import { storage } from './messaging.js';
+import { authorize, Rights } from './permissions.js';
+import type {
+  CreateTopicOptions,
+  Identifier,
+  Stream,
+  StreamDetails,
+  Topic,
+  TopicDetails,
+  UpdateTopicOptions,
+} from './types.js';
+
+/*
+ * Streams, topics, partitions and segments, as the real server's 0.7.0 handlers do
+ * them: resolve (StreamIdNotFound / TopicIdNotFound / PartitionNotFound), check permissions
+ * (Unauthorized), change, persist. "Get one" answers null when the thing is missing (the server's
+ * empty reply); "get many" under a missing parent answers an empty list.
+ */
+
+export async function createStream(
+  ctx: BrokerContext,
+  clientId: number,
+  name: string,
+): Promise<StreamDetails> {
+  const { user, permissions } = caller(ctx, clientId);
+  authorize(Rights.createStream(permissions), user.id, 'create streams');
+  return ctx.exclusive(async () => {
+    const stream = ctx.catalog.createStream(name, nowMicros());
+    await ctx.persist();
+    return ctx.views.streamDetails(stream);
+  });
+}
+
+export function getStream(ctx: BrokerContext, clientId: number, streamId: Identifier): StreamDetails | null {
+  const { user, permissions } = caller(ctx, clientId);
+  const stream = ctx.catalog.findStream(streamId);
+  if (!stream) return null;
+  authorize(Rights.readStream(permissions, stream.id), user.id, `read stream ${stream.id}`);
+  return ctx.views.streamDetails(stream);
+}
+
+export function getStreams(ctx: BrokerContext, clientId: number): Stream[] {
+  const { user, permissions } = caller(ctx, clientId);
+  authorize(Rights.readStreams(permissions), user.id, 'list streams');
+  return [...ctx.catalog.streams.values()].map((s) => ctx.views.stream(s));
+}
+
+export async function updateStream(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  name: string,
+): Promise<void> {
+  await ctx.exclusive(async () => {
+    const stream = manageStream(ctx, clientId, streamId);
+    if (stream.name === name) return;
+    ctx.catalog.renameStream(stream, name);
+    await ctx.persist();
+  });
+}
+
+export async function deleteStream(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+): Promise<void> {
+  await ctx.exclusive(async () => {
+    const stream = manageStream(ctx, clientId, streamId);
+    ctx.catalog.deleteStream(stream);
+    ctx.clients.forgetGroups(stream.id);
+    await ctx.persist();
+    for (const topic of stream.topics.values()) await destroyPartitions(ctx, stream, topic, 0);
+    await ctx.backend.removeStream(stream.id);
+  });
+}
+
+export async function purgeStream(ctx: BrokerContext, clientId: number, streamId: Identifier): Promise<void> {
+  await ctx.exclusive(async () => {
+    const stream = manageStream(ctx, clientId, streamId);
+    for (const topic of stream.topics.values()) await purgePartitions(ctx, stream, topic);
+  });
+}
+
+export async function createTopic(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  options: CreateTopicOptions,
+): Promise<TopicDetails> {
+  return ctx.exclusive(async () => {
+    const { user, permissions } = caller(ctx, clientId);
+    const stream = ctx.catalog.stream(streamId);
+    authorize(Rights.createTopic(permissions, stream.id), user.id, `create topics in stream ${stream.id}`);
+    const topicId = ctx.catalog.checkNewTopic(stream, options);
+    await openPartitions(ctx, stream.id, topicId, 0, options.partitionsCount);
+    const topic = ctx.catalog.createTopic(stream, options, nowMicros());
+    await ctx.persist();
+    return ctx.views.topicDetails(stream, topic);
+  });
+}
+
+export function getTopic(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+): TopicDetails | null {
+  const { user, permissions } = caller(ctx, clientId);
+  const stream = ctx.catalog.findStream(streamId);
+  const topic = stream && ctx.catalog.findTopic(stream, topicId);
+  if (!stream || !topic) return null;
+  authorize(Rights.readTopic(permissions, stream.id, topic.id), user.id, `read topic ${topic.id}`);
+  return ctx.views.topicDetails(stream, topic);
+}
+
+export function getTopics(ctx: BrokerContext, clientId: number, streamId: Identifier): Topic[] {
+  const { user, permissions } = caller(ctx, clientId);
+  const stream = ctx.catalog.findStream(streamId);
+  if (!stream) return [];
+  authorize(Rights.readTopics(permissions, stream.id), user.id, `list topics of stream ${stream.id}`);
+  return [...stream.topics.values()].map((t) => ctx.views.topic(stream, t));
+}
+
+export async function updateTopic(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  options: UpdateTopicOptions,
+): Promise<void> {
+  await ctx.exclusive(async () => {
+    const [stream, topic] = manageTopic(ctx, clientId, streamId, topicId);
+    ctx.catalog.updateTopic(stream, topic, options);
+    await ctx.persist();
+  });
+}
+
+export async function deleteTopic(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+): Promise<void> {
+  await ctx.exclusive(async () => {
+    const [stream, topic] = manageTopic(ctx, clientId, streamId, topicId);
+    ctx.catalog.deleteTopic(stream, topic);
+    ctx.clients.forgetGroups(stream.id, topic.id);
+    await ctx.persist();
+    await destroyPartitions(ctx, stream, topic, 0);
+    await ctx.backend.removeTopic(stream.id, topic.id);
+  });
+}
+
+export async function purgeTopic(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+): Promise<void> {
+  await ctx.exclusive(async () => {
+    const [stream, topic] = manageTopic(ctx, clientId, streamId, topicId);
+    await purgePartitions(ctx, stream, topic);
+  });
+}
+
+/** Adds partitions at the end (ids continue); every group of the topic is re-dealt. */
+export async function createPartitions(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  count: number,
+): Promise<number[]> {
+  checkPartitionsCount(count, 1);
+  return ctx.exclusive(async () => {
+    const [stream, topic] = manageTopic(ctx, clientId, streamId, topicId);
+    await openPartitions(ctx, stream.id, topic.id, topic.partitions.length, count);
+    const ids = ctx.catalog.addPartitions(topic, count, nowMicros());
+    await ctx.persist();
+    return ids;
+  });
+}
+
+/** Removes the last `count` partitions (InvalidPartitionsCount when there are fewer); groups are re-dealt. */
+export async function deletePartitions(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  count: number,
+): Promise<number[]> {
+  checkPartitionsCount(count, 1);
+  return ctx.exclusive(async () => {
+    const [stream, topic] = manageTopic(ctx, clientId, streamId, topicId);
+    const keep = topic.partitions.length - count;
+    const removed = ctx.catalog.removePartitions(topic, count);
+    await ctx.persist();
+    await destroyPartitions(ctx, stream, topic, keep, keep + count);
+    return removed;
+  });
+}
+
+/**
+ * Deletes up to `count` of the partition's oldest sealed segments, keeping any segment that holds an
+ * offset above the lowest stored consumer or group offset (as the real server 0.7.0 does).
+ */
+export async function deleteSegments(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  partitionId: number,
+  count: number,
+): Promise<void> {
+  const [stream, topic] = manageTopic(ctx, clientId, streamId, topicId);
+  ctx.catalog.partition(stream, topic, partitionId);
+  const runtime = ctx.partitions.get({ streamId: stream.id, topicId: topic.id, partitionId });
+  const stored = runtime.offsets.list().map((o) => o.offset);
+  const barrier = stored.length > 0 ? stored.reduce((a, b) => (a < b ? a : b)) : undefined;
+  await storage(runtime.store.removeSegments(count, barrier));
+}
+
+function manageStream(ctx: BrokerContext, clientId: number, streamId: Identifier): StreamState {
+  const { user, permissions } = caller(ctx, clientId);
+  const stream = ctx.catalog.stream(streamId);
+  authorize(Rights.manageStream(permissions, stream.id), user.id, `manage stream ${stream.id}`);
+  return stream;
+}
+
+function manageTopic(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+): [StreamState, TopicState] {
+  const { user, permissions } = caller(ctx, clientId);
+  const [stream, topic] = ctx.catalog.topic(streamId, topicId);
+  authorize(Rights.manageTopic(permissions, stream.id, topic.id), user.id, `manage topic ${topic.id}`);
+  return [stream, topic];
+}
+
+async function openPartitions(
+  ctx: BrokerContext,
+  streamId: number,
+  topicId: number,
+  first: number,
+  count: number,
+): Promise<void> {
+  const opened: number[] = [];
+  try {
+    for (let partitionId = first; partitionId < first + count; partitionId++) {
+      await ctx.partitions.open({ streamId, topicId, partitionId });
+      opened.push(partitionId);
+    }
+  } catch (error) {
+    for (const partitionId of opened) await ctx.partitions.destroy({ streamId, topicId, partitionId });
+    throw error;
+  }
+}
+
+async function destroyPartitions(
+  ctx: BrokerContext,
+  stream: StreamState,
+  topic: TopicState,
+  from: number,
+  to = topic.partitions.length,
+): Promise<void> {
+  for (let partitionId = from; partitionId < to; partitionId++) {
+    await ctx.partitions.destroy({ streamId: stream.id, topicId: topic.id, partitionId });
+  }
+}
+
+/** Every message and every stored offset of the topic's partitions go; offsets restart at 0. */
+async function purgePartitions(ctx: BrokerContext, stream: StreamState, topic: TopicState): Promise<void> {
+  for (let partitionId = 0; partitionId < topic.partitions.length; partitionId++) {
+    const runtime = ctx.partitions.find({ streamId: stream.id, topicId: topic.id, partitionId });
+    if (!runtime) continue;
+    await runtime.offsets.clear();
+    await storage(runtime.store.purge());
+  }
+}

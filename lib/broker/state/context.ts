@@ -1,0 +1,62 @@
+import { BrokerError } from '../broker-error.js';
+import type { ResolvedBrokerConfig } from '../broker-config.js';
+import type { AccessTokenStore } from './access-tokens.js';
+import type { Catalog } from './catalog.js';
+import type { ClientRegistry, ClientState } from './clients.js';
+import type { Messaging, TrafficCounters } from './messaging.js';
+import type { PartitionRegistry } from './partition-registry.js';
+import type { StorageBackend } from './storage-backend.js';
+import type { UserState, UserStore } from './users.js';
+import type { Views } from './views.js';
+import type { Permissions } from './types.js';
+
+/** Everything the broker's commands work on. One per broker. */
+export interface BrokerContext {
+  config: ResolvedBrokerConfig;
+  catalog: Catalog;
+  users: UserStore;
+  tokens: AccessTokenStore;
+  clients: ClientRegistry;
+  partitions: PartitionRegistry;
+  backend: StorageBackend;
+  messaging: Messaging;
+  views: Views;
+  traffic: TrafficCounters;
+  /** Saves the metadata snapshot (no-op when not persistent); resolves once it is durable. */
+  persist(): Promise<void>;
+  /** Runs metadata changes one at a time (they await storage between validation and commit). */
+  exclusive<T>(change: () => Promise<T>): Promise<T>;
+}
+
+/** The logged-in caller of a command. */
+export interface Caller {
+  client: ClientState;
+  user: UserState;
+  permissions: Permissions | null;
+}
+
+/**
+ * The caller behind `clientId`: StaleClient (30) when the client is not connected, Unauthenticated (40)
+ * when it has not logged in (or its user was deleted).
+ */
+export function caller(ctx: BrokerContext, clientId: number): Caller {
+  const client = ctx.clients.require(clientId);
+  const user = client.userId === null ? undefined : ctx.users.find(client.userId);
+  if (!user) throw BrokerError.of('Unauthenticated', `client ${clientId} is not logged in`);
+  return { client, user, permissions: user.permissions };
+}
+
+/** Now, in µs since the epoch. */
+export function nowMicros(): bigint {
+  return BigInt(Date.now()) * 1000n;
+}
+
+/** A FIFO lock over async sections. */
+export function createExclusive(): <T>(change: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(change: () => Promise<T>): Promise<T> => {
+    const run = tail.then(change);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}

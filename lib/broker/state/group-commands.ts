@@ -1,0 +1,128 @@
+import { BrokerError } from '../broker-error.js';
+import type { StreamState, TopicState } from './catalog.js';
+import { caller, type BrokerContext } from './context.js';
+import { authorize, Rights } from './permissions.js';
+import type { ConsumerGroupView } from './views.js';
+import type { ConsumerGroup, Identifier } from './types.js';
+
+/*
+ * Consumer groups, as the real server's 0.7.0 handlers do them: every group command needs the right to
+ * read the topic; a missing group is ConsumerGroupIdNotFound (null for the get-one query). Definitions
+ * are persisted; membership lives with the client connection.
+ */
+
+export async function createConsumerGroup(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  name: string,
+): Promise<ConsumerGroupView> {
+  return ctx.exclusive(async () => {
+    const [, topic] = readTopic(ctx, clientId, streamId, topicId);
+    const group = ctx.catalog.createGroup(topic, name);
+    await ctx.persist();
+    return ctx.views.groupDetails(topic, group);
+  });
+}
+
+export function getConsumerGroup(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  groupId: Identifier,
+): ConsumerGroupView | null {
+  const { user, permissions } = caller(ctx, clientId);
+  const stream = ctx.catalog.findStream(streamId);
+  const topic = stream && ctx.catalog.findTopic(stream, topicId);
+  const group = topic && ctx.catalog.findGroup(topic, groupId);
+  if (!stream || !topic || !group) return null;
+  authorize(Rights.readTopic(permissions, stream.id, topic.id), user.id, `read groups of topic ${topic.id}`);
+  return ctx.views.groupDetails(topic, group);
+}
+
+export function getConsumerGroups(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+): ConsumerGroup[] {
+  const { user, permissions } = caller(ctx, clientId);
+  const stream = ctx.catalog.findStream(streamId);
+  const topic = stream && ctx.catalog.findTopic(stream, topicId);
+  if (!stream || !topic) return [];
+  authorize(Rights.readTopic(permissions, stream.id, topic.id), user.id, `list groups of topic ${topic.id}`);
+  return [...topic.groups.values()].map((g) => ctx.views.group(topic, g));
+}
+
+/** Deletes the group and its stored offsets; its members simply stop being members. */
+export async function deleteConsumerGroup(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  groupId: Identifier,
+): Promise<void> {
+  await ctx.exclusive(async () => {
+    const [stream, topic] = readTopic(ctx, clientId, streamId, topicId);
+    const group = ctx.catalog.group(topic, groupId);
+    ctx.catalog.deleteGroup(topic, group);
+    ctx.clients.forgetGroups(stream.id, topic.id, group.id);
+    await ctx.persist();
+    for (let partitionId = 0; partitionId < topic.partitions.length; partitionId++) {
+      const runtime = ctx.partitions.find({ streamId: stream.id, topicId: topic.id, partitionId });
+      await runtime?.offsets.delete('group', group.id);
+    }
+  });
+}
+
+/** Joins the calling client to the group (no-op when already a member): a cooperative rebalance. */
+export function joinConsumerGroup(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  groupId: Identifier,
+): void {
+  const [stream, topic] = readTopic(ctx, clientId, streamId, topicId);
+  const group = ctx.catalog.group(topic, groupId);
+  group.membership.join(clientId, ctx.messaging.committed(stream, topic, group), Date.now());
+  ctx.clients.joined(clientId, { streamId: stream.id, topicId: topic.id, groupId: group.id });
+}
+
+/** ConsumerGroupMemberNotFound (5006) when the client is not a member; otherwise a full rebalance. */
+export function leaveConsumerGroup(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  groupId: Identifier,
+): void {
+  const [stream, topic] = readTopic(ctx, clientId, streamId, topicId);
+  const group = ctx.catalog.group(topic, groupId);
+  if (!group.membership.leave(clientId)) {
+    throw BrokerError.of(
+      'ConsumerGroupMemberNotFound',
+      `client ${clientId} is not a member of consumer group ${group.id} (topic ${topic.id}, stream ${stream.id})`,
+    );
+  }
+  ctx.clients.left(clientId, { streamId: stream.id, topicId: topic.id, groupId: group.id });
+}
+
+/** Group commands need the right to read the topic. */
+function readTopic(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+): [StreamState, TopicState] {
+  const { user, permissions } = caller(ctx, clientId);
+  const [stream, topic] = ctx.catalog.topic(streamId, topicId);
+  authorize(
+    Rights.readTopic(permissions, stream.id, topic.id),
+    user.id,
+    `use consumer groups of topic ${topic.id}`,
+  );
+  return [stream, topic];
+}

@@ -1,0 +1,148 @@
+import { BrokerError } from '../broker-error.js';
+import { validateBatch } from './batch-validation.js';
+import type { StreamState, TopicState } from './catalog.js';
+import { caller, type BrokerContext } from './context.js';
+import { storage } from './messaging.js';
+import { authorize, Rights } from './permissions.js';
+import {
+  U64_MAX,
+  type Consumer,
+  type ConsumerOffsetInfo,
+  type Identifier,
+  type Partitioning,
+  type PollResult,
+  type PollingStrategy,
+  type SendResult,
+} from './types.js';
+
+/** A poll (PollMessages). `partitionId` null: partition 0 for a consumer, the member's next one for a group. */
+export interface PollRequest {
+  streamId: Identifier;
+  topicId: Identifier;
+  consumer: Consumer;
+  partitionId: number | null;
+  strategy: PollingStrategy;
+  count: number;
+  autoCommit: boolean;
+}
+
+/** Which stored offset an offset command is about. */
+export interface ConsumerOffsetRequest {
+  streamId: Identifier;
+  topicId: Identifier;
+  consumer: Consumer;
+  partitionId: number | null;
+}
+
+/**
+ * Validates the batch (before anything else, as the real server does), resolves the topic, checks the
+ * send right and appends. `messages` is stamped in place (offset, timestamp, id, checksum).
+ */
+export async function sendMessages(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  partitioning: Partitioning,
+  messages: Buffer,
+  count: number,
+): Promise<SendResult> {
+  const { user, permissions } = caller(ctx, clientId);
+  validateBatch(messages, count);
+  const [stream, topic] = ctx.catalog.topic(streamId, topicId);
+  authorize(Rights.send(permissions, stream.id, topic.id), user.id, `send to topic ${topic.id}`);
+  return ctx.messaging.send(stream, topic, partitioning, messages, count);
+}
+
+export async function pollMessages(
+  ctx: BrokerContext,
+  clientId: number,
+  request: PollRequest,
+): Promise<PollResult> {
+  const [stream, topic] = pollable(ctx, clientId, request.streamId, request.topicId);
+  if (!Number.isInteger(request.count) || request.count < 0 || request.count > 0xffffffff) {
+    throw BrokerError.of('InvalidMessagesCount', `poll count must be a u32, got ${request.count}`);
+  }
+  return ctx.messaging.poll(
+    clientId,
+    stream,
+    topic,
+    request.consumer,
+    request.partitionId,
+    request.strategy,
+    request.count,
+    request.autoCommit,
+  );
+}
+
+/** Stores the last consumed offset (inclusive); any u64 is accepted, as by the real server 0.7.0. */
+export async function storeConsumerOffset(
+  ctx: BrokerContext,
+  clientId: number,
+  request: ConsumerOffsetRequest & { offset: bigint },
+): Promise<void> {
+  if (request.offset < 0n || request.offset > U64_MAX) {
+    throw BrokerError.of('InvalidOffset', `offset must be a u64, got ${request.offset}`);
+  }
+  const [stream, topic] = pollable(ctx, clientId, request.streamId, request.topicId);
+  await ctx.messaging.storeOffset(
+    clientId,
+    stream,
+    topic,
+    request.consumer,
+    request.partitionId,
+    request.offset,
+  );
+}
+
+/** null when nothing is stored, or the stream, topic, group or partition does not exist (the server's empty reply). */
+export function getConsumerOffset(
+  ctx: BrokerContext,
+  clientId: number,
+  request: ConsumerOffsetRequest,
+): ConsumerOffsetInfo | null {
+  const { user, permissions } = caller(ctx, clientId);
+  const stream = ctx.catalog.findStream(request.streamId);
+  const topic = stream && ctx.catalog.findTopic(stream, request.topicId);
+  if (!stream || !topic) return null;
+  authorize(Rights.poll(permissions, stream.id, topic.id), user.id, `read offsets of topic ${topic.id}`);
+  return ctx.messaging.getOffset(stream, topic, request.consumer, request.partitionId);
+}
+
+export async function deleteConsumerOffset(
+  ctx: BrokerContext,
+  clientId: number,
+  request: ConsumerOffsetRequest,
+): Promise<void> {
+  const [stream, topic] = pollable(ctx, clientId, request.streamId, request.topicId);
+  await ctx.messaging.deleteOffset(clientId, stream, topic, request.consumer, request.partitionId);
+}
+
+/** Forces the partition's buffered messages to disk (with fsync when asked). Needs the send right. */
+export async function flushUnsavedBuffer(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  partitionId: number,
+  fsync: boolean,
+): Promise<void> {
+  const { user, permissions } = caller(ctx, clientId);
+  const [stream, topic] = ctx.catalog.topic(streamId, topicId);
+  authorize(Rights.send(permissions, stream.id, topic.id), user.id, `flush topic ${topic.id}`);
+  ctx.catalog.partition(stream, topic, partitionId);
+  const runtime = ctx.partitions.get({ streamId: stream.id, topicId: topic.id, partitionId });
+  await storage(runtime.store.flush(fsync));
+}
+
+function pollable(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+): [StreamState, TopicState] {
+  const { user, permissions } = caller(ctx, clientId);
+  const [stream, topic] = ctx.catalog.topic(streamId, topicId);
+  authorize(Rights.poll(permissions, stream.id, topic.id), user.id, `poll topic ${topic.id}`);
+  return [stream, topic];
+}

@@ -1,0 +1,104 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BrokerLogger } from '../broker-config.js';
+import {
+  createMemoryConsumerOffsetStore,
+  openFileConsumerOffsetStore,
+  type ConsumerOffsetStore,
+} from '../storage/consumer-offset-store.js';
+import { acquireDataDirLock, type DataDirLock } from '../storage/data-dir-lock.js';
+import { openFilePartitionStore } from '../storage/file-partition-store.js';
+import { createMemoryPartitionStore } from '../storage/memory-partition-store.js';
+import type { FsyncMode, PartitionStore } from '../storage/partition-store.js';
+import type { StorageLogger } from '../storage/storage-logger.js';
+
+/** One partition's address. */
+export interface PartitionKey {
+  streamId: number;
+  topicId: number;
+  partitionId: number;
+}
+
+/** An opened partition: its message log and its consumer offsets. */
+export interface OpenedPartition {
+  store: PartitionStore;
+  offsets: ConsumerOffsetStore;
+}
+
+/** What the broker's state needs from lib/broker/storage: partitions on disk or in memory, and the dir lock. */
+export interface StorageBackend {
+  /** Opens (recovering) or creates the partition. */
+  openPartition(key: PartitionKey): Promise<OpenedPartition>;
+  /** Removes what is left of a deleted topic or stream (its directories) once its partitions are destroyed. */
+  removeTopic(streamId: number, topicId: number): Promise<void>;
+  removeStream(streamId: number): Promise<void>;
+  /** Releases the data directory. */
+  close(): Promise<void>;
+}
+
+export interface StorageBackendOptions {
+  segmentSizeBytes: number;
+  fsync: FsyncMode;
+  logger: BrokerLogger;
+}
+
+export function partitionKeyString(key: PartitionKey): string {
+  return `${key.streamId}/${key.topicId}/${key.partitionId}`;
+}
+
+/** Everything in memory (`persistent: false`). */
+export function memoryBackend(options: StorageBackendOptions): StorageBackend {
+  return {
+    openPartition: async () => ({
+      store: await createMemoryPartitionStore({ segmentSizeBytes: options.segmentSizeBytes }),
+      offsets: createMemoryConsumerOffsetStore(),
+    }),
+    removeTopic: async () => undefined,
+    removeStream: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
+/**
+ * Partitions in the real server's layout under `dataDir`: `streams/{stream}/topics/{topic}/partitions/{partition}/`
+ * holding the segments and `offsets/{consumers,groups}/{id}`. Takes the data-directory lock first.
+ */
+export async function fileBackend(dataDir: string, options: StorageBackendOptions): Promise<StorageBackend> {
+  const lock: DataDirLock = await acquireDataDirLock(dataDir, { logger: storageLogger(options.logger) });
+  const streamDir = (streamId: number): string => join(dataDir, 'streams', String(streamId));
+  const topicDir = (streamId: number, topicId: number): string =>
+    join(streamDir(streamId), 'topics', String(topicId));
+  return {
+    async openPartition(key) {
+      const dir = join(topicDir(key.streamId, key.topicId), 'partitions', String(key.partitionId));
+      const logger = storageLogger(options.logger, `partition ${partitionKeyString(key)}`);
+      const store = await openFilePartitionStore(dir, {
+        segmentSizeBytes: options.segmentSizeBytes,
+        fsync: options.fsync,
+        logger,
+      });
+      try {
+        return { store, offsets: await openFileConsumerOffsetStore(dir, { logger }) };
+      } catch (error) {
+        await store.close().catch(() => undefined);
+        throw error;
+      }
+    },
+    removeTopic: (streamId, topicId) => rm(topicDir(streamId, topicId), { recursive: true, force: true }),
+    removeStream: (streamId) => rm(streamDir(streamId), { recursive: true, force: true }),
+    close: () => lock.release(),
+  };
+}
+
+function storageLogger(logger: BrokerLogger, prefix?: string): StorageLogger {
+  const line = (message: string, fields?: Record<string, unknown>): string =>
+    `${prefix ? `${prefix}: ` : ''}${message}${fields ? ` ${JSON.stringify(fields, bigintJson)}` : ''}`;
+  return {
+    info: (message, fields) => logger.info(line(message, fields)),
+    warn: (message, fields) => logger.warn(line(message, fields)),
+  };
+}
+
+function bigintJson(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}

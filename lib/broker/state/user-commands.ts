@@ -1,0 +1,162 @@
+import { caller, nowMicros, type BrokerContext } from './context.js';
+import { authorize, Rights } from './permissions.js';
+import { checkActive, UserStore, type UserState } from './users.js';
+import type {
+  AccessTokenInfo,
+  CreateUserOptions,
+  IdentityInfo,
+  Identifier,
+  Permissions,
+  RawAccessToken,
+  UserDetails,
+  UserInfo,
+} from './types.js';
+
+/*
+ * Sessions, users and personal access tokens, as the real server's 0.7.0 handlers do them. Managing
+ * users needs the global manage-users right, reading them read-users (a user may always read itself);
+ * the root user (id 0) cannot be deleted nor have its permissions changed.
+ */
+
+/** Binds the user to the client: InvalidCredentials (42) or UserInactive (47) otherwise. */
+export async function loginUser(
+  ctx: BrokerContext,
+  clientId: number,
+  username: string,
+  password: string,
+): Promise<IdentityInfo> {
+  const client = ctx.clients.require(clientId);
+  const user = await ctx.users.authenticate(username, password);
+  client.userId = user.id;
+  return { userId: user.id };
+}
+
+/** Logs in with a personal access token: ResourceNotFound (20) when unknown, PersonalAccessTokenExpired (54). */
+export function loginWithAccessToken(ctx: BrokerContext, clientId: number, token: string): IdentityInfo {
+  const client = ctx.clients.require(clientId);
+  const userId = ctx.tokens.authenticate(token, nowMicros());
+  const user = ctx.users.require(userId);
+  checkActive(user);
+  client.userId = user.id;
+  return { userId: user.id };
+}
+
+export function logoutUser(ctx: BrokerContext, clientId: number): void {
+  caller(ctx, clientId).client.userId = null;
+}
+
+export async function createUser(
+  ctx: BrokerContext,
+  clientId: number,
+  options: CreateUserOptions,
+): Promise<UserDetails> {
+  const { user, permissions } = caller(ctx, clientId);
+  authorize(Rights.manageUsers(permissions), user.id, 'create users');
+  return ctx.exclusive(async () => {
+    const created = await ctx.users.create(options, nowMicros());
+    await ctx.persist();
+    return UserStore.details(created);
+  });
+}
+
+export function getUser(ctx: BrokerContext, clientId: number, userId: Identifier): UserDetails | null {
+  const { user, permissions } = caller(ctx, clientId);
+  const target = ctx.users.find(userId);
+  if (!target) return null;
+  if (target.id !== user.id) authorize(Rights.readUsers(permissions), user.id, 'read users');
+  return UserStore.details(target);
+}
+
+export function getUsers(ctx: BrokerContext, clientId: number): UserInfo[] {
+  const { user, permissions } = caller(ctx, clientId);
+  authorize(Rights.readUsers(permissions), user.id, 'list users');
+  return ctx.users.list().map((u) => UserStore.info(u));
+}
+
+/** Renames and/or (de)activates a user (null leaves a field as it is). */
+export async function updateUser(
+  ctx: BrokerContext,
+  clientId: number,
+  userId: Identifier,
+  changes: { username?: string | null; status?: number | null },
+): Promise<UserDetails> {
+  return ctx.exclusive(async () => {
+    const target = manageUser(ctx, clientId, userId);
+    ctx.users.update(target, changes.username ?? null, changes.status ?? null);
+    await ctx.persist();
+    return UserStore.details(target);
+  });
+}
+
+export async function updatePermissions(
+  ctx: BrokerContext,
+  clientId: number,
+  userId: Identifier,
+  permissions: Permissions | null,
+): Promise<void> {
+  await ctx.exclusive(async () => {
+    const target = manageUser(ctx, clientId, userId);
+    ctx.users.setPermissions(target, permissions);
+    await ctx.persist();
+  });
+}
+
+/** A user may change its own password; another's needs manage-users. */
+export async function changePassword(
+  ctx: BrokerContext,
+  clientId: number,
+  userId: Identifier,
+  currentPassword: string,
+  newPassword: string,
+): Promise<void> {
+  await ctx.exclusive(async () => {
+    const { user, permissions } = caller(ctx, clientId);
+    const target = ctx.users.require(userId);
+    if (target.id !== user.id) authorize(Rights.manageUsers(permissions), user.id, 'change passwords');
+    await ctx.users.changePassword(target, currentPassword, newPassword);
+    await ctx.persist();
+  });
+}
+
+/** Deletes the user and its tokens; its clients are logged out. */
+export async function deleteUser(ctx: BrokerContext, clientId: number, userId: Identifier): Promise<void> {
+  await ctx.exclusive(async () => {
+    const target = manageUser(ctx, clientId, userId);
+    ctx.users.delete(target);
+    ctx.tokens.deleteAllOf(target.id);
+    ctx.clients.logoutUser(target.id);
+    await ctx.persist();
+  });
+}
+
+/** A token for the calling user; the raw token is returned only here. Expiry in µs (0 / u64::MAX: never). */
+export async function createAccessToken(
+  ctx: BrokerContext,
+  clientId: number,
+  name: string,
+  expiry: bigint,
+): Promise<RawAccessToken> {
+  return ctx.exclusive(async () => {
+    const { user } = caller(ctx, clientId);
+    const token = ctx.tokens.create(user.id, name, expiry, nowMicros());
+    await ctx.persist();
+    return { token };
+  });
+}
+
+export function getAccessTokens(ctx: BrokerContext, clientId: number): AccessTokenInfo[] {
+  return ctx.tokens.list(caller(ctx, clientId).user.id);
+}
+
+export async function deleteAccessToken(ctx: BrokerContext, clientId: number, name: string): Promise<void> {
+  await ctx.exclusive(async () => {
+    ctx.tokens.delete(caller(ctx, clientId).user.id, name);
+    await ctx.persist();
+  });
+}
+
+function manageUser(ctx: BrokerContext, clientId: number, userId: Identifier): UserState {
+  const { user, permissions } = caller(ctx, clientId);
+  authorize(Rights.manageUsers(permissions), user.id, 'manage users');
+  return ctx.users.require(userId);
+}

@@ -1,0 +1,53 @@
+import { open, type FileHandle } from 'node:fs/promises';
+
+/** Writes all of `data` at `position` (positional writes, so the file is never in append mode). */
+export async function writeFully(file: FileHandle, data: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** Reads up to `length` bytes from `position` into `target` at `targetOffset`; returns how many were there. */
+export async function readFully(
+  file: FileHandle,
+  target: Buffer,
+  targetOffset: number,
+  length: number,
+  position: number,
+): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await file.read(target, targetOffset + done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+/**
+ * fsync of a directory, so created, renamed and deleted entries survive a power loss. Platforms that
+ * cannot open a directory (Windows) make entries durable on their own; there it is a no-op.
+ */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(dir, 'r');
+  } catch (error) {
+    if (isErrno(error, 'EISDIR') || isErrno(error, 'EPERM') || isErrno(error, 'EACCES')) return;
+    throw error;
+  }
+  try {
+    await handle.sync();
+  } catch (error) {
+    if (!isErrno(error, 'EINVAL') && !isErrno(error, 'EPERM')) throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Whether `error` is a Node system error with this `code` (ENOENT, EEXIST…). */
+export function isErrno(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}

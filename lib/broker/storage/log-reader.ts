@@ -1,0 +1,169 @@
+import { messageChecksum } from '../../protocol/messages/checksum.js';
+import { MessageLayout } from '../../protocol/messages/message-layout.js';
+import { entryEndPosition, entryStartPosition, lowerBoundTimestamp } from './index-entries.js';
+import type { IndexCache } from './index-cache.js';
+import { batchBoundaries } from './message-walk.js';
+import type { ReadResult } from './partition-store.js';
+import type { Segment } from './segment.js';
+import { StorageError } from './storage-error.js';
+
+/** A run of messages inside one segment, chosen before the first await so appends and retention cannot move it. */
+interface Piece {
+  segment: Segment;
+  /** Index entry of the first message. */
+  first: number;
+  count: number;
+  /** The active segment's index as it was when the read began. */
+  index: Buffer | null;
+}
+
+export const EMPTY_READ: ReadResult = {
+  messages: Buffer.alloc(0),
+  count: 0,
+  firstOffset: null,
+  lastOffset: null,
+};
+
+/** Position of the last segment starting at or before `offset` (0 when all start after it). */
+function segmentFor(segments: readonly Segment[], offset: bigint): number {
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (segments[mid]!.startOffset <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function plan(segments: readonly Segment[], offset: bigint, count: number): Piece[] {
+  const pieces: Piece[] = [];
+  let next = offset;
+  let remaining = count;
+  for (let i = segmentFor(segments, offset); i < segments.length && remaining > 0; i++) {
+    const segment = segments[i]!;
+    if (segment.count === 0 || next > segment.lastOffset) continue;
+    const first = next <= segment.startOffset ? 0 : Number(next - segment.startOffset);
+    const taken = Math.min(segment.count - first, remaining);
+    pieces.push({ segment, first, count: taken, index: segment.activeIndex?.view() ?? null });
+    remaining -= taken;
+    next = segment.startOffset + BigInt(first + taken);
+  }
+  return pieces;
+}
+
+/**
+ * Up to `count` whole messages from `offset` on (or from the first stored one when `offset` is older),
+ * across segments, read with one positional read per segment into one buffer.
+ */
+export async function readMessages(
+  segments: readonly Segment[],
+  offset: bigint,
+  count: number,
+  indexes: IndexCache,
+  verifyChecksums = false,
+): Promise<ReadResult> {
+  if (count <= 0 || segments.length === 0) return EMPTY_READ;
+  const pieces = plan(segments, offset, count);
+  if (pieces.length === 0) return EMPTY_READ;
+  for (const piece of pieces) piece.segment.storage.retain();
+  try {
+    const ranges = await Promise.all(
+      pieces.map(async (piece) => {
+        const index = piece.index ?? (await indexes.get(piece.segment));
+        const start = entryStartPosition(index, piece.first);
+        const end = entryEndPosition(index, piece.first + piece.count - 1);
+        if (end <= start || end > piece.segment.sizeBytes) {
+          throw new StorageError(
+            'Corrupt',
+            `index of the segment at ${piece.segment.startOffset} is inconsistent`,
+            {
+              offset: piece.segment.startOffset + BigInt(piece.first),
+            },
+          );
+        }
+        return { start, length: end - start };
+      }),
+    );
+    const total = ranges.reduce((sum, range) => sum + range.length, 0);
+    const messages = Buffer.allocUnsafe(total);
+    let at = 0;
+    await Promise.all(
+      pieces.map((piece, i) => {
+        const range = ranges[i]!;
+        const into = at;
+        at += range.length;
+        return piece.segment.storage.readLog(messages, into, range.start, range.length);
+      }),
+    );
+    const read = pieces.reduce((sum, piece) => sum + piece.count, 0);
+    checkMessages(messages, read, pieces[0]!, verifyChecksums);
+    const first = pieces[0]!;
+    const last = pieces[pieces.length - 1]!;
+    return {
+      messages,
+      count: read,
+      firstOffset: first.segment.startOffset + BigInt(first.first),
+      lastOffset: last.segment.startOffset + BigInt(last.first + last.count - 1),
+    };
+  } finally {
+    for (const piece of pieces) piece.segment.storage.release();
+  }
+}
+
+/**
+ * Cheap guard: the bytes read must split into exactly the messages the index promised. With
+ * `verifyChecksums`, every message's checksum is checked too, so bit rot is never served.
+ */
+function checkMessages(messages: Buffer, count: number, first: Piece, verifyChecksums: boolean): void {
+  const firstOffset = first.segment.startOffset + BigInt(first.first);
+  let ends: Uint32Array;
+  try {
+    ends = batchBoundaries(messages, count);
+  } catch {
+    throw new StorageError('Corrupt', `messages read from offset ${firstOffset} do not match the index`, {
+      offset: firstOffset,
+    });
+  }
+  if (!verifyChecksums) return;
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const message = messages.subarray(start, ends[i]);
+    if (message.readBigUInt64LE(MessageLayout.checksum) !== messageChecksum(message)) {
+      throw new StorageError('Corrupt', `message at offset ${firstOffset + BigInt(i)} fails its checksum`, {
+        offset: firstOffset + BigInt(i),
+      });
+    }
+    start = ends[i]!;
+  }
+}
+
+/** Offset of the first message whose timestamp is ≥ `timestamp`, or null when none is. */
+export async function offsetForTimestamp(
+  segments: readonly Segment[],
+  timestamp: bigint,
+  indexes: IndexCache,
+): Promise<bigint | null> {
+  // Timestamps never decrease, so segments are ordered by their last timestamp too (an empty
+  // segment, normally only the active one at the end, counts as newest).
+  let lo = 0;
+  let hi = segments.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const segment = segments[mid]!;
+    if (segment.count > 0 && segment.lastTimestamp < timestamp) lo = mid + 1;
+    else hi = mid;
+  }
+  while (lo < segments.length && (segments[lo]!.count === 0 || segments[lo]!.lastTimestamp < timestamp)) lo++;
+  const segment = segments[lo];
+  if (!segment) return null;
+  const count = segment.count;
+  const active = segment.activeIndex?.view() ?? null;
+  segment.storage.retain();
+  try {
+    const index = active ?? (await indexes.get(segment));
+    return segment.startOffset + BigInt(lowerBoundTimestamp(index, count, timestamp));
+  } finally {
+    segment.storage.release();
+  }
+}

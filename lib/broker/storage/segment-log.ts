@@ -1,0 +1,304 @@
+import { buildIndexEntries, monotonicMicros, nextBatchTimestamp, stampBatch } from './batch-stamper.js';
+import { IndexCache } from './index-cache.js';
+import { INDEX_ENTRY_BYTES } from './index-entries.js';
+import { EMPTY_READ, offsetForTimestamp, readMessages } from './log-reader.js';
+import { batchBoundaries } from './message-walk.js';
+import type {
+  AppendResult,
+  FsyncMode,
+  PartitionStats,
+  PartitionStore,
+  ReadResult,
+} from './partition-store.js';
+import { Segment } from './segment.js';
+import type { SegmentStorageProvider } from './segment-storage.js';
+import { StorageError } from './storage-error.js';
+import { silentStorageLogger, type StorageLogger } from './storage-logger.js';
+
+/** 1 GiB, the real server's default segment size. */
+export const DEFAULT_SEGMENT_SIZE_BYTES = 1024 ** 3;
+/** Index entries hold u32 end positions, so no segment may grow past this. */
+const MAX_SEGMENT_POSITION = 0xffffffff;
+
+/** Options shared by the persistent and the in-memory partition store. */
+export interface SegmentLogOptions {
+  /** A segment at or past this size is sealed and a new one opened (soft limit, like the real server's). */
+  segmentSizeBytes?: number;
+  /** Default: an fsync every second. */
+  fsync?: FsyncMode;
+  /** µs since the epoch; tests inject one. */
+  clock?: () => bigint;
+  logger?: StorageLogger;
+  /** How many sealed segments' indexes stay in memory for reads (default 4). */
+  cachedIndexes?: number;
+  /**
+   * Check every message's checksum on each read (default false: reads check only that the bytes split
+   * into the messages the index lists). Costs about as much as the append's checksum, per read.
+   */
+  verifyChecksumsOnRead?: boolean;
+}
+
+/**
+ * A partition's segmented log, the one implementation behind both stores: the storage provider decides
+ * whether segments are files or memory. Appends, rollover, retention and purge run one at a time in
+ * arrival order; reads run beside them and see every acknowledged append.
+ */
+export class SegmentLog implements PartitionStore {
+  private readonly segmentSize: number;
+  private readonly fsync: FsyncMode;
+  private readonly clock: () => bigint;
+  private readonly logger: StorageLogger;
+  private readonly indexes: IndexCache;
+  private readonly verifyOnRead: boolean;
+  private nextOffset: bigint;
+  private lastTimestamp: bigint;
+  private totalMessages = 0;
+  private totalBytes = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closing = false;
+  private dirty = false;
+  private syncing: Promise<void> | null = null;
+  private readonly timer: ReturnType<typeof setInterval> | null = null;
+
+  /** `segments` come from recovery (or one new segment), oldest first; the last one is active. */
+  constructor(
+    private readonly provider: SegmentStorageProvider,
+    private readonly segments: Segment[],
+    options: SegmentLogOptions = {},
+  ) {
+    this.segmentSize = options.segmentSizeBytes ?? DEFAULT_SEGMENT_SIZE_BYTES;
+    if (
+      !Number.isInteger(this.segmentSize) ||
+      this.segmentSize <= 0 ||
+      this.segmentSize > MAX_SEGMENT_POSITION
+    ) {
+      throw new RangeError(
+        `segmentSizeBytes must be an integer in 1..${MAX_SEGMENT_POSITION}, got ${this.segmentSize}`,
+      );
+    }
+    this.fsync = options.fsync ?? { kind: 'interval', ms: 1000 };
+    this.clock = options.clock ?? monotonicMicros;
+    this.logger = options.logger ?? silentStorageLogger;
+    this.indexes = new IndexCache(options.cachedIndexes ?? 4);
+    this.verifyOnRead = options.verifyChecksumsOnRead ?? false;
+    const last = segments[segments.length - 1];
+    if (!last || last.sealed) throw new Error('a segment log needs an active segment');
+    this.nextOffset = last.startOffset + BigInt(last.count);
+    this.lastTimestamp = 0n;
+    for (const segment of segments) {
+      this.totalMessages += segment.count;
+      this.totalBytes += segment.sizeBytes;
+      if (segment.lastTimestamp > this.lastTimestamp) this.lastTimestamp = segment.lastTimestamp;
+    }
+    if (this.fsync.kind === 'interval') {
+      this.timer = setInterval(() => this.syncIfDirty(), this.fsync.ms);
+      this.timer.unref();
+    }
+  }
+
+  /** Stamps and stores the batch; `messages` is modified in place and must not be reused meanwhile. */
+  async append(messages: Buffer, count: number): Promise<AppendResult> {
+    this.ensureOpen();
+    const ends = batchBoundaries(messages, count);
+    if (messages.length > MAX_SEGMENT_POSITION) {
+      throw new StorageError('TooLarge', `a ${messages.length}-byte batch does not fit in one segment`);
+    }
+    return this.serialize(() => this.appendNow(messages, ends));
+  }
+
+  async readFromOffset(offset: bigint, count: number): Promise<ReadResult> {
+    this.ensureOpen();
+    if (offset >= this.nextOffset) return EMPTY_READ;
+    return readMessages(this.segments, offset, count, this.indexes, this.verifyOnRead);
+  }
+
+  async readFromTimestamp(timestamp: bigint, count: number): Promise<ReadResult> {
+    this.ensureOpen();
+    const offset = await offsetForTimestamp(this.segments, timestamp, this.indexes);
+    return offset === null
+      ? EMPTY_READ
+      : readMessages(this.segments, offset, count, this.indexes, this.verifyOnRead);
+  }
+
+  stats(): PartitionStats {
+    const first = this.segments.find((segment) => segment.count > 0);
+    return {
+      currentOffset: this.nextOffset > 0n ? this.nextOffset - 1n : null,
+      messagesCount: BigInt(this.totalMessages),
+      sizeBytes: BigInt(this.totalBytes),
+      segmentsCount: this.segments.length,
+      firstOffset: first ? first.startOffset : null,
+    };
+  }
+
+  async flush(fsync: boolean): Promise<void> {
+    this.ensureOpen();
+    return this.serialize(async () => {
+      if (!fsync) return; // every acknowledged append is already written to the file
+      this.dirty = false;
+      await this.segments[this.segments.length - 1]?.storage.sync();
+    });
+  }
+
+  async removeExpired(nowMicros: bigint, expiryMicros: bigint, upToOffset?: bigint): Promise<bigint> {
+    this.ensureOpen();
+    return this.serialize(async () => {
+      let removed = 0n;
+      while (this.segments.length > 1) {
+        const oldest = this.segments[0]!;
+        if (
+          oldest.count > 0 &&
+          (oldest.lastTimestamp + expiryMicros > nowMicros || beyond(oldest, upToOffset))
+        )
+          break;
+        removed += BigInt(oldest.count);
+        await this.removeOldest();
+      }
+      return removed;
+    });
+  }
+
+  async removeOldestSegment(): Promise<bigint> {
+    this.ensureOpen();
+    return this.serialize(async () => (this.segments.length > 1 ? BigInt(await this.removeOldest()) : 0n));
+  }
+
+  async removeSegments(count: number, upToOffset?: bigint): Promise<void> {
+    this.ensureOpen();
+    return this.serialize(async () => {
+      for (let i = 0; i < count && this.segments.length > 1; i++) {
+        if (beyond(this.segments[0]!, upToOffset)) break;
+        await this.removeOldest();
+      }
+    });
+  }
+
+  async purge(): Promise<void> {
+    this.ensureOpen();
+    return this.serialize(async () => {
+      const old = this.segments.splice(0);
+      this.totalMessages = 0;
+      this.totalBytes = 0;
+      this.indexes.clear();
+      this.dirty = false;
+      this.nextOffset = 0n; // the real server restarts the partition at offset 0
+      for (const segment of old) await segment.storage.remove(); // oldest first: a crash leaves a suffix
+      await this.ensureActive();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return this.queue.then(() => undefined);
+    this.closing = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.serialize(async () => {
+      await this.syncing;
+      const active = this.segments[this.segments.length - 1];
+      if (active && this.fsync.kind !== 'never') await active.storage.sync();
+      await Promise.all(this.segments.map((segment) => segment.storage.close()));
+      this.indexes.clear();
+    });
+  }
+
+  async destroy(): Promise<void> {
+    await this.close();
+    await this.provider.destroy();
+  }
+
+  private async appendNow(batch: Buffer, ends: Uint32Array): Promise<AppendResult> {
+    let active = await this.ensureActive();
+    if (active.sizeBytes >= this.segmentSize || active.sizeBytes + batch.length > MAX_SEGMENT_POSITION) {
+      active = await this.roll(active);
+    }
+    const timestamp = nextBatchTimestamp(this.clock(), this.lastTimestamp);
+    const firstOffset = this.nextOffset;
+    stampBatch(batch, ends, firstOffset, timestamp);
+    const entries = buildIndexEntries(ends, active.count, active.sizeBytes, timestamp);
+    try {
+      await active.storage.write(batch, active.sizeBytes, entries, active.count * INDEX_ENTRY_BYTES);
+      if (this.fsync.kind === 'always') await active.storage.sync();
+    } catch (error) {
+      // Not acknowledged: cut whatever part reached the files so the next append lands at the same place.
+      await active.storage
+        .truncate(active.sizeBytes, active.count * INDEX_ENTRY_BYTES)
+        .catch(() => undefined);
+      throw error;
+    }
+    active.activeIndex!.append(entries);
+    active.count += ends.length;
+    active.sizeBytes += batch.length;
+    active.lastTimestamp = timestamp;
+    this.totalMessages += ends.length;
+    this.totalBytes += batch.length;
+    this.nextOffset += BigInt(ends.length);
+    this.lastTimestamp = timestamp;
+    this.dirty = true;
+    if (active.sizeBytes >= this.segmentSize) {
+      // The batch is stored; a failed rollover is retried by the next append.
+      await this.roll(active).catch((error: unknown) =>
+        this.logger.warn('segment rollover failed; retrying on the next append', { error: String(error) }),
+      );
+    }
+    return { firstOffset, lastOffset: this.nextOffset - 1n, timestamp };
+  }
+
+  /** Seals `active` (fsync, whatever the mode: only the last segment can then hold a torn write) and opens the next. */
+  private async roll(active: Segment): Promise<Segment> {
+    await active.storage.sync();
+    const storage = await this.provider.create(this.nextOffset);
+    await this.provider.syncDirectory();
+    const index = active.seal();
+    if (index) this.indexes.put(active, index);
+    const next = new Segment(this.nextOffset, storage);
+    this.segments.push(next);
+    return next;
+  }
+
+  /** The active segment; after a purge whose re-creation failed, creates it. */
+  private async ensureActive(): Promise<Segment> {
+    const active = this.segments[this.segments.length - 1];
+    if (active) return active;
+    const storage = await this.provider.create(this.nextOffset);
+    await this.provider.syncDirectory();
+    const segment = new Segment(this.nextOffset, storage);
+    this.segments.push(segment);
+    return segment;
+  }
+
+  private async removeOldest(): Promise<number> {
+    const oldest = this.segments.shift()!;
+    this.totalMessages -= oldest.count;
+    this.totalBytes -= oldest.sizeBytes;
+    this.indexes.forget(oldest);
+    await oldest.storage.remove();
+    return oldest.sizeBytes;
+  }
+
+  private syncIfDirty(): void {
+    const active = this.segments[this.segments.length - 1];
+    if (!this.dirty || this.syncing || this.closing || !active) return;
+    this.dirty = false;
+    this.syncing = active.storage
+      .sync()
+      .catch((error: unknown) => {
+        this.dirty = true;
+        this.logger.warn('periodic fsync failed', { error: String(error) });
+      })
+      .finally(() => (this.syncing = null));
+  }
+
+  private serialize<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private ensureOpen(): void {
+    if (this.closing) throw new StorageError('Closed', 'the partition store is closed');
+  }
+}
+
+/** Whether a segment still holds messages past the consumers' barrier (DeleteSegments keeps those). */
+function beyond(segment: Segment, upToOffset: bigint | undefined): boolean {
+  return upToOffset !== undefined && segment.count > 0 && segment.lastOffset > upToOffset;
+}
