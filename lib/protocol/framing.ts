@@ -53,25 +53,20 @@ export function encodeResponseHeader(status: number, payloadLength: number): Buf
 
 /** Decodes one whole request frame (tests, fuzzing); streams use `RequestFrameDecoder`. */
 export function decodeRequestFrame(frame: Buffer, maxPayloadBytes = Infinity): RequestFrame {
-  const decoder = new RequestFrameDecoder(maxPayloadBytes);
-  const frames = decoder.push(frame);
-  if (frames.length !== 1 || decoder.buffered !== 0) {
-    throw new ProtocolError(
-      'LengthMismatch',
-      `request frame of ${frame.length} bytes does not hold exactly one frame`,
-    );
-  }
-  return frames[0]!;
+  return decodeWholeFrame(new RequestFrameDecoder(maxPayloadBytes), frame, 'request');
 }
 
 /** Decodes one whole response frame (tests, fuzzing); streams use `ResponseFrameDecoder`. */
 export function decodeResponseFrame(frame: Buffer, maxPayloadBytes = Infinity): ResponseFrame {
-  const decoder = new ResponseFrameDecoder(maxPayloadBytes);
+  return decodeWholeFrame(new ResponseFrameDecoder(maxPayloadBytes), frame, 'response');
+}
+
+function decodeWholeFrame<F>(decoder: FrameDecoder<F>, frame: Buffer, what: string): F {
   const frames = decoder.push(frame);
   if (frames.length !== 1 || decoder.buffered !== 0) {
     throw new ProtocolError(
       'LengthMismatch',
-      `response frame of ${frame.length} bytes does not hold exactly one frame`,
+      `${what} frame of ${frame.length} bytes does not hold exactly one frame`,
     );
   }
   return frames[0]!;

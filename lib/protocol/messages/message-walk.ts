@@ -112,14 +112,19 @@ export function validateMessages(run: Buffer, options: ValidateMessagesOptions =
     ends.push(end);
     pos = end;
   }
+  checkRunEnd(run, pos, ends.length, context);
+  return ends;
+}
+
+/** Throws unless the walk of `count` messages ended at the end of `run`. */
+function checkRunEnd(run: Buffer, pos: number, count: number, context: string): void {
   if (pos !== run.length) {
     throw new ProtocolError(
       'TrailingBytes',
-      `${context}: ${run.length - pos} bytes follow the last of ${ends.length} messages`,
+      `${context}: ${run.length - pos} bytes follow the last of ${count} messages`,
       IggyErrorCode.InvalidMessagesSize,
     );
   }
-  return ends;
 }
 
 function checkIndexEntry(index: Buffer, i: number, end: number, context: string): void {
@@ -201,12 +206,6 @@ export function decodeMessages(run: Buffer, count?: number, context = 'messages'
     });
     pos = end;
   }
-  if (pos !== run.length) {
-    throw new ProtocolError(
-      'TrailingBytes',
-      `${context}: ${run.length - pos} bytes follow the last of ${out.length} messages`,
-      IggyErrorCode.InvalidMessagesSize,
-    );
-  }
+  checkRunEnd(run, pos, out.length, context);
   return out;
 }

@@ -1,6 +1,6 @@
 import { ProtocolError } from '../protocol-error.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * A cursor over received bytes. Every read checks the remaining length first, so a lying length

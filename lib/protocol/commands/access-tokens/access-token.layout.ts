@@ -1,7 +1,7 @@
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
+import type { BinaryReader } from '../../primitives/binary-reader.js';
+import type { BinaryWriter } from '../../primitives/binary-writer.js';
 import { IggyErrorCode } from '../../codes/error-codes.js';
-import { readShortString, writeShortString } from '../system/payload-helpers.js';
+import { readName, writeName } from '../payload.js';
 
 /** What the real server accepts (checked by the broker; the codec takes 1..255 bytes). */
 export const AccessTokenLimits = {
@@ -27,11 +27,11 @@ export interface AccessTokenInfo {
 }
 
 export function writeAccessTokenName(w: BinaryWriter, name: string): void {
-  writeShortString(w, name, 'access token name', IggyErrorCode.InvalidPersonalAccessTokenName);
+  writeName(w, name, 'access token name', IggyErrorCode.InvalidPersonalAccessTokenName);
 }
 
 export function readAccessTokenName(r: BinaryReader): string {
-  return readShortString(r, 'access token name', IggyErrorCode.InvalidPersonalAccessTokenName);
+  return readName(r, 'access token name', IggyErrorCode.InvalidPersonalAccessTokenName);
 }
 
 export function writeAccessTokenInfo(w: BinaryWriter, t: AccessTokenInfo): void {

@@ -1,7 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
+import { decodePayload, encodePayload } from '../payload.js';
 import { readAccessTokenName, writeAccessTokenName } from './access-token.layout.js';
 
 /** CreateAccessToken request: `u8 len` · name · `u64 expiry`. */
@@ -20,24 +19,17 @@ export interface RawAccessToken {
 export const createAccessTokenCodec: CommandCodec<CreateAccessTokenRequest, RawAccessToken> = {
   name: 'CreateAccessToken',
   code: CommandCode.CreateAccessToken,
-  encodeRequest(req) {
-    const w = new BinaryWriter(48);
-    writeAccessTokenName(w, req.name);
-    w.u64(req.expiry);
-    return w.finish();
-  },
-  decodeRequest(payload) {
-    const r = new BinaryReader(payload, 'CreateAccessToken request');
-    const name = readAccessTokenName(r);
-    const expiry = r.u64('expiry');
-    r.finish();
-    return { name, expiry };
-  },
-  encodeResponse: (raw) => new BinaryWriter(64).str8(raw.token, 'access token').finish(),
-  decodeResponse(payload) {
-    const r = new BinaryReader(payload, 'CreateAccessToken response');
-    const token = r.str8('access token');
-    r.finish();
-    return { token };
-  },
+  encodeRequest: (req) =>
+    encodePayload((w) => {
+      writeAccessTokenName(w, req.name);
+      w.u64(req.expiry);
+    }, 48),
+  decodeRequest: (payload) =>
+    decodePayload(payload, 'CreateAccessToken request', (r) => {
+      const name = readAccessTokenName(r);
+      return { name, expiry: r.u64('expiry') };
+    }),
+  encodeResponse: (raw) => encodePayload((w) => w.str8(raw.token, 'access token')),
+  decodeResponse: (payload) =>
+    decodePayload(payload, 'CreateAccessToken response', (r) => ({ token: r.str8('access token') })),
 };

@@ -1,8 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
-import { emptyPayload } from '../system/payload-helpers.js';
+import { decodeNullable, decodePayload, encodeNullable, encodePayload } from '../payload.js';
 import { readClientDetails, writeClientDetails, type ClientDetails } from './client.layout.js';
 
 /** GetClient request: `u32 client id`. */
@@ -14,24 +12,9 @@ export interface GetClientRequest {
 export const getClientCodec: CommandCodec<GetClientRequest, ClientDetails | null> = {
   name: 'GetClient',
   code: CommandCode.GetClient,
-  encodeRequest: (req) => new BinaryWriter(4).u32(req.clientId).finish(),
-  decodeRequest(payload) {
-    const r = new BinaryReader(payload, 'GetClient request');
-    const clientId = r.u32('client id');
-    r.finish();
-    return { clientId };
-  },
-  encodeResponse(client) {
-    if (client === null) return emptyPayload();
-    const w = new BinaryWriter();
-    writeClientDetails(w, client);
-    return w.finish();
-  },
-  decodeResponse(payload) {
-    if (payload.length === 0) return null;
-    const r = new BinaryReader(payload, 'GetClient response');
-    const client = readClientDetails(r);
-    r.finish();
-    return client;
-  },
+  encodeRequest: (req) => encodePayload((w) => w.u32(req.clientId), 4),
+  decodeRequest: (payload) =>
+    decodePayload(payload, 'GetClient request', (r) => ({ clientId: r.u32('client id') })),
+  encodeResponse: (client) => encodeNullable(client, writeClientDetails),
+  decodeResponse: (payload) => decodeNullable(payload, 'GetClient response', readClientDetails),
 };

@@ -1,7 +1,7 @@
 import type { BinaryReader } from '../../primitives/binary-reader.js';
 import type { BinaryWriter } from '../../primitives/binary-writer.js';
 import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
-import { readToEnd } from '../catalog-payload.js';
+import { readToEnd } from '../payload.js';
 import { readTopicTarget, writeTopicTarget, type TopicTarget } from '../topics/topic.layout.js';
 
 /** Which group a request is about: stream identifier · topic identifier · group identifier. */

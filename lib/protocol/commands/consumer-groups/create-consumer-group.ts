@@ -1,7 +1,7 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
 import { IggyErrorCode } from '../../codes/error-codes.js';
-import { decodePayload, encodePayload, readName, writeName } from '../catalog-payload.js';
+import { decodePayload, encodePayload, readName, writeName } from '../payload.js';
 import { readTopicTarget, writeTopicTarget, type TopicTarget } from '../topics/topic.layout.js';
 import {
   readConsumerGroupDetailsToEnd,

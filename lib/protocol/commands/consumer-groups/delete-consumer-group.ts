@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodeEmpty, decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
 import { readGroupTarget, writeGroupTarget, type GroupTarget } from './consumer-group.layout.js';
 
 export type DeleteConsumerGroupRequest = GroupTarget;
@@ -11,6 +11,6 @@ export const deleteConsumerGroupCodec: CommandCodec<DeleteConsumerGroupRequest, 
   code: CommandCode.DeleteConsumerGroup,
   encodeRequest: (request) => encodePayload((w) => writeGroupTarget(w, request)),
   decodeRequest: (payload) => decodePayload(payload, 'DeleteConsumerGroup request', readGroupTarget),
-  encodeResponse: () => encodeEmpty(),
-  decodeResponse: (payload) => decodeEmpty(payload, 'DeleteConsumerGroup response'),
+  encodeResponse: () => emptyPayload(),
+  decodeResponse: (payload) => expectEmpty(payload, 'DeleteConsumerGroup response'),
 };

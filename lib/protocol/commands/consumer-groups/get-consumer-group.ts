@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { decodeNullable, decodePayload, encodeNullable, encodePayload } from '../payload.js';
 import {
   readConsumerGroupDetailsToEnd,
   readGroupTarget,
@@ -18,10 +18,7 @@ export const getConsumerGroupCodec: CommandCodec<GetConsumerGroupRequest, Consum
   code: CommandCode.GetConsumerGroup,
   encodeRequest: (request) => encodePayload((w) => writeGroupTarget(w, request)),
   decodeRequest: (payload) => decodePayload(payload, 'GetConsumerGroup request', readGroupTarget),
-  encodeResponse: (group) =>
-    group === null ? encodeEmpty() : encodePayload((w) => writeConsumerGroupDetails(w, group)),
+  encodeResponse: (group) => encodeNullable(group, writeConsumerGroupDetails),
   decodeResponse: (payload) =>
-    payload.length === 0
-      ? null
-      : decodePayload(payload, 'GetConsumerGroup response', readConsumerGroupDetailsToEnd),
+    decodeNullable(payload, 'GetConsumerGroup response', readConsumerGroupDetailsToEnd),
 };

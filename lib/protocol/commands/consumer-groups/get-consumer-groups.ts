@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodePayload, encodePayload, readToEnd } from '../catalog-payload.js';
+import { decodePayload, encodePayload, readToEnd } from '../payload.js';
 import { readTopicTarget, writeTopicTarget, type TopicTarget } from '../topics/topic.layout.js';
 import { readConsumerGroup, writeConsumerGroup, type ConsumerGroup } from './consumer-group.layout.js';
 

@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodeEmpty, decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
 import { readGroupTarget, writeGroupTarget, type GroupTarget } from './consumer-group.layout.js';
 
 export type JoinConsumerGroupRequest = GroupTarget;
@@ -11,6 +11,6 @@ export const joinConsumerGroupCodec: CommandCodec<JoinConsumerGroupRequest, void
   code: CommandCode.JoinConsumerGroup,
   encodeRequest: (request) => encodePayload((w) => writeGroupTarget(w, request)),
   decodeRequest: (payload) => decodePayload(payload, 'JoinConsumerGroup request', readGroupTarget),
-  encodeResponse: () => encodeEmpty(),
-  decodeResponse: (payload) => decodeEmpty(payload, 'JoinConsumerGroup response'),
+  encodeResponse: () => emptyPayload(),
+  decodeResponse: (payload) => expectEmpty(payload, 'JoinConsumerGroup response'),
 };

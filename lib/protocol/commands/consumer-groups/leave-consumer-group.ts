@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodeEmpty, decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
 import { readGroupTarget, writeGroupTarget, type GroupTarget } from './consumer-group.layout.js';
 
 export type LeaveConsumerGroupRequest = GroupTarget;
@@ -11,6 +11,6 @@ export const leaveConsumerGroupCodec: CommandCodec<LeaveConsumerGroupRequest, vo
   code: CommandCode.LeaveConsumerGroup,
   encodeRequest: (request) => encodePayload((w) => writeGroupTarget(w, request)),
   decodeRequest: (payload) => decodePayload(payload, 'LeaveConsumerGroup request', readGroupTarget),
-  encodeResponse: () => encodeEmpty(),
-  decodeResponse: (payload) => decodeEmpty(payload, 'LeaveConsumerGroup response'),
+  encodeResponse: () => emptyPayload(),
+  decodeResponse: (payload) => expectEmpty(payload, 'LeaveConsumerGroup response'),
 };

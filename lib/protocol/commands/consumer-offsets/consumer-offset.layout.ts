@@ -1,8 +1,9 @@
 import type { BinaryReader } from '../../primitives/binary-reader.js';
 import type { BinaryWriter } from '../../primitives/binary-writer.js';
 import { readConsumer, writeConsumer, type Consumer } from '../../primitives/consumer.js';
-import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
+import type { Identifier } from '../../primitives/identifier.js';
 import { readOptionalPartitionId, writeOptionalPartitionId } from '../../primitives/optional-partition-id.js';
+import { readTopicTarget, writeTopicTarget } from '../topics/topic.layout.js';
 
 /**
  * Whose offset, where: the prefix shared by get/store/delete offset and poll.
@@ -19,15 +20,13 @@ export interface ConsumerOffsetTarget {
 
 export function writeConsumerOffsetTarget(w: BinaryWriter, t: ConsumerOffsetTarget): void {
   writeConsumer(w, t.consumer);
-  writeIdentifier(w, t.streamId);
-  writeIdentifier(w, t.topicId);
+  writeTopicTarget(w, t);
   writeOptionalPartitionId(w, t.partitionId);
 }
 
 export function readConsumerOffsetTarget(r: BinaryReader): ConsumerOffsetTarget {
   const consumer = readConsumer(r);
-  const streamId = readIdentifier(r, 'stream id');
-  const topicId = readIdentifier(r, 'topic id');
+  const { streamId, topicId } = readTopicTarget(r);
   const partitionId = readOptionalPartitionId(r);
   return { consumer, streamId, topicId, partitionId };
 }

@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodePayload, emptyPayload, encodePayload } from '../messages/messages-payload.js';
+import { decodeNullable, decodePayload, encodeNullable, encodePayload } from '../payload.js';
 import {
   readConsumerOffsetInfo,
   readConsumerOffsetTarget,
@@ -22,8 +22,6 @@ export const getOffsetCodec: CommandCodec<GetOffsetRequest, ConsumerOffsetInfo |
   code: CommandCode.GetOffset,
   encodeRequest: (request) => encodePayload((w) => writeConsumerOffsetTarget(w, request)),
   decodeRequest: (payload) => decodePayload(payload, 'GetOffset request', readConsumerOffsetTarget),
-  encodeResponse: (info) =>
-    info === null ? emptyPayload() : encodePayload((w) => writeConsumerOffsetInfo(w, info), 20),
-  decodeResponse: (payload) =>
-    payload.length === 0 ? null : decodePayload(payload, 'GetOffset response', readConsumerOffsetInfo),
+  encodeResponse: (info) => encodeNullable(info, writeConsumerOffsetInfo, 20),
+  decodeResponse: (payload) => decodeNullable(payload, 'GetOffset response', readConsumerOffsetInfo),
 };

@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../messages/messages-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
 import {
   readConsumerOffsetTarget,
   writeConsumerOffsetTarget,

@@ -1,7 +1,8 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
-import { decodePayload, emptyPayload, encodePayload, expectEmpty, readBool } from './messages-payload.js';
+import type { Identifier } from '../../primitives/identifier.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty, readFlag, writeFlag } from '../payload.js';
+import { readTopicTarget, writeTopicTarget } from '../topics/topic.layout.js';
 
 export interface FlushUnsavedBufferRequest {
   streamId: Identifier;
@@ -18,16 +19,15 @@ export const flushUnsavedBufferCodec: CommandCodec<FlushUnsavedBufferRequest, vo
   code: CommandCode.FlushUnsavedBuffer,
   encodeRequest: (request) =>
     encodePayload((w) => {
-      writeIdentifier(w, request.streamId);
-      writeIdentifier(w, request.topicId);
-      w.u32(request.partitionId).u8(request.fsync ? 1 : 0);
+      writeTopicTarget(w, request);
+      w.u32(request.partitionId);
+      writeFlag(w, request.fsync);
     }),
   decodeRequest: (payload) =>
     decodePayload(payload, 'FlushUnsavedBuffer request', (r) => ({
-      streamId: readIdentifier(r, 'stream id'),
-      topicId: readIdentifier(r, 'topic id'),
+      ...readTopicTarget(r),
       partitionId: r.u32('partition id'),
-      fsync: readBool(r, 'fsync'),
+      fsync: readFlag(r, 'fsync'),
     })),
   encodeResponse: () => emptyPayload(),
   decodeResponse: (payload) => expectEmpty(payload, 'FlushUnsavedBuffer response'),

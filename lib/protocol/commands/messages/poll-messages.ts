@@ -3,7 +3,6 @@ import { CommandCode } from '../../codes/command-codes.js';
 import { encodePolledMessages, type PolledMessage } from '../../messages/message-batch.js';
 import { MessageRun } from '../../messages/message-run.js';
 import { decodeMessages } from '../../messages/message-walk.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
 import {
   readPollingStrategy,
   writePollingStrategy,
@@ -14,7 +13,7 @@ import {
   writeConsumerOffsetTarget,
   type ConsumerOffsetTarget,
 } from '../consumer-offsets/consumer-offset.layout.js';
-import { decodePayload, encodePayload, readBool } from './messages-payload.js';
+import { decodePayload, encodePayload, readFlag, writeFlag } from '../payload.js';
 
 export interface PollMessagesRequest extends ConsumerOffsetTarget {
   strategy: PollingStrategy;
@@ -56,13 +55,13 @@ function encodePolled(response: PolledMessages): Buffer {
 }
 
 function decodePolled(payload: Buffer): PolledMessages {
-  const context = 'PollMessages response';
-  const r = new BinaryReader(payload, context);
-  const partitionId = r.u32('partition id');
-  const currentOffset = r.u64('current offset');
-  const count = r.u32('messages count');
-  const messages = decodeMessages(r.bytes(r.remaining, 'messages'), count, context);
-  return { partitionId, currentOffset, messages };
+  return decodePayload(payload, 'PollMessages response', (r) => {
+    const partitionId = r.u32('partition id');
+    const currentOffset = r.u64('current offset');
+    const count = r.u32('messages count');
+    const messages = decodeMessages(r.bytes(r.remaining, 'messages'), count, r.context);
+    return { partitionId, currentOffset, messages };
+  });
 }
 
 /**
@@ -77,14 +76,15 @@ export const pollMessagesCodec: CommandCodec<PollMessagesRequest, PolledMessages
     encodePayload((w) => {
       writeConsumerOffsetTarget(w, request);
       writePollingStrategy(w, request.strategy);
-      w.u32(request.count).u8(request.autoCommit ? 1 : 0);
+      w.u32(request.count);
+      writeFlag(w, request.autoCommit);
     }),
   decodeRequest: (payload) =>
     decodePayload(payload, 'PollMessages request', (r) => {
       const target = readConsumerOffsetTarget(r);
       const strategy = readPollingStrategy(r);
       const count = r.u32('count');
-      const autoCommit = readBool(r, 'auto commit');
+      const autoCommit = readFlag(r, 'auto commit');
       return { ...target, strategy, count, autoCommit };
     }),
   encodeResponse: encodePolled,

@@ -5,12 +5,12 @@ import { nowMicros } from '../../messages/clock.js';
 import { measureMessages, writeMessages, type OutgoingMessage } from '../../messages/message-batch.js';
 import { IndexEntryLayout } from '../../messages/message-layout.js';
 import { MessageRun } from '../../messages/message-run.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
-import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
+import type { BinaryReader } from '../../primitives/binary-reader.js';
+import type { Identifier } from '../../primitives/identifier.js';
 import { readPartitioning, writePartitioning, type Partitioning } from '../../primitives/partitioning.js';
 import { ProtocolError } from '../../protocol-error.js';
-import { emptyPayload, expectEmpty } from './messages-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
+import { readTopicTarget, writeTopicTarget } from '../topics/topic.layout.js';
 
 export interface SendMessagesRequest {
   streamId: Identifier;
@@ -37,12 +37,11 @@ function encodeSendMessages(request: SendMessagesRequest): Buffer {
   const { messages } = request;
   const count = messages instanceof MessageRun ? messages.count : messages.length;
   if (count === 0) throw noMessages();
-  const meta = new BinaryWriter(64);
-  writeIdentifier(meta, request.streamId);
-  writeIdentifier(meta, request.topicId);
-  writePartitioning(meta, request.partitioning);
-  meta.u32(count);
-  const metaBytes = meta.finish();
+  const metaBytes = encodePayload((w) => {
+    writeTopicTarget(w, request);
+    writePartitioning(w, request.partitioning);
+    w.u32(count);
+  });
   const indexAt = 4 + metaBytes.length;
   const runAt = indexAt + count * IndexEntryLayout.bytes;
 
@@ -74,11 +73,13 @@ function encodeSendMessages(request: SendMessagesRequest): Buffer {
 }
 
 function decodeSendMessages(payload: Buffer): SendMessagesRequest {
-  const r = new BinaryReader(payload, CONTEXT);
+  return decodePayload(payload, CONTEXT, readSendMessages);
+}
+
+function readSendMessages(r: BinaryReader): SendMessagesRequest {
   const metadataLength = r.u32('metadata length');
   const metaStart = r.offset;
-  const streamId = readIdentifier(r, 'stream id');
-  const topicId = readIdentifier(r, 'topic id');
+  const { streamId, topicId } = readTopicTarget(r);
   const partitioning = readPartitioning(r);
   const count = r.u32('messages count');
   if (r.offset - metaStart !== metadataLength) {

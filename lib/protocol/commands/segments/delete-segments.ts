@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodeEmpty, decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
 import { readTopicTarget, writeTopicTarget, type TopicTarget } from '../topics/topic.layout.js';
 
 export interface DeleteSegmentsRequest extends TopicTarget {
@@ -25,6 +25,6 @@ export const deleteSegmentsCodec: CommandCodec<DeleteSegmentsRequest, void> = {
       const partitionId = r.u32('partition_id');
       return { streamId, topicId, partitionId, segmentsCount: r.u32('segments_count') };
     }),
-  encodeResponse: () => encodeEmpty(),
-  decodeResponse: (payload) => decodeEmpty(payload, 'DeleteSegments response'),
+  encodeResponse: () => emptyPayload(),
+  decodeResponse: (payload) => expectEmpty(payload, 'DeleteSegments response'),
 };

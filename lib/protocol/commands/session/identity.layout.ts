@@ -1,5 +1,4 @@
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
+import { decodePayload, encodePayload } from '../payload.js';
 
 /** Login response: the id of the user the connection is now authenticated as (`u32`). */
 export interface IdentityInfo {
@@ -7,12 +6,9 @@ export interface IdentityInfo {
 }
 
 export function encodeIdentityInfo(identity: IdentityInfo): Buffer {
-  return new BinaryWriter(4).u32(identity.userId).finish();
+  return encodePayload((w) => w.u32(identity.userId), 4);
 }
 
 export function decodeIdentityInfo(payload: Buffer, context: string): IdentityInfo {
-  const r = new BinaryReader(payload, context);
-  const userId = r.u32('user id');
-  r.finish();
-  return { userId };
+  return decodePayload(payload, context, (r) => ({ userId: r.u32('user id') }));
 }

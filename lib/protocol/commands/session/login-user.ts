@@ -1,9 +1,8 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
 import { IggyErrorCode } from '../../codes/error-codes.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
-import { readShortString, writeShortString } from '../system/payload-helpers.js';
+import type { BinaryReader } from '../../primitives/binary-reader.js';
+import { decodePayload, encodePayload, readName, writeName } from '../payload.js';
 import { decodeIdentityInfo, encodeIdentityInfo, type IdentityInfo } from './identity.layout.js';
 
 /**
@@ -19,11 +18,11 @@ export interface LoginUserRequest {
 }
 
 function encodeRequest(req: LoginUserRequest): Buffer {
-  const w = new BinaryWriter(32);
-  writeShortString(w, req.username, 'username', IggyErrorCode.InvalidUsername);
-  writeShortString(w, req.password, 'password', IggyErrorCode.InvalidPassword);
-  w.str32(req.version ?? '').str32(req.context ?? '');
-  return w.finish();
+  return encodePayload((w) => {
+    writeName(w, req.username, 'username', IggyErrorCode.InvalidUsername);
+    writeName(w, req.password, 'password', IggyErrorCode.InvalidPassword);
+    w.str32(req.version ?? '').str32(req.context ?? '');
+  }, 32);
 }
 
 /** A trailing optional u32-length string: absent when the payload has ended or the length is 0. */
@@ -34,17 +33,17 @@ function readOptionalTrailer(r: BinaryReader, what: string): string | undefined 
 }
 
 function decodeRequest(payload: Buffer): LoginUserRequest {
-  const r = new BinaryReader(payload, 'LoginUser request');
-  const req: LoginUserRequest = {
-    username: readShortString(r, 'username', IggyErrorCode.InvalidUsername),
-    password: readShortString(r, 'password', IggyErrorCode.InvalidPassword),
-  };
-  const version = readOptionalTrailer(r, 'client version');
-  const context = readOptionalTrailer(r, 'client context');
-  r.finish();
-  if (version !== undefined) req.version = version;
-  if (context !== undefined) req.context = context;
-  return req;
+  return decodePayload(payload, 'LoginUser request', (r) => {
+    const req: LoginUserRequest = {
+      username: readName(r, 'username', IggyErrorCode.InvalidUsername),
+      password: readName(r, 'password', IggyErrorCode.InvalidPassword),
+    };
+    const version = readOptionalTrailer(r, 'client version');
+    const context = readOptionalTrailer(r, 'client context');
+    if (version !== undefined) req.version = version;
+    if (context !== undefined) req.context = context;
+    return req;
+  });
 }
 
 /** LoginUser (38): the response is the user id. */

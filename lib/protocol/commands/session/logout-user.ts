@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { emptyPayload, expectEmpty } from '../system/payload-helpers.js';
+import { emptyPayload, expectEmpty } from '../payload.js';
 
 /** LogoutUser (39): no payload either way. */
 export const logoutUserCodec: CommandCodec<void, void> = {

@@ -1,7 +1,7 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
 import { IggyErrorCode } from '../../codes/error-codes.js';
-import { decodePayload, encodePayload, readName, writeName } from '../catalog-payload.js';
+import { decodePayload, encodePayload, readName, writeName } from '../payload.js';
 import { readStreamDetailsToEnd, writeStreamDetails, type StreamDetails } from './stream.layout.js';
 
 /** The server assigns the id; the request carries only the name. */

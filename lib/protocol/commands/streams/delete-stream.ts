@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodeEmpty, decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
 import { readStreamTarget, writeStreamTarget, type StreamTarget } from './stream.layout.js';
 
 export type DeleteStreamRequest = StreamTarget;
@@ -11,6 +11,6 @@ export const deleteStreamCodec: CommandCodec<DeleteStreamRequest, void> = {
   code: CommandCode.DeleteStream,
   encodeRequest: (request) => encodePayload((w) => writeStreamTarget(w, request)),
   decodeRequest: (payload) => decodePayload(payload, 'DeleteStream request', readStreamTarget),
-  encodeResponse: () => encodeEmpty(),
-  decodeResponse: (payload) => decodeEmpty(payload, 'DeleteStream response'),
+  encodeResponse: () => emptyPayload(),
+  decodeResponse: (payload) => expectEmpty(payload, 'DeleteStream response'),
 };

@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { decodeNullable, decodePayload, encodeNullable, encodePayload } from '../payload.js';
 import {
   readStreamDetailsToEnd,
   readStreamTarget,
@@ -18,8 +18,6 @@ export const getStreamCodec: CommandCodec<GetStreamRequest, StreamDetails | null
   code: CommandCode.GetStream,
   encodeRequest: (request) => encodePayload((w) => writeStreamTarget(w, request)),
   decodeRequest: (payload) => decodePayload(payload, 'GetStream request', readStreamTarget),
-  encodeResponse: (stream) =>
-    stream === null ? encodeEmpty() : encodePayload((w) => writeStreamDetails(w, stream)),
-  decodeResponse: (payload) =>
-    payload.length === 0 ? null : decodePayload(payload, 'GetStream response', readStreamDetailsToEnd),
+  encodeResponse: (stream) => encodeNullable(stream, writeStreamDetails),
+  decodeResponse: (payload) => decodeNullable(payload, 'GetStream response', readStreamDetailsToEnd),
 };

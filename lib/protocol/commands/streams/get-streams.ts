@@ -1,14 +1,14 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodeEmpty, decodePayload, encodeEmpty, encodePayload, readToEnd } from '../catalog-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty, readToEnd } from '../payload.js';
 import { readStream, writeStream, type Stream } from './stream.layout.js';
 
 /** GetStreams (201): every stream's record (no topics), ordered by id on the real server. */
 export const getStreamsCodec: CommandCodec<void, Stream[]> = {
   name: 'GetStreams',
   code: CommandCode.GetStreams,
-  encodeRequest: () => encodeEmpty(),
-  decodeRequest: (payload) => decodeEmpty(payload, 'GetStreams request'),
+  encodeRequest: () => emptyPayload(),
+  decodeRequest: (payload) => expectEmpty(payload, 'GetStreams request'),
   encodeResponse: (streams) =>
     encodePayload((w) => {
       for (const stream of streams) writeStream(w, stream);

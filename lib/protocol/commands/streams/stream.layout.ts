@@ -1,7 +1,7 @@
 import type { BinaryReader } from '../../primitives/binary-reader.js';
 import type { BinaryWriter } from '../../primitives/binary-writer.js';
 import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
-import { readToEnd } from '../catalog-payload.js';
+import { readToEnd } from '../payload.js';
 import { readTopic, writeTopic, type Topic } from '../topics/topic.layout.js';
 
 /** A stream as the server lists it (GetStreams). */

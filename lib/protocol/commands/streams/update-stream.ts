@@ -1,14 +1,7 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
 import { IggyErrorCode } from '../../codes/error-codes.js';
-import {
-  decodeEmpty,
-  decodePayload,
-  encodeEmpty,
-  encodePayload,
-  readName,
-  writeName,
-} from '../catalog-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty, readName, writeName } from '../payload.js';
 import { readStreamTarget, writeStreamTarget, type StreamTarget } from './stream.layout.js';
 
 export interface UpdateStreamRequest extends StreamTarget {
@@ -30,6 +23,6 @@ export const updateStreamCodec: CommandCodec<UpdateStreamRequest, void> = {
       const { streamId } = readStreamTarget(r);
       return { streamId, name: readName(r, 'stream name', IggyErrorCode.InvalidStreamName) };
     }),
-  encodeResponse: () => encodeEmpty(),
-  decodeResponse: (payload) => decodeEmpty(payload, 'UpdateStream response'),
+  encodeResponse: () => emptyPayload(),
+  decodeResponse: (payload) => expectEmpty(payload, 'UpdateStream response'),
 };

@@ -1,9 +1,8 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
+import type { BinaryReader } from '../../primitives/binary-reader.js';
 import { ProtocolError } from '../../protocol-error.js';
-import { emptyPayload, expectEmpty } from './payload-helpers.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
 
 export const ClusterNodeRole = { Leader: 0, Follower: 1 } as const;
 export type ClusterNodeRoleValue = (typeof ClusterNodeRole)[keyof typeof ClusterNodeRole];
@@ -41,13 +40,14 @@ export interface ClusterMetadata {
 }
 
 function encodeResponse(m: ClusterMetadata): Buffer {
-  const w = new BinaryWriter().str32(m.name).u32(m.nodes.length);
-  for (const n of m.nodes) {
-    w.str32(n.name).str32(n.ip);
-    w.u16(n.endpoints.tcp).u16(n.endpoints.quic).u16(n.endpoints.http).u16(n.endpoints.websocket);
-    w.u8(n.role).u8(n.status);
-  }
-  return w.finish();
+  return encodePayload((w) => {
+    w.str32(m.name).u32(m.nodes.length);
+    for (const n of m.nodes) {
+      w.str32(n.name).str32(n.ip);
+      w.u16(n.endpoints.tcp).u16(n.endpoints.quic).u16(n.endpoints.http).u16(n.endpoints.websocket);
+      w.u8(n.role).u8(n.status);
+    }
+  });
 }
 
 function readNode(r: BinaryReader): ClusterNode {
@@ -75,13 +75,13 @@ function readNode(r: BinaryReader): ClusterNode {
 }
 
 function decodeResponse(payload: Buffer): ClusterMetadata {
-  const r = new BinaryReader(payload, 'GetClusterMetadata response');
-  const name = r.str32('cluster name');
-  const count = r.u32('nodes count');
-  const nodes: ClusterNode[] = [];
-  for (let i = 0; i < count; i++) nodes.push(readNode(r));
-  r.finish();
-  return { name, nodes };
+  return decodePayload(payload, 'GetClusterMetadata response', (r) => {
+    const name = r.str32('cluster name');
+    const count = r.u32('nodes count');
+    const nodes: ClusterNode[] = [];
+    for (let i = 0; i < count; i++) nodes.push(readNode(r));
+    return { name, nodes };
+  });
 }
 
 /** GetClusterMetadata (12): empty request; the response is `ClusterMetadata`. */

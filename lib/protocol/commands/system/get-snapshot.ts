@@ -1,8 +1,7 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
 import { ProtocolError } from '../../protocol-error.js';
+import { decodePayload, encodePayload } from '../payload.js';
 
 /** How the server compresses the snapshot archive (a zip). */
 export const SnapshotCompression = { Stored: 1, Deflated: 2, Bzip2: 3, Zstd: 4, Lzma: 5, Xz: 6 } as const;
@@ -36,29 +35,30 @@ function encodeRequest(req: GetSnapshotRequest): Buffer {
   if (req.types.length > 0xff) {
     throw new ProtocolError('TooLarge', `GetSnapshot: ${req.types.length} snapshot types, max 255`);
   }
-  const w = new BinaryWriter(2 + req.types.length).u8(req.compression).u8(req.types.length);
-  for (const t of req.types) {
-    if (!types.has(t)) throw new ProtocolError('InvalidValue', `GetSnapshot: unknown snapshot type ${t}`);
-    w.u8(t);
-  }
-  return w.finish();
+  return encodePayload((w) => {
+    w.u8(req.compression).u8(req.types.length);
+    for (const t of req.types) {
+      if (!types.has(t)) throw new ProtocolError('InvalidValue', `GetSnapshot: unknown snapshot type ${t}`);
+      w.u8(t);
+    }
+  }, 2 + req.types.length);
 }
 
 function decodeRequest(payload: Buffer): GetSnapshotRequest {
-  const r = new BinaryReader(payload, 'GetSnapshot request');
-  const compression = r.u8('compression');
-  if (!compressions.has(compression)) {
-    throw new ProtocolError('InvalidValue', `${r.context}: unknown compression ${compression}`);
-  }
-  const count = r.u8('snapshot types count');
-  const list: SnapshotTypeValue[] = [];
-  for (let i = 0; i < count; i++) {
-    const t = r.u8('snapshot type');
-    if (!types.has(t)) throw new ProtocolError('InvalidValue', `${r.context}: unknown snapshot type ${t}`);
-    list.push(t as SnapshotTypeValue);
-  }
-  r.finish();
-  return { compression: compression as SnapshotCompressionValue, types: list };
+  return decodePayload(payload, 'GetSnapshot request', (r) => {
+    const compression = r.u8('compression');
+    if (!compressions.has(compression)) {
+      throw new ProtocolError('InvalidValue', `${r.context}: unknown compression ${compression}`);
+    }
+    const count = r.u8('snapshot types count');
+    const list: SnapshotTypeValue[] = [];
+    for (let i = 0; i < count; i++) {
+      const t = r.u8('snapshot type');
+      if (!types.has(t)) throw new ProtocolError('InvalidValue', `${r.context}: unknown snapshot type ${t}`);
+      list.push(t as SnapshotTypeValue);
+    }
+    return { compression: compression as SnapshotCompressionValue, types: list };
+  });
 }
 
 /** GetSnapshot (11): the response is the raw zip archive, passed through as bytes. */

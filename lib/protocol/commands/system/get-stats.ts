@@ -1,8 +1,8 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
-import { emptyPayload, expectEmpty } from './payload-helpers.js';
+import type { BinaryReader } from '../../primitives/binary-reader.js';
+import type { BinaryWriter } from '../../primitives/binary-writer.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
 
 /** Cache hits and misses of one partition. */
 export interface CacheMetricsEntry {
@@ -51,8 +51,7 @@ export interface Stats {
   cacheMetrics: CacheMetricsEntry[];
 }
 
-function encodeStats(s: Stats): Buffer {
-  const w = new BinaryWriter(160);
+function writeStats(w: BinaryWriter, s: Stats): void {
   w.u32(s.processId).f32(s.cpuUsage).f32(s.totalCpuUsage);
   w.u64(s.memoryUsage).u64(s.totalMemory).u64(s.availableMemory);
   w.u64(s.runTime).u64(s.startTime);
@@ -67,11 +66,9 @@ function encodeStats(s: Stats): Buffer {
   for (const m of s.cacheMetrics) {
     w.u32(m.streamId).u32(m.topicId).u32(m.partitionId).u64(m.hits).u64(m.misses).f32(m.hitRatio);
   }
-  return w.finish();
 }
 
-function decodeStats(payload: Buffer): Stats {
-  const r = new BinaryReader(payload, 'GetStats response');
+function readStats(r: BinaryReader): Stats {
   const fixed = {
     processId: r.u32('process id'),
     cpuUsage: r.f32('cpu usage'),
@@ -114,7 +111,6 @@ function decodeStats(payload: Buffer): Stats {
       });
     }
   }
-  r.finish();
   return {
     ...fixed,
     kernelVersion,
@@ -130,6 +126,6 @@ export const getStatsCodec: CommandCodec<void, Stats> = {
   code: CommandCode.GetStats,
   encodeRequest: () => emptyPayload(),
   decodeRequest: (payload) => expectEmpty(payload, 'GetStats request'),
-  encodeResponse: encodeStats,
-  decodeResponse: decodeStats,
+  encodeResponse: (stats) => encodePayload((w) => writeStats(w, stats), 160),
+  decodeResponse: (payload) => decodePayload(payload, 'GetStats response', readStats),
 };

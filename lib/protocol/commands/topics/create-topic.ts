@@ -2,7 +2,7 @@ import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
 import { IggyErrorCode } from '../../codes/error-codes.js';
 import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
-import { decodePayload, encodePayload, readName, writeName } from '../catalog-payload.js';
+import { decodePayload, encodePayload, readName, writeName } from '../payload.js';
 import {
   checkCompression,
   checkPartitionsCount,

@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodeEmpty, decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
 import { readTopicTarget, writeTopicTarget, type TopicTarget } from './topic.layout.js';
 
 export interface DeleteTopicRequest extends TopicTarget {
@@ -25,6 +25,6 @@ export const deleteTopicCodec: CommandCodec<DeleteTopicRequest, void> = {
       const target = readTopicTarget(r);
       return r.remaining === 0 ? target : { ...target, partitionsCount: r.u32('partitions_count') };
     }),
-  encodeResponse: () => encodeEmpty(),
-  decodeResponse: (payload) => decodeEmpty(payload, 'DeleteTopic response'),
+  encodeResponse: () => emptyPayload(),
+  decodeResponse: (payload) => expectEmpty(payload, 'DeleteTopic response'),
 };

@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { decodeNullable, decodePayload, encodeNullable, encodePayload } from '../payload.js';
 import {
   readTopicDetailsToEnd,
   readTopicTarget,
@@ -18,8 +18,6 @@ export const getTopicCodec: CommandCodec<GetTopicRequest, TopicDetails | null> =
   code: CommandCode.GetTopic,
   encodeRequest: (request) => encodePayload((w) => writeTopicTarget(w, request)),
   decodeRequest: (payload) => decodePayload(payload, 'GetTopic request', readTopicTarget),
-  encodeResponse: (topic) =>
-    topic === null ? encodeEmpty() : encodePayload((w) => writeTopicDetails(w, topic)),
-  decodeResponse: (payload) =>
-    payload.length === 0 ? null : decodePayload(payload, 'GetTopic response', readTopicDetailsToEnd),
+  encodeResponse: (topic) => encodeNullable(topic, writeTopicDetails),
+  decodeResponse: (payload) => decodeNullable(payload, 'GetTopic response', readTopicDetailsToEnd),
 };

@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodePayload, encodePayload, readToEnd } from '../catalog-payload.js';
+import { decodePayload, encodePayload, readToEnd } from '../payload.js';
 import { readStreamTarget, writeStreamTarget, type StreamTarget } from '../streams/stream.layout.js';
 import { readTopic, writeTopic, type Topic } from './topic.layout.js';
 

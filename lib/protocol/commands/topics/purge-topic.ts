@@ -1,6 +1,6 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { decodeEmpty, decodePayload, encodeEmpty, encodePayload } from '../catalog-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
 import { readTopicTarget, writeTopicTarget, type TopicTarget } from './topic.layout.js';
 
 export type PurgeTopicRequest = TopicTarget;
@@ -11,6 +11,6 @@ export const purgeTopicCodec: CommandCodec<PurgeTopicRequest, void> = {
   code: CommandCode.PurgeTopic,
   encodeRequest: (request) => encodePayload((w) => writeTopicTarget(w, request)),
   decodeRequest: (payload) => decodePayload(payload, 'PurgeTopic request', readTopicTarget),
-  encodeResponse: () => encodeEmpty(),
-  decodeResponse: (payload) => decodeEmpty(payload, 'PurgeTopic response'),
+  encodeResponse: () => emptyPayload(),
+  decodeResponse: (payload) => expectEmpty(payload, 'PurgeTopic response'),
 };

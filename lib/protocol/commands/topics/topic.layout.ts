@@ -4,7 +4,7 @@ import { ProtocolError } from '../../protocol-error.js';
 import type { BinaryReader } from '../../primitives/binary-reader.js';
 import type { BinaryWriter } from '../../primitives/binary-writer.js';
 import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
-import { readToEnd } from '../catalog-payload.js';
+import { readToEnd } from '../payload.js';
 
 /** Topic compression codes. The 0.7 server stores and reports the value but never compresses. */
 export const CompressionAlgorithm = { None: 1, Gzip: 2 } as const;

@@ -1,14 +1,7 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
 import { IggyErrorCode } from '../../codes/error-codes.js';
-import {
-  decodeEmpty,
-  decodePayload,
-  encodeEmpty,
-  encodePayload,
-  readName,
-  writeName,
-} from '../catalog-payload.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty, readName, writeName } from '../payload.js';
 import {
   checkCompression,
   readTopicTarget,
@@ -63,6 +56,6 @@ export const updateTopicCodec: CommandCodec<UpdateTopicRequest, void> = {
         replicationFactor,
       };
     }),
-  encodeResponse: () => encodeEmpty(),
-  decodeResponse: (payload) => decodeEmpty(payload, 'UpdateTopic response'),
+  encodeResponse: () => emptyPayload(),
+  decodeResponse: (payload) => expectEmpty(payload, 'UpdateTopic response'),
 };

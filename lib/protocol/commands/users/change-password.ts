@@ -1,10 +1,8 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
 import { IggyErrorCode } from '../../codes/error-codes.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
 import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
-import { emptyPayload, expectEmpty, readShortString, writeShortString } from '../system/payload-helpers.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty, readName, writeName } from '../payload.js';
 
 /** ChangePassword request: user identifier · `u8 len` · current password · `u8 len` · new password. */
 export interface ChangePasswordRequest {
@@ -14,20 +12,20 @@ export interface ChangePasswordRequest {
 }
 
 function encodeRequest(req: ChangePasswordRequest): Buffer {
-  const w = new BinaryWriter(32);
-  writeIdentifier(w, req.userId);
-  writeShortString(w, req.currentPassword, 'current password', IggyErrorCode.InvalidPassword);
-  writeShortString(w, req.newPassword, 'new password', IggyErrorCode.InvalidPassword);
-  return w.finish();
+  return encodePayload((w) => {
+    writeIdentifier(w, req.userId);
+    writeName(w, req.currentPassword, 'current password', IggyErrorCode.InvalidPassword);
+    writeName(w, req.newPassword, 'new password', IggyErrorCode.InvalidPassword);
+  }, 32);
 }
 
 function decodeRequest(payload: Buffer): ChangePasswordRequest {
-  const r = new BinaryReader(payload, 'ChangePassword request');
-  const userId = readIdentifier(r, 'user id');
-  const currentPassword = readShortString(r, 'current password', IggyErrorCode.InvalidPassword);
-  const newPassword = readShortString(r, 'new password', IggyErrorCode.InvalidPassword);
-  r.finish();
-  return { userId, currentPassword, newPassword };
+  return decodePayload(payload, 'ChangePassword request', (r) => {
+    const userId = readIdentifier(r, 'user id');
+    const currentPassword = readName(r, 'current password', IggyErrorCode.InvalidPassword);
+    const newPassword = readName(r, 'new password', IggyErrorCode.InvalidPassword);
+    return { userId, currentPassword, newPassword };
+  });
 }
 
 /** ChangePassword (37): empty response. */

@@ -1,9 +1,7 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
 import { IggyErrorCode } from '../../codes/error-codes.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
-import { readShortString, writeShortString } from '../system/payload-helpers.js';
+import { decodePayload, encodePayload, readName, writeName } from '../payload.js';
 import { readOptionalPermissions, writeOptionalPermissions, type Permissions } from './permissions.layout.js';
 import {
   readUserDetails,
@@ -26,24 +24,24 @@ export interface CreateUserRequest {
 }
 
 function encodeRequest(req: CreateUserRequest): Buffer {
-  const w = new BinaryWriter();
-  writeShortString(w, req.username, 'username', IggyErrorCode.InvalidUsername);
-  writeShortString(w, req.password, 'password', IggyErrorCode.InvalidPassword);
-  writeUserStatus(w, req.status);
-  writeOptionalPermissions(w, req.permissions);
-  return w.finish();
+  return encodePayload((w) => {
+    writeName(w, req.username, 'username', IggyErrorCode.InvalidUsername);
+    writeName(w, req.password, 'password', IggyErrorCode.InvalidPassword);
+    writeUserStatus(w, req.status);
+    writeOptionalPermissions(w, req.permissions);
+  });
 }
 
 function decodeRequest(payload: Buffer): CreateUserRequest {
-  const r = new BinaryReader(payload, 'CreateUser request');
-  const username = readShortString(r, 'username', IggyErrorCode.InvalidUsername);
-  const password = readShortString(r, 'password', IggyErrorCode.InvalidPassword);
-  const status = readUserStatus(r);
-  const permissions = readOptionalPermissions(r);
-  r.finish();
-  return permissions === undefined
-    ? { username, password, status }
-    : { username, password, status, permissions };
+  return decodePayload(payload, 'CreateUser request', (r) => {
+    const username = readName(r, 'username', IggyErrorCode.InvalidUsername);
+    const password = readName(r, 'password', IggyErrorCode.InvalidPassword);
+    const status = readUserStatus(r);
+    const permissions = readOptionalPermissions(r);
+    return permissions === undefined
+      ? { username, password, status }
+      : { username, password, status, permissions };
+  });
 }
 
 /** CreateUser (33): the response is the created user, as GetUser describes it. */
@@ -52,15 +50,6 @@ export const createUserCodec: CommandCodec<CreateUserRequest, UserDetails> = {
   code: CommandCode.CreateUser,
   encodeRequest,
   decodeRequest,
-  encodeResponse(user) {
-    const w = new BinaryWriter();
-    writeUserDetails(w, user);
-    return w.finish();
-  },
-  decodeResponse(payload) {
-    const r = new BinaryReader(payload, 'CreateUser response');
-    const user = readUserDetails(r);
-    r.finish();
-    return user;
-  },
+  encodeResponse: (user) => encodePayload((w) => writeUserDetails(w, user)),
+  decodeResponse: (payload) => decodePayload(payload, 'CreateUser response', readUserDetails),
 };

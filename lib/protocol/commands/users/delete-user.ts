@@ -1,7 +1,7 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
 import type { Identifier } from '../../primitives/identifier.js';
-import { emptyPayload, expectEmpty } from '../system/payload-helpers.js';
+import { emptyPayload, expectEmpty } from '../payload.js';
 import { decodeUserIdRequest, encodeUserIdRequest } from './user.layout.js';
 
 /** DeleteUser request: the user's identifier. */

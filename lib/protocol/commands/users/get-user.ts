@@ -1,9 +1,7 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
 import type { Identifier } from '../../primitives/identifier.js';
-import { emptyPayload } from '../system/payload-helpers.js';
+import { decodeNullable, encodeNullable } from '../payload.js';
 import {
   decodeUserIdRequest,
   encodeUserIdRequest,
@@ -23,17 +21,6 @@ export const getUserCodec: CommandCodec<GetUserRequest, UserDetails | null> = {
   code: CommandCode.GetUser,
   encodeRequest: encodeUserIdRequest,
   decodeRequest: (payload) => decodeUserIdRequest(payload, 'GetUser request'),
-  encodeResponse(user) {
-    if (user === null) return emptyPayload();
-    const w = new BinaryWriter();
-    writeUserDetails(w, user);
-    return w.finish();
-  },
-  decodeResponse(payload) {
-    if (payload.length === 0) return null;
-    const r = new BinaryReader(payload, 'GetUser response');
-    const user = readUserDetails(r);
-    r.finish();
-    return user;
-  },
+  encodeResponse: (user) => encodeNullable(user, writeUserDetails),
+  decodeResponse: (payload) => decodeNullable(payload, 'GetUser response', readUserDetails),
 };

@@ -1,6 +1,6 @@
 import { BinaryReader } from '../../primitives/binary-reader.js';
 import { BinaryWriter } from '../../primitives/binary-writer.js';
-import { readFlag } from '../system/payload-helpers.js';
+import { readFlag, writeFlag } from '../payload.js';
 
 /** Server-wide rights. `manage*` implies `read*` on the server. */
 export interface GlobalPermissions {
@@ -76,27 +76,25 @@ export function rootPermissions(): Permissions {
   return { global, streams: new Map() };
 }
 
-const bool = (b: boolean): number => (b ? 1 : 0);
-
 /**
  * The permissions block: 10 global flags (u8 0/1), then `u8 has streams`; each stream is `u32 id`, 6 flags,
  * `u8 has topics`, its topics (`u32 id`, 4 flags, `u8 another topic follows`), `u8 another stream follows`.
  */
 export function writePermissions(w: BinaryWriter, p: Permissions): void {
-  for (const k of globalKeys) w.u8(bool(p.global[k]));
-  w.u8(bool(p.streams.size > 0));
+  for (const k of globalKeys) writeFlag(w, p.global[k]);
+  writeFlag(w, p.streams.size > 0);
   let streamsLeft = p.streams.size;
   for (const [streamId, stream] of p.streams) {
     w.u32(streamId);
-    for (const k of streamKeys) w.u8(bool(stream[k]));
-    w.u8(bool(stream.topics.size > 0));
+    for (const k of streamKeys) writeFlag(w, stream[k]);
+    writeFlag(w, stream.topics.size > 0);
     let topicsLeft = stream.topics.size;
     for (const [topicId, topic] of stream.topics) {
       w.u32(topicId);
-      for (const k of topicKeys) w.u8(bool(topic[k]));
-      w.u8(bool(--topicsLeft > 0));
+      for (const k of topicKeys) writeFlag(w, topic[k]);
+      writeFlag(w, --topicsLeft > 0);
     }
-    w.u8(bool(--streamsLeft > 0));
+    writeFlag(w, --streamsLeft > 0);
   }
 }
 
@@ -145,12 +143,8 @@ export function readSizedPermissions(r: BinaryReader): Permissions {
 
 /** Request form (CreateUser, UpdatePermissions): `u8 0`, or `u8 1` · `u32 length` · block. */
 export function writeOptionalPermissions(w: BinaryWriter, p: Permissions | undefined): void {
-  if (p === undefined) {
-    w.u8(0);
-    return;
-  }
-  w.u8(1);
-  writeSizedPermissions(w, p);
+  writeFlag(w, p !== undefined);
+  if (p !== undefined) writeSizedPermissions(w, p);
 }
 
 export function readOptionalPermissions(r: BinaryReader): Permissions | undefined {

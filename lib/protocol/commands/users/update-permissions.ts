@@ -1,9 +1,7 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
 import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
-import { emptyPayload, expectEmpty } from '../system/payload-helpers.js';
+import { decodePayload, emptyPayload, encodePayload, expectEmpty } from '../payload.js';
 import { readOptionalPermissions, writeOptionalPermissions, type Permissions } from './permissions.layout.js';
 
 /**
@@ -16,18 +14,18 @@ export interface UpdatePermissionsRequest {
 }
 
 function encodeRequest(req: UpdatePermissionsRequest): Buffer {
-  const w = new BinaryWriter(32);
-  writeIdentifier(w, req.userId);
-  writeOptionalPermissions(w, req.permissions);
-  return w.finish();
+  return encodePayload((w) => {
+    writeIdentifier(w, req.userId);
+    writeOptionalPermissions(w, req.permissions);
+  }, 32);
 }
 
 function decodeRequest(payload: Buffer): UpdatePermissionsRequest {
-  const r = new BinaryReader(payload, 'UpdatePermissions request');
-  const userId = readIdentifier(r, 'user id');
-  const permissions = readOptionalPermissions(r);
-  r.finish();
-  return permissions === undefined ? { userId } : { userId, permissions };
+  return decodePayload(payload, 'UpdatePermissions request', (r) => {
+    const userId = readIdentifier(r, 'user id');
+    const permissions = readOptionalPermissions(r);
+    return permissions === undefined ? { userId } : { userId, permissions };
+  });
 }
 
 /** UpdatePermissions (36): empty response. */

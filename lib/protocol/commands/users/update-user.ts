@@ -1,16 +1,17 @@
 import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
 import { IggyErrorCode } from '../../codes/error-codes.js';
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
 import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
 import {
+  decodePayload,
   emptyPayload,
+  encodePayload,
   expectEmpty,
   readFlag,
-  readShortString,
-  writeShortString,
-} from '../system/payload-helpers.js';
+  readName,
+  writeFlag,
+  writeName,
+} from '../payload.js';
 import { readUserStatus, writeUserStatus, type UserStatusValue } from './user.layout.js';
 
 /**
@@ -24,26 +25,22 @@ export interface UpdateUserRequest {
 }
 
 function encodeRequest(req: UpdateUserRequest): Buffer {
-  const w = new BinaryWriter(32);
-  writeIdentifier(w, req.userId);
-  if (req.username === undefined) w.u8(0);
-  else {
-    w.u8(1);
-    writeShortString(w, req.username, 'username', IggyErrorCode.InvalidUsername);
-  }
-  if (req.status === undefined) w.u8(0);
-  else writeUserStatus(w.u8(1), req.status);
-  return w.finish();
+  return encodePayload((w) => {
+    writeIdentifier(w, req.userId);
+    writeFlag(w, req.username !== undefined);
+    if (req.username !== undefined) writeName(w, req.username, 'username', IggyErrorCode.InvalidUsername);
+    writeFlag(w, req.status !== undefined);
+    if (req.status !== undefined) writeUserStatus(w, req.status);
+  }, 32);
 }
 
 function decodeRequest(payload: Buffer): UpdateUserRequest {
-  const r = new BinaryReader(payload, 'UpdateUser request');
-  const req: UpdateUserRequest = { userId: readIdentifier(r, 'user id') };
-  if (readFlag(r, 'has username'))
-    req.username = readShortString(r, 'username', IggyErrorCode.InvalidUsername);
-  if (readFlag(r, 'has status')) req.status = readUserStatus(r);
-  r.finish();
-  return req;
+  return decodePayload(payload, 'UpdateUser request', (r) => {
+    const req: UpdateUserRequest = { userId: readIdentifier(r, 'user id') };
+    if (readFlag(r, 'has username')) req.username = readName(r, 'username', IggyErrorCode.InvalidUsername);
+    if (readFlag(r, 'has status')) req.status = readUserStatus(r);
+    return req;
+  });
 }
 
 /** UpdateUser (35): empty response. */

@@ -1,8 +1,8 @@
-import { BinaryReader } from '../../primitives/binary-reader.js';
-import { BinaryWriter } from '../../primitives/binary-writer.js';
+import type { BinaryReader } from '../../primitives/binary-reader.js';
+import type { BinaryWriter } from '../../primitives/binary-writer.js';
 import { readIdentifier, writeIdentifier, type Identifier } from '../../primitives/identifier.js';
 import { ProtocolError } from '../../protocol-error.js';
-import { readFlag } from '../system/payload-helpers.js';
+import { decodePayload, encodePayload, readFlag, writeFlag } from '../payload.js';
 import { readSizedPermissions, writeSizedPermissions, type Permissions } from './permissions.layout.js';
 
 export const UserStatus = { Active: 1, Inactive: 2 } as const;
@@ -77,7 +77,7 @@ export function writeUserDetails(w: BinaryWriter, u: UserDetails): void {
     w.u32(0);
     return;
   }
-  w.u8(1);
+  writeFlag(w, true);
   writeSizedPermissions(w, u.permissions);
 }
 
@@ -96,14 +96,9 @@ export function readUserDetails(r: BinaryReader): UserDetails {
 
 /** Encodes a request that is only a user identifier (GetUser, DeleteUser). */
 export function encodeUserIdRequest(req: { userId: Identifier }): Buffer {
-  const w = new BinaryWriter(16);
-  writeIdentifier(w, req.userId);
-  return w.finish();
+  return encodePayload((w) => writeIdentifier(w, req.userId), 16);
 }
 
 export function decodeUserIdRequest(payload: Buffer, context: string): { userId: Identifier } {
-  const r = new BinaryReader(payload, context);
-  const userId = readIdentifier(r, 'user id');
-  r.finish();
-  return { userId };
+  return decodePayload(payload, context, (r) => ({ userId: readIdentifier(r, 'user id') }));
 }

@@ -1,0 +1,2 @@
+export * from './command-codes.js';
+export * from './error-codes.js';
