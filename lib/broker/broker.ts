@@ -1,4 +1,5 @@
 import { resolveBrokerConfig, type BrokerConfig, type ResolvedBrokerConfig } from './broker-config.js';
+import { inspectBroker, type BrokerOverview } from './broker-inspection.js';
 import * as catalogCommands from './state/catalog-commands.js';
 import * as groupCommands from './state/group-commands.js';
 import { nowMicros, type BrokerContext } from './state/context.js';
@@ -345,6 +346,13 @@ export class Broker {
 
   deleteAccessToken(clientId: number, name: string): Promise<void> {
     return userCommands.deleteAccessToken(this.ctx, clientId, name);
+  }
+
+  // Inspection (no session: the embedded server's HTTP stats API and metrics)
+
+  /** A read-only picture of streams, topics, partitions, groups (members, offsets, lag) and counters. */
+  inspect(): BrokerOverview {
+    return inspectBroker(this.ctx);
   }
 
   // Maintenance (also run by timers)

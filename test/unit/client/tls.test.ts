@@ -1,64 +1,24 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { IggyClient, IggyClientError } from '../../../lib/client/index.js';
 import { CommandCode } from '../../../lib/protocol/codes/command-codes.js';
 import { FakeIggyPeer } from '../../support/fake-iggy-peer.js';
+import { hasOpenssl, selfSignedCert, type SelfSignedCert } from '../../support/tls-cert.js';
 
-/** A self-signed certificate for localhost / 127.0.0.1, made now with the openssl CLI. */
-function selfSigned(dir: string): { key: Buffer; cert: Buffer; certPath: string } {
-  const keyPath = join(dir, 'key.pem');
-  const certPath = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(keyPath), cert: readFileSync(certPath), certPath };
-}
+const opensslPresent = hasOpenssl();
+if (!opensslPresent) console.warn('openssl CLI not found: TLS client tests skipped');
 
-let hasOpenssl = true;
-try {
-  execFileSync('openssl', ['version'], { stdio: 'ignore' });
-} catch {
-  hasOpenssl = false;
-  console.warn('openssl CLI not found: TLS client tests skipped');
-}
-
-(hasOpenssl ? describe : describe.skip)('IggyClient over TLS', () => {
-  let dir: string;
-  let material: ReturnType<typeof selfSigned>;
+(opensslPresent ? describe : describe.skip)('IggyClient over TLS', () => {
+  let material: SelfSignedCert;
   let peer: FakeIggyPeer;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'iggy-tls-'));
-    material = selfSigned(dir);
+    material = selfSignedCert();
     peer = await FakeIggyPeer.start({ tls: { key: material.key, cert: material.cert } });
   });
 
   afterAll(async () => {
     await peer.close();
-    rmSync(dir, { recursive: true, force: true });
+    material.cleanup();
   });
 
   it('connects, logs in and pipelines requests when the CA is trusted', async () => {

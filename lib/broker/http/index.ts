@@ -1,0 +1,3 @@
+export * from './broker-metrics.js';
+export * from './http-server.js';
+export * from './json.js';

@@ -1,0 +1,31 @@
+export { Broker } from './broker.js';
+export {
+  BrokerDefaults,
+  resolveBrokerConfig,
+  type BrokerConfig,
+  type BrokerLogger,
+  type ResolvedBrokerConfig,
+} from './broker-config.js';
+export { BrokerError, isBrokerError } from './broker-error.js';
+export type {
+  BrokerOverview,
+  ConsumerGroupOverview,
+  GroupMemberOverview,
+  GroupPartitionOffset,
+  StreamOverview,
+  TopicOverview,
+} from './broker-inspection.js';
+export * from './state/types.js';
+export type { FsyncMode } from './storage/partition-store.js';
+export { StorageError } from './storage/storage-error.js';
+export { EmbeddedServer, type EmbeddedServerConfig } from './embedded-server.js';
+export {
+  BrokerTcpServer,
+  TcpServerDefaults,
+  type ListenAddress,
+  type TcpServerOptions,
+} from './tcp/tcp-server.js';
+export type { TcpObserver } from './tcp/tcp-connection.js';
+export type { TlsMaterial } from './tcp/tls-material.js';
+export { BrokerHttpServer, HttpServerDefaults, type HttpServerOptions } from './http/http-server.js';
+export { BrokerMetrics } from './http/broker-metrics.js';

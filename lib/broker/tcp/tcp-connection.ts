@@ -1,0 +1,271 @@
+import type { Socket } from 'node:net';
+import { commandName } from '../../protocol/codes/command-codes.js';
+import { encodeResponseHeader, type RequestFrame } from '../../protocol/framing.js';
+import type { BrokerLogger } from '../broker-config.js';
+import type { Broker } from '../broker.js';
+import { Transport } from '../state/types.js';
+import type { AnyCommandHandler, ServerEndpoints, TcpSession, TrafficObserver } from './command-handlers.js';
+import { dispatch, errorReply, type Reply } from './dispatch.js';
+import { RequestReader, type RequestSizeLimits } from './request-reader.js';
+
+/** What the TCP server reports for metrics. */
+export interface TcpObserver extends TrafficObserver {
+  request?(command: string, status: number, seconds: number): void;
+  connectionOpened?(): void;
+  connectionClosed?(): void;
+}
+
+/** What a connection needs from its server. */
+export interface ConnectionDeps {
+  broker: Broker;
+  handlers: ReadonlyMap<number, AnyCommandHandler>;
+  limits: RequestSizeLimits;
+  logger: BrokerLogger;
+  endpoints(): ServerEndpoints;
+  observer?: TcpObserver;
+  /** Decoded requests waiting behind the one being served, in bytes, before reading pauses. */
+  maxQueuedBytes: number;
+}
+
+/** A reply at most this big goes out as one buffer (header copied in front); bigger ones as slices. */
+const COALESCE_BYTES = 16 * 1024;
+/** After we end a connection, how long the peer has to close its side before the socket is destroyed. */
+const ENDING_GRACE_MS = 2_000;
+
+/**
+ * One client connection: frames the byte stream, serves requests strictly one at a time in arrival
+ * order (clients pipeline and match answers FIFO) and writes each answer before the next request starts.
+ *
+ * Backpressure: reading pauses while the socket's write buffer is full (until 'drain') and while
+ * decoded requests wait beyond `maxQueuedBytes`; the next request is not started before 'drain'.
+ * So a client that sends without reading makes the server hold about one reply and one queue, not more.
+ */
+export class TcpConnection {
+  readonly clientId: number;
+  private readonly session: TcpSession;
+  private readonly reader: RequestReader;
+  private readonly queue: RequestFrame[] = [];
+  private queuedBytes = 0;
+  private serving = false;
+  private writeBlocked = false;
+  private draining = false;
+  /** The socket was ended by us: nothing more is read or served. */
+  private ending = false;
+  private closed = false;
+  private disconnected = false;
+  /** A header broke the stream: answered after the queue, then the connection ends. */
+  private poisoned: Reply | null = null;
+  private idleWaiters: (() => void)[] = [];
+  private drainWaiter: (() => void) | null = null;
+  private readonly closedPromise: Promise<void>;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    const address = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+    this.clientId = deps.broker.connectClient(Transport.Tcp, address);
+    this.session = { clientId: this.clientId, authenticated: false };
+    this.reader = new RequestReader(deps.limits);
+    this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', (error) =>
+      deps.logger.debug?.(`client ${this.clientId}: socket error: ${error.message}`),
+    );
+    socket.on('close', () => this.onClose());
+    deps.observer?.connectionOpened?.();
+  }
+
+  /** Resolves once the socket is closed. */
+  get closedSignal(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  /**
+   * Graceful end: stops reading, lets the request being served and those already received finish and
+   * be answered, then ends the socket. Resolves when the socket is closed (the caller bounds the wait).
+   */
+  shutdown(): Promise<void> {
+    this.draining = true;
+    this.socket.pause();
+    void this.whenIdle().then(() => this.end());
+    return this.closedPromise;
+  }
+
+  /** Closes the socket at once (after a shutdown timeout, or on a broken stream). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.draining || this.ending || this.poisoned) return;
+    const { frames, error } = this.reader.push(chunk);
+    for (const frame of frames) {
+      this.queue.push(frame);
+      this.queuedBytes += frame.payload.length;
+    }
+    if (error) {
+      this.deps.logger.warn(`client ${this.clientId}: ${error.message}; closing the connection`);
+      this.poisoned = { ...errorReply(error.iggyCode), close: true };
+      this.socket.pause();
+    }
+    this.updateReading();
+    void this.serve();
+  }
+
+  private async serve(): Promise<void> {
+    if (this.serving) return;
+    this.serving = true;
+    try {
+      while (!this.closed && !this.ending) {
+        if (this.writeBlocked) await new Promise<void>((resolve) => (this.drainWaiter = resolve));
+        if (this.closed) break;
+        const frame = this.queue.shift();
+        if (!frame) {
+          if (this.poisoned) this.finish(this.poisoned);
+          break;
+        }
+        this.queuedBytes -= frame.payload.length;
+        this.updateReading();
+        const reply = await this.serveOne(frame);
+        if (this.closed) break;
+        this.finish(reply);
+        if (reply.close) break;
+      }
+    } catch (error) {
+      // Not expected (dispatch never throws): drop this connection, never the process.
+      this.deps.logger.error(`client ${this.clientId}: connection failed: ${String(error)}`);
+      this.socket.destroy();
+    } finally {
+      this.serving = false;
+      if (this.disconnected === false && this.closed) this.disconnect();
+      this.notifyIdle();
+    }
+  }
+
+  private async serveOne(frame: RequestFrame): Promise<Reply> {
+    const started = performance.now();
+    const reply = await dispatch(
+      frame,
+      this.deps.handlers,
+      {
+        broker: this.deps.broker,
+        session: this.session,
+        endpoints: this.deps.endpoints,
+        traffic: this.deps.observer,
+      },
+      this.deps.logger,
+    );
+    this.deps.observer?.request?.(
+      commandName(frame.code) ?? 'Unknown',
+      reply.status,
+      (performance.now() - started) / 1000,
+    );
+    return reply;
+  }
+
+  /** Writes the reply (header, then its slices in one vectored write) and ends the socket if asked. */
+  private finish(reply: Reply): void {
+    if (this.closed) return;
+    let size = 0;
+    for (const s of reply.slices) size += s.length;
+    const header = encodeResponseHeader(reply.status, size);
+    let flushed: boolean;
+    if (size === 0) {
+      flushed = this.socket.write(header);
+    } else if (size <= COALESCE_BYTES) {
+      flushed = this.socket.write(Buffer.concat([header, ...reply.slices], header.length + size));
+    } else {
+      this.socket.cork();
+      this.socket.write(header);
+      for (const slice of reply.slices) if (slice.length > 0) this.socket.write(slice);
+      flushed = this.socket.writableLength < this.socket.writableHighWaterMark;
+      this.socket.uncork();
+    }
+    if (reply.close) {
+      this.end();
+      return;
+    }
+    if (!flushed) {
+      this.writeBlocked = true;
+      this.updateReading();
+    }
+  }
+
+  private end(): void {
+    if (this.ending || this.closed) return;
+    this.ending = true;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.socket.end();
+    this.updateReading();
+    setTimeout(() => this.socket.destroy(), ENDING_GRACE_MS).unref();
+    this.notifyIdle();
+  }
+
+  private onDrain(): void {
+    if (!this.writeBlocked) return;
+    this.writeBlocked = false;
+    this.updateReading();
+    const waiter = this.drainWaiter;
+    this.drainWaiter = null;
+    waiter?.();
+  }
+
+  private updateReading(): void {
+    if (this.closed) return;
+    if (this.ending) {
+      // Discard whatever still arrives so the peer's FIN is seen and the socket can close.
+      this.socket.resume();
+      return;
+    }
+    const hold =
+      this.draining ||
+      this.poisoned !== null ||
+      this.writeBlocked ||
+      this.queuedBytes > this.deps.maxQueuedBytes;
+    if (hold) this.socket.pause();
+    else if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    const waiter = this.drainWaiter;
+    this.drainWaiter = null;
+    waiter?.();
+    // A request still being served keeps its client until it completes (see `serve`).
+    if (!this.serving) this.disconnect();
+    this.notifyIdle();
+    this.deps.observer?.connectionClosed?.();
+  }
+
+  private disconnect(): void {
+    this.disconnected = true;
+    try {
+      this.deps.broker.disconnectClient(this.clientId);
+    } catch (error) {
+      this.deps.logger.warn(`client ${this.clientId}: disconnect failed: ${String(error)}`);
+    }
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.closed || this.ending || (!this.serving && this.queue.length === 0);
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,168 @@
+import net, { type AddressInfo, type Server, type Socket } from 'node:net';
+import tls from 'node:tls';
+import { Limits } from '../../protocol/limits.js';
+import type { BrokerLogger } from '../broker-config.js';
+import type { Broker } from '../broker.js';
+import { commandHandlers, type ServerEndpoints } from './command-handlers.js';
+import { TcpConnection, type TcpObserver } from './tcp-connection.js';
+import { loadTlsMaterial, type TlsMaterial } from './tls-material.js';
+
+/** How the broker's TCP listener runs. Every field has a default. */
+export interface TcpServerOptions {
+  /** Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Default 8090 (the real server's); 0 picks a free port (see `port` after `listen`). */
+  port?: number;
+  /** Serve TLS with this certificate and key (PEM text, Buffers, or file paths). */
+  tls?: TlsMaterial;
+  /** Largest SendMessages payload accepted. Default 64 MiB. */
+  maxFrameBytes?: number;
+  /** Largest payload of any other command. Default 10 MiB (`Limits.maxControlPayloadBytes`). */
+  maxControlFrameBytes?: number;
+  /** Connections accepted at once; more are refused (default: no limit). */
+  maxConnections?: number;
+  /** Decoded requests a connection may hold behind the one being served before reading pauses. Default 1 MiB. */
+  maxQueuedBytes?: number;
+  /** Default: the broker's logger. */
+  logger?: BrokerLogger;
+  observer?: TcpObserver;
+  /** The HTTP port reported by GetClusterMetadata (0 when there is none). */
+  httpPort?: () => number;
+}
+
+export const TcpServerDefaults = {
+  host: '127.0.0.1',
+  port: 8090,
+  maxFrameBytes: 64 * 1024 * 1024,
+  maxControlFrameBytes: Limits.maxControlPayloadBytes,
+  maxQueuedBytes: 1024 * 1024,
+} as const;
+
+/** Where a listener is bound. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * The broker's binary TCP (or TLS) listener, wire-compatible with Iggy server 0.7: one `TcpConnection`
+ * per client, each bound to a broker client id (disconnect leaves its consumer groups).
+ */
+export class BrokerTcpServer {
+  private readonly server: Server;
+  private readonly connections = new Set<TcpConnection>();
+  private readonly logger: BrokerLogger;
+  private bound: ListenAddress | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly options: TcpServerOptions = {},
+  ) {
+    this.logger = options.logger ?? broker.config.logger;
+    const onSocket = (socket: Socket): void => this.accept(socket);
+    this.server = options.tls
+      ? tls.createServer({ ...loadTlsMaterial(options.tls) }, onSocket)
+      : net.createServer(onSocket);
+    this.server.on('error', (error) => this.logger.error(`TCP server: ${error.message}`));
+    if (options.maxConnections !== undefined) this.server.maxConnections = options.maxConnections;
+    if (options.tls) {
+      this.server.on('tlsClientError', (error: Error) =>
+        this.logger.debug?.(`TLS handshake failed: ${error.message}`),
+      );
+    }
+  }
+
+  /** Binds and starts accepting; resolves with the bound address (the real port when 0 was asked). */
+  listen(): Promise<ListenAddress> {
+    const host = this.options.host ?? TcpServerDefaults.host;
+    const port = this.options.port ?? TcpServerDefaults.port;
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const address = this.server.address() as AddressInfo;
+        this.bound = { host, port: address.port };
+        resolve(this.bound);
+      });
+    });
+  }
+
+  /** The bound address (after `listen`). */
+  get address(): ListenAddress {
+    if (!this.bound) throw new Error('the TCP server is not listening');
+    return this.bound;
+  }
+
+  get tls(): boolean {
+    return this.options.tls !== undefined;
+  }
+
+  /** Open client connections. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * Stops accepting, lets every connection finish the requests it has received (answers included),
+   * then closes the sockets; connections still busy after `timeoutMs` are destroyed.
+   */
+  close(timeoutMs = 5_000): Promise<void> {
+    this.closing ??= this.shutdown(timeoutMs);
+    return this.closing;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const graceful = Promise.all([...this.connections].map((c) => c.shutdown()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([graceful, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.logger.warn(
+        `TCP server: ${this.connections.size} connection(s) still busy after ${timeoutMs} ms, closing them`,
+      );
+      for (const c of this.connections) c.destroy();
+      await Promise.all([...this.connections].map((c) => c.closedSignal));
+    }
+    await stopped;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    let connection: TcpConnection;
+    try {
+      connection = new TcpConnection(socket, {
+        broker: this.broker,
+        handlers: commandHandlers,
+        limits: {
+          maxSendBytes: this.options.maxFrameBytes ?? TcpServerDefaults.maxFrameBytes,
+          maxControlBytes: this.options.maxControlFrameBytes ?? TcpServerDefaults.maxControlFrameBytes,
+        },
+        logger: this.logger,
+        endpoints: () => this.endpoints(),
+        observer: this.options.observer,
+        maxQueuedBytes: this.options.maxQueuedBytes ?? TcpServerDefaults.maxQueuedBytes,
+      });
+    } catch (error) {
+      // The broker refused the client (it is closing): drop the socket.
+      this.logger.warn(`TCP server: connection refused: ${String(error)}`);
+      socket.destroy();
+      return;
+    }
+    this.connections.add(connection);
+    void connection.closedSignal.then(() => this.connections.delete(connection));
+  }
+
+  private endpoints(): ServerEndpoints {
+    const { host, port } = this.address;
+    return { host, tcpPort: port, httpPort: this.options.httpPort?.() ?? 0 };
+  }
+}
