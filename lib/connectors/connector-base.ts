@@ -1,0 +1,348 @@
+import { IggyErrorCode } from '../protocol/codes/error-codes.js';
+import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
+import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
+import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
+import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
+import {
+  resolveConnectorConfig,
+  type ConnectorConfig,
+  type ConnectorConfigInput,
+} from './connector-config.js';
+import { ConnectorError } from './connector-error.js';
+import { iggyCodeOf, toConnectorError, type OperationKind } from './connector-error-mapping.js';
+import type { IggyConnector, OffsetOwner, PartitionLag, TopicInfo, TopicSpec } from './iggy-connector.js';
+import type { MessageSubscriber, SubscribeOptions } from './message-subscriber.js';
+import type { PollSource } from './poll-source.js';
+import { PollingSubscriber, type SubscriptionTarget } from './polling-subscriber.js';
+import { groupPublishRequests, type PublishGroup } from './publish-grouping.js';
+import type { PublishRequest } from './publish-request.js';
+import { groupFloors, singleStart } from './start-position.js';
+import { checkName, checkTopicSpec, ownerConsumer, partitionLag, toTopicInfo } from './topic-info.js';
+
+type State = 'idle' | 'connecting' | 'connected' | 'closing' | 'closed';
+
+/** Codes after which a group offset can only be stored by a member owning the partition. */
+const NOT_A_MEMBER: ReadonlySet<number> = new Set([
+  IggyErrorCode.ConsumerGroupMemberNotFound,
+  IggyErrorCode.NotResolvedConsumer,
+]);
+
+/** The consumer a timestamp probe polls as (it never stores an offset). */
+const PROBE: Consumer = { kind: ConsumerKind.Consumer, id: 'nestjs-iggy-start-probe' };
+
+export const subscribeDefaults = { consumerName: 'nestjs-iggy', batchSize: 100, pollIntervalMs: 50 } as const;
+
+/**
+ * What both connectors share: the connection state (every method before `connect` or after `shutdown`
+ * fails with `NotConnected`), error mapping to `ConnectorError` kinds, subscriptions (each on its own
+ * session), topology create-if-missing, offsets and lag. Subclasses supply the transport primitives;
+ * those throw their transport's own errors.
+ */
+export abstract class ConnectorBase implements IggyConnector {
+  private state: State = 'idle';
+  private resolved: ConnectorConfig | undefined;
+  private readonly subscribers = new Set<PollingSubscriber>();
+  private stopping: Promise<void> | undefined;
+
+  get config(): ConnectorConfig | undefined {
+    return this.resolved;
+  }
+
+  isConnected(): boolean {
+    return this.state === 'connected' && this.transportUp();
+  }
+
+  /** Connects with `config` (defaults filled in for anything left out). */
+  async connect(config: ConnectorConfigInput = {}): Promise<void> {
+    if (this.state === 'connecting' || this.state === 'connected' || this.state === 'closing') {
+      const why =
+        this.state === 'closing' ? 'is shutting down' : 'is already connected; call shutdown() first';
+      throw new ConnectorError('Config', `${this.label} ${why}`);
+    }
+    const resolved = resolveConnectorConfig(config);
+    checkName('streamName', resolved.streamName);
+    checkName('topicName', resolved.topicName);
+    this.state = 'connecting';
+    try {
+      await this.open(resolved);
+    } catch (err) {
+      this.state = 'idle';
+      throw toConnectorError(err, 'Connection', `${this.label}: connect`);
+    }
+    this.resolved = resolved;
+    this.state = 'connected';
+  }
+
+  /** Closes every subscription, then the transport. Idempotent; later calls fail with `NotConnected`. */
+  shutdown(): Promise<void> {
+    if (this.state === 'connected') {
+      this.state = 'closing';
+      this.stopping = this.stop().finally(() => {
+        this.state = 'closed';
+        this.stopping = undefined;
+      });
+    }
+    return this.stopping ?? Promise.resolve();
+  }
+
+  private async stop(): Promise<void> {
+    try {
+      await Promise.all([...this.subscribers].map((s) => s.close()));
+      await this.close();
+    } catch (err) {
+      throw toConnectorError(err, 'Connection', `${this.label}: shutdown`);
+    }
+  }
+
+  publish(request: PublishRequest): Promise<void> {
+    return this.publishBatch([request]);
+  }
+
+  /** Nothing is awaited before the sends start, so publishes keep their call order per key. */
+  publishBatch(requests: PublishRequest[]): Promise<void> {
+    let groups: PublishGroup[];
+    try {
+      const config = this.requireConnected();
+      if (requests.length === 0) return Promise.resolve();
+      groups = groupPublishRequests(requests, config);
+    } catch (err) {
+      return Promise.reject(toConnectorError(err, 'Publish', 'publish'));
+    }
+    return this.sendGroups(groups).catch((err: unknown) => {
+      const where = groups.map((g) => `'${g.stream}/${g.topic}' key '${g.key}'`).join(', ');
+      throw toConnectorError(err, 'Publish', `publish ${requests.length} message(s) to ${where}`);
+    });
+  }
+
+  async subscribe(
+    stream: string,
+    topic: string,
+    partition: number,
+    options: SubscribeOptions = {},
+  ): Promise<MessageSubscriber> {
+    const consumerName = options.consumerName ?? subscribeDefaults.consumerName;
+    const what = `subscribe consumer '${consumerName}' to '${stream}/${topic}' partition ${partition}`;
+    return this.wrap('Subscribe', what, async () => {
+      checkName('consumerName', consumerName, 'Subscribe');
+      const settings = subscriptionSettings(options);
+      const info = await this.requireTopic(stream, topic);
+      const p = info.partitions.find((x) => x.id === partition);
+      if (!Number.isInteger(partition) || !p) {
+        throw new ConnectorError(
+          'Subscribe',
+          `${what}: the topic has partitions 0..${info.partitionsCount - 1}`,
+          { iggyCode: IggyErrorCode.PartitionNotFound },
+        );
+      }
+      const initial = singleStart(options.startFrom ?? 'committed', p);
+      const target: SubscriptionTarget = { kind: 'partition', partition, consumerName, initial };
+      return this.startSubscription(await this.openSource(stream, topic), stream, topic, target, settings);
+    });
+  }
+
+  async subscribeGroup(
+    stream: string,
+    topic: string,
+    group: string,
+    options: SubscribeOptions = {},
+  ): Promise<MessageSubscriber> {
+    return this.wrap('Subscribe', `subscribe group '${group}' to '${stream}/${topic}'`, async () => {
+      checkName('group', group, 'Subscribe');
+      const settings = subscriptionSettings(options);
+      const info = await this.requireTopic(stream, topic);
+      const source = await this.openSource(stream, topic);
+      try {
+        const floors = await groupFloors(options.startFrom ?? 'committed', info, async (partition, ts) => {
+          const batch = await source.poll(PROBE, partition, PollingStrategy.timestamp(ts), 1);
+          return batch.messages[0]?.offset ?? null;
+        });
+        await source.joinGroup(group);
+        const target: SubscriptionTarget = {
+          kind: 'group',
+          group,
+          partitionsCount: info.partitionsCount,
+          floors,
+        };
+        return this.startSubscription(source, stream, topic, target, settings, true);
+      } catch (err) {
+        await source.close().catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async storeOffset(
+    stream: string,
+    topic: string,
+    owner: OffsetOwner,
+    partition: number,
+    offset: bigint,
+  ): Promise<void> {
+    const what = `store offset ${offset} of ${owner.kind} '${owner.name}' on '${stream}/${topic}' partition ${partition}`;
+    await this.wrap('Iggy', what, async () => {
+      const consumer = ownerConsumer(owner);
+      if (owner.kind === 'consumer') return this.writeOffset(stream, topic, consumer, partition, offset);
+      // A group offset is stored by a member owning the partition: one of ours, else a short-lived member.
+      for (const subscriber of this.subscribers) {
+        if (!subscriber.isGroupOn(stream, topic, owner.name)) continue;
+        try {
+          return await subscriber.storeOffsetAt(partition, offset);
+        } catch (err) {
+          if (!NOT_A_MEMBER.has(iggyCodeOf(err) ?? -1)) throw err;
+        }
+      }
+      const source = await this.openSource(stream, topic);
+      try {
+        await source.joinGroup(owner.name);
+        await source.storeOffset(consumer, partition, offset);
+      } finally {
+        await source.leaveGroup(owner.name).catch(() => undefined);
+        await source.close().catch(() => undefined);
+      }
+    });
+  }
+
+  consumerLag(stream: string, topic: string, owner: OffsetOwner): Promise<PartitionLag[]> {
+    const what = `lag of ${owner.kind} '${owner.name}' on '${stream}/${topic}'`;
+    return this.wrap('Iggy', what, async () => {
+      const info = await this.requireTopic(stream, topic, 'Iggy');
+      const consumer = ownerConsumer(owner);
+      const stored = await Promise.all(
+        info.partitions.map((p) => this.readOffset(stream, topic, consumer, p.id)),
+      );
+      return info.partitions.map((p, i) => partitionLag(p, stored[i] ?? null));
+    });
+  }
+
+  ping(): Promise<number> {
+    return this.wrap('Iggy', 'ping', async () => {
+      const start = performance.now();
+      await this.roundTrip();
+      return performance.now() - start;
+    });
+  }
+
+  ensureStream(name: string): Promise<void> {
+    return this.wrap('Topology', `ensure stream '${name}'`, async () => {
+      checkName('stream name', name, 'Topology');
+      if (await this.streamExists(name)) return;
+      await this.createStream(name).catch((err: unknown) => {
+        if (iggyCodeOf(err) !== IggyErrorCode.StreamNameAlreadyExists) throw err;
+      });
+    });
+  }
+
+  ensureTopic(stream: string, spec: TopicSpec): Promise<void> {
+    return this.wrap('Topology', `ensure topic '${spec.name}' of stream '${stream}'`, async () => {
+      checkName('topic name', spec.name, 'Topology');
+      checkTopicSpec(stream, spec);
+      if (await this.fetchTopic(stream, spec.name)) return;
+      await this.createTopic(stream, spec).catch((err: unknown) => {
+        if (iggyCodeOf(err) !== IggyErrorCode.TopicNameAlreadyExists) throw err;
+      });
+    });
+  }
+
+  getTopic(stream: string, topic: string): Promise<TopicInfo | null> {
+    return this.wrap('Topology', `get topic '${topic}' of stream '${stream}'`, async () => {
+      const details = await this.fetchTopic(stream, topic);
+      return details ? toTopicInfo(details) : null;
+    });
+  }
+
+  /** Says what this connector is in error messages. */
+  protected abstract readonly label: string;
+  /** Opens the transport and logs in. */
+  protected abstract open(config: ConnectorConfig): Promise<void>;
+  /** Closes the transport (subscriptions are closed already). */
+  protected abstract close(): Promise<void>;
+  /** False while the transport is down (a remote connection being re-established). */
+  protected transportUp(): boolean {
+    return true;
+  }
+  /** Sends every group with messages-key partitioning; must start every send before its first await. */
+  protected abstract sendGroups(groups: PublishGroup[]): Promise<void>;
+  /** A new session for one subscription (or a short-lived group member). */
+  protected abstract openSource(stream: string, topic: string): Promise<PollSource>;
+  protected abstract fetchTopic(stream: string, topic: string): Promise<TopicDetails | null>;
+  protected abstract streamExists(stream: string): Promise<boolean>;
+  protected abstract createStream(name: string): Promise<void>;
+  protected abstract createTopic(stream: string, spec: TopicSpec): Promise<void>;
+  protected abstract readOffset(
+    stream: string,
+    topic: string,
+    consumer: Consumer,
+    partition: number,
+  ): Promise<ConsumerOffsetInfo | null>;
+  protected abstract writeOffset(
+    stream: string,
+    topic: string,
+    consumer: Consumer,
+    partition: number,
+    offset: bigint,
+  ): Promise<void>;
+  protected abstract roundTrip(): Promise<void>;
+
+  /** The config, or `NotConnected`. */
+  protected requireConnected(): ConnectorConfig {
+    if (this.state !== 'connected' || !this.resolved) {
+      const why =
+        this.state === 'closed' || this.state === 'closing' ? 'has been shut down' : 'is not connected';
+      throw new ConnectorError('NotConnected', `${this.label} ${why}`);
+    }
+    return this.resolved;
+  }
+
+  private async wrap<T>(kind: OperationKind, what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      this.requireConnected();
+      return await run();
+    } catch (err) {
+      throw toConnectorError(err, kind, what);
+    }
+  }
+
+  private async requireTopic(
+    stream: string,
+    topic: string,
+    kind: 'Subscribe' | 'Iggy' = 'Subscribe',
+  ): Promise<TopicInfo> {
+    const details = await this.fetchTopic(stream, topic);
+    if (!details) {
+      throw new ConnectorError(kind, `topic '${topic}' of stream '${stream}' does not exist`, {
+        iggyCode: IggyErrorCode.TopicNameNotFound,
+      });
+    }
+    return toTopicInfo(details);
+  }
+
+  private startSubscription(
+    source: PollSource,
+    stream: string,
+    topic: string,
+    target: SubscriptionTarget,
+    settings: { batchSize: number; pollIntervalMs: number },
+    joined = false,
+  ): PollingSubscriber {
+    const subscriber: PollingSubscriber = new PollingSubscriber(
+      source,
+      { stream, topic, target, ...settings },
+      { joined, onClose: () => this.subscribers.delete(subscriber) },
+    );
+    this.subscribers.add(subscriber);
+    return subscriber;
+  }
+}
+
+/** Batch size and poll interval of a subscription, checked. */
+function subscriptionSettings(options: SubscribeOptions): { batchSize: number; pollIntervalMs: number } {
+  const batchSize = options.batchSize ?? subscribeDefaults.batchSize;
+  const pollIntervalMs = options.pollIntervalMs ?? subscribeDefaults.pollIntervalMs;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ConnectorError('Subscribe', `batchSize must be a positive integer, got ${batchSize}`);
+  }
+  if (!(pollIntervalMs >= 0)) {
+    throw new ConnectorError('Subscribe', `pollIntervalMs must be >= 0, got ${pollIntervalMs}`);
+  }
+  return { batchSize, pollIntervalMs };
+}

@@ -1,0 +1,105 @@
+import type { FsyncMode } from '../broker/storage/partition-store.js';
+import type { IggyReconnectOptions } from '../client/options.js';
+
+export type ConnectorMode = 'embedded' | 'remote';
+
+/** The in-process broker. */
+export interface EmbeddedConfig {
+  /** Where the broker keeps its data (default `./data/iggy`). */
+  dataDir: string;
+  /** TCP listener for the `iggy` CLI and other services; `0` = ephemeral, `null` = no listener (default 8090). */
+  tcpPort: number | null;
+  /** HTTP stats listener; `0` = ephemeral, `null` = none (default 3000). */
+  httpPort: number | null;
+  /** `false` keeps everything in memory (default true). */
+  persistent: boolean;
+  /** Interface the listeners bind to (default 127.0.0.1). */
+  host: string;
+  fsync: FsyncMode;
+  rootUsername: string;
+  rootPassword: string;
+}
+
+/** A real Iggy server. */
+export interface RemoteConfig {
+  /** `host:port`, tried in order (default `['127.0.0.1:8090']`). */
+  addresses: string[];
+  /** Only `tcp` is supported; `http` fails at connect with a `Config` error. */
+  protocol: 'tcp' | 'http';
+  username: string;
+  password: string;
+  /** A personal access token; used instead of username/password when set. */
+  token?: string;
+  tlsEnabled: boolean;
+  /** Server name checked against the certificate. */
+  tlsDomain?: string;
+  /** PEM file of the CA that signed the server's certificate. */
+  tlsCaFile?: string;
+  /** Default true. */
+  tlsRejectUnauthorized?: boolean;
+  /** Per-request timeout (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Per address tried (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Reconnection of every connection (default: on, backoff 200 ms doubling to 10 s, forever); `false` = off. */
+  reconnect?: IggyReconnectOptions | false;
+  /** Ping every connection this often (default 0 = never; set it when the server evicts idle clients). */
+  heartbeatIntervalMs?: number;
+  /** How long a publish waits for others to share its batch (default 0: only those of the same tick). */
+  lingerMs?: number;
+}
+
+/** The seeds' `ConnectorConfig`. */
+export interface ConnectorConfig {
+  mode: ConnectorMode;
+  embedded: EmbeddedConfig;
+  remote: RemoteConfig;
+  /** Default stream (default `rustok`). */
+  streamName: string;
+  /** Default topic (default `domain`). */
+  topicName: string;
+  /** Partitions of the default topics (default 8). */
+  partitions: number;
+}
+
+/** A config with any part left out. */
+export type ConnectorConfigInput = Partial<Omit<ConnectorConfig, 'embedded' | 'remote'>> & {
+  embedded?: Partial<EmbeddedConfig>;
+  remote?: Partial<RemoteConfig>;
+};
+
+export const defaultEmbeddedConfig: EmbeddedConfig = {
+  dataDir: './data/iggy',
+  tcpPort: 8090,
+  httpPort: 3000,
+  persistent: true,
+  host: '127.0.0.1',
+  fsync: { kind: 'interval', ms: 100 },
+  rootUsername: 'iggy',
+  rootPassword: 'iggy',
+};
+
+export const defaultRemoteConfig: RemoteConfig = {
+  addresses: ['127.0.0.1:8090'],
+  protocol: 'tcp',
+  username: 'iggy',
+  password: 'iggy',
+  tlsEnabled: false,
+};
+
+/** Fills the defaults in. */
+export function resolveConnectorConfig(input: ConnectorConfigInput = {}): ConnectorConfig {
+  return {
+    mode: input.mode ?? 'embedded',
+    streamName: input.streamName ?? 'rustok',
+    topicName: input.topicName ?? 'domain',
+    partitions: input.partitions ?? 8,
+    embedded: { ...defaultEmbeddedConfig, ...stripUndefined(input.embedded) },
+    remote: { ...defaultRemoteConfig, ...stripUndefined(input.remote) },
+  };
+}
+
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,46 @@
+import type { UserHeaders } from '../protocol/primitives/user-headers.js';
+
+/** A message as a subscriber hands it over. */
+export interface ReceivedMessage {
+  stream: string;
+  topic: string;
+  /** 0-based partition. */
+  partition: number;
+  offset: bigint;
+  /** Server append time, µs since the epoch. */
+  timestamp: bigint;
+  /** The Iggy message id (u128); `messageIdToUuid` turns it back into the event id. */
+  id: bigint;
+  payload: Buffer;
+  headers: UserHeaders;
+}
+
+/** Where a subscription starts when nothing else decides. */
+export type StartFrom = 'beginning' | 'end' | 'committed' | { offset: bigint } | { timestamp: bigint };
+
+export interface SubscribeOptions {
+  /**
+   * `committed` (default): after the stored offset of this consumer / group (or the beginning when none);
+   * `beginning`, `end`, an offset or a timestamp (µs) otherwise.
+   */
+  startFrom?: StartFrom;
+  /** For `subscribe`: the consumer's name (its offsets are its own). Default `nestjs-iggy`. */
+  consumerName?: string;
+  /** Messages fetched per poll (default 100). */
+  batchSize?: number;
+  /** Wait after an empty poll (default 50 ms). */
+  pollIntervalMs?: number;
+}
+
+/**
+ * A stream of messages from one partition (`subscribe`) or from the partitions a consumer group assigns
+ * to this member (`subscribeGroup`). Nothing is committed until `commit(message)`: at-least-once.
+ */
+export interface MessageSubscriber extends AsyncIterable<ReceivedMessage> {
+  /** The next message, or `null` once closed. */
+  recv(): Promise<ReceivedMessage | null>;
+  /** Stores `message.offset` as consumed (for its partition). */
+  commit(message: ReceivedMessage): Promise<void>;
+  /** Stops; a pending `recv()` resolves `null`; a group subscription leaves the group. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,275 @@
+import { IggyErrorCode } from '../protocol/codes/error-codes.js';
+import type { PolledMessage } from '../protocol/messages/message-batch.js';
+import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
+import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
+import { iggyCodeOf, toConnectorError } from './connector-error-mapping.js';
+import type { MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
+import type { PolledBatch, PollSource } from './poll-source.js';
+
+/** Who a subscription polls as. */
+export type SubscriptionTarget =
+  | { kind: 'partition'; partition: number; consumerName: string; initial: PollingStrategy }
+  | { kind: 'group'; group: string; partitionsCount: number; floors: Map<number, bigint> };
+
+export interface SubscriptionSpec {
+  stream: string;
+  topic: string;
+  target: SubscriptionTarget;
+  batchSize: number;
+  pollIntervalMs: number;
+}
+
+/** Codes after which a group member has to join again (its session lost the membership). */
+const MEMBERSHIP_LOST: ReadonlySet<number> = new Set([
+  IggyErrorCode.ConsumerGroupMemberNotFound,
+  IggyErrorCode.StaleClient,
+]);
+
+/**
+ * A `MessageSubscriber` over a `PollSource`, with explicit commits only (the server never commits on
+ * poll). A single consumer polls its partition from where the last handed-out message left off. A group
+ * member polls `next` without a partition, so the server rotates over the member's partitions and starts
+ * each after the group's stored offset; messages already handed out by this member and not yet committed
+ * are not handed out again (the member re-polls that partition from where it left off), unless the session
+ * was lost: then it rejoins and resumes from the stored offsets (uncommitted messages come again).
+ * An empty round waits `pollIntervalMs`.
+ */
+export class PollingSubscriber implements MessageSubscriber {
+  private readonly consumer: Consumer;
+  /** Next offset to hand out, per partition. */
+  private readonly cursor = new Map<number, bigint>();
+  private buffer: ReceivedMessage[] = [];
+  private at = 0;
+  private epoch: number;
+  private joined: boolean;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  /** `recv` calls under way. */
+  private waiting = 0;
+  private wake: (() => void) | undefined;
+  private signalClosed!: () => void;
+  private readonly closedSignal = new Promise<null>((resolve) => (this.signalClosed = () => resolve(null)));
+
+  constructor(
+    private readonly source: PollSource,
+    private readonly spec: SubscriptionSpec,
+    options: { joined?: boolean; onClose?: () => void } = {},
+  ) {
+    const target = spec.target;
+    this.consumer =
+      target.kind === 'group'
+        ? { kind: ConsumerKind.ConsumerGroup, id: target.group }
+        : { kind: ConsumerKind.Consumer, id: target.consumerName };
+    this.epoch = source.epoch;
+    this.joined = options.joined ?? false;
+    this.onClose = options.onClose;
+  }
+
+  private readonly onClose: (() => void) | undefined;
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** True for a live member of `group` on the topic. */
+  isGroupOn(stream: string, topic: string, group: string): boolean {
+    const target = this.spec.target;
+    return (
+      !this.closed &&
+      target.kind === 'group' &&
+      target.group === group &&
+      this.spec.stream === stream &&
+      this.spec.topic === topic
+    );
+  }
+
+  /** Stores an offset through this subscription's session (a member of its group); raw errors. */
+  storeOffsetAt(partition: number, offset: bigint): Promise<void> {
+    return this.source.storeOffset(this.consumer, partition, offset);
+  }
+
+  recv(): Promise<ReceivedMessage | null> {
+    if (this.closed) return Promise.resolve(null);
+    // Fast path: a buffered message and nobody else waiting.
+    if (this.waiting === 0 && this.at < this.buffer.length && this.source.epoch === this.epoch) {
+      return Promise.resolve(this.take());
+    }
+    this.waiting++;
+    const next = this.chain.then(() => this.next()).finally(() => this.waiting--);
+    this.chain = next.catch(() => undefined);
+    return Promise.race([next, this.closedSignal]);
+  }
+
+  async commit(message: ReceivedMessage): Promise<void> {
+    const what = `commit offset ${message.offset} of partition ${message.partition} (${this.describe()})`;
+    try {
+      await this.source.storeOffset(this.consumer, message.partition, message.offset);
+    } catch (err) {
+      const target = this.spec.target;
+      if (target.kind !== 'group' || !MEMBERSHIP_LOST.has(iggyCodeOf(err) ?? -1) || this.closed) {
+        throw toConnectorError(err, 'Receive', what);
+      }
+      try {
+        await this.source.joinGroup(target.group);
+        this.joined = true;
+        await this.source.storeOffset(this.consumer, message.partition, message.offset);
+      } catch (retryErr) {
+        throw toConnectorError(retryErr, 'Receive', what);
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ReceivedMessage, void, undefined> {
+    for (;;) {
+      const message = await this.recv();
+      if (message === null) return;
+      yield message;
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    this.signalClosed();
+    this.wake?.();
+    this.onClose?.();
+    const target = this.spec.target;
+    if (target.kind === 'group' && this.joined) {
+      await this.source.leaveGroup(target.group).catch(() => undefined);
+    }
+    await this.source.close().catch(() => undefined);
+  }
+
+  private async next(): Promise<ReceivedMessage | null> {
+    while (!this.closed) {
+      if (this.source.epoch !== this.epoch) this.sessionLost();
+      if (this.at < this.buffer.length) return this.take();
+      await this.fill();
+    }
+    return null;
+  }
+
+  /** Hands out the next buffered message. */
+  private take(): ReceivedMessage {
+    const message = this.buffer[this.at++]!;
+    this.cursor.set(message.partition, message.offset + 1n);
+    return message;
+  }
+
+  /** The session was re-established: drop what is buffered; a group rejoins and resumes from its offsets. */
+  private sessionLost(): void {
+    this.epoch = this.source.epoch;
+    this.buffer = [];
+    this.at = 0;
+    if (this.spec.target.kind === 'group') {
+      this.joined = false;
+      this.cursor.clear();
+    }
+  }
+
+  private async fill(): Promise<void> {
+    let batch: PolledBatch | null;
+    try {
+      batch = this.spec.target.kind === 'group' ? await this.pollGroup() : await this.pollSingle();
+    } catch (err) {
+      if (this.closed) return;
+      if (this.source.isTransient(err))
+        return this.sleep(Math.min(1000, Math.max(100, this.spec.pollIntervalMs)));
+      if (this.spec.target.kind === 'group' && MEMBERSHIP_LOST.has(iggyCodeOf(err) ?? -1)) {
+        this.joined = false;
+        this.cursor.clear();
+        return this.sleep(this.spec.pollIntervalMs);
+      }
+      throw toConnectorError(err, 'Receive', `poll ${this.describe()}`);
+    }
+    if (this.closed) return;
+    if (batch === null) return this.sleep(this.spec.pollIntervalMs);
+    this.buffer = this.toReceived(batch);
+    this.at = 0;
+  }
+
+  private async pollSingle(): Promise<PolledBatch | null> {
+    const target = this.spec.target;
+    if (target.kind !== 'partition') return null;
+    const from = this.cursor.get(target.partition);
+    const strategy = from === undefined ? target.initial : PollingStrategy.offset(from);
+    const batch = await this.source.poll(this.consumer, target.partition, strategy, this.spec.batchSize);
+    return this.fresh(batch, from);
+  }
+
+  /** Up to one round over the member's partitions until one has something new. */
+  private async pollGroup(): Promise<PolledBatch | null> {
+    const target = this.spec.target;
+    if (target.kind !== 'group') return null;
+    if (!this.joined) {
+      await this.source.joinGroup(target.group);
+      this.joined = true;
+    }
+    const rounds = Math.max(1, target.partitionsCount);
+    for (let i = 0; i < rounds && !this.closed; i++) {
+      let batch = await this.source.poll(this.consumer, null, PollingStrategy.next(), this.spec.batchSize);
+      if (batch.messages.length === 0) continue;
+      const partition = batch.partitionId;
+      const from = this.cursor.get(partition) ?? target.floors.get(partition);
+      if (from !== undefined && batch.messages[0]!.offset < from) {
+        batch = await this.source.poll(
+          this.consumer,
+          partition,
+          PollingStrategy.offset(from),
+          this.spec.batchSize,
+        );
+      }
+      const fresh = this.fresh(batch, from);
+      if (fresh) return fresh;
+    }
+    return null;
+  }
+
+  /** The batch without messages below `from`; null when nothing is left. */
+  private fresh(batch: PolledBatch, from: bigint | undefined): PolledBatch | null {
+    const messages = from === undefined ? batch.messages : batch.messages.filter((m) => m.offset >= from);
+    return messages.length === 0 ? null : { partitionId: batch.partitionId, messages };
+  }
+
+  private toReceived(batch: PolledBatch): ReceivedMessage[] {
+    const { stream, topic } = this.spec;
+    return batch.messages.map((m: PolledMessage) => ({
+      stream,
+      topic,
+      partition: batch.partitionId,
+      offset: m.offset,
+      timestamp: m.timestamp,
+      id: m.id,
+      payload: m.payload,
+      headers: m.headers,
+    }));
+  }
+
+  private describe(): string {
+    const target = this.spec.target;
+    const where = `stream '${this.spec.stream}', topic '${this.spec.topic}'`;
+    return target.kind === 'group'
+      ? `group '${target.group}' on ${where}`
+      : `consumer '${target.consumerName}' on ${where}, partition ${target.partition}`;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConnectorConfig, type ConnectorConfigInput } from '../../lib/connectors/connector-config.js';
+import { EmbeddedConnector } from '../../lib/connectors/embedded-connector.js';
+import { RemoteConnector } from '../../lib/connectors/remote-connector.js';
+import { connectorContract } from './connector-contract.js';
+import { refusingAddress, remoteErrorCases, silentServer } from './remote-error-cases.js';
+
+/** The RemoteConnector against the embedded broker's TCP listener (a persistent one, so it can restart). */
+connectorContract(
+  'RemoteConnector → embedded broker over TCP',
+  { failover: true, restart: true },
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'nestjs-iggy-remote-contract-'));
+    const serverConfig = (tcpPort: number): ConnectorConfigInput => ({
+      embedded: { dataDir: root, persistent: true, tcpPort, httpPort: null },
+    });
+    let server = new EmbeddedConnector();
+    await server.connect(resolveConnectorConfig(serverConfig(0)));
+    const port = server.tcpPort!;
+    const config: ConnectorConfigInput = {
+      mode: 'remote',
+      remote: {
+        addresses: [`127.0.0.1:${port}`],
+        requestTimeoutMs: 10_000,
+        reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+      },
+    };
+    const refusing = await refusingAddress();
+    const silent = await silentServer();
+    return {
+      create: () => new RemoteConnector(),
+      config: () => config,
+      durable: true,
+      refusingAddress: refusing,
+      restartServer: async () => {
+        await server.shutdown();
+        server = new EmbeddedConnector();
+        await server.connect(resolveConnectorConfig(serverConfig(port)));
+      },
+      errorCases: () => remoteErrorCases(config, refusing, silent.address),
+      close: async () => {
+        await silent.close();
+        await server.shutdown();
+        await rm(root, { recursive: true, force: true });
+      },
+    };
+  },
+);

@@ -1,0 +1,44 @@
+import { describe, it } from '@jest/globals';
+import type { ConnectorConfigInput } from '../../lib/connectors/connector-config.js';
+import { RemoteConnector } from '../../lib/connectors/remote-connector.js';
+import { connectorContract } from './connector-contract.js';
+import { refusingAddress, remoteErrorCases, silentServer } from './remote-error-cases.js';
+
+/**
+ * The RemoteConnector against a real Iggy server 0.7: set IGGY_SERVER_ADDR=host:port (and
+ * IGGY_SERVER_USERNAME / IGGY_SERVER_PASSWORD, default iggy / iggy). Skipped when unset. The restart
+ * case needs control over the server, so it is skipped here (the remote → embedded suite runs it).
+ */
+const address = process.env.IGGY_SERVER_ADDR;
+
+if (!address) {
+  console.warn(
+    'test/contract/remote-real.contract.test.ts: IGGY_SERVER_ADDR is not set, skipping the real-server connector contract',
+  );
+  describe.skip('IggyConnector contract: RemoteConnector → real Iggy server (set IGGY_SERVER_ADDR=host:port)', () => {
+    it('needs IGGY_SERVER_ADDR', () => undefined);
+  });
+} else {
+  connectorContract(`RemoteConnector → real Iggy server ${address}`, { failover: true }, async () => {
+    const config: ConnectorConfigInput = {
+      mode: 'remote',
+      remote: {
+        addresses: [address],
+        username: process.env.IGGY_SERVER_USERNAME ?? 'iggy',
+        password: process.env.IGGY_SERVER_PASSWORD ?? 'iggy',
+        requestTimeoutMs: 10_000,
+        reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+      },
+    };
+    const refusing = await refusingAddress();
+    const silent = await silentServer();
+    return {
+      create: () => new RemoteConnector(),
+      config: () => config,
+      durable: true,
+      refusingAddress: refusing,
+      errorCases: () => remoteErrorCases(config, refusing, silent.address),
+      close: () => silent.close(),
+    };
+  });
+}

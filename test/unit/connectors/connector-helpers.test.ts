@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { calculatePartition } from '../../../lib/connectors/calculate-partition.js';
+import { ConnectorError } from '../../../lib/connectors/connector-error.js';
+import { groupPublishRequests } from '../../../lib/connectors/publish-grouping.js';
+import { PublishRequest } from '../../../lib/connectors/publish-request.js';
+import { endOffset, groupFloors, singleStart } from '../../../lib/connectors/start-position.js';
+import type { TopicInfo } from '../../../lib/connectors/iggy-connector.js';
+import { partitionForKey } from '../../../lib/protocol/messages/partition-key.js';
+import { uuidToMessageId } from '../../../lib/protocol/messages/message-id.js';
+import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
+import { Header } from '../../../lib/protocol/primitives/user-headers.js';
+
+describe('calculatePartition', () => {
+  it("is partitionForKey of the key's UTF-8 bytes: the server's pick", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 1000 }), (key, n) => {
+        const p = calculatePartition(key, n);
+        expect(p).toBe(partitionForKey(Buffer.from(key, 'utf8'), n));
+        expect(p).toBe(calculatePartition(key, n));
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThan(n);
+      }),
+    );
+  });
+
+  it('spreads tenants over the partitions', () => {
+    const used = new Set(Array.from({ length: 200 }, (_, i) => calculatePartition(`tenant-${i}`, 8)));
+    expect(used.size).toBe(8);
+  });
+
+  it.each([
+    ['', 8],
+    ['x'.repeat(256), 8],
+    ['k', 0],
+    ['k', 1.5],
+  ])('refuses a bad key or partitions count with Config (case %#)', (key, n) => {
+    expect(() => calculatePartition(key, n)).toThrow(ConnectorError);
+  });
+});
+
+describe('groupPublishRequests', () => {
+  const defaults = { streamName: 'rustok', topicName: 'domain' };
+
+  it('groups by (stream, topic, key) in first-seen order, keeping the order within a group', () => {
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    const requests = [
+      PublishRequest.simple('a', Buffer.from('1'), ids[0]!),
+      PublishRequest.simple('b', Buffer.from('2'), ids[1]!),
+      PublishRequest.simple('a', Buffer.from('3'), ids[2]!),
+      PublishRequest.new('other', 'domain', 'a', Buffer.from('4'), ids[3]!),
+      PublishRequest.simple('a', Buffer.from('5'), ids[4]!).withHeaders([
+        { key: Header.string('h'), value: Header.uint32(7) },
+      ]),
+    ];
+    const groups = groupPublishRequests(requests, defaults);
+    expect(
+      groups.map((g) => [g.stream, g.topic, g.key, g.messages.map((m) => m.payload.toString())]),
+    ).toEqual([
+      ['rustok', 'domain', 'a', ['1', '3', '5']],
+      ['rustok', 'domain', 'b', ['2']],
+      ['other', 'domain', 'a', ['4']],
+    ]);
+    expect(groups[0]!.messages[0]!.id).toBe(uuidToMessageId(ids[0]!));
+    expect(groups[0]!.messages[2]!.headers).toHaveLength(1);
+  });
+
+  it('refuses an event id that is not a UUID and an empty key (Publish)', () => {
+    expect(() =>
+      groupPublishRequests([PublishRequest.simple('a', Buffer.from('x'), 'nope')], defaults),
+    ).toThrow(expect.objectContaining({ kind: 'Publish' }));
+    expect(() =>
+      groupPublishRequests([PublishRequest.simple('', Buffer.from('x'), randomUUID())], defaults),
+    ).toThrow(expect.objectContaining({ kind: 'Publish' }));
+  });
+});
+
+describe('start positions', () => {
+  const topic: TopicInfo = {
+    id: 0,
+    name: 't',
+    partitionsCount: 2,
+    replicationFactor: 1,
+    messageExpiryMicros: 0n,
+    maxTopicSizeBytes: 0n,
+    partitions: [
+      { id: 0, currentOffset: 9n, messagesCount: 10n, sizeBytes: 1n },
+      { id: 1, currentOffset: null, messagesCount: 0n, sizeBytes: 0n },
+    ],
+  };
+
+  it('gives a single consumer its first poll', () => {
+    const p = topic.partitions[0]!;
+    expect(singleStart('committed', p)).toEqual(PollingStrategy.next());
+    expect(singleStart('beginning', p)).toEqual(PollingStrategy.first());
+    expect(singleStart('end', p)).toEqual(PollingStrategy.offset(10n));
+    expect(singleStart('end', topic.partitions[1]!)).toEqual(PollingStrategy.offset(0n));
+    expect(singleStart({ offset: 4n }, p)).toEqual(PollingStrategy.offset(4n));
+    expect(singleStart({ timestamp: 77n }, p)).toEqual(PollingStrategy.timestamp(77n));
+    expect(endOffset(p)).toBe(10n);
+  });
+
+  it('gives a group member floors per partition', async () => {
+    const probe = async (partition: number) => (partition === 0 ? 6n : null);
+    expect(await groupFloors('committed', topic, probe)).toEqual(new Map());
+    expect(await groupFloors('beginning', topic, probe)).toEqual(new Map());
+    expect(await groupFloors('end', topic, probe)).toEqual(
+      new Map([
+        [0, 10n],
+        [1, 0n],
+      ]),
+    );
+    expect(await groupFloors({ offset: 3n }, topic, probe)).toEqual(
+      new Map([
+        [0, 3n],
+        [1, 3n],
+      ]),
+    );
+    expect(await groupFloors({ timestamp: 5n }, topic, probe)).toEqual(
+      new Map([
+        [0, 6n],
+        [1, 0n],
+      ]),
+    );
+  });
+
+  it('refuses anything else (Subscribe)', async () => {
+    expect(() => singleStart('latest' as never, topic.partitions[0]!)).toThrow(
+      expect.objectContaining({ kind: 'Subscribe' }),
+    );
+    await expect(groupFloors({ offset: -1n }, topic, async () => null)).rejects.toMatchObject({
+      kind: 'Subscribe',
+    });
+  });
+});

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { IggyClient } from '../../../lib/client/iggy-client.js';
+import {
+  resolveConnectorConfig,
+  type ConnectorConfigInput,
+} from '../../../lib/connectors/connector-config.js';
+import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js';
+import { PublishRequest } from '../../../lib/connectors/publish-request.js';
+import { ConsumerKind } from '../../../lib/protocol/primitives/consumer.js';
+import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
+
+async function open(config: ConnectorConfigInput): Promise<EmbeddedConnector> {
+  const connector = new EmbeddedConnector();
+  await connector.connect(resolveConnectorConfig(config));
+  return connector;
+}
+
+describe('EmbeddedConnector', () => {
+  let root: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'nestjs-iggy-embedded-'));
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('opens ephemeral TCP and HTTP listeners and tells where they are', async () => {
+    const connector = await open({ embedded: { persistent: false, tcpPort: 0, httpPort: 0 } });
+    try {
+      expect(connector.tcpPort).toBeGreaterThan(0);
+      expect(connector.httpPort).toBeGreaterThan(0);
+      const res = await fetch(`http://127.0.0.1:${connector.httpPort}/ping`);
+      expect(await res.text()).toBe('pong');
+    } finally {
+      await connector.shutdown();
+    }
+    expect(connector.tcpPort).toBeNull();
+  });
+
+  it('serves the same data over TCP as in process (for the iggy CLI and other services)', async () => {
+    const connector = await open({ embedded: { persistent: false, tcpPort: 0, httpPort: null } });
+    const client = new IggyClient({
+      addresses: [`127.0.0.1:${connector.tcpPort}`],
+      credentials: { username: 'iggy', password: 'iggy' },
+    });
+    try {
+      await connector.ensureStream('shared');
+      await connector.ensureTopic('shared', { name: 'events', partitions: 1 });
+      await connector.publish(
+        PublishRequest.new('shared', 'events', 'k', Buffer.from('in-process'), randomUUID()),
+      );
+      await client.connect();
+      const polled = await client.pollMessages({
+        consumer: { kind: ConsumerKind.Consumer, id: 1 },
+        streamId: 'shared',
+        topicId: 'events',
+        partitionId: 0,
+        strategy: PollingStrategy.first(),
+        count: 10,
+      });
+      expect(polled.messages.map((m) => m.payload.toString())).toEqual(['in-process']);
+    } finally {
+      await client.close();
+      await connector.shutdown();
+    }
+  });
+
+  it('has no listener when the ports are null', async () => {
+    const connector = await open({ embedded: { persistent: false, tcpPort: null, httpPort: null } });
+    expect(connector.tcpPort).toBeNull();
+    expect(connector.httpPort).toBeNull();
+    expect(connector.broker).toBeDefined();
+    await connector.shutdown();
+    expect(connector.broker).toBeUndefined();
+  });
+
+  it('runs two connectors side by side on different data directories', async () => {
+    const embedded = (dir: string) => ({ dataDir: join(root, dir), tcpPort: null, httpPort: null });
+    const [a, b] = await Promise.all([open({ embedded: embedded('a') }), open({ embedded: embedded('b') })]);
+    try {
+      await a.ensureStream('only-in-a');
+      expect(await a.getTopic('only-in-a', 'x')).toBeNull();
+      await b.ensureStream('only-in-b');
+      await b.ensureTopic('only-in-b', { name: 't', partitions: 1 });
+      expect(await a.getTopic('only-in-b', 't')).toBeNull();
+      expect(await b.getTopic('only-in-b', 't')).not.toBeNull();
+    } finally {
+      await Promise.all([a.shutdown(), b.shutdown()]);
+    }
+  });
+
+  it('keeps data across shutdown and reopening (the lock is released), refusing a second holder meanwhile', async () => {
+    const config = { embedded: { dataDir: join(root, 'reopen'), tcpPort: null, httpPort: null } };
+    const first = await open(config);
+    await first.ensureStream('kept');
+    await first.ensureTopic('kept', { name: 't', partitions: 2 });
+    await first.publishBatch(
+      Array.from({ length: 5 }, (_, i) =>
+        PublishRequest.new('kept', 't', `k${i}`, Buffer.from('x'), randomUUID()),
+      ),
+    );
+    await expect(open(config)).rejects.toMatchObject({
+      kind: 'Config',
+      message: expect.stringMatching(/held by pid/),
+    });
+    await first.shutdown();
+    await expect(
+      first.publish(PublishRequest.simple('k', Buffer.from('x'), randomUUID())),
+    ).rejects.toMatchObject({
+      kind: 'NotConnected',
+    });
+    const second = await open(config);
+    try {
+      const info = await second.getTopic('kept', 't');
+      expect(info!.partitions.reduce((n, p) => n + p.messagesCount, 0n)).toBe(5n);
+    } finally {
+      await second.shutdown();
+    }
+  });
+
+  it('uses one broker session per subscription and releases it on close', async () => {
+    const connector = await open({ embedded: { persistent: false, tcpPort: null, httpPort: null } });
+    try {
+      await connector.ensureStream('s');
+      await connector.ensureTopic('s', { name: 't', partitions: 2 });
+      const before = connector.broker!.inspect().clientsCount;
+      const a = await connector.subscribeGroup('s', 't', 'g');
+      const b = await connector.subscribe('s', 't', 1);
+      expect(connector.broker!.inspect().clientsCount).toBe(before + 2);
+      await Promise.all([a.close(), b.close()]);
+      expect(connector.broker!.inspect().clientsCount).toBe(before);
+    } finally {
+      await connector.shutdown();
+    }
+  });
+});

@@ -1,0 +1,206 @@
+import { describe, expect, it } from '@jest/globals';
+import { BrokerError } from '../../../lib/broker/broker-error.js';
+import { ConnectorError } from '../../../lib/connectors/connector-error.js';
+import { PollingSubscriber, type SubscriptionTarget } from '../../../lib/connectors/polling-subscriber.js';
+import { IggyErrorCode } from '../../../lib/protocol/codes/error-codes.js';
+import { PollingKind, PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
+import { FakePollSource, message } from './fake-poll-source.js';
+
+function logOf(n: number): ReturnType<typeof message>[] {
+  return Array.from({ length: n }, (_, i) => message(BigInt(i)));
+}
+
+function subscriber(source: FakePollSource, target: SubscriptionTarget, batchSize = 3, pollIntervalMs = 5) {
+  return new PollingSubscriber(source, { stream: 's', topic: 't', target, batchSize, pollIntervalMs });
+}
+
+const single = (initial = PollingStrategy.next()): SubscriptionTarget => ({
+  kind: 'partition',
+  partition: 0,
+  consumerName: 'c1',
+  initial,
+});
+const group = (floors = new Map<number, bigint>(), partitionsCount = 2): SubscriptionTarget => ({
+  kind: 'group',
+  group: 'g',
+  partitionsCount,
+  floors,
+});
+
+async function take(sub: PollingSubscriber, n: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const m = await sub.recv();
+    out.push(`${m!.partition}:${m!.offset}`);
+  }
+  return out;
+}
+
+describe('PollingSubscriber, single consumer', () => {
+  it('starts with the initial strategy, then continues after the last message handed out', async () => {
+    const source = new FakePollSource([logOf(5)]);
+    const sub = subscriber(source, single(PollingStrategy.first()));
+    expect(await take(sub, 5)).toEqual(['0:0', '0:1', '0:2', '0:3', '0:4']);
+    expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.strategy.value])).toEqual([
+      [0, PollingKind.First, 0n],
+      [0, PollingKind.Offset, 3n],
+    ]);
+    expect(source.polls[0]!.consumer).toEqual({ kind: 1, id: 'c1' });
+    await sub.close();
+  });
+
+  it('hands out id, payload, stream, topic and commits through the source', async () => {
+    const source = new FakePollSource([logOf(2)]);
+    const sub = subscriber(source, single());
+    const m = (await sub.recv())!;
+    expect(m).toMatchObject({ stream: 's', topic: 't', partition: 0, offset: 0n, id: 1000n });
+    expect(m.payload.toString()).toBe('m0');
+    await sub.commit(m);
+    expect(source.stored.get('c1/0')).toBe(0n);
+    await sub.close();
+  });
+
+  it('waits pollIntervalMs after an empty poll instead of spinning', async () => {
+    const source = new FakePollSource([[]]);
+    const sub = subscriber(source, single(), 3, 40);
+    const pending = sub.recv();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(source.polls.length).toBeGreaterThanOrEqual(2);
+    expect(source.polls.length).toBeLessThanOrEqual(7);
+    source.append(0, 1);
+    expect((await pending)!.offset).toBe(0n);
+    await sub.close();
+  });
+
+  it('resolves a pending recv with null on close, and every later one too', async () => {
+    const source = new FakePollSource([[]]);
+    const sub = subscriber(source, single(), 3, 1_000);
+    const pending = sub.recv();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sub.close();
+    expect(await pending).toBeNull();
+    expect(await sub.recv()).toBeNull();
+    expect(source.closed).toBe(true);
+  });
+
+  it('iterates asynchronously until closed', async () => {
+    const source = new FakePollSource([logOf(4)]);
+    const sub = subscriber(source, single());
+    const seen: bigint[] = [];
+    for await (const m of sub) {
+      seen.push(m.offset);
+      if (seen.length === 4) void sub.close();
+    }
+    expect(seen).toEqual([0n, 1n, 2n, 3n]);
+  });
+
+  it('retries transient failures and reports others as Receive errors with the Iggy code', async () => {
+    const source = new FakePollSource([logOf(1)]);
+    source.failures = [new Error('transient')];
+    const sub = subscriber(source, single());
+    expect((await sub.recv())!.offset).toBe(0n);
+    source.failures = [new BrokerError(IggyErrorCode.TopicNameNotFound, 'gone')];
+    const err = await sub.recv().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect(err).toMatchObject({ kind: 'Receive', iggyCode: IggyErrorCode.TopicNameNotFound });
+    await sub.close();
+  });
+
+  it('keeps its position across a session loss (nothing handed out twice)', async () => {
+    const source = new FakePollSource([logOf(6)]);
+    const sub = subscriber(source, single());
+    expect(await take(sub, 2)).toEqual(['0:0', '0:1']);
+    source.epoch++;
+    expect(await take(sub, 4)).toEqual(['0:2', '0:3', '0:4', '0:5']);
+    await sub.close();
+  });
+});
+
+describe('PollingSubscriber, group member', () => {
+  it('rotates over its partitions with next, without a partition id', async () => {
+    const source = new FakePollSource([logOf(2), logOf(2)]);
+    const sub = subscriber(source, group(), 10);
+    expect((await take(sub, 4)).sort()).toEqual(['0:0', '0:1', '1:0', '1:1']);
+    expect(source.polls.every((p) => p.partitionId === null && p.strategy.kind === PollingKind.Next)).toBe(
+      true,
+    );
+    expect(source.joins).toEqual(['g']);
+    await sub.close();
+    expect(source.leaves).toEqual(['g']);
+  });
+
+  it('does not hand out uncommitted messages again: it re-polls the partition from where it left off', async () => {
+    const source = new FakePollSource([logOf(6), []]);
+    source.owned = [0];
+    const sub = subscriber(source, group(), 3);
+    expect(await take(sub, 3)).toEqual(['0:0', '0:1', '0:2']);
+    expect(await take(sub, 3)).toEqual(['0:3', '0:4', '0:5']);
+    const explicit = source.polls.find((p) => p.partitionId === 0);
+    expect(explicit?.strategy).toEqual(PollingStrategy.offset(3n));
+    await sub.close();
+  });
+
+  it('continues from the stored offsets after a session loss: uncommitted messages come again', async () => {
+    const source = new FakePollSource([logOf(4), []]);
+    source.owned = [0];
+    const sub = subscriber(source, group(), 2);
+    const [first] = await Promise.all([sub.recv(), Promise.resolve()]);
+    await sub.commit(first!);
+    expect(await take(sub, 1)).toEqual(['0:1']);
+    source.epoch++;
+    expect(await take(sub, 3)).toEqual(['0:1', '0:2', '0:3']);
+    expect(source.joins).toEqual(['g', 'g']);
+    await sub.close();
+  });
+
+  it('applies floors: nothing below them is handed out', async () => {
+    const source = new FakePollSource([logOf(5), logOf(3)]);
+    const sub = subscriber(
+      source,
+      group(
+        new Map([
+          [0, 3n],
+          [1, 3n],
+        ]),
+      ),
+      10,
+    );
+    expect(await take(sub, 2)).toEqual(['0:3', '0:4']);
+    source.append(1, 1);
+    expect(await take(sub, 1)).toEqual(['1:3']);
+    await sub.close();
+  });
+
+  it('joins again when the server says it is no longer a member', async () => {
+    const source = new FakePollSource([logOf(1)]);
+    source.failures = [new BrokerError(IggyErrorCode.ConsumerGroupMemberNotFound, 'evicted')];
+    const sub = subscriber(source, group(new Map(), 1));
+    expect((await sub.recv())!.offset).toBe(0n);
+    expect(source.joins).toEqual(['g', 'g']);
+    await sub.close();
+  });
+
+  it('rejoins and retries a commit the server refused for lack of membership', async () => {
+    const source = new FakePollSource([logOf(1)]);
+    const sub = subscriber(source, group(new Map(), 1));
+    const m = (await sub.recv())!;
+    source.storeFailures = [new BrokerError(IggyErrorCode.ConsumerGroupMemberNotFound, 'gone')];
+    await sub.commit(m);
+    expect(source.stored.get('g/0')).toBe(0n);
+    expect(source.joins).toEqual(['g', 'g']);
+    source.storeFailures = [new BrokerError(IggyErrorCode.PartitionNotFound, 'no')];
+    await expect(sub.commit(m)).rejects.toMatchObject({ kind: 'Receive' });
+    await sub.close();
+  });
+
+  it('polls a whole round of partitions before waiting', async () => {
+    const source = new FakePollSource([[], [], [], []]);
+    const sub = subscriber(source, group(new Map(), 4), 3, 1_000);
+    const pending = sub.recv();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(source.polls).toHaveLength(4);
+    source.append(2, 1);
+    await sub.close();
+    expect(await pending).toBeNull();
+  });
+});
