@@ -1,0 +1,102 @@
+import type { ReceivedMessage } from '../connectors/message-subscriber.js';
+import { PublishRequest } from '../connectors/publish-request.js';
+import type { EventEnvelope } from './event-envelope.js';
+import { SerializationError, errorText, type MessageLocation } from './event-errors.js';
+import { envelopeHeaders, locationOf, readEventMeta } from './envelope-headers.js';
+import { validateEnvelope } from './envelope-validation.js';
+import { normalizeContentType, type Serializer } from './serializer.js';
+import { SerializerRegistry } from './serializer-registry.js';
+
+/** Where to publish; leave it out for the connector's default stream and topic. */
+export interface MessageTarget {
+  stream: string;
+  topic: string;
+}
+
+/**
+ * The message for an envelope: partition key = tenant id (one tenant, one partition, one order),
+ * Iggy message id from `envelope.id`, payload = `serializer.serialize(envelope.payload)`, metadata in
+ * headers (see `EnvelopeHeader`). Throws `EnvelopeValidationError` or `SerializationError`.
+ */
+export function envelopeToMessage(
+  envelope: EventEnvelope,
+  serializer: Serializer,
+  target?: MessageTarget,
+): PublishRequest {
+  const valid = validateEnvelope(envelope);
+  let payload: Buffer;
+  try {
+    payload = serializer.serialize(valid.payload);
+  } catch (err) {
+    if (err instanceof SerializationError) throw err;
+    throw new SerializationError(
+      'Serialize',
+      `${serializer.format} serializer failed on event ${valid.id} (${valid.type}): ${errorText(err)}`,
+      {
+        cause: err,
+        contentType: serializer.contentType,
+      },
+    );
+  }
+  const request = target
+    ? PublishRequest.new(target.stream, target.topic, valid.tenantId, payload, valid.id)
+    : PublishRequest.simple(valid.tenantId, payload, valid.id);
+  return request.withHeaders(envelopeHeaders(valid, serializer.contentType));
+}
+
+/**
+ * The envelope a message carries: metadata from its headers (`readEventMeta`), payload decoded by the
+ * serializer its `content_type` names (the registry's default when it names none). `T` is not checked.
+ * Throws `EnvelopeValidationError` or `SerializationError`, both naming stream, topic, partition, offset.
+ */
+export function messageToEnvelope<T = unknown>(
+  received: ReceivedMessage,
+  serializers: SerializerRegistry | Serializer = defaultRegistry(),
+): EventEnvelope<T> {
+  const { contentType, ...meta } = readEventMeta(received);
+  const location = locationOf(received);
+  const serializer = pickSerializer(serializers, contentType, location);
+  let payload: unknown;
+  try {
+    payload = serializer.deserialize(received.payload);
+  } catch (err) {
+    const kind = err instanceof SerializationError ? err.kind : 'Deserialize';
+    const reason =
+      err instanceof SerializationError
+        ? err.message
+        : `${serializer.format} serializer failed: ${errorText(err)}`;
+    throw new SerializationError(kind, `event ${meta.id} (${meta.type}): ${reason}`, {
+      cause: err,
+      contentType: serializer.contentType,
+      location,
+    });
+  }
+  return { ...meta, payload: payload as T };
+}
+
+/** The registry's serializer for `contentType`, or the one serializer given when it matches. */
+function pickSerializer(
+  serializers: SerializerRegistry | Serializer,
+  contentType: string | undefined,
+  location: MessageLocation,
+): Serializer {
+  const registry = serializers instanceof SerializerRegistry ? serializers : undefined;
+  if (contentType === undefined) return registry ? registry.default : (serializers as Serializer);
+  const found = registry
+    ? registry.find(contentType)
+    : normalizeContentType(contentType) === normalizeContentType((serializers as Serializer).contentType)
+      ? (serializers as Serializer)
+      : undefined;
+  if (!found) {
+    throw new SerializationError('UnknownContentType', `no serializer for content type '${contentType}'`, {
+      contentType,
+      location,
+    });
+  }
+  return found;
+}
+
+let shared: SerializerRegistry | undefined;
+function defaultRegistry(): SerializerRegistry {
+  return (shared ??= new SerializerRegistry());
+}

@@ -1,0 +1,29 @@
+export {
+  DEFAULT_DLQ_PARTITIONS,
+  TOPIC_ROLES,
+  days,
+  defaultTopicRetention,
+  gigabytes,
+  resolveTopologyConfig,
+  topicSpecOf,
+  validateTopologyConfig,
+  type TopicPolicy,
+  type TopicRole,
+  type TopologyConfig,
+  type TopologyConfigInput,
+} from './topology-config.js';
+export {
+  TopologyManager,
+  differencesOf,
+  type TopicOutcome,
+  type TopicReport,
+  type TopologyLogger,
+  type TopologyReport,
+} from './topology-manager.js';
+export {
+  healthCheck,
+  type HealthCheckOptions,
+  type HealthDetails,
+  type HealthReport,
+  type HealthStatus,
+} from './health-check.js';
