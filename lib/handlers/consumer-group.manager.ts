@@ -1,0 +1,167 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
+import type { StartFrom } from '../connectors/message-subscriber.js';
+import { SerializerRegistry } from '../events/serializer-registry.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../module/iggy.constants.js';
+import type { IggyModuleOptions } from '../module/interfaces/iggy-module-options.interface.js';
+import type { BoundHandler } from './bound-handler.js';
+import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink.js';
+import { GroupConsumer, type GroupStatus } from './group-consumer.js';
+import { resolveHandlerSettings, type HandlerSettings } from './handler-settings.js';
+import { HandlerExplorer } from './handler-explorer.js';
+
+/** Lag of one group on its topic (for the health indicator). */
+export interface GroupLag {
+  group: string;
+  stream: string;
+  topic: string;
+  /** Messages not yet committed, all partitions together. */
+  total: bigint;
+  partitions: PartitionLag[];
+}
+
+/**
+ * Runs the `@IggyEventHandler`s: at application bootstrap (the connector is connected by then) it
+ * discovers them and starts one consumer-group subscription per (topic, group); at shutdown it stops
+ * fetching, waits for the handlers in flight (`handlers.shutdownTimeoutMs`), commits and leaves the
+ * groups, so the other instances of a group take the partitions over.
+ */
+@Injectable()
+export class ConsumerGroupManager
+  implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger('ConsumerGroupManager');
+  private readonly settings: HandlerSettings;
+  private readonly serializers: SerializerRegistry;
+  private consumers: GroupConsumer[] = [];
+  private bound: BoundHandler[] | undefined;
+
+  constructor(
+    private readonly explorer: HandlerExplorer,
+    @Inject(IGGY_CONNECTOR) private readonly connector: IggyConnector,
+    @Inject(IGGY_OPTIONS) options: IggyModuleOptions,
+    @Optional() @Inject(IGGY_DEAD_LETTER_SINK) private readonly sink?: DeadLetterSink,
+    @Optional() serializers?: SerializerRegistry,
+  ) {
+    this.settings = resolveHandlerSettings(options);
+    this.serializers = serializers ?? new SerializerRegistry();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Every discovered handler. */
+  handlers(): BoundHandler[] {
+    this.bound ??= this.explorer.explore();
+    return this.bound;
+  }
+
+  /** The handlers of one group (on `topic`, default the connector's topic). */
+  handlersOf(group: string, topic?: string): BoundHandler[] {
+    const wanted = topic ?? this.defaultTopic();
+    return this.handlers().filter(
+      (h) => h.options.group === group && (h.options.topic ?? this.defaultTopic()) === wanted,
+    );
+  }
+
+  /** Starts every group (done at bootstrap; again after `stop()`). */
+  async start(): Promise<void> {
+    if (this.consumers.length === 0) this.consumers = this.buildConsumers();
+    await Promise.all(this.consumers.map((c) => c.start()));
+    if (this.consumers.length > 0) {
+      this.logger.log(`consuming: ${this.consumers.map((c) => c.name).join(', ')}`);
+    }
+  }
+
+  /** Stops every group gracefully (idempotent). */
+  async stop(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop()));
+  }
+
+  /** The registered groups, their handlers, partitions and counters. */
+  groups(): GroupStatus[] {
+    return this.consumers.map((c) => c.status());
+  }
+
+  /** Every group's lag per partition (from the offsets committed on the server). */
+  async lag(): Promise<GroupLag[]> {
+    return Promise.all(
+      this.consumers.map(async (c) => {
+        const partitions = await c.lag();
+        const { stream, topic, group } = c.spec;
+        return { group, stream, topic, partitions, total: partitions.reduce((sum, p) => sum + p.lag, 0n) };
+      }),
+    );
+  }
+
+  private defaultTopic(): string {
+    return this.connector.config?.topicName ?? 'domain';
+  }
+
+  private buildConsumers(): GroupConsumer[] {
+    const stream = this.connector.config?.streamName ?? 'rustok';
+    const byGroup = new Map<string, BoundHandler[]>();
+    for (const handler of this.handlers()) {
+      const key = `${handler.options.topic ?? this.defaultTopic()}\u0000${handler.options.group}`;
+      byGroup.set(key, [...(byGroup.get(key) ?? []), handler]);
+    }
+    return [...byGroup.entries()].map(([key, handlers]) => {
+      const [topic, group] = key.split('\u0000') as [string, string];
+      return new GroupConsumer(
+        this.connector,
+        {
+          stream,
+          topic,
+          group,
+          handlers,
+          concurrency: Math.max(
+            ...handlers.map((h) => h.options.concurrency ?? this.settings.handlers.concurrency),
+          ),
+          startFrom: this.startFromOf(group, handlers),
+          idempotencyWindow: this.windowOf(handlers),
+          idempotentByDefault: this.settings.handlers.idempotency,
+          shutdownTimeoutMs: this.settings.handlers.shutdownTimeoutMs,
+          retry: this.settings.retry,
+        },
+        { serializers: this.serializers, sink: this.sink, logger: this.logger },
+      );
+    });
+  }
+
+  private startFromOf(group: string, handlers: BoundHandler[]): StartFrom | undefined {
+    const given = handlers.filter((h) => h.options.startFrom !== undefined);
+    const first = given[0];
+    if (!first) return undefined;
+    const distinct = new Set(
+      given.map((h) =>
+        JSON.stringify(h.options.startFrom, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
+      ),
+    );
+    if (distinct.size > 1) {
+      this.logger.warn(`group '${group}': handlers disagree on startFrom; using ${first.name}'s`);
+    }
+    return first.options.startFrom;
+  }
+
+  private windowOf(handlers: BoundHandler[]): number {
+    const guarded = handlers.some((h) => h.options.idempotent ?? this.settings.handlers.idempotency);
+    return guarded ? this.settings.handlers.idempotencyWindow : 0;
+  }
+}

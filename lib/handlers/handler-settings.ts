@@ -1,0 +1,73 @@
+import type {
+  DlqOptions,
+  HandlerOptions,
+  IggyModuleOptions,
+  RetryOptions,
+} from '../module/interfaces/iggy-module-options.interface.js';
+
+export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
+  attempts: 3,
+  initialDelayMs: 100,
+  maxDelayMs: 5_000,
+  multiplier: 2,
+  jitter: 0.2,
+};
+
+export const DEFAULT_DLQ_OPTIONS: DlqOptions = { enabled: true, topic: 'dlq' };
+
+export const DEFAULT_HANDLER_OPTIONS: HandlerOptions = {
+  concurrency: 4,
+  idempotency: true,
+  idempotencyWindow: 10_000,
+  shutdownTimeoutMs: 10_000,
+};
+
+/** The module's options with the handler, retry and DLQ defaults filled in. */
+export interface HandlerSettings {
+  retry: RetryOptions;
+  dlq: DlqOptions;
+  handlers: HandlerOptions;
+}
+
+/** Fills the defaults in (the module resolves them too; this keeps the providers safe without it). */
+export function resolveHandlerSettings(options: IggyModuleOptions | undefined): HandlerSettings {
+  return {
+    retry: resolveRetryOptions(options?.retry),
+    dlq: { ...DEFAULT_DLQ_OPTIONS, ...defined(options?.dlq) },
+    handlers: { ...DEFAULT_HANDLER_OPTIONS, ...defined(options?.handlers) },
+  };
+}
+
+/** Later layers win: `resolveRetryOptions(module.retry, handler.retry)`. */
+export function resolveRetryOptions(...layers: (Partial<RetryOptions> | undefined)[]): RetryOptions {
+  const merged = layers.reduce<RetryOptions>((acc, layer) => ({ ...acc, ...defined(layer) }), {
+    ...DEFAULT_RETRY_OPTIONS,
+  });
+  if (!Number.isInteger(merged.attempts) || merged.attempts < 1) {
+    throw new TypeError(`retry.attempts must be an integer >= 1, got ${merged.attempts}`);
+  }
+  return merged;
+}
+
+/**
+ * The delay before attempt `attempt + 1` (after `attempt` failed): `initialDelayMs * multiplier^(attempt-1)`,
+ * capped at `maxDelayMs`, then spread by ±`jitter` (a fraction) so that instances do not retry in step.
+ */
+export function backoffDelayMs(
+  retry: RetryOptions,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const base = Math.min(
+    retry.maxDelayMs,
+    retry.initialDelayMs * retry.multiplier ** Math.max(0, attempt - 1),
+  );
+  const jitter = Math.min(1, Math.max(0, retry.jitter));
+  const spread = base * jitter * (random() * 2 - 1);
+  return Math.max(0, Math.round(Math.min(retry.maxDelayMs, base + spread)));
+}
+
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

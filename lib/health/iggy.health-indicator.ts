@@ -1,0 +1,140 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
+import { ConsumerGroupManager } from '../handlers/consumer-group.manager.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../module/iggy.constants.js';
+import type { ResolvedIggyModuleOptions } from '../module/interfaces/resolved-iggy-options.interface.js';
+import { healthCheck } from '../topology/health-check.js';
+import {
+  IGGY_HEALTH_INDICATOR_SERVICE,
+  type HealthSessionFactory,
+} from './health-indicator-service.provider.js';
+
+/** A group whose lag is checked: by name (on the domain topic) or with its topic. */
+export type LagTarget = string | { group: string; topic?: string };
+
+/** Thresholds of `isHealthy`; all optional. */
+export interface IggyHealthOptions {
+  /** A ping slower than this is `down` (default 1000 ms). */
+  maxLatencyMs?: number;
+  /** How long a ping or a lag query may take (default 3000 ms). */
+  timeoutMs?: number;
+  /** Check that the stream and its domain/system/dlq topics exist (default true). */
+  checkTopology?: boolean;
+  /**
+   * Lag (messages not yet committed, all partitions) above which a group is `down`: one number for every
+   * group, or per group name. Default: none (lag is reported, never judged).
+   */
+  maxLag?: number | Record<string, number>;
+  /**
+   * Groups to report. Default: the `@IggyEventHandler` groups (from `ConsumerGroupManager`); add an
+   * `IggyServer`'s group here to watch it too.
+   */
+  groups?: LagTarget[];
+}
+
+/** One group's lag in the details (numbers, so the details serialize to JSON). */
+export interface GroupLagDetail {
+  group: string;
+  topic: string;
+  lag: number;
+  maxLag: number | null;
+  partitions: { partition: number; lag: number; currentOffset: string | null; storedOffset: string | null }[];
+}
+
+/** Terminus' `HealthIndicatorResult` shape: `{ [key]: { status, ...details } }`. */
+export type IggyHealthResult<Key extends string = string> = Record<
+  Key,
+  { status: 'up' | 'down' } & Record<string, unknown>
+>;
+
+/**
+ * A `@nestjs/terminus` health indicator (Terminus 11+ `HealthIndicatorService` API):
+ * `health.check([() => iggy.isHealthy('iggy', { maxLag: 1000 })])`. `down` when the connector is not
+ * connected, a ping fails or is slower than `maxLatencyMs`, a topology topic is missing, or a group's
+ * lag is above `maxLag`; the details say which and why (`reasons`).
+ */
+@Injectable()
+export class IggyHealthIndicator {
+  constructor(
+    @Inject(IGGY_CONNECTOR) private readonly connector: IggyConnector,
+    @Inject(IGGY_OPTIONS) private readonly options: ResolvedIggyModuleOptions,
+    @Optional()
+    @Inject(IGGY_HEALTH_INDICATOR_SERVICE)
+    private readonly sessions?: HealthSessionFactory | null,
+    @Optional() private readonly groups?: ConsumerGroupManager,
+  ) {}
+
+  async isHealthy<Key extends string = 'iggy'>(
+    key: Key = 'iggy' as Key,
+    options: IggyHealthOptions = {},
+  ): Promise<IggyHealthResult<Key>> {
+    const maxLatencyMs = options.maxLatencyMs ?? 1000;
+    const timeoutMs = options.timeoutMs ?? 3000;
+    const report = await healthCheck(this.connector, {
+      degradedLatencyMs: maxLatencyMs,
+      timeoutMs,
+      topology: options.checkTopology === false ? false : this.options.topology.input,
+    });
+    const { reasons } = report.details;
+    let lag: GroupLagDetail[] = [];
+    if (report.status !== 'unhealthy') {
+      try {
+        lag = await withTimeout(this.lagOf(options), timeoutMs);
+      } catch (err) {
+        reasons.push(`consumer lag could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      for (const g of lag) {
+        if (g.maxLag !== null && g.lag > g.maxLag) {
+          reasons.push(`group '${g.group}' lags ${g.lag} messages on '${g.topic}', above ${g.maxLag}`);
+        }
+      }
+    }
+    const { degradedLatencyMs: _ignored, ...found } = report.details;
+    const details = { ...found, maxLatencyMs, groups: lag };
+    const up = reasons.length === 0;
+    const session = this.sessions?.check(key);
+    if (session) return (up ? session.up(details) : session.down(details)) as IggyHealthResult<Key>;
+    return { [key]: { ...details, status: up ? 'up' : 'down' } } as unknown as IggyHealthResult<Key>;
+  }
+
+  private async lagOf(options: IggyHealthOptions): Promise<GroupLagDetail[]> {
+    const threshold = (group: string): number | null => {
+      const max = options.maxLag;
+      if (max === undefined) return null;
+      return typeof max === 'number' ? max : (max[group] ?? null);
+    };
+    const detail = (group: string, topic: string, partitions: PartitionLag[]): GroupLagDetail => ({
+      group,
+      topic,
+      lag: partitions.reduce((sum, p) => sum + Number(p.lag), 0),
+      maxLag: threshold(group),
+      partitions: partitions.map((p) => ({
+        partition: p.partition,
+        lag: Number(p.lag),
+        currentOffset: p.currentOffset === null ? null : String(p.currentOffset),
+        storedOffset: p.storedOffset === null ? null : String(p.storedOffset),
+      })),
+    });
+    const stream = this.connector.config?.streamName ?? this.options.streamName;
+    const domain = this.connector.config?.topicName ?? this.options.topicName;
+    if (options.groups) {
+      return Promise.all(
+        options.groups.map(async (target) => {
+          const { group, topic = domain } = typeof target === 'string' ? { group: target } : target;
+          const partitions = await this.connector.consumerLag(stream, topic, { kind: 'group', name: group });
+          return detail(group, topic, partitions);
+        }),
+      );
+    }
+    const groups = (await this.groups?.lag()) ?? [];
+    return groups.map((g) => detail(g.group, g.topic, g.partitions));
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

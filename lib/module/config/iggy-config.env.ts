@@ -1,0 +1,97 @@
+import type { IggyModuleOptions } from '../interfaces/iggy-module-options.interface.js';
+
+/** Environment variables `iggyConfigFromEnv` reads, and the option each sets. */
+export const IGGY_ENV_VARS = {
+  IGGY_MODE: 'mode',
+  IGGY_SERIALIZATION: 'serialization',
+  IGGY_STREAM: 'streamName',
+  IGGY_TOPIC: 'topicName',
+  IGGY_PARTITIONS: 'partitions',
+  IGGY_DEFAULT_TENANT: 'defaultTenantId',
+  IGGY_ADDRESSES: 'remote.addresses',
+  IGGY_PROTOCOL: 'remote.protocol',
+  IGGY_USERNAME: 'remote.username',
+  IGGY_PASSWORD: 'remote.password',
+  IGGY_TOKEN: 'remote.token',
+  IGGY_TLS: 'remote.tlsEnabled',
+  IGGY_TLS_DOMAIN: 'remote.tlsDomain',
+  IGGY_TLS_CA_FILE: 'remote.tlsCaFile',
+  IGGY_REQUEST_TIMEOUT_MS: 'remote.requestTimeoutMs',
+  IGGY_DATA_DIR: 'embedded.dataDir',
+  IGGY_HOST: 'embedded.host',
+  IGGY_TCP_PORT: 'embedded.tcpPort',
+  IGGY_HTTP_PORT: 'embedded.httpPort',
+  IGGY_PERSISTENT: 'embedded.persistent',
+  IGGY_ROOT_USERNAME: 'embedded.rootUsername',
+  IGGY_ROOT_PASSWORD: 'embedded.rootPassword',
+  IGGY_REPLICATION_FACTOR: 'topology.replicationFactor',
+  IGGY_DLQ_TOPIC: 'dlq.topic',
+  IGGY_RETRY_ATTEMPTS: 'retry.attempts',
+  IGGY_REPLY_TOPIC: 'requestReply.replyTopic',
+  IGGY_REQUEST_REPLY_TIMEOUT_MS: 'requestReply.timeoutMs',
+} as const;
+
+type Kind = 'text' | 'int' | 'bool' | 'port' | 'list';
+const KIND: Partial<Record<keyof typeof IGGY_ENV_VARS, Kind>> = {
+  IGGY_PARTITIONS: 'int',
+  IGGY_ADDRESSES: 'list',
+  IGGY_TLS: 'bool',
+  IGGY_REQUEST_TIMEOUT_MS: 'int',
+  IGGY_TCP_PORT: 'port',
+  IGGY_HTTP_PORT: 'port',
+  IGGY_PERSISTENT: 'bool',
+  IGGY_REPLICATION_FACTOR: 'int',
+  IGGY_RETRY_ATTEMPTS: 'int',
+  IGGY_REQUEST_REPLY_TIMEOUT_MS: 'int',
+};
+
+/**
+ * The module config from environment variables (`IGGY_ENV_VARS`); unset or empty ones are left out so
+ * their defaults apply. Numbers and booleans (`true/false`, `1/0`, `yes/no`, `on/off`) are parsed; a
+ * port of `none`/`off`/`null` means no listener; `IGGY_ADDRESSES` is comma-separated. A value that does
+ * not parse is kept as text, so validation reports it (`embedded.tcpPort must be ..., got 'abc'`).
+ *
+ * With `@nestjs/config`: `ConfigModule.forRoot({ load: [iggyConfigLoader()] })`, or
+ * `registerAs('iggy', () => iggyConfigFromEnv(process.env))`.
+ */
+export function iggyConfigFromEnv(env: Record<string, string | undefined> = process.env): IggyModuleOptions {
+  const out: Record<string, unknown> = {};
+  for (const [name, path] of Object.entries(IGGY_ENV_VARS)) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') continue;
+    setPath(out, path, parse(raw, KIND[name as keyof typeof IGGY_ENV_VARS] ?? 'text'));
+  }
+  return out as IggyModuleOptions;
+}
+
+function parse(raw: string, kind: Kind): unknown {
+  switch (kind) {
+    case 'text':
+      return raw;
+    case 'int':
+      return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    case 'port':
+      return /^(none|off|null)$/i.test(raw) ? null : parse(raw, 'int');
+    case 'bool':
+      if (/^(true|1|yes|on)$/i.test(raw)) return true;
+      if (/^(false|0|no|off)$/i.test(raw)) return false;
+      return raw;
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+  }
+}
+
+/** Sets `a.b.c` in a nested object, creating the parents. */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1] as string] = value;
+}

@@ -1,0 +1,88 @@
+import { resolveConnectorConfig } from '../../connectors/connector-config.js';
+import { days, gigabytes, type TopologyConfigInput } from '../../topology/topology-config.js';
+import type {
+  DlqOptions,
+  HandlerOptions,
+  IggyModuleOptions,
+  RequestReplyOptions,
+  RetentionOptions,
+  RetryOptions,
+} from '../interfaces/iggy-module-options.interface.js';
+import type { ResolvedIggyModuleOptions } from '../interfaces/resolved-iggy-options.interface.js';
+
+export const defaultRetryOptions: RetryOptions = {
+  attempts: 3,
+  initialDelayMs: 100,
+  maxDelayMs: 5_000,
+  multiplier: 2,
+  jitter: 0.2,
+};
+export const defaultDlqOptions: DlqOptions = { enabled: true, topic: 'dlq' };
+export const defaultHandlerOptions: HandlerOptions = {
+  concurrency: 4,
+  idempotency: true,
+  idempotencyWindow: 10_000,
+  shutdownTimeoutMs: 10_000,
+};
+export const defaultRequestReplyOptions: RequestReplyOptions = {
+  replyTopic: 'replies',
+  timeoutMs: 5_000,
+  partitions: 16,
+};
+/** The seeds' retention: domain 30 days / 10 GB, system 7 days, dead letters 365 days. */
+export const defaultRetentionOptions: RetentionOptions = {
+  domainMaxAgeDays: 30,
+  domainMaxSizeGb: 10,
+  systemMaxAgeDays: 7,
+  dlqMaxAgeDays: 365,
+};
+
+/** Fills every default in (call `validateIggyConfig` first). */
+export function resolveIggyOptions(options: IggyModuleOptions): ResolvedIggyModuleOptions {
+  const resolved: ResolvedIggyModuleOptions = {
+    ...resolveConnectorConfig(options),
+    serialization: options.serialization ?? 'json',
+    retry: { ...defaultRetryOptions, ...defined(options.retry) },
+    dlq: { ...defaultDlqOptions, ...defined(options.dlq) },
+    handlers: { ...defaultHandlerOptions, ...defined(options.handlers) },
+    requestReply: { ...defaultRequestReplyOptions, ...defined(options.requestReply) },
+    topology: { ensure: options.topology?.ensure ?? true, input: topologyInputOf(options) },
+  };
+  if (options.defaultTenantId !== undefined) resolved.defaultTenantId = options.defaultTenantId;
+  if (options.connector !== undefined) resolved.connector = options.connector;
+  return resolved;
+}
+
+/** What `TopologyManager` gets: names, partitions, replication and retention in its units. */
+export function topologyInputOf(options: IggyModuleOptions): TopologyConfigInput {
+  const topology = options.topology ?? {};
+  const retention = { ...defaultRetentionOptions, ...defined(topology.retention) };
+  const input: TopologyConfigInput = {
+    topics: {
+      domain: {
+        messageExpiryMicros: days(retention.domainMaxAgeDays),
+        maxTopicSizeBytes: gigabytes(retention.domainMaxSizeGb),
+        ...defined(topology.topics?.domain),
+      },
+      system: {
+        ...(topology.systemTopic !== undefined && { name: topology.systemTopic }),
+        messageExpiryMicros: days(retention.systemMaxAgeDays),
+        ...defined(topology.topics?.system),
+      },
+      dlq: {
+        ...(options.dlq?.topic !== undefined && { name: options.dlq.topic }),
+        messageExpiryMicros: days(retention.dlqMaxAgeDays),
+        ...defined(topology.topics?.dlq),
+      },
+    },
+  };
+  if (options.streamName !== undefined) input.streamName = options.streamName;
+  if (options.partitions !== undefined) input.partitions = options.partitions;
+  if (topology.replicationFactor !== undefined) input.replicationFactor = topology.replicationFactor;
+  return input;
+}
+
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,86 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { ConnectorError } from '../../connectors/connector-error.js';
+import { resolveConnectorConfig } from '../../connectors/connector-config.js';
+import { resolveTopologyConfig } from '../../topology/topology-config.js';
+import type { IggyModuleOptions } from '../interfaces/iggy-module-options.interface.js';
+import { describeValue } from './config-rules.js';
+import { IggyConfigError } from './iggy-config.error.js';
+import { IggyConfig } from './iggy-config.schema.js';
+import { topologyInputOf } from './resolve-iggy-options.js';
+
+const UNKNOWN = ' is not a known option';
+
+/** Keys of `IggyModuleOptions` that are not config (functions, classes, module extras). */
+const NOT_CONFIG = new Set(['connector', 'isGlobal']);
+
+/**
+ * Checks a module config and returns it unchanged, or throws one `IggyConfigError` listing every bad
+ * field and why (unknown keys included, so a typo does not pass silently).
+ */
+export function validateIggyConfig<T extends IggyModuleOptions>(options: T, source?: string): T {
+  const problems = configProblems(options);
+  if (problems.length > 0) throw new IggyConfigError(problems, source);
+  return options;
+}
+
+/** Every problem of a config, one sentence each; empty when it is fine. */
+export function configProblems(options: unknown): string[] {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    return [`the config must be an object, got ${describeValue(options)}`];
+  }
+  const data = Object.fromEntries(Object.entries(options).filter(([key]) => !NOT_CONFIG.has(key)));
+  const instance = plainToInstance(IggyConfig, data);
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: false,
+    validationError: { target: false, value: false },
+  });
+  const all = errors.flatMap((e) => flatten(e, ''));
+  const unknown = (p: string): boolean => p.endsWith(UNKNOWN);
+  const problems = [...all.filter((p) => !unknown(p)), ...all.filter(unknown)];
+  if (problems.length === 0) problems.push(...crossFieldProblems(options as IggyModuleOptions));
+  return problems;
+}
+
+function flatten(error: ValidationError, parent: string): string[] {
+  const path = parent ? `${parent}.${error.property}` : error.property;
+  const own = Object.entries(error.constraints ?? {}).flatMap(([key, message]) => {
+    if (key === 'whitelistValidation') return [`${path}${UNKNOWN}`];
+    if (key === 'nestedValidation') return [`${path} must be an object`];
+    return message.split('\n').map((line) => join(path, line));
+  });
+  return [...own, ...(error.children ?? []).flatMap((child) => flatten(child, path))];
+}
+
+/** `path` + `must be ...`, or `path` + `[2] must ...` / `.ms must ...` for a part of the field. */
+function join(path: string, line: string): string {
+  return line.startsWith('[') || line.startsWith('.') ? `${path}${line}` : `${path} ${line}`;
+}
+
+/** Rules across fields, checked once every field on its own is fine. */
+function crossFieldProblems(options: IggyModuleOptions): string[] {
+  const problems: string[] = [];
+  const retry = options.retry ?? {};
+  if (retry.initialDelayMs !== undefined && retry.maxDelayMs !== undefined) {
+    if (retry.maxDelayMs < retry.initialDelayMs) {
+      problems.push(
+        `retry.maxDelayMs must be ≥ retry.initialDelayMs (${retry.initialDelayMs}), got ${retry.maxDelayMs}`,
+      );
+    }
+  }
+  const replyTopic = options.requestReply?.replyTopic ?? 'replies';
+  const connector = resolveConnectorConfig(options);
+  try {
+    const topology = resolveTopologyConfig(topologyInputOf(options), connector);
+    const clash = Object.entries(topology.topics).find(([, t]) => t.name === replyTopic);
+    if (clash) {
+      problems.push(`requestReply.replyTopic '${replyTopic}' is also the ${clash[0]} topic's name`);
+    }
+  } catch (err) {
+    if (!(err instanceof ConnectorError)) throw err;
+    problems.push(err.message);
+  }
+  return problems;
+}

@@ -1,0 +1,86 @@
+import { Logger, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import type { IggyConnector } from '../connectors/iggy-connector.js';
+import { IGGY_DLQ_PROVIDERS } from '../dlq/iggy-dlq.providers.js';
+import { IggyDlqInterceptor } from '../dlq/dlq.interceptor.js';
+import { SerializerRegistry } from '../events/serializer-registry.js';
+import { IGGY_HANDLER_PROVIDERS } from '../handlers/iggy-handlers.providers.js';
+import { healthIndicatorServiceProvider } from '../health/health-indicator-service.provider.js';
+import { IggyHealthIndicator } from '../health/iggy.health-indicator.js';
+import { IGGY_REPLAY_PROVIDERS } from '../replay/iggy-replay.providers.js';
+import { TopologyManager } from '../topology/topology-manager.js';
+import { IggyClientProxy } from '../transport/iggy.client-proxy.js';
+import { validateIggyConfig } from './config/validate-iggy-config.js';
+import { resolveIggyOptions } from './config/resolve-iggy-options.js';
+import { IGGY_CLIENT, IGGY_CONNECTOR, IGGY_OPTIONS } from './iggy.constants.js';
+import { IGGY_MODULE_OPTIONS } from './iggy.module-definition.js';
+import { IggyConnectorHost, iggyConnectorProvider } from './iggy-connector.provider.js';
+import type { IggyModuleOptions } from './interfaces/iggy-module-options.interface.js';
+import type { ResolvedIggyModuleOptions } from './interfaces/resolved-iggy-options.interface.js';
+
+/** `IGGY_OPTIONS`: the options as given, validated (one `IggyConfigError` listing every bad field), defaults filled. */
+const optionsProvider: Provider = {
+  provide: IGGY_OPTIONS,
+  inject: [IGGY_MODULE_OPTIONS],
+  useFactory: (options: IggyModuleOptions): ResolvedIggyModuleOptions =>
+    resolveIggyOptions(validateIggyConfig(options ?? {})),
+};
+
+const clientProvider: Provider = {
+  provide: IggyClientProxy,
+  inject: [IGGY_CONNECTOR, IGGY_OPTIONS, SerializerRegistry],
+  useFactory: (
+    connector: IggyConnector,
+    options: ResolvedIggyModuleOptions,
+    serializers: SerializerRegistry,
+  ) =>
+    new IggyClientProxy({
+      connector,
+      stream: options.streamName,
+      topic: options.topicName,
+      serialization: options.serialization,
+      serializers,
+      ...(options.defaultTenantId !== undefined && { defaultTenantId: options.defaultTenantId }),
+      replyTopic: options.requestReply.replyTopic,
+      replyPartitions: options.requestReply.partitions,
+      timeoutMs: options.requestReply.timeoutMs,
+    }),
+};
+
+const topologyProvider: Provider = {
+  provide: TopologyManager,
+  inject: [IGGY_CONNECTOR, IGGY_OPTIONS],
+  useFactory: (connector: IggyConnector, options: ResolvedIggyModuleOptions) =>
+    new TopologyManager(connector, options.topology.input, { logger: new Logger('TopologyManager') }),
+};
+
+/** Everything the module provides (the options token comes from `forRoot`/`forRootAsync`). */
+export const IGGY_PROVIDERS: Provider[] = [
+  optionsProvider,
+  IggyConnectorHost,
+  iggyConnectorProvider,
+  { provide: SerializerRegistry, useFactory: () => new SerializerRegistry() },
+  clientProvider,
+  { provide: IGGY_CLIENT, useExisting: IggyClientProxy },
+  topologyProvider,
+  ...IGGY_HANDLER_PROVIDERS,
+  ...IGGY_DLQ_PROVIDERS,
+  { provide: APP_INTERCEPTOR, useExisting: IggyDlqInterceptor },
+  ...IGGY_REPLAY_PROVIDERS,
+  healthIndicatorServiceProvider,
+  IggyHealthIndicator,
+];
+
+/** What importers of the module can inject. */
+export const IGGY_EXPORTS = [
+  IGGY_OPTIONS,
+  IGGY_CONNECTOR,
+  IGGY_CLIENT,
+  IggyClientProxy,
+  SerializerRegistry,
+  TopologyManager,
+  IggyHealthIndicator,
+  ...IGGY_HANDLER_PROVIDERS,
+  ...IGGY_DLQ_PROVIDERS,
+  ...IGGY_REPLAY_PROVIDERS,
+];

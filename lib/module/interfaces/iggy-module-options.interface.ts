@@ -1,0 +1,107 @@
+import type { InjectionToken, Type } from '@nestjs/common';
+import type { ConnectorConfigInput } from '../../connectors/connector-config.js';
+import type { IggyConnector } from '../../connectors/iggy-connector.js';
+import type { SerializationFormat } from '../../events/serializer.js';
+import type { TopicPolicy, TopicRole } from '../../topology/topology-config.js';
+
+/** Retries of a failing handler before its message goes to the dead-letter topic. */
+export interface RetryOptions {
+  /** Attempts in all, the first included (default 3). */
+  attempts: number;
+  /** Delay before the second attempt (default 100 ms). */
+  initialDelayMs: number;
+  /** Upper bound of a delay (default 5 s). */
+  maxDelayMs: number;
+  /** Growth of the delay per attempt (default 2). */
+  multiplier: number;
+  /** Random part of each delay, 0..1 (default 0.2). */
+  jitter: number;
+}
+
+export interface DlqOptions {
+  /** Default true: a message that still fails after its retries is written to the DLQ topic and committed. */
+  enabled: boolean;
+  /** Default `dlq`. */
+  topic: string;
+}
+
+export interface HandlerOptions {
+  /** Partitions handled in parallel per group (default 4). */
+  concurrency: number;
+  /** Skip an envelope id this group already handled (default true; kept for `idempotencyWindow` ids per group). */
+  idempotency: boolean;
+  idempotencyWindow: number;
+  /** How long shutdown waits for in-flight handlers (default 10 s). */
+  shutdownTimeoutMs: number;
+}
+
+/** Request/response (`send`) over Iggy. */
+export interface RequestReplyOptions {
+  /** Topic replies are published to (default `replies`). */
+  replyTopic: string;
+  /** How long `send` waits for a reply (default 5 s). */
+  timeoutMs: number;
+  /**
+   * Partitions of the reply topic (default 16). Each client instance reads only the partition its
+   * instance id hashes to, and keeps only the replies whose request id it is waiting for.
+   */
+  partitions: number;
+}
+
+/** Retention in the seeds' units (the `retention` block of `events.iggy`); `0` = keep forever / no size cap. */
+export interface RetentionOptions {
+  /** Default 30. */
+  domainMaxAgeDays: number;
+  /** Default 10. */
+  domainMaxSizeGb: number;
+  /** Default 7. */
+  systemMaxAgeDays: number;
+  /** Default 365. */
+  dlqMaxAgeDays: number;
+}
+
+/** The stream and topics the module makes sure exist at start-up (`TopologyManager`). */
+export interface TopologyOptions {
+  /** Create the stream and the `domain`, `system` and `dlq` topics when missing (default true). */
+  ensure: boolean;
+  /** Replication factor of every topic (default 1). */
+  replicationFactor?: number;
+  /** Name of the system topic (default `system`); the DLQ topic's name is `dlq.topic`. */
+  systemTopic?: string;
+  retention?: Partial<RetentionOptions>;
+  /** Full control per topic (µs and bytes as bigints); wins over `retention`. */
+  topics?: Partial<Record<TopicRole, Partial<TopicPolicy>>>;
+}
+
+/**
+ * How the module gets its connector: by `mode` (default: `EmbeddedConnector` or `RemoteConnector`), or a
+ * user's own. The module connects it on start-up unless it is already connected, and shuts down what it
+ * connected on application shutdown.
+ */
+export type ConnectorProvider =
+  | { useClass: Type<IggyConnector> }
+  | { useValue: IggyConnector }
+  | {
+      useFactory: (...args: never[]) => IggyConnector | Promise<IggyConnector>;
+      /** Tokens resolved from the module's scope (its `imports`, global modules) and passed in order. */
+      inject?: InjectionToken[];
+    };
+
+/** What `IggyModule.forRoot` takes: the connector config plus the Nest layer's own settings. */
+export interface IggyModuleOptions extends ConnectorConfigInput {
+  /** Payload format of published events (default `json`); consumers read whatever `content_type` says. */
+  serialization?: SerializationFormat;
+  retry?: Partial<RetryOptions>;
+  dlq?: Partial<DlqOptions>;
+  handlers?: Partial<HandlerOptions>;
+  requestReply?: Partial<RequestReplyOptions>;
+  topology?: Partial<TopologyOptions>;
+  /**
+   * The tenant `IggyClientProxy` uses when the data carries none. Unset (default): a missing tenant is
+   * an error (`IggyMissingTenantError`).
+   */
+  defaultTenantId?: string;
+  /** Register the module globally (default false). */
+  isGlobal?: boolean;
+  connector?: ConnectorProvider;
+}

@@ -1,0 +1,31 @@
+import type { ConnectorConfig } from '../../connectors/connector-config.js';
+import type { SerializationFormat } from '../../events/serializer.js';
+import type { TopologyConfigInput } from '../../topology/topology-config.js';
+import type {
+  ConnectorProvider,
+  DlqOptions,
+  HandlerOptions,
+  RequestReplyOptions,
+  RetryOptions,
+} from './iggy-module-options.interface.js';
+
+/**
+ * What `IGGY_OPTIONS` holds: the validated `IggyModuleOptions` with every default filled in. It is an
+ * `IggyModuleOptions` too (every optional part is present).
+ */
+export interface ResolvedIggyModuleOptions extends ConnectorConfig {
+  serialization: SerializationFormat;
+  retry: RetryOptions;
+  dlq: DlqOptions;
+  handlers: HandlerOptions;
+  requestReply: RequestReplyOptions;
+  topology: ResolvedTopologyOptions;
+  defaultTenantId?: string;
+  connector?: ConnectorProvider;
+}
+
+export interface ResolvedTopologyOptions {
+  ensure: boolean;
+  /** What `TopologyManager` gets (stream, partitions, topic names and retention as bigints). */
+  input: TopologyConfigInput;
+}

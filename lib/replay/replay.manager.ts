@@ -1,0 +1,235 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import type { IggyConnector, PartitionInfo } from '../connectors/iggy-connector.js';
+import type { ReceivedMessage } from '../connectors/message-subscriber.js';
+import { readEventMeta } from '../events/envelope-headers.js';
+import { SerializerRegistry } from '../events/serializer-registry.js';
+import { partitionForTenant } from '../events/tenant-partitioner.js';
+import type { BoundHandler } from '../handlers/bound-handler.js';
+import { ConsumerGroupManager } from '../handlers/consumer-group.manager.js';
+import { compileEventPattern } from '../handlers/event-pattern.js';
+import { dispatchMessage } from '../handlers/message-dispatcher.js';
+import { IGGY_CONNECTOR } from '../module/iggy.constants.js';
+import { readPartition, type ReadFrom } from './partition-reader.js';
+import { ReplayError, type ReplayOptions, type ReplayProgress, type ReplayResult } from './replay-options.js';
+
+const COMMIT_EVERY = 100;
+
+/**
+ * Replays a topic (or one tenant's partition) from the beginning, an offset or a time into a
+ * registered group's handlers or into a function. Each partition is read with a single consumer under
+ * a throwaway name, up to the end offset captured at the start (so a replay ends even while producers
+ * keep publishing). The group's committed offsets are not touched unless `commit: true`.
+ */
+@Injectable()
+export class ReplayManager {
+  private readonly serializers: SerializerRegistry;
+
+  constructor(
+    @Inject(IGGY_CONNECTOR) private readonly connector: IggyConnector,
+    @Optional() private readonly groups?: ConsumerGroupManager,
+    @Optional() serializers?: SerializerRegistry,
+  ) {
+    this.serializers = serializers ?? new SerializerRegistry();
+  }
+
+  /** Runs a replay to its end; resolves what it did (rejects with `ReplayError` on a failure unless `onError: 'skip'`). */
+  async replay(options: ReplayOptions): Promise<ReplayResult> {
+    const started = Date.now();
+    const stream = options.stream ?? this.connector.config?.streamName ?? 'rustok';
+    const topic = options.topic ?? this.connector.config?.topicName ?? 'domain';
+    const { group, handlers } = this.targetOf(options, topic);
+    const info = await this.connector.getTopic(stream, topic);
+    if (!info) throw new Error(`replay: topic '${stream}/${topic}' does not exist`);
+    const partitions = this.partitionsOf(options, info.partitions);
+    const from = readFromOf(options.from);
+    const result: ReplayResult = {
+      stream,
+      topic,
+      partitions: [],
+      processed: 0,
+      handled: 0,
+      skipped: 0,
+      failed: 0,
+      failures: [],
+      aborted: false,
+      durationMs: 0,
+    };
+
+    const replayPartition = async (partition: PartitionInfo): Promise<void> => {
+      const progress: ReplayProgress = {
+        partition: partition.id,
+        offset: null,
+        processed: 0,
+        total: totalOf(partition, from),
+        handled: 0,
+        skipped: 0,
+        failed: 0,
+        done: false,
+      };
+      result.partitions.push(progress);
+      const end = partition.currentOffset ?? -1n;
+      const every = Math.max(1, options.progressEvery ?? 100);
+      let uncommitted: ReceivedMessage | undefined;
+      const messages = readPartition(this.connector, stream, topic, partition, {
+        from,
+        end,
+        consumerPrefix: 'nestjs-iggy-replay',
+        signal: options.signal,
+      });
+      for await (const message of messages) {
+        if (progress.offset === null && typeof from === 'object' && 'timestamp' in from) {
+          progress.total = Number(end - message.offset + 1n);
+        }
+        progress.offset = message.offset;
+        progress.processed++;
+        await this.replayOne(message, { options, group, handlers, progress, result });
+        if (options.commit) {
+          uncommitted = message;
+          if (progress.processed % COMMIT_EVERY === 0) {
+            await this.commit(stream, topic, group, message);
+            uncommitted = undefined;
+          }
+        }
+        if (progress.processed % every === 0) options.onProgress?.({ ...progress });
+      }
+      if (uncommitted) await this.commit(stream, topic, group, uncommitted);
+      progress.done = true;
+      options.onProgress?.({ ...progress });
+    };
+
+    const queue = [...partitions];
+    const workers = Array.from(
+      { length: Math.max(1, Math.min(options.concurrency ?? 1, queue.length)) },
+      async () => {
+        for (let p = queue.shift(); p; p = queue.shift()) await replayPartition(p);
+      },
+    );
+    await Promise.all(workers);
+    result.partitions.sort((a, b) => a.partition - b.partition);
+    for (const p of result.partitions) {
+      result.processed += p.processed;
+      result.handled += p.handled;
+      result.skipped += p.skipped;
+      result.failed += p.failed;
+    }
+    result.aborted = options.signal?.aborted ?? false;
+    result.durationMs = Date.now() - started;
+    return result;
+  }
+
+  /** The replay as an Observable of its progress (completes at the end; unsubscribing aborts it). */
+  replay$(options: Omit<ReplayOptions, 'onProgress' | 'signal'>): Observable<ReplayProgress> {
+    return new Observable<ReplayProgress>((subscriber) => {
+      const abort = new AbortController();
+      this.replay({ ...options, signal: abort.signal, onProgress: (p) => subscriber.next(p) }).then(
+        () => subscriber.complete(),
+        (error: unknown) => subscriber.error(error),
+      );
+      return () => abort.abort();
+    });
+  }
+
+  private async replayOne(
+    message: ReceivedMessage,
+    run: {
+      options: ReplayOptions;
+      group: string;
+      handlers: BoundHandler[];
+      progress: ReplayProgress;
+      result: ReplayResult;
+    },
+  ): Promise<void> {
+    const { options, progress, result } = run;
+    try {
+      if (options.tenantId !== undefined && readEventMeta(message).tenantId !== options.tenantId) {
+        progress.skipped++;
+        return;
+      }
+      const outcome = await dispatchMessage(message, {
+        group: run.group,
+        handlers: run.handlers,
+        serializers: this.serializers,
+        mode: 'replay',
+      });
+      if (outcome.kind === 'handled') progress.handled++;
+      else progress.skipped++;
+    } catch (error) {
+      progress.failed++;
+      if ((options.onError ?? 'stop') === 'stop')
+        throw new ReplayError(message.partition, message.offset, error);
+      if (result.failures.length < 100) {
+        result.failures.push({ partition: message.partition, offset: message.offset, error });
+      }
+    }
+  }
+
+  private targetOf(options: ReplayOptions, topic: string): { group: string; handlers: BoundHandler[] } {
+    if ((options.group === undefined) === (options.handler === undefined)) {
+      throw new Error('replay: give either `group` (a registered handler group) or `handler` (a function)');
+    }
+    if (options.commit && options.group === undefined) {
+      throw new Error('replay: `commit: true` needs a `group` (whose offsets to store)');
+    }
+    if (options.group !== undefined) {
+      const handlers = this.groups?.handlersOf(options.group, topic) ?? [];
+      if (handlers.length === 0) {
+        throw new Error(`replay: no @IggyEventHandler of group '${options.group}' on topic '${topic}'`);
+      }
+      return { group: options.group, handlers };
+    }
+    const fn = options.handler!;
+    const pattern = options.types ?? '#';
+    const handler: BoundHandler = {
+      name: fn.name || 'replayHandler',
+      pattern,
+      matches: compileEventPattern(pattern),
+      options: { group: 'replay', pattern },
+      invoke: async (envelope, context) => fn(envelope, context),
+    };
+    return { group: 'replay', handlers: [handler] };
+  }
+
+  private partitionsOf(options: ReplayOptions, all: PartitionInfo[]): PartitionInfo[] {
+    let wanted: number[] | undefined = options.partitions;
+    if (options.tenantId !== undefined) {
+      const own = partitionForTenant(options.tenantId, all.length);
+      wanted = wanted ? wanted.filter((p) => p === own) : [own];
+    }
+    if (!wanted) return all;
+    const missing = wanted.filter((p) => !all.some((x) => x.id === p));
+    if (missing.length > 0)
+      throw new Error(`replay: no partition ${missing.join(', ')} (the topic has ${all.length})`);
+    return all.filter((p) => wanted.includes(p.id));
+  }
+
+  private async commit(
+    stream: string,
+    topic: string,
+    group: string,
+    message: ReceivedMessage,
+  ): Promise<void> {
+    await this.connector.storeOffset(
+      stream,
+      topic,
+      { kind: 'group', name: group },
+      message.partition,
+      message.offset,
+    );
+  }
+}
+
+function readFromOf(from: ReplayOptions['from']): ReadFrom {
+  if (from === undefined || from === 'beginning') return 'beginning';
+  if ('offset' in from) return { offset: from.offset };
+  const ts = from.timestamp;
+  return { timestamp: ts instanceof Date ? BigInt(ts.getTime()) * 1000n : ts };
+}
+
+/** Messages from the start position to the current offset (a timestamp start is refined on the first message). */
+function totalOf(partition: PartitionInfo, from: ReadFrom): number {
+  const current = partition.currentOffset;
+  if (current === null) return 0;
+  if (from === 'beginning' || 'timestamp' in from) return Number(partition.messagesCount);
+  return from.offset > current ? 0 : Number(current - from.offset + 1n);
+}

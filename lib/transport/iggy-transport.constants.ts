@@ -1,0 +1,24 @@
+/**
+ * The transport id of `IggyServer`: `@EventPattern('order.created', IGGY_TRANSPORT)` binds a handler to
+ * Iggy only (a handler without a transport is bound to every transport of the app).
+ */
+export const IGGY_TRANSPORT = Symbol('IGGY_TRANSPORT');
+
+/**
+ * Message headers of request/response, beside the envelope's own (`event_type`, `tenant_id`...). A request
+ * carries `reply_to` (the reply topic), `reply_key` (the requester's instance id: the partition key of
+ * its replies), `request_id` and `reply_deadline` (ms since the epoch: past it, no one waits for the answer, so a
+ * server skips the request); a reply carries `request_id`, `content_type` and, on the last reply of a
+ * request, `reply_end`. The envelope's `correlation_id` is left to the business flow.
+ */
+export const IggyReplyHeader = {
+  replyTo: 'reply_to',
+  replyKey: 'reply_key',
+  requestId: 'request_id',
+  deadline: 'reply_deadline',
+  contentType: 'content_type',
+  end: 'reply_end',
+} as const;
+
+/** `status` values of `IggyServer` and `IggyClientProxy`. */
+export type IggyStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';

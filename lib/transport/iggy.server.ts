@@ -1,0 +1,380 @@
+import { Logger, type INestApplicationContext } from '@nestjs/common';
+import {
+  Server,
+  type CustomTransportStrategy,
+  type MessageHandler,
+  type WritePacket,
+} from '@nestjs/microservices';
+import { finalize, isObservable, lastValueFrom } from 'rxjs';
+import type { IggyConnector } from '../connectors/iggy-connector.js';
+import type { MessageSubscriber, ReceivedMessage } from '../connectors/message-subscriber.js';
+import { readEventMeta } from '../events/envelope-headers.js';
+import { messageToEnvelope } from '../events/envelope-message.js';
+import type { EventEnvelope } from '../events/event-envelope.js';
+import { SerializerRegistry } from '../events/serializer-registry.js';
+import type { Serializer } from '../events/serializer.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../module/iggy.constants.js';
+import type { ResolvedIggyModuleOptions } from '../module/interfaces/resolved-iggy-options.interface.js';
+import { ConnectorHandle } from './connector-handle.js';
+import { IggyContext, type IggyRequestInfo } from './iggy.context.js';
+import { IGGY_TRANSPORT, type IggyStatus } from './iggy-transport.constants.js';
+import type { IggyServerOptions } from './interfaces/iggy-server-options.interface.js';
+import { OffsetCommitter } from './offset-committer.js';
+import { PartitionDispatcher } from './partition-dispatcher.js';
+import { encodeReply, readRequestInfo } from './reply-codec.js';
+import { RouteTable, type Route } from './route-table.js';
+import { TransportListeners, describeError, sleepUnless } from './transport-support.js';
+import { IggyTransportError } from './transport-errors.js';
+
+/** What `IggyServer.on` listens to. */
+export type IggyServerEvents = {
+  /** A transport failure (poll, commit, reply); the server goes on. */
+  error: (error: unknown) => void;
+  /** A handler failed for good (after Nest's exception filters); its offset is committed all the same. */
+  handlerError: (error: unknown, context: IggyContext) => void;
+};
+
+const DEFAULT_GROUP = 'nestjs-iggy-server';
+
+/**
+ * A Nest microservice transport over Iggy. It reads the domain topic as a consumer group and hands each
+ * event envelope to the `@EventPattern`/`@MessagePattern` handlers whose pattern matches its type (exact,
+ * `order.*`, `order.#`), read from the message headers (no payload decode to route), through Nest's
+ * pipeline (guards, pipes, interceptors, exception filters). One partition at a time in order, partitions
+ * in parallel; each offset is committed after its handlers finished (at-least-once). A request (`send`) is
+ * answered on the reply topic; a request no handler here knows is left to the other services.
+ *
+ * `app.connectMicroservice({ strategy: IggyServer.fromApp(app, { group: 'billing' }) })` shares the
+ * module's connector; `new IggyServer({ connector: { mode: 'remote', ... } })` brings its own.
+ */
+export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements CustomTransportStrategy {
+  override transportId = IGGY_TRANSPORT;
+  override readonly propagatesEventHandlerErrors = true;
+  protected override readonly logger = new Logger('IggyServer');
+
+  private handle: ConnectorHandle | undefined;
+  private defaults: Partial<ResolvedIggyModuleOptions> = {};
+  private serializers: SerializerRegistry;
+  private subscriber: MessageSubscriber | undefined;
+  private dispatcher: PartitionDispatcher<ReceivedMessage> | undefined;
+  private committer: OffsetCommitter | undefined;
+  private loop: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private stopping = false;
+  private commitsClosed = false;
+  private readonly stopSignal = new AbortController();
+  private readonly listeners = new TransportListeners<IggyServerEvents>();
+  private readonly routes = new RouteTable(this.messageHandlers);
+
+  constructor(private readonly options: IggyServerOptions = {}) {
+    super();
+    this.serializers = options.serializers ?? new SerializerRegistry();
+    if (options.connector) this.handle = ConnectorHandle.of(options.connector);
+  }
+
+  /** A server on the connector (and defaults) of the `IggyModule` of `app`. */
+  static fromApp(
+    app: INestApplicationContext,
+    options: Omit<IggyServerOptions, 'connector'> = {},
+  ): IggyServer {
+    return new IggyServer(options).attach(app);
+  }
+
+  /**
+   * Uses the module's connector (`IGGY_CONNECTOR`) and takes its defaults (concurrency, shutdown timeout,
+   * serialization, serializers) from `app`. For `NestFactory.createMicroservice(AppModule, { strategy })`,
+   * call it on the returned app before `listen()`.
+   */
+  attach(app: INestApplicationContext): this {
+    this.handle = ConnectorHandle.of(app.get<IggyConnector>(IGGY_CONNECTOR, { strict: false }));
+    this.defaults = tryGet<ResolvedIggyModuleOptions>(app, IGGY_OPTIONS) ?? {};
+    if (!this.options.serializers) {
+      this.serializers = tryGet<SerializerRegistry>(app, SerializerRegistry) ?? this.serializers;
+    }
+    return this;
+  }
+
+  /** Nest's lookup, with wildcards: the exact pattern, else the request or first event handler that matches. */
+  override getHandlerByPattern(pattern: string): MessageHandler | null {
+    const exact = super.getHandlerByPattern(pattern);
+    if (exact) return exact;
+    const routes = this.routes.routes(this.getRouteFromPattern(pattern));
+    return routes.request?.handler ?? routes.events[0]?.handler ?? null;
+  }
+
+  on<K extends keyof IggyServerEvents>(event: K, callback: IggyServerEvents[K]): void {
+    this.listeners.on(event, callback);
+  }
+
+  /** The connector (after `listen`). */
+  unwrap<T = IggyConnector>(): T {
+    if (!this.handle || !this.subscriber) {
+      throw new IggyTransportError(
+        'IggyServer is not listening: call listen() (or app.startAllMicroservices()) first',
+      );
+    }
+    return this.handle.connector as T;
+  }
+
+  async listen(callback: (err?: unknown, ...info: unknown[]) => void): Promise<void> {
+    try {
+      await this.start();
+    } catch (err) {
+      this._status$.next('disconnected');
+      callback(err);
+      return;
+    }
+    callback();
+  }
+
+  /** Stops polling, waits for the handlers in flight (up to the shutdown timeout), commits, then closes. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private get connector(): IggyConnector {
+    return (this.handle as ConnectorHandle).connector;
+  }
+
+  private async start(): Promise<void> {
+    if (!this.handle) {
+      throw new IggyTransportError(
+        'IggyServer has no connector: pass { connector } in its options, or attach it to the app ' +
+          '(IggyServer.fromApp(app, options) or server.attach(app)) so it uses the IggyModule connector',
+      );
+    }
+    if (this.subscriber) return;
+    this._status$.next('connecting');
+    await this.handle.start('IggyServer');
+    const config = this.connector.config;
+    const stream = this.options.stream ?? config?.streamName ?? 'rustok';
+    const topic = this.options.topic ?? config?.topicName ?? 'domain';
+    const group = this.options.group ?? DEFAULT_GROUP;
+    const batchSize = this.options.batchSize ?? 100;
+    const concurrency = this.options.concurrency ?? this.defaults.handlers?.concurrency ?? 4;
+    this.subscriber = await this.connector.subscribeGroup(stream, topic, group, {
+      startFrom: this.options.startFrom ?? 'committed',
+      batchSize,
+      pollIntervalMs: this.options.pollIntervalMs ?? 20,
+    });
+    this.committer = new OffsetCommitter(this.subscriber, (err, m) =>
+      this.transportError(`commit of partition ${m.partition} offset ${m.offset} failed`, err),
+    );
+    this.dispatcher = new PartitionDispatcher((m) => this.process(m), {
+      concurrency,
+      maxBuffered: Math.max(2 * batchSize, 4 * concurrency),
+    });
+    this.loop = this.pollLoop(this.subscriber, this.dispatcher);
+    this._status$.next('connected');
+    this.logger.log(`listening to '${stream}/${topic}' as group '${group}'`);
+  }
+
+  private async pollLoop(
+    subscriber: MessageSubscriber,
+    dispatcher: PartitionDispatcher<ReceivedMessage>,
+  ): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      let message: ReceivedMessage | null;
+      try {
+        message = await subscriber.recv();
+      } catch (err) {
+        if (this.stopping) break;
+        failures++;
+        this._status$.next('reconnecting');
+        this.transportError('polling failed; retrying', err);
+        await sleepUnless(Math.min(5_000, 100 * 2 ** failures), this.stopSignal.signal);
+        continue;
+      }
+      if (message === null || this.stopping) break;
+      if (failures > 0) {
+        failures = 0;
+        this._status$.next('connected');
+      }
+      await dispatcher.push(message);
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.stopSignal.abort();
+    if (this.dispatcher && this.subscriber && this.committer) {
+      const dropped = this.dispatcher.stop();
+      const timeoutMs = this.options.shutdownTimeoutMs ?? this.defaults.handlers?.shutdownTimeoutMs ?? 10_000;
+      const busy = this.dispatcher.activePartitions;
+      const timer = new AbortController();
+      const drained = await Promise.race([
+        this.dispatcher.whenIdle().then(() => true),
+        sleepUnless(timeoutMs, timer.signal).then(() => false),
+      ]);
+      timer.abort();
+      if (!drained) {
+        this.logger.warn(
+          `close: handlers of ${busy} partition(s) still running after ${timeoutMs} ms; closing without ` +
+            'committing them (their messages will be delivered again)',
+        );
+      }
+      this.commitsClosed = true;
+      await this.committer.flush();
+      await this.subscriber
+        .close()
+        .catch((err: unknown) => this.transportError('closing the subscription failed', err));
+      await this.loop;
+      if (dropped > 0) this.logger.log(`close: ${dropped} fetched message(s) left unhandled and uncommitted`);
+    }
+    await this.handle?.stop();
+    this._status$.next('disconnected');
+  }
+
+  /** One message: route, decode, handle, then mark it for commit. Never throws. */
+  private async process(message: ReceivedMessage): Promise<void> {
+    try {
+      await this.route(message);
+    } catch (err) {
+      this.transportError(`message at partition ${message.partition} offset ${message.offset} skipped`, err);
+    }
+    if (!this.commitsClosed) this.committer?.commit(message);
+  }
+
+  private async route(message: ReceivedMessage): Promise<void> {
+    let type: string;
+    try {
+      type = readEventMeta(message).type;
+    } catch (err) {
+      this.logger.warn(`skipping a message that is not an event envelope: ${describeError(err)}`);
+      return;
+    }
+    const request = readRequestInfo(message);
+    const routes = this.routes.routes(type);
+    if (request && routes.request) {
+      if (request.deadline !== undefined && Date.now() > request.deadline) {
+        this.logger.debug?.(
+          `skipping request ${request.requestId} ('${type}'): its requester stopped waiting`,
+        );
+        return;
+      }
+      await this.answer(message, routes.request, request);
+      return;
+    }
+    if (routes.events.length === 0) return;
+    const envelope = messageToEnvelope(message, this.serializers);
+    for (const route of routes.events) {
+      const context = new IggyContext([message, envelope, route.pattern, request]);
+      try {
+        await this.runEvent(route, envelope, context);
+      } catch (err) {
+        this.handlerFailed(err, context);
+      }
+    }
+  }
+
+  private runEvent(route: Route, envelope: EventEnvelope, context: IggyContext): Promise<void> {
+    return this.hooked(context, async (runEndHook) => {
+      const result: unknown = await route.handler(envelope.payload, context);
+      if (isObservable(result))
+        await lastValueFrom(result.pipe(finalize(runEndHook)), { defaultValue: undefined });
+      else runEndHook();
+    });
+  }
+
+  /** Runs a request handler and publishes its replies; resolves once the last reply is published. */
+  private async answer(message: ReceivedMessage, route: Route, request: IggyRequestInfo): Promise<void> {
+    let envelope: EventEnvelope;
+    try {
+      envelope = messageToEnvelope(message, this.serializers);
+    } catch (err) {
+      await this.reply(message, request, {
+        err: { status: 'error', message: describeError(err) },
+        isDisposed: true,
+      });
+      throw err;
+    }
+    const context = new IggyContext([message, envelope, route.pattern, request]);
+    await new Promise<void>((resolve) => {
+      let done = false;
+      const respond = async (packet: WritePacket): Promise<void> => {
+        await this.reply(message, request, packet);
+        if (packet.isDisposed && !done) {
+          done = true;
+          resolve();
+        }
+      };
+      this.hooked(context, async (runEndHook) => {
+        const response$ = this.transformToObservable(await route.handler(envelope.payload, context));
+        this.send(response$.pipe(finalize(runEndHook)), respond);
+      }).catch((err: unknown) => respond({ err, isDisposed: true }));
+    });
+  }
+
+  private async reply(
+    message: ReceivedMessage,
+    request: IggyRequestInfo,
+    packet: WritePacket,
+  ): Promise<void> {
+    let publish;
+    try {
+      publish = encodeReply(packet, request, message.stream, this.replySerializer());
+    } catch (err) {
+      const failure = {
+        status: 'error',
+        message: `the reply could not be serialized: ${describeError(err)}`,
+      };
+      publish = encodeReply(
+        { err: failure, isDisposed: packet.isDisposed },
+        request,
+        message.stream,
+        this.replySerializer(),
+      );
+    }
+    try {
+      await this.connector.publish(publish);
+    } catch (err) {
+      this.transportError(`reply to request ${request.requestId} on '${request.replyTo}' failed`, err);
+    }
+  }
+
+  private replySerializer(): Serializer {
+    const format = this.options.serialization ?? this.defaults.serialization ?? 'json';
+    return this.serializers.byFormat(format) ?? this.serializers.default;
+  }
+
+  /** Runs `fn` between Nest's processing hooks; settles when `fn` does. */
+  private hooked(context: IggyContext, fn: (runEndHook: () => void) => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const result: unknown = this.runWithProcessingHooks(context, async (runEndHook) => {
+        try {
+          await fn(runEndHook);
+          resolve();
+        } catch (err) {
+          reject(err);
+          throw err;
+        }
+      });
+      void Promise.resolve(result).catch(() => undefined);
+    });
+  }
+
+  private handlerFailed(err: unknown, context: IggyContext): void {
+    this.logger.error(
+      `handler '${context.getPattern()}' failed on '${context.getEventType()}' (tenant ${context.getTenantId()}, ` +
+        `stream '${context.getStream()}', topic '${context.getTopic()}', partition ${context.getPartition()}, ` +
+        `offset ${context.getOffset()}): ${describeError(err)}; its offset is committed ` +
+        '(for retries and a dead-letter topic, handle it with @IggyEventHandler)',
+    );
+    this.listeners.emit('handlerError', err, context);
+  }
+
+  private transportError(what: string, err: unknown): void {
+    this.logger.error(`${what}: ${describeError(err)}`);
+    this.listeners.emit('error', err);
+  }
+}
+
+function tryGet<T>(app: INestApplicationContext, token: unknown): T | undefined {
+  try {
+    return app.get<T>(token as string, { strict: false });
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,31 @@
+import type { ConnectorConfigInput } from '../../connectors/connector-config.js';
+import type { IggyConnector } from '../../connectors/iggy-connector.js';
+import type { SerializerRegistry } from '../../events/serializer-registry.js';
+import type { SerializationFormat } from '../../events/serializer.js';
+
+/** Options of `IggyClientProxy` (the module fills them from its own). */
+export interface IggyClientOptions {
+  /**
+   * A connector instance (shared: not connected nor shut down by the client), or a config (the client makes
+   * its own connector, connects it and ensures the topology on `connect`, shuts it down on `close`).
+   */
+  connector: IggyConnector | ConnectorConfigInput;
+  /** Default: the connector's `streamName`. */
+  stream?: string;
+  /** Where events and requests go (default: the connector's `topicName`). */
+  topic?: string;
+  /** Payload format (default `json`). */
+  serialization?: SerializationFormat;
+  /** Serializers by content type, to read replies (default JSON + MessagePack). */
+  serializers?: SerializerRegistry;
+  /** The tenant of data that names none; unset = `IggyMissingTenantError`. */
+  defaultTenantId?: string;
+  /** Reply topic (default `replies`). */
+  replyTopic?: string;
+  /** Partitions of the reply topic when the client creates it (default 16). */
+  replyPartitions?: number;
+  /** How long `send` waits for a reply (default 5 s). */
+  timeoutMs?: number;
+  /** This instance's id: the partition key of its replies (default a random UUID). */
+  instanceId?: string;
+}

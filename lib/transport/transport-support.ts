@@ -1,0 +1,41 @@
+/** Listeners of a transport's `on(event, callback)`; a failing listener is ignored. */
+export class TransportListeners<Events extends Record<string, (...args: never[]) => void>> {
+  private readonly byEvent = new Map<keyof Events, Set<Events[keyof Events]>>();
+
+  on<K extends keyof Events>(event: K, callback: Events[K]): void {
+    let set = this.byEvent.get(event);
+    if (!set) this.byEvent.set(event, (set = new Set()));
+    set.add(callback);
+  }
+
+  emit<K extends keyof Events>(event: K, ...args: Parameters<Events[K]>): void {
+    for (const callback of this.byEvent.get(event) ?? []) {
+      try {
+        (callback as (...a: Parameters<Events[K]>) => void)(...args);
+      } catch {
+        // a listener's failure is its own business
+      }
+    }
+  }
+}
+
+/** An error's message, or the thrown value as text. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'object' && err !== null && 'message' in err) return String(err.message);
+  return String(err);
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+export function sleepUnless(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,222 @@
+import 'reflect-metadata';
+import { Global, Inject, Injectable, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService, registerAs } from '@nestjs/config';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js';
+import type { IggyConnector } from '../../../lib/connectors/iggy-connector.js';
+import { IggyConfigError } from '../../../lib/module/config/iggy-config.error.js';
+import { iggyConfigFromEnv } from '../../../lib/module/config/iggy-config.env.js';
+import { iggyConfigLoader } from '../../../lib/module/config/iggy-config.loader.js';
+import { IGGY_CLIENT, IGGY_CONNECTOR, IGGY_OPTIONS } from '../../../lib/module/iggy.constants.js';
+import type { IggyOptionsFactory } from '../../../lib/module/iggy.module-definition.js';
+import { IggyModule } from '../../../lib/module/iggy.module.js';
+import type { IggyModuleOptions } from '../../../lib/module/interfaces/iggy-module-options.interface.js';
+import type { ResolvedIggyModuleOptions } from '../../../lib/module/interfaces/resolved-iggy-options.interface.js';
+import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
+import { memoryConfig, memoryEnv, recordLogs } from './iggy-test-kit.js';
+
+let app: TestingModule | undefined;
+beforeAll(() => void recordLogs());
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function boot(imports: unknown[]): Promise<TestingModule> {
+  app = await Test.createTestingModule({ imports: imports as never[] }).compile();
+  await app.init();
+  return app;
+}
+
+async function topicsOf(connector: IggyConnector, stream: string): Promise<(string | undefined)[]> {
+  return Promise.all(
+    ['domain', 'system', 'dlq'].map(async (t) => (await connector.getTopic(stream, t))?.name),
+  );
+}
+
+describe('IggyModule.forRoot', () => {
+  it('connects on init, ensures the topology, provides the client, and shuts down on close', async () => {
+    const moduleRef = await boot([IggyModule.forRoot(memoryConfig({ streamName: 'shop' }))]);
+    const connector = moduleRef.get<IggyConnector>(IGGY_CONNECTOR);
+    expect(connector).toBeInstanceOf(EmbeddedConnector);
+    expect(connector.isConnected()).toBe(true);
+    expect(await topicsOf(connector, 'shop')).toEqual(['domain', 'system', 'dlq']);
+    const options = moduleRef.get<ResolvedIggyModuleOptions>(IGGY_OPTIONS);
+    expect(options).toMatchObject({ mode: 'embedded', streamName: 'shop', retry: { attempts: 3 } });
+    const client = moduleRef.get(IggyClientProxy);
+    expect(client).toBeInstanceOf(IggyClientProxy);
+    expect(moduleRef.get(IGGY_CLIENT)).toBe(client);
+    await moduleRef.close();
+    app = undefined;
+    expect(connector.isConnected()).toBe(false);
+  });
+
+  it('fails the boot with one error listing every bad field', async () => {
+    const bad = {
+      mode: 'cloud',
+      partitions: 0,
+      remote: { addresses: ['nohost'] },
+    } as unknown as IggyModuleOptions;
+    const error = await Test.createTestingModule({ imports: [IggyModule.forRoot(bad)] })
+      .compile()
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(IggyConfigError);
+    expect((error as Error).message).toBe(
+      "invalid Iggy config: mode must be one of embedded, remote, got 'cloud'; " +
+        'partitions must be an integer in 1..1000, got 0; ' +
+        "remote.addresses[0] must be host:port, got 'nohost'",
+    );
+  });
+
+  it('is global with isGlobal', async () => {
+    @Injectable()
+    class Consumer {
+      constructor(@Inject(IGGY_CONNECTOR) readonly connector: IggyConnector) {}
+    }
+    @Module({ providers: [Consumer] })
+    class FeatureModule {}
+    const moduleRef = await boot([IggyModule.forRoot({ ...memoryConfig(), isGlobal: true }), FeatureModule]);
+    expect(moduleRef.get(Consumer).connector.isConnected()).toBe(true);
+  });
+});
+
+describe('IggyModule.forRootAsync', () => {
+  it('takes its options from ConfigService (useFactory + inject), loaded from env', async () => {
+    const moduleRef = await boot([
+      ConfigModule.forRoot({
+        ignoreEnvFile: true,
+        load: [iggyConfigLoader({ env: { ...memoryEnv, IGGY_STREAM: 'from-env', IGGY_DLQ_TOPIC: 'dead' } })],
+      }),
+      IggyModule.forRootAsync({
+        imports: [ConfigModule],
+        inject: [ConfigService],
+        useFactory: (config: ConfigService) => config.getOrThrow<IggyModuleOptions>('iggy'),
+      }),
+    ]);
+    const connector = moduleRef.get<IggyConnector>(IGGY_CONNECTOR);
+    expect(connector.config?.streamName).toBe('from-env');
+    expect(await connector.getTopic('from-env', 'dead')).not.toBeNull();
+  });
+
+  it('works with registerAs and a useClass options factory', async () => {
+    const iggyConfig = registerAs('iggy', () =>
+      iggyConfigFromEnv({ ...memoryEnv, IGGY_STREAM: 'registered' }),
+    );
+    @Injectable()
+    class IggyOptions implements IggyOptionsFactory {
+      constructor(private readonly config: ConfigService) {}
+      createIggyOptions(): IggyModuleOptions {
+        return this.config.getOrThrow<IggyModuleOptions>('iggy');
+      }
+    }
+    const moduleRef = await boot([
+      ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [iggyConfig] }),
+      IggyModule.forRootAsync({ useClass: IggyOptions }),
+    ]);
+    expect(moduleRef.get<IggyConnector>(IGGY_CONNECTOR).config?.streamName).toBe('registered');
+  });
+
+  it('fails the boot when the factory gives a bad config', async () => {
+    const error = await Test.createTestingModule({
+      imports: [
+        IggyModule.forRootAsync({ useFactory: () => ({ ...memoryConfig(), serialization: 'xml' }) as never }),
+      ],
+    })
+      .compile()
+      .catch((err: unknown) => err);
+    expect(String(error)).toBe(
+      "IggyConfigError: invalid Iggy config: serialization must be one of json, msgpack, got 'xml'",
+    );
+  });
+});
+
+/** An embedded connector that counts what happens to it. */
+class CountingConnector extends EmbeddedConnector {
+  connects = 0;
+  shutdowns = 0;
+  label2 = '';
+  override async connect(config: Parameters<EmbeddedConnector['connect']>[0]): Promise<void> {
+    this.connects++;
+    await super.connect(config);
+  }
+  override async shutdown(): Promise<void> {
+    this.shutdowns++;
+    await super.shutdown();
+  }
+}
+
+const LABEL = Symbol('LABEL');
+@Global()
+@Module({ providers: [{ provide: LABEL, useValue: 'from-di' }], exports: [LABEL] })
+class LabelModule {}
+
+@Injectable()
+class InjectedConnector extends CountingConnector {
+  constructor(@Inject(LABEL) label: string) {
+    super();
+    this.label2 = label;
+  }
+}
+
+describe('custom connector providers', () => {
+  it('useValue: uses that instance, connects it and shuts it down', async () => {
+    const mine = new CountingConnector();
+    const moduleRef = await boot([IggyModule.forRoot(memoryConfig({ connector: { useValue: mine } }))]);
+    expect(moduleRef.get(IGGY_CONNECTOR)).toBe(mine);
+    expect(mine.connects).toBe(1);
+    await moduleRef.close();
+    app = undefined;
+    expect(mine.shutdowns).toBe(1);
+  });
+
+  it('useValue: an instance already connected is neither connected again nor shut down', async () => {
+    const mine = new CountingConnector();
+    await mine.connect(memoryConfig() as never);
+    const moduleRef = await boot([IggyModule.forRoot(memoryConfig({ connector: { useValue: mine } }))]);
+    await moduleRef.close();
+    app = undefined;
+    expect([mine.connects, mine.shutdowns, mine.isConnected()]).toEqual([1, 0, true]);
+    await mine.shutdown();
+  });
+
+  it('useClass: built with its dependencies resolved', async () => {
+    const moduleRef = await boot([
+      LabelModule,
+      IggyModule.forRoot(memoryConfig({ connector: { useClass: InjectedConnector } })),
+    ]);
+    const connector = moduleRef.get<InjectedConnector>(IGGY_CONNECTOR);
+    expect(connector).toBeInstanceOf(InjectedConnector);
+    expect([connector.label2, connector.connects, connector.isConnected()]).toEqual(['from-di', 1, true]);
+  });
+
+  it('useFactory + inject (forRootAsync too)', async () => {
+    let seen: unknown;
+    const moduleRef = await boot([
+      LabelModule,
+      IggyModule.forRootAsync({
+        useFactory: () =>
+          memoryConfig({
+            connector: {
+              useFactory: (label: string) => {
+                seen = label;
+                return new CountingConnector();
+              },
+              inject: [LABEL],
+            },
+          }),
+      }),
+    ]);
+    expect(seen).toBe('from-di');
+    expect(moduleRef.get(IGGY_CONNECTOR)).toBeInstanceOf(CountingConnector);
+  });
+
+  it('rejects something that is not a connector', async () => {
+    const error = await Test.createTestingModule({
+      imports: [IggyModule.forRoot(memoryConfig({ connector: { useValue: {} as IggyConnector } }))],
+    })
+      .compile()
+      .catch((err: unknown) => err);
+    expect(String(error)).toMatch(/did not produce an IggyConnector/);
+  });
+});
