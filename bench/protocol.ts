@@ -5,7 +5,6 @@
  * Run: `npm run bench:protocol`. A plain script on purpose: speed is measured here, in a plain Node
  * process, never in timed unit tests (Jest's vm contexts distort typed-array and bigint work).
  */
-import { performance } from 'node:perf_hooks';
 import {
   MessageRun,
   Partitioning,
@@ -16,73 +15,18 @@ import {
   type PolledMessage,
   type SendMessagesRequest,
 } from '../lib/protocol/index.js';
+import { fmt, keepSink, measurePair, type Measured, type Timing } from './support/measure.js';
 
 const MESSAGES = 1000;
 const PAYLOAD_SIZES = [1024, 100];
 const WARMUP_MS = 300;
 const MEASURE_MS = 1500;
-/** Each sample repeats the operation until it has taken about this long. */
-const SAMPLE_MS = 5;
-
-interface Measured {
-  /** Median time of one operation, ms. */
-  ms: number;
-  samples: number;
-}
-
-/** Sums what each operation returns, so no call can be optimised away. */
-let sink = 0;
-
-function repsFor(op: () => number): number {
-  const start = performance.now();
-  let reps = 0;
-  while (performance.now() - start < SAMPLE_MS) {
-    op();
-    reps++;
-  }
-  return reps;
-}
-
-function sample(op: () => number, reps: number): number {
-  const start = performance.now();
-  for (let i = 0; i < reps; i++) sink += op();
-  return (performance.now() - start) / reps;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Warms both up, then alternates samples of `op` and `baseline` so both see the same machine. */
-function measurePair(op: () => number, baseline: () => number): [Measured, Measured] {
-  const warmEnd = performance.now() + WARMUP_MS;
-  while (performance.now() < warmEnd) {
-    sink += op();
-    sink += baseline();
-  }
-  const opReps = repsFor(op);
-  const baseReps = repsFor(baseline);
-  const ours: number[] = [];
-  const base: number[] = [];
-  const end = performance.now() + MEASURE_MS;
-  while (performance.now() < end || ours.length < 10) {
-    ours.push(sample(op, opReps));
-    base.push(sample(baseline, baseReps));
-  }
-  return [
-    { ms: median(ours), samples: ours.length },
-    { ms: median(base), samples: base.length },
-  ];
-}
+/** Each sample repeats the operation for about 5 ms; at least 10 samples each. */
+const TIMING: Timing = { warmupMs: WARMUP_MS, measureMs: MEASURE_MS, sampleMs: 5, minSamples: 10 };
 
 function payloadsOf(size: number): Buffer[] {
   return Array.from({ length: MESSAGES }, (_, i) => Buffer.alloc(size, i & 0xff));
 }
-
-const fmt = (n: number, digits = 0): string =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function row(name: string, payloadBytes: number, ours: Measured, base: Measured): string {
   const mbps = (m: Measured): number => payloadBytes / 1e6 / (m.ms / 1000);
@@ -121,16 +65,18 @@ function benchSize(size: number): string[] {
 
   const label = `${fmt(MESSAGES)} × ${size >= 1024 ? `${size / 1024} KB` : `${size} B`}`;
   const rows: string[] = [];
-  const encode = measurePair(() => sendMessagesCodec.encodeRequest(request).length, concat);
+  const encode = measurePair(() => sendMessagesCodec.encodeRequest(request).length, concat, TIMING);
   rows.push(row(`send-messages encodeRequest ${label}`, payloadBytes, ...encode));
   const decode = measurePair(
     () => (sendMessagesCodec.decodeRequest(sendPayload).messages as MessageRun).count,
     concat,
+    TIMING,
   );
   rows.push(row(`send-messages decodeRequest ${label}`, payloadBytes, ...decode));
   const poll = measurePair(
     () => (pollMessagesCodec.decodeResponse(pollPayload).messages as readonly PolledMessage[]).length,
     concat,
+    TIMING,
   );
   rows.push(row(`poll decodeResponse (objs) ${label}`, payloadBytes, ...poll));
   return rows;
@@ -157,7 +103,7 @@ function main(): void {
     ].join('  '),
   );
   for (const size of PAYLOAD_SIZES) for (const line of benchSize(size)) console.log(line);
-  if (sink === -1) console.log(sink);
+  keepSink();
 }
 
 main();

@@ -1,0 +1,418 @@
+/**
+ * Produce and poll throughput of the embedded broker (lib/broker), through its in-process API and over
+ * TCP (EmbeddedServer + IggyClient), each beside baselines measured in the same run and sampled
+ * alternately with it: raw `FileHandle.write`/`read` of the same bytes to a file in the same directory
+ * (with `datasync` per batch for fsync `always`) and, for TCP, a raw loopback socket moving the same
+ * bytes with the same number of batches in flight.
+ *
+ * Run: `npm run bench:broker`. Data goes to a temporary directory under os.tmpdir(), removed at the end.
+ * Server and client share this process (and its event loop), as do both ends of the raw socket.
+ */
+import { mkdir, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { xxh3 } from '@node-rs/xxhash';
+import { Broker, EmbeddedServer, Transport, type PollRequest } from '../lib/broker/index.js';
+import { stampBatch } from '../lib/broker/storage/batch-stamper.js';
+import { batchBoundaries } from '../lib/broker/storage/message-walk.js';
+import { IggyClient, type PollInput } from '../lib/client/index.js';
+import {
+  CommandCode,
+  ConsumerKind,
+  MessageRun,
+  Partitioning,
+  POLL_RESPONSE_HEAD_BYTES,
+  PollingStrategy,
+  RESPONSE_HEADER_BYTES,
+  encodeRequestFrame,
+  messageChecksum,
+  pollMessagesCodec,
+  sendMessagesCodec,
+  type OutgoingMessage,
+  type SendMessagesRequest,
+} from '../lib/protocol/index.js';
+import {
+  consume,
+  fmt,
+  keepSink,
+  measureBatches,
+  pairedRatio,
+  type BatchRunner,
+  type Measured,
+  type Timing,
+} from './support/measure.js';
+import { RawSocketEcho } from './support/raw-socket.js';
+
+const MESSAGES = 1000;
+const PAYLOAD_SIZES = [1024, 100];
+/** Batches in flight on the TCP connection (IggyClient pipelining, and the raw socket). */
+const DEPTH = 8;
+/** Polls cycle over at most this many of the batches produced (all of them stay in the page cache). */
+const POLL_CYCLE = 256;
+const IO_TIMING: Timing = { warmupMs: 400, measureMs: 3000, sampleMs: 80, minSamples: 5 };
+const STREAM = 'bench';
+const TOPIC = 'events';
+const CREDENTIALS = { username: 'iggy', password: 'iggy' };
+
+type Fsync = 'never' | 'always';
+
+interface Batch {
+  size: number;
+  /** Payload bytes per batch (what MB counts). */
+  payloadBytes: number;
+  run: MessageRun;
+}
+
+function batchOf(size: number): Batch {
+  const messages: OutgoingMessage[] = Array.from({ length: MESSAGES }, (_, i) => ({
+    id: BigInt(i + 1),
+    payload: Buffer.alloc(size, i & 0xff),
+  }));
+  return { size, payloadBytes: size * MESSAGES, run: MessageRun.encode(messages) };
+}
+
+const sizeLabel = (size: number): string => (size >= 1024 ? `${size / 1024} KB` : `${size} B`);
+
+// ── output ─────────────────────────────────────────────────────────────────────────────────────
+
+const COLUMNS: [string, number][] = [
+  ['case', 34],
+  ['ours MB/s', 9],
+  ['ours msg/s', 11],
+  ['baseline', 21],
+  ['base MB/s', 9],
+  ['base msg/s', 11],
+  ['ratio', 5],
+  ['samples', 7],
+];
+
+/** Names left-aligned, numbers right-aligned. */
+function line(cells: string[]): string {
+  return cells
+    .map((cell, i) => {
+      const width = COLUMNS[i]![1];
+      return i === 0 || i === 3 ? cell.padEnd(width) : cell.padStart(width);
+    })
+    .join('  ');
+}
+
+function row(name: string, batch: Batch, ours: Measured, baseName: string, base: Measured): string {
+  const mbps = (m: Measured): number => batch.payloadBytes / 1e6 / (m.ms / 1000);
+  const msgps = (m: Measured): number => MESSAGES / (m.ms / 1000);
+  return line([
+    name,
+    fmt(mbps(ours)),
+    fmt(msgps(ours)),
+    baseName,
+    fmt(mbps(base)),
+    fmt(msgps(base)),
+    fmt(pairedRatio(ours, base), 2),
+    `${ours.samples}/${base.samples}`,
+  ]);
+}
+
+// ── baselines ──────────────────────────────────────────────────────────────────────────────────
+
+/** A plain file written with positional appends and read back by batch, as the baseline. */
+class RawFile {
+  private position = 0;
+  private constructor(private readonly handle: FileHandle) {}
+
+  static async create(path: string): Promise<RawFile> {
+    return new RawFile(await open(path, 'w+'));
+  }
+
+  /** Batches written so far (all of `length` bytes). */
+  batches(length: number): number {
+    return Math.floor(this.position / length);
+  }
+
+  async append(bytes: Buffer, fsync: Fsync): Promise<void> {
+    let done = 0;
+    while (done < bytes.length) {
+      const { bytesWritten } = await this.handle.write(
+        bytes,
+        done,
+        bytes.length - done,
+        this.position + done,
+      );
+      done += bytesWritten;
+    }
+    this.position += bytes.length;
+    if (fsync === 'always') await this.handle.datasync();
+  }
+
+  /** Batch `k` into a new buffer, as a poll reads into a new buffer. */
+  async read(k: number, length: number): Promise<Buffer> {
+    const target = Buffer.allocUnsafe(length);
+    const { bytesRead } = await this.handle.read(target, 0, length, k * length);
+    if (bytesRead !== length) throw new Error(`raw read of batch ${k}: ${bytesRead} of ${length} bytes`);
+    return target;
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+function sequential(one: () => Promise<unknown>): BatchRunner {
+  return async (batches) => {
+    for (let i = 0; i < batches; i++) await one();
+  };
+}
+
+/** Keeps `depth` batches in flight until `batches` are done. */
+function pipelined(depth: number, one: () => Promise<unknown>): BatchRunner {
+  return async (batches) => {
+    let started = 0;
+    const lane = async (): Promise<void> => {
+      while (started < batches) {
+        started++;
+        await one();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(depth, batches) }, lane));
+  };
+}
+
+/** Batch indexes to poll, cycling over the first ones both sides produced. */
+function cycler(cycle: number): () => number {
+  let k = 0;
+  return () => k++ % cycle;
+}
+
+// ── in-process ─────────────────────────────────────────────────────────────────────────────────
+
+async function openBroker(dataDir: string, fsync: Fsync): Promise<{ broker: Broker; clientId: number }> {
+  await mkdir(dataDir, { recursive: true });
+  const broker = await Broker.open({ dataDir, fsync: { kind: fsync }, retentionIntervalMs: 0 });
+  const clientId = broker.connectClient(Transport.Tcp, 'bench');
+  await broker.loginUser(clientId, CREDENTIALS.username, CREDENTIALS.password);
+  await broker.createStream(clientId, STREAM);
+  await broker.createTopic(clientId, STREAM, { name: TOPIC, partitionsCount: 1 });
+  return { broker, clientId };
+}
+
+function pollRequest(offset: bigint): PollRequest & PollInput {
+  return {
+    streamId: STREAM,
+    topicId: TOPIC,
+    consumer: { kind: ConsumerKind.Consumer, id: 1 },
+    partitionId: 0,
+    strategy: PollingStrategy.offset(offset),
+    count: MESSAGES,
+    autoCommit: false,
+  };
+}
+
+function expectCount(got: number, offset: bigint): void {
+  if (got !== MESSAGES) throw new Error(`poll at offset ${offset} returned ${got} messages, not ${MESSAGES}`);
+}
+
+/** The CPU work of an append without its I/O, each as a runner of `batches` batches (sync, so no await). */
+function appendPieces(batch: Batch): BatchRunner[] {
+  const bytes = Buffer.from(batch.run.bytes);
+  const ends = batchBoundaries(bytes, MESSAGES);
+  const checksums = (): number => {
+    let start = 0;
+    let acc = 0;
+    for (let i = 0; i < MESSAGES; i++) {
+      acc += Number(messageChecksum(bytes.subarray(start, ends[i])) & 0xffn);
+      start = ends[i]!;
+    }
+    return acc;
+  };
+  const stamp = (): number => {
+    stampBatch(bytes, ends, 0n, 1_700_000_000_000_000n);
+    return bytes[0]!;
+  };
+  const oneCall = (): number => Number(xxh3.xxh64(bytes) & 0xffn);
+  return [checksums, stamp, oneCall].map((op) => async (batches: number) => {
+    for (let i = 0; i < batches; i++) consume(op());
+  });
+}
+
+const APPEND_PIECES = [
+  `checksum only: ${fmt(MESSAGES)} × xxh3 (@node-rs/xxhash)`,
+  'stampBatch (offset, timestamp, checksum)',
+  'xxh3 of the whole batch in one call',
+];
+
+/**
+ * Produce through `Broker` (for fsync `never` sampled with the CPU pieces of an append, to show where
+ * the time goes), then for fsync `never` poll it back.
+ */
+async function benchInProcess(root: string, batch: Batch, fsync: Fsync): Promise<void> {
+  const dir = join(root, `in-process-${batch.size}-${fsync}`);
+  await mkdir(dir, { recursive: true });
+  const { broker, clientId } = await openBroker(join(dir, 'broker'), fsync);
+  const raw = await RawFile.create(join(dir, 'raw.log'));
+  const label = `${sizeLabel(batch.size)} fsync ${fsync}`;
+  try {
+    // Stamped in place by every send, as a decoded request would be.
+    const bytes = Buffer.from(batch.run.bytes);
+    const partition = Partitioning.partitionId(0);
+    let produced = 0;
+    const ours = sequential(async () => {
+      await broker.sendMessages(clientId, STREAM, TOPIC, partition, bytes, MESSAGES);
+      produced++;
+    });
+    const base = sequential(() => raw.append(bytes, fsync));
+    const pieces = fsync === 'never' ? appendPieces(batch) : [];
+    const [send, write, ...cpu] = await measureBatches([ours, base, ...pieces], IO_TIMING);
+    const writeName = `fs.write${fsync === 'always' ? '+datasync' : ''}`;
+    console.log(row(`in-process produce ${label}`, batch, send!, writeName, write!));
+    if (cpu.length > 0) {
+      console.log(
+        `  where the time goes, in-process produce ${label}: ${fmt(send!.ms, 3)} ms per batch ` +
+          `of ${fmt(MESSAGES)} (100 %); sampled with it:`,
+      );
+      const share = (piece: string, m: Measured): void =>
+        console.log(
+          `    ${piece.padEnd(46)} ${fmt(m.ms, 3).padStart(7)} ms ${fmt(100 * pairedRatio(send!, m)).padStart(4)} %`,
+        );
+      cpu.forEach((m, i) => share(APPEND_PIECES[i]!, m));
+      share(`raw ${writeName} of the batch (baseline above)`, write!);
+    }
+
+    if (fsync === 'never') {
+      const cycle = Math.min(produced, raw.batches(bytes.length), POLL_CYCLE);
+      const next = cycler(cycle);
+      const poll = sequential(async () => {
+        const offset = BigInt(next() * MESSAGES);
+        const result = await broker.pollMessages(clientId, pollRequest(offset));
+        expectCount(result.count, offset);
+      });
+      const nextRaw = cycler(cycle);
+      const read = sequential(async () => consume((await raw.read(nextRaw(), bytes.length)).length));
+      const [polled, readBack] = await measureBatches([poll, read], IO_TIMING);
+      console.log(row(`in-process poll ${sizeLabel(batch.size)}`, batch, polled!, 'fs.read', readBack!));
+    }
+  } finally {
+    await raw.close();
+    await broker.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ── TCP ────────────────────────────────────────────────────────────────────────────────────────
+
+/** Produce (and for fsync `never`, poll) through EmbeddedServer + IggyClient. */
+async function benchTcp(root: string, batch: Batch, fsync: Fsync): Promise<void> {
+  const dir = join(root, `tcp-${batch.size}-${fsync}`);
+  await mkdir(join(dir, 'broker'), { recursive: true });
+  const server = await EmbeddedServer.start({
+    dataDir: join(dir, 'broker'),
+    fsync: { kind: fsync },
+    retentionIntervalMs: 0,
+    tcpPort: 0,
+    httpPort: false,
+  });
+  const setup = server.broker.connectClient(Transport.Tcp, 'bench-setup');
+  await server.broker.loginUser(setup, CREDENTIALS.username, CREDENTIALS.password);
+  await server.broker.createStream(setup, STREAM);
+  await server.broker.createTopic(setup, STREAM, { name: TOPIC, partitionsCount: 1 });
+  server.broker.disconnectClient(setup);
+  const client = new IggyClient({
+    addresses: [server.tcpAddress],
+    credentials: CREDENTIALS,
+    maxInFlight: DEPTH,
+    reconnect: false,
+  });
+  const raw = await RawFile.create(join(dir, 'raw.log'));
+  const echoes: RawSocketEcho[] = [];
+  const label = `${sizeLabel(batch.size)} fsync ${fsync}`;
+  try {
+    await client.connect();
+    // Pre-encoded: the client copies the run into its request (encoding objects is bench:protocol's part).
+    const request: SendMessagesRequest = {
+      streamId: STREAM,
+      topicId: TOPIC,
+      partitioning: Partitioning.partitionId(0),
+      messages: batch.run,
+    };
+    const sendFrame = encodeRequestFrame(CommandCode.SendMessages, sendMessagesCodec.encodeRequest(request));
+    const ack = Buffer.alloc(RESPONSE_HEADER_BYTES);
+    const echo = await RawSocketEcho.start(sendFrame.length, ack);
+    echoes.push(echo);
+    let produced = 0;
+    const ours = pipelined(DEPTH, async () => {
+      await client.sendMessages(request);
+      produced++;
+    });
+    const disk = sequential(() => raw.append(batch.run.bytes, fsync));
+    const socket = pipelined(DEPTH, () => echo.send(sendFrame));
+    const [send, write, echoed] = await measureBatches([ours, disk, socket], IO_TIMING);
+    const writeName = `fs.write${fsync === 'always' ? '+datasync' : ''}`;
+    console.log(row(`tcp produce ${label}`, batch, send!, writeName, write!));
+    console.log(row('', batch, send!, `socket, ${DEPTH} in flight`, echoed!));
+
+    if (fsync === 'never') {
+      const length = batch.run.bytes.length;
+      const cycle = Math.min(produced, raw.batches(length), POLL_CYCLE);
+      const next = cycler(cycle);
+      const poll = pipelined(DEPTH, async () => {
+        const offset = BigInt(next() * MESSAGES);
+        const result = await client.pollMessages(pollRequest(offset));
+        expectCount(result.messages.length, offset);
+      });
+      const nextRaw = cycler(cycle);
+      const read = sequential(async () => consume((await raw.read(nextRaw(), length)).length));
+      const pollFrame = encodeRequestFrame(
+        CommandCode.PollMessages,
+        pollMessagesCodec.encodeRequest(pollRequest(0n)),
+      );
+      const answer = Buffer.alloc(RESPONSE_HEADER_BYTES + POLL_RESPONSE_HEAD_BYTES + length);
+      const pollEcho = await RawSocketEcho.start(pollFrame.length, answer);
+      echoes.push(pollEcho);
+      const socketPoll = pipelined(DEPTH, () => pollEcho.send(pollFrame));
+      const [polled, readBack, echoedPoll] = await measureBatches([poll, read, socketPoll], IO_TIMING);
+      console.log(row(`tcp poll ${sizeLabel(batch.size)}`, batch, polled!, 'fs.read', readBack!));
+      console.log(row('', batch, polled!, `socket, ${DEPTH} in flight`, echoedPoll!));
+    }
+  } finally {
+    await client.close();
+    await Promise.all(echoes.map((echo) => echo.close()));
+    await raw.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ── main ───────────────────────────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'iggy-bench-broker-'));
+  const started = performance.now();
+  try {
+    console.log(
+      `lib/broker bench · node ${process.version} · ${fmt(MESSAGES)} messages per batch, no user headers · ` +
+        `median per batch over ~${IO_TIMING.measureMs / 1000} s of alternating samples after ` +
+        `${IO_TIMING.warmupMs} ms warm-up · data in ${root}`,
+    );
+    const notes = [
+      'MB = 10^6 bytes of message payload (each message also carries a 64-byte header); ratio = ours / baseline ' +
+        'throughput, median over adjacent sample pairs (> 1: faster than the baseline)',
+      'fs.write / fs.read = FileHandle of the same bytes, to a file in the same directory (+datasync: per batch); ' +
+        `socket = raw node:net loopback carrying frames and answers of the same sizes, ${DEPTH} batches in flight`,
+      `tcp = EmbeddedServer + IggyClient in this process, one connection, ${DEPTH} batches in flight, messages ` +
+        'pre-encoded (MessageRun); polls read back what was produced, by offset, 1,000 per poll',
+    ];
+    for (const note of notes) console.log(note);
+    console.log(line(COLUMNS.map(([name]) => name)));
+    for (const size of PAYLOAD_SIZES) {
+      const batch = batchOf(size);
+      await benchInProcess(root, batch, 'never');
+      await benchInProcess(root, batch, 'always');
+      await benchTcp(root, batch, 'never');
+      await benchTcp(root, batch, 'always');
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  console.log(`total ${fmt((performance.now() - started) / 1000, 1)} s`);
+  keepSink();
+}
+
+await main();
