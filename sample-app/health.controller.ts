@@ -1,9 +1,0 @@
-import { Controller, Get } from '@nestjs/common';
-
-@Controller('health')
-export class HealthController {
-  @Get()
-  health(): { status: string } {
-    return { status: 'ok' };
-  }
-}

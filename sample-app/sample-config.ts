@@ -1,0 +1,58 @@
+import { iggyConfigFromEnv, type IggyModuleOptions } from '../lib/index.js';
+
+/** What the sample app runs with: where it listens, its Iggy config and what it records. */
+export interface SampleConfig {
+  http: { host: string; port: number };
+  /** `IggyModule.forRoot` options: the sample's defaults under the `IGGY_*` environment variables. */
+  iggy: IggyModuleOptions;
+  /** Name of this instance in logs and in the journal (several instances can share a group). */
+  instance: string;
+  /** A JSON-lines file every handled event is appended to (the e2e tests read it); none by default. */
+  journalFile?: string;
+  /** Consumer group of the `IggyServer` that answers `@MessagePattern` requests. */
+  rpcGroup: string;
+}
+
+/** The sample's Iggy defaults: embedded broker in `./data/iggy`, quick retries, a 3 s request timeout. */
+export const sampleIggyDefaults: IggyModuleOptions = {
+  mode: 'embedded',
+  streamName: 'shop',
+  embedded: { dataDir: './data/iggy' },
+  retry: { attempts: 3, initialDelayMs: 100, maxDelayMs: 1_000 },
+  requestReply: { timeoutMs: 3_000 },
+};
+
+/**
+ * The config from environment variables: `PORT` (default 3100), `HTTP_HOST` (default 127.0.0.1; `0.0.0.0` in a container),
+ * `SAMPLE_INSTANCE`, `SAMPLE_JOURNAL`, and every `IGGY_*` variable `iggyConfigFromEnv` reads
+ * (`IGGY_MODE=remote`, `IGGY_ADDRESSES`, `IGGY_DATA_DIR`, `IGGY_TCP_PORT`, `IGGY_HTTP_PORT`, ...).
+ */
+export function sampleConfigFromEnv(env: Record<string, string | undefined> = process.env): SampleConfig {
+  const port = Number(env.PORT ?? 3100);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be a port number (0..65535), got '${env.PORT}'`);
+  }
+  const config: SampleConfig = {
+    http: { host: env.HTTP_HOST ?? '127.0.0.1', port },
+    iggy: mergeOptions(sampleIggyDefaults, iggyConfigFromEnv(env)),
+    instance: env.SAMPLE_INSTANCE ?? `sample-${process.pid}`,
+    rpcGroup: 'sample-app-rpc',
+  };
+  if (env.SAMPLE_JOURNAL) config.journalFile = env.SAMPLE_JOURNAL;
+  return config;
+}
+
+/** `over` on top of `base`; nested option blocks (`embedded`, `remote`, `retry`, ...) merged key by key. */
+export function mergeOptions(base: IggyModuleOptions, over: IggyModuleOptions): IggyModuleOptions {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    const nested = isBlock(prev) && isBlock(value);
+    out[key] = nested ? { ...prev, ...value } : value;
+  }
+  return out as IggyModuleOptions;
+}
+
+function isBlock(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
