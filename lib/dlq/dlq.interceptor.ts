@@ -6,7 +6,8 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { defer, lastValueFrom, type Observable } from 'rxjs';
+import { defer, lastValueFrom, of, type Observable } from 'rxjs';
+import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
 import {
   backoffDelayMs,
   resolveHandlerSettings,
@@ -16,21 +17,43 @@ import {
 import { IggyEventContext } from '../handlers/iggy-event.context.js';
 import { IGGY_OPTIONS } from '../module/iggy.constants.js';
 import type { IggyModuleOptions, RetryOptions } from '../module/interfaces/iggy-module-options.interface.js';
+import { IggyContext } from '../transport/iggy.context.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
 import { isNonRetryable } from './non-retryable.error.js';
 
+/** One Iggy handler call the interceptor owns. */
+interface OwnedCall {
+  ctx: IggyContext;
+  group: string;
+  /** `Class.method`. */
+  handler: string;
+  event: EventMeta | undefined;
+  retry: RetryOptions;
+  /** A replay reports failures; it never dead-letters. */
+  replay: boolean;
+}
+
 /**
- * Retries a failing `@IggyEventHandler` call with exponential backoff and jitter (`retry` options of
- * the module, overridden by the handler's), then writes the message to the DLQ topic and lets its
- * offset be committed (the call completes normally; the context records the dead letter's id).
- * A `NonRetryableError` (or any error flagged `nonRetryable`) goes to the DLQ at once.
+ * Retries a failing Iggy handler call with exponential backoff and jitter (`retry` options of the
+ * module, overridden by an `@IggyEventHandler`'s own), then writes the message to the DLQ topic and
+ * lets its offset be committed (the call completes normally; the context records the dead letter's
+ * id). A `NonRetryableError` (or any error flagged `nonRetryable`) goes to the DLQ at once.
+ *
+ * Iggy handler calls are `@IggyEventHandler` calls (`IggyEventContext`) and the events `IggyServer`
+ * delivers to `@EventPattern` handlers (an `IggyContext` with a delivery). `@MessagePattern` calls pass
+ * through untouched: their failure is answered to the caller. This interceptor is the one retry and
+ * dead-letter mechanism of both paths, so they write the same dead letters (origin, group, `Class.method`,
+ * error, attempts) and `DlqManager` redrives either; the consumers underneath (`GroupConsumer`,
+ * `IggyServer`) only refuse to commit a call that still failed and deliver it again later (`PartitionStalls`).
  *
  * If the dead letter cannot be written the call fails with `DeadLetterWriteError`: the offset is not
  * committed and the consumer retries the message later (its partition waits meanwhile). With
  * `dlq.enabled: false`, and during a replay, the last error is rethrown instead.
  *
- * Applies to Iggy handler calls only (others pass through untouched). Registered globally by the
- * module; applying it again with `@UseInterceptors` is harmless (one instance owns each call).
+ * Registered globally by the module (`APP_INTERCEPTOR`). In a hybrid app, global interceptors reach a
+ * connected microservice only with `app.connectMicroservice({ strategy }, { inheritAppConfig: true })`;
+ * without it `IggyServer` dead-letters a failed event at once (no retries). Applying it again with
+ * `@UseInterceptors` is harmless (one instance owns each call).
  */
 @Injectable()
 export class IggyDlqInterceptor implements NestInterceptor {
@@ -47,12 +70,43 @@ export class IggyDlqInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc') return next.handle();
     const ctx: unknown = context.switchToRpc().getContext();
-    if (!(ctx instanceof IggyEventContext) || !ctx.claimRetries()) return next.handle();
-    const retry = resolveRetryOptions(this.settings.retry, ctx.getBinding().retry);
-    return defer(() => this.run(ctx, next, retry));
+    if (!(ctx instanceof IggyContext)) return next.handle();
+    const call = this.ownedCall(ctx, context);
+    if (!call) return next.handle();
+    const only = ctx.getDelivery()?.redriveHandler;
+    if (only !== undefined && only !== call.handler && only !== ctx.getPattern()) {
+      return of(undefined); // redriven for another handler of this pattern
+    }
+    if (!ctx.claimRetries(context.getHandler())) return next.handle();
+    return defer(() => this.run(call, next));
   }
 
-  private async run(ctx: IggyEventContext, next: CallHandler, retry: RetryOptions): Promise<unknown> {
+  /** What the call is, when it is one of ours (else `undefined`: it passes through). */
+  private ownedCall(ctx: IggyContext, context: ExecutionContext): OwnedCall | undefined {
+    if (ctx instanceof IggyEventContext) {
+      return {
+        ctx,
+        group: ctx.getGroup(),
+        handler: ctx.getHandlerName(),
+        event: ctx.getEvent(),
+        retry: resolveRetryOptions(this.settings.retry, ctx.getBinding().retry),
+        replay: ctx.isReplay(),
+      };
+    }
+    const delivery = ctx.getDelivery();
+    if (!delivery) return undefined;
+    return {
+      ctx,
+      group: delivery.group,
+      handler: `${context.getClass().name}.${context.getHandler().name}`,
+      event: metaOf(ctx),
+      retry: this.settings.retry,
+      replay: false,
+    };
+  }
+
+  private async run(call: OwnedCall, next: CallHandler): Promise<unknown> {
+    const { ctx, retry } = call;
     for (let attempt = 1; ; attempt++) {
       ctx.setAttempt(attempt);
       try {
@@ -62,24 +116,29 @@ export class IggyDlqInterceptor implements NestInterceptor {
         if (attempt < retry.attempts && !nonRetryable) {
           const delay = backoffDelayMs(retry, attempt);
           this.logger.warn(
-            `${ctx.getHandlerName()} failed on ${where(ctx)} (attempt ${attempt}/${retry.attempts}, ` +
+            `${call.handler} failed on ${where(call)} (attempt ${attempt}/${retry.attempts}, ` +
               `retrying in ${delay} ms): ${text(error)}`,
           );
           await sleep(delay);
           continue;
         }
-        if (ctx.isReplay() || !this.settings.dlq.enabled) throw error;
-        const id = await this.writer.deadLetter({
-          message: ctx.getMessage(),
-          event: ctx.getEvent(),
-          group: ctx.getGroup(),
-          handler: ctx.getHandlerName(),
-          error,
-          attempts: attempt,
-        });
+        if (call.replay || !this.settings.dlq.enabled) throw failed(ctx, error);
+        let id: string;
+        try {
+          id = await this.writer.deadLetter({
+            message: ctx.getMessage(),
+            event: call.event,
+            group: call.group,
+            handler: call.handler,
+            error,
+            attempts: attempt,
+          });
+        } catch (writeError) {
+          throw failed(ctx, writeError);
+        }
         ctx.markDeadLettered(id);
         this.logger.error(
-          `${ctx.getHandlerName()} failed on ${where(ctx)} after ${attempt} attempt(s)` +
+          `${call.handler} failed on ${where(call)} after ${attempt} attempt(s)` +
             `${nonRetryable ? ' (non-retryable)' : ''}; dead letter ${id}: ${text(error)}`,
         );
         return undefined;
@@ -88,9 +147,27 @@ export class IggyDlqInterceptor implements NestInterceptor {
   }
 }
 
-function where(ctx: IggyEventContext): string {
-  const e = ctx.getEvent();
-  return `${e.type} ${e.id} (${ctx.getTopic()} partition ${ctx.getPartition()} offset ${ctx.getOffset()}, group '${ctx.getGroup()}')`;
+/** Records the call's final error on the context (the consumer reports it, not the filtered RPC error). */
+function failed(ctx: IggyContext, error: unknown): unknown {
+  ctx.setLastError(error);
+  return error;
+}
+
+/** The envelope's metadata as its headers tell it (the server read them to route, so they parse). */
+function metaOf(ctx: IggyContext): EventMeta | undefined {
+  try {
+    return readEventMeta(ctx.getMessage());
+  } catch {
+    return undefined;
+  }
+}
+
+function where(call: OwnedCall): string {
+  const { ctx } = call;
+  return (
+    `${ctx.getEventType()} ${ctx.getEnvelope().id} (${ctx.getTopic()} partition ${ctx.getPartition()} ` +
+    `offset ${ctx.getOffset()}, group '${call.group}')`
+  );
 }
 
 function text(error: unknown): string {

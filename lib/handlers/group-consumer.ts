@@ -2,9 +2,10 @@ import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.j
 import type { MessageSubscriber, ReceivedMessage, StartFrom } from '../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import type { RetryOptions } from '../module/interfaces/iggy-module-options.interface.js';
+import { PartitionStalls, backoffDelayMs, type StalledPartition } from '../transport/redelivery.js';
+import { sleepUnless } from '../transport/transport-support.js';
 import type { BoundHandler } from './bound-handler.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';
-import { backoffDelayMs } from './handler-settings.js';
 import { IdempotencyWindow } from './idempotency-window.js';
 import { describeError, dispatchMessage } from './message-dispatcher.js';
 import { LaneStopped, PartitionLanes, type LaneStatus } from './partition-lanes.js';
@@ -36,14 +37,7 @@ export interface GroupConsumerSpec {
   maxBuffered?: number;
 }
 
-/** A message whose handling keeps failing: its partition waits (and retries) until it passes. */
-export interface StalledPartition {
-  partition: number;
-  offset: bigint;
-  failures: number;
-  error: string;
-  since: Date;
-}
+export type { StalledPartition } from '../transport/redelivery.js';
 
 export interface GroupStatus {
   stream: string;
@@ -70,12 +64,12 @@ export class GroupConsumer {
   private subscription: MessageSubscriber | undefined;
   private lanes: PartitionLanes;
   private readonly window: IdempotencyWindow | undefined;
-  private readonly stalled = new Map<number, StalledPartition>();
+  private readonly stalls: PartitionStalls;
   private state: GroupStatus['state'] = 'idle';
   private reading: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private closed = false;
-  private readonly sleepers = new Set<() => void>();
+  private stopSignal = new AbortController();
   private counts = { handled: 0, skipped: 0, deadLettered: 0 };
 
   constructor(
@@ -84,6 +78,7 @@ export class GroupConsumer {
     private readonly deps: { serializers: SerializerRegistry; sink?: DeadLetterSink; logger: GroupLogger },
   ) {
     this.window = spec.idempotencyWindow > 0 ? new IdempotencyWindow(spec.idempotencyWindow) : undefined;
+    this.stalls = new PartitionStalls(spec.retry);
     this.lanes = this.newLanes();
   }
 
@@ -95,6 +90,7 @@ export class GroupConsumer {
     if (this.state === 'running') return;
     this.closed = false;
     this.stopping = undefined;
+    this.stopSignal = new AbortController();
     this.lanes = this.newLanes();
     this.subscription = await this.connector.subscribeGroup(
       this.spec.stream,
@@ -120,7 +116,7 @@ export class GroupConsumer {
   private async drainAndClose(): Promise<void> {
     this.state = 'stopping';
     this.lanes.stop();
-    for (const wake of [...this.sleepers]) wake();
+    this.stopSignal.abort();
     const idle = await this.lanes.idle(this.spec.shutdownTimeoutMs);
     if (!idle) {
       this.deps.logger.warn(
@@ -155,7 +151,7 @@ export class GroupConsumer {
       state: this.state,
       ...this.counts,
       partitions: this.lanes.status(),
-      stalled: [...this.stalled.values()],
+      stalled: this.stalls.list(),
     };
   }
 
@@ -191,7 +187,7 @@ export class GroupConsumer {
         if (this.state !== 'running') break;
         failures++;
         this.deps.logger.warn(`group '${this.name}': receive failed (${failures}): ${describeError(error)}`);
-        await this.sleep(backoffDelayMs(this.spec.retry, failures));
+        await sleepUnless(backoffDelayMs(this.spec.retry, failures), this.stopSignal.signal);
         continue;
       }
       if (message === null) break;
@@ -206,9 +202,9 @@ export class GroupConsumer {
   /** Handles one message; retries it (with backoff) while it fails for good; throws `LaneStopped` on stop. */
   private async process(message: ReceivedMessage): Promise<void> {
     const done = new Set<string>();
-    for (let failures = 1; ; failures++) {
-      if (this.state !== 'running') throw new LaneStopped();
-      try {
+    const handled = await this.stalls.untilHandled(
+      message,
+      async () => {
         const outcome = await dispatchMessage(message, {
           group: this.spec.group,
           handlers: this.spec.handlers,
@@ -220,41 +216,22 @@ export class GroupConsumer {
           done,
           warn: (text) => this.deps.logger.warn(text),
         });
-        this.stalled.delete(message.partition);
         if (outcome.kind === 'handled') {
           this.counts.handled++;
           this.counts.deadLettered += outcome.deadLettered.length;
         } else if (outcome.kind === 'dead-lettered') this.counts.deadLettered++;
         else this.counts.skipped++;
-        return;
-      } catch (error) {
-        const delay = backoffDelayMs(this.spec.retry, failures);
-        this.stalled.set(message.partition, {
-          partition: message.partition,
-          offset: message.offset,
-          failures,
-          error: describeError(error),
-          since: this.stalled.get(message.partition)?.since ?? new Date(),
-        });
-        this.deps.logger.error(
-          `group '${this.name}': partition ${message.partition} offset ${message.offset} failed ` +
-            `(${failures}x, not committed, retrying in ${delay} ms): ${describeError(error)}`,
-        );
-        await this.sleep(delay);
-      }
-    }
-  }
-
-  /** Sleeps `ms`, or less when the consumer stops. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
+      },
+      {
+        signal: this.stopSignal.signal,
+        stopped: () => this.state !== 'running',
+        onFailure: (stall, delay, error) =>
+          this.deps.logger.error(
+            `group '${this.name}': partition ${stall.partition} offset ${stall.offset} failed ` +
+              `(${stall.failures}x, not committed, retrying in ${delay} ms): ${describeError(error)}`,
+          ),
+      },
+    );
+    if (!handled) throw new LaneStopped();
   }
 }

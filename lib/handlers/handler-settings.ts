@@ -5,6 +5,9 @@ import type {
   RetryOptions,
 } from '../module/interfaces/iggy-module-options.interface.js';
 
+/** The retry backoff (shared with `IggyServer`; it lives with the redelivery code in the transport). */
+export { backoffDelayMs } from '../transport/redelivery.js';
+
 export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
   attempts: 3,
   initialDelayMs: 100,
@@ -47,24 +50,6 @@ export function resolveRetryOptions(...layers: (Partial<RetryOptions> | undefine
     throw new TypeError(`retry.attempts must be an integer >= 1, got ${merged.attempts}`);
   }
   return merged;
-}
-
-/**
- * The delay before attempt `attempt + 1` (after `attempt` failed): `initialDelayMs * multiplier^(attempt-1)`,
- * capped at `maxDelayMs`, then spread by ±`jitter` (a fraction) so that instances do not retry in step.
- */
-export function backoffDelayMs(
-  retry: RetryOptions,
-  attempt: number,
-  random: () => number = Math.random,
-): number {
-  const base = Math.min(
-    retry.maxDelayMs,
-    retry.initialDelayMs * retry.multiplier ** Math.max(0, attempt - 1),
-  );
-  const jitter = Math.min(1, Math.max(0, retry.jitter));
-  const spread = base * jitter * (random() * 2 - 1);
-  return Math.max(0, Math.round(Math.min(retry.maxDelayMs, base + spread)));
 }
 
 function defined<T extends object>(value: T | undefined): Partial<T> {

@@ -3,6 +3,7 @@ import type { EventMeta } from '../events/envelope-headers.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import type { RetryOptions } from '../module/interfaces/iggy-module-options.interface.js';
 import { IggyContext } from '../transport/iggy.context.js';
+import { REDRIVEN_HEADER } from '../transport/iggy-transport.constants.js';
 
 /** Who handles a message, and how (set by the dispatcher for each handler call). */
 export interface IggyHandlerBinding {
@@ -29,13 +30,9 @@ export interface IggyEventContextInit {
 /**
  * The second argument of an `@IggyEventHandler` method (also `@Ctx()`): an `IggyContext` (where the
  * message sits, its envelope, the matched pattern) plus the group and handler, and the attempt under
- * way (the DLQ interceptor retries).
+ * way (the DLQ interceptor retries; attempt and dead-letter bookkeeping are `IggyContext`'s).
  */
 export class IggyEventContext extends IggyContext {
-  private attemptNo = 1;
-  private deadLetter: string | undefined;
-  private dlqClaimed = false;
-
   constructor(private readonly init: IggyEventContextInit) {
     super([init.message, init.envelope, init.pattern, undefined]);
   }
@@ -45,7 +42,7 @@ export class IggyEventContext extends IggyContext {
     return this.init.event;
   }
 
-  getGroup(): string {
+  override getGroup(): string {
     return this.init.binding.group;
   }
 
@@ -67,44 +64,10 @@ export class IggyEventContext extends IggyContext {
     const n = Number(this.init.event.headers[REDRIVEN_HEADER] ?? '0');
     return Number.isInteger(n) && n > 0 ? n : 0;
   }
-
-  /** 1 for the first call, then 2, 3... while the DLQ interceptor retries. */
-  getAttempt(): number {
-    return this.attemptNo;
-  }
-
-  setAttempt(attempt: number): void {
-    this.attemptNo = attempt;
-  }
-
-  /** The dead letter written for this call, when it failed for good and went to the DLQ. */
-  getDeadLetterId(): string | undefined {
-    return this.deadLetter;
-  }
-
-  markDeadLettered(deadLetterId: string): void {
-    this.deadLetter = deadLetterId;
-  }
-
-  /**
-   * True for the first caller only: lets exactly one DLQ interceptor (global or per handler) own the
-   * retries and the dead-lettering of this call when several are applied.
-   */
-  claimRetries(): boolean {
-    if (this.dlqClaimed) return false;
-    this.dlqClaimed = true;
-    return true;
-  }
-
-  /** Whether a DLQ interceptor owns this call. */
-  isClaimed(): boolean {
-    return this.dlqClaimed;
-  }
 }
 
-/** Envelope headers (`envelope.headers`) a redrive adds to the re-published event: the redrive count. */
-export const REDRIVEN_HEADER = 'iggy.redriven';
-/** Only this group handles a redriven event (other groups skip it: they had handled it). */
-export const REDRIVE_GROUP_HEADER = 'iggy.redrive_group';
-/** Only this handler (`Class.method`) of the group is called for a redriven event. */
-export const REDRIVE_HANDLER_HEADER = 'iggy.redrive_handler';
+export {
+  REDRIVEN_HEADER,
+  REDRIVE_GROUP_HEADER,
+  REDRIVE_HANDLER_HEADER,
+} from '../transport/iggy-transport.constants.js';

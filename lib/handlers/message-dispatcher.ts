@@ -3,6 +3,7 @@ import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
 import { messageToEnvelope } from '../events/envelope-message.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
+import { readRequestInfo } from '../transport/reply-codec.js';
 import type { BoundHandler } from './bound-handler.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';
 import type { IdempotencyWindow } from './idempotency-window.js';
@@ -11,7 +12,11 @@ import { IggyEventContext, REDRIVE_GROUP_HEADER, REDRIVE_HANDLER_HEADER } from '
 /** What became of one message. Every outcome but a thrown error lets its offset be committed. */
 export type DispatchOutcome =
   | { kind: 'handled'; event: EventMeta; handlers: string[]; deadLettered: string[] }
-  | { kind: 'skipped'; reason: 'no-handler' | 'duplicate' | 'redrive-for-other-group'; event: EventMeta }
+  | {
+      kind: 'skipped';
+      reason: 'no-handler' | 'duplicate' | 'redrive-for-other-group' | 'request';
+      event: EventMeta;
+    }
   | { kind: 'dead-lettered'; reason: 'unreadable'; deadLetterId: string; error: unknown }
   | { kind: 'dropped'; reason: 'unreadable'; error: unknown };
 
@@ -37,7 +42,8 @@ export interface DispatchOptions {
  * the payload is decoded only when some handler wants it) and calls them one after the other.
  * Throws when a handler call failed for good (DLQ off, or the DLQ write failed): the offset must not
  * be committed then. A redriven event names its group and handler: other groups skip it, and in its
- * group only that handler runs.
+ * group only that handler runs. A request (`IggyClientProxy.send`: it carries the request headers) is
+ * not an event: it is skipped (and committed); `@MessagePattern` handlers of an `IggyServer` answer it.
  */
 export async function dispatchMessage(
   message: ReceivedMessage,
@@ -49,6 +55,7 @@ export async function dispatchMessage(
   } catch (error) {
     return unreadable(message, undefined, '(routing)', error, options);
   }
+  if (readRequestInfo(message) !== undefined) return { kind: 'skipped', reason: 'request', event };
   const redriveGroup = event.headers[REDRIVE_GROUP_HEADER];
   if (redriveGroup !== undefined && redriveGroup !== options.group) {
     return { kind: 'skipped', reason: 'redrive-for-other-group', event };

@@ -20,5 +20,12 @@ export const IggyReplyHeader = {
   end: 'reply_end',
 } as const;
 
+/** Envelope header (`envelope.headers`) a DLQ redrive adds to the re-published event: the redrive count. */
+export const REDRIVEN_HEADER = 'iggy.redriven';
+/** Only this group handles a redriven event (other groups skip it: they had handled it). */
+export const REDRIVE_GROUP_HEADER = 'iggy.redrive_group';
+/** Only this handler (`Class.method`, or an `IggyServer` pattern) of the group is called for a redriven event. */
+export const REDRIVE_HANDLER_HEADER = 'iggy.redrive_handler';
+
 /** `status` values of `IggyServer` and `IggyClientProxy`. */
 export type IggyStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';

@@ -8,19 +8,28 @@ import {
 import { finalize, isObservable, lastValueFrom } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
 import type { MessageSubscriber, ReceivedMessage } from '../connectors/message-subscriber.js';
-import { readEventMeta } from '../events/envelope-headers.js';
+import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
 import { messageToEnvelope } from '../events/envelope-message.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
 import type { Serializer } from '../events/serializer.js';
+import { defaultRetryOptions } from '../module/config/resolve-iggy-options.js';
 import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../module/iggy.constants.js';
 import type { ResolvedIggyModuleOptions } from '../module/interfaces/resolved-iggy-options.interface.js';
 import { ConnectorHandle } from './connector-handle.js';
-import { IggyContext, type IggyRequestInfo } from './iggy.context.js';
-import { IGGY_TRANSPORT, type IggyStatus } from './iggy-transport.constants.js';
+import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink.js';
+import { IggyContext, type IggyDelivery, type IggyRequestInfo } from './iggy.context.js';
+import {
+  IGGY_TRANSPORT,
+  REDRIVE_GROUP_HEADER,
+  REDRIVE_HANDLER_HEADER,
+  type IggyStatus,
+} from './iggy-transport.constants.js';
 import type { IggyServerOptions } from './interfaces/iggy-server-options.interface.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { PartitionDispatcher } from './partition-dispatcher.js';
+import { PartitionStalls, type StalledPartition } from './redelivery.js';
+import { ServerDeadLetters } from './server-dead-letters.js';
 import { encodeReply, readRequestInfo } from './reply-codec.js';
 import { RouteTable, type Route } from './route-table.js';
 import { TransportListeners, describeError, sleepUnless } from './transport-support.js';
@@ -30,7 +39,11 @@ import { IggyTransportError } from './transport-errors.js';
 export type IggyServerEvents = {
   /** A transport failure (poll, commit, reply); the server goes on. */
   error: (error: unknown) => void;
-  /** A handler failed for good (after Nest's exception filters); its offset is committed all the same. */
+  /**
+   * An `@EventPattern` handler failed for good (after the DLQ interceptor's retries and Nest's exception
+   * filters). Its message is not committed: it is dead-lettered if the DLQ takes it, else its partition
+   * stalls and the message is delivered again with the retry backoff (see `stalled()`).
+   */
   handlerError: (error: unknown, context: IggyContext) => void;
 };
 
@@ -41,11 +54,20 @@ const DEFAULT_GROUP = 'nestjs-iggy-server';
  * event envelope to the `@EventPattern`/`@MessagePattern` handlers whose pattern matches its type (exact,
  * `order.*`, `order.#`), read from the message headers (no payload decode to route), through Nest's
  * pipeline (guards, pipes, interceptors, exception filters). One partition at a time in order, partitions
- * in parallel; each offset is committed after its handlers finished (at-least-once). A request (`send`) is
- * answered on the reply topic; a request no handler here knows is left to the other services.
+ * in parallel. A request (`send`) is answered on the reply topic, then committed, error or not (the caller
+ * has its answer); a request no handler here knows is left to the other services.
  *
- * `app.connectMicroservice({ strategy: IggyServer.fromApp(app, { group: 'billing' }) })` shares the
- * module's connector; `new IggyServer({ connector: { mode: 'remote', ... } })` brings its own.
+ * Events are at-least-once, as with `@IggyEventHandler`: an offset is committed only after the handlers
+ * succeeded or the message was written to the DLQ. The module's `IggyDlqInterceptor` retries a failing
+ * `@EventPattern` call and dead-letters it (one mechanism for both paths); a call it did not own (a guard
+ * refused the event, or the interceptor does not reach this server) is dead-lettered here through the
+ * module's `DeadLetterSink`. When the DLQ is off or cannot be written, the message's partition stalls and
+ * the message is delivered again with the retry backoff until it passes; the other partitions go on.
+ *
+ * `app.connectMicroservice({ strategy: IggyServer.fromApp(app, { group: 'billing' }) }, { inheritAppConfig:
+ * true })` shares the module's connector, DLQ and global interceptor (without `inheritAppConfig` Nest keeps
+ * the app's global interceptors from a hybrid microservice: failed events are then dead-lettered without
+ * retries); `new IggyServer({ connector: { mode: 'remote', ... } })` brings its own connector.
  */
 export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements CustomTransportStrategy {
   override transportId = IGGY_TRANSPORT;
@@ -58,6 +80,9 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
   private subscriber: MessageSubscriber | undefined;
   private dispatcher: PartitionDispatcher<ReceivedMessage> | undefined;
   private committer: OffsetCommitter | undefined;
+  private sink: DeadLetterSink | undefined;
+  private deadLetters: ServerDeadLetters;
+  private stalls = new PartitionStalls(defaultRetryOptions);
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private stopping = false;
@@ -70,6 +95,7 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     super();
     this.serializers = options.serializers ?? new SerializerRegistry();
     if (options.connector) this.handle = ConnectorHandle.of(options.connector);
+    this.deadLetters = new ServerDeadLetters(undefined, this.group, this.logger);
   }
 
   /** A server on the connector (and defaults) of the `IggyModule` of `app`. */
@@ -88,6 +114,7 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
   attach(app: INestApplicationContext): this {
     this.handle = ConnectorHandle.of(app.get<IggyConnector>(IGGY_CONNECTOR, { strict: false }));
     this.defaults = tryGet<ResolvedIggyModuleOptions>(app, IGGY_OPTIONS) ?? {};
+    this.sink = tryGet<DeadLetterSink>(app, IGGY_DEAD_LETTER_SINK);
     if (!this.options.serializers) {
       this.serializers = tryGet<SerializerRegistry>(app, SerializerRegistry) ?? this.serializers;
     }
@@ -104,6 +131,11 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
 
   on<K extends keyof IggyServerEvents>(event: K, callback: IggyServerEvents[K]): void {
     this.listeners.on(event, callback);
+  }
+
+  /** Partitions waiting on a message whose handler keeps failing (the DLQ is off or cannot be written). */
+  stalled(): StalledPartition[] {
+    return this.stalls.list();
   }
 
   /** The connector (after `listen`). */
@@ -133,6 +165,10 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     return this.closing;
   }
 
+  private get group(): string {
+    return this.options.group ?? DEFAULT_GROUP;
+  }
+
   private get connector(): IggyConnector {
     return (this.handle as ConnectorHandle).connector;
   }
@@ -150,9 +186,11 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     const config = this.connector.config;
     const stream = this.options.stream ?? config?.streamName ?? 'rustok';
     const topic = this.options.topic ?? config?.topicName ?? 'domain';
-    const group = this.options.group ?? DEFAULT_GROUP;
+    const group = this.group;
     const batchSize = this.options.batchSize ?? 100;
     const concurrency = this.options.concurrency ?? this.defaults.handlers?.concurrency ?? 4;
+    this.stalls = new PartitionStalls(this.defaults.retry ?? defaultRetryOptions);
+    this.deadLetters = new ServerDeadLetters(this.sink, group, this.logger);
     this.subscriber = await this.connector.subscribeGroup(stream, topic, group, {
       startFrom: this.options.startFrom ?? 'committed',
       batchSize,
@@ -227,45 +265,83 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     this._status$.next('disconnected');
   }
 
-  /** One message: route, decode, handle, then mark it for commit. Never throws. */
+  /**
+   * One message: route, decode, handle, then mark it for commit. While a handler fails for good (and the
+   * message could not be dead-lettered) it is not committed: its partition waits and it is tried again
+   * with the retry backoff, until it passes or the server closes. Never throws.
+   */
   private async process(message: ReceivedMessage): Promise<void> {
-    try {
-      await this.route(message);
-    } catch (err) {
-      this.transportError(`message at partition ${message.partition} offset ${message.offset} skipped`, err);
-    }
-    if (!this.commitsClosed) this.committer?.commit(message);
+    const done = new Set<string>();
+    const handled = await this.stalls.untilHandled(message, () => this.route(message, done), {
+      signal: this.stopSignal.signal,
+      stopped: () => this.stopping,
+      onFailure: (stall, delay) =>
+        this.logger.error(
+          `partition ${stall.partition} offset ${stall.offset} of '${message.topic}' failed ` +
+            `(${stall.failures}x, not committed, retrying in ${delay} ms): ${stall.error}`,
+        ),
+    });
+    if (handled && !this.commitsClosed) this.committer?.commit(message);
   }
 
-  private async route(message: ReceivedMessage): Promise<void> {
-    let type: string;
+  /**
+   * Routes one message to its handlers. Resolves once it may be committed; throws while it may not (an
+   * event handler failed for good, or its dead letter could not be written). `done` keeps the event
+   * patterns already handled across the tries of one message.
+   */
+  private async route(message: ReceivedMessage, done: Set<string>): Promise<void> {
+    let event: EventMeta;
     try {
-      type = readEventMeta(message).type;
+      event = readEventMeta(message);
     } catch (err) {
-      this.logger.warn(`skipping a message that is not an event envelope: ${describeError(err)}`);
-      return;
+      return this.deadLetters.unreadable(message, undefined, '(routing)', err);
     }
     const request = readRequestInfo(message);
-    const routes = this.routes.routes(type);
+    const routes = this.routes.routes(event.type);
     if (request && routes.request) {
       if (request.deadline !== undefined && Date.now() > request.deadline) {
         this.logger.debug?.(
-          `skipping request ${request.requestId} ('${type}'): its requester stopped waiting`,
+          `skipping request ${request.requestId} ('${event.type}'): its requester stopped waiting`,
         );
         return;
       }
-      await this.answer(message, routes.request, request);
+      try {
+        await this.answer(message, routes.request, request);
+      } catch (err) {
+        this.transportError(
+          `request at partition ${message.partition} offset ${message.offset} answered with an error`,
+          err,
+        );
+      }
       return;
     }
-    if (routes.events.length === 0) return;
-    const envelope = messageToEnvelope(message, this.serializers);
-    for (const route of routes.events) {
-      const context = new IggyContext([message, envelope, route.pattern, request]);
+    const redriveGroup = event.headers[REDRIVE_GROUP_HEADER];
+    if (redriveGroup !== undefined && redriveGroup !== this.group) return; // redriven for another group
+    const redriveHandler = redriveGroup === undefined ? undefined : event.headers[REDRIVE_HANDLER_HEADER];
+    let targets = routes.events.filter((r) => !done.has(r.pattern));
+    if (redriveHandler !== undefined && targets.some((r) => r.pattern === redriveHandler)) {
+      targets = targets.filter((r) => r.pattern === redriveHandler);
+    }
+    if (targets.length === 0) return;
+    let envelope: EventEnvelope;
+    try {
+      envelope = messageToEnvelope(message, this.serializers);
+    } catch (err) {
+      return this.deadLetters.unreadable(message, event, targets.map((r) => r.pattern).join(','), err);
+    }
+    for (const route of targets) {
+      const delivery: IggyDelivery = { group: this.group };
+      if (redriveHandler !== undefined) delivery.redriveHandler = redriveHandler;
+      const context = new IggyContext([message, envelope, route.pattern, request], delivery);
       try {
         await this.runEvent(route, envelope, context);
-      } catch (err) {
-        this.handlerFailed(err, context);
+      } catch (filtered) {
+        // Nest's exception filters hand plain RPC data back; the interceptor kept the real error.
+        const err = context.getLastError() ?? filtered;
+        this.listeners.emit('handlerError', err, context);
+        await this.deadLetters.unowned(err, context, event);
       }
+      done.add(route.pattern);
     }
   }
 
@@ -353,16 +429,6 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
       });
       void Promise.resolve(result).catch(() => undefined);
     });
-  }
-
-  private handlerFailed(err: unknown, context: IggyContext): void {
-    this.logger.error(
-      `handler '${context.getPattern()}' failed on '${context.getEventType()}' (tenant ${context.getTenantId()}, ` +
-        `stream '${context.getStream()}', topic '${context.getTopic()}', partition ${context.getPartition()}, ` +
-        `offset ${context.getOffset()}): ${describeError(err)}; its offset is committed ` +
-        '(for retries and a dead-letter topic, handle it with @IggyEventHandler)',
-    );
-    this.listeners.emit('handlerError', err, context);
   }
 
   private transportError(what: string, err: unknown): void {

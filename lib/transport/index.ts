@@ -1,6 +1,11 @@
 export { IggyServer, type IggyServerEvents } from './iggy.server.js';
 export { IggyClientProxy, type IggyClientEvents } from './iggy.client-proxy.js';
-export { IggyContext, type IggyContextArgs, type IggyRequestInfo } from './iggy.context.js';
+export {
+  IggyContext,
+  type IggyContextArgs,
+  type IggyDelivery,
+  type IggyRequestInfo,
+} from './iggy.context.js';
 export { IggyRecord, type IggyRecordOptions } from './iggy-record.js';
 export { IGGY_TRANSPORT, IggyReplyHeader, type IggyStatus } from './iggy-transport.constants.js';
 export { IggyMissingTenantError, IggyRequestTimeoutError, IggyTransportError } from './transport-errors.js';

@@ -6,6 +6,9 @@ import type { EmbeddedConnector } from '../../../lib/connectors/embedded-connect
 import type { EventEnvelope } from '../../../lib/events/event-envelope.js';
 import { partitionForTenant } from '../../../lib/events/tenant-partitioner.js';
 import { ConsumerGroupManager, IggyEventContext, IggyEventHandler } from '../../../lib/handlers/index.js';
+import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
+import { IggyRequestTimeoutError } from '../../../lib/transport/transport-errors.js';
+import { firstValueFrom } from 'rxjs';
 import {
   PARTITIONS,
   createApp,
@@ -245,5 +248,28 @@ describe('ConsumerGroupManager', () => {
         .groups()
         .find((g) => g.group === 'guarded')!.skipped,
     ).toBe(1);
+  });
+
+  it('skips (and commits) requests: what IggyClientProxy.send publishes is not an event', async () => {
+    const seen: string[] = [];
+    @Injectable()
+    class Orders {
+      @IggyEventHandler('order.#', { group: 'orders' })
+      on(envelope: EventEnvelope): void {
+        seen.push(envelope.type);
+      }
+    }
+    const connector = await broker();
+    const moduleRef = await app(connector, [Orders]);
+    const client = new IggyClientProxy({ connector, timeoutMs: 200 });
+    cleanups.push(() => client.close());
+    const answer = await firstValueFrom(client.send('order.quote', { tenantId: 'acme' })).catch(
+      (err: unknown) => err,
+    );
+    expect(answer).toBeInstanceOf(IggyRequestTimeoutError);
+    await publish(connector, event({ tenantId: 'acme', type: 'order.created' }));
+    await waitFor(async () => (await groupLag(connector, 'orders')) === 0n, 5_000, 'the commits');
+    expect(seen).toEqual(['order.created']);
+    expect(moduleRef.get(ConsumerGroupManager).groups()[0]).toMatchObject({ handled: 1, skipped: 1 });
   });
 });

@@ -13,7 +13,8 @@ export interface HybridApp {
 
 /**
  * A hybrid app (HTTP app + IggyServer on the module's connector, in-memory embedded broker) with the
- * given controllers and providers, microservice started.
+ * given controllers and providers, microservice started. The microservice inherits the app's config
+ * (global DLQ interceptor) unless `inheritAppConfig: false`.
  */
 export async function startHybrid(
   controllers: Type[],
@@ -21,6 +22,7 @@ export async function startHybrid(
     module?: IggyModuleOptions;
     server?: Omit<IggyServerOptions, 'connector'>;
     providers?: Type[];
+    inheritAppConfig?: boolean;
   } = {},
 ): Promise<HybridApp> {
   @Module({
@@ -32,7 +34,7 @@ export async function startHybrid(
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   const server = IggyServer.fromApp(app, { group: 'test-server', pollIntervalMs: 5, ...options.server });
-  app.connectMicroservice({ strategy: server });
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: options.inheritAppConfig ?? true });
   await app.startAllMicroservices();
   await app.init();
   return { app, server };
