@@ -11,6 +11,8 @@ import { runRetention, type RetentionReport } from './state/retention.js';
 import { SystemStats } from './state/system-stats.js';
 import * as systemCommands from './state/system-commands.js';
 import * as userCommands from './state/user-commands.js';
+import { Transport } from './state/types.js';
+import { ROOT_USER_ID } from './state/users.js';
 import type { ConsumerGroupView } from './state/views.js';
 import type {
   AccessTokenInfo,
@@ -59,8 +61,9 @@ export class Broker {
   }
 
   /**
-   * Starts a broker: takes the data-directory lock, loads the metadata snapshot, opens (and recovers)
-   * every partition, creates the root user on first boot, starts the retention timer.
+   * Starts a broker: creates the data directory when missing (with its parents), takes its lock, loads
+   * the metadata snapshot, opens (and recovers) every partition, creates the root user on first boot,
+   * starts the retention timer.
    */
   static async open(config: BrokerConfig = { persistent: false }): Promise<Broker> {
     const { ctx, metadata } = await openState(resolveBrokerConfig(config));
@@ -94,6 +97,18 @@ export class Broker {
   /** A new client (connection); `address` is `ip:port` or any label. Returns its id. */
   connectClient(transport: TransportValue, address: string): number {
     return this.ctx.clients.connect(transport, address);
+  }
+
+  /**
+   * An in-process session: a new client already logged in as `user` (id or name; default the root
+   * user), without a password check — so it costs no Argon2 verification. For code running in this
+   * process only (the embedded connector's subscriptions, tools holding this `Broker` object): the TCP
+   * and HTTP adapters never call it, so nothing on the network can reach it; a network client always
+   * logs in with a password or a personal access token. The client is listed like a TCP one, under
+   * `label`; end it with `disconnectClient`. ResourceNotFound (20) for an unknown user, UserInactive (47).
+   */
+  connectInternalClient(user: Identifier = ROOT_USER_ID, label = 'in-process'): number {
+    return userCommands.connectInternalClient(this.ctx, user, Transport.Tcp, label);
   }
 
   /** The client is gone: it leaves every group it joined (full rebalance of each). */

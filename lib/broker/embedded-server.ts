@@ -2,17 +2,18 @@ import type { BrokerConfig } from './broker-config.js';
 import { Broker } from './broker.js';
 import { BrokerMetrics } from './http/broker-metrics.js';
 import { BrokerHttpServer, HttpServerDefaults } from './http/http-server.js';
-import { BrokerTcpServer, TcpServerDefaults, type ListenAddress } from './tcp/tcp-server.js';
+import type { ListenAddress } from './listen.js';
+import { BrokerTcpServer, TcpServerDefaults } from './tcp/tcp-server.js';
 import type { TlsMaterial } from './tcp/tls-material.js';
 
 /** A broker with its network faces: the Iggy binary protocol over TCP (or TLS) and the HTTP stats API. */
 export interface EmbeddedServerConfig extends BrokerConfig {
   /** Address both listeners bind to. Default 127.0.0.1. */
   host?: string;
-  /** Default 8090; 0 picks a free port. */
-  tcpPort?: number;
-  /** Default 3000; 0 picks a free port; false: no HTTP listener. */
-  httpPort?: number | false;
+  /** Default 8090; 0 picks a free port; null: no TCP listener (the broker is used in process only). */
+  tcpPort?: number | null;
+  /** Default 3000; 0 picks a free port; null (or the older `false`): no HTTP listener. */
+  httpPort?: number | null | false;
   /** Serve the binary protocol over TLS with this certificate and key (PEM text or file paths). */
   tls?: TlsMaterial;
   /** Largest SendMessages payload accepted. Default 64 MiB. */
@@ -22,36 +23,46 @@ export interface EmbeddedServerConfig extends BrokerConfig {
 }
 
 /**
- * Starts a `Broker`, its TCP listener and (unless disabled) its HTTP listener together, and stops them
- * together: `stop` stops accepting, lets in-flight requests finish (bounded by `shutdownTimeoutMs`),
- * closes the sockets, then closes the broker (flush, unlock).
+ * Starts a `Broker` with the listeners asked for (TCP and HTTP by default, either or both can be left
+ * out) and stops them together: `stop` stops accepting, lets in-flight requests finish (bounded by
+ * `shutdownTimeoutMs`), closes the sockets, then closes the broker (flush, release of the data-directory
+ * lock), so the same data directory and ports can be opened again right after. A listener that cannot
+ * bind fails `start` with a `ListenError` (everything started is closed again).
  */
 export class EmbeddedServer {
   private stopping: Promise<void> | null = null;
 
   private constructor(
     readonly broker: Broker,
-    readonly tcp: BrokerTcpServer,
+    /** null when started with `tcpPort: null`. */
+    readonly tcp: BrokerTcpServer | null,
+    /** null when started with `httpPort: null`. */
     readonly http: BrokerHttpServer | null,
     private readonly shutdownTimeoutMs: number,
   ) {}
 
   static async start(config: EmbeddedServerConfig = { persistent: false }): Promise<EmbeddedServer> {
     const { host, tcpPort, httpPort, tls, maxFrameBytes, shutdownTimeoutMs, ...brokerConfig } = config;
+    const withTcp = tcpPort !== null;
+    const withHttp = httpPort !== null && httpPort !== false;
     const broker = await Broker.open(brokerConfig);
-    const metrics = new BrokerMetrics(broker);
+    // The metrics are only ever read over HTTP: without it, nothing needs counting.
+    const metrics = withHttp ? new BrokerMetrics(broker) : undefined;
+    let tcp: BrokerTcpServer | null = null;
     let http: BrokerHttpServer | null = null;
-    const tcp = new BrokerTcpServer(broker, {
-      host: host ?? TcpServerDefaults.host,
-      port: tcpPort ?? TcpServerDefaults.port,
-      tls,
-      maxFrameBytes,
-      observer: metrics,
-      httpPort: () => (http ? http.address.port : 0),
-    });
     try {
-      await tcp.listen();
-      if (httpPort !== false) {
+      if (withTcp) {
+        tcp = new BrokerTcpServer(broker, {
+          host: host ?? TcpServerDefaults.host,
+          port: tcpPort ?? TcpServerDefaults.port,
+          tls,
+          maxFrameBytes,
+          observer: metrics,
+          httpPort: () => (http ? http.address.port : 0),
+        });
+        await tcp.listen();
+      }
+      if (withHttp) {
         http = new BrokerHttpServer(broker, {
           host: host ?? HttpServerDefaults.host,
           port: httpPort ?? HttpServerDefaults.port,
@@ -60,7 +71,7 @@ export class EmbeddedServer {
         await http.listen();
       }
     } catch (error) {
-      await tcp.close(0).catch(() => undefined);
+      await tcp?.close(0).catch(() => undefined);
       await http?.close().catch(() => undefined);
       await broker.close();
       throw error;
@@ -68,8 +79,9 @@ export class EmbeddedServer {
     return new EmbeddedServer(broker, tcp, http, shutdownTimeoutMs ?? 5_000);
   }
 
-  /** Where the binary protocol listens. */
+  /** Where the binary protocol listens; throws when started without TCP (`tcpPort: null`). */
   get tcpAddress(): ListenAddress {
+    if (!this.tcp) throw new Error('this EmbeddedServer has no TCP listener (tcpPort: null)');
     return this.tcp.address;
   }
 
@@ -86,7 +98,7 @@ export class EmbeddedServer {
 
   private async shutdown(): Promise<void> {
     try {
-      await Promise.all([this.tcp.close(this.shutdownTimeoutMs), this.http?.close()]);
+      await Promise.all([this.tcp?.close(this.shutdownTimeoutMs), this.http?.close()]);
     } finally {
       await this.broker.close();
     }

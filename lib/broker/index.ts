@@ -19,12 +19,8 @@ export * from './state/types.js';
 export type { FsyncMode } from './storage/partition-store.js';
 export { StorageError } from './storage/storage-error.js';
 export { EmbeddedServer, type EmbeddedServerConfig } from './embedded-server.js';
-export {
-  BrokerTcpServer,
-  TcpServerDefaults,
-  type ListenAddress,
-  type TcpServerOptions,
-} from './tcp/tcp-server.js';
+export { ListenError, type ListenAddress, type ListenerKind } from './listen.js';
+export { BrokerTcpServer, TcpServerDefaults, type TcpServerOptions } from './tcp/tcp-server.js';
 export type { TcpObserver } from './tcp/tcp-connection.js';
 export type { TlsMaterial } from './tcp/tls-material.js';
 export { BrokerHttpServer, HttpServerDefaults, type HttpServerOptions } from './http/http-server.js';

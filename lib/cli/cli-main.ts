@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { BrokerLogger } from '../broker/broker-config.js';
 import { EmbeddedServer } from '../broker/embedded-server.js';
 import { CliExit, parseCliArgs } from './cli-options.js';
@@ -43,11 +43,10 @@ function logger(io: CliIo, verbose: boolean): BrokerLogger {
  */
 export async function startCli(args: readonly string[], io: CliIo = processIo): Promise<EmbeddedServer> {
   const { server: config, verbose } = parseCliArgs(args, (text) => io.err(text.trimEnd()), packageVersion());
-  if (config.persistent && config.dataDir) mkdirSync(config.dataDir, { recursive: true });
   const server = await EmbeddedServer.start({ ...config, logger: logger(io, verbose) });
   const tcp = server.tcpAddress;
   io.out(`iggy-embedded: ${config.persistent ? `data in ${config.dataDir}` : 'in memory (nothing is kept)'}`);
-  io.out(`iggy-embedded: TCP${server.tcp.tls ? ' (TLS)' : ''} listening on ${tcp.host}:${tcp.port}`);
+  io.out(`iggy-embedded: TCP${server.tcp?.tls ? ' (TLS)' : ''} listening on ${tcp.host}:${tcp.port}`);
   const http = server.httpAddress;
   if (http)
     io.out(

@@ -119,7 +119,7 @@ export function parseCliArgs(
     dataDir: o.inMemory ? undefined : o.dataDir,
     host: o.host,
     tcpPort: o.tcpPort,
-    httpPort: o.http ? o.httpPort : false,
+    httpPort: o.http ? o.httpPort : null,
     fsync: o.fsync,
     rootUsername: o.rootUsername,
     rootPassword: o.rootPassword,

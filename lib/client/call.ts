@@ -11,7 +11,7 @@ export class Call<Res> implements WireRequest {
   constructor(
     readonly command: string,
     readonly header: Buffer,
-    readonly payload: Buffer,
+    readonly payload: readonly Buffer[],
     private readonly decode: (payload: Buffer) => Res,
     private readonly resolve: (value: Res) => void,
     private readonly reject: (error: Error) => void,

@@ -32,6 +32,13 @@ export interface IggyClientEvents {
  */
 export type IggyClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'disconnected' | 'closed';
 
+/** Replaces a codec's request encoder or response decoder for one request (`requestWith`). */
+export interface RequestCoder<Req, Out> {
+  /** The payload in parts, written back to back (no copy into one buffer). */
+  encode?: (request: Req) => readonly Buffer[];
+  decode?: (payload: Buffer) => Out;
+}
+
 /** Per-call options of `request`. */
 export interface RequestOptions {
   /** Overrides the client's `requestTimeoutMs`. */
@@ -140,7 +147,17 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
    * otherwise with `IggyClientError` ('Timeout', 'Disconnected', 'Closed', 'Protocol').
    */
   request<Req, Res>(codec: CommandCodec<Req, Res>, request: Req, options: RequestOptions = {}): Promise<Res> {
-    return new Promise<Res>((resolve, reject) => {
+    return this.requestWith(codec, request, {}, options);
+  }
+
+  /** `request`, with the codec's request encoder or response decoder replaced. */
+  protected requestWith<Req, Res, Out = Res>(
+    codec: CommandCodec<Req, Res>,
+    request: Req,
+    coder: RequestCoder<Req, Out>,
+    options: RequestOptions = {},
+  ): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
       if (this.stateValue === 'closed') {
         return reject(
           new IggyClientError('Closed', `${codec.name}: client is closed`, { command: codec.name }),
@@ -150,7 +167,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
         const why = this.stateValue === 'idle' ? 'not connected (call connect() first)' : 'disconnected';
         return reject(new IggyClientError('Disconnected', `${codec.name}: ${why}`, { command: codec.name }));
       }
-      const call = this.createCall(codec, request, resolve, reject);
+      const call = this.createCall(codec, request, coder, resolve, reject);
       if (!call) return;
       this.startTimer(call, options.timeoutMs);
       this.queue.push(call as Call<unknown>);
@@ -187,15 +204,16 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
   /** One heartbeat (a ping). */
   protected abstract sendHeartbeat(): Promise<unknown>;
 
-  private createCall<Req, Res>(
+  private createCall<Req, Res, Out>(
     codec: CommandCodec<Req, Res>,
     request: Req,
-    resolve: (value: Res) => void,
+    coder: RequestCoder<Req, Out>,
+    resolve: (value: Out) => void,
     reject: (error: Error) => void,
-  ): Call<Res> | undefined {
-    let payload: Buffer;
+  ): Call<Out> | undefined {
+    let payload: readonly Buffer[];
     try {
-      payload = codec.encodeRequest(request);
+      payload = coder.encode ? coder.encode(request) : [codec.encodeRequest(request)];
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       reject(
@@ -206,8 +224,11 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
       );
       return undefined;
     }
-    const header = encodeRequestHeader(codec.code, payload.length);
-    return new Call(codec.name, header, payload, (p) => codec.decodeResponse(p), resolve, reject);
+    let length = 0;
+    for (const part of payload) length += part.length;
+    const header = encodeRequestHeader(codec.code, length);
+    const decode = coder.decode ?? ((p: Buffer) => codec.decodeResponse(p) as unknown as Out);
+    return new Call(codec.name, header, payload, decode, resolve, reject);
   }
 
   private startTimer<Res>(c: Call<Res>, timeoutMs = this.options.requestTimeoutMs): void {
@@ -317,7 +338,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     request: Req,
   ): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
-      const call = this.createCall(codec, request, resolve, reject);
+      const call = this.createCall<Req, Res, Res>(codec, request, {}, resolve, reject);
       if (!call) return;
       this.startTimer(call);
       call.written = true;

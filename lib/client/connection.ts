@@ -10,7 +10,8 @@ import type { IggyTlsOptions, ResolvedAddress } from './options.js';
 export interface WireRequest {
   readonly command: string;
   readonly header: Buffer;
-  readonly payload: Buffer;
+  /** The payload in parts, written back to back. */
+  readonly payload: readonly Buffer[];
   /** True once the caller has its answer or gave up (timeout); a late response is then dropped. */
   readonly settled: boolean;
   onResponse(frame: ResponseFrame): void;
@@ -128,7 +129,7 @@ export class Connection {
     return this.fifo.length;
   }
 
-  /** Writes requests back to back in one corked burst (header and payload as separate chunks: no copy). */
+  /** Writes requests back to back in one corked burst (header and payload parts as separate chunks: no copy). */
   sendAll(requests: readonly WireRequest[]): void {
     if (this.ended) {
       for (const r of requests)
@@ -143,7 +144,7 @@ export class Connection {
     for (const r of requests) {
       this.fifo.push(r);
       this.socket.write(r.header);
-      if (r.payload.length > 0) this.socket.write(r.payload);
+      for (const part of r.payload) if (part.length > 0) this.socket.write(part);
     }
     this.socket.uncork();
   }

@@ -43,11 +43,14 @@ import {
   type StoreOffsetRequest,
 } from '../protocol/commands/consumer-offsets/index.js';
 import {
+  decodePollResponseRun,
+  encodeSendMessagesParts,
   flushUnsavedBufferCodec,
   pollMessagesCodec,
   sendMessagesCodec,
   type FlushUnsavedBufferRequest,
   type PollMessagesRequest,
+  type PolledRun,
   type SendMessagesRequest,
 } from '../protocol/commands/messages/index.js';
 import type { PolledMessage } from '../protocol/messages/message-batch.js';
@@ -336,7 +339,7 @@ export class IggyClient extends IggyClientCore {
 
   /** Appends one batch; resolves when the server acknowledged it (in memory on the server, not fsynced). */
   sendMessages(request: SendMessagesRequest): Promise<void> {
-    return this.request(sendMessagesCodec, request);
+    return this.requestWith(sendMessagesCodec, request, { encode: encodeSendMessagesParts });
   }
 
   /** Polls messages; payloads are views into the received frame. */
@@ -348,6 +351,18 @@ export class IggyClient extends IggyClientCore {
     });
     const messages = polled.messages instanceof MessageRun ? polled.messages.decode() : [...polled.messages];
     return { partitionId: polled.partitionId, currentOffset: polled.currentOffset, messages };
+  }
+
+  /**
+   * Polls messages and keeps them encoded: `messages` is the validated run as received, to decode on
+   * demand (`iterate()`, `decode()`) or to pass on as bytes, for consumers that need no objects.
+   */
+  pollMessagesRun(request: PollInput): Promise<PolledRun> {
+    return this.requestWith(
+      pollMessagesCodec,
+      { partitionId: null, autoCommit: false, ...request },
+      { decode: decodePollResponseRun },
+    );
   }
 
   /** Writes a partition's unsaved messages to disk (and fsyncs them when `fsync`). */

@@ -1,21 +1,16 @@
 import type { Broker } from '../broker/broker.js';
-import { isBrokerError } from '../broker/broker-error.js';
+import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import { decodeMessages } from '../protocol/messages/message-walk.js';
-import { Transport } from '../protocol/commands/clients/client.layout.js';
 import type { Consumer } from '../protocol/primitives/consumer.js';
 import type { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
+import { createIfMissing } from './create-if-missing.js';
 import type { PolledBatch, PollSource } from './poll-source.js';
 
-/** How an in-process session logs in. */
-export interface BrokerCredentials {
-  username: string;
-  password: string;
-}
-
 /**
- * An in-process broker session (one broker client id) for one subscription: polls read the broker's
- * result and decode it in place (payloads are views into the bytes the broker read), nothing crosses a
- * socket. Closing disconnects the client, which leaves its groups.
+ * An in-process broker session for one subscription: one broker client id from
+ * `Broker.connectInternalClient` (no password check). Polls read the broker's result and decode it in
+ * place (payloads are views into the bytes the broker read); nothing crosses a socket. Closing
+ * disconnects the client, which leaves its groups.
  */
 export class BrokerPollSource implements PollSource {
   readonly epoch = 0;
@@ -27,22 +22,15 @@ export class BrokerPollSource implements PollSource {
     private readonly topic: string,
   ) {}
 
-  /** Opens a logged-in session. */
-  static async open(
+  /** Opens a session already logged in as `userId`. */
+  static open(
     broker: Broker,
-    credentials: BrokerCredentials,
+    userId: number,
     stream: string,
     topic: string,
     label: string,
-  ): Promise<BrokerPollSource> {
-    const clientId = broker.connectClient(Transport.Tcp, label);
-    try {
-      await broker.loginUser(clientId, credentials.username, credentials.password);
-    } catch (err) {
-      broker.disconnectClient(clientId);
-      throw err;
-    }
-    return new BrokerPollSource(broker, clientId, stream, topic);
+  ): BrokerPollSource {
+    return new BrokerPollSource(broker, broker.connectInternalClient(userId, label), stream, topic);
   }
 
   async poll(
@@ -77,8 +65,13 @@ export class BrokerPollSource implements PollSource {
   }
 
   async joinGroup(group: string): Promise<void> {
-    await ensureBrokerGroup(this.broker, this.clientId, this.stream, this.topic, group);
-    this.broker.joinConsumerGroup(this.clientId, this.stream, this.topic, group);
+    const { broker, clientId, stream, topic } = this;
+    await createIfMissing(
+      () => broker.getConsumerGroup(clientId, stream, topic, group) !== null,
+      () => broker.createConsumerGroup(clientId, stream, topic, group),
+      IggyErrorCode.ConsumerGroupNameAlreadyExists,
+    );
+    broker.joinConsumerGroup(clientId, stream, topic, group);
   }
 
   async leaveGroup(group: string): Promise<void> {
@@ -91,21 +84,5 @@ export class BrokerPollSource implements PollSource {
 
   isTransient(): boolean {
     return false;
-  }
-}
-
-/** Creates the group when missing; a racing create ("already exists") is success. */
-export async function ensureBrokerGroup(
-  broker: Broker,
-  clientId: number,
-  stream: string,
-  topic: string,
-  group: string,
-): Promise<void> {
-  if (broker.getConsumerGroup(clientId, stream, topic, group)) return;
-  try {
-    await broker.createConsumerGroup(clientId, stream, topic, group);
-  } catch (err) {
-    if (!isBrokerError(err, 'ConsumerGroupNameAlreadyExists')) throw err;
   }
 }

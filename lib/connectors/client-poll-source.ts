@@ -1,9 +1,10 @@
 import { IggyClient } from '../client/iggy-client.js';
-import { isIggyClientError, isIggyError } from '../client/errors.js';
+import { isIggyClientError } from '../client/errors.js';
 import type { IggyClientOptions } from '../client/options.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import type { Consumer } from '../protocol/primitives/consumer.js';
 import type { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
+import { createIfMissing } from './create-if-missing.js';
 import type { PolledBatch, PollSource } from './poll-source.js';
 
 /**
@@ -72,8 +73,13 @@ export class ClientPollSource implements PollSource {
   }
 
   async joinGroup(group: string): Promise<void> {
-    await ensureClientGroup(this.client, this.stream, this.topic, group);
-    await this.client.joinConsumerGroup({ streamId: this.stream, topicId: this.topic, groupId: group });
+    const target = { streamId: this.stream, topicId: this.topic, groupId: group };
+    await createIfMissing(
+      async () => (await this.client.getConsumerGroup(target)) !== null,
+      () => this.client.createConsumerGroup({ streamId: this.stream, topicId: this.topic, name: group }),
+      IggyErrorCode.ConsumerGroupNameAlreadyExists,
+    );
+    await this.client.joinConsumerGroup(target);
   }
 
   async leaveGroup(group: string): Promise<void> {
@@ -89,21 +95,5 @@ export class ClientPollSource implements PollSource {
   isTransient(err: unknown): boolean {
     if (this.client.state === 'disconnected' || this.client.state === 'closed') return false;
     return isIggyClientError(err, 'Disconnected') || isIggyClientError(err, 'Timeout');
-  }
-}
-
-/** Creates the group when missing; a racing create ("already exists") is success. */
-export async function ensureClientGroup(
-  client: IggyClient,
-  stream: string,
-  topic: string,
-  group: string,
-): Promise<void> {
-  const target = { streamId: stream, topicId: topic, groupId: group };
-  if (await client.getConsumerGroup(target)) return;
-  try {
-    await client.createConsumerGroup({ streamId: stream, topicId: topic, name: group });
-  } catch (err) {
-    if (!isIggyError(err, IggyErrorCode.ConsumerGroupNameAlreadyExists)) throw err;
   }
 }

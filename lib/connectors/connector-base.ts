@@ -10,6 +10,7 @@ import {
 } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
 import { iggyCodeOf, toConnectorError, type OperationKind } from './connector-error-mapping.js';
+import { createIfMissing } from './create-if-missing.js';
 import type { IggyConnector, OffsetOwner, PartitionLag, TopicInfo, TopicSpec } from './iggy-connector.js';
 import type { MessageSubscriber, SubscribeOptions } from './message-subscriber.js';
 import type { PollSource } from './poll-source.js';
@@ -225,10 +226,11 @@ export abstract class ConnectorBase implements IggyConnector {
   ensureStream(name: string): Promise<void> {
     return this.wrap('Topology', `ensure stream '${name}'`, async () => {
       checkName('stream name', name, 'Topology');
-      if (await this.streamExists(name)) return;
-      await this.createStream(name).catch((err: unknown) => {
-        if (iggyCodeOf(err) !== IggyErrorCode.StreamNameAlreadyExists) throw err;
-      });
+      await createIfMissing(
+        () => this.streamExists(name),
+        () => this.createStream(name),
+        IggyErrorCode.StreamNameAlreadyExists,
+      );
     });
   }
 
@@ -236,10 +238,11 @@ export abstract class ConnectorBase implements IggyConnector {
     return this.wrap('Topology', `ensure topic '${spec.name}' of stream '${stream}'`, async () => {
       checkName('topic name', spec.name, 'Topology');
       checkTopicSpec(stream, spec);
-      if (await this.fetchTopic(stream, spec.name)) return;
-      await this.createTopic(stream, spec).catch((err: unknown) => {
-        if (iggyCodeOf(err) !== IggyErrorCode.TopicNameAlreadyExists) throw err;
-      });
+      await createIfMissing(
+        async () => (await this.fetchTopic(stream, spec.name)) !== null,
+        () => this.createTopic(stream, spec),
+        IggyErrorCode.TopicNameAlreadyExists,
+      );
     });
   }
 

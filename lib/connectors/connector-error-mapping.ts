@@ -1,5 +1,5 @@
 import { BrokerError } from '../broker/broker-error.js';
-import { DataDirLockedError } from '../broker/storage/data-dir-lock.js';
+import { DataDirCreateError, DataDirLockedError } from '../broker/storage/data-dir-lock.js';
 import { StorageError } from '../broker/storage/storage-error.js';
 import { IggyClientError, IggyError } from '../client/errors.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
@@ -48,7 +48,7 @@ export function iggyCodeOf(err: unknown): number | undefined {
 /**
  * Turns anything a connector's dependencies throw into a `ConnectorError`: auth codes → `Auth`,
  * timeouts → `Timeout`, lost or refused connections → `Connection`, a closed client → `NotConnected`,
- * bad options → `Config`, a held data directory → `Config`; every other failure takes the operation's
+ * bad options → `Config`, a data directory held or impossible to create → `Config`; every other failure takes the operation's
  * kind (`Publish`, `Subscribe`, ...) and keeps the server's code. `what` says what was being done.
  */
 export function toConnectorError(err: unknown, operation: OperationKind, what: string): ConnectorError {
@@ -79,7 +79,7 @@ export function toConnectorError(err: unknown, operation: OperationKind, what: s
       }
     }
   }
-  if (err instanceof DataDirLockedError) return fail('Config');
+  if (err instanceof DataDirLockedError || err instanceof DataDirCreateError) return fail('Config');
   if (err instanceof StorageError || err instanceof ProtocolError) return fail(operation, err.iggyCode);
   return fail(operation);
 }

@@ -1,15 +1,16 @@
 import type { Broker } from '../broker/broker.js';
+import type { EmbeddedServer } from '../broker/embedded-server.js';
 import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
 import { Transport } from '../protocol/commands/clients/client.layout.js';
 import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
 import { encodeMessages } from '../protocol/messages/message-batch.js';
 import type { Consumer } from '../protocol/primitives/consumer.js';
 import { Partitioning } from '../protocol/primitives/partitioning.js';
-import { BrokerPollSource, type BrokerCredentials } from './broker-poll-source.js';
+import { BrokerPollSource } from './broker-poll-source.js';
 import { ConnectorBase } from './connector-base.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
-import { EmbeddedRuntime } from './embedded-runtime.js';
+import { startEmbeddedServer } from './embedded-runtime.js';
 import type { TopicSpec } from './iggy-connector.js';
 import type { PollSource } from './poll-source.js';
 import type { PublishGroup } from './publish-grouping.js';
@@ -30,45 +31,53 @@ import type { PublishGroup } from './publish-grouping.js';
  */
 export class EmbeddedConnector extends ConnectorBase {
   protected readonly label = 'EmbeddedConnector';
-  private runtime: EmbeddedRuntime | undefined;
+  private server: EmbeddedServer | undefined;
+  /** The connector's own session (topology, publishes, offsets). */
   private clientId = 0;
-  private credentials: BrokerCredentials | undefined;
+  /** Whom the root credentials logged in as; subscriptions get in-process sessions of this user. */
+  private userId = 0;
 
   /** The in-process broker (for inspection and tools); undefined when not connected. */
   get broker(): Broker | undefined {
-    return this.runtime?.broker;
+    return this.server?.broker;
   }
 
   /** Where the TCP listener is bound; null when there is none (or not connected). */
   get tcpPort(): number | null {
-    return this.runtime?.tcpPort ?? null;
+    return this.server?.tcp?.address.port ?? null;
   }
 
   /** Where the HTTP listener is bound; null when there is none (or not connected). */
   get httpPort(): number | null {
-    return this.runtime?.httpPort ?? null;
+    return this.server?.httpAddress?.port ?? null;
   }
 
+  /**
+   * Starts the broker and logs in once with the configured root credentials (so a data directory made
+   * with other credentials is refused with `Auth`); every later session is an in-process one of that
+   * user, with no password check.
+   */
   protected async open(config: ConnectorConfig): Promise<void> {
     const embedded = config.embedded;
-    const runtime = await EmbeddedRuntime.start(embedded);
-    const credentials = { username: embedded.rootUsername, password: embedded.rootPassword };
-    const clientId = runtime.broker.connectClient(Transport.Tcp, 'embedded-connector');
+    const server = await startEmbeddedServer(embedded);
+    const clientId = server.broker.connectClient(Transport.Tcp, 'embedded-connector');
+    let userId: number;
     try {
-      await runtime.broker.loginUser(clientId, credentials.username, credentials.password);
+      ({ userId } = await server.broker.loginUser(clientId, embedded.rootUsername, embedded.rootPassword));
     } catch (err) {
-      await runtime.stop().catch(() => undefined);
+      await server.stop().catch(() => undefined);
       throw err;
     }
-    this.runtime = runtime;
+    this.server = server;
     this.clientId = clientId;
-    this.credentials = credentials;
+    this.userId = userId;
   }
 
+  /** Stops the listeners and closes the broker: the data directory is unlocked and the ports are free. */
   protected async close(): Promise<void> {
-    const runtime = this.runtime;
-    this.runtime = undefined;
-    await runtime?.stop();
+    const server = this.server;
+    this.server = undefined;
+    await server?.stop();
   }
 
   /** Every send is started synchronously, so the broker appends in call order. */
@@ -88,14 +97,9 @@ export class EmbeddedConnector extends ConnectorBase {
     await Promise.all(sends);
   }
 
-  protected openSource(stream: string, topic: string): Promise<PollSource> {
-    return BrokerPollSource.open(
-      this.requireBroker(),
-      this.credentials!,
-      stream,
-      topic,
-      'embedded-subscriber',
-    );
+  /** An in-process session of the connector's user: no password check, so subscribing costs no Argon2. */
+  protected async openSource(stream: string, topic: string): Promise<PollSource> {
+    return BrokerPollSource.open(this.requireBroker(), this.userId, stream, topic, 'embedded-subscriber');
   }
 
   protected async fetchTopic(stream: string, topic: string): Promise<TopicDetails | null> {
@@ -155,7 +159,7 @@ export class EmbeddedConnector extends ConnectorBase {
   }
 
   private requireBroker(): Broker {
-    if (!this.runtime) throw new ConnectorError('NotConnected', 'EmbeddedConnector is not connected');
-    return this.runtime.broker;
+    if (!this.server) throw new ConnectorError('NotConnected', 'EmbeddedConnector is not connected');
+    return this.server.broker;
   }
 }

@@ -28,6 +28,11 @@ export class PublishRequest {
     return new PublishRequest(stream, topic, partitionKey, payload, eventId);
   }
 
+  /** To `topic` of the connector's default stream (`ConnectorConfig.streamName`). */
+  static toTopic(topic: string, partitionKey: string, payload: Buffer, eventId: string): PublishRequest {
+    return new PublishRequest(undefined, topic, partitionKey, payload, eventId);
+  }
+
   /** To the default stream and topic. */
   static simple(partitionKey: string, payload: Buffer, eventId: string): PublishRequest {
     return new PublishRequest(undefined, undefined, partitionKey, payload, eventId);

@@ -7,9 +7,14 @@ import { validateEnvelope } from './envelope-validation.js';
 import { normalizeContentType, type Serializer } from './serializer.js';
 import { SerializerRegistry } from './serializer-registry.js';
 
-/** Where to publish; leave it out for the connector's default stream and topic. */
+/** Where to publish: a topic of a stream. */
 export interface MessageTarget {
   stream: string;
+  topic: string;
+}
+
+/** A topic of the connector's default stream (`ConnectorConfig.streamName`). */
+export interface TopicTarget {
   topic: string;
 }
 
@@ -21,7 +26,7 @@ export interface MessageTarget {
 export function envelopeToMessage(
   envelope: EventEnvelope,
   serializer: Serializer,
-  target?: MessageTarget,
+  target?: MessageTarget | TopicTarget,
 ): PublishRequest {
   const valid = validateEnvelope(envelope);
   let payload: Buffer;
@@ -38,9 +43,12 @@ export function envelopeToMessage(
       },
     );
   }
-  const request = target
-    ? PublishRequest.new(target.stream, target.topic, valid.tenantId, payload, valid.id)
-    : PublishRequest.simple(valid.tenantId, payload, valid.id);
+  const { tenantId, id } = valid;
+  const request = !target
+    ? PublishRequest.simple(tenantId, payload, id)
+    : 'stream' in target
+      ? PublishRequest.new(target.stream, target.topic, tenantId, payload, id)
+      : PublishRequest.toTopic(target.topic, tenantId, payload, id);
   return request.withHeaders(envelopeHeaders(valid, serializer.contentType));
 }
 

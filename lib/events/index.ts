@@ -7,7 +7,12 @@ export {
 } from './event-errors.js';
 export { ENVELOPE_HEADER_PREFIX, validateEnvelope } from './envelope-validation.js';
 export { EnvelopeHeader, envelopeHeaders, readEventMeta, type EventMeta } from './envelope-headers.js';
-export { envelopeToMessage, messageToEnvelope, type MessageTarget } from './envelope-message.js';
+export {
+  envelopeToMessage,
+  messageToEnvelope,
+  type MessageTarget,
+  type TopicTarget,
+} from './envelope-message.js';
 export { normalizeContentType, type SerializationFormat, type Serializer } from './serializer.js';
 export { JsonSerializer } from './json-serializer.js';
 export { MsgpackSerializer } from './msgpack-serializer.js';

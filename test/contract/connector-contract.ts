@@ -93,6 +93,20 @@ export function connectorContract(
       expect(await subscriber.recv()).toBeNull();
     });
 
+    it('publishes with PublishRequest.toTopic to that topic of the default stream', async () => {
+      const stream = connector.config!.streamName;
+      const topic = `contract-${randomUUID().slice(0, 8)}`;
+      await connector.ensureStream(stream);
+      await connector.ensureTopic(stream, { name: topic, partitions: 1 });
+      const eventId = randomUUID();
+      await connector.publish(PublishRequest.toTopic(topic, 'tenant-a', Buffer.from('to-topic'), eventId));
+      const subscriber = await connector.subscribe(stream, topic, 0, { startFrom: 'beginning', ...FAST });
+      const got = await recvWithin(subscriber);
+      await subscriber.close();
+      expect(got).toMatchObject({ stream, topic, partition: 0, offset: 0n, id: uuidToMessageId(eventId) });
+      expect(got.payload.toString()).toBe('to-topic');
+    });
+
     it('publishes a batch: every message arrives, in order per key', async () => {
       const { stream, topic } = await freshTopic(connector, 8);
       const keys = ['k1', 'k2', 'k3'];

@@ -1,10 +1,9 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { BrokerLogger } from '../broker-config.js';
 import type { BrokerOverview } from '../broker-inspection.js';
 import type { Broker } from '../broker.js';
+import { listenOn, type ListenAddress } from '../listen.js';
 import { SystemStats } from '../state/system-stats.js';
-import type { ListenAddress } from '../tcp/tcp-server.js';
 import { BrokerMetrics } from './broker-metrics.js';
 import { toJson } from './json.js';
 
@@ -62,18 +61,12 @@ export class BrokerHttpServer {
     this.server.on('error', (error) => this.logger.error(`HTTP server: ${error.message}`));
   }
 
-  listen(): Promise<ListenAddress> {
+  /** Binds and starts serving; resolves with the bound address (the real port when 0 was asked). */
+  async listen(): Promise<ListenAddress> {
     const host = this.options.host ?? HttpServerDefaults.host;
     const port = this.options.port ?? HttpServerDefaults.port;
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        this.bound = { host, port: (this.server.address() as AddressInfo).port };
-        resolve(this.bound);
-      });
-    });
+    this.bound = await listenOn(this.server, 'http', host, port);
+    return this.bound;
   }
 
   get address(): ListenAddress {

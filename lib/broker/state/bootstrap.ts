@@ -18,8 +18,9 @@ export interface OpenedState {
 }
 
 /**
- * Brings a broker's state up: takes the data-directory lock (persistent), loads the metadata snapshot,
- * opens (recovering) every partition with its offsets, and creates the root user on first boot.
+ * Brings a broker's state up: creates the data directory when missing and takes its lock (persistent),
+ * loads the metadata snapshot, opens (recovering) every partition with its offsets, and creates the root
+ * user on first boot.
  * On failure everything opened is closed again and the lock released.
  */
 export async function openState(config: ResolvedBrokerConfig): Promise<OpenedState> {

@@ -1,5 +1,5 @@
 import { checkPartitionsCount, type StreamState, type TopicState } from './catalog.js';
-import { caller, nowMicros, type BrokerContext } from './context.js';
+import { authorizedTopic, caller, findAuthorizedTopic, nowMicros, type BrokerContext } from './context.js';
 import { storage } from './messaging.js';
 import { authorize, Rights } from './permissions.js';
 import type {
@@ -107,12 +107,8 @@ export function getTopic(
   streamId: Identifier,
   topicId: Identifier,
 ): TopicDetails | null {
-  const { user, permissions } = caller(ctx, clientId);
-  const stream = ctx.catalog.findStream(streamId);
-  const topic = stream && ctx.catalog.findTopic(stream, topicId);
-  if (!stream || !topic) return null;
-  authorize(Rights.readTopic(permissions, stream.id, topic.id), user.id, `read topic ${topic.id}`);
-  return ctx.views.topicDetails(stream, topic);
+  const found = findAuthorizedTopic(ctx, clientId, streamId, topicId, Rights.readTopic, 'read topic');
+  return found && ctx.views.topicDetails(...found);
 }
 
 export function getTopics(ctx: BrokerContext, clientId: number, streamId: Identifier): Topic[] {
@@ -215,8 +211,7 @@ export async function deleteSegments(
   count: number,
 ): Promise<void> {
   const [stream, topic] = manageTopic(ctx, clientId, streamId, topicId);
-  ctx.catalog.partition(stream, topic, partitionId);
-  const runtime = ctx.partitions.get({ streamId: stream.id, topicId: topic.id, partitionId });
+  const runtime = ctx.messaging.runtime(stream, topic, partitionId);
   const stored = runtime.offsets.list().map((o) => o.offset);
   const barrier = stored.length > 0 ? stored.reduce((a, b) => (a < b ? a : b)) : undefined;
   await storage(runtime.store.removeSegments(count, barrier));
@@ -235,10 +230,7 @@ function manageTopic(
   streamId: Identifier,
   topicId: Identifier,
 ): [StreamState, TopicState] {
-  const { user, permissions } = caller(ctx, clientId);
-  const [stream, topic] = ctx.catalog.topic(streamId, topicId);
-  authorize(Rights.manageTopic(permissions, stream.id, topic.id), user.id, `manage topic ${topic.id}`);
-  return [stream, topic];
+  return authorizedTopic(ctx, clientId, streamId, topicId, Rights.manageTopic, 'manage topic');
 }
 
 async function openPartitions(

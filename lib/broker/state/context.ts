@@ -1,14 +1,15 @@
 import { BrokerError } from '../broker-error.js';
 import type { ResolvedBrokerConfig } from '../broker-config.js';
 import type { AccessTokenStore } from './access-tokens.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog, StreamState, TopicState } from './catalog.js';
 import type { ClientRegistry, ClientState } from './clients.js';
 import type { Messaging, TrafficCounters } from './messaging.js';
 import type { PartitionRegistry } from './partition-registry.js';
 import type { StorageBackend } from './storage-backend.js';
 import type { UserState, UserStore } from './users.js';
 import type { Views } from './views.js';
-import type { Permissions } from './types.js';
+import { authorize } from './permissions.js';
+import type { Identifier, Permissions } from './types.js';
 
 /** Everything the broker's commands work on. One per broker. */
 export interface BrokerContext {
@@ -44,6 +45,45 @@ export function caller(ctx: BrokerContext, clientId: number): Caller {
   const user = client.userId === null ? undefined : ctx.users.find(client.userId);
   if (!user) throw BrokerError.of('Unauthenticated', `client ${clientId} is not logged in`);
   return { client, user, permissions: user.permissions };
+}
+
+/** A right on one topic, e.g. `Rights.poll`. */
+export type TopicRight = (permissions: Permissions | null, streamId: number, topicId: number) => boolean;
+
+/**
+ * The topic a command works on: the caller is logged in (see `caller`), the stream and topic exist
+ * (StreamIdNotFound / TopicIdNotFound and their name variants) and the caller holds `right` on the
+ * topic (Unauthorized (41) otherwise: "user 3 may not <action> 7").
+ */
+export function authorizedTopic(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  right: TopicRight,
+  action: string,
+): [StreamState, TopicState] {
+  const { user, permissions } = caller(ctx, clientId);
+  const [stream, topic] = ctx.catalog.topic(streamId, topicId);
+  authorize(right(permissions, stream.id, topic.id), user.id, `${action} ${topic.id}`);
+  return [stream, topic];
+}
+
+/** `authorizedTopic` for queries: null when the stream or topic does not exist (the server's empty reply). */
+export function findAuthorizedTopic(
+  ctx: BrokerContext,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  right: TopicRight,
+  action: string,
+): [StreamState, TopicState] | null {
+  const { user, permissions } = caller(ctx, clientId);
+  const stream = ctx.catalog.findStream(streamId);
+  const topic = stream && ctx.catalog.findTopic(stream, topicId);
+  if (!stream || !topic) return null;
+  authorize(right(permissions, stream.id, topic.id), user.id, `${action} ${topic.id}`);
+  return [stream, topic];
 }
 
 /** Now, in µs since the epoch. */

@@ -1,6 +1,6 @@
 import { BrokerError } from '../broker-error.js';
 import type { StreamState, TopicState } from './catalog.js';
-import { caller, type BrokerContext } from './context.js';
+import { authorizedTopic, caller, findAuthorizedTopic, type BrokerContext } from './context.js';
 import { authorize, Rights } from './permissions.js';
 import type { ConsumerGroupView } from './views.js';
 import type { ConsumerGroup, Identifier } from './types.js';
@@ -48,11 +48,16 @@ export function getConsumerGroups(
   streamId: Identifier,
   topicId: Identifier,
 ): ConsumerGroup[] {
-  const { user, permissions } = caller(ctx, clientId);
-  const stream = ctx.catalog.findStream(streamId);
-  const topic = stream && ctx.catalog.findTopic(stream, topicId);
-  if (!stream || !topic) return [];
-  authorize(Rights.readTopic(permissions, stream.id, topic.id), user.id, `list groups of topic ${topic.id}`);
+  const found = findAuthorizedTopic(
+    ctx,
+    clientId,
+    streamId,
+    topicId,
+    Rights.readTopic,
+    'list groups of topic',
+  );
+  if (!found) return [];
+  const [, topic] = found;
   return [...topic.groups.values()].map((g) => ctx.views.group(topic, g));
 }
 
@@ -117,12 +122,5 @@ function readTopic(
   streamId: Identifier,
   topicId: Identifier,
 ): [StreamState, TopicState] {
-  const { user, permissions } = caller(ctx, clientId);
-  const [stream, topic] = ctx.catalog.topic(streamId, topicId);
-  authorize(
-    Rights.readTopic(permissions, stream.id, topic.id),
-    user.id,
-    `use consumer groups of topic ${topic.id}`,
-  );
-  return [stream, topic];
+  return authorizedTopic(ctx, clientId, streamId, topicId, Rights.readTopic, 'use consumer groups of topic');
 }

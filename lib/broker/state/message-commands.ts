@@ -1,9 +1,9 @@
 import { BrokerError } from '../broker-error.js';
 import { validateBatch } from './batch-validation.js';
 import type { StreamState, TopicState } from './catalog.js';
-import { caller, type BrokerContext } from './context.js';
+import { authorizedTopic, caller, findAuthorizedTopic, type BrokerContext } from './context.js';
 import { storage } from './messaging.js';
-import { authorize, Rights } from './permissions.js';
+import { Rights } from './permissions.js';
 import {
   U64_MAX,
   type Consumer,
@@ -47,11 +47,10 @@ export async function sendMessages(
   messages: Buffer,
   count: number,
 ): Promise<SendResult> {
-  const { user, permissions } = caller(ctx, clientId);
-  validateBatch(messages, count);
-  const [stream, topic] = ctx.catalog.topic(streamId, topicId);
-  authorize(Rights.send(permissions, stream.id, topic.id), user.id, `send to topic ${topic.id}`);
-  return ctx.messaging.send(stream, topic, partitioning, messages, count);
+  caller(ctx, clientId); // an unauthenticated client is told so before a malformed batch
+  const ends = validateBatch(messages, count);
+  const [stream, topic] = authorizedTopic(ctx, clientId, streamId, topicId, Rights.send, 'send to topic');
+  return ctx.messaging.send(stream, topic, partitioning, messages, ends);
 }
 
 export async function pollMessages(
@@ -101,12 +100,9 @@ export function getConsumerOffset(
   clientId: number,
   request: ConsumerOffsetRequest,
 ): ConsumerOffsetInfo | null {
-  const { user, permissions } = caller(ctx, clientId);
-  const stream = ctx.catalog.findStream(request.streamId);
-  const topic = stream && ctx.catalog.findTopic(stream, request.topicId);
-  if (!stream || !topic) return null;
-  authorize(Rights.poll(permissions, stream.id, topic.id), user.id, `read offsets of topic ${topic.id}`);
-  return ctx.messaging.getOffset(stream, topic, request.consumer, request.partitionId);
+  const { streamId, topicId } = request;
+  const found = findAuthorizedTopic(ctx, clientId, streamId, topicId, Rights.poll, 'read offsets of topic');
+  return found && ctx.messaging.getOffset(...found, request.consumer, request.partitionId);
 }
 
 export async function deleteConsumerOffset(
@@ -127,11 +123,8 @@ export async function flushUnsavedBuffer(
   partitionId: number,
   fsync: boolean,
 ): Promise<void> {
-  const { user, permissions } = caller(ctx, clientId);
-  const [stream, topic] = ctx.catalog.topic(streamId, topicId);
-  authorize(Rights.send(permissions, stream.id, topic.id), user.id, `flush topic ${topic.id}`);
-  ctx.catalog.partition(stream, topic, partitionId);
-  const runtime = ctx.partitions.get({ streamId: stream.id, topicId: topic.id, partitionId });
+  const [stream, topic] = authorizedTopic(ctx, clientId, streamId, topicId, Rights.send, 'flush topic');
+  const runtime = ctx.messaging.runtime(stream, topic, partitionId);
   await storage(runtime.store.flush(fsync));
 }
 
@@ -141,8 +134,5 @@ function pollable(
   streamId: Identifier,
   topicId: Identifier,
 ): [StreamState, TopicState] {
-  const { user, permissions } = caller(ctx, clientId);
-  const [stream, topic] = ctx.catalog.topic(streamId, topicId);
-  authorize(Rights.poll(permissions, stream.id, topic.id), user.id, `poll topic ${topic.id}`);
-  return [stream, topic];
+  return authorizedTopic(ctx, clientId, streamId, topicId, Rights.poll, 'poll topic');
 }

@@ -87,17 +87,17 @@ export class Messaging {
     }
   }
 
-  /** Appends a validated batch; `messages` is stamped in place by the storage layer. */
+  /** Appends a validated batch (message i ends at `ends[i]`); `messages` is stamped in place by the storage layer. */
   async send(
     stream: StreamState,
     topic: TopicState,
     partitioning: Partitioning,
     messages: Buffer,
-    count: number,
+    ends: Uint32Array,
   ): Promise<SendResult> {
     const partitionId = this.pickPartition(stream, topic, partitioning);
     const runtime = this.runtime(stream, topic, partitionId);
-    const result = await storage(runtime.store.append(messages, count));
+    const result = await storage(runtime.store.append(messages, ends.length, ends));
     this.traffic.writtenBytes += BigInt(messages.length);
     return { partitionId, firstOffset: result.firstOffset, lastOffset: result.lastOffset };
   }
@@ -114,7 +114,6 @@ export class Messaging {
   ): Promise<PollResult> {
     const resolved = this.resolveConsumer(clientId, stream, topic, consumer, partitionId, true);
     if (!resolved) return { partitionId: 0, currentOffset: 0n, count: 0, messages: EMPTY };
-    this.catalog.partition(stream, topic, resolved.partitionId);
     const runtime = this.runtime(stream, topic, resolved.partitionId);
     const stats = runtime.store.stats();
     const current = stats.currentOffset ?? 0n;
@@ -149,7 +148,6 @@ export class Messaging {
     offset: bigint,
   ): Promise<void> {
     const resolved = this.requireConsumer(clientId, stream, topic, consumer, partitionId);
-    this.catalog.partition(stream, topic, resolved.partitionId);
     const runtime = this.runtime(stream, topic, resolved.partitionId);
     await this.commit(clientId, stream, topic, runtime, resolved, offset);
   }
@@ -188,7 +186,6 @@ export class Messaging {
     partitionId: number | null,
   ): Promise<void> {
     const resolved = this.requireConsumer(clientId, stream, topic, consumer, partitionId);
-    this.catalog.partition(stream, topic, resolved.partitionId);
     const runtime = this.runtime(stream, topic, resolved.partitionId);
     if (!(await runtime.offsets.delete(resolved.owner, resolved.id))) {
       throw BrokerError.of(
@@ -204,6 +201,12 @@ export class Messaging {
       this.partitions
         .find({ streamId: stream.id, topicId: topic.id, partitionId })
         ?.offsets.get('group', group.id);
+  }
+
+  /** The partition's log and offsets: PartitionNotFound (3007) when the topic has no such partition. */
+  runtime(stream: StreamState, topic: TopicState, partitionId: number): PartitionRuntime {
+    this.catalog.partition(stream, topic, partitionId);
+    return this.partitions.get({ streamId: stream.id, topicId: topic.id, partitionId });
   }
 
   private async read(
@@ -310,10 +313,6 @@ export class Messaging {
     }
     if (resolved === null) return null;
     return { owner: 'group', id: group.id, group, partitionId: resolved };
-  }
-
-  private runtime(stream: StreamState, topic: TopicState, partitionId: number): PartitionRuntime {
-    return this.partitions.get({ streamId: stream.id, topicId: topic.id, partitionId });
   }
 }
 

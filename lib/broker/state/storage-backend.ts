@@ -6,7 +6,7 @@ import {
   openFileConsumerOffsetStore,
   type ConsumerOffsetStore,
 } from '../storage/consumer-offset-store.js';
-import { acquireDataDirLock, type DataDirLock } from '../storage/data-dir-lock.js';
+import { acquireDataDirLock, createDataDir, type DataDirLock } from '../storage/data-dir-lock.js';
 import { openFilePartitionStore } from '../storage/file-partition-store.js';
 import { createMemoryPartitionStore } from '../storage/memory-partition-store.js';
 import type { FsyncMode, PartitionStore } from '../storage/partition-store.js';
@@ -61,9 +61,11 @@ export function memoryBackend(options: StorageBackendOptions): StorageBackend {
 
 /**
  * Partitions in the real server's layout under `dataDir`: `streams/{stream}/topics/{topic}/partitions/{partition}/`
- * holding the segments and `offsets/{consumers,groups}/{id}`. Takes the data-directory lock first.
+ * holding the segments and `offsets/{consumers,groups}/{id}`. Creates the data directory (with its
+ * parents) when missing, then takes its lock, before anything else.
  */
 export async function fileBackend(dataDir: string, options: StorageBackendOptions): Promise<StorageBackend> {
+  await createDataDir(dataDir);
   const lock: DataDirLock = await acquireDataDirLock(dataDir, { logger: storageLogger(options.logger) });
   const streamDir = (streamId: number): string => join(dataDir, 'streams', String(streamId));
   const topicDir = (streamId: number, topicId: number): string =>

@@ -8,6 +8,7 @@ import type {
   Identifier,
   Permissions,
   RawAccessToken,
+  TransportValue,
   UserDetails,
   UserInfo,
 } from './types.js';
@@ -39,6 +40,23 @@ export function loginWithAccessToken(ctx: BrokerContext, clientId: number, token
   checkActive(user);
   client.userId = user.id;
   return { userId: user.id };
+}
+
+/**
+ * A new client already bound to `userId` (by id or name), with no password: for callers in this process
+ * only. ResourceNotFound (20) when the user does not exist, UserInactive (47) when it is inactive.
+ */
+export function connectInternalClient(
+  ctx: BrokerContext,
+  userId: Identifier,
+  transport: TransportValue,
+  address: string,
+): number {
+  const user = ctx.users.require(userId);
+  checkActive(user);
+  const clientId = ctx.clients.connect(transport, address);
+  ctx.clients.require(clientId).userId = user.id;
+  return clientId;
 }
 
 export function logoutUser(ctx: BrokerContext, clientId: number): void {

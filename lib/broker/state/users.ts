@@ -21,7 +21,8 @@ export interface UserState {
   createdAt: bigint;
 }
 
-const ROOT_USER_ID = 0;
+/** The root user's id: the first user, made on first boot, never deleted. */
+export const ROOT_USER_ID = 0;
 const USERNAME_LENGTH = [3, 50] as const;
 const PASSWORD_LENGTH = [3, 100] as const;
 

@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { messageChecksum } from '../../protocol/messages/checksum.js';
+import { stampChecksums } from '../../protocol/messages/checksum.js';
 import { IndexEntryLayout, MessageLayout } from '../../protocol/messages/message-layout.js';
 
 const TWO_32 = 2 ** 32;
@@ -52,7 +52,6 @@ export function stampBatch(batch: Buffer, ends: Uint32Array, firstOffset: bigint
   let random: Buffer | null = null;
   let start = 0;
   for (let i = 0; i < count; i++) {
-    const end = ends[i]!;
     if (numeric) {
       const offset = first + i;
       dv.setUint32(start + MessageLayout.offset, offset % TWO_32, true);
@@ -66,22 +65,23 @@ export function stampBatch(batch: Buffer, ends: Uint32Array, firstOffset: bigint
       random ??= randomFillSync(Buffer.allocUnsafe(16 * count));
       writeRandomId(batch, start + MessageLayout.id, random, 16 * i);
     }
-    dv.setBigUint64(start + MessageLayout.checksum, messageChecksum(batch.subarray(start, end)), true);
-    start = end;
+    start = ends[i]!;
   }
+  stampChecksums(batch, ends);
 }
 
 /**
- * The 16-byte index entries of a stamped batch about to be written at byte `basePosition` of a segment:
- * relative offset `firstRelativeOffset + i`, end position `basePosition + ends[i]`, the batch timestamp.
+ * Writes into `entries` the 16-byte index entries of a stamped batch about to be written at byte
+ * `basePosition` of a segment: relative offset `firstRelativeOffset + i`, end position
+ * `basePosition + ends[i]`, the batch timestamp.
  */
-export function buildIndexEntries(
+export function writeIndexEntries(
+  entries: Buffer,
   ends: Uint32Array,
   firstRelativeOffset: number,
   basePosition: number,
   timestamp: bigint,
-): Buffer {
-  const entries = Buffer.allocUnsafe(ends.length * IndexEntryLayout.bytes);
+): void {
   const dv = view(entries);
   const tsLow = Number(timestamp & 0xffffffffn);
   const tsHigh = Number(timestamp >> 32n);
@@ -92,5 +92,4 @@ export function buildIndexEntries(
     dv.setUint32(at + IndexEntryLayout.timestamp, tsLow, true);
     dv.setUint32(at + IndexEntryLayout.timestamp + 4, tsHigh, true);
   }
-  return entries;
 }

@@ -1,4 +1,4 @@
-import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isErrno } from './file-io.js';
@@ -26,6 +26,28 @@ export class DataDirLockedError extends Error {
         ? `data directory is in use: ${lockPath} is held by pid ${holder.pid} on ${holder.hostname} since ${holder.startedAt}`
         : `data directory is in use: ${lockPath} exists but names no holder (being created, or damaged: remove it if no broker runs)`,
     );
+  }
+}
+
+/** The data directory does not exist and cannot be created (no rights, a file in the way...); `cause` says why. */
+export class DataDirCreateError extends Error {
+  override readonly name = 'DataDirCreateError';
+
+  constructor(
+    readonly dir: string,
+    options: { cause: unknown },
+  ) {
+    const why = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(`data directory ${dir} cannot be created: ${why}`, options);
+  }
+}
+
+/** Creates the data directory (with its parents) when missing; `DataDirCreateError` when it cannot. */
+export async function createDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new DataDirCreateError(dir, { cause: error });
   }
 }
 

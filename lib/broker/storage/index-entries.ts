@@ -79,14 +79,22 @@ export class IndexBuffer {
     return this.bytes.subarray(0, this.used);
   }
 
-  append(entries: Buffer): void {
-    const needed = this.used + entries.length;
+  /**
+   * Room for `count` more entries, to fill in place (no separate buffer, no copy); they count once
+   * `commit`ted. Until then the index is as before.
+   */
+  reserve(count: number): Buffer {
+    const needed = this.used + count * INDEX_ENTRY_BYTES;
     if (needed > this.bytes.length) {
       const grown = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
       this.bytes.copy(grown, 0, 0, this.used);
       this.bytes = grown;
     }
-    entries.copy(this.bytes, this.used);
-    this.used = needed;
+    return this.bytes.subarray(this.used, needed);
+  }
+
+  /** Adds the `count` entries filled in after `reserve`. */
+  commit(count: number): void {
+    this.used += count * INDEX_ENTRY_BYTES;
   }
 }

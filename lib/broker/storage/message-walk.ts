@@ -9,9 +9,13 @@ const HEADER = MessageLayout.headerBytes;
  * `null` when the header does not fit in `bytes` or its lengths exceed the protocol limits.
  */
 export function messageLength(bytes: Buffer, position: number): number | null {
-  if (position < 0 || bytes.length - position < HEADER) return null;
-  const payload = bytes.readUInt32LE(position + MessageLayout.payloadLength);
-  const headers = bytes.readUInt32LE(position + MessageLayout.userHeadersLength);
+  return lengthAt(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), position);
+}
+
+function lengthAt(view: DataView, position: number): number | null {
+  if (position < 0 || view.byteLength - position < HEADER) return null;
+  const payload = view.getUint32(position + MessageLayout.payloadLength, true);
+  const headers = view.getUint32(position + MessageLayout.userHeadersLength, true);
   if (payload > Limits.maxMessagePayloadBytes || headers > Limits.maxUserHeadersBytes) return null;
   return HEADER + payload + headers;
 }
@@ -24,10 +28,11 @@ export function batchBoundaries(batch: Buffer, count: number): Uint32Array {
   if (!Number.isInteger(count) || count <= 0) {
     throw new StorageError('InvalidBatch', `a batch holds at least one message, got count ${count}`);
   }
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
   const ends = new Uint32Array(count);
   let position = 0;
   for (let i = 0; i < count; i++) {
-    const length = messageLength(batch, position);
+    const length = lengthAt(view, position);
     if (length === null || length > batch.length - position) {
       throw new StorageError(
         'InvalidBatch',

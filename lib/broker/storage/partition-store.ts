@@ -42,9 +42,10 @@ export interface PartitionStats {
 export interface PartitionStore {
   /**
    * Appends `count` validated messages in wire layout (as taken from a send-messages request):
-   * stamps offset, timestamp and checksum into them, then stores them.
+   * stamps offset, timestamp and checksum into them, then stores them. `ends` (each message's end,
+   * exclusive) saves walking the batch again when the caller has validated it already.
    */
-  append(messages: Buffer, count: number): Promise<AppendResult>;
+  append(messages: Buffer, count: number, ends?: Uint32Array): Promise<AppendResult>;
   /** Up to `count` messages from `offset` (inclusive), or from the first stored one when `offset` is older. */
   readFromOffset(offset: bigint, count: number): Promise<ReadResult>;
   /** Up to `count` messages whose timestamp is ≥ `timestamp` (µs). */

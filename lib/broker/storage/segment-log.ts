@@ -1,4 +1,4 @@
-import { buildIndexEntries, monotonicMicros, nextBatchTimestamp, stampBatch } from './batch-stamper.js';
+import { monotonicMicros, nextBatchTimestamp, stampBatch, writeIndexEntries } from './batch-stamper.js';
 import { IndexCache } from './index-cache.js';
 import { INDEX_ENTRY_BYTES } from './index-entries.js';
 import { EMPTY_READ, offsetForTimestamp, readMessages } from './log-reader.js';
@@ -51,6 +51,9 @@ export class SegmentLog implements PartitionStore {
   private readonly indexes: IndexCache;
   private readonly verifyOnRead: boolean;
   private nextOffset: bigint;
+  /** Messages of appends stamped and not yet stored (nor failed): the next append is stamped after them. */
+  private pendingMessages = 0;
+  /** The timestamp of the last batch stamped (timestamps never decrease). */
   private lastTimestamp: bigint;
   private totalMessages = 0;
   private totalBytes = 0;
@@ -96,14 +99,22 @@ export class SegmentLog implements PartitionStore {
     }
   }
 
-  /** Stamps and stores the batch; `messages` is modified in place and must not be reused meanwhile. */
-  async append(messages: Buffer, count: number): Promise<AppendResult> {
+  /**
+   * Stamps and stores the batch; `messages` is modified in place and must not be reused meanwhile. It is
+   * stamped at once, in arrival order, so that this CPU work overlaps the writes of earlier appends.
+   */
+  async append(messages: Buffer, count: number, ends?: Uint32Array): Promise<AppendResult> {
     this.ensureOpen();
-    const ends = batchBoundaries(messages, count);
+    const boundaries = ends?.length === count ? ends : batchBoundaries(messages, count);
     if (messages.length > MAX_SEGMENT_POSITION) {
       throw new StorageError('TooLarge', `a ${messages.length}-byte batch does not fit in one segment`);
     }
-    return this.serialize(() => this.appendNow(messages, ends));
+    const firstOffset = this.nextOffset + BigInt(this.pendingMessages);
+    const timestamp = nextBatchTimestamp(this.clock(), this.lastTimestamp);
+    stampBatch(messages, boundaries, firstOffset, timestamp);
+    this.lastTimestamp = timestamp;
+    this.pendingMessages += count;
+    return this.serialize(() => this.appendNow(messages, boundaries, firstOffset, timestamp));
   }
 
   async readFromOffset(offset: bigint, count: number): Promise<ReadResult> {
@@ -205,33 +216,47 @@ export class SegmentLog implements PartitionStore {
     await this.provider.destroy();
   }
 
-  private async appendNow(batch: Buffer, ends: Uint32Array): Promise<AppendResult> {
-    let active = await this.ensureActive();
-    if (active.sizeBytes >= this.segmentSize || active.sizeBytes + batch.length > MAX_SEGMENT_POSITION) {
-      active = await this.roll(active);
-    }
-    const timestamp = nextBatchTimestamp(this.clock(), this.lastTimestamp);
+  private async appendNow(
+    batch: Buffer,
+    ends: Uint32Array,
+    stampedOffset: bigint,
+    timestamp: bigint,
+  ): Promise<AppendResult> {
+    let active: Segment;
+    let entries: Buffer;
     const firstOffset = this.nextOffset;
-    stampBatch(batch, ends, firstOffset, timestamp);
-    const entries = buildIndexEntries(ends, active.count, active.sizeBytes, timestamp);
+    try {
+      active = await this.ensureActive();
+      if (active.sizeBytes >= this.segmentSize || active.sizeBytes + batch.length > MAX_SEGMENT_POSITION) {
+        active = await this.roll(active);
+      }
+      // An earlier append failed, or a purge restarted the offsets, after this batch was stamped.
+      if (stampedOffset !== firstOffset) stampBatch(batch, ends, firstOffset, timestamp);
+      entries = active.activeIndex!.reserve(ends.length);
+      writeIndexEntries(entries, ends, active.count, active.sizeBytes, timestamp);
+    } catch (error) {
+      this.pendingMessages -= ends.length;
+      throw error;
+    }
     try {
       await active.storage.write(batch, active.sizeBytes, entries, active.count * INDEX_ENTRY_BYTES);
       if (this.fsync.kind === 'always') await active.storage.sync();
     } catch (error) {
+      this.pendingMessages -= ends.length;
       // Not acknowledged: cut whatever part reached the files so the next append lands at the same place.
       await active.storage
         .truncate(active.sizeBytes, active.count * INDEX_ENTRY_BYTES)
         .catch(() => undefined);
       throw error;
     }
-    active.activeIndex!.append(entries);
+    this.pendingMessages -= ends.length;
+    active.activeIndex!.commit(ends.length);
     active.count += ends.length;
     active.sizeBytes += batch.length;
     active.lastTimestamp = timestamp;
     this.totalMessages += ends.length;
     this.totalBytes += batch.length;
     this.nextOffset += BigInt(ends.length);
-    this.lastTimestamp = timestamp;
     this.dirty = true;
     if (active.sizeBytes >= this.segmentSize) {
       // The batch is stored; a failed rollover is retried by the next append.

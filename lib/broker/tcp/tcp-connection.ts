@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { commandName } from '../../protocol/codes/command-codes.js';
+import { CommandCode, commandName } from '../../protocol/codes/command-codes.js';
 import { encodeResponseHeader, type RequestFrame } from '../../protocol/framing.js';
 import type { BrokerLogger } from '../broker-config.js';
 import type { Broker } from '../broker.js';
@@ -31,10 +31,14 @@ export interface ConnectionDeps {
 const COALESCE_BYTES = 16 * 1024;
 /** After we end a connection, how long the peer has to close its side before the socket is destroyed. */
 const ENDING_GRACE_MS = 2_000;
+/** Consecutive SendMessages requests served at once (each stamped while those before it are written). */
+const MAX_OVERLAPPED_SENDS = 4;
 
 /**
- * One client connection: frames the byte stream, serves requests strictly one at a time in arrival
- * order (clients pipeline and match answers FIFO) and writes each answer before the next request starts.
+ * One client connection: frames the byte stream, serves requests in arrival order and answers them in
+ * that order (clients pipeline and match answers FIFO). A request starts once every earlier one is
+ * answered, except that consecutive SendMessages overlap: the next one is validated and stamped while
+ * the previous one is being written (the partition log keeps their order).
  *
  * Backpressure: reading pauses while the socket's write buffer is full (until 'drain') and while
  * decoded requests wait beyond `maxQueuedBytes`; the next request is not started before 'drain'.
@@ -45,6 +49,8 @@ export class TcpConnection {
   private readonly session: TcpSession;
   private readonly reader: RequestReader;
   private readonly queue: RequestFrame[] = [];
+  /** One per request started and not yet answered, oldest first: settles once its answer is written. */
+  private readonly answering: Promise<void>[] = [];
   private queuedBytes = 0;
   private serving = false;
   private writeBlocked = false;
@@ -57,6 +63,7 @@ export class TcpConnection {
   private poisoned: Reply | null = null;
   private idleWaiters: (() => void)[] = [];
   private drainWaiter: (() => void) | null = null;
+  private frameWaiter: (() => void) | null = null;
   private readonly closedPromise: Promise<void>;
 
   constructor(
@@ -106,6 +113,7 @@ export class TcpConnection {
       this.queue.push(frame);
       this.queuedBytes += frame.payload.length;
     }
+    if (frames.length > 0) this.frameWaiter?.();
     if (error) {
       this.deps.logger.warn(`client ${this.clientId}: ${error.message}; closing the connection`);
       this.poisoned = { ...errorReply(error.iggyCode), close: true };
@@ -122,27 +130,66 @@ export class TcpConnection {
       while (!this.closed && !this.ending) {
         if (this.writeBlocked) await new Promise<void>((resolve) => (this.drainWaiter = resolve));
         if (this.closed) break;
-        const frame = this.queue.shift();
+        const frame = this.queue[0];
+        const started = this.answering.length;
         if (!frame) {
+          if (started > 0) {
+            // Until everything is answered or another request arrives.
+            await Promise.race([
+              this.answering[started - 1],
+              new Promise<void>((resolve) => (this.frameWaiter = resolve)),
+            ]);
+            this.frameWaiter = null;
+            continue;
+          }
           if (this.poisoned) this.finish(this.poisoned);
           break;
         }
+        const overlaps = frame.code === CommandCode.SendMessages;
+        if (started > 0 && (!overlaps || started >= MAX_OVERLAPPED_SENDS)) {
+          await this.answering[overlaps ? 0 : started - 1];
+          continue;
+        }
+        this.queue.shift();
         this.queuedBytes -= frame.payload.length;
         this.updateReading();
-        const reply = await this.serveOne(frame);
-        if (this.closed) break;
-        this.finish(reply);
-        if (reply.close) break;
+        const answered = this.start(frame);
+        if (!overlaps) await answered;
       }
     } catch (error) {
-      // Not expected (dispatch never throws): drop this connection, never the process.
-      this.deps.logger.error(`client ${this.clientId}: connection failed: ${String(error)}`);
-      this.socket.destroy();
+      this.fail(error);
     } finally {
+      // A request still being served keeps its client until it completes.
+      await this.answering[this.answering.length - 1];
       this.serving = false;
       if (this.disconnected === false && this.closed) this.disconnect();
       this.notifyIdle();
     }
+  }
+
+  /** Serves `frame`; its answer is written after every earlier one. */
+  private start(frame: RequestFrame): Promise<void> {
+    const reply = this.serveOne(frame);
+    const previous = this.answering[this.answering.length - 1];
+    const answered = (async () => {
+      try {
+        await previous;
+        const answer = await reply;
+        if (!this.closed && !this.ending) this.finish(answer);
+      } catch (error) {
+        this.fail(error);
+      } finally {
+        this.answering.shift();
+      }
+    })();
+    this.answering.push(answered);
+    return answered;
+  }
+
+  /** Not expected (dispatch never throws): drop this connection, never the process. */
+  private fail(error: unknown): void {
+    this.deps.logger.error(`client ${this.clientId}: connection failed: ${String(error)}`);
+    this.socket.destroy();
   }
 
   private async serveOne(frame: RequestFrame): Promise<Reply> {

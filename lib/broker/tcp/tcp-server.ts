@@ -1,8 +1,9 @@
-import net, { type AddressInfo, type Server, type Socket } from 'node:net';
+import net, { type Server, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { Limits } from '../../protocol/limits.js';
 import type { BrokerLogger } from '../broker-config.js';
 import type { Broker } from '../broker.js';
+import { listenOn, type ListenAddress } from '../listen.js';
 import { commandHandlers, type ServerEndpoints } from './command-handlers.js';
 import { TcpConnection, type TcpObserver } from './tcp-connection.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls-material.js';
@@ -38,12 +39,6 @@ export const TcpServerDefaults = {
   maxQueuedBytes: 1024 * 1024,
 } as const;
 
-/** Where a listener is bound. */
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
-
 /**
  * The broker's binary TCP (or TLS) listener, wire-compatible with Iggy server 0.7: one `TcpConnection`
  * per client, each bound to a broker client id (disconnect leaves its consumer groups).
@@ -74,19 +69,11 @@ export class BrokerTcpServer {
   }
 
   /** Binds and starts accepting; resolves with the bound address (the real port when 0 was asked). */
-  listen(): Promise<ListenAddress> {
+  async listen(): Promise<ListenAddress> {
     const host = this.options.host ?? TcpServerDefaults.host;
     const port = this.options.port ?? TcpServerDefaults.port;
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        const address = this.server.address() as AddressInfo;
-        this.bound = { host, port: address.port };
-        resolve(this.bound);
-      });
-    });
+    this.bound = await listenOn(this.server, 'tcp', host, port);
+    return this.bound;
   }
 
   /** The bound address (after `listen`). */

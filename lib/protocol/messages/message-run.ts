@@ -1,8 +1,10 @@
 import { nowMicros } from './clock.js';
 import { encodeMessages, type OutgoingMessage, type PolledMessage } from './message-batch.js';
+import { IndexEntryLayout } from './message-layout.js';
 import {
   decodeMessages,
-  messageEndAt,
+  iterateMessages,
+  messageEnds,
   validateMessages,
   type ValidateMessagesOptions,
 } from './message-walk.js';
@@ -13,6 +15,10 @@ import {
  * stamps and appends it as is), and what a client can pre-encode once and send.
  */
 export class MessageRun {
+  // ES private fields: remembered results, invisible to equality checks.
+  #ends: readonly number[] | undefined;
+  #index: Buffer | undefined;
+
   /** Wraps bytes that are already validated (see `MessageRun.validate`). */
   constructor(
     readonly bytes: Buffer,
@@ -26,7 +32,10 @@ export class MessageRun {
 
   /** Validates `bytes` (see `validateMessages`) and wraps them. */
   static validate(bytes: Buffer, options: ValidateMessagesOptions = {}): MessageRun {
-    return new MessageRun(bytes, validateMessages(bytes, options).length);
+    const ends = validateMessages(bytes, options);
+    const run = new MessageRun(bytes, ends.length);
+    run.#ends = ends;
+    return run;
   }
 
   /** The messages as objects (payloads are views into `bytes`). */
@@ -34,13 +43,30 @@ export class MessageRun {
     return decodeMessages(this.bytes, this.count);
   }
 
-  /** Each message's end position (exclusive) within `bytes`. */
-  ends(): number[] {
-    const ends: number[] = [];
-    for (let pos = 0; pos < this.bytes.length;) {
-      pos = messageEndAt(this.bytes, pos, 'messages', true);
-      ends.push(pos);
+  /** The messages decoded one at a time, as iterated (payloads are views into `bytes`). */
+  iterate(): IterableIterator<PolledMessage> {
+    return iterateMessages(this.bytes);
+  }
+
+  /** Each message's end position (exclusive) within `bytes` (walked once, then remembered). */
+  ends(): readonly number[] {
+    this.#ends ??= messageEnds(this.bytes);
+    return this.#ends;
+  }
+
+  /**
+   * The index block a send-messages request carries for these messages (offset 0, end position,
+   * timestamp 0 per message), built once: do not modify it.
+   */
+  indexBlock(): Buffer {
+    if (this.#index) return this.#index;
+    const ends = this.ends();
+    const index = Buffer.alloc(ends.length * IndexEntryLayout.bytes);
+    const view = new DataView(index.buffer, index.byteOffset, index.byteLength);
+    for (let i = 0; i < ends.length; i++) {
+      view.setUint32(i * IndexEntryLayout.bytes + IndexEntryLayout.position, ends[i]!, true);
     }
-    return ends;
+    this.#index = index;
+    return index;
   }
 }

@@ -2,6 +2,7 @@ import { IggyErrorCode } from '../codes/error-codes.js';
 import { Limits } from '../limits.js';
 import { decodeUserHeaders, validateUserHeaders } from '../primitives/user-headers.js';
 import { ProtocolError } from '../protocol-error.js';
+import { bufferView } from './buffer-view.js';
 import type { PolledMessage } from './message-batch.js';
 import { IndexEntryLayout, MessageLayout } from './message-layout.js';
 
@@ -24,15 +25,23 @@ export interface MessageHeader {
  * buffer, and that the reserved field is 0. Returns the message's end (exclusive).
  */
 export function messageEndAt(run: Buffer, pos: number, context: string, allowEmpty = false): number {
-  if (run.length - pos < H) {
+  return endAt(viewOf(run), pos, context, allowEmpty);
+}
+
+function viewOf(bytes: Buffer): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function endAt(run: DataView, pos: number, context: string, allowEmpty: boolean): number {
+  if (run.byteLength - pos < H) {
     throw new ProtocolError(
       'Truncated',
-      `${context}: message at byte ${pos} needs a ${H}-byte header, ${run.length - pos} left`,
+      `${context}: message at byte ${pos} needs a ${H}-byte header, ${run.byteLength - pos} left`,
       IggyErrorCode.InvalidMessagePayloadLength,
     );
   }
-  const headersLength = run.readUInt32LE(pos + MessageLayout.userHeadersLength);
-  const payloadLength = run.readUInt32LE(pos + MessageLayout.payloadLength);
+  const headersLength = run.getUint32(pos + MessageLayout.userHeadersLength, true);
+  const payloadLength = run.getUint32(pos + MessageLayout.payloadLength, true);
   if (payloadLength === 0 && !allowEmpty) {
     throw new ProtocolError(
       'InvalidValue',
@@ -55,8 +64,8 @@ export function messageEndAt(run: Buffer, pos: number, context: string, allowEmp
     );
   }
   if (
-    run.readUInt32LE(pos + MessageLayout.reserved) !== 0 ||
-    run.readUInt32LE(pos + MessageLayout.reserved + 4) !== 0
+    run.getUint32(pos + MessageLayout.reserved, true) !== 0 ||
+    run.getUint32(pos + MessageLayout.reserved + 4, true) !== 0
   ) {
     throw new ProtocolError(
       'InvalidValue',
@@ -65,10 +74,10 @@ export function messageEndAt(run: Buffer, pos: number, context: string, allowEmp
     );
   }
   const end = pos + H + payloadLength + headersLength;
-  if (end > run.length) {
+  if (end > run.byteLength) {
     throw new ProtocolError(
       'Truncated',
-      `${context}: message at byte ${pos} claims ${end - pos} bytes, ${run.length - pos} left`,
+      `${context}: message at byte ${pos} claims ${end - pos} bytes, ${run.byteLength - pos} left`,
       IggyErrorCode.InvalidMessagePayloadLength,
     );
   }
@@ -102,13 +111,16 @@ export function validateMessages(run: Buffer, options: ValidateMessagesOptions =
       IggyErrorCode.InvalidIndexesByteSize,
     );
   }
+  const view = viewOf(run);
+  const indexView = index && viewOf(index);
   const ends: number[] = [];
   let pos = 0;
   while (count === undefined ? pos < run.length : ends.length < count) {
     const i = ends.length;
-    const end = messageEndAt(run, pos, context, allowEmpty);
-    validateUserHeaders(run, pos + H + run.readUInt32LE(pos + MessageLayout.payloadLength), end);
-    if (index) checkIndexEntry(index, i, end, context);
+    const end = endAt(view, pos, context, allowEmpty);
+    const headersAt = pos + H + view.getUint32(pos + MessageLayout.payloadLength, true);
+    if (headersAt < end) validateUserHeaders(run, headersAt, end);
+    if (indexView) checkIndexEntry(indexView, i, end, context);
     ends.push(end);
     pos = end;
   }
@@ -127,16 +139,16 @@ function checkRunEnd(run: Buffer, pos: number, count: number, context: string): 
   }
 }
 
-function checkIndexEntry(index: Buffer, i: number, end: number, context: string): void {
+function checkIndexEntry(index: DataView, i: number, end: number, context: string): void {
   const at = i * IndexEntryLayout.bytes;
-  if (index.length - at < IndexEntryLayout.bytes) {
+  if (index.byteLength - at < IndexEntryLayout.bytes) {
     throw new ProtocolError(
       'Truncated',
       `${context}: no index entry for message ${i}`,
       IggyErrorCode.MissingIndex,
     );
   }
-  const offset = index.readUInt32LE(at + IndexEntryLayout.offset);
+  const offset = index.getUint32(at + IndexEntryLayout.offset, true);
   if (offset !== 0) {
     throw new ProtocolError(
       'InvalidValue',
@@ -144,15 +156,17 @@ function checkIndexEntry(index: Buffer, i: number, end: number, context: string)
       IggyErrorCode.NonZeroOffset,
     );
   }
-  const ts = index.readBigUInt64LE(at + IndexEntryLayout.timestamp);
-  if (ts !== 0n) {
+  if (
+    index.getUint32(at + IndexEntryLayout.timestamp, true) !== 0 ||
+    index.getUint32(at + IndexEntryLayout.timestamp + 4, true) !== 0
+  ) {
     throw new ProtocolError(
       'InvalidValue',
-      `${context}: index ${i} has timestamp ${ts}, expected 0`,
+      `${context}: index ${i} has timestamp ${index.getBigUint64(at + IndexEntryLayout.timestamp, true)}, expected 0`,
       IggyErrorCode.NonZeroTimestamp,
     );
   }
-  const position = index.readUInt32LE(at + IndexEntryLayout.position);
+  const position = index.getUint32(at + IndexEntryLayout.position, true);
   if (position !== end) {
     throw new ProtocolError(
       'LengthMismatch',
@@ -170,16 +184,41 @@ export function readMessageHeader(run: Buffer, at: number): MessageHeader {
       `message header at byte ${at} needs ${H} bytes, ${run.length - at} left`,
     );
   }
-  const lo = run.readBigUInt64LE(at + MessageLayout.id);
-  const hi = run.readBigUInt64LE(at + MessageLayout.id + 8);
+  const view = viewOf(run);
   return {
-    checksum: run.readBigUInt64LE(at + MessageLayout.checksum),
-    id: hi === 0n ? lo : (hi << 64n) | lo,
-    offset: run.readBigUInt64LE(at + MessageLayout.offset),
-    timestamp: run.readBigUInt64LE(at + MessageLayout.timestamp),
-    originTimestamp: run.readBigUInt64LE(at + MessageLayout.originTimestamp),
-    userHeadersLength: run.readUInt32LE(at + MessageLayout.userHeadersLength),
-    payloadLength: run.readUInt32LE(at + MessageLayout.payloadLength),
+    checksum: view.getBigUint64(at + MessageLayout.checksum, true),
+    id: readId(view, at),
+    offset: view.getBigUint64(at + MessageLayout.offset, true),
+    timestamp: view.getBigUint64(at + MessageLayout.timestamp, true),
+    originTimestamp: view.getBigUint64(at + MessageLayout.originTimestamp, true),
+    userHeadersLength: view.getUint32(at + MessageLayout.userHeadersLength, true),
+    payloadLength: view.getUint32(at + MessageLayout.payloadLength, true),
+  };
+}
+
+/** The u128 id of the message at `at` (DataView reads: several times faster than Buffer's bigint reads). */
+function readId(view: DataView, at: number): bigint {
+  const lo = view.getBigUint64(at + MessageLayout.id, true);
+  if (
+    view.getUint32(at + MessageLayout.id + 8, true) === 0 &&
+    view.getUint32(at + MessageLayout.id + 12, true) === 0
+  ) {
+    return lo;
+  }
+  return (view.getBigUint64(at + MessageLayout.id + 8, true) << 64n) | lo;
+}
+
+/** One message of a run whose bounds are checked (`end` from `endAt`). */
+function decodeMessage(run: Buffer, view: DataView, pos: number, end: number): PolledMessage {
+  const payloadEnd = pos + H + view.getUint32(pos + MessageLayout.payloadLength, true);
+  return {
+    checksum: view.getBigUint64(pos + MessageLayout.checksum, true),
+    id: readId(view, pos),
+    offset: view.getBigUint64(pos + MessageLayout.offset, true),
+    timestamp: view.getBigUint64(pos + MessageLayout.timestamp, true),
+    originTimestamp: view.getBigUint64(pos + MessageLayout.originTimestamp, true),
+    headers: payloadEnd === end ? [] : decodeUserHeaders(run, payloadEnd, end),
+    payload: bufferView(run, pos + H, payloadEnd),
   };
 }
 
@@ -189,23 +228,41 @@ export function readMessageHeader(run: Buffer, at: number): MessageHeader {
  * server stores what raw clients send); everything else is checked as in `validateMessages`.
  */
 export function decodeMessages(run: Buffer, count?: number, context = 'messages'): PolledMessage[] {
+  const view = viewOf(run);
   const out: PolledMessage[] = [];
   let pos = 0;
   while (count === undefined ? pos < run.length : out.length < count) {
-    const end = messageEndAt(run, pos, context, true);
-    const h = readMessageHeader(run, pos);
-    const payloadEnd = pos + H + h.payloadLength;
-    out.push({
-      checksum: h.checksum,
-      id: h.id,
-      offset: h.offset,
-      timestamp: h.timestamp,
-      originTimestamp: h.originTimestamp,
-      headers: h.userHeadersLength === 0 ? [] : decodeUserHeaders(run, payloadEnd, end),
-      payload: run.subarray(pos + H, payloadEnd),
-    });
+    const end = endAt(view, pos, context, true);
+    out.push(decodeMessage(run, view, pos, end));
     pos = end;
   }
   checkRunEnd(run, pos, out.length, context);
   return out;
+}
+
+/**
+ * Decodes the messages of a run one at a time, as they are asked for (the run must be validated
+ * first, e.g. by `MessageRun.validate`: a malformed one still throws `ProtocolError` when reached).
+ */
+export function* iterateMessages(
+  run: Buffer,
+  context = 'messages',
+): Generator<PolledMessage, void, undefined> {
+  const view = viewOf(run);
+  for (let pos = 0; pos < run.length;) {
+    const end = endAt(view, pos, context, true);
+    yield decodeMessage(run, view, pos, end);
+    pos = end;
+  }
+}
+
+/** Each message's end (exclusive) in a run of messages, walked to its end (empty payloads allowed). */
+export function messageEnds(run: Buffer, context = 'messages'): number[] {
+  const view = viewOf(run);
+  const ends: number[] = [];
+  for (let pos = 0; pos < run.length;) {
+    pos = endAt(view, pos, context, true);
+    ends.push(pos);
+  }
+  return ends;
 }

@@ -7,6 +7,7 @@ import {
   storeOffsetCodec,
 } from '../../../lib/protocol/commands/consumer-offsets/index.js';
 import {
+  decodePollResponseRun,
   flushUnsavedBufferCodec,
   pollMessagesCodec,
   sendMessagesCodec,
@@ -152,6 +153,29 @@ describe('message-side decoders never fail with anything but ProtocolError', () 
       });
     },
   );
+
+  it('decodePollResponseRun accepts exactly what pollMessagesCodec.decodeResponse accepts', () => {
+    const response = pollMessagesCodec.encodeResponse({
+      partitionId: 3,
+      currentOffset: 4n,
+      messages: new MessageRun(stored, 2),
+    });
+    fc.assert(
+      fc.property(bytesArb(response), (b) => {
+        decodesOrRejects(decodePollResponseRun, b);
+        const accepts = (decode: (payload: Buffer) => unknown): boolean => {
+          try {
+            decode(b);
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        expect(accepts(decodePollResponseRun)).toBe(accepts(pollMessagesCodec.decodeResponse));
+      }),
+      { numRuns: fuzzRuns() },
+    );
+  });
 
   const headerBytes = encodeUserHeaders(headers);
   it('decodeUserHeaders / validateUserHeaders agree', () => {

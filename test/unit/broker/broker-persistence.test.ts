@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Broker } from '../../../lib/broker/broker.js';
-import { DataDirLockedError } from '../../../lib/broker/storage/data-dir-lock.js';
+import { DataDirCreateError, DataDirLockedError } from '../../../lib/broker/storage/data-dir-lock.js';
 import {
   ConsumerKind,
   PartitioningKind,
@@ -142,6 +142,24 @@ describe('Broker: persistence across close and reopen', () => {
     await expect(open()).rejects.toThrow(/metadata file .* is not valid JSON/);
     await writeFile(join(dir, 'metadata.json'), '{}');
     await expect(open()).rejects.toThrow(/unknown layout/);
+  });
+
+  it('creates a missing data directory, parents included, before taking its lock', async () => {
+    const nested = join(dir, 'not', 'yet', 'there');
+    broker = await Broker.open({ dataDir: nested, retentionIntervalMs: 0 });
+    const root = await login(broker, 'iggy', 'iggy');
+    await broker.createStream(root, 'created');
+    expect(JSON.parse(await readFile(join(nested, '.lock'), 'utf8')).pid).toBe(process.pid);
+    await broker.close();
+    broker = await Broker.open({ dataDir: nested, retentionIntervalMs: 0 });
+    expect(broker.getStreams(await login(broker, 'iggy', 'iggy')).map((s) => s.name)).toEqual(['created']);
+  });
+
+  it('fails with DataDirCreateError when the data directory cannot be created', async () => {
+    await writeFile(join(dir, 'a-file'), 'in the way');
+    const error = await Broker.open({ dataDir: join(dir, 'a-file', 'data') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataDirCreateError);
+    expect((error as Error).message).toContain(join(dir, 'a-file', 'data'));
   });
 
   it('needs a data directory unless persistent is false', async () => {

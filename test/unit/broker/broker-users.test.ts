@@ -74,6 +74,47 @@ describe('Broker: sessions, users, permissions, access tokens', () => {
     });
   });
 
+  describe('in-process sessions (connectInternalClient)', () => {
+    it('is logged in as the root user by default, without a password, and listed like any client', () => {
+      const c = broker.connectInternalClient();
+      expect(broker.getMe(c)).toMatchObject({ userId: 0, transport: Transport.Tcp, address: 'in-process' });
+      expect(broker.getStreams(c)).toEqual([]);
+      expect(broker.getClients(root).map((x) => x.clientId)).toContain(c);
+      broker.disconnectClient(c);
+      expect(() => broker.getMe(c)).toThrow();
+    });
+
+    it("takes a user by id or name, with that user's rights only", async () => {
+      const alice = await broker.createUser(root, {
+        username: 'alice',
+        password: 'alice-pw',
+        permissions: noRights(),
+      });
+      const byName = broker.connectInternalClient('alice', 'tool');
+      const byId = broker.connectInternalClient(alice.id);
+      expect(broker.getMe(byName)).toMatchObject({ userId: alice.id, address: 'tool' });
+      expect(broker.getMe(byId).userId).toBe(alice.id);
+      await expectCode(broker.createStream(byName, 'nope'), 'Unauthorized');
+    });
+
+    it('refuses an unknown or inactive user and leaves no client behind', async () => {
+      await broker.createUser(root, { username: 'sleepy', password: 'pass123', status: UserStatus.Inactive });
+      const before = broker.getClients(root).length;
+      await expectCode(() => broker.connectInternalClient('nobody'), 'ResourceNotFound');
+      await expectCode(() => broker.connectInternalClient('sleepy'), 'UserInactive');
+      expect(broker.getClients(root)).toHaveLength(before);
+    });
+
+    it('costs no password verification: much faster than a login', async () => {
+      const started = performance.now();
+      for (let i = 0; i < 20; i++) broker.connectInternalClient();
+      const internalMs = performance.now() - started;
+      const loginStarted = performance.now();
+      await login(broker, 'iggy', 'iggy');
+      expect(internalMs).toBeLessThan(performance.now() - loginStarted);
+    });
+  });
+
   describe('users', () => {
     it('creates (ids from 1), gets by id or name, lists, updates, changes password, deletes', async () => {
       const u = await broker.createUser(root, { username: 'alice', password: 'alice-pw', permissions: null });

@@ -68,7 +68,7 @@ describe('parseCliArgs', () => {
     expect(server).toMatchObject({
       persistent: false,
       dataDir: undefined,
-      httpPort: false,
+      httpPort: null,
       fsync: { kind: 'never' },
     });
   });

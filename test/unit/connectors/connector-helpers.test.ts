@@ -66,6 +66,24 @@ describe('groupPublishRequests', () => {
     expect(groups[0]!.messages[2]!.headers).toHaveLength(1);
   });
 
+  it('sends PublishRequest.toTopic to that topic of the default stream', () => {
+    const id = randomUUID();
+    const request = PublishRequest.toTopic('system', 'a', Buffer.from('1'), id);
+    expect([request.stream, request.topic, request.partitionKey, request.eventId]).toEqual([
+      undefined,
+      'system',
+      'a',
+      id,
+    ]);
+    const groups = groupPublishRequests(
+      [request, PublishRequest.new('rustok', 'system', 'a', Buffer.from('2'), randomUUID())],
+      defaults,
+    );
+    expect(groups.map((g) => [g.stream, g.topic, g.key, g.messages.length])).toEqual([
+      ['rustok', 'system', 'a', 2],
+    ]);
+  });
+
   it('refuses an event id that is not a UUID and an empty key (Publish)', () => {
     expect(() =>
       groupPublishRequests([PublishRequest.simple('a', Buffer.from('x'), 'nope')], defaults),

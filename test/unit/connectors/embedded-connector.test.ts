@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { IggyClient } from '../../../lib/client/iggy-client.js';
 import {
   resolveConnectorConfig,
@@ -121,6 +121,80 @@ describe('EmbeddedConnector', () => {
       expect(info!.partitions.reduce((n, p) => n + p.messagesCount, 0n)).toBe(5n);
     } finally {
       await second.shutdown();
+    }
+  });
+
+  it('releases the lock and both listeners on shutdown: a new connector opens the same directory and ports at once', async () => {
+    const dataDir = join(root, 'relisten');
+    const first = await open({ embedded: { dataDir, tcpPort: 0, httpPort: 0 } });
+    const tcpPort = first.tcpPort!;
+    const httpPort = first.httpPort!;
+    await first.ensureStream('kept');
+    await first.shutdown();
+    expect([first.tcpPort, first.httpPort]).toEqual([null, null]);
+    const second = await open({ embedded: { dataDir, tcpPort, httpPort } });
+    try {
+      expect([second.tcpPort, second.httpPort]).toEqual([tcpPort, httpPort]);
+      expect(await (await fetch(`http://127.0.0.1:${httpPort}/ping`)).text()).toBe('pong');
+      const client = new IggyClient({
+        addresses: [`127.0.0.1:${tcpPort}`],
+        credentials: { username: 'iggy', password: 'iggy' },
+        reconnect: false,
+      });
+      await client.connect();
+      expect((await client.getStreams()).map((x) => x.name)).toEqual(['kept']);
+      await client.close();
+    } finally {
+      await second.shutdown();
+    }
+  });
+
+  it('creates a missing data directory (parents included); one that cannot be created is a Config error', async () => {
+    const nested = await open({
+      embedded: { dataDir: join(root, 'x', 'y', 'z'), tcpPort: null, httpPort: null },
+    });
+    await nested.shutdown();
+    await writeFile(join(root, 'a-file'), 'in the way');
+    await expect(
+      open({ embedded: { dataDir: join(root, 'a-file', 'data'), tcpPort: null, httpPort: null } }),
+    ).rejects.toMatchObject({ kind: 'Config', message: expect.stringMatching(/cannot be created/) });
+  });
+
+  it('names the embedded.* port that cannot be bound', async () => {
+    const first = await open({ embedded: { persistent: false, tcpPort: null, httpPort: 0 } });
+    try {
+      await expect(
+        open({ embedded: { persistent: false, tcpPort: null, httpPort: first.httpPort } }),
+      ).rejects.toMatchObject({
+        kind: 'Config',
+        message: `embedded.httpPort: 127.0.0.1:${first.httpPort} is in use`,
+      });
+    } finally {
+      await first.shutdown();
+    }
+  });
+
+  it('gives subscriptions in-process sessions of the connector user: no password check per subscribe', async () => {
+    const connector = await open({ embedded: { persistent: false, tcpPort: null, httpPort: null } });
+    try {
+      await connector.ensureStream('s');
+      await connector.ensureTopic('s', { name: 't', partitions: 2 });
+      const broker = connector.broker!;
+      const login = jest.spyOn(broker, 'loginUser');
+      const internal = jest.spyOn(broker, 'connectInternalClient');
+      const subscribers = await Promise.all([
+        connector.subscribeGroup('s', 't', 'g'),
+        connector.subscribe('s', 't', 0),
+        connector.subscribe('s', 't', 1),
+      ]);
+      expect(login).not.toHaveBeenCalled();
+      expect(internal).toHaveBeenCalledTimes(3);
+      const sessions = internal.mock.results.map((r) => r.value as number);
+      for (const id of sessions)
+        expect(broker.getMe(id)).toMatchObject({ userId: 0, address: 'embedded-subscriber' });
+      await Promise.all(subscribers.map((x) => x.close()));
+    } finally {
+      await connector.shutdown();
     }
   });
 

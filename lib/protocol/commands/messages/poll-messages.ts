@@ -36,6 +36,11 @@ export interface PolledMessages {
   messages: readonly PolledMessage[] | MessageRun;
 }
 
+/** A poll's answer with the messages kept encoded (see `decodePollResponseRun`). */
+export interface PolledRun extends PolledMessages {
+  messages: MessageRun;
+}
+
 /** Bytes before the messages in a poll response. */
 export const POLL_RESPONSE_HEAD_BYTES = 16;
 
@@ -60,6 +65,21 @@ function decodePolled(payload: Buffer): PolledMessages {
     const currentOffset = r.u64('current offset');
     const count = r.u32('messages count');
     const messages = decodeMessages(r.bytes(r.remaining, 'messages'), count, r.context);
+    return { partitionId, currentOffset, messages };
+  });
+}
+
+/**
+ * Decodes a poll response as `pollMessagesCodec` does, checking the messages just as thoroughly, but
+ * keeps them encoded: a `MessageRun` (a view into `payload`) to decode on demand.
+ */
+export function decodePollResponseRun(payload: Buffer): PolledRun {
+  return decodePayload(payload, 'PollMessages response', (r) => {
+    const partitionId = r.u32('partition id');
+    const currentOffset = r.u64('current offset');
+    const count = r.u32('messages count');
+    const bytes = r.bytes(r.remaining, 'messages');
+    const messages = MessageRun.validate(bytes, { count, allowEmpty: true, context: r.context });
     return { partitionId, currentOffset, messages };
   });
 }

@@ -18,7 +18,8 @@ export interface SendMessagesRequest {
   partitioning: Partitioning;
   /**
    * Messages to encode, or an encoded run. `decodeRequest` gives a `MessageRun` that is a validated
-   * view into the request payload, so a broker can stamp and store it without copying.
+   * view into the request payload, so a broker can stamp and store it without copying. A client writes
+   * a run's bytes without copying them: leave them unchanged until the send resolves.
    */
   messages: readonly OutgoingMessage[] | MessageRun;
 }
@@ -30,10 +31,11 @@ function noMessages(): ProtocolError {
 }
 
 /**
- * Encodes the request in one allocation: `u32 metadata length` · stream · topic · partitioning ·
- * `u32 count` (the metadata) · index block (16 bytes per message) · the messages.
+ * Encodes the request: `u32 metadata length` · stream · topic · partitioning · `u32 count` (the
+ * metadata) · index block (16 bytes per message) · the messages. Objects are encoded in one
+ * allocation; an encoded run is not copied: it is the second part, after the rest.
  */
-function encodeSendMessages(request: SendMessagesRequest): Buffer {
+export function encodeSendMessagesParts(request: SendMessagesRequest): Buffer[] {
   const { messages } = request;
   const count = messages instanceof MessageRun ? messages.count : messages.length;
   if (count === 0) throw noMessages();
@@ -46,22 +48,17 @@ function encodeSendMessages(request: SendMessagesRequest): Buffer {
   const runAt = indexAt + count * IndexEntryLayout.bytes;
 
   if (messages instanceof MessageRun) {
-    const buf = Buffer.allocUnsafe(runAt + messages.bytes.length);
-    buf.writeUInt32LE(metaBytes.length, 0);
-    metaBytes.copy(buf, 4);
-    const ends = messages.ends();
-    if (ends.length !== count) {
+    if (messages.ends().length !== count) {
       throw new ProtocolError(
         'LengthMismatch',
-        `${CONTEXT}: run holds ${ends.length} messages, count says ${count}`,
+        `${CONTEXT}: run holds ${messages.ends().length} messages, count says ${count}`,
       );
     }
-    buf.fill(0, indexAt, runAt);
-    for (let i = 0; i < count; i++) {
-      buf.writeUInt32LE(ends[i]!, indexAt + i * IndexEntryLayout.bytes + IndexEntryLayout.position);
-    }
-    messages.bytes.copy(buf, runAt);
-    return buf;
+    const head = Buffer.allocUnsafe(runAt);
+    head.writeUInt32LE(metaBytes.length, 0);
+    metaBytes.copy(head, 4);
+    messages.indexBlock().copy(head, indexAt);
+    return [head, messages.bytes];
   }
 
   const measure = measureMessages(messages);
@@ -69,7 +66,12 @@ function encodeSendMessages(request: SendMessagesRequest): Buffer {
   buf.writeUInt32LE(metaBytes.length, 0);
   metaBytes.copy(buf, 4);
   writeMessages(buf, runAt, indexAt, messages, measure, nowMicros());
-  return buf;
+  return [buf];
+}
+
+function encodeSendMessages(request: SendMessagesRequest): Buffer {
+  const parts = encodeSendMessagesParts(request);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
 function decodeSendMessages(payload: Buffer): SendMessagesRequest {

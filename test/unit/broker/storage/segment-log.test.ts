@@ -4,7 +4,13 @@ import { firstBadChecksum } from '../../../../lib/protocol/messages/message-stam
 import { createMemoryPartitionStore } from '../../../../lib/broker/storage/memory-partition-store.js';
 import { openFilePartitionStore } from '../../../../lib/broker/storage/file-partition-store.js';
 import type { PartitionStore } from '../../../../lib/broker/storage/partition-store.js';
-import type { SegmentLogOptions } from '../../../../lib/broker/storage/segment-log.js';
+import {
+  MemorySegmentStorage,
+  memorySegmentProvider,
+} from '../../../../lib/broker/storage/memory-segment-storage.js';
+import { Segment } from '../../../../lib/broker/storage/segment.js';
+import { SegmentLog, type SegmentLogOptions } from '../../../../lib/broker/storage/segment-log.js';
+import type { SegmentStorageProvider } from '../../../../lib/broker/storage/segment-storage.js';
 import { StorageError } from '../../../../lib/broker/storage/storage-error.js';
 import { batch, decoded, payloads, TempDirs, TestClock } from './storage-test-kit.js';
 
@@ -205,5 +211,62 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
     await s.close();
     await expect(s.append(batch(1), 1)).rejects.toMatchObject({ kind: 'Closed' });
     await expect(s.readFromOffset(0n, 1)).rejects.toMatchObject({ kind: 'Closed' });
+  });
+});
+
+describe('appends stamped ahead of their write', () => {
+  /** In-memory segments whose `failures` next log writes fail. */
+  class FlakyStorage extends MemorySegmentStorage {
+    static failures = 0;
+    override async write(
+      log: Buffer,
+      logPosition: number,
+      index: Buffer,
+      indexPosition: number,
+    ): Promise<void> {
+      if (FlakyStorage.failures > 0) {
+        FlakyStorage.failures--;
+        throw new Error('disk full');
+      }
+      await super.write(log, logPosition, index, indexPosition);
+    }
+  }
+  const flaky: SegmentStorageProvider = { ...memorySegmentProvider, create: async () => new FlakyStorage() };
+
+  function flakyLog(): SegmentLog {
+    const log = new SegmentLog(flaky, [new Segment(0n, new FlakyStorage())], { segmentSizeBytes: 1 << 20 });
+    opened.push(log);
+    return log;
+  }
+
+  it('re-stamps those queued behind a failed write at the offsets it left free', async () => {
+    const s = flakyLog();
+    await s.append(batch(2, 'a'), 2);
+    FlakyStorage.failures = 1;
+    const [failed, next, last] = await Promise.allSettled([
+      s.append(batch(3, 'b'), 3),
+      s.append(batch(2, 'c'), 2),
+      s.append(batch(1, 'd'), 1),
+    ]);
+    expect(failed.status).toBe('rejected');
+    expect(next).toMatchObject({ status: 'fulfilled', value: { firstOffset: 2n, lastOffset: 3n } });
+    expect(last).toMatchObject({ status: 'fulfilled', value: { firstOffset: 4n, lastOffset: 4n } });
+    const read = await s.readFromOffset(0n, 10);
+    expect(payloads(read)).toEqual(['a-0', 'a-1', 'c-0', 'c-1', 'd-0']);
+    expect(decoded(read).map((m) => m.offset)).toEqual([0n, 1n, 2n, 3n, 4n]);
+    expect(firstBadChecksum(read.messages)).toBe(-1);
+    expect((await s.append(batch(1, 'e'), 1)).firstOffset).toBe(5n);
+  });
+
+  it('re-stamps an append queued behind a purge from offset 0', async () => {
+    const s = flakyLog();
+    await s.append(batch(3), 3);
+    const purged = s.purge();
+    const after = await s.append(batch(2, 'p'), 2);
+    await purged;
+    expect(after.firstOffset).toBe(0n);
+    const read = await s.readFromOffset(0n, 10);
+    expect(decoded(read).map((m) => m.offset)).toEqual([0n, 1n]);
+    expect(firstBadChecksum(read.messages)).toBe(-1);
   });
 });

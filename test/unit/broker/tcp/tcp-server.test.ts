@@ -136,6 +136,76 @@ describe('BrokerTcpServer', () => {
     expect(fetched.map((s) => s?.name)).toEqual(names);
   });
 
+  it('serves pipelined sends in order, and a request after them sees them all', async () => {
+    const stream = await root.createStream({ name: 'tcp-pipelined-sends' });
+    const topic = await root.createTopic({ streamId: stream.id, name: 'events', partitionsCount: 1 });
+    const target = { streamId: stream.id, topicId: topic.id };
+    const send = (tag: string) =>
+      root.sendMessages({
+        ...target,
+        partitioning: Partitioning.partitionId(0),
+        messages: [text(`${tag}-0`), text(`${tag}-1`)],
+      });
+    const poll = () =>
+      root.pollMessages({
+        ...target,
+        consumer: { kind: ConsumerKind.Consumer, id: 1 },
+        partitionId: 0,
+        strategy: PollingStrategy.first(),
+        count: 100,
+      });
+    const payloads = (polled: Awaited<ReturnType<typeof poll>>) =>
+      polled.messages.map((m) => m.payload.toString());
+    const badPartition = root.sendMessages({
+      ...target,
+      partitioning: Partitioning.partitionId(5),
+      messages: [text('never')],
+    });
+    const [, , firstPoll, , , bad, secondPoll] = await Promise.allSettled([
+      send('a'),
+      send('b'),
+      poll(),
+      send('c'),
+      send('d'),
+      badPartition,
+      poll(),
+    ]);
+    expect(firstPoll).toMatchObject({ status: 'fulfilled' });
+    expect(payloads((firstPoll as PromiseFulfilledResult<Awaited<ReturnType<typeof poll>>>).value)).toEqual([
+      'a-0',
+      'a-1',
+      'b-0',
+      'b-1',
+    ]);
+    expect(bad).toMatchObject({ status: 'rejected', reason: { name: 'PartitionNotFound' } });
+    const all = (secondPoll as PromiseFulfilledResult<Awaited<ReturnType<typeof poll>>>).value;
+    expect(payloads(all)).toEqual(['a-0', 'a-1', 'b-0', 'b-1', 'c-0', 'c-1', 'd-0', 'd-1']);
+    expect(all.messages.map((m) => m.offset)).toEqual([0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n]);
+  });
+
+  it('polls messages kept encoded (pollMessagesRun), decoded on demand like pollMessages', async () => {
+    const stream = await root.createStream({ name: 'tcp-poll-run' });
+    const topic = await root.createTopic({ streamId: stream.id, name: 'events', partitionsCount: 1 });
+    const target = { streamId: stream.id, topicId: topic.id };
+    await root.sendMessages({
+      ...target,
+      partitioning: Partitioning.partitionId(0),
+      messages: [text('x'), { payload: Buffer.from('y'), headers: [] }, text('z')],
+    });
+    const request = {
+      ...target,
+      consumer: { kind: ConsumerKind.Consumer, id: 1 },
+      partitionId: 0,
+      strategy: PollingStrategy.offset(1n),
+      count: 10,
+    };
+    const eager = await root.pollMessages(request);
+    const lazy = await root.pollMessagesRun(request);
+    expect(lazy).toMatchObject({ partitionId: 0, currentOffset: 2n });
+    expect(lazy.messages.count).toBe(2);
+    expect([...lazy.messages.iterate()]).toEqual(eager.messages);
+  });
+
   it('answers pipelined raw frames FIFO, errors included', async () => {
     const raw = await RawSocket.connect(fx.port);
     try {

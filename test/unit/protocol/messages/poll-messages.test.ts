@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
+  decodePollResponseRun,
   encodePollResponseHead,
   pollMessagesCodec,
   type PolledMessages,
@@ -149,5 +150,50 @@ describe('PollMessages response', () => {
     );
     expect(() => codec.decodeResponse(ok.subarray(0, ok.length - 1))).toThrow(ProtocolError);
     expect(() => codec.decodeResponse(ok.subarray(0, 15))).toThrow(ProtocolError);
+  });
+});
+
+describe('decodePollResponseRun', () => {
+  it('gives the same messages as decodeResponse, kept encoded and decoded on demand', () => {
+    fc.assert(
+      fc.property(
+        partitionIdArb,
+        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+        fc.array(polledMessageArb, { maxLength: 5 }),
+        (partitionId, currentOffset, messages) => {
+          const payload = codec.encodeResponse({ partitionId, currentOffset, messages });
+          const polled = decodePollResponseRun(payload);
+          expect(polled.partitionId).toBe(partitionId);
+          expect(polled.currentOffset).toBe(currentOffset);
+          expect(polled.messages.count).toBe(messages.length);
+          expect(polled.messages.bytes.buffer).toBe(payload.buffer); // a view, no copy
+          expect([...polled.messages.iterate()]).toEqual(messages);
+          expect(polled.messages.decode()).toEqual(messages);
+        },
+      ),
+    );
+  });
+
+  it('rejects what decodeResponse rejects', () => {
+    const run = encodePolledMessages([
+      {
+        checksum: 1n,
+        id: 2n,
+        offset: 3n,
+        timestamp: 4n,
+        originTimestamp: 5n,
+        headers: [],
+        payload: Buffer.from('p'),
+      },
+    ]);
+    for (const bad of [
+      Buffer.concat([encodePollResponseHead(0, 3n, 2), run]),
+      Buffer.concat([encodePollResponseHead(0, 3n, 0), run]),
+      Buffer.concat([encodePollResponseHead(0, 3n, 1), run]).subarray(0, 16 + run.length - 1),
+      Buffer.concat([encodePollResponseHead(0, 3n, 1), run, Buffer.from([0])]),
+    ]) {
+      expect(() => codec.decodeResponse(bad)).toThrow(ProtocolError);
+      expect(() => decodePollResponseRun(bad)).toThrow(ProtocolError);
+    }
   });
 });
