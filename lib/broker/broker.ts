@@ -1,3 +1,4 @@
+import type { AppendListener } from './state/append-signals.js';
 import { resolveBrokerConfig, type BrokerConfig, type ResolvedBrokerConfig } from './broker-config.js';
 import { inspectBroker, type BrokerOverview } from './broker-inspection.js';
 import * as catalogCommands from './state/catalog-commands.js';
@@ -247,6 +248,19 @@ export class Broker {
 
   pollMessages(clientId: number, request: PollRequest): Promise<PollResult> {
     return messageCommands.pollMessages(this.ctx, clientId, request);
+  }
+
+  /**
+   * In-process only: calls `listener(partitionId)` after every append to a partition of the topic (the
+   * messages are readable by then), so a subscriber in this process can wait for data instead of
+   * polling on a timer. Returns a function that removes the listener. Like `inspect`, no session: for
+   * code holding this object; the TCP and HTTP adapters never call it. The listener stays with the
+   * topic it was added to (a topic deleted and created again needs a new one). A listener must not
+   * block; one that throws is ignored. StreamIdNotFound / TopicIdNotFound when the topic does not exist.
+   */
+  onAppend(streamId: Identifier, topicId: Identifier, listener: AppendListener): () => void {
+    const [, topic] = this.ctx.catalog.topic(streamId, topicId);
+    return this.ctx.messaging.appends.listen(topic, listener);
   }
 
   flushUnsavedBuffer(

@@ -9,7 +9,8 @@ import type { PolledBatch, PollSource } from './poll-source.js';
 /**
  * An in-process broker session for one subscription: one broker client id from
  * `Broker.connectInternalClient` (no password check). Polls read the broker's result and decode it in
- * place (payloads are views into the bytes the broker read); nothing crosses a socket. Closing
+ * place (payloads are views into the bytes the broker read); nothing crosses a socket. An idle
+ * subscriber waits for the broker's append signal (`watchAppends`) rather than a timer. Closing
  * disconnects the client, which leaves its groups.
  */
 export class BrokerPollSource implements PollSource {
@@ -84,5 +85,12 @@ export class BrokerPollSource implements PollSource {
 
   isTransient(): boolean {
     return false;
+  }
+
+  /** The broker's in-process append signal for the topic, filtered to `partitionId` when given. */
+  watchAppends(partitionId: number | null, listener: () => void): () => void {
+    return this.broker.onAppend(this.stream, this.topic, (appendedTo) => {
+      if (partitionId === null || appendedTo === partitionId) listener();
+    });
   }
 }

@@ -31,7 +31,19 @@ const NOT_A_MEMBER: ReadonlySet<number> = new Set([
 /** The consumer a timestamp probe polls as (it never stores an offset). */
 const PROBE: Consumer = { kind: ConsumerKind.Consumer, id: 'nestjs-iggy-start-probe' };
 
-export const subscribeDefaults = { consumerName: 'nestjs-iggy', batchSize: 100, pollIntervalMs: 50 } as const;
+export const subscribeDefaults = {
+  consumerName: 'nestjs-iggy',
+  batchSize: 100,
+  pollIntervalMs: 50,
+  minPollIntervalMs: 1,
+} as const;
+
+/** How a subscription polls (checked `SubscribeOptions`). */
+interface SubscriptionSettings {
+  batchSize: number;
+  pollIntervalMs: number;
+  minPollIntervalMs: number;
+}
 
 /**
  * What both connectors share: the connection state (every method before `connect` or after `shutdown`
@@ -324,7 +336,7 @@ export abstract class ConnectorBase implements IggyConnector {
     stream: string,
     topic: string,
     target: SubscriptionTarget,
-    settings: { batchSize: number; pollIntervalMs: number },
+    settings: SubscriptionSettings,
     joined = false,
   ): PollingSubscriber {
     const subscriber: PollingSubscriber = new PollingSubscriber(
@@ -337,15 +349,19 @@ export abstract class ConnectorBase implements IggyConnector {
   }
 }
 
-/** Batch size and poll interval of a subscription, checked. */
-function subscriptionSettings(options: SubscribeOptions): { batchSize: number; pollIntervalMs: number } {
+/** Batch size and poll waits of a subscription, checked (the shortest wait is capped at the longest). */
+function subscriptionSettings(options: SubscribeOptions): SubscriptionSettings {
   const batchSize = options.batchSize ?? subscribeDefaults.batchSize;
   const pollIntervalMs = options.pollIntervalMs ?? subscribeDefaults.pollIntervalMs;
+  const minPollIntervalMs = options.minPollIntervalMs ?? subscribeDefaults.minPollIntervalMs;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new ConnectorError('Subscribe', `batchSize must be a positive integer, got ${batchSize}`);
   }
   if (!(pollIntervalMs >= 0)) {
     throw new ConnectorError('Subscribe', `pollIntervalMs must be >= 0, got ${pollIntervalMs}`);
   }
-  return { batchSize, pollIntervalMs };
+  if (!(minPollIntervalMs >= 0)) {
+    throw new ConnectorError('Subscribe', `minPollIntervalMs must be >= 0, got ${minPollIntervalMs}`);
+  }
+  return { batchSize, pollIntervalMs, minPollIntervalMs: Math.min(minPollIntervalMs, pollIntervalMs) };
 }

@@ -1,4 +1,4 @@
-import type { ConnectorConfig } from './connector-config.js';
+import type { ConnectorConfig, ConnectorConfigInput } from './connector-config.js';
 import type { MessageSubscriber, SubscribeOptions } from './message-subscriber.js';
 import type { PublishRequest } from './publish-request.js';
 
@@ -48,7 +48,8 @@ export interface PartitionLag {
  * never know which they have. Every method fails with a `ConnectorError`.
  */
 export interface IggyConnector {
-  connect(config: ConnectorConfig): Promise<void>;
+  /** Connects with `config`; anything left out gets its default (`resolveConnectorConfig`). */
+  connect(config?: ConnectorConfigInput): Promise<void>;
   isConnected(): boolean;
   publish(request: PublishRequest): Promise<void>;
   /** One round trip per (stream, topic, partition key) group; order within a key is kept. */

@@ -28,8 +28,14 @@ export interface SubscribeOptions {
   consumerName?: string;
   /** Messages fetched per poll (default 100). */
   batchSize?: number;
-  /** Wait after an empty poll (default 50 ms). */
+  /**
+   * Longest wait after an empty poll (default 50 ms). An embedded subscriber is woken by the broker as
+   * soon as messages arrive (this only bounds a lost wake-up); a remote one (Iggy has no long poll)
+   * waits `minPollIntervalMs` after a poll that returned messages, doubling on each empty poll up to this.
+   */
   pollIntervalMs?: number;
+  /** First wait after a poll that returned messages, for a remote subscriber (default 1 ms; ≤ `pollIntervalMs`). */
+  minPollIntervalMs?: number;
 }
 
 /**

@@ -33,4 +33,10 @@ export interface PollSource {
   close(): Promise<void>;
   /** A failure worth waiting out and retrying (the connection is being re-established). */
   isTransient(err: unknown): boolean;
+  /**
+   * In-process sources only (the protocol has no push): calls `listener` after messages were appended to
+   * `partitionId` of the topic (null: any of its partitions); returns a function that stops it. A source
+   * without it is polled on a timer.
+   */
+  watchAppends?(partitionId: number | null, listener: () => void): () => void;
 }

@@ -16,8 +16,13 @@ export interface SubscriptionSpec {
   topic: string;
   target: SubscriptionTarget;
   batchSize: number;
+  /** Longest wait after an empty poll. */
   pollIntervalMs: number;
+  /** First wait after a poll that returned messages, doubling up to `pollIntervalMs` (default 1 ms). */
+  minPollIntervalMs?: number;
 }
+
+const DEFAULT_MIN_POLL_INTERVAL_MS = 1;
 
 /** Codes after which a group member has to join again (its session lost the membership). */
 const MEMBERSHIP_LOST: ReadonlySet<number> = new Set([
@@ -32,7 +37,12 @@ const MEMBERSHIP_LOST: ReadonlySet<number> = new Set([
  * each after the group's stored offset; messages already handed out by this member and not yet committed
  * are not handed out again (the member re-polls that partition from where it left off), unless the session
  * was lost: then it rejoins and resumes from the stored offsets (uncommitted messages come again).
- * An empty round waits `pollIntervalMs`.
+ *
+ * After an empty round: a source with an append signal (the embedded broker) is polled again as soon as
+ * messages arrive, or after `pollIntervalMs` at the latest (so a lost signal costs latency, never
+ * messages; an append during the poll itself makes it poll again at once). Any other source is polled on
+ * an adaptive timer: `minPollIntervalMs` after a round that returned messages, doubling on every empty
+ * round up to `pollIntervalMs`, so a busy stream is followed closely and an idle one costs little.
  */
 export class PollingSubscriber implements MessageSubscriber {
   private readonly consumer: Consumer;
@@ -50,6 +60,13 @@ export class PollingSubscriber implements MessageSubscriber {
   private wake: (() => void) | undefined;
   private signalClosed!: () => void;
   private readonly closedSignal = new Promise<null>((resolve) => (this.signalClosed = () => resolve(null)));
+  /** Stops the source's append signal; undefined when the source has none (timer polling). */
+  private readonly unwatch: (() => void) | undefined;
+  /** Messages were appended since the current poll started. */
+  private appended = false;
+  private readonly minWaitMs: number;
+  /** The wait after the next empty round (timer polling). */
+  private idleWaitMs: number;
 
   constructor(
     private readonly source: PollSource,
@@ -64,6 +81,9 @@ export class PollingSubscriber implements MessageSubscriber {
     this.epoch = source.epoch;
     this.joined = options.joined ?? false;
     this.onClose = options.onClose;
+    this.minWaitMs = Math.min(spec.minPollIntervalMs ?? DEFAULT_MIN_POLL_INTERVAL_MS, spec.pollIntervalMs);
+    this.idleWaitMs = spec.pollIntervalMs;
+    this.unwatch = this.watch();
   }
 
   private readonly onClose: (() => void) | undefined;
@@ -136,6 +156,7 @@ export class PollingSubscriber implements MessageSubscriber {
   private async shutdown(): Promise<void> {
     this.closed = true;
     this.signalClosed();
+    this.unwatch?.();
     this.wake?.();
     this.onClose?.();
     const target = this.spec.target;
@@ -174,6 +195,7 @@ export class PollingSubscriber implements MessageSubscriber {
 
   private async fill(): Promise<void> {
     let batch: PolledBatch | null;
+    this.appended = false;
     try {
       batch = this.spec.target.kind === 'group' ? await this.pollGroup() : await this.pollSingle();
     } catch (err) {
@@ -188,9 +210,32 @@ export class PollingSubscriber implements MessageSubscriber {
       throw toConnectorError(err, 'Receive', `poll ${this.describe()}`);
     }
     if (this.closed) return;
-    if (batch === null) return this.sleep(this.spec.pollIntervalMs);
+    if (batch === null) return this.idle();
     this.buffer = this.toReceived(batch);
     this.at = 0;
+    this.idleWaitMs = this.minWaitMs;
+  }
+
+  /** Waits after an empty round: for the append signal (bounded by `pollIntervalMs`), else adaptively. */
+  private idle(): Promise<void> {
+    if (this.unwatch) return this.appended ? Promise.resolve() : this.sleep(this.spec.pollIntervalMs);
+    const ms = this.idleWaitMs;
+    this.idleWaitMs = Math.min(this.spec.pollIntervalMs, Math.max(1, ms * 2));
+    return this.sleep(ms);
+  }
+
+  /** Subscribes to the source's append signal, when it has one (any of a group's partitions). */
+  private watch(): (() => void) | undefined {
+    if (!this.source.watchAppends) return undefined;
+    const target = this.spec.target;
+    try {
+      return this.source.watchAppends(target.kind === 'partition' ? target.partition : null, () => {
+        this.appended = true;
+        this.wake?.();
+      });
+    } catch {
+      return undefined; // no signal (e.g. the topic is gone): the timer alone, polls report the problem
+    }
   }
 
   private async pollSingle(): Promise<PolledBatch | null> {

@@ -139,6 +139,8 @@ export class ConsumerGroupManager
           idempotentByDefault: this.settings.handlers.idempotency,
           shutdownTimeoutMs: this.settings.handlers.shutdownTimeoutMs,
           retry: this.settings.retry,
+          pollIntervalMs: this.settings.handlers.pollIntervalMs,
+          batchSize: this.settings.handlers.batchSize,
         },
         { serializers: this.serializers, sink: this.sink, logger: this.logger },
       );

@@ -35,6 +35,10 @@ export interface GroupConsumerSpec {
   commitEvery?: number;
   /** Messages buffered before fetching pauses (default 50 × concurrency). */
   maxBuffered?: number;
+  /** Longest wait of the subscription after an empty poll (default: the connector's, 50 ms). */
+  pollIntervalMs?: number;
+  /** Messages fetched per poll (default: the connector's, 100). */
+  batchSize?: number;
 }
 
 export type { StalledPartition } from '../transport/redelivery.js';
@@ -98,6 +102,8 @@ export class GroupConsumer {
       this.spec.group,
       {
         startFrom: this.spec.startFrom,
+        pollIntervalMs: this.spec.pollIntervalMs,
+        batchSize: this.spec.batchSize,
       },
     );
     this.state = 'running';

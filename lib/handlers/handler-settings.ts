@@ -25,11 +25,22 @@ export const DEFAULT_HANDLER_OPTIONS: HandlerOptions = {
   shutdownTimeoutMs: 10_000,
 };
 
+/**
+ * How the handler groups' subscriptions poll (`handlers.pollIntervalMs`, `handlers.batchSize`); left
+ * out, the connector's subscription defaults apply (50 ms, 100 messages).
+ */
+export interface HandlerPollOptions {
+  /** Longest wait after an empty poll (an embedded subscription is woken by new messages before it). */
+  pollIntervalMs?: number;
+  /** Messages fetched per poll. */
+  batchSize?: number;
+}
+
 /** The module's options with the handler, retry and DLQ defaults filled in. */
 export interface HandlerSettings {
   retry: RetryOptions;
   dlq: DlqOptions;
-  handlers: HandlerOptions;
+  handlers: HandlerOptions & HandlerPollOptions;
 }
 
 /** Fills the defaults in (the module resolves them too; this keeps the providers safe without it). */
@@ -37,7 +48,10 @@ export function resolveHandlerSettings(options: IggyModuleOptions | undefined): 
   return {
     retry: resolveRetryOptions(options?.retry),
     dlq: { ...DEFAULT_DLQ_OPTIONS, ...defined(options?.dlq) },
-    handlers: { ...DEFAULT_HANDLER_OPTIONS, ...defined(options?.handlers) },
+    handlers: {
+      ...DEFAULT_HANDLER_OPTIONS,
+      ...defined<Partial<HandlerOptions> & HandlerPollOptions>(options?.handlers),
+    },
   };
 }
 

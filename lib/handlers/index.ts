@@ -19,6 +19,7 @@ export {
   backoffDelayMs,
   resolveHandlerSettings,
   resolveRetryOptions,
+  type HandlerPollOptions,
   type HandlerSettings,
 } from './handler-settings.js';
 export { dispatchMessage, type DispatchOptions, type DispatchOutcome } from './message-dispatcher.js';

@@ -2,6 +2,7 @@ import { xxh32 } from '@node-rs/xxhash';
 import { BrokerError } from '../broker-error.js';
 import { partitionForKey } from '../../protocol/messages/partition-key.js';
 import { StorageError } from '../storage/storage-error.js';
+import { AppendSignals } from './append-signals.js';
 import type { ReadResult } from '../storage/partition-store.js';
 import type { Catalog, GroupState, StreamState, TopicState } from './catalog.js';
 import type { CommittedOffset } from './group-membership.js';
@@ -42,6 +43,9 @@ const EMPTY = Buffer.alloc(0);
  * first remaining message, auto-commit stores the last returned offset before the reply.
  */
 export class Messaging {
+  /** In-process wake-ups for subscribers waiting on a topic (`Broker.onAppend`). */
+  readonly appends = new AppendSignals();
+
   constructor(
     private readonly catalog: Catalog,
     private readonly partitions: PartitionRegistry,
@@ -99,6 +103,7 @@ export class Messaging {
     const runtime = this.runtime(stream, topic, partitionId);
     const result = await storage(runtime.store.append(messages, ends.length, ends));
     this.traffic.writtenBytes += BigInt(messages.length);
+    this.appends.appended(topic, partitionId);
     return { partitionId, firstOffset: result.firstOffset, lastOffset: result.lastOffset };
   }
 

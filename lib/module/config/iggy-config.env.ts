@@ -27,6 +27,11 @@ export const IGGY_ENV_VARS = {
   IGGY_REPLICATION_FACTOR: 'topology.replicationFactor',
   IGGY_DLQ_TOPIC: 'dlq.topic',
   IGGY_RETRY_ATTEMPTS: 'retry.attempts',
+  IGGY_RETRY_INITIAL_DELAY_MS: 'retry.initialDelayMs',
+  IGGY_RETRY_MAX_DELAY_MS: 'retry.maxDelayMs',
+  IGGY_HANDLER_CONCURRENCY: 'handlers.concurrency',
+  IGGY_HANDLER_SHUTDOWN_TIMEOUT_MS: 'handlers.shutdownTimeoutMs',
+  IGGY_HANDLER_POLL_INTERVAL_MS: 'handlers.pollIntervalMs',
   IGGY_REPLY_TOPIC: 'requestReply.replyTopic',
   IGGY_REQUEST_REPLY_TIMEOUT_MS: 'requestReply.timeoutMs',
 } as const;
@@ -42,6 +47,11 @@ const KIND: Partial<Record<keyof typeof IGGY_ENV_VARS, Kind>> = {
   IGGY_PERSISTENT: 'bool',
   IGGY_REPLICATION_FACTOR: 'int',
   IGGY_RETRY_ATTEMPTS: 'int',
+  IGGY_RETRY_INITIAL_DELAY_MS: 'int',
+  IGGY_RETRY_MAX_DELAY_MS: 'int',
+  IGGY_HANDLER_CONCURRENCY: 'int',
+  IGGY_HANDLER_SHUTDOWN_TIMEOUT_MS: 'int',
+  IGGY_HANDLER_POLL_INTERVAL_MS: 'int',
   IGGY_REQUEST_REPLY_TIMEOUT_MS: 'int',
 };
 

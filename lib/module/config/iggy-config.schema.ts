@@ -66,6 +66,10 @@ export class IggyHandlersConfig {
   @IsOptional() @IsBool() idempotency?: boolean;
   @IsOptional() @IsIntIn(1) idempotencyWindow?: number;
   @IsOptional() @IsIntIn(0) shutdownTimeoutMs?: number;
+  /** Longest wait of a group's subscription after an empty poll. */
+  @IsOptional() @IsIntIn(1, 60_000) pollIntervalMs?: number;
+  /** Messages fetched per poll. */
+  @IsOptional() @IsIntIn(1, 100_000) batchSize?: number;
 }
 
 export class IggyRequestReplyConfig {

@@ -8,6 +8,7 @@ import {
   resolveConnectorConfig,
   type ConnectorConfigInput,
 } from '../../../lib/connectors/connector-config.js';
+import { calculatePartition } from '../../../lib/connectors/calculate-partition.js';
 import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js';
 import { PublishRequest } from '../../../lib/connectors/publish-request.js';
 import { ConsumerKind } from '../../../lib/protocol/primitives/consumer.js';
@@ -209,6 +210,31 @@ describe('EmbeddedConnector', () => {
       expect(connector.broker!.inspect().clientsCount).toBe(before + 2);
       await Promise.all([a.close(), b.close()]);
       expect(connector.broker!.inspect().clientsCount).toBe(before);
+    } finally {
+      await connector.shutdown();
+    }
+  });
+});
+
+describe('EmbeddedConnector subscriptions wait for the broker, not a timer', () => {
+  it('an idle subscriber with a one-minute poll interval receives a publish at once', async () => {
+    const connector = new EmbeddedConnector();
+    await connector.connect(
+      resolveConnectorConfig({ embedded: { persistent: false, tcpPort: null, httpPort: null } }),
+    );
+    try {
+      await connector.ensureStream('s');
+      await connector.ensureTopic('s', { name: 't', partitions: 4 });
+      const group = await connector.subscribeGroup('s', 't', 'g', { pollIntervalMs: 60_000 });
+      const key = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].find((k) => calculatePartition(k, 4) === 2)!;
+      const single = await connector.subscribe('s', 't', 2, { pollIntervalMs: 60_000 });
+      const received = Promise.all([group.recv(), single.recv()]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await connector.publish(PublishRequest.new('s', 't', key, Buffer.from('hello'), randomUUID()));
+      const [a, b] = await received;
+      expect(a!.payload.toString()).toBe('hello');
+      expect(b!.payload.toString()).toBe('hello');
+      await Promise.all([group.close(), single.close()]);
     } finally {
       await connector.shutdown();
     }

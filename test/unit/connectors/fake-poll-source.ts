@@ -109,3 +109,24 @@ export class FakePollSource implements PollSource {
     return err instanceof Error && err.message === 'transient';
   }
 }
+
+/** A `FakePollSource` with the in-process append signal of the embedded broker (`watchAppends`). */
+export class SignallingPollSource extends FakePollSource {
+  private readonly listeners = new Set<{ partitionId: number | null; listener: () => void }>();
+
+  get watchers(): number {
+    return this.listeners.size;
+  }
+
+  override append(partition: number, count: number): void {
+    super.append(partition, count);
+    for (const w of [...this.listeners])
+      if (w.partitionId === null || w.partitionId === partition) w.listener();
+  }
+
+  watchAppends(partitionId: number | null, listener: () => void): () => void {
+    const entry = { partitionId, listener };
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
+  }
+}

@@ -4,7 +4,7 @@ import { ConnectorError } from '../../../lib/connectors/connector-error.js';
 import { PollingSubscriber, type SubscriptionTarget } from '../../../lib/connectors/polling-subscriber.js';
 import { IggyErrorCode } from '../../../lib/protocol/codes/error-codes.js';
 import { PollingKind, PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
-import { FakePollSource, message } from './fake-poll-source.js';
+import { FakePollSource, SignallingPollSource, message } from './fake-poll-source.js';
 
 function logOf(n: number): ReturnType<typeof message>[] {
   return Array.from({ length: n }, (_, i) => message(BigInt(i)));
@@ -202,5 +202,60 @@ describe('PollingSubscriber, group member', () => {
     source.append(2, 1);
     await sub.close();
     expect(await pending).toBeNull();
+  });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('PollingSubscriber, waiting for data', () => {
+  it('with an append signal, an idle subscriber is woken by new messages long before pollIntervalMs', async () => {
+    const source = new SignallingPollSource([[], []]);
+    const sub = subscriber(source, single(), 3, 60_000);
+    const pending = sub.recv();
+    await sleep(30);
+    const pollsWhileIdle = source.polls.length;
+    source.append(1, 1); // another partition: no wake-up for a partition-0 subscriber
+    await sleep(30);
+    expect(source.polls.length).toBe(pollsWhileIdle);
+    source.append(0, 1);
+    expect((await pending)!.offset).toBe(0n);
+    expect(pollsWhileIdle).toBe(1);
+    await sub.close();
+    expect(source.watchers).toBe(0);
+  });
+
+  it('with an append signal, a group subscriber is woken by an append to any partition', async () => {
+    const source = new SignallingPollSource([[], []]);
+    const sub = subscriber(source, group(), 3, 60_000);
+    const pending = sub.recv();
+    await sleep(30);
+    expect(source.polls.length).toBeLessThanOrEqual(2); // one round over both partitions, then waiting
+    source.append(1, 2);
+    expect((await pending)!.partition).toBe(1);
+    await sub.close();
+  });
+
+  it('without a signal, waits minPollIntervalMs after messages, doubling on each empty round up to pollIntervalMs', async () => {
+    const source = new FakePollSource([logOf(1)]);
+    const sub = new PollingSubscriber(source, {
+      stream: 's',
+      topic: 't',
+      target: single(),
+      batchSize: 3,
+      pollIntervalMs: 400,
+      minPollIntervalMs: 1,
+    });
+    expect((await sub.recv())!.offset).toBe(0n);
+    const pending = sub.recv();
+    await sleep(300);
+    // 1 + 2 + 4 + 8 + 16 + 32 + 64 + 128 ms: about 8 empty rounds in 300 ms, against 1 on a fixed
+    // 400 ms timer and hundreds on a fixed 1 ms one.
+    const emptyRounds = source.polls.length - 1;
+    expect(emptyRounds).toBeGreaterThanOrEqual(4);
+    expect(emptyRounds).toBeLessThanOrEqual(12);
+    source.append(0, 1);
+    await sleep(450);
+    expect((await pending)!.offset).toBe(1n);
+    await sub.close();
   });
 });

@@ -161,6 +161,11 @@ describe('iggyConfigFromEnv', () => {
       IGGY_REPLICATION_FACTOR: '1',
       IGGY_DLQ_TOPIC: 'dead',
       IGGY_RETRY_ATTEMPTS: '7',
+      IGGY_RETRY_INITIAL_DELAY_MS: '20',
+      IGGY_RETRY_MAX_DELAY_MS: '400',
+      IGGY_HANDLER_CONCURRENCY: '4',
+      IGGY_HANDLER_SHUTDOWN_TIMEOUT_MS: '3000',
+      IGGY_HANDLER_POLL_INTERVAL_MS: '25',
       IGGY_REPLY_TOPIC: 'answers',
       IGGY_REQUEST_REPLY_TIMEOUT_MS: '250',
       UNRELATED: 'x',
@@ -194,7 +199,8 @@ describe('iggyConfigFromEnv', () => {
       },
       topology: { replicationFactor: 1 },
       dlq: { topic: 'dead' },
-      retry: { attempts: 7 },
+      retry: { attempts: 7, initialDelayMs: 20, maxDelayMs: 400 },
+      handlers: { concurrency: 4, shutdownTimeoutMs: 3000, pollIntervalMs: 25 },
       requestReply: { replyTopic: 'answers', timeoutMs: 250 },
     });
     expect(configProblems(config)).toEqual([]);
