@@ -1,13 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { IggyModule } from '../lib/index.js';
+import { IggyModule, type IggyModuleOptions } from '../lib/index.js';
 import { BillingHandlers } from './billing/billing.handlers.js';
+import { ShopDatabase } from './db/shop-database.js';
+import { ShopDatabaseModule } from './db/shop-database.module.js';
 import { NotificationHandlers } from './notifications/notification.handlers.js';
 import { AdminController } from './ops/admin.controller.js';
 import { DlqController } from './ops/dlq.controller.js';
 import { HandledJournal } from './ops/handled-journal.js';
 import { HealthController } from './ops/health.controller.js';
 import { PoisonSwitch } from './ops/poison-switch.js';
+import { crashBeforeMark } from './ops/test-hooks.js';
 import { OrdersController } from './orders/orders.controller.js';
 import { OrdersService } from './orders/orders.service.js';
 import { QuoteResponder } from './quotes/quote.responder.js';
@@ -16,15 +19,25 @@ import type { SampleConfig } from './sample-config.js';
 import { SAMPLE_CONFIG } from './sample.constants.js';
 
 /**
- * The shop: orders (HTTP) → `order.created` → the `billing` group (→ `invoice.issued`) and the
- * `notifications` group; quotes by request/response; dead letters, health and admin endpoints.
+ * The shop: orders (HTTP; the order row and its `order.created` event in one database transaction, the
+ * outbox relay publishing it) → the `billing` group (→ `invoice.issued`) and the `notifications` group;
+ * quotes by request/response; dead letters, health and admin endpoints.
  */
 @Module({})
 export class AppModule {
   static forRoot(config: SampleConfig): DynamicModule {
+    const database = ShopDatabaseModule.forRoot(config.database);
     return {
       module: AppModule,
-      imports: [IggyModule.forRoot(config.iggy), TerminusModule],
+      imports: [
+        database,
+        IggyModule.forRootAsync({
+          imports: [database],
+          inject: [ShopDatabase],
+          useFactory: (db: ShopDatabase) => iggyOptions(config, db),
+        }),
+        TerminusModule,
+      ],
       controllers: [
         OrdersController,
         QuotesController,
@@ -43,4 +56,16 @@ export class AppModule {
       ],
     };
   }
+}
+
+/** The module's options: the sample's Iggy config plus the outbox on the shop's database. */
+function iggyOptions(config: SampleConfig, db: ShopDatabase): IggyModuleOptions {
+  return {
+    ...config.iggy,
+    outbox: {
+      store: config.outbox.crashBeforeMark ? crashBeforeMark(db.outboxStore) : db.outboxStore,
+      // Quick retries while the broker is away (at most 2 s apart), a quick take-over after a crash.
+      relay: config.outbox.relay && { backoff: { maxMs: 2_000 }, standbyPollMs: 200 },
+    },
+  };
 }

@@ -26,7 +26,10 @@ export async function startSampleApp(
   config: SampleConfig,
 ): Promise<{ app: INestApplication; info: SampleAppInfo }> {
   app.enableShutdownHooks();
-  app.connectMicroservice({ strategy: IggyServer.fromApp(app, { group: config.rpcGroup }) });
+  app.connectMicroservice(
+    { strategy: IggyServer.fromApp(app, { group: config.rpcGroup }) },
+    { inheritAppConfig: true },
+  );
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address() as AddressInfo;

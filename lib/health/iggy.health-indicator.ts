@@ -3,6 +3,10 @@ import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.j
 import { ConsumerGroupManager } from '../handlers/consumer-group.manager.js';
 import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../module/iggy.constants.js';
 import type { ResolvedIggyModuleOptions } from '../module/interfaces/resolved-iggy-options.interface.js';
+import { IGGY_OUTBOX_STORE } from '../outbox/nest/outbox.constants.js';
+import { OutboxRelay } from '../outbox/outbox-relay.js';
+import type { RelayState } from '../outbox/outbox-relay-options.js';
+import type { OutboxStore } from '../outbox/outbox-store.js';
 import { healthCheck } from '../topology/health-check.js';
 import {
   IGGY_HEALTH_INDICATOR_SERVICE,
@@ -30,6 +34,25 @@ export interface IggyHealthOptions {
    * `IggyServer`'s group here to watch it too.
    */
   groups?: LagTarget[];
+  /**
+   * With the outbox configured: `down` when its oldest pending row is older than this (default 60 s,
+   * i.e. the relay is stuck or the broker has been unreachable that long). The outbox's lag is always
+   * in the details.
+   */
+  maxOutboxAgeMs?: number;
+}
+
+/** The outbox's backlog in the details (present when the module has an outbox). */
+export interface OutboxLagDetail {
+  /** Rows waiting to be published. */
+  pending: number;
+  /** Age of the oldest pending row; `null` when none is pending. */
+  oldestPendingAgeMs: number | null;
+  /** Rows moved aside as unpublishable. */
+  dead: number;
+  maxAgeMs: number;
+  /** This instance's relay (`null` with `relay: false`: another process relays). */
+  relay: { state: RelayState; published: number; failures: number; lastError: string | null } | null;
 }
 
 /** One group's lag in the details (numbers, so the details serialize to JSON). */
@@ -50,8 +73,9 @@ export type IggyHealthResult<Key extends string = string> = Record<
 /**
  * A `@nestjs/terminus` health indicator (Terminus 11+ `HealthIndicatorService` API):
  * `health.check([() => iggy.isHealthy('iggy', { maxLag: 1000 })])`. `down` when the connector is not
- * connected, a ping fails or is slower than `maxLatencyMs`, a topology topic is missing, or a group's
- * lag is above `maxLag`; the details say which and why (`reasons`).
+ * connected, a ping fails or is slower than `maxLatencyMs`, a topology topic is missing, a group's
+ * lag is above `maxLag`, or the oldest pending outbox row is older than `maxOutboxAgeMs`; the details say
+ * which and why (`reasons`), and include the outbox's lag (`outbox`) when the module has one.
  */
 @Injectable()
 export class IggyHealthIndicator {
@@ -62,6 +86,10 @@ export class IggyHealthIndicator {
     @Inject(IGGY_HEALTH_INDICATOR_SERVICE)
     private readonly sessions?: HealthSessionFactory | null,
     @Optional() private readonly groups?: ConsumerGroupManager,
+    @Optional()
+    @Inject(IGGY_OUTBOX_STORE)
+    private readonly outboxStore?: OutboxStore<never> | null,
+    @Optional() @Inject(OutboxRelay) private readonly relay?: OutboxRelay | null,
   ) {}
 
   async isHealthy<Key extends string = 'iggy'>(
@@ -89,12 +117,50 @@ export class IggyHealthIndicator {
         }
       }
     }
+    const outbox = this.outboxStore ? await this.outboxLag(options, timeoutMs, reasons) : undefined;
     const { degradedLatencyMs: _ignored, ...found } = report.details;
-    const details = { ...found, maxLatencyMs, groups: lag };
+    const details = { ...found, maxLatencyMs, groups: lag, ...(outbox && { outbox }) };
     const up = reasons.length === 0;
     const session = this.sessions?.check(key);
     if (session) return (up ? session.up(details) : session.down(details)) as IggyHealthResult<Key>;
     return { [key]: { ...details, status: up ? 'up' : 'down' } } as unknown as IggyHealthResult<Key>;
+  }
+
+  /** The outbox's lag (read from its table, so also while the broker is down), judged by its age. */
+  private async outboxLag(
+    options: IggyHealthOptions,
+    timeoutMs: number,
+    reasons: string[],
+  ): Promise<OutboxLagDetail> {
+    const maxAgeMs = options.maxOutboxAgeMs ?? 60_000;
+    const stats = this.relay?.stats();
+    const detail: OutboxLagDetail = {
+      pending: 0,
+      oldestPendingAgeMs: null,
+      dead: 0,
+      maxAgeMs,
+      relay: stats
+        ? {
+            state: stats.state,
+            published: stats.published,
+            failures: stats.failures,
+            lastError: stats.lastError ?? null,
+          }
+        : null,
+    };
+    try {
+      Object.assign(detail, await withTimeout(this.outboxStore!.lag(), timeoutMs));
+    } catch (err) {
+      reasons.push(`outbox lag could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      return detail;
+    }
+    const age = detail.oldestPendingAgeMs;
+    if (age !== null && age > maxAgeMs) {
+      reasons.push(
+        `the oldest pending outbox event is ${Math.round(age)} ms old (${detail.pending} pending), above ${maxAgeMs} ms`,
+      );
+    }
+    return detail;
   }
 
   private async lagOf(options: IggyHealthOptions): Promise<GroupLagDetail[]> {

@@ -4,4 +4,5 @@ export {
   type IggyHealthOptions,
   type IggyHealthResult,
   type LagTarget,
+  type OutboxLagDetail,
 } from './iggy.health-indicator.js';

@@ -10,9 +10,11 @@ import { IggyConnectorHost } from './iggy-connector.provider.js';
  * (options validated at start-up). Provides the connected connector (`IGGY_CONNECTOR`, embedded or remote
  * by `mode`, or your own), the topology (stream + domain/system/dlq topics, ensured at start-up), the
  * `IggyClientProxy` (`IGGY_CLIENT`), the `@IggyEventHandler` consumer groups, the DLQ interceptor (global)
- * and `DlqManager`, `ReplayManager` and `IggyHealthIndicator`. On application shutdown (after the
- * microservices closed and the handlers drained) it closes the client and shuts the connector down when it
- * connected it; enable shutdown hooks (`app.enableShutdownHooks()`) so a SIGTERM gets there.
+ * and `DlqManager`, `ReplayManager` and `IggyHealthIndicator`; with the `outbox` option also the
+ * `TransactionalEventBus` and the `OutboxRelay` (started once the application is bootstrapped, stopped in
+ * `onModuleDestroy`). On application shutdown (after the relay stopped, the microservices closed and the
+ * handlers drained) it closes the client and shuts the connector down when it connected it; enable
+ * shutdown hooks (`app.enableShutdownHooks()`) so a SIGTERM gets there.
  */
 @Module({
   imports: [DiscoveryModule],

@@ -7,6 +7,9 @@ import { SerializerRegistry } from '../events/serializer-registry.js';
 import { IGGY_HANDLER_PROVIDERS } from '../handlers/iggy-handlers.providers.js';
 import { healthIndicatorServiceProvider } from '../health/health-indicator-service.provider.js';
 import { IggyHealthIndicator } from '../health/iggy.health-indicator.js';
+import { IGGY_OUTBOX_OPTIONS } from '../outbox/nest/outbox.constants.js';
+import type { IggyOutboxOptions } from '../outbox/nest/outbox-options.interface.js';
+import { OUTBOX_EXPORTS, createOutboxProviders } from '../outbox/nest/outbox.providers.js';
 import { IGGY_REPLAY_PROVIDERS } from '../replay/iggy-replay.providers.js';
 import { TopologyManager } from '../topology/topology-manager.js';
 import { IggyClientProxy } from '../transport/iggy.client-proxy.js';
@@ -54,6 +57,28 @@ const topologyProvider: Provider = {
     new TopologyManager(connector, options.topology.input, { logger: new Logger('TopologyManager') }),
 };
 
+/**
+ * `IGGY_OUTBOX_OPTIONS`: the `outbox` option with the bus's serializer (the module's `serialization`
+ * unless given) and target (the module's stream and domain topic unless given) filled in; `null`
+ * without an outbox, which makes every outbox provider `null`.
+ */
+const outboxOptionsProvider: Provider = {
+  provide: IGGY_OUTBOX_OPTIONS,
+  inject: [IGGY_OPTIONS, SerializerRegistry],
+  useFactory: (
+    options: ResolvedIggyModuleOptions,
+    serializers: SerializerRegistry,
+  ): IggyOutboxOptions | null =>
+    options.outbox
+      ? {
+          ...options.outbox,
+          serializer:
+            options.outbox.serializer ?? serializers.byFormat(options.serialization) ?? serializers.default,
+          target: options.outbox.target ?? { stream: options.streamName, topic: options.topicName },
+        }
+      : null,
+};
+
 /** Everything the module provides (the options token comes from `forRoot`/`forRootAsync`). */
 export const IGGY_PROVIDERS: Provider[] = [
   optionsProvider,
@@ -67,6 +92,10 @@ export const IGGY_PROVIDERS: Provider[] = [
   ...IGGY_DLQ_PROVIDERS,
   { provide: APP_INTERCEPTOR, useExisting: IggyDlqInterceptor },
   ...IGGY_REPLAY_PROVIDERS,
+  outboxOptionsProvider,
+  // The bus, the relay, the store and the host starting the relay after bootstrap and stopping it in
+  // onModuleDestroy, i.e. before IggyModule.onApplicationShutdown shuts the connector down.
+  ...createOutboxProviders({ connector: IGGY_CONNECTOR }),
   healthIndicatorServiceProvider,
   IggyHealthIndicator,
 ];
@@ -83,4 +112,6 @@ export const IGGY_EXPORTS = [
   ...IGGY_HANDLER_PROVIDERS,
   ...IGGY_DLQ_PROVIDERS,
   ...IGGY_REPLAY_PROVIDERS,
+  IGGY_OUTBOX_OPTIONS,
+  ...OUTBOX_EXPORTS,
 ];

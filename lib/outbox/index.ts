@@ -28,6 +28,7 @@ export {
   type TransactionalEventBusOptions,
 } from './transactional-event-bus.js';
 export { OutboxRelay } from './outbox-relay.js';
+export { OutboxPrometheusMetrics, type OutboxPrometheusOptions } from './outbox-prometheus.js';
 export {
   RelayDefaults,
   type OutboxRelayLogger,

@@ -33,6 +33,11 @@ export class PlaceOrderDto {
   @IsOptional() @IsBoolean() poison?: boolean;
   /** How long billing works on it (ms): a slow handler, to watch shutdown drain it. */
   @IsOptional() @IsInt() @Min(0) @Max(60_000) processingMs?: number;
+  /**
+   * TEST HOOK: fail the transaction after the order row and its outbox row were written (422): it rolls
+   * back, so the order does not exist and its event is never published.
+   */
+  @IsOptional() @IsBoolean() failAfterInsert?: boolean;
 }
 
 /** The body of `POST /quotes`. */

@@ -1,27 +1,29 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { lastValueFrom } from 'rxjs';
+import { ConflictException, Injectable, Logger, UnprocessableEntityException } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { IggyClientProxy, IggyRecord } from '../../lib/index.js';
+import { TransactionalEventBus } from '../../lib/index.js';
+import { DuplicateOrderError, ShopDatabase } from '../db/shop-database.js';
 import type { Order, PlaceOrderDto } from './order.js';
 
 /** What `placeOrder` returns (and `POST /orders` answers). */
 export interface PlacedOrder {
   order: Order;
-  /** Id of the `order.created` event. */
+  /** Id of the `order.created` event (the Iggy message id once the relay published it). */
   eventId: string;
 }
 
 /**
- * Orders: `placeOrder` saves the order and publishes `order.created` (tenant = the order's tenant, so a
- * tenant's orders stay in order). Today the store is in memory and the event is emitted right after the
- * save; with the transactional outbox both go into one database transaction, in this one method.
+ * Orders: `placeOrder` writes the order row and its `order.created` event (tenant = the order's tenant,
+ * so a tenant's orders stay in order) in ONE database transaction, through the outbox. The relay
+ * publishes the event once the transaction committed; rolled back, there is no order and no event.
  */
 @Injectable()
 export class OrdersService {
   private readonly logger = new Logger('Orders');
-  private readonly orders = new Map<string, Order>();
 
-  constructor(private readonly client: IggyClientProxy) {}
+  constructor(
+    private readonly db: ShopDatabase,
+    private readonly bus: TransactionalEventBus<unknown>,
+  ) {}
 
   async placeOrder(input: PlaceOrderDto): Promise<PlacedOrder> {
     const order: Order = {
@@ -34,19 +36,28 @@ export class OrdersService {
       placedAt: new Date().toISOString(),
     };
     const eventId = uuidv7();
-    this.orders.set(`${order.tenantId}/${order.orderId}`, order);
-    await lastValueFrom(
-      this.client.emit('order.created', new IggyRecord(order, { tenantId: order.tenantId, id: eventId })),
-      { defaultValue: undefined },
-    );
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.insertOrder(order, eventId);
+        await this.bus.publishInTx(tx.handle, order.tenantId, null, {
+          id: eventId,
+          type: 'order.created',
+          payload: order,
+        });
+        if (input.failAfterInsert) {
+          throw new UnprocessableEntityException(
+            `order ${order.orderId} rejected after it was written (failAfterInsert): rolled back, no event`,
+          );
+        }
+      });
+    } catch (err) {
+      if (err instanceof DuplicateOrderError) throw new ConflictException(err.message);
+      throw err;
+    }
     this.logger.log(
-      `order ${order.orderId} received for tenant ${order.tenantId} (total ${order.total}` +
-        `${order.poison ? ', poison' : ''}); order.created ${eventId} published`,
+      `order ${order.orderId} placed for tenant ${order.tenantId} (total ${order.total}` +
+        `${order.poison ? ', poison' : ''}); order.created ${eventId} in the outbox`,
     );
     return { order, eventId };
-  }
-
-  find(tenantId: string, orderId: string): Order | undefined {
-    return this.orders.get(`${tenantId}/${orderId}`);
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../sample-app/app.module.js';
@@ -18,14 +19,19 @@ export class InProcessApp {
   ) {}
 
   static async start(iggy: IggyModuleOptions = {}): Promise<InProcessApp> {
+    const dir = tempDir();
     const config: SampleConfig = {
       http: { host: '127.0.0.1', port: 0 },
       iggy: mergeOptions(
-        mergeOptions(sampleIggyDefaults, { embedded: { dataDir: tempDir(), tcpPort: 0, httpPort: null } }),
+        mergeOptions(sampleIggyDefaults, {
+          embedded: { dataDir: join(dir, 'iggy'), tcpPort: 0, httpPort: null },
+        }),
         iggy,
       ),
       instance: 'in-process',
       rpcGroup: 'sample-app-rpc',
+      database: { kind: 'sqlite', file: join(dir, 'sample.sqlite') },
+      outbox: { relay: true, crashBeforeMark: false },
     };
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });

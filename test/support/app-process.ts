@@ -108,9 +108,15 @@ export class SampleAppProcess extends ChildRun {
   info!: SampleAppInfo;
 
   static async start(env: Record<string, string>): Promise<SampleAppProcess> {
+    // Without a data dir the app's SQLite file would default to ./data/sample.sqlite in the checkout,
+    // shared by every test: give it its own (with a data dir it lives beside it, kept across restarts).
+    const database =
+      env.IGGY_DATA_DIR || env.SAMPLE_SQLITE_FILE || env.DATABASE_URL
+        ? {}
+        : { SAMPLE_SQLITE_FILE: join(tempDir(), 'sample.sqlite') };
     const child = spawn(process.execPath, ['dist/sample-app/main.js'], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: '0', ...env },
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: '0', ...database, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const app = new SampleAppProcess(child);

@@ -50,6 +50,7 @@ export function resolveIggyOptions(options: IggyModuleOptions): ResolvedIggyModu
   };
   if (options.defaultTenantId !== undefined) resolved.defaultTenantId = options.defaultTenantId;
   if (options.connector !== undefined) resolved.connector = options.connector;
+  if (options.outbox !== undefined) resolved.outbox = options.outbox;
   return resolved;
 }
 

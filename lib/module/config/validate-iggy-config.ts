@@ -7,12 +7,16 @@ import type { IggyModuleOptions } from '../interfaces/iggy-module-options.interf
 import { describeValue } from './config-rules.js';
 import { IggyConfigError } from './iggy-config.error.js';
 import { IggyConfig } from './iggy-config.schema.js';
+import { outboxConfigProblems } from './outbox-config-problems.js';
 import { topologyInputOf } from './resolve-iggy-options.js';
 
 const UNKNOWN = ' is not a known option';
 
-/** Keys of `IggyModuleOptions` that are not config (functions, classes, module extras). */
-const NOT_CONFIG = new Set(['connector', 'isGlobal']);
+/**
+ * Keys of `IggyModuleOptions` that are not plain config (functions, classes, module extras); `outbox`
+ * holds live objects and has checks of its own (`outboxConfigProblems`).
+ */
+const NOT_CONFIG = new Set(['connector', 'isGlobal', 'outbox']);
 
 /**
  * Checks a module config and returns it unchanged, or throws one `IggyConfigError` listing every bad
@@ -38,6 +42,8 @@ export function configProblems(options: unknown): string[] {
     validationError: { target: false, value: false },
   });
   const all = errors.flatMap((e) => flatten(e, ''));
+  const outbox = (options as IggyModuleOptions).outbox;
+  if (outbox !== undefined) all.push(...outboxConfigProblems(outbox));
   const unknown = (p: string): boolean => p.endsWith(UNKNOWN);
   const problems = [...all.filter((p) => !unknown(p)), ...all.filter(unknown)];
   if (problems.length === 0) problems.push(...crossFieldProblems(options as IggyModuleOptions));

@@ -2,6 +2,7 @@ import type { InjectionToken, Type } from '@nestjs/common';
 import type { ConnectorConfigInput } from '../../connectors/connector-config.js';
 import type { IggyConnector } from '../../connectors/iggy-connector.js';
 import type { SerializationFormat } from '../../events/serializer.js';
+import type { IggyOutboxOptions } from '../../outbox/nest/outbox-options.interface.js';
 import type { TopicPolicy, TopicRole } from '../../topology/topology-config.js';
 
 /** Retries of a failing handler before its message goes to the dead-letter topic. */
@@ -104,4 +105,11 @@ export interface IggyModuleOptions extends ConnectorConfigInput {
   /** Register the module globally (default false). */
   isGlobal?: boolean;
   connector?: ConnectorProvider;
+  /**
+   * The transactional outbox (`TransactionalEventBus`, `OutboxRelay`): where its rows live (`store`)
+   * and how the relay runs. The bus serializes with `serialization` and targets the module's stream
+   * and domain topic unless `serializer` / `target` say otherwise. Left out: no outbox (the outbox
+   * providers are `null`).
+   */
+  outbox?: IggyOutboxOptions;
 }

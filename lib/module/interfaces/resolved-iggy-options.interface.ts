@@ -1,5 +1,6 @@
 import type { ConnectorConfig } from '../../connectors/connector-config.js';
 import type { SerializationFormat } from '../../events/serializer.js';
+import type { IggyOutboxOptions } from '../../outbox/nest/outbox-options.interface.js';
 import type { TopologyConfigInput } from '../../topology/topology-config.js';
 import type {
   ConnectorProvider,
@@ -22,6 +23,8 @@ export interface ResolvedIggyModuleOptions extends ConnectorConfig {
   topology: ResolvedTopologyOptions;
   defaultTenantId?: string;
   connector?: ConnectorProvider;
+  /** As given (validated); the bus's serializer and target are filled in by `IGGY_OUTBOX_OPTIONS`. */
+  outbox?: IggyOutboxOptions;
 }
 
 export interface ResolvedTopologyOptions {
