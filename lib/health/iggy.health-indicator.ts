@@ -30,8 +30,9 @@ export interface IggyHealthOptions {
    */
   maxLag?: number | Record<string, number>;
   /**
-   * Groups to report. Default: the `@IggyEventHandler` groups (from `ConsumerGroupManager`); add an
-   * `IggyServer`'s group here to watch it too.
+   * Groups to report besides the `@IggyEventHandler` groups (always reported, from
+   * `ConsumerGroupManager`): e.g. an `IggyServer`'s group, or a group of another service. A name alone
+   * means the domain topic.
    */
   groups?: LagTarget[];
   /**
@@ -183,17 +184,21 @@ export class IggyHealthIndicator {
     });
     const stream = this.connector.config?.streamName ?? this.options.streamName;
     const domain = this.connector.config?.topicName ?? this.options.topicName;
-    if (options.groups) {
-      return Promise.all(
-        options.groups.map(async (target) => {
-          const { group, topic = domain } = typeof target === 'string' ? { group: target } : target;
-          const partitions = await this.connector.consumerLag(stream, topic, { kind: 'group', name: group });
-          return detail(group, topic, partitions);
-        }),
-      );
-    }
-    const groups = (await this.groups?.lag()) ?? [];
-    return groups.map((g) => detail(g.group, g.topic, g.partitions));
+    const handlerGroups = ((await this.groups?.lag()) ?? []).map((g) =>
+      detail(g.group, g.topic, g.partitions),
+    );
+    const known = new Set(handlerGroups.map((g) => `${g.group}\u0000${g.topic}`));
+    const added = (options.groups ?? [])
+      .map((target) =>
+        typeof target === 'string' ? { group: target, topic: domain } : { topic: domain, ...target },
+      )
+      .filter(({ group, topic }) => !known.has(`${group}\u0000${topic}`));
+    const addedGroups = await Promise.all(
+      added.map(async ({ group, topic }) =>
+        detail(group, topic, await this.connector.consumerLag(stream, topic, { kind: 'group', name: group })),
+      ),
+    );
+    return [...handlerGroups, ...addedGroups];
   }
 }
 

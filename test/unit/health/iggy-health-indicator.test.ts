@@ -125,5 +125,16 @@ describe('IggyHealthIndicator', () => {
     });
     const explicit = await indicator.isHealthy('iggy', { groups: ['billing'], maxLag: 10 });
     expect(explicit.iggy).toMatchObject({ status: 'up', groups: [{ group: 'billing', lag: 5, maxLag: 10 }] });
+    const added = await indicator.isHealthy('iggy', {
+      groups: [{ group: 'audit', topic: 'domain' }],
+      maxLag: 4,
+    });
+    expect(added.iggy).toMatchObject({
+      status: 'down',
+      groups: [
+        { group: 'billing', topic: 'domain', lag: 5, maxLag: 4 },
+        { group: 'audit', topic: 'domain', maxLag: 4 },
+      ],
+    });
   });
 });
