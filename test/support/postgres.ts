@@ -2,6 +2,8 @@
  * A throwaway PostgreSQL cluster for tests and benches: initdb into a temp dir (as the `postgres` system
  * user when we are root: initdb refuses root), started on a free port of 127.0.0.1 with its socket in
  * the temp dir, stopped and removed by `stop()`. Never a mock: the real server from Debian's packages.
+ * When `NESTJS_IGGY_TEST_POSTGRES` names a running server (`.ci/run` starts one for the whole run), a
+ * suite gets fresh databases there instead, dropped by `stop()`.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 
 const run = promisify(execFile);
 const SYSTEM_USER = 'postgres';
@@ -54,6 +57,8 @@ function hasTools(dir: string): boolean {
 
 /** Starts a fresh cluster (about a second). Throws when PostgreSQL is missing or does not start. */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresCluster> {
+  const shared = process.env.NESTJS_IGGY_TEST_POSTGRES;
+  if (shared && !options.durable) return databasesOn(shared, options.database ?? 'test');
   const bin = findPostgresBin();
   if (!bin) throw new Error('PostgreSQL not found (no initdb/pg_ctl): apt-get install -y postgresql');
   const asRoot = process.getuid?.() === 0;
@@ -168,4 +173,38 @@ function logTail(dir: string): string {
   } catch {
     return '(no log)';
   }
+}
+
+/** Fresh databases (`<name>_<random>`) on a running server, dropped with their connections by `stop()`. */
+async function databasesOn(adminUrl: string, database: string): Promise<PostgresCluster> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const url = new URL(adminUrl);
+  const suffix = `_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const made: string[] = [];
+  const connectionOf = (name: string): string => {
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  const createDatabase = async (name: string): Promise<string> => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name '${name}'`);
+    const real = `${name}${suffix}`;
+    await admin.query(`CREATE DATABASE ${real}`);
+    made.push(real);
+    return connectionOf(real);
+  };
+  const connectionString = await createDatabase(database);
+  return {
+    host: url.hostname,
+    port: Number(url.port),
+    user: decodeURIComponent(url.username),
+    database: made[0]!,
+    connectionString,
+    createDatabase,
+    stop: async () => {
+      for (const name of made.splice(0)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
 }
