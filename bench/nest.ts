@@ -10,8 +10,9 @@
  *
  * Throughput: EVENTS events, WINDOW emits in flight, over TENANTS tenants (8 partitions); events/s = events
  * / (first emit → last handler entry). Latency: open loop, one emit every GAP_MS, from the emit call to
- * the handler's entry. An idle group subscription polls every 50 ms (the default; Iggy has no long poll),
- * so up to that interval is part of the latency of both drives.
+ * the handler's entry. In process a subscription is woken by the broker's append; over TCP (Iggy has no
+ * long poll) it polls 1 ms after a poll that returned messages, doubling up to 50 ms while idle, so part of
+ * that wait is in the TCP latency of both drives.
  *
  * Run: `npm run bench:nest` (about a minute).
  */
