@@ -7,7 +7,11 @@ import { SegmentLog, type SegmentLogOptions } from './segment-log.js';
 
 export type FilePartitionStoreOptions = SegmentLogOptions & RecoveryOptions;
 
-/** A partition stored in `dir` as `{start_offset:020}.log/.index` segments, recovered at open. */
+/**
+ * A partition stored in `dir` as `{start_offset:020}.log/.index` segments, recovered at open. Reads check
+ * every message's checksum unless `verifyChecksumsOnRead: false`: sealed segments are not re-read at
+ * open, so this is what keeps bit rot in them from being served.
+ */
 export class FilePartitionStore extends SegmentLog {
   private constructor(
     readonly dir: string,
@@ -17,7 +21,7 @@ export class FilePartitionStore extends SegmentLog {
     segments: Segment[],
     options: FilePartitionStoreOptions,
   ) {
-    super(provider, segments, options);
+    super(provider, segments, { verifyChecksumsOnRead: true, ...options });
   }
 
   /** Opens (creating when missing) the partition directory, repairing what a crash left behind. */

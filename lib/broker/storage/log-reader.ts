@@ -1,5 +1,4 @@
-import { messageChecksum } from '../../protocol/messages/checksum.js';
-import { MessageLayout } from '../../protocol/messages/message-layout.js';
+import { firstChecksumMismatch } from '../../protocol/messages/checksum.js';
 import { entryEndPosition, entryStartPosition, lowerBoundTimestamp } from './index-entries.js';
 import type { IndexCache } from './index-cache.js';
 import { batchBoundaries } from './message-walk.js';
@@ -126,15 +125,11 @@ function checkMessages(messages: Buffer, count: number, first: Piece, verifyChec
     });
   }
   if (!verifyChecksums) return;
-  let start = 0;
-  for (let i = 0; i < count; i++) {
-    const message = messages.subarray(start, ends[i]);
-    if (message.readBigUInt64LE(MessageLayout.checksum) !== messageChecksum(message)) {
-      throw new StorageError('Corrupt', `message at offset ${firstOffset + BigInt(i)} fails its checksum`, {
-        offset: firstOffset + BigInt(i),
-      });
-    }
-    start = ends[i]!;
+  const bad = firstChecksumMismatch(messages, ends);
+  if (bad >= 0) {
+    throw new StorageError('Corrupt', `message at offset ${firstOffset + BigInt(bad)} fails its checksum`, {
+      offset: firstOffset + BigInt(bad),
+    });
   }
 }
 

@@ -32,8 +32,9 @@ export interface SegmentLogOptions {
   /** How many sealed segments' indexes stay in memory for reads (default 4). */
   cachedIndexes?: number;
   /**
-   * Check every message's checksum on each read (default false: reads check only that the bytes split
-   * into the messages the index lists). Costs about as much as the append's checksum, per read.
+   * Check every message's checksum on each read (a corrupt one fails the read with `Corrupt`). Default
+   * false here (reads check only that the bytes split into the messages the index lists); file stores
+   * turn it on. Costs about as much as the append's checksum, per read.
    */
   verifyChecksumsOnRead?: boolean;
 }

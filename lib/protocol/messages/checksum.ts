@@ -61,6 +61,39 @@ export function messageChecksum(message: Buffer): bigint {
  */
 export function stampChecksums(run: Buffer, ends: Uint32Array): void {
   const view = new DataView(run.buffer, run.byteOffset, run.byteLength);
+  hashMessages(run, ends, (i, at, low, high) => {
+    view.setUint32(at + MessageLayout.checksum, low, true);
+    view.setUint32(at + MessageLayout.checksum + 4, high, true);
+    return true;
+  });
+}
+
+/**
+ * The index of the first message of `run` (message i ends at `ends[i]`) whose stored checksum does not
+ * match its bytes, or -1 when all match. Hashes the run in a few calls, like `stampChecksums`.
+ */
+export function firstChecksumMismatch(run: Buffer, ends: Uint32Array): number {
+  const view = new DataView(run.buffer, run.byteOffset, run.byteLength);
+  let bad = -1;
+  hashMessages(run, ends, (i, at, low, high) => {
+    const ok =
+      view.getUint32(at + MessageLayout.checksum, true) === low &&
+      view.getUint32(at + MessageLayout.checksum + 4, true) === high;
+    if (!ok) bad = i;
+    return ok;
+  });
+  return bad;
+}
+
+/**
+ * Hashes the messages of `run` in chunks of about CHUNK_BYTES and tells `each` every message's index,
+ * start and checksum (low and high 32 bits) in order; stops when `each` returns false.
+ */
+function hashMessages(
+  run: Buffer,
+  ends: Uint32Array,
+  each: (index: number, at: number, low: number, high: number) => boolean,
+): void {
   let first = 0;
   let start = 0;
   while (first < ends.length) {
@@ -78,8 +111,12 @@ export function stampChecksums(run: Buffer, ends: Uint32Array): void {
     module.checksums(dataAt, BASE, count, outAt);
     let at = start;
     for (let i = 0; i < count; i++) {
-      view.setUint32(at + MessageLayout.checksum, memory.getUint32(outAt + 8 * i, true), true);
-      view.setUint32(at + MessageLayout.checksum + 4, memory.getUint32(outAt + 8 * i + 4, true), true);
+      const low = memory.getUint32(outAt + 8 * i, true);
+      const high = memory.getUint32(outAt + 8 * i + 4, true);
+      if (!each(first + i, at, low, high)) {
+        release(module);
+        return;
+      }
       at = ends[first + i]!;
     }
     release(module);

@@ -249,18 +249,20 @@ describe('partition recovery', () => {
     expect((error as Error).message).toContain('checksum mismatch');
   });
 
-  it('with verifyChecksumsOnRead, refuses to serve a message damaged after open', async () => {
+  it('refuses to serve a damaged message of a sealed segment (reads verify checksums by default)', async () => {
     const dir = await filled(5);
     const log = join(dir, seg(0, 'log'));
     const bytes = await readFile(log);
     bytes[164 * 2 + 100] ^= 0x01;
     await writeFile(log, bytes);
-    const plain = await open(dir);
-    expect((await plain.readFromOffset(2n, 1)).count).toBe(1); // sealed segments are not re-read at open
-    await plain.close();
-    const checking = await open(dir, { verifyChecksumsOnRead: true });
+    const unchecked = await open(dir, { verifyChecksumsOnRead: false });
+    expect((await unchecked.readFromOffset(2n, 1)).count).toBe(1); // sealed segments are not re-read at open
+    await unchecked.close();
+    const checking = await open(dir);
     expect((await checking.readFromOffset(0n, 2)).count).toBe(2);
     await expect(checking.readFromOffset(0n, 5)).rejects.toMatchObject({ kind: 'Corrupt', offset: 2n });
+    await expect(checking.readFromOffset(2n, 1)).rejects.toMatchObject({ kind: 'Corrupt', offset: 2n });
+    expect(payloads(await checking.readFromOffset(3n, 7))).toHaveLength(7);
   });
 
   it('opens a directory whose last log is empty (a rollover was just made)', async () => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomFillSync } from 'node:crypto';
 import { xxh3 } from '@node-rs/xxhash';
-import { messageChecksum, stampChecksums } from '../../../../lib/protocol/messages/checksum.js';
+import {
+  firstChecksumMismatch,
+  messageChecksum,
+  stampChecksums,
+} from '../../../../lib/protocol/messages/checksum.js';
 
 /** The reference: XXH3-64 (seed 0) of the bytes after the 8-byte checksum field. */
 const reference = (message: Buffer): bigint => xxh3.xxh64(message.subarray(8));
@@ -39,5 +43,39 @@ describe('stampChecksums', () => {
       expect(message.subarray(8)).toEqual(untouched.subarray(start + 8, end));
       start = end;
     }
+  });
+});
+
+describe('firstChecksumMismatch', () => {
+  const sizes = [64, 300, 1_200_000, 90, 1_100_000, 64, 5_000];
+  const stamped = (): { run: Buffer; ends: Uint32Array } => {
+    const run = randomFillSync(Buffer.alloc(sizes.reduce((a, b) => a + b, 0)));
+    const ends = new Uint32Array(sizes.length);
+    sizes.reduce((end, size, i) => (ends[i] = end + size), 0);
+    stampChecksums(run, ends);
+    return { run, ends };
+  };
+
+  it('is -1 when every message matches, across chunks', () => {
+    const { run, ends } = stamped();
+    expect(firstChecksumMismatch(run, ends)).toBe(-1);
+  });
+
+  it('names the first damaged message, whether the damage is in the body or the stored checksum', () => {
+    for (const [message, offsetInMessage] of [
+      [0, 40],
+      [2, 1_000_000],
+      [3, 3],
+      [6, 4_999],
+    ] as const) {
+      const { run, ends } = stamped();
+      const start = message === 0 ? 0 : ends[message - 1]!;
+      run[start + offsetInMessage]! ^= 0x10;
+      expect(firstChecksumMismatch(run, ends)).toBe(message);
+    }
+    const { run, ends } = stamped();
+    run[ends[4]! + 8]! ^= 1;
+    run[ends[0]! + 8]! ^= 1;
+    expect(firstChecksumMismatch(run, ends)).toBe(1);
   });
 });
