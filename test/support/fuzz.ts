@@ -7,6 +7,15 @@ export function fuzzRuns(ciDefault = 300): number {
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : ciDefault;
 }
 
+/**
+ * Cases for a fuzz test that opens a connection per case (about 40 ms each, a login included):
+ * `TCP_FUZZ_RUNS`, else `fuzzRuns` capped at 5,000 so that `npm run fuzz` finishes (about 4 minutes).
+ */
+export function connectionFuzzRuns(ciDefault = 200): number {
+  const fromEnv = Number(process.env.TCP_FUZZ_RUNS);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : Math.min(fuzzRuns(ciDefault), 5_000);
+}
+
 /** Runs `decode`; anything but a value or a `ProtocolError` fails the property. */
 export function decodesOrRejects(decode: (b: Buffer) => unknown, bytes: Buffer): boolean {
   try {

@@ -8,7 +8,7 @@ import { encodeRequestFrame } from '../../../lib/protocol/framing.js';
 import { ConsumerKind } from '../../../lib/protocol/primitives/consumer.js';
 import { Partitioning } from '../../../lib/protocol/primitives/partitioning.js';
 import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
-import { fuzzRuns, mutated, randomBytes } from '../../support/fuzz.js';
+import { connectionFuzzRuns, mutated, randomBytes } from '../../support/fuzz.js';
 import { RawSocket } from '../../support/raw-socket.js';
 import { startTcpFixture, type TcpFixture } from '../../unit/broker/tcp/tcp-kit.js';
 import { sampleFrames } from './sample-frames.js';
@@ -151,7 +151,7 @@ describe('BrokerTcpServer under hostile input (fuzz)', () => {
           if (++runs % 20 === 0) await goodClientStillWorks();
         },
       ),
-      { numRuns: fuzzRuns(200) },
+      { numRuns: connectionFuzzRuns(200) },
     );
     await goodClientStillWorks();
   }, 600_000);
@@ -179,7 +179,7 @@ describe('BrokerTcpServer under hostile input (fuzz)', () => {
           }
         },
       ),
-      { numRuns: Math.max(10, Math.floor(fuzzRuns(200) / 10)) },
+      { numRuns: Math.max(10, Math.floor(connectionFuzzRuns(200) / 10)) },
     );
     await goodClientStillWorks();
   }, 600_000);
