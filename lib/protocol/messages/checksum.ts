@@ -61,7 +61,7 @@ export function messageChecksum(message: Buffer): bigint {
  */
 export function stampChecksums(run: Buffer, ends: Uint32Array): void {
   const view = new DataView(run.buffer, run.byteOffset, run.byteLength);
-  hashMessages(run, ends, (i, at, low, high) => {
+  hashMessages(run, ends, (_index, at, low, high) => {
     view.setUint32(at + MessageLayout.checksum, low, true);
     view.setUint32(at + MessageLayout.checksum + 4, high, true);
     return true;
