@@ -58,10 +58,14 @@ export class AppModule {
   }
 }
 
-/** The module's options: the sample's Iggy config plus the outbox on the shop's database. */
+/**
+ * The module's options: the sample's Iggy config plus, on the shop's database, the outbox and the
+ * handler groups' idempotency store (an order event handled before a crash is not handled again).
+ */
 function iggyOptions(config: SampleConfig, db: ShopDatabase): IggyModuleOptions {
   return {
     ...config.iggy,
+    handlers: { ...config.iggy.handlers, idempotencyStore: db.idempotencyStore },
     outbox: {
       store: config.outbox.crashBeforeMark ? crashBeforeMark(db.outboxStore) : db.outboxStore,
       // Quick retries while the broker is away (at most 2 s apart), a quick take-over after a crash.

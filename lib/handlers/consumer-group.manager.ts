@@ -17,6 +17,12 @@ import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink.j
 import { GroupConsumer, type GroupStatus } from './group-consumer.js';
 import { resolveHandlerSettings, type HandlerSettings } from './handler-settings.js';
 import { HandlerExplorer } from './handler-explorer.js';
+import type { IdempotencyStore } from './idempotency/idempotency-store.js';
+import { MemoryIdempotencyStore } from './idempotency/memory-idempotency-store.js';
+import { describeError } from './message-dispatcher.js';
+
+/** How often a durable idempotency store is pruned (and once at start). */
+const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Lag of one group on its topic (for the health indicator). */
 export interface GroupLag {
@@ -43,6 +49,9 @@ export class ConsumerGroupManager
   private readonly serializers: SerializerRegistry;
   private consumers: GroupConsumer[] = [];
   private bound: BoundHandler[] | undefined;
+  /** The guard's store: `handlers.idempotencyStore`, else a window per group in memory. */
+  private readonly idempotency: IdempotencyStore;
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly explorer: HandlerExplorer,
@@ -53,6 +62,9 @@ export class ConsumerGroupManager
   ) {
     this.settings = resolveHandlerSettings(options);
     this.serializers = serializers ?? new SerializerRegistry();
+    this.idempotency =
+      this.settings.handlers.idempotencyStore ??
+      new MemoryIdempotencyStore(this.settings.handlers.idempotencyWindow);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -87,11 +99,14 @@ export class ConsumerGroupManager
     await Promise.all(this.consumers.map((c) => c.start()));
     if (this.consumers.length > 0) {
       this.logger.log(`consuming: ${this.consumers.map((c) => c.name).join(', ')}`);
+      this.startPruning();
     }
   }
 
   /** Stops every group gracefully (idempotent). */
   async stop(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
     await Promise.all(this.consumers.map((c) => c.stop()));
   }
 
@@ -109,6 +124,19 @@ export class ConsumerGroupManager
         return { group, stream, topic, partitions, total: partitions.reduce((sum, p) => sum + p.lag, 0n) };
       }),
     );
+  }
+
+  /** Prunes a user's store now and every `PRUNE_INTERVAL_MS` (the memory window needs none). */
+  private startPruning(): void {
+    if (this.idempotency instanceof MemoryIdempotencyStore || this.pruneTimer) return;
+    const prune = (): void => {
+      this.idempotency.prune().catch((error: unknown) => {
+        this.logger.warn(`pruning the idempotency store failed: ${describeError(error)}`);
+      });
+    };
+    this.pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
+    prune();
   }
 
   private defaultTopic(): string {
@@ -135,7 +163,7 @@ export class ConsumerGroupManager
             ...handlers.map((h) => h.options.concurrency ?? this.settings.handlers.concurrency),
           ),
           startFrom: this.startFromOf(group, handlers),
-          idempotencyWindow: this.windowOf(handlers),
+          idempotency: this.guardStoreOf(handlers),
           idempotentByDefault: this.settings.handlers.idempotency,
           shutdownTimeoutMs: this.settings.handlers.shutdownTimeoutMs,
           retry: this.settings.retry,
@@ -162,8 +190,8 @@ export class ConsumerGroupManager
     return first.options.startFrom;
   }
 
-  private windowOf(handlers: BoundHandler[]): number {
+  private guardStoreOf(handlers: BoundHandler[]): IdempotencyStore | undefined {
     const guarded = handlers.some((h) => h.options.idempotent ?? this.settings.handlers.idempotency);
-    return guarded ? this.settings.handlers.idempotencyWindow : 0;
+    return guarded ? this.idempotency : undefined;
   }
 }

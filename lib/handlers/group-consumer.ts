@@ -6,7 +6,8 @@ import { PartitionStalls, backoffDelayMs, type StalledPartition } from '../trans
 import { sleepUnless } from '../transport/transport-support.js';
 import type { BoundHandler } from './bound-handler.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';
-import { IdempotencyWindow } from './idempotency-window.js';
+import { IdempotencyGuard } from './idempotency/idempotency-guard.js';
+import type { IdempotencyStore } from './idempotency/idempotency-store.js';
 import { describeError, dispatchMessage } from './message-dispatcher.js';
 import { LaneStopped, PartitionLanes, type LaneStatus } from './partition-lanes.js';
 
@@ -24,8 +25,8 @@ export interface GroupConsumerSpec {
   handlers: BoundHandler[];
   concurrency: number;
   startFrom: StartFrom | undefined;
-  /** 0 turns the idempotency guard off. */
-  idempotencyWindow: number;
+  /** Where the idempotency guard keeps the ids the group handled; undefined turns the guard off. */
+  idempotency: IdempotencyStore | undefined;
   /** Whether handlers without an `idempotent` option are guarded (`handlers.idempotency`). */
   idempotentByDefault: boolean;
   shutdownTimeoutMs: number;
@@ -67,7 +68,7 @@ export interface GroupStatus {
 export class GroupConsumer {
   private subscription: MessageSubscriber | undefined;
   private lanes: PartitionLanes;
-  private readonly window: IdempotencyWindow | undefined;
+  private readonly guard: IdempotencyGuard | undefined;
   private readonly stalls: PartitionStalls;
   private state: GroupStatus['state'] = 'idle';
   private reading: Promise<void> | undefined;
@@ -81,7 +82,9 @@ export class GroupConsumer {
     readonly spec: GroupConsumerSpec,
     private readonly deps: { serializers: SerializerRegistry; sink?: DeadLetterSink; logger: GroupLogger },
   ) {
-    this.window = spec.idempotencyWindow > 0 ? new IdempotencyWindow(spec.idempotencyWindow) : undefined;
+    this.guard =
+      spec.idempotency &&
+      new IdempotencyGuard(spec.idempotency, spec.group, (text) => deps.logger.warn(text));
     this.stalls = new PartitionStalls(spec.retry);
     this.lanes = this.newLanes();
   }
@@ -216,7 +219,7 @@ export class GroupConsumer {
           handlers: this.spec.handlers,
           serializers: this.deps.serializers,
           mode: 'consume',
-          window: this.window,
+          guard: this.guard,
           idempotentByDefault: this.spec.idempotentByDefault,
           sink: this.deps.sink,
           done,

@@ -2,9 +2,10 @@
  * The ids of the last `capacity` envelopes a group handled, in this process: a redelivery within the
  * window (after a rebalance, a retried commit...) is skipped. It is not durable and not shared between
  * instances: after a crash or a restart the window is empty, and the messages after the last commit
- * are delivered again. The durable guard is the handler's own: record `envelope.id` in the same
- * transaction as the handler's effect (a unique key on a processed-events table) and skip it when
- * present. Iggy 0.7 offers no exactly-once delivery.
+ * are delivered again (a durable `IdempotencyStore` closes that gap, but for one window: see
+ * `IdempotencyGuard`). For an effect that must happen exactly once, record `envelope.id` in the same
+ * transaction as the effect (a unique key on a processed-events table) and skip it when present.
+ * Iggy 0.7 offers no exactly-once delivery.
  */
 export class IdempotencyWindow {
   private readonly ids = new Map<string, true>();

@@ -12,6 +12,7 @@ export {
 export type { BoundHandler } from './bound-handler.js';
 export { IGGY_DEAD_LETTER_SINK, type DeadLetterSink, type FailedMessage } from './dead-letter-sink.js';
 export { IdempotencyWindow } from './idempotency-window.js';
+export * from './idempotency/index.js';
 export {
   DEFAULT_DLQ_OPTIONS,
   DEFAULT_HANDLER_OPTIONS,

@@ -6,7 +6,7 @@ import type { SerializerRegistry } from '../events/serializer-registry.js';
 import { readRequestInfo } from '../transport/reply-codec.js';
 import type { BoundHandler } from './bound-handler.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';
-import type { IdempotencyWindow } from './idempotency-window.js';
+import type { IdempotencyGuard } from './idempotency/idempotency-guard.js';
 import { IggyEventContext, REDRIVE_GROUP_HEADER, REDRIVE_HANDLER_HEADER } from './iggy-event.context.js';
 
 /** What became of one message. Every outcome but a thrown error lets its offset be committed. */
@@ -25,9 +25,9 @@ export interface DispatchOptions {
   handlers: readonly BoundHandler[];
   serializers: SerializerRegistry;
   mode: 'consume' | 'replay';
-  /** Skips ids already handled (consume mode; redriven events bypass it). */
-  window?: IdempotencyWindow;
-  /** Whether a handler without an `idempotent` option is guarded by the window (default true). */
+  /** Skips ids the group already handled, records them once handled (consume mode; redriven events bypass it). */
+  guard?: IdempotencyGuard;
+  /** Whether a handler without an `idempotent` option is guarded (default true). */
   idempotentByDefault?: boolean;
   /** Unreadable messages go here (consume mode); without it, or in replay, they throw / are dropped. */
   sink?: DeadLetterSink;
@@ -65,8 +65,8 @@ export async function dispatchMessage(
     (h) => h.matches(event.type) && (onlyHandler === undefined || h.name === onlyHandler),
   );
   if (targets.length === 0) return { kind: 'skipped', reason: 'no-handler', event };
-  const window = options.mode === 'consume' && redriveGroup === undefined ? options.window : undefined;
-  if (window?.has(event.id)) {
+  const guard = options.mode === 'consume' && redriveGroup === undefined ? options.guard : undefined;
+  if (guard && (await guard.seen(event.id))) {
     const guarded = (h: BoundHandler): boolean => h.options.idempotent ?? options.idempotentByDefault ?? true;
     targets = targets.filter((h) => !guarded(h));
     if (targets.length === 0) return { kind: 'skipped', reason: 'duplicate', event };
@@ -116,7 +116,8 @@ export async function dispatchMessage(
     const deadLetterId = context.getDeadLetterId();
     if (deadLetterId !== undefined) deadLettered.push(handler.name);
   }
-  window?.add(event.id);
+  // Before returning, so before the lanes commit the offset (see `IdempotencyGuard`).
+  await guard?.record(event.id);
   return { kind: 'handled', event, handlers: targets.map((h) => h.name), deadLettered };
 }
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { PgOutboxStore } from '../../lib/index.js';
+import { PgIdempotencyStore, PgOutboxStore } from '../../lib/index.js';
 import type { Order } from '../orders/order.js';
 import {
   DuplicateOrderError,
@@ -31,6 +31,7 @@ const UNIQUE_VIOLATION = '23505';
 export class PostgresShopDatabase extends ShopDatabase {
   readonly dialect = 'postgres';
   readonly outboxStore: PgOutboxStore;
+  readonly idempotencyStore: PgIdempotencyStore;
   private readonly pool: pg.Pool;
   private readonly relayPool: pg.Pool;
 
@@ -41,10 +42,13 @@ export class PostgresShopDatabase extends ShopDatabase {
     // An idle client that loses its server (a restart) must not crash the process.
     for (const pool of [this.pool, this.relayPool]) pool.on('error', () => undefined);
     this.outboxStore = new PgOutboxStore({ pool: this.relayPool });
+    // The handler groups' lookups and records are short queries: the app's pool serves them.
+    this.idempotencyStore = new PgIdempotencyStore({ pool: this.pool });
   }
 
   async migrate(): Promise<void> {
     await this.pool.query(ORDERS_DDL);
+    await this.idempotencyStore.ensureSchema();
   }
 
   async transaction<R>(work: (tx: ShopTransaction) => Promise<R>): Promise<R> {

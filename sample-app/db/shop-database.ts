@@ -1,4 +1,4 @@
-import type { OutboxStore } from '../../lib/index.js';
+import type { IdempotencyStore, OutboxStore } from '../../lib/index.js';
 import type { Order } from '../orders/order.js';
 
 /** Where the sample keeps its orders: SQLite by default, PostgreSQL when `DATABASE_URL` is set. */
@@ -18,12 +18,17 @@ export interface ShopTransaction {
   insertOrder(order: Order, eventId: string): Promise<void>;
 }
 
-/** The shop's database and, beside its tables, the outbox the `IggyModule` relays from. */
+/**
+ * The shop's database and, beside its tables, the outbox the `IggyModule` relays from and the ids its
+ * handler groups handled.
+ */
 export abstract class ShopDatabase {
   abstract readonly dialect: 'sqlite' | 'postgres';
   /** The outbox store (its own connection(s); the app's transactions write through theirs). */
   abstract readonly outboxStore: OutboxStore<never>;
-  /** Creates the `orders` table when missing. */
+  /** The ids each handler group handled (`handlers.idempotencyStore`): duplicates are dropped across restarts. */
+  abstract readonly idempotencyStore: IdempotencyStore;
+  /** Creates the `orders` and handled-ids tables when missing. */
   abstract migrate(): Promise<void>;
   /** Runs `work` in one transaction: commit when it resolves, rollback when it throws. */
   abstract transaction<R>(work: (tx: ShopTransaction) => Promise<R>): Promise<R>;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
-import { SqliteOutboxStore } from '../../lib/index.js';
+import { SqliteIdempotencyStore, SqliteOutboxStore } from '../../lib/index.js';
 import type { Order } from '../orders/order.js';
 import {
   DuplicateOrderError,
@@ -32,13 +32,15 @@ function open(file: string, busyTimeoutMs: number): InstanceType<typeof Database
 
 /**
  * The shop on one SQLite file (libsql, WAL). Two connections: the app's, on which transactions run one
- * at a time (a connection holds one transaction, and requests arrive concurrently), and the relay's.
+ * at a time (a connection holds one transaction, and requests arrive concurrently), and the relay's
+ * (also the handler groups' idempotency store's).
  * The relay's has no busy timeout: while an app transaction holds the write lock across an `await`,
  * a blocking wait on this one thread could never end, so the store retries asynchronously instead.
  */
 export class SqliteShopDatabase extends ShopDatabase {
   readonly dialect = 'sqlite';
   readonly outboxStore: SqliteOutboxStore;
+  readonly idempotencyStore: SqliteIdempotencyStore;
   private readonly db: InstanceType<typeof Database>;
   private readonly relayDb: InstanceType<typeof Database>;
   private queue: Promise<unknown> = Promise.resolve();
@@ -50,10 +52,13 @@ export class SqliteShopDatabase extends ShopDatabase {
     this.relayDb = open(file, 0);
     // A lease of 2 s: after a crash the next process relays within 2 s (the default is 5 s).
     this.outboxStore = new SqliteOutboxStore({ database: this.relayDb, leaseMs: 2_000 });
+    // The relay's connection suits the handled ids too: no app transaction is ever open on it.
+    this.idempotencyStore = new SqliteIdempotencyStore({ database: this.relayDb });
   }
 
   async migrate(): Promise<void> {
     this.db.exec(ORDERS_DDL);
+    await this.idempotencyStore.ensureSchema();
   }
 
   transaction<R>(work: (tx: ShopTransaction) => Promise<R>): Promise<R> {

@@ -5,14 +5,12 @@ import { ensureBuilt } from '../support/build-once.js';
 import { handled, order, readJournal, type JournalEntry } from './e2e-kit.js';
 
 const TENANTS = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
-/** Offsets are committed at least every 20 handled messages of a partition (ConsumerGroupManager). */
-const COMMIT_EVERY = 20;
 
 describe('sample app killed mid-stream', () => {
   beforeAll(ensureBuilt, 180_000);
   afterAll(cleanUp);
 
-  it('SIGKILL and restart on the same data dir: every order handled, duplicates only from the uncommitted tail', async () => {
+  it('SIGKILL and restart on the same data dir: every order handled, none handled twice by a group (but for one window)', async () => {
     const dir = tempDir();
     const journal = join(dir, 'journal.jsonl');
     const env = {
@@ -88,16 +86,16 @@ describe('sample app killed mid-stream', () => {
         for (const lane of byPartition(run).values())
           expect(isIncreasing(lane.map((e) => BigInt(e.offset)))).toBe(true);
       }
-      // Across the crash (at-least-once): what run 2 handled again (same partition and offset) is, per
-      // partition, the tail of run 1 past its last committed offset; never more than a commit interval.
-      const again = new Set(run2!.map(position));
-      for (const lane of byPartition(run1!).values()) {
-        const redelivered = lane.map((e) => again.has(position(e)));
-        const firstAgain = redelivered.indexOf(true);
-        if (firstAgain === -1) continue;
-        expect(redelivered.slice(firstAgain).every(Boolean)).toBe(true);
-        expect(lane.length - firstAgain).toBeLessThanOrEqual(COMMIT_EVERY);
-      }
+      // Across the crash: the sample's idempotency store is its own database, so what run 1 handled
+      // (and recorded) is skipped by run 2, committed or not (at-least-once alone would handle run 1's
+      // uncommitted tail again: up to a commit interval per partition). One window stays open: killed
+      // after a handler finished (its journal line written) and before its id was recorded, that event
+      // is handled again. Nothing but a few microtask hops and one SQLite write lie between the two, so
+      // the kill rarely lands there; one such event per group is allowed (in theory there could be one
+      // per partition in flight; two at once would need two handlers ending within that instant).
+      const handledBefore = new Set(run1!.map((e) => e.eventId));
+      const again = run2!.filter((e) => handledBefore.has(e.eventId));
+      expect(again.length).toBeLessThanOrEqual(1);
     }
   }, 90_000);
 });
@@ -106,10 +104,6 @@ function byPartition(entries: JournalEntry[]): Map<number, JournalEntry[]> {
   const lanes = new Map<number, JournalEntry[]>();
   for (const e of entries) lanes.set(e.partition, [...(lanes.get(e.partition) ?? []), e]);
   return lanes;
-}
-
-function position(e: JournalEntry): string {
-  return `${e.partition}/${e.offset}`;
 }
 
 function duplicates(ids: string[]): string[] {

@@ -18,6 +18,10 @@ const UNKNOWN = ' is not a known option';
  */
 const NOT_CONFIG = new Set(['connector', 'isGlobal', 'outbox']);
 
+/** `handlers.idempotencyStore` is a live object too: kept from class-transformer, checked by its methods. */
+const IDEMPOTENCY_STORE = 'idempotencyStore';
+const IDEMPOTENCY_STORE_METHODS = ['handled', 'record', 'prune'] as const;
+
 /**
  * Checks a module config and returns it unchanged, or throws one `IggyConfigError` listing every bad
  * field and why (unknown keys included, so a typo does not pass silently).
@@ -34,6 +38,11 @@ export function configProblems(options: unknown): string[] {
     return [`the config must be an object, got ${describeValue(options)}`];
   }
   const data = Object.fromEntries(Object.entries(options).filter(([key]) => !NOT_CONFIG.has(key)));
+  const handlers: unknown = data.handlers;
+  const store = isBlock(handlers) ? handlers[IDEMPOTENCY_STORE] : undefined;
+  if (isBlock(handlers) && IDEMPOTENCY_STORE in handlers) {
+    data.handlers = Object.fromEntries(Object.entries(handlers).filter(([key]) => key !== IDEMPOTENCY_STORE));
+  }
   const instance = plainToInstance(IggyConfig, data);
   const errors = validateSync(instance, {
     whitelist: true,
@@ -44,10 +53,24 @@ export function configProblems(options: unknown): string[] {
   const all = errors.flatMap((e) => flatten(e, ''));
   const outbox = (options as IggyModuleOptions).outbox;
   if (outbox !== undefined) all.push(...outboxConfigProblems(outbox));
+  if (store !== undefined) all.push(...idempotencyStoreProblems(store));
   const unknown = (p: string): boolean => p.endsWith(UNKNOWN);
   const problems = [...all.filter((p) => !unknown(p)), ...all.filter(unknown)];
   if (problems.length === 0) problems.push(...crossFieldProblems(options as IggyModuleOptions));
   return problems;
+}
+
+function idempotencyStoreProblems(store: unknown): string[] {
+  const methods = IDEMPOTENCY_STORE_METHODS;
+  if (isBlock(store) && methods.every((m) => typeof store[m] === 'function')) return [];
+  return [
+    `handlers.${IDEMPOTENCY_STORE} must be an IdempotencyStore (with ${methods.join(', ')}), ` +
+      `got ${describeValue(store)}`,
+  ];
+}
+
+function isBlock(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function flatten(error: ValidationError, parent: string): string[] {

@@ -2,6 +2,7 @@ import type { InjectionToken, Type } from '@nestjs/common';
 import type { ConnectorConfigInput } from '../../connectors/connector-config.js';
 import type { IggyConnector } from '../../connectors/iggy-connector.js';
 import type { SerializationFormat } from '../../events/serializer.js';
+import type { IdempotencyStore } from '../../handlers/idempotency/idempotency-store.js';
 import type { IggyOutboxOptions } from '../../outbox/nest/outbox-options.interface.js';
 import type { TopicPolicy, TopicRole } from '../../topology/topology-config.js';
 
@@ -32,6 +33,11 @@ export interface HandlerOptions {
   /** Skip an envelope id this group already handled (default true; kept for `idempotencyWindow` ids per group). */
   idempotency: boolean;
   idempotencyWindow: number;
+  /**
+   * Where the guard keeps the handled ids (default: a `MemoryIdempotencyStore` of `idempotencyWindow`
+   * ids per group, lost on restart). `PgIdempotencyStore` / `SqliteIdempotencyStore` make it durable.
+   */
+  idempotencyStore?: IdempotencyStore;
   /** How long shutdown waits for in-flight handlers (default 10 s). */
   shutdownTimeoutMs: number;
 }
