@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { calculatePartition } from '../../../lib/connectors/calculate-partition.js';
+import { resolveConnectorConfig } from '../../../lib/connectors/connector-config.js';
 import { ConnectorError } from '../../../lib/connectors/connector-error.js';
 import { groupPublishRequests } from '../../../lib/connectors/publish-grouping.js';
 import { PublishRequest } from '../../../lib/connectors/publish-request.js';
@@ -149,6 +150,59 @@ describe('start positions', () => {
     );
     await expect(groupFloors({ offset: -1n }, topic, async () => null)).rejects.toMatchObject({
       kind: 'Subscribe',
+    });
+  });
+});
+
+describe('resolveConnectorConfig', () => {
+  it("fills in the seeds' defaults", () => {
+    const config = resolveConnectorConfig();
+    expect(config).toMatchObject({
+      mode: 'embedded',
+      streamName: 'rustok',
+      topicName: 'domain',
+      partitions: 8,
+    });
+    expect(config.embedded).toMatchObject({
+      dataDir: './data/iggy',
+      tcpPort: 8090,
+      httpPort: 3000,
+      persistent: true,
+    });
+    expect(config.remote).toEqual({
+      addresses: ['127.0.0.1:8090'],
+      protocol: 'tcp',
+      username: 'iggy',
+      password: 'iggy',
+      tlsEnabled: false,
+    });
+  });
+
+  it('keeps the defaults of what a partial config leaves out (or sets to undefined)', () => {
+    const config = resolveConnectorConfig({
+      mode: 'remote',
+      partitions: 2,
+      embedded: { tcpPort: null, dataDir: undefined },
+      remote: { addresses: ['10.0.0.1:9000'], username: undefined },
+    });
+    expect(config).toMatchObject({
+      mode: 'remote',
+      streamName: 'rustok',
+      topicName: 'domain',
+      partitions: 2,
+    });
+    expect(config.embedded).toMatchObject({
+      dataDir: './data/iggy',
+      tcpPort: null,
+      httpPort: 3000,
+      persistent: true,
+    });
+    expect(config.remote).toMatchObject({
+      addresses: ['10.0.0.1:9000'],
+      protocol: 'tcp',
+      username: 'iggy',
+      password: 'iggy',
+      tlsEnabled: false,
     });
   });
 });

@@ -23,9 +23,29 @@ function rejectsTyped(serializer: Serializer, bytes: Buffer): boolean {
   }
 }
 
+/** `fc.jsonValue()` can hold -0, which JSON writes as 0: the one JSON value that does not survive. */
+function withoutNegativeZero(value: fc.JsonValue): fc.JsonValue {
+  if (Object.is(value, -0)) return 0;
+  if (Array.isArray(value)) return value.map(withoutNegativeZero);
+  if (value !== null && typeof value === 'object') {
+    const copy: Record<string, fc.JsonValue> = {};
+    // defineProperty: a "__proto__" key stays an own property, as JSON.parse makes it.
+    for (const [key, v] of Object.entries(value)) {
+      Object.defineProperty(copy, key, { value: withoutNegativeZero(v!), enumerable: true, writable: true });
+    }
+    return copy;
+  }
+  return value;
+}
+
 describe('JsonSerializer', () => {
   it('round-trips JSON values', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => expect(json.deserialize(json.serialize(v))).toEqual(v)));
+    const jsonValues = fc.jsonValue().map(withoutNegativeZero);
+    fc.assert(fc.property(jsonValues, (v) => expect(json.deserialize(json.serialize(v))).toEqual(v)));
+  });
+
+  it('carries -0 as 0 (JSON has no negative zero)', () => {
+    expect(json.deserialize(json.serialize({ n: -0, list: [-0] }))).toEqual({ n: 0, list: [0] });
   });
 
   it('is plain UTF-8 JSON', () => {

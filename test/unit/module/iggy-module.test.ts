@@ -117,6 +117,27 @@ describe('IggyModule.forRootAsync', () => {
     expect(moduleRef.get<IggyConnector>(IGGY_CONNECTOR).config?.streamName).toBe('registered');
   });
 
+  it('works with useExisting: the options factory provided by an imported module, not built again', async () => {
+    @Injectable()
+    class SharedIggyOptions implements IggyOptionsFactory {
+      static built = 0;
+      readonly streamName = `existing-${++SharedIggyOptions.built}`;
+      createIggyOptions(): IggyModuleOptions {
+        return memoryConfig({ streamName: this.streamName });
+      }
+    }
+    @Module({ providers: [SharedIggyOptions], exports: [SharedIggyOptions] })
+    class OptionsModule {}
+    const moduleRef = await boot([
+      IggyModule.forRootAsync({ imports: [OptionsModule], useExisting: SharedIggyOptions }),
+    ]);
+    const connector = moduleRef.get<IggyConnector>(IGGY_CONNECTOR);
+    expect(connector.isConnected()).toBe(true);
+    expect(connector.config?.streamName).toBe('existing-1');
+    expect(await topicsOf(connector, 'existing-1')).toEqual(['domain', 'system', 'dlq']);
+    expect(SharedIggyOptions.built).toBe(1);
+  });
+
   it('fails the boot when the factory gives a bad config', async () => {
     const error = await Test.createTestingModule({
       imports: [
