@@ -10,6 +10,11 @@ export type OutboxErrorKind =
   | 'CorruptRow'
   /** The database said no (insert, claim, settle, schema). */
   | 'Store'
+  /**
+   * SQLite: another relay took the outbox lease while this one had a batch out; the batch is abandoned
+   * (nothing recorded) and the relay stands by.
+   */
+  | 'LeaseLost'
   /** Bad options: a table name, a missing capability. */
   | 'Config';
 

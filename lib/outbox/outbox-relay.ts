@@ -159,6 +159,8 @@ export class OutboxRelay {
         if (this.state === 'idle') await this.watch?.busy?.();
         const cycle = await this.runOnce();
         this.counters.consecutiveFailures = 0;
+        // On its own clock, busy or not: a relay that always finds rows must purge too.
+        if (cycle.outcome !== 'standby') await this.purgeWhenDue();
         if (cycle.outcome !== 'idle') await this.watch?.busy?.();
         if (cycle.outcome === 'standby') {
           this.state = 'standby';
@@ -169,7 +171,6 @@ export class OutboxRelay {
           wait = cycle.full ? 0 : Math.min(this.option('busyPollMs'), this.option('lingerMs'));
           if (wait === 0) continue;
         } else {
-          await this.purgeWhenDue();
           const sleep = Date.now() - lastRowsAt >= this.option('lingerMs') ? await this.canSleep() : 'busy';
           if (sleep === 'claim-again') continue;
           this.state = sleep === 'busy' ? 'active' : 'idle';
@@ -262,6 +263,11 @@ export class OutboxRelay {
     return wait;
   }
 
+  /**
+   * Deletes rows published more than `retentionMs` ago, every `purgeIntervalMs` whatever the load. A
+   * standby leaves it to the relay working the outbox, which purges on this same schedule: its deletes
+   * would only repeat that relay's, and on SQLite take the single write lock from it.
+   */
   private async purgeWhenDue(): Promise<void> {
     const retention =
       this.options.retentionMs === undefined ? RelayDefaults.retentionMs : this.options.retentionMs;

@@ -10,7 +10,10 @@ export const STREAM = 'outbox-test';
 export const TOPIC = 'domain';
 
 export interface Delivered {
+  /** The envelope id (from the headers). */
   id: string;
+  /** The Iggy message id the message arrived with (u128). */
+  messageId: bigint;
   tenant: string;
   type: string;
   payload: Buffer;
@@ -93,6 +96,7 @@ export class Collector {
     const meta = readEventMeta(message);
     this.delivered.push({
       id: meta.id,
+      messageId: message.id,
       tenant: meta.tenantId,
       type: meta.type,
       payload: message.payload,
@@ -131,6 +135,13 @@ export class Collector {
       list.push(d.id);
       map.set(d.tenant, list);
     }
+    return map;
+  }
+
+  /** The partitions each tenant's events arrived on. */
+  partitionsByTenant(): Map<string, Set<number>> {
+    const map = new Map<string, Set<number>>();
+    for (const d of this.delivered) map.set(d.tenant, (map.get(d.tenant) ?? new Set()).add(d.partition));
     return map;
   }
 

@@ -4,11 +4,12 @@
  */
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { OutboxError } from '../../lib/outbox/outbox-error.js';
+import { uuidToMessageId } from '../../lib/protocol/messages/message-id.js';
 import { OutboxRelay } from '../../lib/outbox/outbox-relay.js';
 import type { OutboxRelayOptions } from '../../lib/outbox/outbox-relay-options.js';
 import type { ClaimedBatch, OutboxStore } from '../../lib/outbox/outbox-store.js';
 import { TransactionalEventBus } from '../../lib/outbox/transactional-event-bus.js';
-import { BrokerHarness, pause, type Collector } from './broker-harness.js';
+import { BrokerHarness, pause, type Collector, type Delivered } from './broker-harness.js';
 import type { OutboxDbEnv } from './db-envs.js';
 
 type AnyEnv = OutboxDbEnv<unknown>;
@@ -77,6 +78,7 @@ export function outboxScenarios(
     const [got] = await collector.waitFor(1);
     expect(got).toMatchObject({ id: envelope.id, tenant: 'acme', type: 'order.created' });
     expect(JSON.parse(got!.payload.toString())).toEqual({ orderId: 'o-1', total: 42 });
+    expect(got?.messageId).toBe(uuidToMessageId(envelope.id));
     await waitUntil(async () => (await env.row(envelope.id))?.status === 1);
   });
 
@@ -207,6 +209,29 @@ export function outboxScenarios(
     await ctx.relay({ batchSize: 17 }).start();
     await collector.waitFor(120);
     expect(collector.byTenant()).toEqual(expected);
+    expectWireIdentity(collector.delivered);
+    for (const set of collector.partitionsByTenant().values()) expect(set.size).toBe(1);
+  });
+
+  it('on the wire: the Iggy message id is the envelope id (u128), each tenant on one partition', async () => {
+    const { env, bus, collector } = ctx;
+    const written: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const e = await env.withTx((txn) =>
+        bus.publishInTx(txn, `tenant-${i % 8}`, null, { type: 'e', payload: { i } }),
+      );
+      written.push(e.id);
+    }
+    await ctx.relay({ batchSize: 7 }).start();
+    const delivered = await collector.waitFor(40);
+    expect(delivered.map((d) => d.id).sort()).toEqual([...written].sort());
+    expectWireIdentity(delivered);
+    const partitions = collector.partitionsByTenant();
+    expect(partitions.size).toBe(8);
+    for (const [tenant, set] of partitions)
+      expect({ tenant, partitions: set.size }).toEqual({ tenant, partitions: 1 });
+    // 8 tenants on 4 partitions: the key spreads them (not all on one).
+    expect(new Set(delivered.map((d) => d.partition)).size).toBeGreaterThan(1);
   });
 
   it('broker down: rows stay pending with attempts and last_error, lag grows; back up: all published in order', async () => {
@@ -275,6 +300,14 @@ export function outboxScenarios(
     expect(await env.count('outbox')).toBe(1);
     expect((await env.store.lag()).pending).toBe(1);
   });
+}
+
+/** Each message's Iggy id is its envelope id as the u128 the wire carries (`uuidToMessageId`). */
+export function expectWireIdentity(delivered: Delivered[]): void {
+  const wrong = delivered
+    .filter((d) => d.messageId !== uuidToMessageId(d.id))
+    .map((d) => `${d.id} arrived as message id ${d.messageId}`);
+  expect(wrong).toEqual([]);
 }
 
 /** The store, but each batch "crashes" after the publish: nothing is marked, the claim is dropped. */

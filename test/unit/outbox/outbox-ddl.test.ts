@@ -1,6 +1,10 @@
+import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import Database from 'libsql';
 import { outboxDdl, outboxTableName } from '../../../lib/outbox/outbox-ddl.js';
+import { ensureBuilt, repoRoot } from '../../support/build-once.js';
 
 describe('outbox DDL', () => {
   it('accepts plain and schema-qualified table names only', () => {
@@ -53,4 +57,18 @@ describe('outbox DDL', () => {
   it('refuses a dialect it does not know', () => {
     expect(() => outboxDdl('mysql' as never)).toThrow(expect.objectContaining({ kind: 'Config' }));
   });
+
+  it("the README's one-liner prints the DDL through the package entry ('nestjs-iggy' = dist)", async () => {
+    await ensureBuilt();
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const commands = readme.split('\n').filter((line) => line.startsWith('node --input-type=module -e'));
+    expect(commands).toHaveLength(1);
+    const printed = execSync(commands[0]!, { cwd: repoRoot, encoding: 'utf8' });
+    expect(printed).toContain('CREATE TABLE IF NOT EXISTS nestjs_iggy_outbox (');
+    expect(printed.trim()).toBe(
+      outboxDdl('postgres')
+        .map((statement) => `${statement};`)
+        .join('\n'),
+    );
+  }, 180_000);
 });

@@ -79,6 +79,34 @@ describe('OutboxRelay', () => {
     expect(await env.count('outbox')).toBe(1); // the dead row is kept
   });
 
+  it('purges on its own schedule while every claim is full (never idle), and not while standing by', async () => {
+    const backlog = 1000;
+    await write(backlog);
+    const publishedAtPurge: number[] = [];
+    const busy = relay({
+      batchSize: 1,
+      retentionMs: 0,
+      purgeIntervalMs: 10,
+      metrics: { onPurged: () => publishedAtPurge.push(busy.stats().published) },
+    });
+    let standbyPurged = 0;
+    const standby = relay({
+      store: await env.newStore(),
+      standbyPollMs: 5,
+      retentionMs: 0,
+      purgeIntervalMs: 0,
+      metrics: { onPurged: () => (standbyPurged += 1) },
+    });
+    await busy.start();
+    await standby.start();
+    await waitUntil(async () => publishedAtPurge.length >= 2);
+    expect(publishedAtPurge[1]).toBeLessThan(backlog);
+    expect(standby.stats().state).toBe('standby');
+    await collector.waitFor(backlog);
+    await waitUntil(async () => (await env.count('outbox')) === 0);
+    expect(standbyPurged).toBe(0);
+  });
+
   it('backs off exponentially while publishing fails, then recovers', async () => {
     const waits: number[] = [];
     await write(2);

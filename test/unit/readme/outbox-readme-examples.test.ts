@@ -1,7 +1,8 @@
 /*
  * The code examples of the README's "Transactional outbox" section, as real code: this file is
- * type-checked (by `npm run lint` and by the first test below), and the Nest example is booted on an
- * in-memory embedded broker with TypeORM on an in-memory SQLite database. Keep each block in step with
+ * type-checked (by `npm run lint` and by the first test below), the Nest example is booted on an
+ * in-memory embedded broker with TypeORM on an in-memory SQLite database, and the node-postgres and
+ * TypeORM examples run against a throwaway PostgreSQL. Keep each block in step with
  * its README counterpart: a README block written at the top level of a module is the body of a function
  * here (so importing this file runs nothing), the README imports from 'nestjs-iggy' and
  * 'nestjs-iggy/connector', here the same names come from lib/.
@@ -9,7 +10,7 @@
 import 'reflect-metadata';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
@@ -17,7 +18,7 @@ import Database from 'libsql';
 import pg from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn, type EntityManager } from 'typeorm';
 import ts from 'typescript';
-import { EmbeddedConnector } from '../../../lib/connectors/index.js';
+import { EmbeddedConnector, type ConnectorConfigInput } from '../../../lib/connectors/index.js';
 import {
   IGGY_MODULE_OPTIONS,
   IggyEventHandler,
@@ -39,6 +40,9 @@ import {
   type OutboxStore,
   type PgSession,
 } from '../../../lib/index.js';
+import { messageIdToUuid } from '../../../lib/protocol/messages/message-id.js';
+import { startPostgres, type PostgresCluster } from '../../support/postgres.js';
+import { describeWithPostgres } from '../../support/postgres-suite.js';
 import { eventually, memoryConfig, recordLogs } from '../module/iggy-test-kit.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -103,8 +107,12 @@ export async function withNodePostgres(): Promise<void> {
 // README: "With TypeORM"
 
 export async function withTypeOrm(connector: IggyConnector): Promise<void> {
-  const dataSource = await new DataSource({ type: 'postgres', url: process.env.DATABASE_URL }).initialize();
-  // SQLite: new DataSource({ type: 'better-sqlite3', database: 'app.db', driver: require('libsql') })
+  const dataSource = await new DataSource({
+    type: 'postgres',
+    url: process.env.DATABASE_URL,
+    entities: [Order],
+  }).initialize();
+  // SQLite: new DataSource({ type: 'better-sqlite3', database: 'app.db', driver: require('libsql'), ... })
   const store = new TypeOrmOutboxStore({ dataSource });
   await store.ensureSchema();
   const bus = new TransactionalEventBus(store);
@@ -328,5 +336,141 @@ describe('README outbox examples', () => {
     const relay = moduleRef.get(OutboxRelay);
     await eventually(async () => relay.stats().published === 1);
     expect(await relay.lag()).toEqual({ pending: 0, oldestPendingAgeMs: null, dead: 0 });
+  });
+});
+
+describeWithPostgres('README outbox examples on PostgreSQL', () => {
+  let cluster: PostgresCluster;
+  let n = 0;
+  /** What an example opened and left to "the rest of the app": closed after each test. */
+  const opened = {
+    pools: new Set<pg.Pool>(),
+    sources: new Set<DataSource>(),
+    relays: new Set<OutboxRelay>(),
+  };
+  const connectors: EmbeddedConnector[] = [];
+
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    for (const relay of opened.relays) await relay.stop();
+    for (const connector of connectors.splice(0)) await connector.shutdown();
+    for (const source of opened.sources) await source.destroy();
+    for (const pool of opened.pools) if (!pool.ending) await pool.end();
+    opened.relays.clear();
+    opened.sources.clear();
+    opened.pools.clear();
+    delete process.env.DATABASE_URL;
+  });
+
+  /** A fresh database as `DATABASE_URL`, with the app's `orders` table. */
+  async function database(): Promise<void> {
+    process.env.DATABASE_URL = await cluster.createDatabase(`readme_${++n}`);
+    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+    await pool.query(
+      'CREATE TABLE orders (id text PRIMARY KEY, tenant text NOT NULL, "tenantId" text, total real)',
+    );
+    await pool.end();
+  }
+
+  function trackOpened(): void {
+    const connect = pg.Pool.prototype.connect;
+    jest.spyOn(pg.Pool.prototype, 'connect').mockImplementation(function (this: pg.Pool, ...args: unknown[]) {
+      opened.pools.add(this);
+      return (connect as (...a: unknown[]) => unknown).apply(this, args) as never;
+    });
+    const initialize = DataSource.prototype.initialize;
+    jest.spyOn(DataSource.prototype, 'initialize').mockImplementation(function (this: DataSource) {
+      opened.sources.add(this);
+      return initialize.call(this);
+    });
+    const start = OutboxRelay.prototype.start;
+    jest.spyOn(OutboxRelay.prototype, 'start').mockImplementation(function (this: OutboxRelay) {
+      opened.relays.add(this);
+      return start.call(this);
+    });
+  }
+
+  /** The envelope ids that reached the broker behind `connector` (every partition, from the start). */
+  async function publishedOn(connector: IggyConnector, count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let p = 0; p < 8; p++) {
+      const sub = await connector.subscribe('shop', 'domain', p, {
+        startFrom: 'beginning',
+        consumerName: 'check',
+      });
+      try {
+        for (;;) {
+          const message = await Promise.race([
+            sub.recv(),
+            new Promise<null>((r) => setTimeout(() => r(null), 50)),
+          ]);
+          if (!message) break;
+          ids.push(messageIdToUuid(message.id));
+        }
+      } finally {
+        await sub.close();
+      }
+    }
+    expect(ids).toHaveLength(count);
+    return ids;
+  }
+
+  it('"With node-postgres" delivers the order\'s event', async () => {
+    await database();
+    trackOpened();
+    // The example's embedded broker, kept off the disk and the network in a test.
+    const connect = EmbeddedConnector.prototype.connect;
+    jest.spyOn(EmbeddedConnector.prototype, 'connect').mockImplementation(function (
+      this: EmbeddedConnector,
+      config?: ConnectorConfigInput,
+    ) {
+      connectors.push(this);
+      return connect.call(this, {
+        ...config,
+        embedded: { persistent: false, dataDir: './unused', tcpPort: null, httpPort: null },
+      });
+    });
+    // The example stops its relay right after the commit: let that relay publish first.
+    const stop = OutboxRelay.prototype.stop;
+    jest.spyOn(OutboxRelay.prototype, 'stop').mockImplementation(async function (this: OutboxRelay) {
+      await eventually(async () => (await this.lag()).pending === 0);
+      return stop.call(this);
+    });
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+
+    await withNodePostgres();
+
+    const eventId = /event ([0-9a-f-]{36})/.exec(String(log.mock.calls[0]?.[0]))?.[1];
+    expect(eventId).toBeDefined();
+    expect(await publishedOn(connectors[0]!, 1)).toEqual([eventId]);
+  });
+
+  it('"With TypeORM" delivers the order\'s event', async () => {
+    await database();
+    trackOpened();
+    const connector = new EmbeddedConnector();
+    connectors.push(connector);
+    await connector.connect({
+      streamName: 'shop',
+      topicName: 'domain',
+      embedded: { persistent: false, dataDir: './unused', tcpPort: null, httpPort: null },
+    });
+    await connector.ensureStream('shop');
+    await connector.ensureTopic('shop', { name: 'domain', partitions: 8 });
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+
+    await withTypeOrm(connector);
+
+    const eventId = /event ([0-9a-f-]{36})/.exec(String(log.mock.calls[0]?.[0]))?.[1];
+    expect(eventId).toBeDefined();
+    const [relay] = opened.relays;
+    await eventually(async () => (await relay!.lag()).pending === 0);
+    expect(await publishedOn(connector, 1)).toEqual([eventId]);
   });
 });

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { outboxDdl, outboxTableName } from '../../outbox-ddl.js';
-import { OutboxError, describeError } from '../../outbox-error.js';
+import { OutboxError, describeError, isOutboxError } from '../../outbox-error.js';
 import { recordValues } from '../../outbox-record.js';
 import type {
   ClaimedBatch,
@@ -11,6 +10,7 @@ import type {
   PendingRow,
   Settlement,
 } from '../../outbox-store.js';
+import { SqliteRelayLease } from './sqlite-relay-lease.js';
 import { sqliteOutboxSql, type SqliteOutboxSql } from './sqlite-sql.js';
 
 /** A prepared statement of `libsql` / `better-sqlite3` (their synchronous API). */
@@ -34,7 +34,10 @@ export interface SqliteOutboxStoreOptions {
   database: SqliteDatabaseLike;
   /** Default `nestjs_iggy_outbox`. */
   table?: string;
-  /** How long a relay's lease on the outbox lasts without renewal (default 5 s). */
+  /**
+   * How long a relay's lease on the outbox lasts without renewal (default 5 s). The holder renews it
+   * every `leaseMs / 3` while it has a batch out; a standby takes over `leaseMs` after the last renewal.
+   */
   leaseMs?: number;
   /** How long `settle` retries while the database is locked by another connection (default 10 s). */
   busyRetryMs?: number;
@@ -46,25 +49,27 @@ export interface SqliteOutboxStoreOptions {
  * `db.transaction(() => ...)`.
  *
  * Several relays (processes) on one database file: a lease row (`<table>_lease`) names the one relay
- * allowed to claim; the others stand by until it lapses (`leaseMs` after its holder's last claim).
- * SQLite has a single writer anyway, so a second active relay would buy nothing.
+ * allowed to claim; the others stand by until it lapses (`leaseMs` after its holder's last renewal). The
+ * holder keeps it renewed while a batch is out, so a slow publish never lets a standby publish the same
+ * rows beside it (see `SqliteRelayLease`). SQLite has a single writer anyway, so a second active relay
+ * would buy nothing.
  */
 export class SqliteOutboxStore implements OutboxStore<SqliteDatabaseLike> {
   readonly dialect = 'sqlite';
   readonly table: string;
   private readonly db: SqliteDatabaseLike;
   private readonly sql: SqliteOutboxSql;
-  private readonly owner = randomUUID();
-  private readonly leaseMs: number;
+  private readonly lease: SqliteRelayLease;
   private readonly busyRetryMs: number;
-  private leaseUntil = 0;
   private readonly statements = new WeakMap<SqliteDatabaseLike, Map<string, SqliteStatementLike>>();
 
   constructor(options: SqliteOutboxStoreOptions) {
     this.db = options.database;
     this.table = outboxTableName(options.table).qualified;
     this.sql = sqliteOutboxSql(this.table);
-    this.leaseMs = options.leaseMs ?? 5_000;
+    this.lease = new SqliteRelayLease(options.leaseMs ?? 5_000, this.sql, (sql, ...params) =>
+      Number(this.statement(this.db, sql).run(...params).changes),
+    );
     this.busyRetryMs = options.busyRetryMs ?? 10_000;
   }
 
@@ -94,21 +99,11 @@ export class SqliteOutboxStore implements OutboxStore<SqliteDatabaseLike> {
   async claim(limit: number): Promise<ClaimedBatch | null> {
     // While the app's transaction is open on this connection, reading would see its uncommitted rows.
     await this.whenIdle();
-    const now = Date.now();
-    if (this.leaseUntil - now < this.leaseMs / 2) {
-      const until = now + this.leaseMs;
-      let taken: boolean;
-      try {
-        taken =
-          Number(
-            this.statement(this.db, this.sql.takeLease).run(this.owner, until, this.owner, now).changes,
-          ) > 0;
-      } catch (err) {
-        if (isBusy(err)) return null;
-        throw err;
-      }
-      if (!taken) return null;
-      this.leaseUntil = until;
+    try {
+      if (!this.lease.acquire()) return null;
+    } catch (err) {
+      if (isBusy(err)) return null;
+      throw err;
     }
     const rows = (this.statement(this.db, this.sql.claim).all(limit) as Record<string, unknown>[]).map(
       toPendingRow,
@@ -134,11 +129,10 @@ export class SqliteOutboxStore implements OutboxStore<SqliteDatabaseLike> {
 
   /** Gives the lease up, so a standby takes over at once. */
   async close(): Promise<void> {
-    if (this.leaseUntil === 0) return;
-    this.leaseUntil = 0;
+    if (!this.lease.held) return;
     try {
       await this.whenIdle();
-      this.statement(this.db, this.sql.releaseLease).run(this.owner);
+      this.lease.release();
     } catch {
       // the lease lapses by itself
     }
@@ -146,6 +140,7 @@ export class SqliteOutboxStore implements OutboxStore<SqliteDatabaseLike> {
 
   private batch(rows: PendingRow[]): ClaimedBatch {
     let done = false;
+    const keepAlive = rows.length > 0 ? this.keepLeaseAlive() : undefined;
     const once = (): void => {
       if (done) throw new OutboxError('Store', 'this outbox batch is already settled or abandoned');
       done = true;
@@ -154,16 +149,47 @@ export class SqliteOutboxStore implements OutboxStore<SqliteDatabaseLike> {
       rows,
       settle: async (outcome: Settlement) => {
         once();
-        await this.write(() => this.applySettlement(outcome));
+        try {
+          await this.write(() => this.applySettlement(outcome));
+        } finally {
+          clearInterval(keepAlive);
+        }
       },
-      abandon: async () => once(),
+      abandon: async () => {
+        once();
+        clearInterval(keepAlive);
+      },
     };
+  }
+
+  /** Renews the lease every `leaseMs / 3` until the batch is settled (see `SqliteRelayLease`). */
+  private keepLeaseAlive(): NodeJS.Timeout {
+    const timer = setInterval(
+      () => {
+        // Inside the app's transaction a write would join it; busy: the next tick tries again.
+        if (this.db.inTransaction) return;
+        try {
+          this.lease.renew();
+        } catch {
+          // the next tick tries again; settle checks the lease for good
+        }
+      },
+      Math.max(1, Math.floor(this.lease.leaseMs / 3)),
+    );
+    timer.unref();
+    return timer;
   }
 
   private applySettlement({ published, failed, dead }: Settlement): void {
     const db = this.db;
     db.exec('BEGIN IMMEDIATE');
     try {
+      if (!this.lease.renew()) {
+        throw new OutboxError(
+          'LeaseLost',
+          `another relay took the outbox lease while this one was publishing: batch abandoned, standing by`,
+        );
+      }
       if (published.length > 0) {
         this.statement(db, this.sql.markPublished).run(Date.now(), JSON.stringify(published));
       }
@@ -186,6 +212,7 @@ export class SqliteOutboxStore implements OutboxStore<SqliteDatabaseLike> {
       try {
         return work();
       } catch (err) {
+        if (isOutboxError(err)) throw err;
         if (!isBusy(err) || Date.now() > deadline) {
           throw new OutboxError('Store', `outbox settle failed: ${describeError(err)}`, { cause: err });
         }

@@ -5,6 +5,7 @@ export interface SqliteOutboxSql {
   insert: string;
   takeLease: string;
   releaseLease: string;
+  renewLease: string;
   claim: string;
   markPublished: string;
   recordFailure: string;
@@ -20,6 +21,8 @@ VALUES (${OUTBOX_INSERT_COLUMNS.map(() => '?').join(', ')}, ?)`,
     // Taken when free, lapsed, or already ours: (owner, until, owner, now).
     takeLease: `UPDATE ${t}_lease SET owner = ?, expires_at = ?
 WHERE name = 'relay' AND (owner IS NULL OR owner = ? OR expires_at < ?)`,
+    // Still ours (nobody took it since, even if it lapsed): (until, owner).
+    renewLease: `UPDATE ${t}_lease SET expires_at = ? WHERE name = 'relay' AND owner = ?`,
     releaseLease: `UPDATE ${t}_lease SET owner = NULL, expires_at = 0 WHERE name = 'relay' AND owner = ?`,
     claim: `SELECT seq, id, tenant, actor, type, version, occurred_at AS occurredAt,
   correlation_id AS correlationId, causation_id AS causationId, headers, content_type AS contentType,
