@@ -4,9 +4,12 @@ import { envelopeToMessage } from '../events/envelope-message.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { JsonSerializer } from '../events/json-serializer.js';
 import type { DeadLetterSink, FailedMessage } from '../handlers/dead-letter-sink.js';
-import { resolveHandlerSettings } from '../handlers/handler-settings.js';
-import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../module/iggy.constants.js';
-import type { DlqOptions, IggyModuleOptions } from '../module/interfaces/iggy-module-options.interface.js';
+import {
+  resolveHandlerSettings,
+  type DlqOptions,
+  type HandlerSettingsInput,
+} from '../handlers/handler-settings.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../transport/iggy.tokens.js';
 import { deadLetterEnvelope } from './dead-letter.js';
 
 /** Writing a dead letter failed: the failed message must stay uncommitted (it is handled again later). */
@@ -39,7 +42,7 @@ export class DeadLetterWriter implements DeadLetterSink {
 
   constructor(
     @Inject(IGGY_CONNECTOR) private readonly connector: IggyConnector,
-    @Inject(IGGY_OPTIONS) options: IggyModuleOptions,
+    @Inject(IGGY_OPTIONS) options: HandlerSettingsInput,
   ) {
     this.dlq = resolveHandlerSettings(options).dlq;
   }

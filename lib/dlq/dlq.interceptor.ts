@@ -13,11 +13,12 @@ import {
   resolveHandlerSettings,
   resolveRetryOptions,
   type HandlerSettings,
+  type HandlerSettingsInput,
 } from '../handlers/handler-settings.js';
 import { IggyEventContext } from '../handlers/iggy-event.context.js';
-import { IGGY_OPTIONS } from '../module/iggy.constants.js';
-import type { IggyModuleOptions, RetryOptions } from '../module/interfaces/iggy-module-options.interface.js';
 import { IggyContext } from '../transport/iggy.context.js';
+import { IGGY_OPTIONS } from '../transport/iggy.tokens.js';
+import type { RetryOptions } from '../transport/retry-options.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
 import { isNonRetryable } from './non-retryable.error.js';
 
@@ -61,7 +62,7 @@ export class IggyDlqInterceptor implements NestInterceptor {
   private readonly settings: HandlerSettings;
 
   constructor(
-    @Inject(IGGY_OPTIONS) options: IggyModuleOptions,
+    @Inject(IGGY_OPTIONS) options: HandlerSettingsInput,
     private readonly writer: DeadLetterWriter,
   ) {
     this.settings = resolveHandlerSettings(options);

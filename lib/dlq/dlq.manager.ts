@@ -11,10 +11,10 @@ import {
   REDRIVE_GROUP_HEADER,
   REDRIVE_HANDLER_HEADER,
 } from '../handlers/iggy-event.context.js';
-import { IGGY_CONNECTOR } from '../module/iggy.constants.js';
 import { messageIdToUuid } from '../protocol/messages/message-id.js';
 import { Header, HeaderKind, type UserHeaders } from '../protocol/primitives/user-headers.js';
-import { readPartition } from '../replay/partition-reader.js';
+import { IGGY_CONNECTOR } from '../transport/iggy.tokens.js';
+import { readPartition } from '../transport/partition-reader.js';
 import { compileDeadLetterFilter, type DeadLetterFilter } from './dead-letter-filter.js';
 import {
   DEAD_LETTER_RESOLVED_TYPE,

@@ -10,12 +10,15 @@ import {
 import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
 import type { StartFrom } from '../connectors/message-subscriber.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
-import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../module/iggy.constants.js';
-import type { IggyModuleOptions } from '../module/interfaces/iggy-module-options.interface.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../transport/iggy.tokens.js';
 import type { BoundHandler } from './bound-handler.js';
 import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink.js';
 import { GroupConsumer, type GroupStatus } from './group-consumer.js';
-import { resolveHandlerSettings, type HandlerSettings } from './handler-settings.js';
+import {
+  resolveHandlerSettings,
+  type HandlerSettings,
+  type HandlerSettingsInput,
+} from './handler-settings.js';
 import { HandlerExplorer } from './handler-explorer.js';
 import type { IdempotencyStore } from './idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from './idempotency/memory-idempotency-store.js';
@@ -56,7 +59,7 @@ export class ConsumerGroupManager
   constructor(
     private readonly explorer: HandlerExplorer,
     @Inject(IGGY_CONNECTOR) private readonly connector: IggyConnector,
-    @Inject(IGGY_OPTIONS) options: IggyModuleOptions,
+    @Inject(IGGY_OPTIONS) options: HandlerSettingsInput,
     @Optional() @Inject(IGGY_DEAD_LETTER_SINK) private readonly sink?: DeadLetterSink,
     @Optional() serializers?: SerializerRegistry,
   ) {

@@ -1,8 +1,8 @@
 import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
 import type { MessageSubscriber, ReceivedMessage, StartFrom } from '../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
-import type { RetryOptions } from '../module/interfaces/iggy-module-options.interface.js';
 import { PartitionStalls, backoffDelayMs, type StalledPartition } from '../transport/redelivery.js';
+import type { RetryOptions } from '../transport/retry-options.js';
 import { sleepUnless } from '../transport/transport-support.js';
 import type { BoundHandler } from './bound-handler.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';

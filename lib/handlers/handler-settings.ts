@@ -1,12 +1,30 @@
-import type {
-  DlqOptions,
-  HandlerOptions,
-  IggyModuleOptions,
-  RetryOptions,
-} from '../module/interfaces/iggy-module-options.interface.js';
+import type { RetryOptions } from '../transport/retry-options.js';
+import type { IdempotencyStore } from './idempotency/idempotency-store.js';
 
 /** The retry backoff (shared with `IggyServer`; it lives with the redelivery code in the transport). */
 export { backoffDelayMs } from '../transport/redelivery.js';
+
+export interface DlqOptions {
+  /** Default true: a message that still fails after its retries is written to the DLQ topic and committed. */
+  enabled: boolean;
+  /** Default `dlq`. */
+  topic: string;
+}
+
+export interface HandlerOptions {
+  /** Partitions handled in parallel per group (default 4). */
+  concurrency: number;
+  /** Skip an envelope id this group already handled (default true; kept for `idempotencyWindow` ids per group). */
+  idempotency: boolean;
+  idempotencyWindow: number;
+  /**
+   * Where the guard keeps the handled ids (default: a `MemoryIdempotencyStore` of `idempotencyWindow`
+   * ids per group, lost on restart). `PgIdempotencyStore` / `SqliteIdempotencyStore` make it durable.
+   */
+  idempotencyStore?: IdempotencyStore;
+  /** How long shutdown waits for in-flight handlers (default 10 s). */
+  shutdownTimeoutMs: number;
+}
 
 export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
   attempts: 3,
@@ -43,8 +61,15 @@ export interface HandlerSettings {
   handlers: HandlerOptions & HandlerPollOptions;
 }
 
+/** What the handler settings are read from: these parts of the module's options (`IGGY_OPTIONS`). */
+export interface HandlerSettingsInput {
+  retry?: Partial<RetryOptions>;
+  dlq?: Partial<DlqOptions>;
+  handlers?: Partial<HandlerOptions> & HandlerPollOptions;
+}
+
 /** Fills the defaults in (the module resolves them too; this keeps the providers safe without it). */
-export function resolveHandlerSettings(options: IggyModuleOptions | undefined): HandlerSettings {
+export function resolveHandlerSettings(options: HandlerSettingsInput | undefined): HandlerSettings {
   return {
     retry: resolveRetryOptions(options?.retry),
     dlq: { ...DEFAULT_DLQ_OPTIONS, ...defined(options?.dlq) },

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { StartFrom } from '../connectors/message-subscriber.js';
-import { IGGY_EVENT_HANDLER_METADATA } from '../module/iggy.constants.js';
-import type { RetryOptions } from '../module/interfaces/iggy-module-options.interface.js';
+import type { RetryOptions } from '../transport/retry-options.js';
 import { compileEventPattern } from './event-pattern.js';
+import { IGGY_EVENT_HANDLER_METADATA } from './iggy-event-handler.metadata.js';
 
 /** Options of one `@IggyEventHandler`. */
 export interface IggyEventHandlerOptions {

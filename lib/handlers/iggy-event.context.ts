@@ -1,9 +1,9 @@
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import type { EventMeta } from '../events/envelope-headers.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
-import type { RetryOptions } from '../module/interfaces/iggy-module-options.interface.js';
 import { IggyContext } from '../transport/iggy.context.js';
 import { REDRIVEN_HEADER } from '../transport/iggy-transport.constants.js';
+import type { RetryOptions } from '../transport/retry-options.js';
 
 /** Who handles a message, and how (set by the dispatcher for each handler call). */
 export interface IggyHandlerBinding {

@@ -1,17 +1,27 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
 import { ConsumerGroupManager } from '../handlers/consumer-group.manager.js';
-import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../module/iggy.constants.js';
-import type { ResolvedIggyModuleOptions } from '../module/interfaces/resolved-iggy-options.interface.js';
-import { IGGY_OUTBOX_STORE } from '../outbox/nest/outbox.constants.js';
-import { OutboxRelay } from '../outbox/outbox-relay.js';
-import type { RelayState } from '../outbox/outbox-relay-options.js';
-import type { OutboxStore } from '../outbox/outbox-store.js';
 import { healthCheck } from '../topology/health-check.js';
+import type { TopologyConfigInput } from '../topology/topology-config.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../transport/iggy.tokens.js';
 import {
   IGGY_HEALTH_INDICATOR_SERVICE,
   type HealthSessionFactory,
 } from './health-indicator-service.provider.js';
+import {
+  IGGY_HEALTH_OUTBOX_RELAY,
+  IGGY_HEALTH_OUTBOX_STORE,
+  type OutboxLagReader,
+  type OutboxRelayState,
+  type OutboxRelayStatsReader,
+} from './outbox-health-source.js';
+
+/** What the indicator reads of the module's options (`IGGY_OPTIONS`). */
+interface HealthModuleOptions {
+  streamName: string;
+  topicName: string;
+  topology: { input: TopologyConfigInput };
+}
 
 /** A group whose lag is checked: by name (on the domain topic) or with its topic. */
 export type LagTarget = string | { group: string; topic?: string };
@@ -53,7 +63,7 @@ export interface OutboxLagDetail {
   dead: number;
   maxAgeMs: number;
   /** This instance's relay (`null` with `relay: false`: another process relays). */
-  relay: { state: RelayState; published: number; failures: number; lastError: string | null } | null;
+  relay: { state: OutboxRelayState; published: number; failures: number; lastError: string | null } | null;
 }
 
 /** One group's lag in the details (numbers, so the details serialize to JSON). */
@@ -82,15 +92,15 @@ export type IggyHealthResult<Key extends string = string> = Record<
 export class IggyHealthIndicator {
   constructor(
     @Inject(IGGY_CONNECTOR) private readonly connector: IggyConnector,
-    @Inject(IGGY_OPTIONS) private readonly options: ResolvedIggyModuleOptions,
+    @Inject(IGGY_OPTIONS) private readonly options: HealthModuleOptions,
     @Optional()
     @Inject(IGGY_HEALTH_INDICATOR_SERVICE)
     private readonly sessions?: HealthSessionFactory | null,
     @Optional() private readonly groups?: ConsumerGroupManager,
     @Optional()
-    @Inject(IGGY_OUTBOX_STORE)
-    private readonly outboxStore?: OutboxStore<never> | null,
-    @Optional() @Inject(OutboxRelay) private readonly relay?: OutboxRelay | null,
+    @Inject(IGGY_HEALTH_OUTBOX_STORE)
+    private readonly outboxStore?: OutboxLagReader | null,
+    @Optional() @Inject(IGGY_HEALTH_OUTBOX_RELAY) private readonly relay?: OutboxRelayStatsReader | null,
   ) {}
 
   async isHealthy<Key extends string = 'iggy'>(

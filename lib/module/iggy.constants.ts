@@ -1,8 +1,4 @@
-/** The connected `IggyConnector` (connected on module init, topology ensured). */
-export const IGGY_CONNECTOR = Symbol('IGGY_CONNECTOR');
-/** The resolved, validated `IggyModuleOptions` (defaults filled in). */
-export const IGGY_OPTIONS = Symbol('IGGY_OPTIONS');
+export { IGGY_CONNECTOR, IGGY_OPTIONS } from '../transport/iggy.tokens.js';
+export { IGGY_EVENT_HANDLER_METADATA } from '../handlers/iggy-event-handler.metadata.js';
 /** The `IggyClientProxy` (also injectable by class). */
 export const IGGY_CLIENT = 'IGGY_CLIENT';
-/** Metadata key of `@IggyEventHandler`. */
-export const IGGY_EVENT_HANDLER_METADATA = 'nestjs-iggy:event-handler';

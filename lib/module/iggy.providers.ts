@@ -7,9 +7,17 @@ import { SerializerRegistry } from '../events/serializer-registry.js';
 import { IGGY_HANDLER_PROVIDERS } from '../handlers/iggy-handlers.providers.js';
 import { healthIndicatorServiceProvider } from '../health/health-indicator-service.provider.js';
 import { IggyHealthIndicator } from '../health/iggy.health-indicator.js';
-import { IGGY_OUTBOX_OPTIONS } from '../outbox/nest/outbox.constants.js';
+import {
+  IGGY_HEALTH_OUTBOX_RELAY,
+  IGGY_HEALTH_OUTBOX_STORE,
+  type OutboxLagReader,
+  type OutboxRelayStatsReader,
+} from '../health/outbox-health-source.js';
+import { IGGY_OUTBOX_OPTIONS, IGGY_OUTBOX_STORE } from '../outbox/nest/outbox.constants.js';
 import type { IggyOutboxOptions } from '../outbox/nest/outbox-options.interface.js';
 import { OUTBOX_EXPORTS, createOutboxProviders } from '../outbox/nest/outbox.providers.js';
+import { OutboxRelay } from '../outbox/outbox-relay.js';
+import type { OutboxStore } from '../outbox/outbox-store.js';
 import { IGGY_REPLAY_PROVIDERS } from '../replay/iggy-replay.providers.js';
 import { TopologyManager } from '../topology/topology-manager.js';
 import { IggyClientProxy } from '../transport/iggy.client-proxy.js';
@@ -79,6 +87,20 @@ const outboxOptionsProvider: Provider = {
       : null,
 };
 
+/** The outbox's store and relay under the tokens `IggyHealthIndicator` reads them by (`null` without them). */
+const outboxHealthProviders: Provider[] = [
+  {
+    provide: IGGY_HEALTH_OUTBOX_STORE,
+    inject: [IGGY_OUTBOX_STORE],
+    useFactory: (store: OutboxStore<never> | null): OutboxLagReader | null => store,
+  },
+  {
+    provide: IGGY_HEALTH_OUTBOX_RELAY,
+    inject: [OutboxRelay],
+    useFactory: (relay: OutboxRelay | null): OutboxRelayStatsReader | null => relay,
+  },
+];
+
 /** Everything the module provides (the options token comes from `forRoot`/`forRootAsync`). */
 export const IGGY_PROVIDERS: Provider[] = [
   optionsProvider,
@@ -97,6 +119,7 @@ export const IGGY_PROVIDERS: Provider[] = [
   // onModuleDestroy, i.e. before IggyModule.onApplicationShutdown shuts the connector down.
   ...createOutboxProviders({ connector: IGGY_CONNECTOR }),
   healthIndicatorServiceProvider,
+  ...outboxHealthProviders,
   IggyHealthIndicator,
 ];
 
@@ -109,6 +132,8 @@ export const IGGY_EXPORTS = [
   SerializerRegistry,
   TopologyManager,
   IggyHealthIndicator,
+  IGGY_HEALTH_OUTBOX_STORE,
+  IGGY_HEALTH_OUTBOX_RELAY,
   ...IGGY_HANDLER_PROVIDERS,
   ...IGGY_DLQ_PROVIDERS,
   ...IGGY_REPLAY_PROVIDERS,

@@ -12,5 +12,5 @@ export {
   throwawayConsumerName,
   type PartitionReadOptions,
   type ReadFrom,
-} from './partition-reader.js';
+} from '../transport/partition-reader.js';
 export { IGGY_REPLAY_PROVIDERS } from './iggy-replay.providers.js';

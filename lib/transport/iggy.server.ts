@@ -13,9 +13,6 @@ import { messageToEnvelope } from '../events/envelope-message.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
 import type { Serializer } from '../events/serializer.js';
-import { defaultRetryOptions } from '../module/config/resolve-iggy-options.js';
-import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../module/iggy.constants.js';
-import type { ResolvedIggyModuleOptions } from '../module/interfaces/resolved-iggy-options.interface.js';
 import { ConnectorHandle } from './connector-handle.js';
 import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink.js';
 import { IggyContext, type IggyDelivery, type IggyRequestInfo } from './iggy.context.js';
@@ -25,12 +22,17 @@ import {
   REDRIVE_HANDLER_HEADER,
   type IggyStatus,
 } from './iggy-transport.constants.js';
-import type { IggyServerOptions } from './interfaces/iggy-server-options.interface.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from './iggy.tokens.js';
+import type {
+  IggyServerModuleDefaults,
+  IggyServerOptions,
+} from './interfaces/iggy-server-options.interface.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { PartitionDispatcher } from './partition-dispatcher.js';
 import { PartitionStalls, type StalledPartition } from './redelivery.js';
 import { ServerDeadLetters } from './server-dead-letters.js';
 import { encodeReply, readRequestInfo } from './reply-codec.js';
+import { defaultRetryOptions } from './retry-options.js';
 import { RouteTable, type Route } from './route-table.js';
 import { TransportListeners, describeError, sleepUnless } from './transport-support.js';
 import { IggyTransportError } from './transport-errors.js';
@@ -75,7 +77,7 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
   protected override readonly logger = new Logger('IggyServer');
 
   private handle: ConnectorHandle | undefined;
-  private defaults: Partial<ResolvedIggyModuleOptions> = {};
+  private defaults: Partial<IggyServerModuleDefaults> = {};
   private serializers: SerializerRegistry;
   private subscriber: MessageSubscriber | undefined;
   private dispatcher: PartitionDispatcher<ReceivedMessage> | undefined;
@@ -113,7 +115,7 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
    */
   attach(app: INestApplicationContext): this {
     this.handle = ConnectorHandle.of(app.get<IggyConnector>(IGGY_CONNECTOR, { strict: false }));
-    this.defaults = tryGet<ResolvedIggyModuleOptions>(app, IGGY_OPTIONS) ?? {};
+    this.defaults = tryGet<IggyServerModuleDefaults>(app, IGGY_OPTIONS) ?? {};
     this.sink = tryGet<DeadLetterSink>(app, IGGY_DEAD_LETTER_SINK);
     if (!this.options.serializers) {
       this.serializers = tryGet<SerializerRegistry>(app, SerializerRegistry) ?? this.serializers;

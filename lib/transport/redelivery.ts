@@ -1,4 +1,4 @@
-import type { RetryOptions } from '../module/interfaces/iggy-module-options.interface.js';
+import type { RetryOptions } from './retry-options.js';
 import { describeError, sleepUnless } from './transport-support.js';
 
 /**

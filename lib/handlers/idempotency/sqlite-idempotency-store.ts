@@ -1,11 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  SqliteDatabaseLike,
-  SqliteStatementLike,
-} from '../../outbox/stores/sqlite/sqlite-outbox-store.js';
 import { DEFAULT_HANDLED_RETENTION_MS, handledTableDdl, handledTableName } from './idempotency-ddl.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { IdempotencyStoreError } from './idempotency-store-error.js';
+
+/*
+ * The connection's shape is the SQLite outbox's (`SqliteDatabaseLike`, `SqliteStatementLike`), repeated:
+ * handlers may not import lib/outbox, a room above them.
+ */
+
+/** What the store needs of a prepared statement. */
+export interface SqliteIdempotencyStatement {
+  run(...params: unknown[]): { changes: number | bigint };
+  all(...params: unknown[]): unknown[];
+}
+
+/** What the store needs of a `libsql` / `better-sqlite3` connection. */
+export interface SqliteIdempotencyDatabase {
+  prepare(sql: string): SqliteIdempotencyStatement;
+  exec(sql: string): unknown;
+  readonly inTransaction: boolean;
+}
 
 export interface SqliteIdempotencyStoreOptions {
   /**
@@ -14,7 +28,7 @@ export interface SqliteIdempotencyStoreOptions {
    * rows never join (or roll back with) your transaction. A second connection to the file (WAL mode)
    * with no busy timeout suits it: writes retry asynchronously while another connection holds the lock.
    */
-  database: SqliteDatabaseLike;
+  database: SqliteIdempotencyDatabase;
   /** Default `nestjs_iggy_handled`. */
   table?: string;
   /** How long an id is remembered (default 7 days); it must outlast any redelivery you expect. */
@@ -35,10 +49,10 @@ const PRUNE_CHUNK = 10_000;
 export class SqliteIdempotencyStore implements IdempotencyStore {
   readonly table: string;
   readonly retentionMs: number;
-  private readonly db: SqliteDatabaseLike;
+  private readonly db: SqliteIdempotencyDatabase;
   private readonly busyRetryMs: number;
   private readonly sql: ReturnType<typeof sqliteHandledSql>;
-  private readonly statements = new Map<string, SqliteStatementLike>();
+  private readonly statements = new Map<string, SqliteIdempotencyStatement>();
 
   constructor(options: SqliteIdempotencyStoreOptions) {
     this.db = options.database;
@@ -102,7 +116,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  private statement(sql: string): SqliteStatementLike {
+  private statement(sql: string): SqliteIdempotencyStatement {
     let statement = this.statements.get(sql);
     if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
     return statement;

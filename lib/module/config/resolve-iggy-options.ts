@@ -1,22 +1,16 @@
 import { resolveConnectorConfig } from '../../connectors/connector-config.js';
 import { days, gigabytes, type TopologyConfigInput } from '../../topology/topology-config.js';
+import { defaultRetryOptions } from '../../transport/retry-options.js';
 import type {
   DlqOptions,
   HandlerOptions,
   IggyModuleOptions,
   RequestReplyOptions,
   RetentionOptions,
-  RetryOptions,
 } from '../interfaces/iggy-module-options.interface.js';
 import type { ResolvedIggyModuleOptions } from '../interfaces/resolved-iggy-options.interface.js';
 
-export const defaultRetryOptions: RetryOptions = {
-  attempts: 3,
-  initialDelayMs: 100,
-  maxDelayMs: 5_000,
-  multiplier: 2,
-  jitter: 0.2,
-};
+export { defaultRetryOptions };
 export const defaultDlqOptions: DlqOptions = { enabled: true, topic: 'dlq' };
 export const defaultHandlerOptions: HandlerOptions = {
   concurrency: 4,

@@ -2,45 +2,12 @@ import type { InjectionToken, Type } from '@nestjs/common';
 import type { ConnectorConfigInput } from '../../connectors/connector-config.js';
 import type { IggyConnector } from '../../connectors/iggy-connector.js';
 import type { SerializationFormat } from '../../events/serializer.js';
-import type { IdempotencyStore } from '../../handlers/idempotency/idempotency-store.js';
+import type { DlqOptions, HandlerOptions } from '../../handlers/handler-settings.js';
 import type { IggyOutboxOptions } from '../../outbox/nest/outbox-options.interface.js';
 import type { TopicPolicy, TopicRole } from '../../topology/topology-config.js';
+import type { RetryOptions } from '../../transport/retry-options.js';
 
-/** Retries of a failing handler before its message goes to the dead-letter topic. */
-export interface RetryOptions {
-  /** Attempts in all, the first included (default 3). */
-  attempts: number;
-  /** Delay before the second attempt (default 100 ms). */
-  initialDelayMs: number;
-  /** Upper bound of a delay (default 5 s). */
-  maxDelayMs: number;
-  /** Growth of the delay per attempt (default 2). */
-  multiplier: number;
-  /** Random part of each delay, 0..1 (default 0.2). */
-  jitter: number;
-}
-
-export interface DlqOptions {
-  /** Default true: a message that still fails after its retries is written to the DLQ topic and committed. */
-  enabled: boolean;
-  /** Default `dlq`. */
-  topic: string;
-}
-
-export interface HandlerOptions {
-  /** Partitions handled in parallel per group (default 4). */
-  concurrency: number;
-  /** Skip an envelope id this group already handled (default true; kept for `idempotencyWindow` ids per group). */
-  idempotency: boolean;
-  idempotencyWindow: number;
-  /**
-   * Where the guard keeps the handled ids (default: a `MemoryIdempotencyStore` of `idempotencyWindow`
-   * ids per group, lost on restart). `PgIdempotencyStore` / `SqliteIdempotencyStore` make it durable.
-   */
-  idempotencyStore?: IdempotencyStore;
-  /** How long shutdown waits for in-flight handlers (default 10 s). */
-  shutdownTimeoutMs: number;
-}
+export type { DlqOptions, HandlerOptions, RetryOptions };
 
 /** Request/response (`send`) over Iggy. */
 export interface RequestReplyOptions {

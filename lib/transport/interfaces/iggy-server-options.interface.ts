@@ -3,6 +3,7 @@ import type { IggyConnector } from '../../connectors/iggy-connector.js';
 import type { StartFrom } from '../../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../../events/serializer-registry.js';
 import type { SerializationFormat } from '../../events/serializer.js';
+import type { RetryOptions } from '../retry-options.js';
 
 /** Options of `IggyServer`; everything has a default. */
 export interface IggyServerOptions {
@@ -32,4 +33,11 @@ export interface IggyServerOptions {
   serialization?: SerializationFormat;
   /** Payload decoders by content type (default JSON + MessagePack). */
   serializers?: SerializerRegistry;
+}
+
+/** What `attach(app)` reads of the module's options (`IGGY_OPTIONS`), the defaults behind `IggyServerOptions`. */
+export interface IggyServerModuleDefaults {
+  retry: RetryOptions;
+  handlers: { concurrency: number; shutdownTimeoutMs: number };
+  serialization: SerializationFormat;
 }

@@ -1,7 +1,8 @@
 /*
  * The import rules of ../shared/ARCHITECTURE.md, checked on the sources: the plain-TypeScript layers
- * import only the layers below them and never `@nestjs/*`, and the `nestjs-iggy/connector` entry point
- * loads no Nest code at all.
+ * import only the layers below them and never `@nestjs/*`, the Nest layer's rooms import only the rooms
+ * below them (never `lib/module`, never a sibling), and the `nestjs-iggy/connector` entry point loads no
+ * Nest code at all. `import type` counts like any other import.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -21,6 +22,34 @@ const MAY_IMPORT: Record<string, string[]> = {
   cli: ['cli', 'broker', 'protocol'],
 };
 
+/*
+ * The Nest layer's rooms (each may import `@nestjs/*`). ARCHITECTURE.md lists the rooms each may import;
+ * as for the plain layers above, the rooms beneath those are allowed too (transport uses connectors,
+ * which use protocol; dlq, replay, health and outbox may import "the layers below": handlers, transport
+ * and what those may import), never client or broker directly. Only `lib/module` sees everything.
+ */
+const BELOW_NEST = ['events', 'topology', 'connectors', 'protocol'];
+const NEST_MAY_IMPORT: Record<string, string[]> = {
+  transport: ['transport', ...BELOW_NEST],
+  handlers: ['handlers', 'transport', ...BELOW_NEST],
+  dlq: ['dlq', 'handlers', 'transport', ...BELOW_NEST],
+  replay: ['replay', 'handlers', 'transport', ...BELOW_NEST],
+  health: ['health', 'handlers', 'transport', ...BELOW_NEST],
+  outbox: ['outbox', 'handlers', 'transport', ...BELOW_NEST],
+  module: [
+    'module',
+    'transport',
+    'handlers',
+    'dlq',
+    'replay',
+    'health',
+    'outbox',
+    ...BELOW_NEST,
+    'client',
+    'broker',
+  ],
+};
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
@@ -31,7 +60,10 @@ function sourceFiles(dir: string): string[] {
 
 /** The module specifiers of a file's static imports, re-exports and dynamic imports. */
 function specifiers(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
+  return specifiersIn(readFileSync(file, 'utf8'));
+}
+
+function specifiersIn(text: string): string[] {
   const found: string[] = [];
   for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?\bfrom\s+['"]([^'"]+)['"]/g))
     found.push(m[1]!);
@@ -45,6 +77,18 @@ function folderOf(file: string, specifier: string): string | null {
   if (!specifier.startsWith('.')) return null;
   const target = resolve(dirname(file), specifier.replace(/\.js$/, '.ts'));
   return relative(lib, target).split('/')[0]!;
+}
+
+/** The relative imports of the files under `lib/<folder>` that land outside `allowed`. */
+function importsOutside(folder: string, allowed: string[]): string[] {
+  const wrong: string[] = [];
+  for (const file of sourceFiles(join(lib, folder))) {
+    for (const specifier of specifiers(file)) {
+      const target = folderOf(file, specifier);
+      if (target !== null && !allowed.includes(target)) wrong.push(`${relative(lib, file)} → ${specifier}`);
+    }
+  }
+  return wrong;
 }
 
 describe('import rules (ARCHITECTURE.md)', () => {
@@ -66,6 +110,29 @@ describe('import rules (ARCHITECTURE.md)', () => {
       expect(wrong).toEqual([]);
     });
   }
+
+  for (const [folder, allowed] of Object.entries(NEST_MAY_IMPORT)) {
+    it(`lib/${folder} (Nest layer) imports only ${allowed.join(', ')}`, () => {
+      expect(sourceFiles(join(lib, folder)).length).toBeGreaterThan(2);
+      expect(importsOutside(folder, allowed)).toEqual([]);
+    });
+  }
+
+  it('catches an upward or sideways import in the Nest layer, `import type` and re-exports included', () => {
+    const file = join(lib, 'handlers/handler-settings.ts');
+    const text = [
+      "import type { IggyModuleOptions } from '../module/interfaces/iggy-module-options.interface.js';",
+      "import {\n  IGGY_OUTBOX_STORE,\n  type OutboxStore,\n} from '../outbox/nest/outbox.constants.js';",
+      "export type { DlqOptions } from '../dlq/index.js';",
+      "import { IggyContext } from '../transport/iggy.context.js';",
+    ].join('\n');
+    const outside = specifiersIn(text).filter((s) => !NEST_MAY_IMPORT.handlers!.includes(folderOf(file, s)!));
+    expect(outside).toEqual([
+      '../module/interfaces/iggy-module-options.interface.js',
+      '../outbox/nest/outbox.constants.js',
+      '../dlq/index.js',
+    ]);
+  });
 
   it('nestjs-iggy/connector (lib/connector-layer.ts) reaches no Nest code, transitively', () => {
     const seen = new Set<string>();
