@@ -5,7 +5,8 @@
  * (with `datasync` per batch for fsync `always`) and, for TCP, a raw loopback socket moving the same
  * bytes with the same number of batches in flight.
  *
- * Run: `npm run bench:broker`. Data goes to a temporary directory under os.tmpdir(), removed at the end.
+ * Run: `npm run bench:broker`; words after it pick cases whose key (`in-process-1024-never`,
+ * `tcp-100-always`, …) contains every one of them, e.g. `npm run bench:broker -- tcp never`. Data goes to a temporary directory under os.tmpdir(), removed at the end.
  * Server and client share this process (and its event loop), as do both ends of the raw socket.
  */
 import { mkdir, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
@@ -401,12 +402,16 @@ async function main(): Promise<void> {
     ];
     for (const note of notes) console.log(note);
     console.log(line(COLUMNS.map(([name]) => name)));
+    const filters = process.argv.slice(2);
+    const chosen = (key: string): boolean => filters.every((word) => key.includes(word));
     for (const size of PAYLOAD_SIZES) {
       const batch = batchOf(size);
-      await benchInProcess(root, batch, 'never');
-      await benchInProcess(root, batch, 'always');
-      await benchTcp(root, batch, 'never');
-      await benchTcp(root, batch, 'always');
+      for (const fsync of ['never', 'always'] as const) {
+        if (chosen(`in-process-${size}-${fsync}`)) await benchInProcess(root, batch, fsync);
+      }
+      for (const fsync of ['never', 'always'] as const) {
+        if (chosen(`tcp-${size}-${fsync}`)) await benchTcp(root, batch, fsync);
+      }
     }
   } finally {
     await rm(root, { recursive: true, force: true });

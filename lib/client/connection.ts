@@ -36,6 +36,25 @@ export function formatAddress(address: ResolvedAddress): string {
   return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
 
+/** Bytes a plain TCP connection reads at once into its reused buffer (Node's own default is 64 KiB). */
+const READ_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Reads a socket into one buffer, reused for every read, instead of a new Buffer per 'data' event: no
+ * allocation per read, and no readable-stream machinery. What it reads goes to `deliver`, which must
+ * copy out what it keeps before returning.
+ */
+class SocketReader {
+  deliver: (chunk: Buffer) => void = () => undefined;
+  readonly onread = {
+    buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+    callback: (bytes: number, buffer: Uint8Array): boolean => {
+      this.deliver(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+      return true;
+    },
+  };
+}
+
 /**
  * One TCP or TLS socket speaking Iggy frames. Requests are written back to back (pipelined); the server
  * answers them in order and responses carry no id, so they are matched to a FIFO of written requests.
@@ -56,10 +75,13 @@ export class Connection {
     readonly address: string,
     maxResponseBytes: number,
     private readonly hooks: ConnectionHooks,
+    reader: SocketReader | undefined,
   ) {
-    this.decoder = new ResponseFrameDecoder(maxResponseBytes);
+    // Read into one reused buffer (plain TCP): frames are copied out of it, once, as they complete.
+    this.decoder = new ResponseFrameDecoder(maxResponseBytes, { reusedChunks: reader !== undefined });
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (reader) reader.deliver = (chunk) => this.onData(chunk);
+    else socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => {
       this.lastSocketError = err;
     });
@@ -78,17 +100,20 @@ export class Connection {
   ): Promise<Connection> {
     const label = formatAddress(address);
     return new Promise((resolve, reject) => {
-      const socket = options.tls
+      const secure = options.tls;
+      // TLS sockets take no `onread`: they emit a new Buffer per 'data' event.
+      const reader = secure ? undefined : new SocketReader();
+      const socket = secure
         ? tls.connect({
             host: address.host,
             port: address.port,
-            ca: options.tls.ca,
-            cert: options.tls.cert,
-            key: options.tls.key,
-            rejectUnauthorized: options.tls.rejectUnauthorized ?? true,
-            servername: options.tls.servername ?? (net.isIP(address.host) ? undefined : address.host),
+            ca: secure.ca,
+            cert: secure.cert,
+            key: secure.key,
+            rejectUnauthorized: secure.rejectUnauthorized ?? true,
+            servername: secure.servername ?? (net.isIP(address.host) ? undefined : address.host),
           })
-        : net.connect({ host: address.host, port: address.port });
+        : net.connect({ host: address.host, port: address.port, onread: reader?.onread });
       const onError = (err: Error) => fail(err.message, err);
       const onClose = () => fail('socket closed while connecting');
       const detach = () => {
@@ -107,7 +132,7 @@ export class Connection {
         detach();
         socket.setNoDelay(options.noDelay);
         socket.setKeepAlive(true, 30_000);
-        resolve(new Connection(socket, label, options.maxResponseBytes, hooks));
+        resolve(new Connection(socket, label, options.maxResponseBytes, hooks, reader));
       };
       const connectEvent = options.tls ? 'secureConnect' : 'connect';
       const timer = setTimeout(

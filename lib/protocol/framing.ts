@@ -1,3 +1,4 @@
+import { FrameSplitter } from './framing-splitter.js';
 import { ProtocolError } from './protocol-error.js';
 
 /** `u32 length` (4 + payload) · `u32 command code`. */
@@ -74,62 +75,56 @@ function decodeWholeFrame<F>(decoder: FrameDecoder<F>, frame: Buffer, what: stri
 
 /**
  * Splits a byte stream into frames of `u32 · u32 · payload`. The payload size is checked against
- * `maxPayloadBytes` from the 8-byte header, before any byte of it is buffered.
+ * `maxPayloadBytes` from the 8-byte header, before any byte of it is buffered. Frames are views into the
+ * chunk that holds them, or assembled with one copy (see `FrameSplitter`).
  */
 abstract class FrameDecoder<F> {
-  private chunks: Buffer[] = [];
-  private size = 0;
+  private readonly splitter: FrameSplitter;
+  private failure: ProtocolError | undefined;
 
-  constructor(readonly maxPayloadBytes: number) {}
+  /** `reusedChunks`: the caller overwrites each chunk after `push` (see `FrameSplitterOptions`). */
+  constructor(
+    readonly maxPayloadBytes: number,
+    options: { reusedChunks?: boolean } = {},
+  ) {
+    this.splitter = new FrameSplitter((first, second) => this.checkedLength(first, second), {
+      reusedChunks: options.reusedChunks,
+    });
+  }
 
   /** Bytes received but not yet part of a whole frame. */
   get buffered(): number {
-    return this.size;
+    return this.splitter.buffered;
   }
 
   protected abstract payloadLength(first: number, second: number): number;
   protected abstract frame(first: number, second: number, payload: Buffer): F;
 
-  /** Feeds received bytes; returns every frame they complete. Throws `ProtocolError` on a bad header. */
+  /**
+   * Feeds received bytes; returns every frame they complete. Throws `ProtocolError` on a bad header
+   * (then on every later push: nothing after a bad header can be framed).
+   */
   push(chunk: Buffer): F[] {
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.size += chunk.length;
-    }
+    if (this.failure) throw this.failure;
     const out: F[] = [];
-    while (this.size >= 8) {
-      const head = this.peek(8);
-      const first = head.readUInt32LE(0);
-      const second = head.readUInt32LE(4);
-      const length = this.payloadLength(first, second);
-      if (length > this.maxPayloadBytes) {
-        throw new ProtocolError(
-          'TooLarge',
-          `frame payload of ${length} bytes exceeds the limit of ${this.maxPayloadBytes}`,
-        );
-      }
-      if (this.size < 8 + length) break;
-      const whole = this.take(8 + length);
-      out.push(this.frame(first, second, whole.subarray(8)));
+    try {
+      this.splitter.push(chunk, (first, second, payload) => out.push(this.frame(first, second, payload)));
+    } catch (error) {
+      if (error instanceof ProtocolError) this.failure = error;
+      throw error;
     }
     return out;
   }
 
-  private peek(n: number): Buffer {
-    const firstChunk = this.chunks[0]!;
-    if (firstChunk.length >= n) return firstChunk;
-    this.chunks = [Buffer.concat(this.chunks, this.size)];
-    return this.chunks[0]!;
-  }
-
-  private take(n: number): Buffer {
-    const first = this.peek(n);
-    const out = first.subarray(0, n);
-    const rest = first.subarray(n);
-    if (rest.length > 0) this.chunks[0] = rest;
-    else this.chunks.shift();
-    this.size -= n;
-    return out;
+  private checkedLength(first: number, second: number): number {
+    const length = this.payloadLength(first, second);
+    if (length > this.maxPayloadBytes) {
+      throw new ProtocolError(
+        'TooLarge',
+        `frame payload of ${length} bytes exceeds the limit of ${this.maxPayloadBytes}`,
+      );
+    }
+    return length;
   }
 }
 

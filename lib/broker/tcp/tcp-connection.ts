@@ -6,6 +6,7 @@ import type { Broker } from '../broker.js';
 import { Transport } from '../state/types.js';
 import type { AnyCommandHandler, ServerEndpoints, TcpSession, TrafficObserver } from './command-handlers.js';
 import { dispatch, errorReply, type Reply } from './dispatch.js';
+import type { FrameBufferPool } from './frame-buffer-pool.js';
 import { RequestReader, type RequestSizeLimits } from './request-reader.js';
 
 /** What the TCP server reports for metrics. */
@@ -25,6 +26,8 @@ export interface ConnectionDeps {
   observer?: TcpObserver;
   /** Decoded requests waiting behind the one being served, in bytes, before reading pauses. */
   maxQueuedBytes: number;
+  /** Where SendMessages payloads spread over several chunks are assembled (default: a new buffer each). */
+  framePool?: FrameBufferPool;
 }
 
 /** A reply at most this big goes out as one buffer (header copied in front); bigger ones as slices. */
@@ -73,7 +76,13 @@ export class TcpConnection {
     const address = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     this.clientId = deps.broker.connectClient(Transport.Tcp, address);
     this.session = { clientId: this.clientId, authenticated: false };
-    this.reader = new RequestReader(deps.limits);
+    const pool = deps.framePool;
+    this.reader = new RequestReader(
+      deps.limits,
+      pool &&
+        ((length, code) =>
+          code === CommandCode.SendMessages ? pool.take(length) : Buffer.allocUnsafe(length)),
+    );
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -176,6 +185,9 @@ export class TcpConnection {
         await previous;
         const answer = await reply;
         if (!this.closed && !this.ending) this.finish(answer);
+        // Stored (or copied) by the broker, and not referred to by the answer: its buffer can be reused.
+        if (answer.status === 0 && frame.code === CommandCode.SendMessages)
+          this.deps.framePool?.give(frame.payload);
       } catch (error) {
         this.fail(error);
       } finally {

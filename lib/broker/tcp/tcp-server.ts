@@ -5,6 +5,7 @@ import type { BrokerLogger } from '../broker-config.js';
 import type { Broker } from '../broker.js';
 import { listenOn, type ListenAddress } from '../listen.js';
 import { commandHandlers, type ServerEndpoints } from './command-handlers.js';
+import { FrameBufferPool } from './frame-buffer-pool.js';
 import { TcpConnection, type TcpObserver } from './tcp-connection.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls-material.js';
 
@@ -39,6 +40,9 @@ export const TcpServerDefaults = {
   maxQueuedBytes: 1024 * 1024,
 } as const;
 
+/** Spare SendMessages buffers kept for reuse, shared by all connections. */
+const FRAME_POOL_LIMITS = { maxBuffers: 16, maxBytes: 32 * 1024 * 1024 };
+
 /**
  * The broker's binary TCP (or TLS) listener, wire-compatible with Iggy server 0.7: one `TcpConnection`
  * per client, each bound to a broker client id (disconnect leaves its consumer groups).
@@ -47,6 +51,7 @@ export class BrokerTcpServer {
   private readonly server: Server;
   private readonly connections = new Set<TcpConnection>();
   private readonly logger: BrokerLogger;
+  private readonly framePool = new FrameBufferPool(FRAME_POOL_LIMITS);
   private bound: ListenAddress | null = null;
   private closing: Promise<void> | null = null;
 
@@ -137,6 +142,7 @@ export class BrokerTcpServer {
         endpoints: () => this.endpoints(),
         observer: this.options.observer,
         maxQueuedBytes: this.options.maxQueuedBytes ?? TcpServerDefaults.maxQueuedBytes,
+        framePool: this.framePool,
       });
     } catch (error) {
       // The broker refused the client (it is closing): drop the socket.
