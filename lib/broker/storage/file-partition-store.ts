@@ -8,9 +8,10 @@ import { SegmentLog, type SegmentLogOptions } from './segment-log.js';
 export type FilePartitionStoreOptions = SegmentLogOptions & RecoveryOptions;
 
 /**
- * A partition stored in `dir` as `{start_offset:020}.log/.index` segments, recovered at open. Reads check
- * every message's checksum unless `verifyChecksumsOnRead: false`: sealed segments are not re-read at
- * open, so this is what keeps bit rot in them from being served.
+ * A partition stored in `dir` as `{start_offset:020}.log/.index` segments, recovered at open. Recovery
+ * checks the last segment's checksums, not the sealed ones (that would read the whole log at start):
+ * unless `verifyChecksumsOnRead: false`, reads check a sealed segment's messages the first time they are
+ * read, so bit rot in them is never served, and each byte is hashed once per open.
  */
 export class FilePartitionStore extends SegmentLog {
   private constructor(
@@ -36,9 +37,14 @@ export class FilePartitionStore extends SegmentLog {
         const storage = last
           ? await FileSegmentStorage.openWritable(paths.log, paths.index)
           : FileSegmentStorage.sealed(paths.log, paths.index);
-        segments.push(
-          new Segment(found.startOffset, storage, found, last ? new IndexBuffer(found.index) : null),
+        const segment = new Segment(
+          found.startOffset,
+          storage,
+          found,
+          last ? new IndexBuffer(found.index) : null,
         );
+        if (!last && options.verifyAllChecksums !== true) segment.verifiedUpTo = 0;
+        segments.push(segment);
       }
       if (segments.length === 0) {
         segments.push(new Segment(0n, await provider.create(0n)));

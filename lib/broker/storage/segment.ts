@@ -22,6 +22,12 @@ export class Segment implements SegmentMeta {
   lastTimestamp: bigint;
   /** The in-memory index; null once sealed (the index is then read from storage when needed). */
   activeIndex: IndexBuffer | null;
+  /**
+   * Bytes of the log from its start whose checksums are known good: everything for a segment written by
+   * this process or checked by recovery; a prefix that grows as reads check it for a sealed segment found
+   * on disk (`verifyChecksumsOnRead`).
+   */
+  verifiedUpTo = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly startOffset: bigint,

@@ -265,6 +265,21 @@ describe('partition recovery', () => {
     expect(payloads(await checking.readFromOffset(3n, 7))).toHaveLength(7);
   });
 
+  it('checks a sealed segment once per open: bytes already checked are served without hashing them again', async () => {
+    const dir = await filled(5);
+    const log = join(dir, seg(0, 'log'));
+    const store = await open(dir);
+    expect(payloads(await store.readFromOffset(0n, 10))).toHaveLength(10);
+    const bytes = await readFile(log);
+    bytes[164 * 2 + 100] ^= 0x01;
+    await writeFile(log, bytes);
+    // Checked by the first read: not hashed again (the damage came later, while open).
+    expect((await store.readFromOffset(2n, 1)).count).toBe(1);
+    await store.close();
+    const reopened = await open(dir);
+    await expect(reopened.readFromOffset(2n, 1)).rejects.toMatchObject({ kind: 'Corrupt', offset: 2n });
+  });
+
   it('opens a directory whose last log is empty (a rollover was just made)', async () => {
     const dir = await filled(4);
     expect(await readdir(dir)).toContain(seg(40, 'log'));
