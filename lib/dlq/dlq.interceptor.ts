@@ -60,6 +60,7 @@ interface OwnedCall {
 export class IggyDlqInterceptor implements NestInterceptor {
   private readonly logger = new Logger('IggyDlq');
   private readonly settings: HandlerSettings;
+  private readonly resolvedRetry = new WeakMap<Partial<RetryOptions>, RetryOptions>();
 
   constructor(
     @Inject(IGGY_OPTIONS) options: HandlerSettingsInput,
@@ -90,7 +91,7 @@ export class IggyDlqInterceptor implements NestInterceptor {
         group: ctx.getGroup(),
         handler: ctx.getHandlerName(),
         event: ctx.getEvent(),
-        retry: resolveRetryOptions(this.settings.retry, ctx.getBinding().retry),
+        retry: this.retryOf(ctx.getBinding().retry),
         replay: ctx.isReplay(),
       };
     }
@@ -104,6 +105,14 @@ export class IggyDlqInterceptor implements NestInterceptor {
       retry: this.settings.retry,
       replay: false,
     };
+  }
+
+  /** The module's retry options under a handler's own (resolved once per handler). */
+  private retryOf(own: Partial<RetryOptions> | undefined): RetryOptions {
+    if (own === undefined) return this.settings.retry;
+    let resolved = this.resolvedRetry.get(own);
+    if (!resolved) this.resolvedRetry.set(own, (resolved = resolveRetryOptions(this.settings.retry, own)));
+    return resolved;
   }
 
   private async run(call: OwnedCall, next: CallHandler): Promise<unknown> {

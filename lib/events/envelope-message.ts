@@ -1,8 +1,8 @@
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import { PublishRequest } from '../connectors/publish-request.js';
 import type { EventEnvelope } from './event-envelope.js';
-import { SerializationError, errorText, type MessageLocation } from './event-errors.js';
-import { envelopeHeaders, locationOf, readEventMeta } from './envelope-headers.js';
+import { SerializationError, errorText } from './event-errors.js';
+import { envelopeHeaders, locationOf, readEventMeta, type EventMeta } from './envelope-headers.js';
 import { validateEnvelope } from './envelope-validation.js';
 import { normalizeContentType, type Serializer } from './serializer.js';
 import { SerializerRegistry } from './serializer-registry.js';
@@ -61,9 +61,19 @@ export function messageToEnvelope<T = unknown>(
   received: ReceivedMessage,
   serializers: SerializerRegistry | Serializer = defaultRegistry(),
 ): EventEnvelope<T> {
-  const { contentType, ...meta } = readEventMeta(received);
-  const location = locationOf(received);
-  const serializer = pickSerializer(serializers, contentType, location);
+  return decodeEnvelope<T>(received, readEventMeta(received), serializers);
+}
+
+/**
+ * `messageToEnvelope` for a message whose headers were already read (`meta` = `readEventMeta(received)`):
+ * decodes the payload only. Throws `SerializationError` naming stream, topic, partition, offset.
+ */
+export function decodeEnvelope<T = unknown>(
+  received: ReceivedMessage,
+  meta: EventMeta,
+  serializers: SerializerRegistry | Serializer = defaultRegistry(),
+): EventEnvelope<T> {
+  const serializer = pickSerializer(serializers, meta.contentType, received);
   let payload: unknown;
   try {
     payload = serializer.deserialize(received.payload);
@@ -76,17 +86,30 @@ export function messageToEnvelope<T = unknown>(
     throw new SerializationError(kind, `event ${meta.id} (${meta.type}): ${reason}`, {
       cause: err,
       contentType: serializer.contentType,
-      location,
+      location: locationOf(received),
     });
   }
-  return { ...meta, payload: payload as T };
+  // Spelled out rather than `{ contentType, ...rest }`: V8 copies a rest object slowly, and this runs per message.
+  const envelope: EventEnvelope<T> = {
+    id: meta.id,
+    tenantId: meta.tenantId,
+    type: meta.type,
+    version: meta.version,
+    occurredAt: meta.occurredAt,
+    headers: meta.headers,
+  } as EventEnvelope<T>;
+  if ('actorId' in meta) envelope.actorId = meta.actorId;
+  if ('correlationId' in meta) envelope.correlationId = meta.correlationId;
+  if ('causationId' in meta) envelope.causationId = meta.causationId;
+  envelope.payload = payload as T;
+  return envelope;
 }
 
 /** The registry's serializer for `contentType`, or the one serializer given when it matches. */
 function pickSerializer(
   serializers: SerializerRegistry | Serializer,
   contentType: string | undefined,
-  location: MessageLocation,
+  received: ReceivedMessage,
 ): Serializer {
   const registry = serializers instanceof SerializerRegistry ? serializers : undefined;
   if (contentType === undefined) return registry ? registry.default : (serializers as Serializer);
@@ -98,7 +121,7 @@ function pickSerializer(
   if (!found) {
     throw new SerializationError('UnknownContentType', `no serializer for content type '${contentType}'`, {
       contentType,
-      location,
+      location: locationOf(received),
     });
   }
   return found;

@@ -8,7 +8,16 @@
  * Iggy 0.7 offers no exactly-once delivery.
  */
 export class IdempotencyWindow {
-  private readonly ids = new Map<string, true>();
+  /** Each id held, with the position of its latest `add` (counted from the first). */
+  private readonly ids = new Map<string, number>();
+  /**
+   * The ids in the order they were added, from position `base + head` on; an entry whose id was added
+   * again later is stale. (A `Map`'s own insertion order would do, but evicting its oldest key gets
+   * slower with every key deleted before it until V8 rehashes the table.)
+   */
+  private order: string[] = [];
+  private head = 0;
+  private base = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) {
@@ -24,14 +33,37 @@ export class IdempotencyWindow {
     return this.ids.has(id);
   }
 
-  /** Records `id` as handled (the oldest id leaves when the window is full). */
+  /** Records `id` as handled (the least recently added id leaves when the window is full). */
   add(id: string): void {
     if (this.capacity === 0) return;
-    this.ids.delete(id);
-    this.ids.set(id, true);
-    if (this.ids.size > this.capacity) {
-      const oldest = this.ids.keys().next();
-      if (!oldest.done) this.ids.delete(oldest.value);
+    this.ids.set(id, this.base + this.order.length);
+    this.order.push(id);
+    while (this.ids.size > this.capacity) {
+      const oldest = this.order[this.head]!;
+      if (this.ids.get(oldest) === this.base + this.head) this.ids.delete(oldest);
+      this.head++;
     }
+    if (this.order.length - this.head > 2 * this.capacity) this.dropStale();
+    else if (this.head >= 1024 && this.head * 2 >= this.order.length) this.dropHead();
+  }
+
+  /** Forgets the evicted entries at the front of `order`. */
+  private dropHead(): void {
+    this.order = this.order.slice(this.head);
+    this.base += this.head;
+    this.head = 0;
+  }
+
+  /** Keeps only each id's latest entry (ids added again and again would otherwise pile up). */
+  private dropStale(): void {
+    const live: string[] = [];
+    for (let i = this.head; i < this.order.length; i++) {
+      const id = this.order[i]!;
+      if (this.ids.get(id) === this.base + i) live.push(id);
+    }
+    this.base += this.order.length;
+    this.order = live;
+    this.head = 0;
+    live.forEach((id, i) => this.ids.set(id, this.base + i));
   }
 }

@@ -1,6 +1,6 @@
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
-import { messageToEnvelope } from '../events/envelope-message.js';
+import { decodeEnvelope } from '../events/envelope-message.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import { readRequestInfo } from '../transport/reply-codec.js';
@@ -74,7 +74,7 @@ export async function dispatchMessage(
 
   let envelope: EventEnvelope;
   try {
-    envelope = messageToEnvelope(message, options.serializers);
+    envelope = decodeEnvelope(message, event, options.serializers);
   } catch (error) {
     return unreadable(message, event, targets.map((h) => h.name).join(','), error, options);
   }

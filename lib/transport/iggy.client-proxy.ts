@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { Subject, type Observable } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
 import { envelopeToMessage, type MessageTarget } from '../events/envelope-message.js';
 import { createEnvelope, type EventEnvelope } from '../events/event-envelope.js';
@@ -91,6 +92,28 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
     if (tenantId === undefined) throw new IggyMissingTenantError(type);
     const headers = { ...metadata, ...meta.headers };
     return createEnvelope({ ...meta, tenantId, type, payload, headers });
+  }
+
+  /**
+   * `ClientProxy.emit` without its operator chain (it runs once per event): the same hot observable,
+   * started at once, that emits `dispatchEvent`'s result and completes (or fails), a late subscriber
+   * seeing only the completion or the error.
+   */
+  override emit<TResult = unknown, TInput = unknown>(pattern: unknown, data: TInput): Observable<TResult> {
+    if (pattern === null || pattern === undefined || data === null || data === undefined) {
+      return super.emit(pattern, data);
+    }
+    const outcome = new Subject<TResult>();
+    void this.connect()
+      .then(() => this.dispatchEvent<TResult>(this.createPacket(pattern, data)))
+      .then(
+        (result) => {
+          outcome.next(result);
+          outcome.complete();
+        },
+        (err: unknown) => outcome.error(err),
+      );
+    return outcome.asObservable();
   }
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
