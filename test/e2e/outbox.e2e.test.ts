@@ -208,7 +208,7 @@ function scenarios(kind: DbKind): void {
     const duplicate = await app.post('/orders', order('acme', 'acme-00', { total: 99 }));
     expect(duplicate.status).toBe(409);
 
-    await eventually('every order handled by both groups', () => everyOrderHandled(journal, placed), 20_000);
+    await eventually('every order handled by both groups', () => everyOrderHandled(journal, placed), 40_000);
     // The relay had every chance to publish the rolled-back event too.
     await new Promise((r) => setTimeout(r, 500));
     const entries = readJournal(journal);
@@ -233,7 +233,7 @@ function scenarios(kind: DbKind): void {
     expect(published.map((p) => p.id).sort()).toEqual([...placed.values()].sort());
     expectTenantOrder(published, placed, tenants);
     await db.close();
-  }, 60_000);
+  }, 90_000);
 
   it('killed after commit, before the relay published: after a restart every event is delivered', async () => {
     const { db, journal, env } = await setUp();
@@ -255,7 +255,7 @@ function scenarios(kind: DbKind): void {
     await eventually(
       'every order handled after the restart',
       () => everyOrderHandled(journal, placed),
-      20_000,
+      40_000,
     );
     const entries = readJournal(journal);
     for (const group of GROUPS) {
@@ -271,7 +271,7 @@ function scenarios(kind: DbKind): void {
     );
     await restarted.stop();
     await db.close();
-  }, 60_000);
+  }, 90_000);
 
   it('killed after publish, before mark-published: the same ids are published again and handled once', async () => {
     const { db, journal, env } = await setUp();
@@ -304,7 +304,7 @@ function scenarios(kind: DbKind): void {
     await eventually(
       'every order handled after the restart',
       () => everyOrderHandled(journal, placed),
-      20_000,
+      40_000,
     );
     await eventually('outbox published', async () =>
       (await db.outbox()).every((r) => Number(r.status) === 1),
@@ -329,7 +329,7 @@ function scenarios(kind: DbKind): void {
       expect([...ids].sort()).toEqual([...placed.keys()].sort());
     }
     await db.close();
-  }, 60_000);
+  }, 90_000);
 
   it('broker stopped for a while: orders are accepted, /health reports the lag, then all are published in per-tenant order', async () => {
     const dir = tempDir();
@@ -345,7 +345,7 @@ function scenarios(kind: DbKind): void {
     });
     const tenants = ['acme', 'globex', 'initech'];
     const before = await placeOrders(app, tenants, 2);
-    await eventually('orders handled before the outage', () => everyOrderHandled(journal, before), 20_000);
+    await eventually('orders handled before the outage', () => everyOrderHandled(journal, before), 40_000);
 
     await broker.stop('SIGTERM');
     const during = await placeOrders(app, tenants, 4, 2);
