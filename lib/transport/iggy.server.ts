@@ -23,6 +23,7 @@ import {
   type IggyStatus,
 } from './iggy-transport.constants.js';
 import { IGGY_CONNECTOR, IGGY_OPTIONS } from './iggy.tokens.js';
+import type { IggyServerEvents } from './interfaces/iggy-server-events.interface.js';
 import type {
   IggyServerModuleDefaults,
   IggyServerOptions,
@@ -34,20 +35,8 @@ import { ServerDeadLetters } from './server-dead-letters.js';
 import { encodeReply, readRequestInfo } from './reply-codec.js';
 import { defaultRetryOptions } from './retry-options.js';
 import { RouteTable, type Route } from './route-table.js';
-import { TransportListeners, describeError, sleepUnless } from './transport-support.js';
+import { TransportListeners, describeError, runHooked, sleepUnless, tryGet } from './transport-support.js';
 import { IggyTransportError } from './transport-errors.js';
-
-/** What `IggyServer.on` listens to. */
-export type IggyServerEvents = {
-  /** A transport failure (poll, commit, reply); the server goes on. */
-  error: (error: unknown) => void;
-  /**
-   * An `@EventPattern` handler failed for good (after the DLQ interceptor's retries and Nest's exception
-   * filters). Its message is not committed: it is dead-lettered if the DLQ takes it, else its partition
-   * stalls and the message is delivered again with the retry backoff (see `stalled()`).
-   */
-  handlerError: (error: unknown, context: IggyContext) => void;
-};
 
 const DEFAULT_GROUP = 'nestjs-iggy-server';
 
@@ -243,13 +232,7 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
       const dropped = this.dispatcher.stop();
       const timeoutMs = this.options.shutdownTimeoutMs ?? this.defaults.handlers?.shutdownTimeoutMs ?? 10_000;
       const busy = this.dispatcher.activePartitions;
-      const timer = new AbortController();
-      const drained = await Promise.race([
-        this.dispatcher.whenIdle().then(() => true),
-        sleepUnless(timeoutMs, timer.signal).then(() => false),
-      ]);
-      timer.abort();
-      if (!drained) {
+      if (!(await this.dispatcher.whenIdleWithin(timeoutMs))) {
         this.logger.warn(
           `close: handlers of ${busy} partition(s) still running after ${timeoutMs} ms; closing without ` +
             'committing them (their messages will be delivered again)',
@@ -348,12 +331,16 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
   }
 
   private runEvent(route: Route, envelope: EventEnvelope, context: IggyContext): Promise<void> {
-    return this.hooked(context, async (runEndHook) => {
-      const result: unknown = await route.handler(envelope.payload, context);
-      if (isObservable(result))
-        await lastValueFrom(result.pipe(finalize(runEndHook)), { defaultValue: undefined });
-      else runEndHook();
-    });
+    return runHooked(
+      (ctx, fn) => this.runWithProcessingHooks(ctx, fn),
+      context,
+      async (runEndHook) => {
+        const result: unknown = await route.handler(envelope.payload, context);
+        if (isObservable(result))
+          await lastValueFrom(result.pipe(finalize(runEndHook)), { defaultValue: undefined });
+        else runEndHook();
+      },
+    );
   }
 
   /** Runs a request handler and publishes its replies; resolves once the last reply is published. */
@@ -378,10 +365,14 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
           resolve();
         }
       };
-      this.hooked(context, async (runEndHook) => {
-        const response$ = this.transformToObservable(await route.handler(envelope.payload, context));
-        this.send(response$.pipe(finalize(runEndHook)), respond);
-      }).catch((err: unknown) => respond({ err, isDisposed: true }));
+      runHooked(
+        (ctx, fn) => this.runWithProcessingHooks(ctx, fn),
+        context,
+        async (runEndHook) => {
+          const response$ = this.transformToObservable(await route.handler(envelope.payload, context));
+          this.send(response$.pipe(finalize(runEndHook)), respond);
+        },
+      ).catch((err: unknown) => respond({ err, isDisposed: true }));
     });
   }
 
@@ -390,23 +381,8 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     request: IggyRequestInfo,
     packet: WritePacket,
   ): Promise<void> {
-    let publish;
     try {
-      publish = encodeReply(packet, request, message.stream, this.replySerializer());
-    } catch (err) {
-      const failure = {
-        status: 'error',
-        message: `the reply could not be serialized: ${describeError(err)}`,
-      };
-      publish = encodeReply(
-        { err: failure, isDisposed: packet.isDisposed },
-        request,
-        message.stream,
-        this.replySerializer(),
-      );
-    }
-    try {
-      await this.connector.publish(publish);
+      await this.connector.publish(encodeReply(packet, request, message.stream, this.replySerializer()));
     } catch (err) {
       this.transportError(`reply to request ${request.requestId} on '${request.replyTo}' failed`, err);
     }
@@ -417,32 +393,8 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     return this.serializers.byFormat(format) ?? this.serializers.default;
   }
 
-  /** Runs `fn` between Nest's processing hooks; settles when `fn` does. */
-  private hooked(context: IggyContext, fn: (runEndHook: () => void) => Promise<void>): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const result: unknown = this.runWithProcessingHooks(context, async (runEndHook) => {
-        try {
-          await fn(runEndHook);
-          resolve();
-        } catch (err) {
-          reject(err);
-          throw err;
-        }
-      });
-      void Promise.resolve(result).catch(() => undefined);
-    });
-  }
-
   private transportError(what: string, err: unknown): void {
     this.logger.error(`${what}: ${describeError(err)}`);
     this.listeners.emit('error', err);
-  }
-}
-
-function tryGet<T>(app: INestApplicationContext, token: unknown): T | undefined {
-  try {
-    return app.get<T>(token as string, { strict: false });
-  } catch {
-    return undefined;
   }
 }

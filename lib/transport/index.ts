@@ -1,4 +1,5 @@
-export { IggyServer, type IggyServerEvents } from './iggy.server.js';
+export { IggyServer } from './iggy.server.js';
+export type { IggyServerEvents } from './interfaces/iggy-server-events.interface.js';
 export { IggyClientProxy, type IggyClientEvents } from './iggy.client-proxy.js';
 export {
   IggyContext,

@@ -1,3 +1,4 @@
+import { sleepUnless } from './transport-support.js';
 /** What the dispatcher needs of a message. */
 export interface Partitioned {
   partition: number;
@@ -61,6 +62,19 @@ export class PartitionDispatcher<M extends Partitioned> {
   whenIdle(): Promise<void> {
     if (this.running.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** `whenIdle` bounded by `ms`: true when idle in time, false when handlers were still running. */
+  async whenIdleWithin(ms: number): Promise<boolean> {
+    const timer = new AbortController();
+    try {
+      return await Promise.race([
+        this.whenIdle().then(() => true),
+        sleepUnless(ms, timer.signal).then(() => false),
+      ]);
+    } finally {
+      timer.abort();
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import {
 } from '../protocol/primitives/user-headers.js';
 import type { IggyRequestInfo } from './iggy.context.js';
 import { IggyReplyHeader } from './iggy-transport.constants.js';
+import { describeError } from './transport-support.js';
 
 /** The request headers of a message (`reply_to`, `reply_key`, `request_id`), or `undefined` for an event. */
 export function readRequestInfo(message: ReceivedMessage): IggyRequestInfo | undefined {
@@ -54,7 +55,8 @@ interface ReplyBody {
 
 /**
  * One reply (a `WritePacket` of the handler's response stream) as a message to the requester's partition
- * of the reply topic: partition key = its instance id, so only that instance's partition holds it.
+ * of the reply topic: partition key = its instance id, so only that instance's partition holds it. A
+ * response the serializer refuses is replaced by an error saying so (the caller gets an answer).
  */
 export function encodeReply(
   packet: WritePacket,
@@ -70,13 +72,16 @@ export function encodeReply(
     { key: Header.string(IggyReplyHeader.contentType), value: Header.string(serializer.contentType) },
   ];
   if (packet.isDisposed) headers.push({ key: Header.string(IggyReplyHeader.end), value: Header.string('1') });
-  return PublishRequest.new(
-    stream,
-    request.replyTo,
-    request.replyKey,
-    serializer.serialize(body),
-    randomUUID(),
-  ).withHeaders(headers);
+  let payload: Buffer;
+  try {
+    payload = serializer.serialize(body);
+  } catch (err) {
+    const failure = { status: 'error', message: `the reply could not be serialized: ${describeError(err)}` };
+    payload = serializer.serialize({ err: failure });
+  }
+  return PublishRequest.new(stream, request.replyTo, request.replyKey, payload, randomUUID()).withHeaders(
+    headers,
+  );
 }
 
 /** The request id of a reply message (headers only), or `undefined` when it is not a reply. */

@@ -1,3 +1,4 @@
+import type { INestApplicationContext } from '@nestjs/common';
 /** Listeners of a transport's `on(event, callback)`; a failing listener is ignored. */
 export class TransportListeners<Events extends Record<string, (...args: never[]) => void>> {
   private readonly byEvent = new Map<keyof Events, Set<Events[keyof Events]>>();
@@ -37,5 +38,37 @@ export function sleepUnless(ms: number, signal?: AbortSignal): Promise<void> {
     };
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** `app.get(token)` when the app provides it, else `undefined`. */
+export function tryGet<T>(app: INestApplicationContext, token: unknown): T | undefined {
+  try {
+    return app.get<T>(token as string, { strict: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Nest's `Server.runWithProcessingHooks`, as a function. */
+export type ProcessingHooks<C> = (context: C, fn: (runEndHook: () => void) => Promise<void>) => unknown;
+
+/** Runs `fn` between Nest's processing hooks (`run`); settles when `fn` does. */
+export function runHooked<C>(
+  run: ProcessingHooks<C>,
+  context: C,
+  fn: (runEndHook: () => void) => Promise<void>,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const result = run(context, async (runEndHook) => {
+      try {
+        await fn(runEndHook);
+        resolve();
+      } catch (err) {
+        reject(err);
+        throw err;
+      }
+    });
+    void Promise.resolve(result).catch(() => undefined);
   });
 }
