@@ -8,6 +8,7 @@ import * as messageCommands from './state/message-commands.js';
 import type { ConsumerOffsetRequest, PollRequest } from './state/message-commands.js';
 import type { MetadataFile } from './state/metadata-file.js';
 import { openState } from './state/bootstrap.js';
+import { MaintenanceTimers } from './state/maintenance-timers.js';
 import { runRetention, type RetentionReport } from './state/retention.js';
 import { SystemStats } from './state/system-stats.js';
 import * as systemCommands from './state/system-commands.js';
@@ -51,7 +52,7 @@ const REBALANCE_CHECK_MS = 5_000;
  */
 export class Broker {
   private closed = false;
-  private readonly timers: ReturnType<typeof setInterval>[] = [];
+  private readonly timers: MaintenanceTimers;
   private readonly stats: SystemStats;
 
   private constructor(
@@ -59,6 +60,7 @@ export class Broker {
     private readonly metadata: MetadataFile | null,
   ) {
     this.stats = new SystemStats(ctx.config.serverVersion);
+    this.timers = new MaintenanceTimers((message) => ctx.config.logger.error(message));
   }
 
   /**
@@ -77,7 +79,7 @@ export class Broker {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const timer of this.timers) clearInterval(timer);
+    this.timers.stop();
     this.ctx.clients.close();
     try {
       await this.ctx.exclusive(async () => {
@@ -402,17 +404,11 @@ export class Broker {
   }
 
   private startTimers(): void {
-    const every = (ms: number, task: () => Promise<unknown> | unknown, what: string): void => {
-      if (ms <= 0) return;
-      const timer = setInterval(() => {
-        Promise.resolve()
-          .then(task)
-          .catch((error: unknown) => this.ctx.config.logger.error(`${what} failed: ${String(error)}`));
-      }, ms);
-      timer.unref();
-      this.timers.push(timer);
-    };
-    every(this.ctx.config.retentionIntervalMs, () => this.runRetention(), 'retention');
-    every(REBALANCE_CHECK_MS, () => this.checkRebalanceTimeouts(), 'consumer group hand-over check');
+    this.timers.every(this.ctx.config.retentionIntervalMs, () => this.runRetention(), 'retention');
+    this.timers.every(
+      REBALANCE_CHECK_MS,
+      () => this.checkRebalanceTimeouts(),
+      'consumer group hand-over check',
+    );
   }
 }
