@@ -1,9 +1,10 @@
+import { WakeableDelay } from './wakeable-delay.js';
 import { EventEmitter } from 'node:events';
 import type { CommandCodec } from '../protocol/command-codec.js';
 import { encodeRequestHeader } from '../protocol/framing.js';
 import { Call } from './call.js';
 import { IggyClientError } from './errors.js';
-import { Connection, formatAddress, type ConnectionHooks, type WireRequest } from './connection.js';
+import { Connection, type ConnectionHooks, type WireRequest } from './connection.js';
 import {
   backoffDelay,
   resolveClientOptions,
@@ -68,7 +69,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
   private reconnecting: Promise<boolean> | undefined;
   private closing: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly delay = new WakeableDelay();
   private readonly hooks: ConnectionHooks = {
     onDrain: () => this.pump(),
     onClose: (connection, reason, inFlight) => this.onConnectionClosed(connection, reason, inFlight),
@@ -183,7 +184,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     if (this.closing) return this.closing;
     this.stateValue = 'closed';
     this.stopHeartbeat();
-    this.wakeUp?.();
+    this.delay.wake();
     const reason = new IggyClientError('Closed', 'client closed');
     this.failQueue(reason);
     const connection = this.connection;
@@ -313,22 +314,8 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     this.pump();
   }
 
-  private async openFirst(): Promise<Connection> {
-    const failures: string[] = [];
-    let lastError: unknown;
-    for (const address of this.options.addresses) {
-      if (this.stateValue === 'closed') break;
-      try {
-        return await Connection.open(address, this.options, this.hooks);
-      } catch (err) {
-        lastError = err;
-        failures.push(err instanceof Error ? err.message : `${formatAddress(address)}: ${String(err)}`);
-      }
-    }
-    if (this.stateValue === 'closed') throw new IggyClientError('Closed', 'client closed while connecting');
-    throw new IggyClientError('Connection', `no address answered (${failures.join('; ')})`, {
-      cause: lastError,
-    });
+  private openFirst(): Promise<Connection> {
+    return Connection.openFirst(this.options.addresses, this.options, this.hooks, () => this.isClosed());
   }
 
   /** Writes one request on a connection that is not `ready` yet (the login), bypassing the queue. */
@@ -372,7 +359,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       const delayMs = backoffDelay(policy, attempt);
       this.emit('reconnecting', { attempt, delayMs });
-      await this.sleep(delayMs);
+      await this.delay.sleep(delayMs);
       if (this.stateValue !== 'reconnecting') return false;
       try {
         await this.establish();
@@ -390,20 +377,6 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     this.failQueue(error);
     this.emitError(error);
     return false;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = undefined;
-        done();
-      };
-    });
   }
 
   /** Reads the state afresh (TypeScript keeps a narrowed `stateValue` across `await`). */

@@ -93,6 +93,33 @@ export class Connection {
   }
 
   /** Opens a socket to one address; rejects with `IggyClientError('Connection')`. */
+  /**
+   * Opens the first of `addresses` that answers, in order; a `Connection` error naming every failure when
+   * none does, `Closed` when `closed()` turns true meanwhile.
+   */
+  static async openFirst(
+    addresses: readonly ResolvedAddress[],
+    options: ConnectionOptions,
+    hooks: ConnectionHooks,
+    closed: () => boolean,
+  ): Promise<Connection> {
+    const failures: string[] = [];
+    let lastError: unknown;
+    for (const address of addresses) {
+      if (closed()) break;
+      try {
+        return await Connection.open(address, options, hooks);
+      } catch (err) {
+        lastError = err;
+        failures.push(err instanceof Error ? err.message : `${formatAddress(address)}: ${String(err)}`);
+      }
+    }
+    if (closed()) throw new IggyClientError('Closed', 'client closed while connecting');
+    throw new IggyClientError('Connection', `no address answered (${failures.join('; ')})`, {
+      cause: lastError,
+    });
+  }
+
   static open(
     address: ResolvedAddress,
     options: ConnectionOptions,

@@ -1,3 +1,4 @@
+import { WakeableDelay } from './wakeable-delay.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
@@ -73,7 +74,7 @@ export class Poller implements AsyncIterable<ConsumedMessage> {
   private strategy: PollingStrategy;
   private joined = false;
   private stopped = false;
-  private wake: (() => void) | undefined;
+  private readonly delay = new WakeableDelay();
   private readonly onConnected = () => {
     this.joined = false;
   };
@@ -144,7 +145,7 @@ export class Poller implements AsyncIterable<ConsumedMessage> {
     if (this.stopped) return;
     this.stopped = true;
     this.client.off('connected', this.onConnected);
-    this.wake?.();
+    this.delay.wake();
     if (this.joined && this.client.isConnected()) {
       this.joined = false;
       await this.client.leaveConsumerGroup(this.groupTarget()).catch(() => undefined);
@@ -207,18 +208,7 @@ export class Poller implements AsyncIterable<ConsumedMessage> {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-    });
+    return this.stopped ? Promise.resolve() : this.delay.sleep(ms);
   }
 }
 

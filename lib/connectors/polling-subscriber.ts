@@ -1,3 +1,4 @@
+import { WakeableDelay } from '../client/wakeable-delay.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
@@ -57,7 +58,7 @@ export class PollingSubscriber implements MessageSubscriber {
   private chain: Promise<unknown> = Promise.resolve();
   /** `recv` calls under way. */
   private waiting = 0;
-  private wake: (() => void) | undefined;
+  private readonly delay = new WakeableDelay();
   private signalClosed!: () => void;
   private readonly closedSignal = new Promise<null>((resolve) => (this.signalClosed = () => resolve(null)));
   /** Stops the source's append signal; undefined when the source has none (timer polling). */
@@ -157,7 +158,7 @@ export class PollingSubscriber implements MessageSubscriber {
     this.closed = true;
     this.signalClosed();
     this.unwatch?.();
-    this.wake?.();
+    this.delay.wake();
     this.onClose?.();
     const target = this.spec.target;
     if (target.kind === 'group' && this.joined) {
@@ -231,7 +232,7 @@ export class PollingSubscriber implements MessageSubscriber {
     try {
       return this.source.watchAppends(target.kind === 'partition' ? target.partition : null, () => {
         this.appended = true;
-        this.wake?.();
+        this.delay.wake();
       });
     } catch {
       return undefined; // no signal (e.g. the topic is gone): the timer alone, polls report the problem
@@ -304,17 +305,6 @@ export class PollingSubscriber implements MessageSubscriber {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-    });
+    return this.closed ? Promise.resolve() : this.delay.sleep(ms);
   }
 }
