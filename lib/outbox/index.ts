@@ -69,3 +69,21 @@ export { IGGY_OUTBOX_OPTIONS, IGGY_OUTBOX_STORE } from './nest/outbox.constants.
 export type { IggyOutboxOptions } from './nest/outbox-options.interface.js';
 export { OUTBOX_EXPORTS, createOutboxProviders, type OutboxProviderTokens } from './nest/outbox.providers.js';
 export { OutboxRelayHost } from './nest/outbox-relay.host.js';
+export {
+  DEFAULT_HANDLED_RETENTION_MS,
+  DEFAULT_HANDLED_TABLE,
+  handledTableDdl,
+  handledTableName,
+  type IdempotencyDialect,
+} from './idempotency/idempotency-ddl.js';
+export {
+  PgIdempotencyStore,
+  type PgIdempotencyPool,
+  type PgIdempotencyStoreOptions,
+} from './idempotency/pg-idempotency-store.js';
+export {
+  SqliteIdempotencyStore,
+  type SqliteIdempotencyDatabase,
+  type SqliteIdempotencyStatement,
+  type SqliteIdempotencyStoreOptions,
+} from './idempotency/sqlite-idempotency-store.js';

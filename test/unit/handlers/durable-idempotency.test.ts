@@ -6,11 +6,8 @@ import { Injectable } from '@nestjs/common';
 import Database from 'libsql';
 import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js';
 import type { EventEnvelope } from '../../../lib/events/event-envelope.js';
-import {
-  IggyEventHandler,
-  SqliteIdempotencyStore,
-  type IdempotencyStore,
-} from '../../../lib/handlers/index.js';
+import { IggyEventHandler, type IdempotencyStore } from '../../../lib/handlers/index.js';
+import { SqliteIdempotencyStore } from '../../../lib/outbox/index.js';
 import { validateIggyConfig } from '../../../lib/module/config/validate-iggy-config.js';
 import type { IggyModuleOptions } from '../../../lib/module/interfaces/iggy-module-options.interface.js';
 import { TopologyManager } from '../../../lib/topology/topology-manager.js';

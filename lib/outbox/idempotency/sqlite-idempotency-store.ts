@@ -1,25 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_HANDLED_RETENTION_MS, handledTableDdl, handledTableName } from './idempotency-ddl.js';
-import type { IdempotencyStore } from './idempotency-store.js';
-import { IdempotencyStoreError } from './idempotency-store-error.js';
+import type { IdempotencyStore } from '../../handlers/idempotency/idempotency-store.js';
+import { IdempotencyStoreError } from '../../handlers/idempotency/idempotency-store-error.js';
+import type { SqliteDatabaseLike, SqliteStatementLike } from '../stores/sqlite/sqlite-outbox-store.js';
 
-/*
- * The connection's shape is the SQLite outbox's (`SqliteDatabaseLike`, `SqliteStatementLike`), repeated:
- * handlers may not import lib/outbox, a room above them.
- */
+/** What the store needs of a prepared statement (the SQLite outbox's shape). */
+export type SqliteIdempotencyStatement = SqliteStatementLike;
 
-/** What the store needs of a prepared statement. */
-export interface SqliteIdempotencyStatement {
-  run(...params: unknown[]): { changes: number | bigint };
-  all(...params: unknown[]): unknown[];
-}
-
-/** What the store needs of a `libsql` / `better-sqlite3` connection. */
-export interface SqliteIdempotencyDatabase {
-  prepare(sql: string): SqliteIdempotencyStatement;
-  exec(sql: string): unknown;
-  readonly inTransaction: boolean;
-}
+/** What the store needs of a `libsql` / `better-sqlite3` connection (the SQLite outbox's shape). */
+export type SqliteIdempotencyDatabase = SqliteDatabaseLike;
 
 export interface SqliteIdempotencyStoreOptions {
   /**

@@ -7,11 +7,9 @@ import pg from 'pg';
 import {
   IdempotencyStoreError,
   MemoryIdempotencyStore,
-  PgIdempotencyStore,
-  SqliteIdempotencyStore,
-  handledTableDdl,
   type IdempotencyStore,
 } from '../../../lib/handlers/index.js';
+import { PgIdempotencyStore, SqliteIdempotencyStore, handledTableDdl } from '../../../lib/outbox/index.js';
 import { startPostgres, type PostgresCluster } from '../../support/postgres.js';
 import { describeWithPostgres } from '../../support/postgres-suite.js';
 

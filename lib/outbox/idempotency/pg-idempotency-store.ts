@@ -1,27 +1,12 @@
-import { createHash } from 'node:crypto';
 import { DEFAULT_HANDLED_RETENTION_MS, handledTableDdl, handledTableName } from './idempotency-ddl.js';
-import type { IdempotencyStore } from './idempotency-store.js';
-import { IdempotencyStoreError } from './idempotency-store-error.js';
+import type { IdempotencyStore } from '../../handlers/idempotency/idempotency-store.js';
+import { IdempotencyStoreError } from '../../handlers/idempotency/idempotency-store-error.js';
+import { outboxLockKeys } from '../outbox-ddl.js';
+import type { PgSession, PgSessionSource } from '../stores/postgres/postgres-outbox-core.js';
+import { pgPoolSessions, type PgPoolLike } from '../stores/postgres/pg-outbox-store.js';
 
-/*
- * The few lines this store shares with the PostgreSQL outbox (lib/outbox, a room above handlers that
- * handlers may not import) are repeated here: the pool's shape, the session over one pooled client and
- * the schema lock key. test/unit/handlers/idempotency-store-shapes.test.ts checks they still agree.
- */
-
-/** What the store needs of a node-postgres `Pool` (the outbox's `PgPoolLike` fits it). */
-export interface PgIdempotencyPool {
-  connect(): Promise<{
-    query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
-    release(err?: Error | boolean): void;
-  }>;
-}
-
-/** One pooled client for one unit of work; `release(true)` drops a broken connection. */
-interface PgSession {
-  query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
-  release(broken?: boolean): void;
-}
+/** What the store needs of a node-postgres `Pool` (the outbox's pool shape). */
+export type PgIdempotencyPool = PgPoolLike;
 
 export interface PgIdempotencyStoreOptions {
   /** A node-postgres `Pool` (your app's will do: one short query per message and per lookup). */
@@ -45,7 +30,7 @@ const PRUNE_CHUNK = 10_000;
 export class PgIdempotencyStore implements IdempotencyStore {
   readonly table: string;
   readonly retentionMs: number;
-  private readonly sessions: { acquire(): Promise<PgSession> };
+  private readonly sessions: PgSessionSource;
   private readonly sql: ReturnType<typeof pgHandledSql>;
 
   constructor(options: PgIdempotencyStoreOptions) {
@@ -61,7 +46,7 @@ export class PgIdempotencyStore implements IdempotencyStore {
     try {
       await session.query('BEGIN');
       // The outbox's per-table schema lock key: a hash of this table's name, distinct from the outbox's.
-      await session.query('SELECT pg_advisory_xact_lock($1::bigint)', [schemaLockKey(this.table)]);
+      await session.query('SELECT pg_advisory_xact_lock($1::bigint)', [outboxLockKeys(this.table).schema]);
       for (const statement of handledTableDdl('postgres', this.table)) await session.query(statement);
       await session.query('COMMIT');
       session.release();
@@ -104,33 +89,6 @@ export class PgIdempotencyStore implements IdempotencyStore {
       throw err;
     }
   }
-}
-
-/** Sessions over a node-postgres pool, as the outbox's `pgPoolSessions` (without LISTEN). */
-function pgPoolSessions(pool: PgIdempotencyPool): { acquire(): Promise<PgSession> } {
-  return {
-    async acquire(): Promise<PgSession> {
-      const client = await pool.connect();
-      let released = false;
-      return {
-        query: async (sql, params) => (await client.query(sql, params)).rows as Record<string, unknown>[],
-        release(broken) {
-          if (released) return;
-          released = true;
-          client.release(broken === true ? true : undefined);
-        },
-      };
-    },
-  };
-}
-
-/** The outbox's schema lock key (`outboxLockKeys(table).schema`) of this table's name. */
-function schemaLockKey(table: string): string {
-  return createHash('sha256')
-    .update(`nestjs-iggy:outbox-schema:${table}`)
-    .digest()
-    .readBigInt64BE(0)
-    .toString();
 }
 
 /** The store's statements for one table; `$n` parameters. */

@@ -1,10 +1,9 @@
 /*
- * The durable idempotency stores repeat a few lines of the outbox's (handlers may not import lib/outbox):
- * the driver shapes, the pooled session and the PostgreSQL schema lock key. These tests check that the
- * copies still agree with the outbox's, so the move left behaviour as it was.
+ * The durable idempotency stores run on the outbox's driver plumbing: its pool shape and pooled sessions,
+ * its per-table schema lock key, its SQLite connection shape.
  */
 import { describe, expect, it } from '@jest/globals';
-import { PgIdempotencyStore, SqliteIdempotencyStore } from '../../../lib/handlers/index.js';
+import { PgIdempotencyStore, SqliteIdempotencyStore } from '../../../lib/outbox/index.js';
 import { outboxLockKeys } from '../../../lib/outbox/outbox-ddl.js';
 import type { PgPoolClientLike, PgPoolLike } from '../../../lib/outbox/stores/postgres/pg-outbox-store.js';
 import type { SqliteDatabaseLike } from '../../../lib/outbox/stores/sqlite/sqlite-outbox-store.js';
