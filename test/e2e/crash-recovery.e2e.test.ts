@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cleanUp, eventually, SampleAppProcess, tempDir } from '../support/app-process.js';
 import { ensureBuilt } from '../support/build-once.js';
-import { handled, order, readJournal, type JournalEntry } from './e2e-kit.js';
+import { appEnvIn, handled, order, readJournal, type JournalEntry } from './e2e-kit.js';
 
 const TENANTS = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
 
@@ -12,13 +11,7 @@ describe('sample app killed mid-stream', () => {
 
   it('SIGKILL and restart on the same data dir: every order handled, none handled twice by a group (but for one window)', async () => {
     const dir = tempDir();
-    const journal = join(dir, 'journal.jsonl');
-    const env = {
-      IGGY_DATA_DIR: join(dir, 'iggy'),
-      IGGY_TCP_PORT: 'none',
-      IGGY_HTTP_PORT: 'none',
-      SAMPLE_JOURNAL: journal,
-    };
+    const { journal, env } = appEnvIn(dir);
     const acked: string[] = [];
     const post = async (app: SampleAppProcess, tenant: string, i: number): Promise<boolean> => {
       const id = `${tenant}-${String(i).padStart(2, '0')}`;

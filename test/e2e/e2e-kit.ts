@@ -89,3 +89,18 @@ export function readJournal(file: string): JournalEntry[] {
 export function handled(entries: JournalEntry[], group: string, type = 'order.created'): JournalEntry[] {
   return entries.filter((e) => e.phase === 'handled' && e.group === group && e.type === type);
 }
+
+/**
+ * The environment of a sample app process whose broker data and journal live in `dir` (no listeners), so
+ * that a restart on the same `dir` finds them again.
+ */
+export function appEnvIn(dir: string): { journal: string; env: Record<string, string> } {
+  const journal = join(dir, 'journal.jsonl');
+  const env = {
+    IGGY_DATA_DIR: join(dir, 'iggy'),
+    IGGY_TCP_PORT: 'none',
+    IGGY_HTTP_PORT: 'none',
+    SAMPLE_JOURNAL: journal,
+  };
+  return { journal, env };
+}

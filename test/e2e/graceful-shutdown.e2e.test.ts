@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cleanUp, eventually, SampleAppProcess, tempDir } from '../support/app-process.js';
 import { ensureBuilt } from '../support/build-once.js';
-import { order, readJournal } from './e2e-kit.js';
+import { appEnvIn, order, readJournal } from './e2e-kit.js';
 
 describe('sample app shutdown', () => {
   beforeAll(ensureBuilt, 180_000);
@@ -10,13 +9,7 @@ describe('sample app shutdown', () => {
 
   it('SIGTERM waits for a handler in flight, commits it, and a restart does not handle it again', async () => {
     const dir = tempDir();
-    const journal = join(dir, 'journal.jsonl');
-    const env = {
-      IGGY_DATA_DIR: join(dir, 'iggy'),
-      IGGY_TCP_PORT: 'none',
-      IGGY_HTTP_PORT: 'none',
-      SAMPLE_JOURNAL: journal,
-    };
+    const { journal, env } = appEnvIn(dir);
     const first = await SampleAppProcess.start({ ...env, SAMPLE_INSTANCE: 'first' });
     expect((await first.post('/orders', order('acme', 'slow-1', { processingMs: 2_000 }))).status).toBe(201);
     const started = await eventually('billing started on slow-1', () =>

@@ -14,7 +14,7 @@ import { BrokerProcess, cleanUp, eventually, SampleAppProcess, tempDir } from '.
 import { ensureBuilt } from '../support/build-once.js';
 import { describeWithPostgres } from '../support/postgres-suite.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres.js';
-import { handled, order, readJournal, type JournalEntry } from './e2e-kit.js';
+import { appEnvIn, handled, order, readJournal, type JournalEntry } from './e2e-kit.js';
 
 const OUTBOX = 'nestjs_iggy_outbox';
 const GROUPS = ['billing', 'notifications'];
@@ -183,15 +183,8 @@ function scenarios(kind: DbKind): void {
   }> {
     const dir = tempDir();
     const db = await kind.fresh(dir);
-    const journal = join(dir, 'journal.jsonl');
-    const env = {
-      ...db.env,
-      IGGY_DATA_DIR: join(dir, 'iggy'),
-      IGGY_TCP_PORT: 'none',
-      IGGY_HTTP_PORT: 'none',
-      SAMPLE_JOURNAL: journal,
-    };
-    return { db, journal, env };
+    const { journal, env } = appEnvIn(dir);
+    return { db, journal, env: { ...db.env, ...env } };
   }
 
   it('commit → both groups handle the event; a rollback (after the outbox insert) or a duplicate order publishes nothing', async () => {
