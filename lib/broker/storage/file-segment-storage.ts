@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { open, rm, unlink, type FileHandle } from 'node:fs/promises';
-import { isErrno, readFully, syncDirectory, writeFully } from './file-io.js';
+import { isErrno, readFully, syncDirectory, writeFully, writevFully } from './file-io.js';
 import { segmentPaths } from './segment-files.js';
 import { StorageError } from './storage-error.js';
 import type { SegmentStorage, SegmentStorageProvider } from './segment-storage.js';
@@ -49,11 +49,16 @@ export class FileSegmentStorage implements SegmentStorage {
     return new FileSegmentStorage(logPath, indexPath, null, false);
   }
 
-  async write(log: Buffer, logPosition: number, index: Buffer, indexPosition: number): Promise<void> {
+  async write(
+    log: readonly Buffer[],
+    logPosition: number,
+    index: Buffer,
+    indexPosition: number,
+  ): Promise<void> {
     await this.run(async (h) => {
       if (!this.writable)
         throw new StorageError('Closed', `segment ${this.logPath} is sealed`, { file: this.logPath });
-      await Promise.all([writeFully(h.log, log, logPosition), writeFully(h.index, index, indexPosition)]);
+      await Promise.all([writevFully(h.log, log, logPosition), writeFully(h.index, index, indexPosition)]);
     });
   }
 
@@ -83,6 +88,10 @@ export class FileSegmentStorage implements SegmentStorage {
     await this.run(async (h) => {
       await Promise.all([h.log.datasync(), h.index.datasync()]);
     });
+  }
+
+  async syncLog(): Promise<void> {
+    await this.run((h) => h.log.datasync());
   }
 
   async truncate(logSize: number, indexSize: number): Promise<void> {

@@ -2,6 +2,7 @@ import { monotonicMicros, nextBatchTimestamp, stampBatch, writeIndexEntries } fr
 import { IndexCache } from './index-cache.js';
 import { INDEX_ENTRY_BYTES } from './index-entries.js';
 import { EMPTY_READ, offsetForTimestamp, readMessages } from './log-reader.js';
+import { GroupCommitQueue, type GroupMember } from './group-commit-queue.js';
 import { batchBoundaries } from './message-walk.js';
 import type {
   AppendResult,
@@ -19,6 +20,17 @@ import { silentStorageLogger, type StorageLogger } from './storage-logger.js';
 export const DEFAULT_SEGMENT_SIZE_BYTES = 1024 ** 3;
 /** Index entries hold u32 end positions, so no segment may grow past this. */
 const MAX_SEGMENT_POSITION = 0xffffffff;
+/** Appends waiting together are written in one write of up to this many bytes (a larger batch alone). */
+const MAX_GROUP_BYTES = 4 * 1024 * 1024;
+
+/** An append stamped on arrival, waiting for the write that stores it. */
+interface PendingAppend extends GroupMember {
+  batch: Buffer;
+  ends: Uint32Array;
+  stampedOffset: bigint;
+  timestamp: bigint;
+  resolve(result: AppendResult): void;
+}
 
 /** Options shared by the persistent and the in-memory partition store. */
 export interface SegmentLogOptions {
@@ -42,7 +54,9 @@ export interface SegmentLogOptions {
 /**
  * A partition's segmented log, the one implementation behind both stores: the storage provider decides
  * whether segments are files or memory. Appends, rollover, retention and purge run one at a time in
- * arrival order; reads run beside them and see every acknowledged append.
+ * arrival order; reads run beside them and see every acknowledged append. Appends that arrive while a
+ * write is under way are written together by the next one (one write of the log, one of the index, and
+ * with fsync `always` one fsync), each acknowledged once the write (and fsync) holding it is done.
  */
 export class SegmentLog implements PartitionStore {
   private readonly segmentSize: number;
@@ -58,8 +72,9 @@ export class SegmentLog implements PartitionStore {
   private lastTimestamp: bigint;
   private totalMessages = 0;
   private totalBytes = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue: GroupCommitQueue<PendingAppend>;
   private closing = false;
+  private closed: Promise<void> | null = null;
   private dirty = false;
   private syncing: Promise<void> | null = null;
   private readonly timer: ReturnType<typeof setInterval> | null = null;
@@ -85,6 +100,11 @@ export class SegmentLog implements PartitionStore {
     this.logger = options.logger ?? silentStorageLogger;
     this.indexes = new IndexCache(options.cachedIndexes ?? 4);
     this.verifyOnRead = options.verifyChecksumsOnRead ?? false;
+    this.queue = new GroupCommitQueue<PendingAppend>(
+      (group) => this.writeGroup(group),
+      (pending) => pending.batch.length,
+      MAX_GROUP_BYTES,
+    );
     const last = segments[segments.length - 1];
     if (!last || last.sealed) throw new Error('a segment log needs an active segment');
     this.nextOffset = last.startOffset + BigInt(last.count);
@@ -115,7 +135,16 @@ export class SegmentLog implements PartitionStore {
     stampBatch(messages, boundaries, firstOffset, timestamp);
     this.lastTimestamp = timestamp;
     this.pendingMessages += count;
-    return this.serialize(() => this.appendNow(messages, boundaries, firstOffset, timestamp));
+    return new Promise((resolve, reject) => {
+      this.queue.join({
+        batch: messages,
+        ends: boundaries,
+        stampedOffset: firstOffset,
+        timestamp,
+        resolve,
+        reject,
+      });
+    });
   }
 
   async readFromOffset(offset: bigint, count: number): Promise<ReadResult> {
@@ -199,17 +228,18 @@ export class SegmentLog implements PartitionStore {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closing) return this.queue.then(() => undefined);
+  close(): Promise<void> {
+    if (this.closed) return this.closed;
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
-    await this.serialize(async () => {
+    this.closed = this.serialize(async () => {
       await this.syncing;
       const active = this.segments[this.segments.length - 1];
       if (active && this.fsync.kind !== 'never') await active.storage.sync();
       await Promise.all(this.segments.map((segment) => segment.storage.close()));
       this.indexes.clear();
     });
+    return this.closed;
   }
 
   async destroy(): Promise<void> {
@@ -217,55 +247,97 @@ export class SegmentLog implements PartitionStore {
     await this.provider.destroy();
   }
 
-  private async appendNow(
-    batch: Buffer,
-    ends: Uint32Array,
-    stampedOffset: bigint,
-    timestamp: bigint,
-  ): Promise<AppendResult> {
-    let active: Segment;
-    let entries: Buffer;
-    const firstOffset = this.nextOffset;
-    try {
-      active = await this.ensureActive();
-      if (active.sizeBytes >= this.segmentSize || active.sizeBytes + batch.length > MAX_SEGMENT_POSITION) {
-        active = await this.roll(active);
+  /** Stores a group of appends, in runs that each fit the active segment (rolling between them). */
+  private async writeGroup(group: PendingAppend[]): Promise<void> {
+    let from = 0;
+    while (from < group.length) {
+      let active: Segment;
+      try {
+        active = await this.ensureActive();
+        const first = group[from]!.batch.length;
+        if (active.sizeBytes >= this.segmentSize || active.sizeBytes + first > MAX_SEGMENT_POSITION) {
+          active = await this.roll(active);
+        }
+      } catch (error) {
+        this.fail(group.slice(from, from + 1), error); // the next append tries the rollover again
+        from++;
+        continue;
       }
+      const run = this.runFitting(group, from, active.sizeBytes);
+      await this.writeRun(active, run);
+      from += run.length;
+    }
+  }
+
+  /** The appends from `from` on that go into the active segment before it must roll. */
+  private runFitting(group: PendingAppend[], from: number, size: number): PendingAppend[] {
+    let end = from + 1;
+    let position = size + group[from]!.batch.length;
+    while (end < group.length) {
+      const next = group[end]!.batch.length;
+      if (position >= this.segmentSize || position + next > MAX_SEGMENT_POSITION) break;
+      position += next;
+      end++;
+    }
+    return group.slice(from, end);
+  }
+
+  /** One write of the log and one of the index for `run` (and an fsync with `always`), then the acks. */
+  private async writeRun(active: Segment, run: PendingAppend[]): Promise<void> {
+    const messages = run.reduce((sum, pending) => sum + pending.ends.length, 0);
+    const logPosition = active.sizeBytes;
+    const indexPosition = active.count * INDEX_ENTRY_BYTES;
+    const entries = active.activeIndex!.reserve(messages);
+    const results: AppendResult[] = [];
+    let offset = this.nextOffset;
+    let count = active.count;
+    let position = logPosition;
+    for (const pending of run) {
+      const n = pending.ends.length;
       // An earlier append failed, or a purge restarted the offsets, after this batch was stamped.
-      if (stampedOffset !== firstOffset) stampBatch(batch, ends, firstOffset, timestamp);
-      entries = active.activeIndex!.reserve(ends.length);
-      writeIndexEntries(entries, ends, active.count, active.sizeBytes, timestamp);
-    } catch (error) {
-      this.pendingMessages -= ends.length;
-      throw error;
+      if (pending.stampedOffset !== offset)
+        stampBatch(pending.batch, pending.ends, offset, pending.timestamp);
+      const at = (count - active.count) * INDEX_ENTRY_BYTES;
+      writeIndexEntries(entries.subarray(at), pending.ends, count, position, pending.timestamp);
+      results.push({ firstOffset: offset, lastOffset: offset + BigInt(n - 1), timestamp: pending.timestamp });
+      offset += BigInt(n);
+      count += n;
+      position += pending.batch.length;
     }
     try {
-      await active.storage.write(batch, active.sizeBytes, entries, active.count * INDEX_ENTRY_BYTES);
-      if (this.fsync.kind === 'always') await active.storage.sync();
+      const log = run.map((pending) => pending.batch);
+      await active.storage.write(log, logPosition, entries, indexPosition);
+      if (this.fsync.kind === 'always') await active.storage.syncLog();
     } catch (error) {
-      this.pendingMessages -= ends.length;
       // Not acknowledged: cut whatever part reached the files so the next append lands at the same place.
-      await active.storage
-        .truncate(active.sizeBytes, active.count * INDEX_ENTRY_BYTES)
-        .catch(() => undefined);
-      throw error;
+      await active.storage.truncate(logPosition, indexPosition).catch(() => undefined);
+      this.fail(run, error);
+      return;
     }
-    this.pendingMessages -= ends.length;
-    active.activeIndex!.commit(ends.length);
-    active.count += ends.length;
-    active.sizeBytes += batch.length;
-    active.lastTimestamp = timestamp;
-    this.totalMessages += ends.length;
-    this.totalBytes += batch.length;
-    this.nextOffset += BigInt(ends.length);
+    this.pendingMessages -= messages;
+    active.activeIndex!.commit(messages);
+    active.count = count;
+    active.sizeBytes = position;
+    active.lastTimestamp = run[run.length - 1]!.timestamp;
+    this.totalMessages += messages;
+    this.totalBytes += position - logPosition;
+    this.nextOffset = offset;
     this.dirty = true;
     if (active.sizeBytes >= this.segmentSize) {
-      // The batch is stored; a failed rollover is retried by the next append.
+      // The batches are stored; a failed rollover is retried by the next append.
       await this.roll(active).catch((error: unknown) =>
         this.logger.warn('segment rollover failed; retrying on the next append', { error: String(error) }),
       );
     }
-    return { firstOffset, lastOffset: this.nextOffset - 1n, timestamp };
+    for (const [i, pending] of run.entries()) pending.resolve(results[i]!);
+  }
+
+  /** Rejects appends not stored; the appends after them take their offsets (re-stamped when written). */
+  private fail(appends: PendingAppend[], error: unknown): void {
+    for (const pending of appends) {
+      this.pendingMessages -= pending.ends.length;
+      pending.reject(error);
+    }
   }
 
   /** Seals `active` (fsync, whatever the mode: only the last segment can then hold a torn write) and opens the next. */
@@ -314,9 +386,7 @@ export class SegmentLog implements PartitionStore {
   }
 
   private serialize<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(operation);
-    this.queue = result.catch(() => undefined);
-    return result;
+    return this.queue.run(operation);
   }
 
   private ensureOpen(): void {
