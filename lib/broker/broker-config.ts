@@ -1,4 +1,5 @@
 import type { FsyncMode } from './storage/partition-store.js';
+import { DEFAULT_TAIL_CACHE_LIMITS, type TailCacheLimits } from './storage/tail-cache.js';
 
 /** Where the broker reports what it does; `console` fits, so does a Nest or pino logger. */
 export interface BrokerLogger {
@@ -21,6 +22,12 @@ export interface BrokerConfig {
   fsync?: FsyncMode;
   /** Segment rollover size in bytes. Default 1 GiB (the real server's default). */
   segmentSizeBytes?: number;
+  /**
+   * How many of the last appended bytes stay in memory, so polls of the tail are served without reading
+   * the file: per partition (default 4 MiB; 0 = off) and for all partitions together (default 32 MiB).
+   * Persistent brokers only (an in-memory one holds everything anyway).
+   */
+  tailCache?: Partial<TailCacheLimits>;
   /** Root user, created on first boot only. Default `iggy` / `iggy`. */
   rootUsername?: string;
   rootPassword?: string;
@@ -42,6 +49,7 @@ export interface ResolvedBrokerConfig {
   persistent: boolean;
   fsync: FsyncMode;
   segmentSizeBytes: number;
+  tailCache: TailCacheLimits;
   rootUsername: string;
   rootPassword: string;
   retentionIntervalMs: number;
@@ -72,11 +80,18 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
   if (!Number.isInteger(segmentSizeBytes) || segmentSizeBytes <= 0) {
     throw new Error(`BrokerConfig.segmentSizeBytes must be a positive integer, got ${segmentSizeBytes}`);
   }
+  const tailCache = { ...DEFAULT_TAIL_CACHE_LIMITS, ...config.tailCache };
+  for (const [name, value] of Object.entries(tailCache)) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new Error(`BrokerConfig.tailCache.${name} must be a non-negative integer, got ${value}`);
+    }
+  }
   return {
     dataDir: config.dataDir ?? null,
     persistent,
     fsync: config.fsync ?? { kind: 'interval', ms: 1000 },
     segmentSizeBytes,
+    tailCache,
     rootUsername: config.rootUsername ?? BrokerDefaults.rootUsername,
     rootPassword: config.rootPassword ?? BrokerDefaults.rootPassword,
     retentionIntervalMs: config.retentionIntervalMs ?? BrokerDefaults.retentionIntervalMs,

@@ -24,7 +24,12 @@ export interface OpenedState {
  * On failure everything opened is closed again and the lock released.
  */
 export async function openState(config: ResolvedBrokerConfig): Promise<OpenedState> {
-  const options = { segmentSizeBytes: config.segmentSizeBytes, fsync: config.fsync, logger: config.logger };
+  const options = {
+    segmentSizeBytes: config.segmentSizeBytes,
+    fsync: config.fsync,
+    tailCache: config.tailCache,
+    logger: config.logger,
+  };
   const backend = config.persistent ? await fileBackend(config.dataDir!, options) : memoryBackend(options);
   const metadata = config.persistent ? new MetadataFile(config.dataDir!) : null;
   const ctx = createContext(config, backend, metadata);

@@ -11,6 +11,7 @@ import { openFilePartitionStore } from '../storage/file-partition-store.js';
 import { createMemoryPartitionStore } from '../storage/memory-partition-store.js';
 import type { FsyncMode, PartitionStore } from '../storage/partition-store.js';
 import type { StorageLogger } from '../storage/storage-logger.js';
+import { TailCache, type TailCacheLimits } from '../storage/tail-cache.js';
 
 /** One partition's address. */
 export interface PartitionKey {
@@ -39,6 +40,8 @@ export interface StorageBackend {
 export interface StorageBackendOptions {
   segmentSizeBytes: number;
   fsync: FsyncMode;
+  /** Memory for polls of the tail (persistent partitions only). */
+  tailCache: TailCacheLimits;
   logger: BrokerLogger;
 }
 
@@ -67,6 +70,7 @@ export function memoryBackend(options: StorageBackendOptions): StorageBackend {
 export async function fileBackend(dataDir: string, options: StorageBackendOptions): Promise<StorageBackend> {
   await createDataDir(dataDir);
   const lock: DataDirLock = await acquireDataDirLock(dataDir, { logger: storageLogger(options.logger) });
+  const tailCache = new TailCache(options.tailCache);
   const streamDir = (streamId: number): string => join(dataDir, 'streams', String(streamId));
   const topicDir = (streamId: number, topicId: number): string =>
     join(streamDir(streamId), 'topics', String(topicId));
@@ -77,6 +81,7 @@ export async function fileBackend(dataDir: string, options: StorageBackendOption
       const store = await openFilePartitionStore(dir, {
         segmentSizeBytes: options.segmentSizeBytes,
         fsync: options.fsync,
+        tailCache,
         logger,
       });
       try {

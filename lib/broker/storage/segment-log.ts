@@ -15,6 +15,7 @@ import { Segment } from './segment.js';
 import type { SegmentStorageProvider } from './segment-storage.js';
 import { StorageError } from './storage-error.js';
 import { silentStorageLogger, type StorageLogger } from './storage-logger.js';
+import type { PartitionTail, TailCache } from './tail-cache.js';
 
 /** 1 GiB, the real server's default segment size. */
 export const DEFAULT_SEGMENT_SIZE_BYTES = 1024 ** 3;
@@ -49,6 +50,8 @@ export interface SegmentLogOptions {
    * turn it on. Costs about as much as the append's checksum, per read.
    */
   verifyChecksumsOnRead?: boolean;
+  /** Where the last appended bytes stay in memory for polls of the tail (none: every read goes to storage). */
+  tailCache?: TailCache;
 }
 
 /**
@@ -73,6 +76,7 @@ export class SegmentLog implements PartitionStore {
   private totalMessages = 0;
   private totalBytes = 0;
   private readonly queue: GroupCommitQueue<PendingAppend>;
+  private readonly tail: PartitionTail | null;
   private closing = false;
   private closed: Promise<void> | null = null;
   private dirty = false;
@@ -100,6 +104,7 @@ export class SegmentLog implements PartitionStore {
     this.logger = options.logger ?? silentStorageLogger;
     this.indexes = new IndexCache(options.cachedIndexes ?? 4);
     this.verifyOnRead = options.verifyChecksumsOnRead ?? false;
+    this.tail = options.tailCache?.partition() ?? null;
     this.queue = new GroupCommitQueue<PendingAppend>(
       (group) => this.writeGroup(group),
       (pending) => pending.batch.length,
@@ -150,7 +155,7 @@ export class SegmentLog implements PartitionStore {
   async readFromOffset(offset: bigint, count: number): Promise<ReadResult> {
     this.ensureOpen();
     if (offset >= this.nextOffset) return EMPTY_READ;
-    return readMessages(this.segments, offset, count, this.indexes, this.verifyOnRead);
+    return readMessages(this.segments, offset, count, this.indexes, this.verifyOnRead, this.tail);
   }
 
   async readFromTimestamp(timestamp: bigint, count: number): Promise<ReadResult> {
@@ -158,7 +163,7 @@ export class SegmentLog implements PartitionStore {
     const offset = await offsetForTimestamp(this.segments, timestamp, this.indexes);
     return offset === null
       ? EMPTY_READ
-      : readMessages(this.segments, offset, count, this.indexes, this.verifyOnRead);
+      : readMessages(this.segments, offset, count, this.indexes, this.verifyOnRead, this.tail);
   }
 
   stats(): PartitionStats {
@@ -221,6 +226,7 @@ export class SegmentLog implements PartitionStore {
       this.totalMessages = 0;
       this.totalBytes = 0;
       this.indexes.clear();
+      this.tail?.clear();
       this.dirty = false;
       this.nextOffset = 0n; // the real server restarts the partition at offset 0
       for (const segment of old) await segment.storage.remove(); // oldest first: a crash leaves a suffix
@@ -238,6 +244,7 @@ export class SegmentLog implements PartitionStore {
       if (active && this.fsync.kind !== 'never') await active.storage.sync();
       await Promise.all(this.segments.map((segment) => segment.storage.close()));
       this.indexes.clear();
+      this.tail?.clear();
     });
     return this.closed;
   }
@@ -323,6 +330,13 @@ export class SegmentLog implements PartitionStore {
     this.totalBytes += position - logPosition;
     this.nextOffset = offset;
     this.dirty = true;
+    if (this.tail) {
+      let at = logPosition;
+      for (const pending of run) {
+        this.tail.append(active, at, pending.batch);
+        at += pending.batch.length;
+      }
+    }
     if (active.sizeBytes >= this.segmentSize) {
       // The batches are stored; a failed rollover is retried by the next append.
       await this.roll(active).catch((error: unknown) =>
@@ -368,6 +382,7 @@ export class SegmentLog implements PartitionStore {
     this.totalMessages -= oldest.count;
     this.totalBytes -= oldest.sizeBytes;
     this.indexes.forget(oldest);
+    this.tail?.dropSegment(oldest);
     await oldest.storage.remove();
     return oldest.sizeBytes;
   }
