@@ -1,8 +1,9 @@
-import { monotonicMicros, nextBatchTimestamp, stampBatch, writeIndexEntries } from './batch-stamper.js';
+import { MAX_SEGMENT_POSITION, prepareRun, runFitting, type PendingAppend } from './append-run.js';
+import { monotonicMicros, nextBatchTimestamp, stampBatch } from './batch-stamper.js';
 import { IndexCache } from './index-cache.js';
 import { INDEX_ENTRY_BYTES } from './index-entries.js';
 import { EMPTY_READ, offsetForTimestamp, readMessages } from './log-reader.js';
-import { GroupCommitQueue, type GroupMember } from './group-commit-queue.js';
+import { GroupCommitQueue } from './group-commit-queue.js';
 import { batchBoundaries } from './message-walk.js';
 import type {
   AppendResult,
@@ -11,6 +12,7 @@ import type {
   PartitionStore,
   ReadResult,
 } from './partition-store.js';
+import { PeriodicSync } from './periodic-sync.js';
 import { Segment } from './segment.js';
 import type { SegmentStorageProvider } from './segment-storage.js';
 import { StorageError } from './storage-error.js';
@@ -19,19 +21,8 @@ import type { PartitionTail, TailCache } from './tail-cache.js';
 
 /** 1 GiB, the real server's default segment size. */
 export const DEFAULT_SEGMENT_SIZE_BYTES = 1024 ** 3;
-/** Index entries hold u32 end positions, so no segment may grow past this. */
-const MAX_SEGMENT_POSITION = 0xffffffff;
 /** Appends waiting together are written in one write of up to this many bytes (a larger batch alone). */
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;
-
-/** An append stamped on arrival, waiting for the write that stores it. */
-interface PendingAppend extends GroupMember {
-  batch: Buffer;
-  ends: Uint32Array;
-  stampedOffset: bigint;
-  timestamp: bigint;
-  resolve(result: AppendResult): void;
-}
 
 /** Options shared by the persistent and the in-memory partition store. */
 export interface SegmentLogOptions {
@@ -79,9 +70,8 @@ export class SegmentLog implements PartitionStore {
   private readonly tail: PartitionTail | null;
   private closing = false;
   private closed: Promise<void> | null = null;
-  private dirty = false;
-  private syncing: Promise<void> | null = null;
-  private readonly timer: ReturnType<typeof setInterval> | null = null;
+  /** With fsync `interval`, the timer that fsyncs the active segment. */
+  private readonly periodic: PeriodicSync | null = null;
 
   /** `segments` come from recovery (or one new segment), oldest first; the last one is active. */
   constructor(
@@ -120,8 +110,7 @@ export class SegmentLog implements PartitionStore {
       if (segment.lastTimestamp > this.lastTimestamp) this.lastTimestamp = segment.lastTimestamp;
     }
     if (this.fsync.kind === 'interval') {
-      this.timer = setInterval(() => this.syncIfDirty(), this.fsync.ms);
-      this.timer.unref();
+      this.periodic = new PeriodicSync(this.fsync.ms, () => this.syncActive(), this.logger);
     }
   }
 
@@ -181,7 +170,7 @@ export class SegmentLog implements PartitionStore {
     this.ensureOpen();
     return this.serialize(async () => {
       if (!fsync) return; // every acknowledged append is already written to the file
-      this.dirty = false;
+      this.periodic?.synced();
       await this.segments[this.segments.length - 1]?.storage.sync();
     });
   }
@@ -227,7 +216,7 @@ export class SegmentLog implements PartitionStore {
       this.totalBytes = 0;
       this.indexes.clear();
       this.tail?.clear();
-      this.dirty = false;
+      this.periodic?.synced();
       this.nextOffset = 0n; // the real server restarts the partition at offset 0
       for (const segment of old) await segment.storage.remove(); // oldest first: a crash leaves a suffix
       await this.ensureActive();
@@ -237,9 +226,9 @@ export class SegmentLog implements PartitionStore {
   close(): Promise<void> {
     if (this.closed) return this.closed;
     this.closing = true;
-    if (this.timer) clearInterval(this.timer);
+    const stopped = this.periodic?.stop();
     this.closed = this.serialize(async () => {
-      await this.syncing;
+      await stopped;
       const active = this.segments[this.segments.length - 1];
       if (active && this.fsync.kind !== 'never') await active.storage.sync();
       await Promise.all(this.segments.map((segment) => segment.storage.close()));
@@ -270,47 +259,20 @@ export class SegmentLog implements PartitionStore {
         from++;
         continue;
       }
-      const run = this.runFitting(group, from, active.sizeBytes);
+      const run = runFitting(group, from, active.sizeBytes, this.segmentSize);
       await this.writeRun(active, run);
       from += run.length;
     }
   }
 
-  /** The appends from `from` on that go into the active segment before it must roll. */
-  private runFitting(group: PendingAppend[], from: number, size: number): PendingAppend[] {
-    let end = from + 1;
-    let position = size + group[from]!.batch.length;
-    while (end < group.length) {
-      const next = group[end]!.batch.length;
-      if (position >= this.segmentSize || position + next > MAX_SEGMENT_POSITION) break;
-      position += next;
-      end++;
-    }
-    return group.slice(from, end);
-  }
-
   /** One write of the log and one of the index for `run` (and an fsync with `always`), then the acks. */
   private async writeRun(active: Segment, run: PendingAppend[]): Promise<void> {
-    const messages = run.reduce((sum, pending) => sum + pending.ends.length, 0);
     const logPosition = active.sizeBytes;
     const indexPosition = active.count * INDEX_ENTRY_BYTES;
+    const messages = run.reduce((sum, pending) => sum + pending.ends.length, 0);
     const entries = active.activeIndex!.reserve(messages);
-    const results: AppendResult[] = [];
-    let offset = this.nextOffset;
-    let count = active.count;
-    let position = logPosition;
-    for (const pending of run) {
-      const n = pending.ends.length;
-      // An earlier append failed, or a purge restarted the offsets, after this batch was stamped.
-      if (pending.stampedOffset !== offset)
-        stampBatch(pending.batch, pending.ends, offset, pending.timestamp);
-      const at = (count - active.count) * INDEX_ENTRY_BYTES;
-      writeIndexEntries(entries.subarray(at), pending.ends, count, position, pending.timestamp);
-      results.push({ firstOffset: offset, lastOffset: offset + BigInt(n - 1), timestamp: pending.timestamp });
-      offset += BigInt(n);
-      count += n;
-      position += pending.batch.length;
-    }
+    const start = { offset: this.nextOffset, count: active.count, position: logPosition };
+    const { end, results } = prepareRun(run, start, entries);
     try {
       const log = run.map((pending) => pending.batch);
       await active.storage.write(log, logPosition, entries, indexPosition);
@@ -323,13 +285,13 @@ export class SegmentLog implements PartitionStore {
     }
     this.pendingMessages -= messages;
     active.activeIndex!.commit(messages);
-    active.count = count;
-    active.sizeBytes = position;
+    active.count += messages;
+    active.sizeBytes = end;
     active.lastTimestamp = run[run.length - 1]!.timestamp;
     this.totalMessages += messages;
-    this.totalBytes += position - logPosition;
-    this.nextOffset = offset;
-    this.dirty = true;
+    this.totalBytes += end - logPosition;
+    this.nextOffset += BigInt(messages);
+    this.periodic?.written();
     if (this.tail) {
       let at = logPosition;
       for (const pending of run) {
@@ -387,17 +349,9 @@ export class SegmentLog implements PartitionStore {
     return oldest.sizeBytes;
   }
 
-  private syncIfDirty(): void {
+  private async syncActive(): Promise<void> {
     const active = this.segments[this.segments.length - 1];
-    if (!this.dirty || this.syncing || this.closing || !active) return;
-    this.dirty = false;
-    this.syncing = active.storage
-      .sync()
-      .catch((error: unknown) => {
-        this.dirty = true;
-        this.logger.warn('periodic fsync failed', { error: String(error) });
-      })
-      .finally(() => (this.syncing = null));
+    if (active && !this.closing) await active.storage.sync();
   }
 
   private serialize<T>(operation: () => Promise<T>): Promise<T> {
