@@ -64,7 +64,7 @@ export function memoryBackend(options: StorageBackendOptions): StorageBackend {
 
 /**
  * Partitions in the real server's layout under `dataDir`: `streams/{stream}/topics/{topic}/partitions/{partition}/`
- * holding the segments and `offsets/{consumers,groups}/{id}`. Creates the data directory (with its
+ * holding the segments and the consumer offsets' journal `offsets/journal`. Creates the data directory (with its
  * parents) when missing, then takes its lock, before anything else.
  */
 export async function fileBackend(dataDir: string, options: StorageBackendOptions): Promise<StorageBackend> {
@@ -84,9 +84,12 @@ export async function fileBackend(dataDir: string, options: StorageBackendOption
         tailCache,
         logger,
       });
+      let offsets: ConsumerOffsetStore | undefined;
       try {
-        return { store, offsets: await openFileConsumerOffsetStore(dir, { logger }) };
+        offsets = await openFileConsumerOffsetStore(dir, { logger, fsync: options.fsync });
+        return { store, offsets };
       } catch (error) {
+        await offsets?.close().catch(() => undefined);
         await store.close().catch(() => undefined);
         throw error;
       }

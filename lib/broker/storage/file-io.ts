@@ -46,6 +46,13 @@ export async function readFully(
   return done;
 }
 
+/** The whole file, read with positional reads (its position is never used). */
+export async function readWhole(file: FileHandle): Promise<Buffer> {
+  const { size } = await file.stat();
+  const bytes = Buffer.allocUnsafe(size);
+  return bytes.subarray(0, await readFully(file, bytes, 0, size, 0));
+}
+
 /**
  * fsync of a directory, so created, renamed and deleted entries survive a power loss. Platforms that
  * cannot open a directory (Windows) make entries durable on their own; there it is a no-op.

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { open, rm, unlink, type FileHandle } from 'node:fs/promises';
-import { isErrno, readFully, syncDirectory, writeFully, writevFully } from './file-io.js';
+import { isErrno, readFully, readWhole, syncDirectory, writeFully, writevFully } from './file-io.js';
 import { segmentPaths } from './segment-files.js';
 import { StorageError } from './storage-error.js';
 import type { SegmentStorage, SegmentStorageProvider } from './segment-storage.js';
@@ -76,12 +76,7 @@ export class FileSegmentStorage implements SegmentStorage {
   }
 
   async readIndex(): Promise<Buffer> {
-    return this.run(async (h) => {
-      const { size } = await h.index.stat();
-      const bytes = Buffer.allocUnsafe(size);
-      const read = await readFully(h.index, bytes, 0, size, 0);
-      return bytes.subarray(0, read);
-    });
+    return this.run((h) => readWhole(h.index));
   }
 
   async sync(): Promise<void> {
