@@ -87,6 +87,7 @@ export async function fileBackend(dataDir: string, options: StorageBackendOption
       let offsets: ConsumerOffsetStore | undefined;
       try {
         offsets = await openFileConsumerOffsetStore(dir, { logger, fsync: options.fsync });
+        await clampOffsets(store, offsets, logger);
         return { store, offsets };
       } catch (error) {
         await offsets?.close().catch(() => undefined);
@@ -98,6 +99,25 @@ export async function fileBackend(dataDir: string, options: StorageBackendOption
     removeStream: (streamId) => rm(streamDir(streamId), { recursive: true, force: true }),
     close: () => lock.release(),
   };
+}
+
+/**
+ * Stored offsets past the partition's last message (a machine crash took messages an offset was stored
+ * for, with fsync `interval` or `never`) are brought down to it, as the real server does at start, so
+ * the messages appended next at those offsets are not skipped.
+ */
+async function clampOffsets(
+  store: PartitionStore,
+  offsets: ConsumerOffsetStore,
+  logger: StorageLogger,
+): Promise<void> {
+  const last = store.stats().currentOffset;
+  for (const { kind, id, offset } of offsets.list()) {
+    if (last !== null && offset <= last) continue;
+    logger.warn('a stored offset is past the last message; brought down to it', { kind, id, offset, last });
+    if (last === null) await offsets.delete(kind, id);
+    else await offsets.set(kind, id, last);
+  }
 }
 
 function storageLogger(logger: BrokerLogger, prefix?: string): StorageLogger {

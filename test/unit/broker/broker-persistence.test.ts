@@ -99,6 +99,32 @@ describe('Broker: persistence across close and reopen', () => {
     );
   });
 
+  it('brings a stored offset past the last message down to it at start, so new messages are not skipped', async () => {
+    broker = await open();
+    let root = await login(broker, 'iggy', 'iggy');
+    await broker.createStream(root, 's');
+    await broker.createTopic(root, 's', { name: 't', partitionsCount: 1 });
+    const p0 = { kind: PartitioningKind.PartitionId, partitionId: 0 } as const;
+    await broker.sendMessages(root, 's', 't', p0, batch(['a', 'b', 'c']), 3);
+    const consumer = { kind: ConsumerKind.Consumer, id: 1 } as const;
+    const at = { streamId: 's', topicId: 't', consumer, partitionId: 0 };
+    // As after a machine crash that took messages 3..9 away after their offset was stored.
+    await broker.storeConsumerOffset(root, { ...at, offset: 9n });
+    await broker.close();
+
+    broker = await open();
+    root = await login(broker, 'iggy', 'iggy');
+    expect(broker.getConsumerOffset(root, at)?.storedOffset).toBe(2n);
+    await broker.sendMessages(root, 's', 't', p0, batch(['d']), 1);
+    const polled = await broker.pollMessages(root, {
+      ...at,
+      strategy: { kind: PollingKind.Next, value: 0n },
+      count: 10,
+      autoCommit: false,
+    });
+    expect(payloads(polled.messages)).toEqual(['d']);
+  });
+
   it('creates the root user on first boot only', async () => {
     broker = await open();
     const root = await login(broker, 'iggy', 'iggy');
