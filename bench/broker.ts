@@ -9,7 +9,7 @@
  * `tcp-100-always`, …) contains every one of them, e.g. `npm run bench:broker -- tcp never`. Data goes to a temporary directory under os.tmpdir(), removed at the end.
  * Server and client share this process (and its event loop), as do both ends of the raw socket.
  */
-import { mkdir, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -43,6 +43,7 @@ import {
   type Measured,
   type Timing,
 } from './support/measure.js';
+import { RawFile, cycler, pipelined, sequential, type Fsync } from './support/raw-file.js';
 import { RawSocketEcho } from './support/raw-socket.js';
 
 const MESSAGES = 1000;
@@ -55,8 +56,6 @@ const IO_TIMING: Timing = { warmupMs: 400, measureMs: 3000, sampleMs: 80, minSam
 const STREAM = 'bench';
 const TOPIC = 'events';
 const CREDENTIALS = { username: 'iggy', password: 'iggy' };
-
-type Fsync = 'never' | 'always';
 
 interface Batch {
   size: number;
@@ -111,76 +110,6 @@ function row(name: string, batch: Batch, ours: Measured, baseName: string, base:
     fmt(pairedRatio(ours, base), 2),
     `${ours.samples}/${base.samples}`,
   ]);
-}
-
-// ── baselines ──────────────────────────────────────────────────────────────────────────────────
-
-/** A plain file written with positional appends and read back by batch, as the baseline. */
-class RawFile {
-  private position = 0;
-  private constructor(private readonly handle: FileHandle) {}
-
-  static async create(path: string): Promise<RawFile> {
-    return new RawFile(await open(path, 'w+'));
-  }
-
-  /** Batches written so far (all of `length` bytes). */
-  batches(length: number): number {
-    return Math.floor(this.position / length);
-  }
-
-  async append(bytes: Buffer, fsync: Fsync): Promise<void> {
-    let done = 0;
-    while (done < bytes.length) {
-      const { bytesWritten } = await this.handle.write(
-        bytes,
-        done,
-        bytes.length - done,
-        this.position + done,
-      );
-      done += bytesWritten;
-    }
-    this.position += bytes.length;
-    if (fsync === 'always') await this.handle.datasync();
-  }
-
-  /** Batch `k` into a new buffer, as a poll reads into a new buffer. */
-  async read(k: number, length: number): Promise<Buffer> {
-    const target = Buffer.allocUnsafe(length);
-    const { bytesRead } = await this.handle.read(target, 0, length, k * length);
-    if (bytesRead !== length) throw new Error(`raw read of batch ${k}: ${bytesRead} of ${length} bytes`);
-    return target;
-  }
-
-  close(): Promise<void> {
-    return this.handle.close();
-  }
-}
-
-function sequential(one: () => Promise<unknown>): BatchRunner {
-  return async (batches) => {
-    for (let i = 0; i < batches; i++) await one();
-  };
-}
-
-/** Keeps `depth` batches in flight until `batches` are done. */
-function pipelined(depth: number, one: () => Promise<unknown>): BatchRunner {
-  return async (batches) => {
-    let started = 0;
-    const lane = async (): Promise<void> => {
-      while (started < batches) {
-        started++;
-        await one();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(depth, batches) }, lane));
-  };
-}
-
-/** Batch indexes to poll, cycling over the first ones both sides produced. */
-function cycler(cycle: number): () => number {
-  let k = 0;
-  return () => k++ % cycle;
 }
 
 // ── in-process ─────────────────────────────────────────────────────────────────────────────────
