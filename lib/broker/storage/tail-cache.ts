@@ -52,9 +52,13 @@ export class TailCache {
     return new PartitionTail(this, this.chunkBytes > 0 ? this.limits.partitionBytes : 0, this.chunkBytes);
   }
 
-  /** A new chunk for `owner`, evicting the oldest chunks of any partition to make room. */
-  allocate(owner: PartitionTail, segment: Segment, position: number): Chunk {
-    let bytes: Buffer | null = null;
+  /**
+   * A new chunk for `owner`, evicting the oldest chunks of any partition to make room. Its memory is
+   * `spare` (a chunk the owner just let go) or an evicted chunk's when there is one, so a partition at
+   * its limit reuses its memory instead of allocating (and faulting in) fresh pages for every chunk.
+   */
+  allocate(owner: PartitionTail, segment: Segment, position: number, spare: Buffer | null): Chunk {
+    let bytes = spare;
     while (this.held + this.chunkBytes > this.limits.totalBytes) {
       const oldest = this.chunks.values().next().value as Chunk;
       oldest.owner.forget(oldest);
@@ -110,8 +114,9 @@ export class PartitionTail {
     let chunk = continues ? last : undefined;
     while (done < bytes.length) {
       if (!chunk || chunk.used === chunk.bytes.length) {
-        while (this.heldBytes + this.chunkBytes > this.maxBytes) this.forget(this.chunks[0]!);
-        chunk = this.cache.allocate(this, segment, position + done);
+        let spare: Buffer | null = null;
+        while (this.heldBytes + this.chunkBytes > this.maxBytes) spare = this.forget(this.chunks[0]!);
+        chunk = this.cache.allocate(this, segment, position + done, spare);
         this.chunks.push(chunk);
       }
       const copied = bytes.copy(chunk.bytes, chunk.used, done);
@@ -149,10 +154,11 @@ export class PartitionTail {
     for (const chunk of [...this.chunks]) this.forget(chunk);
   }
 
-  /** Lets `chunk` go (also called by the cache when it takes the chunk for another partition). */
-  forget(chunk: Chunk): void {
+  /** Lets `chunk` go (also called by the cache when it takes the chunk for another partition); returns its memory. */
+  forget(chunk: Chunk): Buffer {
     const at = this.chunks.indexOf(chunk);
     if (at >= 0) this.chunks.splice(at, 1);
     this.cache.release(chunk);
+    return chunk.bytes;
   }
 }
