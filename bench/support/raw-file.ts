@@ -18,18 +18,15 @@ export class RawFile {
     return Math.floor(this.position / length);
   }
 
+  /** Writes `bytes` after what was appended before (its place is taken at once, so appends may overlap). */
   async append(bytes: Buffer, fsync: Fsync): Promise<void> {
+    const at = this.position;
+    this.position += bytes.length;
     let done = 0;
     while (done < bytes.length) {
-      const { bytesWritten } = await this.handle.write(
-        bytes,
-        done,
-        bytes.length - done,
-        this.position + done,
-      );
+      const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, at + done);
       done += bytesWritten;
     }
-    this.position += bytes.length;
     if (fsync === 'always') await this.handle.datasync();
   }
 
@@ -52,14 +49,14 @@ export function sequential(one: () => Promise<unknown>): BatchRunner {
   };
 }
 
-/** Keeps `depth` batches in flight until `batches` are done. */
-export function pipelined(depth: number, one: () => Promise<unknown>): BatchRunner {
+/** Keeps `depth` batches in flight until `batches` are done; `one` is told which lane (0..depth-1) runs it. */
+export function pipelined(depth: number, one: (lane: number) => Promise<unknown>): BatchRunner {
   return async (batches) => {
     let started = 0;
-    const lane = async (): Promise<void> => {
+    const lane = async (_: unknown, index: number): Promise<void> => {
       while (started < batches) {
         started++;
-        await one();
+        await one(index);
       }
     };
     await Promise.all(Array.from({ length: Math.min(depth, batches) }, lane));
