@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import fc from 'fast-check';
 import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -149,6 +150,47 @@ describe('file consumer offset store (journal)', () => {
     expect((await stat(journalOf(dir))).size).toBe(whole.length - 20);
     await reopened.set('group', 1, 12n);
     expect((await openIn(dir)).get('group', 1)).toBe(12n);
+  });
+
+  it('opens whatever a crash left after the records it wrote: the offsets of a prefix of the changes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 3 }), fc.option(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }))),
+          {
+            minLength: 1,
+            maxLength: 30,
+          },
+        ),
+        fc.nat(),
+        fc.uint8Array({ maxLength: 50 }),
+        async (changes, cutAt, garbage) => {
+          const dir = await dirs.make();
+          const store = await openFileConsumerOffsetStore(dir, { fsync: { kind: 'never' } });
+          const states: string[] = [JSON.stringify([])];
+          const state = new Map<number, bigint>();
+          for (const [id, offset] of changes) {
+            if (offset === null) await store.delete('group', id);
+            else await store.set('group', id, offset);
+            if (offset === null) state.delete(id);
+            else state.set(id, offset);
+            states.push(JSON.stringify([...state].sort(([a], [b]) => a - b).map(([k, v]) => [k, String(v)])));
+          }
+          await store.close();
+          const whole = await readFile(journalOf(dir));
+          const kept = 8 + (cutAt % (whole.length - 7));
+          await writeFile(journalOf(dir), Buffer.concat([whole.subarray(0, kept), garbage]));
+          const reopened = await openFileConsumerOffsetStore(dir, { fsync: { kind: 'never' } });
+          const seen = reopened
+            .list()
+            .sort((a, b) => a.id - b.id)
+            .map((e) => [e.id, String(e.offset)]);
+          await reopened.close();
+          expect(states).toContain(JSON.stringify(seen));
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('refuses a file that is not a journal, naming it', async () => {
