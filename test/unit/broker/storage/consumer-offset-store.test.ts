@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
-import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createMemoryConsumerOffsetStore,
   openFileConsumerOffsetStore,
   type ConsumerOffsetStore,
 } from '../../../../lib/broker/storage/consumer-offset-store.js';
-import { RecordingLogger, TempDirs } from './storage-test-kit.js';
+import { fileHandlePrototype, RecordingLogger, TempDirs } from './storage-test-kit.js';
 
 const dirs = new TempDirs();
 afterEach(async () => {
@@ -204,9 +204,7 @@ describe('file consumer offset store (journal)', () => {
   });
 
   it('fsyncs before a set resolves with fsync always, never with never', async () => {
-    const handle = await open(join(await dirs.make(), 'probe'), 'w');
-    const proto = Object.getPrototypeOf(handle) as { datasync(): Promise<void> };
-    await handle.close();
+    const proto = await fileHandlePrototype(dirs);
     const always = await openIn(await dirs.make(), { fsync: { kind: 'always' } });
     const syncs = jest.spyOn(proto, 'datasync');
     await Promise.all([always.set('group', 1, 1n), always.set('group', 2, 2n)]);

@@ -1,18 +1,14 @@
 import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { open as openFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import { openFilePartitionStore } from '../../../../lib/broker/storage/file-partition-store.js';
 import type { FsyncMode } from '../../../../lib/broker/storage/partition-store.js';
-import { batch, TempDirs } from './storage-test-kit.js';
+import { batch, fileHandlePrototype, TempDirs } from './storage-test-kit.js';
 
 const dirs = new TempDirs();
-let fileHandle: { datasync(): Promise<void>; sync(): Promise<void> };
+let fileHandle: FileHandle;
 
 beforeAll(async () => {
-  const dir = await dirs.make();
-  const handle = await openFile(join(dir, 'probe'), 'w');
-  fileHandle = Object.getPrototypeOf(handle) as typeof fileHandle;
-  await handle.close();
+  fileHandle = await fileHandlePrototype(dirs);
 });
 
 afterEach(async () => {
@@ -43,7 +39,7 @@ describe('fsync modes', () => {
   it('always: appends waiting together share one write and one fsync (group commit)', async () => {
     const store = await openFilePartitionStore(await dirs.make(), { fsync: { kind: 'always' } });
     const syncs = jest.spyOn(fileHandle, 'datasync');
-    const writes = jest.spyOn(fileHandle as unknown as { writev(): Promise<unknown> }, 'writev');
+    const writes = jest.spyOn(fileHandle, 'writev');
     const results = await Promise.all(Array.from({ length: 50 }, () => store.append(batch(1), 1)));
     expect(results.map((r) => r.firstOffset)).toEqual(Array.from({ length: 50 }, (_, i) => BigInt(i)));
     expect(syncs).toHaveBeenCalledTimes(1);

@@ -1,23 +1,19 @@
 import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
-import { open as openFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import { openFilePartitionStore } from '../../../../lib/broker/storage/file-partition-store.js';
 import { createMemoryPartitionStore } from '../../../../lib/broker/storage/memory-partition-store.js';
 import type { PartitionStore, ReadResult } from '../../../../lib/broker/storage/partition-store.js';
 import { firstBadChecksum } from '../../../../lib/protocol/messages/message-stamp.js';
 import { TailCache, type TailCacheLimits } from '../../../../lib/broker/storage/tail-cache.js';
-import { batch, decoded, payloads, TempDirs } from './storage-test-kit.js';
+import { batch, decoded, fileHandlePrototype, payloads, TempDirs } from './storage-test-kit.js';
 
 const dirs = new TempDirs();
 const opened: PartitionStore[] = [];
-let fileHandle: { read(): Promise<unknown> };
+let fileHandle: FileHandle;
 
 beforeAll(async () => {
-  const dir = await dirs.make();
-  const handle = await openFile(join(dir, 'probe'), 'w');
-  fileHandle = Object.getPrototypeOf(handle) as typeof fileHandle;
-  await handle.close();
+  fileHandle = await fileHandlePrototype(dirs);
 });
 
 afterEach(async () => {
