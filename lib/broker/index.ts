@@ -17,6 +17,7 @@ export type {
 } from './broker-inspection.js';
 export * from './state/types.js';
 export type { FsyncMode } from './storage/partition-store.js';
+export type { TailCacheLimits } from './storage/tail-cache.js';
 export type { AppendListener } from './state/append-signals.js';
 export { StorageError } from './storage/storage-error.js';
 export { EmbeddedServer, type EmbeddedServerConfig } from './embedded-server.js';

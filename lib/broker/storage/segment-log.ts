@@ -51,6 +51,7 @@ export interface SegmentLogOptions {
  * arrival order; reads run beside them and see every acknowledged append. Appends that arrive while a
  * write is under way are written together by the next one (one write of the log, one of the index, and
  * with fsync `always` one fsync), each acknowledged once the write (and fsync) holding it is done.
+ * With a `tailCache`, the bytes of the last appends stay in memory and polls of them do not read storage.
  */
 export class SegmentLog implements PartitionStore {
   private readonly segmentSize: number;
@@ -115,7 +116,8 @@ export class SegmentLog implements PartitionStore {
   }
 
   /**
-   * Stamps and stores the batch; `messages` is modified in place and must not be reused meanwhile. It is
+   * Stamps and stores the batch; `messages` is modified in place and must not be reused until the append
+   * settles (it is written from, and copied into the tail cache, after the call returns). It is
    * stamped at once, in arrival order, so that this CPU work overlaps the writes of earlier appends.
    */
   async append(messages: Buffer, count: number, ends?: Uint32Array): Promise<AppendResult> {
