@@ -16,9 +16,16 @@ export interface ChildSpec {
   at: Endpoints;
 }
 
+/** How far a child got: warming up, or measuring for `measuredMs` with `handled` events handled. */
+export interface Progress {
+  measuring: boolean;
+  handled: number;
+  measuredMs: number;
+}
+
 /** What a child tells its parent. */
 export type ChildReport =
-  | { type: 'progress'; measuring: boolean; handled: number; rssPeakBytes: number; elapsedMs: number }
+  | { type: 'progress'; progress: Progress; rssPeakBytes: number }
   | { type: 'result'; result: LoadResult; rssPeakBytes: number }
   | { type: 'error'; message: string };
 
@@ -44,25 +51,28 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.env.BENCH_NEST_CHILD ?? '') as ChildSpec;
   const report = (r: ChildReport): Promise<void> =>
     new Promise((resolve) => (process.send ? process.send(r, () => resolve()) : resolve()));
-  const started = performance.now();
   let rssPeakBytes = 0;
-  let measuring = false;
+  let measuringSince: number | undefined;
   let samples = 0;
+  const progress = (): void => {
+    const measuring = measuringSince !== undefined;
+    const measuredMs = measuring ? performance.now() - measuringSince! : 0;
+    void report({
+      type: 'progress',
+      progress: { measuring, handled: probe.handled, measuredMs },
+      rssPeakBytes,
+    });
+  };
   const sampler = setInterval(() => {
     rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsage.rss());
-    if (++samples % REPORT_EVERY === 0) {
-      void report({
-        type: 'progress',
-        measuring,
-        handled: probe.handled,
-        rssPeakBytes,
-        elapsedMs: performance.now() - started,
-      });
-    }
+    if (++samples % REPORT_EVERY === 0) progress();
   }, SAMPLE_MS);
   try {
     const drive = await driveFor(CASES[spec.caseId], spec.at);
-    const result = await runShape(drive, spec.shape, () => (measuring = true));
+    const result = await runShape(drive, spec.shape, () => {
+      measuringSince = performance.now();
+      progress();
+    });
     rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024);
     await report({ type: 'result', result, rssPeakBytes });
     clearInterval(sampler);

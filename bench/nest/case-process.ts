@@ -4,12 +4,14 @@
  * up to then — never a crash of the bench.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ChildReport, ChildSpec } from './case-child.js';
+import type { ChildReport, ChildSpec, Progress } from './case-child.js';
+import { treePeakRss } from '../support/broker-processes.js';
+import { fmt } from '../support/measure.js';
 import type { LoadResult } from './load.js';
 
 export type Outcome =
   | { status: 'ok'; result: LoadResult; rssPeakBytes: number }
-  | { status: 'timeout' | 'died' | 'failed'; reason: string; handled: number; rssPeakBytes: number }
+  | { status: 'timeout' | 'died' | 'failed'; reason: string; progress: Progress; rssPeakBytes: number }
   | { status: 'skipped'; reason: string };
 
 const CHILD = new URL('./case-child.js', import.meta.url);
@@ -41,27 +43,31 @@ export function runInChild(spec: ChildSpec): Promise<Outcome> {
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  let progress = { handled: 0, rssPeakBytes: 0, measuring: false };
+  let last: { progress: Progress; rssPeakBytes: number } = {
+    progress: { measuring: false, handled: 0, measuredMs: 0 },
+    rssPeakBytes: 0,
+  };
   let final: Outcome | undefined;
   return new Promise((resolve) => {
     const budget = setTimeout(() => {
-      const seconds = Math.round(spec.shape.budgetMs / 1000);
-      const where = progress.measuring
-        ? `${progress.handled} of ${spec.shape.events} handled`
-        : 'still warming up';
-      final ??= { status: 'timeout', reason: `timed out after ${seconds} s (${where})`, ...progress };
+      const { measuring, handled } = last.progress;
+      const where = measuring ? `${fmt(handled)} of ${fmt(spec.shape.events)} handled` : 'still warming up';
+      const reason = `timed out after ${Math.round(spec.shape.budgetMs / 1000)} s (${where})`;
+      // Read from /proc: a child whose event loop is saturated stops sampling its own RSS.
+      const rssPeakBytes = Math.max(last.rssPeakBytes, treePeakRss(child.pid!) ?? 0);
+      final ??= { status: 'timeout', reason, progress: last.progress, rssPeakBytes };
       child.kill('SIGKILL');
     }, spec.shape.budgetMs);
     child.on('message', (report: ChildReport) => {
-      if (report.type === 'progress') progress = report;
+      if (report.type === 'progress') last = { progress: report.progress, rssPeakBytes: report.rssPeakBytes };
       else if (report.type === 'result')
         final ??= { status: 'ok', result: report.result, rssPeakBytes: report.rssPeakBytes };
-      else final ??= { status: 'failed', reason: report.message.split('\n')[0]!, ...progress };
+      else final ??= { status: 'failed', reason: report.message.split('\n')[0]!, ...last };
     });
     child.on('exit', (code, signal) => {
       clearTimeout(budget);
       running.delete(child);
-      resolve(final ?? { status: 'died', reason: deathReason(code, signal, output), ...progress });
+      resolve(final ?? { status: 'died', reason: deathReason(code, signal, output), ...last });
     });
   });
 }

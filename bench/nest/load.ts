@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PAYLOAD_BYTES, TENANTS, type Shape } from './shapes.js';
+import { AWAIT_EVERY, PAYLOAD_BYTES, TENANTS, type Shape } from './shapes.js';
 
 export const TICK = 'bench.tick';
 
@@ -104,11 +104,11 @@ class Failures {
   };
 }
 
-/** Fires `events` emits, awaiting every `awaitEvery`th (the others' failures are counted). */
-async function burst(drive: Drive, events: number, awaitEvery: number, failures: Failures): Promise<void> {
+/** Fires `events` emits, awaiting every AWAIT_EVERYth (the others' failures are counted). */
+async function burst(drive: Drive, events: number, failures: Failures): Promise<void> {
   for (let seq = 0; seq < events; seq++) {
     const acked = drive.emit(tick(seq)).catch(failures.note);
-    if ((seq + 1) % awaitEvery === 0) await acked;
+    if ((seq + 1) % AWAIT_EVERY === 0) await acked;
   }
 }
 
@@ -124,7 +124,7 @@ async function paced(drive: Drive, events: number, ratePerSec: number, failures:
 }
 
 async function load(drive: Drive, shape: Shape, events: number, failures: Failures): Promise<void> {
-  if (shape.ratePerSec === undefined) await burst(drive, events, shape.awaitEvery, failures);
+  if (shape.ratePerSec === undefined) await burst(drive, events, failures);
   else await paced(drive, events, shape.ratePerSec, failures);
 }
 
@@ -132,7 +132,7 @@ async function load(drive: Drive, shape: Shape, events: number, failures: Failur
 export async function runShape(drive: Drive, shape: Shape, onMeasuring: () => void): Promise<LoadResult> {
   probe.reset(0);
   const warm = new Failures();
-  await burst(drive, shape.warmup, shape.awaitEvery, warm);
+  await burst(drive, shape.warmup, warm);
   if (!(await probe.reach(shape.warmup, shape.stallMs))) {
     throw new Error(
       `warm-up: ${probe.handled} of ${shape.warmup} events handled${warm.first ? ` (${warm.first})` : ''}`,

@@ -28,6 +28,14 @@ const IGGY_MODES: CaseId[] = [
 
 const figures = (run: CaseRun | undefined) => (run?.outcome.status === 'ok' ? run.outcome.result : undefined);
 
+/** Events/s up to the moment a case timed out or died (it was measuring by then), else undefined. */
+function soFar(run: CaseRun | undefined): number | undefined {
+  const o = run?.outcome;
+  if (!o || o.status === 'ok' || o.status === 'skipped') return undefined;
+  const { measuring, handled, measuredMs } = o.progress;
+  return measuring && measuredMs > 0 ? (handled / measuredMs) * 1000 : undefined;
+}
+
 /** The columns of one row; `—` where there is no figure. */
 function row(run: CaseRun, baseline: CaseRun | undefined): string[] {
   const r = figures(run);
@@ -36,15 +44,17 @@ function row(run: CaseRun, baseline: CaseRun | undefined): string[] {
   const rss = o.status === 'skipped' ? '—' : `${o.status === 'ok' ? '' : '≥ '}${fmt(o.rssPeakBytes / MB)}`;
   const ratio = (x: number | undefined, digits: number): string =>
     x === undefined || !Number.isFinite(x) ? '—' : `${fmt(x, digits)}×`;
+  const partial = soFar(run);
+  const partialRatio = partial !== undefined && base ? `~${ratio(partial / base.perSec, 2)}` : '—';
   return [
     CASES[run.caseId].label,
     CASES[run.caseId].persistent ? 'yes' : 'no',
-    r ? fmt(r.perSec) : '—',
+    r ? fmt(r.perSec) : partial !== undefined ? `~${fmt(partial)}` : '—',
     r ? fmt(r.p50Ms, 2) : '—',
     r ? fmt(r.p99Ms, 2) : '—',
     rss,
     run.brokerRssPeakBytes === undefined ? '—' : fmt(run.brokerRssPeakBytes / MB),
-    ratio(r && base ? r.perSec / base.perSec : undefined, 2),
+    r ? ratio(base ? r.perSec / base.perSec : undefined, 2) : partialRatio,
     ratio(r && base ? r.p99Ms / base.p99Ms : undefined, 2),
     note(run),
   ];
@@ -97,7 +107,11 @@ function throughputAim(runs: CaseRun[], caseId: CaseId, factor: number, text: st
   const r = figures(find(runs, caseId, 'burst'));
   const base = figures(find(runs, BASELINE, 'burst'));
   if (!base) return { text, status: 'not measured', detail: 'no NATS figure' };
-  if (!r) return { text, status: 'missed', detail: why(find(runs, caseId, 'burst')) };
+  if (!r) {
+    const partial = soFar(find(runs, caseId, 'burst'));
+    const sofar = partial === undefined ? '' : `~${fmt(partial / base.perSec, 2)}× so far, `;
+    return { text, status: 'missed', detail: `${sofar}${why(find(runs, caseId, 'burst'))}` };
+  }
   const ratio = r.perSec / base.perSec;
   const ok = r.complete && ratio >= factor;
   return {
@@ -185,6 +199,9 @@ export function printTables(runs: CaseRun[], shapes: Shape[]): void {
     if (rows.length === 0) continue;
     const baseline = find(runs, BASELINE, shape.id);
     console.log(`\n${shape.title}`);
+    if (rows.some((r) => r.outcome.status !== 'ok' && r.outcome.status !== 'skipped')) {
+      console.log('(~ events/s up to a timeout or death; ≥ the RSS peak up to then)');
+    }
     console.log(table(rows.map((r) => row(r, baseline))));
   }
 }

@@ -62,8 +62,8 @@ function tail(child: ChildProcess, limit = 2_000): () => string {
   return () => text.trim();
 }
 
-/** Sum of VmHWM over a process and its descendants. */
-function treePeakRss(pid: number): number | undefined {
+/** Sum of VmHWM (peak RSS) over a running process and its descendants; undefined where /proc has none. */
+export function treePeakRss(pid: number): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
