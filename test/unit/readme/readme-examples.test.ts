@@ -8,7 +8,15 @@ import 'reflect-metadata';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Inject, Injectable, Module } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  type INestApplication,
+  type Type,
+} from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import {
@@ -342,6 +350,20 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+/** An app of `module` with the 'quotes' `IggyServer` connected, as `hybridMain` does (no HTTP listener). */
+async function startHybrid(module: Type): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  cleanups.push(() => app.close());
+  app.connectMicroservice(
+    { strategy: IggyServer.fromApp(app, { group: 'quotes', pollIntervalMs: 5 }) },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.init();
+  return app;
+}
+
 describe('README examples', () => {
   it('type-check', () => {
     const configFile = resolve(dirname(here), '../../../tsconfig.json');
@@ -387,15 +409,7 @@ describe('README examples', () => {
       providers: [OrdersService],
     })
     class ShopModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [ShopModule] }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    cleanups.push(() => app.close());
-    app.connectMicroservice(
-      { strategy: IggyServer.fromApp(app, { group: 'quotes', pollIntervalMs: 5 }) },
-      { inheritAppConfig: true },
-    );
-    await app.startAllMicroservices();
-    await app.init();
+    const app = await startHybrid(ShopModule);
     const orders = app.get(OrdersService);
     await orders.ship({ tenantId: 'acme', orderId: 'o-1' });
     await orders.shipAs('o-2', 'globex', 'u-7');
@@ -412,15 +426,7 @@ describe('README examples', () => {
       providers: [Greeter],
     })
     class ShopModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [ShopModule] }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    cleanups.push(() => app.close());
-    app.connectMicroservice(
-      { strategy: IggyServer.fromApp(app, { group: 'quotes', pollIntervalMs: 5 }) },
-      { inheritAppConfig: true },
-    );
-    await app.startAllMicroservices();
-    await app.init();
+    const app = await startHybrid(ShopModule);
 
     await app.get(SignupService).register('acme', 'Ada');
     await eventually(() => app.get(Greeter).greeted.length === 1);
