@@ -4,7 +4,7 @@
  * Nest apps (Nest 11 + CommonJS `module: commonjs`, Nest 12 + ESM, Nest 12 + CommonJS `module: nodenext`),
  * each with one `npm install` from the registry. Each app (sources in test/compat/app/src, the same for
  * all) boots `IggyModule.forRoot` on the embedded default and is driven over real HTTP: `emit` →
- * `@IggyEventHandler`, `send` → `@MessagePattern` (an `IggyServer` from `IggyServer.fromApp`, the client
+ * `@IggyEventHandler` and `@EventPattern`, `send` → `@MessagePattern` (an `IggyServer` from `IggyServer.fromApp`, the client
  * registered with `ClientsModule.register`), a failing handler → the DLQ (`DlqManager.list()` returned as
  * JSON), `/health` (terminus); then SIGTERM must stop it cleanly. npm's install output must carry no
  * ERESOLVE and no install-script warning. Prints the time of each step. KEEP_COMPAT_APPS=1 keeps the apps.
@@ -195,9 +195,10 @@ async function exercise(variant, dir) {
 
     const emitted = await http('POST', url('/events'), { tenantId: 'acme', n: 1 });
     expect('POST /events', emitted.status === 202, emitted);
-    await eventually('the event reaching the @IggyEventHandler', async () => {
+    await eventually('the event reaching the @IggyEventHandler and the @EventPattern', async () => {
       const seen = await http('GET', url('/events'));
-      return { ok: seen.body.some?.((e) => e.tenantId === 'acme' && e.n === 1), value: seen.body };
+      const got = (via) => seen.body.some?.((e) => e.via === via && e.tenantId === 'acme' && e.n === 1);
+      return { ok: got('handler') && got('pattern'), value: seen.body };
     });
 
     const quote = await http('POST', url('/quote'), { tenantId: 'acme', items: 3 });

@@ -28,7 +28,7 @@ export class OrdersController {
   }
 
   @Get('events')
-  events(): { tenantId: string; n: number }[] {
+  events(): Handled['events'] {
     return this.handled.events;
   }
 
