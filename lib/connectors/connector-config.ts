@@ -9,7 +9,10 @@ export interface EmbeddedConfig {
   dataDir: string;
   /** TCP listener for the `iggy` CLI and other services; `0` = ephemeral, `null` = no listener (default 8090). */
   tcpPort: number | null;
-  /** HTTP stats listener; `0` = ephemeral, `null` = none (default 3000). */
+  /**
+   * HTTP stats listener; `0` = ephemeral, `null` = none (default: none, so it never takes Nest's
+   * `app.listen(3000)`; the real server's port is 3000, the `iggy-embedded` CLI's default).
+   */
   httpPort: number | null;
   /** `false` keeps everything in memory (default true). */
   persistent: boolean;
@@ -54,9 +57,9 @@ export interface ConnectorConfig {
   mode: ConnectorMode;
   embedded: EmbeddedConfig;
   remote: RemoteConfig;
-  /** Default stream (default `rustok`). */
+  /** Default stream (default `DEFAULT_STREAM_NAME`, `nestjs-iggy`: set your own). */
   streamName: string;
-  /** Default topic (default `domain`). */
+  /** Default topic (default `DEFAULT_TOPIC_NAME`, `domain`). */
   topicName: string;
   /** Partitions of the default topics (default 8). */
   partitions: number;
@@ -68,10 +71,18 @@ export type ConnectorConfigInput = Partial<Omit<ConnectorConfig, 'embedded' | 'r
   remote?: Partial<RemoteConfig>;
 };
 
+/**
+ * The stream when none is configured: the one place this default lives. Set `streamName` (or
+ * `IGGY_STREAM`) to your application's: two applications left on the default share one stream.
+ */
+export const DEFAULT_STREAM_NAME = 'nestjs-iggy';
+/** The domain topic when none is configured. */
+export const DEFAULT_TOPIC_NAME = 'domain';
+
 export const defaultEmbeddedConfig: EmbeddedConfig = {
   dataDir: './data/iggy',
   tcpPort: 8090,
-  httpPort: 3000,
+  httpPort: null,
   persistent: true,
   host: '127.0.0.1',
   fsync: { kind: 'interval', ms: 100 },
@@ -91,8 +102,8 @@ export const defaultRemoteConfig: RemoteConfig = {
 export function resolveConnectorConfig(input: ConnectorConfigInput = {}): ConnectorConfig {
   return {
     mode: input.mode ?? 'embedded',
-    streamName: input.streamName ?? 'rustok',
-    topicName: input.topicName ?? 'domain',
+    streamName: input.streamName ?? DEFAULT_STREAM_NAME,
+    topicName: input.topicName ?? DEFAULT_TOPIC_NAME,
     partitions: input.partitions ?? 8,
     embedded: { ...defaultEmbeddedConfig, ...stripUndefined(input.embedded) },
     remote: { ...defaultRemoteConfig, ...stripUndefined(input.remote) },

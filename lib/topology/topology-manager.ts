@@ -9,6 +9,7 @@ import {
   type TopologyConfig,
   type TopologyConfigInput,
 } from './topology-config.js';
+import { withJsonView } from '../events/json-view.js';
 
 /** Where warnings go (a Nest `Logger` fits). Default: `console`. */
 export interface TopologyLogger {
@@ -70,7 +71,7 @@ export class TopologyManager {
     const topics = await Promise.all(
       TOPIC_ROLES.map((role) => this.ensureTopic(config.streamName, role, config.topics[role])),
     );
-    return { stream: config.streamName, topics };
+    return withJsonView({ stream: config.streamName, topics });
   }
 
   private async ensureTopic(stream: string, role: TopicRole, wanted: TopicPolicy): Promise<TopicReport> {

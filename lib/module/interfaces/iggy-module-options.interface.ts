@@ -75,7 +75,10 @@ export interface IggyModuleOptions extends ConnectorConfigInput {
    * an error (`IggyMissingTenantError`).
    */
   defaultTenantId?: string;
-  /** Register the module globally (default false). */
+  /**
+   * Register the module globally (default true): every module of the app can inject its providers
+   * (`IggyClientProxy`, `DlqManager`, ...) without importing it. `false`: only the modules that import it.
+   */
   isGlobal?: boolean;
   connector?: ConnectorProvider;
   /**
