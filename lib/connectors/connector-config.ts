@@ -60,6 +60,12 @@ export interface ConnectorConfig {
   topicName: string;
   /** Partitions of the default topics (default 8). */
   partitions: number;
+  /**
+   * `connect` creates `streamName` and `topicName` (with `partitions`) when missing (default true); an
+   * existing topic is never changed (a differing partition count raises a process warning). `false`
+   * for servers where this user may not create streams or topics.
+   */
+  ensureTopology: boolean;
 }
 
 /** A config with any part left out. */
@@ -94,6 +100,7 @@ export function resolveConnectorConfig(input: ConnectorConfigInput = {}): Connec
     streamName: input.streamName ?? 'rustok',
     topicName: input.topicName ?? 'domain',
     partitions: input.partitions ?? 8,
+    ensureTopology: input.ensureTopology ?? true,
     embedded: { ...defaultEmbeddedConfig, ...stripUndefined(input.embedded) },
     remote: { ...defaultRemoteConfig, ...stripUndefined(input.remote) },
   };
