@@ -59,7 +59,7 @@ export class Broker {
     private readonly ctx: BrokerContext,
     private readonly metadata: MetadataFile | null,
   ) {
-    this.stats = new SystemStats(ctx.config.serverVersion);
+    this.stats = new SystemStats(ctx.config.serverVersion, ctx.config.persistent ? ctx.config.dataDir : null);
     this.timers = new MaintenanceTimers((message) => ctx.config.logger.error(message));
   }
 
@@ -119,8 +119,14 @@ export class Broker {
     systemCommands.disconnectClient(this.ctx, clientId);
   }
 
-  loginUser(clientId: number, username: string, password: string): Promise<IdentityInfo> {
-    return userCommands.loginUser(this.ctx, clientId, username, password);
+  /** `clientVersion`: LoginUser's `version`, which may say the client wants 0.7 answers (see `BrokerConfig.serverVersion`). */
+  loginUser(
+    clientId: number,
+    username: string,
+    password: string,
+    clientVersion?: string,
+  ): Promise<IdentityInfo> {
+    return userCommands.loginUser(this.ctx, clientId, username, password, clientVersion);
   }
 
   async loginWithAccessToken(clientId: number, token: string): Promise<IdentityInfo> {
