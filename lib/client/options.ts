@@ -57,6 +57,11 @@ export interface IggyClientOptions {
   heartbeatIntervalMs?: number;
   /** TCP_NODELAY (default true). */
   noDelay?: boolean;
+  /**
+   * After each login, ask the server its version (one GetStats) for `serverVersion` (default true). A
+   * user without the read-servers right gets `null` there; nothing else depends on it.
+   */
+  detectServerVersion?: boolean;
 }
 
 export interface ResolvedAddress {
@@ -76,6 +81,7 @@ export interface ResolvedClientOptions {
   reconnect: Required<IggyReconnectOptions>;
   heartbeatIntervalMs: number;
   noDelay: boolean;
+  detectServerVersion: boolean;
 }
 
 export const DEFAULT_PORT = 8090;
@@ -163,6 +169,7 @@ export function resolveClientOptions(options: IggyClientOptions = {}): ResolvedC
     },
     heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 0, true),
     noDelay: options.noDelay ?? true,
+    detectServerVersion: options.detectServerVersion ?? true,
   };
 }
 

@@ -33,7 +33,7 @@ export class ClientPollSource implements PollSource {
 
   /** Opens and logs in a dedicated connection. */
   static async open(options: IggyClientOptions, stream: string, topic: string): Promise<ClientPollSource> {
-    const client = new IggyClient(options);
+    const client = new IggyClient({ ...options, detectServerVersion: false }); // the publishing connection knows it
     const source = new ClientPollSource(client, stream, topic);
     try {
       await client.connect();

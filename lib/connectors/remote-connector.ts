@@ -35,6 +35,11 @@ export class RemoteConnector extends ConnectorBase {
   /** The partition key of each message handed to a producer. */
   private readonly keys = new WeakMap<OutgoingMessage, string>();
 
+  /** As the server reported it after the publishing connection's last login (see `IggyClient.serverVersion`). */
+  get serverVersion(): string | null {
+    return this.client?.serverVersion ?? null;
+  }
+
   /** Address of the live publishing connection, e.g. `127.0.0.1:8090`. */
   get address(): string | undefined {
     return this.client?.address;

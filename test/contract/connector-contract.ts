@@ -52,6 +52,7 @@ export function connectorContract(
     it('connects, reports its config and answers a ping', async () => {
       expect(connector.isConnected()).toBe(true);
       expect(connector.config?.partitions).toBe(8);
+      expect(connector.serverVersion).toMatch(/^0\.[78]\.\d+/);
       const ms = await connector.ping();
       expect(ms).toBeGreaterThanOrEqual(0);
       expect(ms).toBeLessThan(5_000);
