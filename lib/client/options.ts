@@ -35,8 +35,13 @@ export interface IggyReconnectOptions {
   maxAttempts?: number;
 }
 
+/** How a client talks to the server: the binary protocol over TCP (default) or the HTTP API. */
+export type IggyProtocol = 'tcp' | 'http';
+
 /** Options of `IggyClient`. Every field has a default. */
 export interface IggyClientOptions {
+  /** `createIggyClient` builds an `IggyHttpClient` for `http` (addresses then default to port 3000). */
+  protocol?: IggyProtocol;
   /** Tried in order on every (re)connect; default `['127.0.0.1:8090']`. */
   addresses?: IggyAddress[];
   /** `true` for TLS with defaults, or TLS settings; default plain TCP. */

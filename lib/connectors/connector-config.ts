@@ -24,7 +24,10 @@ export interface EmbeddedConfig {
 export interface RemoteConfig {
   /** `host:port`, tried in order (default `['127.0.0.1:8090']`). */
   addresses: string[];
-  /** Only `tcp` is supported; `http` fails at connect with a `Config` error. */
+  /**
+   * `tcp` (default): the binary protocol. `http`: the server's HTTP API (addresses then name its port,
+   * e.g. `127.0.0.1:3000`); it has no consumer groups (`subscribeGroup` fails), the rest works alike.
+   */
   protocol: 'tcp' | 'http';
   username: string;
   password: string;
