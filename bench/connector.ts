@@ -3,6 +3,8 @@
  * on one in-memory embedded broker:
  * - `EmbeddedConnector` (in process, no socket);
  * - `RemoteConnector` over TCP to the embedded broker's listener;
+ * - `RemoteConnector` over HTTP (`protocol: 'http'`) to the embedded broker's Iggy HTTP API; the last
+ *   line gives its ratio to the TCP `RemoteConnector` of the same run;
  * - raw `IggyClient`: `sendMessages` + `pollMessages` on the same TCP port (the floor any TCP client pays).
  *
  * Throughput: BATCHES of BATCH messages (PAYLOAD bytes), WINDOW batches in flight, while one subscriber
@@ -246,12 +248,19 @@ const fmt = (n: number, digits = 0): string =>
 async function main(): Promise<void> {
   const embedded = new EmbeddedConnector();
   await embedded.connect(
-    resolveConnectorConfig({ embedded: { persistent: false, tcpPort: 0, httpPort: null } }),
+    resolveConnectorConfig({ embedded: { persistent: false, tcpPort: 0, httpPort: 0 } }),
   );
   const port = embedded.tcpPort!;
   const remote = new RemoteConnector();
   await remote.connect(
     resolveConnectorConfig({ mode: 'remote', remote: { addresses: [`127.0.0.1:${port}`] } }),
+  );
+  const overHttp = new RemoteConnector();
+  await overHttp.connect(
+    resolveConnectorConfig({
+      mode: 'remote',
+      remote: { protocol: 'http', addresses: [`127.0.0.1:${embedded.httpPort}`] },
+    }),
   );
 
   console.log(
@@ -270,8 +279,10 @@ async function main(): Promise<void> {
     newCase(() => rawPath(port, embedded)),
     newCase(() => connectorPath('EmbeddedConnector (in process)', embedded, embedded)),
     newCase(() => connectorPath('RemoteConnector → embedded (TCP)', remote, embedded)),
+    newCase(() => connectorPath('RemoteConnector → embedded (HTTP)', overHttp, embedded)),
   ];
   await measureAll(cases);
+  await overHttp.shutdown();
   await remote.shutdown();
   await embedded.shutdown();
 
@@ -312,6 +323,11 @@ async function main(): Promise<void> {
       ].join(' '),
     );
   }
+  const [tcp, http] = [results[2]!, results[3]!];
+  console.log(
+    `HTTP against TCP (RemoteConnector, same run): ${fmt(http.messagesPerSec / tcp.messagesPerSec, 2)}× the ` +
+      `throughput, p50 latency ${fmt(http.p50 / tcp.p50, 2)}×`,
+  );
 }
 
 main().catch((err: unknown) => {

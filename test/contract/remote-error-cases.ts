@@ -68,8 +68,8 @@ export function remoteErrorCases(base: ConnectorConfigInput, refusing: string, s
     },
     {
       kind: 'Config',
-      name: "protocol 'http'",
-      provoke: () => connectWith(base, { protocol: 'http' }),
+      name: "protocol 'quic'",
+      provoke: () => connectWith(base, { protocol: 'quic' as 'tcp' }),
     },
     {
       kind: 'Config',

@@ -42,3 +42,42 @@ if (!address) {
     };
   });
 }
+
+/**
+ * The same over the server's HTTP API: set IGGY_SERVER_HTTP_ADDR=host:port (its `http.address`). Consumer
+ * groups are left out: Iggy's HTTP API has no group membership.
+ */
+const httpAddress = process.env.IGGY_SERVER_HTTP_ADDR;
+
+if (!httpAddress) {
+  describe.skip('IggyConnector contract: RemoteConnector → real Iggy server over HTTP (set IGGY_SERVER_HTTP_ADDR)', () => {
+    it('needs IGGY_SERVER_HTTP_ADDR', () => undefined);
+  });
+} else {
+  connectorContract(
+    `RemoteConnector → real Iggy server over HTTP ${httpAddress}`,
+    { failover: true, groups: false },
+    async () => {
+      const config: ConnectorConfigInput = {
+        mode: 'remote',
+        remote: {
+          protocol: 'http',
+          addresses: [httpAddress],
+          username: process.env.IGGY_SERVER_USERNAME ?? 'iggy',
+          password: process.env.IGGY_SERVER_PASSWORD ?? 'iggy',
+          requestTimeoutMs: 10_000,
+        },
+      };
+      const refusing = await refusingAddress();
+      const silent = await silentServer();
+      return {
+        create: () => new RemoteConnector(),
+        config: () => config,
+        durable: true,
+        refusingAddress: refusing,
+        errorCases: () => remoteErrorCases(config, refusing, silent.address),
+        close: () => silent.close(),
+      };
+    },
+  );
+}

@@ -20,7 +20,8 @@ export function httpAddress(address: IggyAddress): IggyAddress {
     .trim()
     .replace(/^https?:\/\//, '')
     .replace(/\/+$/, '');
-  return /:\d+$/.test(bare) ? bare : `${bare}:${DEFAULT_HTTP_PORT}`;
+  const hasPort = bare.startsWith('[') ? bare.includes(']:') : bare.includes(':');
+  return hasPort ? bare : `${bare}:${DEFAULT_HTTP_PORT}`;
 }
 
 /**
