@@ -7,7 +7,7 @@ import type { Stream, StreamDetails } from '../commands/streams/stream.layout.js
 import { CompressionAlgorithm } from '../commands/topics/topic.layout.js';
 import type { Partition, Topic, TopicDetails } from '../commands/topics/topic.layout.js';
 import { ProtocolError } from '../protocol-error.js';
-import { JsonFields, readList } from './json-fields.js';
+import { describeJson, JsonFields, lookup, readList } from './json-fields.js';
 
 /*
  * Streams, topics, partitions, consumer groups and offsets as Iggy's HTTP API writes them (servers 0.7
@@ -39,9 +39,9 @@ export function compressionName(value: number): string {
 
 function compression(f: JsonFields): Topic['compressionAlgorithm'] {
   const raw = f.raw('compression_algorithm');
-  const value = typeof raw === 'string' ? COMPRESSION[raw.toLowerCase()] : raw;
+  const value = typeof raw === 'string' ? lookup(COMPRESSION, raw.toLowerCase()) : raw;
   if (value !== CompressionAlgorithm.None && value !== CompressionAlgorithm.Gzip) {
-    throw new ProtocolError('InvalidValue', `${f.what}.compression_algorithm: unknown ${String(raw)}`);
+    throw new ProtocolError('InvalidValue', `${f.what}.compression_algorithm: unknown ${describeJson(raw)}`);
   }
   return value;
 }

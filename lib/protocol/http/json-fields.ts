@@ -121,14 +121,30 @@ export function parseByteSize(text: string): bigint | null {
   return scaled / 10n ** BigInt(fraction.length);
 }
 
+/** `table[key]` for the table's own keys only (never `constructor`, `__proto__` and the like). */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** A value for an error message, short. */
+export function describeJson(value: unknown): string {
+  return describe(value);
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value.slice(0, 40)}'`;
   if (value === undefined) return 'nothing';
-  return typeof value === 'bigint' ? `${value}` : JSON.stringify(value).slice(0, 40);
+  if (typeof value === 'bigint') return `${value}`;
+  try {
+    return (toJson(value) ?? String(value)).slice(0, 40);
+  } catch {
+    return typeof value;
+  }
 }
 
 /** Reads a JSON array of objects. */
 export function readList<T>(value: unknown, what: string, read: (f: JsonFields) => T): T[] {
   if (!Array.isArray(value)) throw new ProtocolError('InvalidValue', `${what}: expected an array`);
-  return value.map((item, i) => read(JsonFields.of(item, `${what}[${i}]`)));
+  // Array.from visits holes too (a sparse array from a caller is not JSON, but must not slip through).
+  return Array.from(value as unknown[], (item, i) => read(JsonFields.of(item, `${what}[${i}]`)));
 }

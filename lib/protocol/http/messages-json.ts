@@ -5,7 +5,7 @@ import { messagesKeyBytes, Partitioning, PartitioningKind } from '../primitives/
 import { decodeUserHeaders, encodeUserHeaders, HeaderKind } from '../primitives/user-headers.js';
 import type { HeaderEntry } from '../primitives/user-headers.js';
 import { ProtocolError } from '../protocol-error.js';
-import { JsonFields, readList } from './json-fields.js';
+import { JsonFields, lookup, readList } from './json-fields.js';
 
 /*
  * Messages as Iggy's HTTP API carries them: payloads and header values in base64, ids as decimal
@@ -41,7 +41,7 @@ function readHeaders(value: unknown, what: string): HeaderEntry[] {
   if (typeof value === 'string') return decodeUserHeaders(Buffer.from(value, 'base64'));
   const parts: Buffer[] = [];
   const field = (f: JsonFields) => {
-    const code = KIND_CODES[f.string('kind').toLowerCase()];
+    const code = lookup(KIND_CODES, f.string('kind').toLowerCase());
     if (code === undefined) throw new ProtocolError('InvalidValue', `${f.what}.kind: unknown header kind`);
     const bytes = Buffer.from(f.string('value'), 'base64');
     const head = Buffer.alloc(5);

@@ -6,7 +6,7 @@ import type {
 import { ClusterNodeRole, ClusterNodeStatus } from '../commands/system/get-cluster-metadata.js';
 import type { Stats } from '../commands/system/get-stats.js';
 import { byteSizeText } from './catalog-json.js';
-import { JsonFields, readList } from './json-fields.js';
+import { JsonFields, lookup, readList } from './json-fields.js';
 
 /* Server statistics and cluster metadata as Iggy's HTTP API writes them, both directions. */
 
@@ -32,7 +32,7 @@ export function readClusterMetadata(f: JsonFields): ClusterMetadata {
           http: endpoints.u32('http'),
           websocket: endpoints.u32('websocket'),
         },
-        role: ROLES[n.string('role').toLowerCase()] ?? ClusterNodeRole.Leader,
+        role: lookup(ROLES, n.string('role').toLowerCase()) ?? ClusterNodeRole.Leader,
         status: (statusKey ? statuses[statusKey] : ClusterNodeStatus.Unknown) as ClusterNodeStatusValue,
       };
     }),

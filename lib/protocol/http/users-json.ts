@@ -14,7 +14,7 @@ import {
   type UserStatusValue,
 } from '../commands/users/user.layout.js';
 import { ProtocolError } from '../protocol-error.js';
-import { JsonFields, readList } from './json-fields.js';
+import { JsonFields, lookup, readList } from './json-fields.js';
 
 /*
  * Users, permissions, personal access tokens, clients and logins as Iggy's HTTP API writes them, both
@@ -32,7 +32,7 @@ export function readClient(f: JsonFields): ClientInfo {
   return {
     clientId: f.u32('client_id'),
     userId: f.has('user_id') ? f.u32('user_id') : null,
-    transport: TRANSPORTS[f.string('transport').toLowerCase()] ?? Transport.Http,
+    transport: lookup(TRANSPORTS, f.string('transport').toLowerCase()) ?? Transport.Http,
     address: f.string('address'),
     consumerGroupsCount: f.u32('consumer_groups_count'),
   };
