@@ -39,9 +39,18 @@ interface Route {
   handler: Handler;
 }
 
+/** A path segment, percent-decoded: InvalidIdentifier when the escapes are broken. */
+function segment(value: string | undefined): string {
+  try {
+    return decodeURIComponent(value ?? '');
+  } catch {
+    throw BrokerError.of('InvalidIdentifier', `'${value}' is not a valid path segment`);
+  }
+}
+
 /** A path parameter as Iggy reads an identifier: digits are a numeric id, anything else a name. */
 function id(value: string | undefined): Identifier {
-  const text = decodeURIComponent(value ?? '');
+  const text = segment(value);
   if (/^\d+$/.test(text) && Number(text) <= 0xffffffff) return Number(text);
   if (text.length === 0 || Buffer.byteLength(text) > 255) {
     throw BrokerError.of('InvalidIdentifier', `'${text}' is not an identifier`);
@@ -287,7 +296,7 @@ route('POST', '/personal-access-tokens', async (b, r, res) => {
   json(res, await b.createAccessToken(r.clientId, body.name, body.expiry));
 });
 route('DELETE', '/personal-access-tokens/{name}', async (b, r, res) => {
-  await b.deleteAccessToken(r.clientId, decodeURIComponent(r.params[0]!));
+  await b.deleteAccessToken(r.clientId, segment(r.params[0]));
   noContent(res);
 });
 
