@@ -71,10 +71,11 @@ describe('the embedded HTTP API under hostile requests (fuzz)', () => {
     base = `http://127.0.0.1:${server.httpAddress!.port}`;
     const login = await fetch(`${base}/users/login`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'iggy', password: 'iggy' }),
     });
     token = ((await login.json()) as { access_token: { token: string } }).access_token.token;
-    const auth = { authorization: `Bearer ${token}` };
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     await fetch(`${base}/streams`, { method: 'POST', headers: auth, body: '{"name":"fuzz"}' });
     await fetch(`${base}/streams/fuzz/topics`, {
       method: 'POST',
@@ -96,10 +97,12 @@ describe('the embedded HTTP API under hostile requests (fuzz)', () => {
         query,
         body,
         fc.boolean(),
-        async (method, template, segments, q, payload, withToken) => {
+        fc.boolean(),
+        async (method, template, segments, q, payload, withToken, asJson) => {
           let i = 0;
           const path = template.replace(/\{\}/g, () => segments[i++]!);
           const headers: Record<string, string> = withToken ? { authorization: `Bearer ${token}` } : {};
+          if (asJson) headers['content-type'] = 'application/json';
           const res = await fetch(`${base}${path}${q}`, {
             method,
             headers,

@@ -327,10 +327,16 @@ export class IggyRestApi {
       if (sendError(res, err)) return;
       throw err;
     }
+    // As the real server's JSON extractor (after its token check): a body must say it is JSON.
+    const untyped =
+      body !== undefined && !/^application\/(?:[\w.+-]*\+)?json\b/i.test(req.headers['content-type'] ?? '');
     try {
-      if (PUBLIC_PATHS.has(path) && req.method === 'POST') return await this.login(path, body, address, res);
+      if (PUBLIC_PATHS.has(path) && req.method === 'POST') {
+        return untyped ? sendStatus(res, 415) : await this.login(path, body, address, res);
+      }
       const claims = await this.authenticate(req);
       if (!claims) return sendStatus(res, 401);
+      if (untyped) return sendStatus(res, 415);
       if (path === '/users/logout' && req.method === 'DELETE') {
         this.jwt.revoke(claims);
         return noContent(res);
