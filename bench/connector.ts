@@ -281,7 +281,26 @@ async function main(): Promise<void> {
     newCase(() => connectorPath('RemoteConnector → embedded (TCP)', remote, embedded)),
     newCase(() => connectorPath('RemoteConnector → embedded (HTTP)', overHttp, embedded)),
   ];
+  // A real server too, when given: IGGY_SERVER_ADDR (TCP) and IGGY_SERVER_HTTP_ADDR (its HTTP API).
+  const realTcp = process.env.IGGY_SERVER_ADDR;
+  const realHttp = process.env.IGGY_SERVER_HTTP_ADDR;
+  const real: RemoteConnector[] = [];
+  if (realTcp && realHttp) {
+    for (const [protocol, address] of [
+      ['tcp', realTcp],
+      ['http', realHttp],
+    ] as const) {
+      const connector = new RemoteConnector();
+      await connector.connect(
+        resolveConnectorConfig({ mode: 'remote', remote: { protocol, addresses: [address] } }),
+      );
+      real.push(connector);
+    }
+    cases.push(newCase(() => connectorPath(`RemoteConnector → real (TCP)`, real[0]!, real[0]!)));
+    cases.push(newCase(() => connectorPath(`RemoteConnector → real (HTTP)`, real[1]!, real[0]!)));
+  }
   await measureAll(cases);
+  for (const connector of real) await connector.shutdown();
   await overHttp.shutdown();
   await remote.shutdown();
   await embedded.shutdown();
@@ -323,11 +342,13 @@ async function main(): Promise<void> {
       ].join(' '),
     );
   }
-  const [tcp, http] = [results[2]!, results[3]!];
-  console.log(
-    `HTTP against TCP (RemoteConnector, same run): ${fmt(http.messagesPerSec / tcp.messagesPerSec, 2)}× the ` +
-      `throughput, p50 latency ${fmt(http.p50 / tcp.p50, 2)}×`,
-  );
+  const ratio = (target: string, tcp: Result, http: Result) =>
+    console.log(
+      `HTTP against TCP (RemoteConnector → ${target}, same run): ${fmt(http.messagesPerSec / tcp.messagesPerSec, 2)}× ` +
+        `the throughput, p50 latency ${fmt(http.p50 / tcp.p50, 2)}×`,
+    );
+  ratio('embedded', results[2]!, results[3]!);
+  if (results.length > 5) ratio('real server', results[4]!, results[5]!);
 }
 
 main().catch((err: unknown) => {
