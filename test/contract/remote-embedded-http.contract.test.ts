@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConnectorConfig, type ConnectorConfigInput } from '../../lib/connectors/connector-config.js';
 import { EmbeddedConnector } from '../../lib/connectors/embedded-connector.js';
-import { RemoteConnector } from '../../lib/connectors/remote-connector.js';
 import { connectorContract } from './connector-contract.js';
-import { refusingAddress, remoteErrorCases, silentServer } from './remote-error-cases.js';
+import { remoteHarness } from './remote-error-cases.js';
 
 /**
  * The RemoteConnector with `protocol: 'http'` against the embedded broker's Iggy HTTP API. Consumer
@@ -29,19 +28,11 @@ connectorContract(
         reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
       },
     };
-    const refusing = await refusingAddress();
-    const silent = await silentServer();
-    return {
-      create: () => new RemoteConnector(),
-      config: () => config,
-      durable: true,
-      refusingAddress: refusing,
-      errorCases: () => remoteErrorCases(config, refusing, silent.address),
+    return remoteHarness(config, {
       close: async () => {
-        await silent.close();
         await server.shutdown();
         await rm(root, { recursive: true, force: true });
       },
-    };
+    });
   },
 );

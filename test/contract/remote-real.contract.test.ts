@@ -1,8 +1,7 @@
 import { describe, it } from '@jest/globals';
 import type { ConnectorConfigInput } from '../../lib/connectors/connector-config.js';
-import { RemoteConnector } from '../../lib/connectors/remote-connector.js';
 import { connectorContract } from './connector-contract.js';
-import { refusingAddress, remoteErrorCases, silentServer } from './remote-error-cases.js';
+import { remoteHarness } from './remote-error-cases.js';
 
 /**
  * The RemoteConnector against a real Iggy server 0.7: set IGGY_SERVER_ADDR=host:port (and
@@ -30,16 +29,7 @@ if (!address) {
         reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
       },
     };
-    const refusing = await refusingAddress();
-    const silent = await silentServer();
-    return {
-      create: () => new RemoteConnector(),
-      config: () => config,
-      durable: true,
-      refusingAddress: refusing,
-      errorCases: () => remoteErrorCases(config, refusing, silent.address),
-      close: () => silent.close(),
-    };
+    return remoteHarness(config);
   });
 }
 
@@ -68,16 +58,7 @@ if (!httpAddress) {
           requestTimeoutMs: 10_000,
         },
       };
-      const refusing = await refusingAddress();
-      const silent = await silentServer();
-      return {
-        create: () => new RemoteConnector(),
-        config: () => config,
-        durable: true,
-        refusingAddress: refusing,
-        errorCases: () => remoteErrorCases(config, refusing, silent.address),
-        close: () => silent.close(),
-      };
+      return remoteHarness(config);
     },
   );
 }

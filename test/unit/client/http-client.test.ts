@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { globalOnly } from '../../support/permissions.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EmbeddedServer } from '../../../lib/broker/embedded-server.js';
 import { createIggyClient, IggyError, IggyHttpClient, type IggyClient } from '../../../lib/client/index.js';
@@ -144,23 +145,9 @@ describe.each(targets)('IggyHttpClient → %s HTTP API', (_target, realAddress) 
     await client.deleteAccessToken({ name: `pat-${run}` });
     const user = await client.createUser({ username: `user-${run}`, password: 'secret-1', status: 1 });
     expect(user).toMatchObject({ username: `user-${run}`, permissions: null });
-    const global = {
-      manageServers: false,
-      readServers: false,
-      manageUsers: false,
-      readUsers: false,
-      manageStreams: false,
-      readStreams: true,
-      manageTopics: false,
-      readTopics: true,
-      pollMessages: true,
-      sendMessages: false,
-    };
-    await client.updatePermissions({ userId: user.id, permissions: { global, streams: new Map() } });
-    expect((await client.getUser({ userId: `user-${run}` }))?.permissions).toEqual({
-      global,
-      streams: new Map(),
-    });
+    const permissions = globalOnly({ readStreams: true, readTopics: true, pollMessages: true });
+    await client.updatePermissions({ userId: user.id, permissions });
+    expect((await client.getUser({ userId: `user-${run}` }))?.permissions).toEqual(permissions);
     const limited = createIggyClient({
       protocol: 'http',
       addresses: [base],

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { globalOnly } from '../../support/permissions.js';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { EmbeddedServer } from '../../../lib/broker/embedded-server.js';
 import { IggyClient } from '../../../lib/client/iggy-client.js';
@@ -130,23 +131,17 @@ describe('connect ensures the configured stream and topic', () => {
 
     it('fails connect with a hint for a user who may not create streams, and connects with ensureTopology: false', async () => {
       const username = `reader-${randomUUID().slice(0, 8)}`;
-      const global = {
-        manageServers: false,
-        readServers: false,
-        manageUsers: false,
-        readUsers: false,
-        manageStreams: false,
+      const permissions = globalOnly({
         readStreams: true,
-        manageTopics: false,
         readTopics: true,
         pollMessages: true,
         sendMessages: true,
-      };
+      });
       await admin.createUser({
         username,
         password: 'secret-1',
         status: 1,
-        permissions: { global, streams: new Map() },
+        permissions,
       });
       const limited = { username, password: 'secret-1' };
       const stream = `s-${randomUUID().slice(0, 8)}`;
