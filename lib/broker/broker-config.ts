@@ -1,3 +1,4 @@
+import { generationOfServerVersion, type ServerGeneration } from './state/server-generation.js';
 import type { FsyncMode } from './storage/partition-store.js';
 
 /** Where the broker reports what it does; `console` fits, so does a Nest or pino logger. */
@@ -30,7 +31,11 @@ export interface BrokerConfig {
   rebalancingTimeoutMs?: number;
   /** Personal access tokens a user may hold. Default 100. */
   maxTokensPerUser?: number;
-  /** Version reported by stats. Default `0.7.0-embedded`. */
+  /**
+   * Version reported by stats, and the release whose answers the broker gives where 0.7 and 0.8 differ
+   * (`0.7.x` → 0.7, anything else → 0.8) to clients that do not say which they were built for. Default
+   * `0.8.0-embedded`.
+   */
   serverVersion?: string;
   /** Default: silent. */
   logger?: BrokerLogger;
@@ -48,6 +53,8 @@ export interface ResolvedBrokerConfig {
   rebalancingTimeoutMs: number;
   maxTokensPerUser: number;
   serverVersion: string;
+  /** Derived from `serverVersion`. */
+  generation: ServerGeneration;
   logger: BrokerLogger;
 }
 
@@ -58,7 +65,7 @@ export const BrokerDefaults = {
   retentionIntervalMs: 60_000,
   rebalancingTimeoutMs: 30_000,
   maxTokensPerUser: 100,
-  serverVersion: '0.7.0-embedded',
+  serverVersion: '0.8.0-embedded',
 } as const;
 
 const silentLogger: BrokerLogger = { info() {}, warn() {}, error() {} };
@@ -72,6 +79,7 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
   if (!Number.isInteger(segmentSizeBytes) || segmentSizeBytes <= 0) {
     throw new Error(`BrokerConfig.segmentSizeBytes must be a positive integer, got ${segmentSizeBytes}`);
   }
+  const serverVersion = config.serverVersion ?? BrokerDefaults.serverVersion;
   return {
     dataDir: config.dataDir ?? null,
     persistent,
@@ -82,7 +90,8 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
     retentionIntervalMs: config.retentionIntervalMs ?? BrokerDefaults.retentionIntervalMs,
     rebalancingTimeoutMs: config.rebalancingTimeoutMs ?? BrokerDefaults.rebalancingTimeoutMs,
     maxTokensPerUser: config.maxTokensPerUser ?? BrokerDefaults.maxTokensPerUser,
-    serverVersion: config.serverVersion ?? BrokerDefaults.serverVersion,
+    serverVersion,
+    generation: generationOfServerVersion(serverVersion),
     logger: config.logger ?? silentLogger,
   };
 }

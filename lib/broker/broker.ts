@@ -59,7 +59,7 @@ export class Broker {
     private readonly ctx: BrokerContext,
     private readonly metadata: MetadataFile | null,
   ) {
-    this.stats = new SystemStats(ctx.config.serverVersion);
+    this.stats = new SystemStats(ctx.config.serverVersion, ctx.config.persistent ? ctx.config.dataDir : null);
     this.timers = new MaintenanceTimers((message) => ctx.config.logger.error(message));
   }
 
@@ -105,13 +105,18 @@ export class Broker {
   /**
    * An in-process session: a new client already logged in as `user` (id or name; default the root
    * user), without a password check — so it costs no Argon2 verification. For code running in this
-   * process only (the embedded connector's subscriptions, tools holding this `Broker` object): the TCP
-   * and HTTP adapters never call it, so nothing on the network can reach it; a network client always
-   * logs in with a password or a personal access token. The client is listed like a TCP one, under
-   * `label`; end it with `disconnectClient`. ResourceNotFound (20) for an unknown user, UserInactive (47).
+   * process only (the embedded connector's subscriptions, tools holding this `Broker` object), and for
+   * the HTTP API's per-request sessions, once the request's JWT (issued by this broker after a password
+   * or personal access token login) is verified: nothing on the network reaches it without a login. The
+   * client is listed under `label`; end it with `disconnectClient`. ResourceNotFound (20) for an unknown
+   * user, UserInactive (47).
    */
-  connectInternalClient(user: Identifier = ROOT_USER_ID, label = 'in-process'): number {
-    return userCommands.connectInternalClient(this.ctx, user, Transport.Tcp, label);
+  connectInternalClient(
+    user: Identifier = ROOT_USER_ID,
+    label = 'in-process',
+    transport: TransportValue = Transport.Tcp,
+  ): number {
+    return userCommands.connectInternalClient(this.ctx, user, transport, label);
   }
 
   /** The client is gone: it leaves every group it joined (full rebalance of each). */
@@ -119,8 +124,14 @@ export class Broker {
     systemCommands.disconnectClient(this.ctx, clientId);
   }
 
-  loginUser(clientId: number, username: string, password: string): Promise<IdentityInfo> {
-    return userCommands.loginUser(this.ctx, clientId, username, password);
+  /** `clientVersion`: LoginUser's `version`, which may say the client wants 0.7 answers (see `BrokerConfig.serverVersion`). */
+  loginUser(
+    clientId: number,
+    username: string,
+    password: string,
+    clientVersion?: string,
+  ): Promise<IdentityInfo> {
+    return userCommands.loginUser(this.ctx, clientId, username, password, clientVersion);
   }
 
   async loginWithAccessToken(clientId: number, token: string): Promise<IdentityInfo> {

@@ -27,7 +27,10 @@ export interface EmbeddedConfig {
 export interface RemoteConfig {
   /** `host:port`, tried in order (default `['127.0.0.1:8090']`). */
   addresses: string[];
-  /** Only `tcp` is supported; `http` fails at connect with a `Config` error. */
+  /**
+   * `tcp` (default): the binary protocol. `http`: the server's HTTP API (addresses then name its port,
+   * e.g. `127.0.0.1:3000`); it has no consumer groups (`subscribeGroup` fails), the rest works alike.
+   */
   protocol: 'tcp' | 'http';
   username: string;
   password: string;
@@ -63,6 +66,12 @@ export interface ConnectorConfig {
   topicName: string;
   /** Partitions of the default topics (default 8). */
   partitions: number;
+  /**
+   * `connect` creates `streamName` and `topicName` (with `partitions`) when missing (default true); an
+   * existing topic is never changed (a differing partition count raises a process warning). `false`
+   * for servers where this user may not create streams or topics.
+   */
+  ensureTopology: boolean;
 }
 
 /** A config with any part left out. */
@@ -105,6 +114,7 @@ export function resolveConnectorConfig(input: ConnectorConfigInput = {}): Connec
     streamName: input.streamName ?? DEFAULT_STREAM_NAME,
     topicName: input.topicName ?? DEFAULT_TOPIC_NAME,
     partitions: input.partitions ?? 8,
+    ensureTopology: input.ensureTopology ?? true,
     embedded: { ...defaultEmbeddedConfig, ...stripUndefined(input.embedded) },
     remote: { ...defaultRemoteConfig, ...stripUndefined(input.remote) },
   };

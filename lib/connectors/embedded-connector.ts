@@ -42,6 +42,11 @@ export class EmbeddedConnector extends ConnectorBase {
     return this.server?.broker;
   }
 
+  /** The version the embedded broker reports (`BrokerConfig.serverVersion`); null when not connected. */
+  get serverVersion(): string | null {
+    return this.server?.broker.config.serverVersion ?? null;
+  }
+
   /** Where the TCP listener is bound; null when there is none (or not connected). */
   get tcpPort(): number | null {
     return this.server?.tcp?.address.port ?? null;

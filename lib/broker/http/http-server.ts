@@ -5,6 +5,7 @@ import type { Broker } from '../broker.js';
 import { listenOn, type ListenAddress } from '../listen.js';
 import { SystemStats } from '../state/system-stats.js';
 import { BrokerMetrics } from './broker-metrics.js';
+import { IggyRestApi } from './rest/rest-api.js';
 import { toJson } from './json.js';
 
 /** How the broker's HTTP stats API runs. */
@@ -21,10 +22,15 @@ export interface HttpServerOptions {
 
 export const HttpServerDefaults = { host: '127.0.0.1', port: 3000 } as const;
 
+/** Dashboard routes that mean the same in Iggy's API, with or without a token. */
+const OPEN_PATHS = new Set(['/', '/ping', '/metrics']);
+
 type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /**
- * A read-only HTTP face of the broker (no authentication: keep it on loopback):
+ * The broker's HTTP listener: Iggy's HTTP API (`IggyRestApi`: the real server's routes, JWT logins) for
+ * every request that carries a bearer token, logs in, or is not a plain GET of the dashboard routes,
+ * and beside it a read-only dashboard (no authentication: keep it on loopback):
  * - `GET /ping` → `pong`;
  * - `GET /stats` → server statistics (the GetStats record) as JSON;
  * - `GET /streams` → streams with their topics, partitions (offsets, sizes, segments) and consumer groups
@@ -38,6 +44,7 @@ export class BrokerHttpServer {
   private readonly stats: SystemStats;
   private readonly logger: BrokerLogger;
   private readonly routes: ReadonlyMap<string, Route>;
+  private readonly api: IggyRestApi;
   private bound: ListenAddress | null = null;
 
   constructor(
@@ -57,6 +64,7 @@ export class BrokerHttpServer {
         async (_req, res) => send(res, 200, this.metrics.contentType, await this.metrics.render()),
       ],
     ]);
+    this.api = new IggyRestApi(broker);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on('error', (error) => this.logger.error(`HTTP server: ${error.message}`));
   }
@@ -87,18 +95,17 @@ export class BrokerHttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
+    const [rawPath, rawQuery] = (req.url ?? '/').split('?', 2);
+    const path = rawPath!.replace(/\/+$/, '') || '/';
     const route = this.routes.get(path);
-    if (!route) {
-      sendJson(res, { error: `no route ${path}` }, 404);
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      sendJson(res, { error: `${req.method} is not allowed on ${path}` }, 405);
-      return;
-    }
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    // `/streams` and `/stats` are API routes too: a bearer token says which one is meant.
+    const dashboard = route && read && (!req.headers.authorization || OPEN_PATHS.has(path));
     try {
+      if (!dashboard) {
+        await this.api.handle(req, res, path, new URLSearchParams(rawQuery ?? ''));
+        return;
+      }
       await route(req, res);
     } catch (error) {
       this.logger.error(

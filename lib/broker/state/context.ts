@@ -9,6 +9,7 @@ import type { StorageBackend } from './storage-backend.js';
 import type { UserState, UserStore } from './users.js';
 import type { Views } from './views.js';
 import { authorize } from './permissions.js';
+import type { ServerGeneration } from './server-generation.js';
 import type { Identifier, Permissions } from './types.js';
 
 /** Everything the broker's commands work on. One per broker. */
@@ -45,6 +46,11 @@ export function caller(ctx: BrokerContext, clientId: number): Caller {
   const user = client.userId === null ? undefined : ctx.users.find(client.userId);
   if (!user) throw BrokerError.of('Unauthenticated', `client ${clientId} is not logged in`);
   return { client, user, permissions: user.permissions };
+}
+
+/** Whose answers a client gets where 0.7 and 0.8 differ: what it declared at login, else the broker's. */
+export function generationOf(ctx: BrokerContext, client: ClientState): ServerGeneration {
+  return client.declaredGeneration ?? ctx.config.generation;
 }
 
 /** A right on one topic, e.g. `Rights.poll`. */

@@ -1,5 +1,6 @@
 import { caller, nowMicros, type BrokerContext } from './context.js';
 import { authorize, Rights } from './permissions.js';
+import { generationOfClientVersion } from './server-generation.js';
 import { checkActive, UserStore, type UserState } from './users.js';
 import type {
   AccessTokenInfo,
@@ -19,16 +20,21 @@ import type {
  * the root user (id 0) cannot be deleted nor have its permissions changed.
  */
 
-/** Binds the user to the client: InvalidCredentials (42) or UserInactive (47) otherwise. */
+/**
+ * Binds the user to the client: InvalidCredentials (42) or UserInactive (47) otherwise. `clientVersion`
+ * (LoginUser's `version`) tells which release's answers the client gets, when it names one.
+ */
 export async function loginUser(
   ctx: BrokerContext,
   clientId: number,
   username: string,
   password: string,
+  clientVersion?: string,
 ): Promise<IdentityInfo> {
   const client = ctx.clients.require(clientId);
   const user = await ctx.users.authenticate(username, password);
   client.userId = user.id;
+  client.declaredGeneration = generationOfClientVersion(clientVersion);
   return { userId: user.id };
 }
 

@@ -143,7 +143,7 @@ describe('EmbeddedConnector', () => {
         reconnect: false,
       });
       await client.connect();
-      expect((await client.getStreams()).map((x) => x.name)).toEqual(['kept']);
+      expect((await client.getStreams()).map((x) => x.name)).toEqual(['rustok', 'kept']);
       await client.close();
     } finally {
       await second.shutdown();

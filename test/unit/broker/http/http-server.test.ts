@@ -108,7 +108,7 @@ describe('BrokerHttpServer', () => {
       messages_count: 5,
       clients_count: 1,
       consumer_groups_count: 1,
-      iggy_server_version: '0.7.0-embedded',
+      iggy_server_version: '0.8.0-embedded',
     });
     expect(stats.written_bytes).toEqual(expect.any(Number));
   });
