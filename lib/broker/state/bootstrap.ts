@@ -44,6 +44,14 @@ async function load(ctx: BrokerContext, metadata: MetadataFile | null): Promise<
     ctx.catalog.restore(snapshot.catalog);
     ctx.users.restore(snapshot.users);
     ctx.tokens.restore(snapshot.tokens);
+    const exists = (streamId: number, topicId?: number): boolean => {
+      const stream = ctx.catalog.findStream(streamId);
+      return !!stream && (topicId === undefined || !!ctx.catalog.findTopic(stream, topicId));
+    };
+    if (ctx.users.forgetMissing(exists)) {
+      ctx.config.logger.warn('removed permissions left on deleted streams or topics');
+      await ctx.persist();
+    }
   }
   for (const stream of ctx.catalog.streams.values()) {
     for (const topic of stream.topics.values()) {

@@ -119,6 +119,50 @@ export class UserStore {
     user.permissions = permissions;
   }
 
+  /**
+   * A stream was deleted: every user's entry for it goes (with its topics), as the real server does.
+   * Stream ids are reused, so an entry left behind would grant its rights on the next stream with that
+   * id. Returns whether any user changed.
+   */
+  forgetStream(streamId: number): boolean {
+    let changed = false;
+    for (const user of this.users.values()) changed = !!user.permissions?.streams.delete(streamId) || changed;
+    return changed;
+  }
+
+  /** A topic was deleted: every user's entry for it goes (topic ids are reused too). */
+  forgetTopic(streamId: number, topicId: number): boolean {
+    let changed = false;
+    for (const user of this.users.values()) {
+      changed = !!user.permissions?.streams.get(streamId)?.topics.delete(topicId) || changed;
+    }
+    return changed;
+  }
+
+  /**
+   * Drops entries for streams and topics that do not exist (`exists(streamId, topicId?)`): a data
+   * directory written before deletions cleared them. Returns whether any user changed.
+   */
+  forgetMissing(exists: (streamId: number, topicId?: number) => boolean): boolean {
+    let changed = false;
+    for (const user of this.users.values()) {
+      for (const [streamId, stream] of user.permissions?.streams ?? []) {
+        if (!exists(streamId)) {
+          user.permissions!.streams.delete(streamId);
+          changed = true;
+          continue;
+        }
+        for (const topicId of stream.topics.keys()) {
+          if (!exists(streamId, topicId)) {
+            stream.topics.delete(topicId);
+            changed = true;
+          }
+        }
+      }
+    }
+    return changed;
+  }
+
   delete(user: UserState): void {
     if (user.id === ROOT_USER_ID) throw BrokerError.of('CannotDeleteUser', 'the root user cannot be deleted');
     this.users.remove(user.id);
