@@ -31,6 +31,8 @@ const CONNECTION_CODES: ReadonlySet<number> = new Set([
   IggyErrorCode.ClientShutdown,
   IggyErrorCode.ConnectionClosed,
   IggyErrorCode.StaleClient,
+  // The server is at its connection limit (the embedded broker answers it, then closes).
+  IggyErrorCode.CannotEstablishConnection,
 ]);
 
 /** True for an Iggy server code (from a real server or the embedded broker) that is an auth failure. */
@@ -58,8 +60,8 @@ export function toConnectorError(err: unknown, operation: OperationKind, what: s
     new ConnectorError(kind, `${what}: ${reason}`, { cause: err, iggyCode });
 
   if (err instanceof IggyError || err instanceof BrokerError) {
-    if (AUTH_CODES.has(err.code) || isLogin(err)) return fail('Auth', err.code);
     if (CONNECTION_CODES.has(err.code)) return fail('Connection', err.code);
+    if (AUTH_CODES.has(err.code) || isLogin(err)) return fail('Auth', err.code);
     return fail(operation, err.code);
   }
   if (err instanceof IggyClientError) {
