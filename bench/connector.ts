@@ -246,7 +246,9 @@ const fmt = (n: number, digits = 0): string =>
 async function main(): Promise<void> {
   const embedded = new EmbeddedConnector();
   await embedded.connect(
-    resolveConnectorConfig({ embedded: { persistent: false, tcpPort: 0, httpPort: null } }),
+    resolveConnectorConfig({
+      embedded: { persistent: false, tcpPort: 0, httpPort: null, rootPassword: 'iggy' },
+    }),
   );
   const port = embedded.tcpPort!;
   const remote = new RemoteConnector();

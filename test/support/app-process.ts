@@ -168,6 +168,7 @@ export class BrokerProcess extends ChildRun {
       '--tcp-port',
       String(tcpPort),
       '--no-http',
+      '--with-default-root-credentials',
     ];
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,

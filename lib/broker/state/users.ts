@@ -37,16 +37,26 @@ export class UserStore {
     return this.users.size;
   }
 
-  /** Creates the root user when there is no user at all (first boot). */
-  async ensureRoot(
+  /** Creates the root user (id 0): first boot only, when there is no user at all. */
+  async createRoot(
     username: string,
     password: string,
     permissions: Permissions,
     now: bigint,
-  ): Promise<boolean> {
-    if (this.users.size > 0) return false;
-    await this.create({ username, password, status: UserStatus.Active, permissions }, now);
-    return true;
+  ): Promise<UserState> {
+    if (this.users.size > 0) throw new Error('the root user is created on first boot only');
+    return this.create({ username, password, status: UserStatus.Active, permissions }, now);
+  }
+
+  /** Whether `password` is the user's password (an Argon2 check). */
+  passwordMatches(user: UserState, password: string): Promise<boolean> {
+    return verify(user.passwordHash, password);
+  }
+
+  /** Sets a password without knowing the current one (the root password from configuration). */
+  async setPassword(user: UserState, password: string): Promise<void> {
+    checkPassword(password);
+    user.passwordHash = await argon2Hash(password);
   }
 
   /** By numeric id or username; undefined when unknown. */

@@ -122,6 +122,7 @@ describe('Broker: permissions of deleted streams and topics', () => {
     await broker.close();
     broker = await Broker.open({ dataDir: dir, retentionIntervalMs: 0, ...ROOT });
     root = await login(broker, 'iggy', 'iggy');
+    expect(broker.getUser(root, 'tenant')?.permissions?.streams.get(s.id)?.topics.size).toBe(0);
     await refused(await login(broker, 'tenant', 'tenant-pw'));
   });
 
