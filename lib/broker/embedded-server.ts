@@ -22,6 +22,8 @@ export interface EmbeddedServerConfig extends BrokerConfig {
    * false: `start` fails with an `InsecureListenerError` saying why.
    */
   allowDefaultRootPassword?: boolean;
+  /** More names the HTTP API's `Host` header may carry (DNS rebinding protection; loopback names pass). */
+  httpAllowedHosts?: readonly string[];
   /** Connection limits of the TCP listener (see `ConnectionLimits`). */
   limits?: Partial<ConnectionLimits>;
   /** Default 8090; 0 picks a free port; null: no TCP listener (the broker is used in process only). */
@@ -60,6 +62,7 @@ export class EmbeddedServer {
     const {
       host,
       httpHost,
+      httpAllowedHosts,
       allowDefaultRootPassword,
       limits,
       tcpPort,
@@ -98,6 +101,7 @@ export class EmbeddedServer {
       if (withHttp) {
         http = new BrokerHttpServer(broker, {
           host: httpBindHost,
+          allowedHosts: httpAllowedHosts,
           port: httpPort ?? HttpServerDefaults.port,
           metrics,
         });

@@ -90,6 +90,10 @@ function program(version: string): Command {
       'listen off loopback although root has the default password iggy',
       false,
     )
+    .option(
+      '--http-allowed-host <name...>',
+      'more names clients reach the HTTP API by (the Host header is checked against DNS rebinding)',
+    )
     .option('--max-connections <n>', 'TCP connections accepted at once (default 4096)', parsePositiveInt)
     .option(
       '--tls-cert <file>',
@@ -131,6 +135,7 @@ export function parseCliArgs(
     withDefaultRootCredentials: boolean;
     allowDefaultRootPassword: boolean;
     maxConnections?: number;
+    httpAllowedHost?: string[];
     tlsCert?: string;
     tlsKey?: string;
     verbose: boolean;
@@ -152,6 +157,7 @@ export function parseCliArgs(
     dataDir: o.inMemory ? undefined : o.dataDir,
     host: o.host,
     httpHost: o.httpHost,
+    httpAllowedHosts: o.httpAllowedHost,
     tcpPort: o.tcpPort,
     httpPort: o.http ? o.httpPort : null,
     fsync: o.fsync,

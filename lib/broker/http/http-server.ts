@@ -5,6 +5,7 @@ import type { Broker } from '../broker.js';
 import { listenOn, type ListenAddress } from '../listen.js';
 import { SystemStats } from '../state/system-stats.js';
 import { BrokerMetrics } from './broker-metrics.js';
+import { HttpAccess, type RouteRight } from './http-access.js';
 import { toJson } from './json.js';
 
 /** How the broker's HTTP stats API runs. */
@@ -17,14 +18,21 @@ export interface HttpServerOptions {
   metrics?: BrokerMetrics;
   /** Default: the broker's logger. */
   logger?: BrokerLogger;
+  /** More names the `Host` header may carry besides loopback names and the bound address. */
+  allowedHosts?: readonly string[];
 }
 
 export const HttpServerDefaults = { host: '127.0.0.1', port: 3000 } as const;
 
-type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+interface Route {
+  right: RouteRight;
+  handle: Handler;
+}
 
 /**
- * A read-only HTTP face of the broker (no authentication: keep it on loopback):
+ * A read-only HTTP face of the broker, behind `HttpAccess` (the Host header checked; credentials asked
+ * off loopback):
  * - `GET /ping` → `pong`;
  * - `GET /stats` → server statistics (the GetStats record) as JSON;
  * - `GET /streams` → streams with their topics, partitions (offsets, sizes, segments) and consumer groups
@@ -38,6 +46,7 @@ export class BrokerHttpServer {
   private readonly stats: SystemStats;
   private readonly logger: BrokerLogger;
   private readonly routes: ReadonlyMap<string, Route>;
+  private readonly access: HttpAccess;
   private bound: ListenAddress | null = null;
 
   constructor(
@@ -47,14 +56,24 @@ export class BrokerHttpServer {
     this.metrics = options.metrics ?? new BrokerMetrics(broker);
     this.stats = new SystemStats(broker.config.serverVersion);
     this.logger = options.logger ?? broker.config.logger;
+    this.access = new HttpAccess(broker, {
+      host: options.host ?? HttpServerDefaults.host,
+      allowedHosts: options.allowedHosts,
+    });
+    const route = (right: RouteRight, handle: Handler): Route => ({ right, handle });
     this.routes = new Map<string, Route>([
-      ['/', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'Iggy embedded broker')],
-      ['/ping', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'pong')],
-      ['/stats', (_req, res) => sendJson(res, this.serverStats())],
-      ['/streams', (_req, res) => sendJson(res, this.broker.inspect().streams)],
+      [
+        '/',
+        route('none', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'Iggy embedded broker')),
+      ],
+      ['/ping', route('none', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'pong'))],
+      ['/stats', route('readServers', (_req, res) => sendJson(res, this.serverStats()))],
+      ['/streams', route('readStreams', (_req, res) => sendJson(res, this.broker.inspect().streams))],
       [
         '/metrics',
-        async (_req, res) => send(res, 200, this.metrics.contentType, await this.metrics.render()),
+        route('readServers', async (_req, res) =>
+          send(res, 200, this.metrics.contentType, await this.metrics.render()),
+        ),
       ],
     ]);
     this.server = http.createServer((req, res) => void this.handle(req, res));
@@ -99,7 +118,13 @@ export class BrokerHttpServer {
       return;
     }
     try {
-      await route(req, res);
+      const denied = await this.access.check(req, route.right);
+      if (denied) {
+        for (const [name, value] of Object.entries(denied.headers ?? {})) res.setHeader(name, value);
+        sendJson(res, { error: denied.error }, denied.status);
+        return;
+      }
+      await route.handle(req, res);
     } catch (error) {
       this.logger.error(
         `HTTP ${path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -16,6 +16,7 @@ describe('parseCliArgs', () => {
       dataDir: CLI_DEFAULTS.dataDir,
       host: '127.0.0.1',
       httpHost: '127.0.0.1',
+      httpAllowedHosts: undefined,
       tcpPort: 8090,
       httpPort: 3000,
       fsync: { kind: 'interval', ms: 1000 },
