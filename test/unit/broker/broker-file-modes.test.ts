@@ -32,7 +32,9 @@ describeOnPosix('Broker: data files are for their owner only', () => {
     broker = null;
     await cleanup();
   });
-  afterAll(() => process.umask(previousUmask));
+  afterAll(() => {
+    process.umask(previousUmask);
+  });
 
   it('writes metadata, segments, indexes, offsets and the lock 0600 in 0700 folders', async () => {
     const dataDir = join(dir, 'new', 'data');
