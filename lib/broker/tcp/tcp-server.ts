@@ -76,7 +76,7 @@ export class BrokerTcpServer {
     this.refuser = new ConnectionRefuser(this.logger);
     const onSocket = (socket: Socket): void => this.accept(socket);
     this.server = options.tls
-      ? tls.createServer({ ...loadTlsMaterial(options.tls) }, onSocket)
+      ? tls.createServer({ ...loadTlsMaterial(options.tls), minVersion: 'TLSv1.2' }, onSocket)
       : net.createServer(onSocket);
     this.server.on('error', (error) => this.logger.error(`TCP server: ${error.message}`));
     if (options.tls) {
