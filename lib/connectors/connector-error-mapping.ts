@@ -1,7 +1,9 @@
 import { BrokerError } from '../broker/broker-error.js';
 import { DataDirCreateError, DataDirLockedError } from '../broker/storage/data-dir-lock.js';
+import { ioFailure } from '../broker/io-failure.js';
 import { StorageError } from '../broker/storage/storage-error.js';
 import { IggyClientError, IggyError } from '../client/errors.js';
+import { CommandCode } from '../protocol/codes/command-codes.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { ConnectorError, type ConnectorErrorKind } from './connector-error.js';
@@ -83,6 +85,12 @@ export function toConnectorError(err: unknown, operation: OperationKind, what: s
   }
   if (err instanceof DataDirLockedError || err instanceof DataDirCreateError) return fail('Config');
   if (err instanceof StorageError || err instanceof ProtocolError) return fail(operation, err.iggyCode);
+  const io = ioFailure(err, operation === 'Publish' ? CommandCode.SendMessages : undefined);
+  if (io)
+    return new ConnectorError(operation, `${what}: ${io.cause}: ${reason}`, {
+      cause: err,
+      iggyCode: io.code,
+    });
   return fail(operation);
 }
 
