@@ -94,6 +94,7 @@ function program(version: string): Command {
       '--http-allowed-host <name...>',
       'more names clients reach the HTTP API by (the Host header is checked against DNS rebinding)',
     )
+    .option('--segment-size-bytes <n>', 'segment rollover size (default 1 GiB)', parsePositiveInt)
     .option('--max-connections <n>', 'TCP connections accepted at once (default 4096)', parsePositiveInt)
     .option(
       '--tls-cert <file>',
@@ -135,6 +136,7 @@ export function parseCliArgs(
     withDefaultRootCredentials: boolean;
     allowDefaultRootPassword: boolean;
     maxConnections?: number;
+    segmentSizeBytes?: number;
     httpAllowedHost?: string[];
     tlsCert?: string;
     tlsKey?: string;
@@ -161,6 +163,7 @@ export function parseCliArgs(
     tcpPort: o.tcpPort,
     httpPort: o.http ? o.httpPort : null,
     fsync: o.fsync,
+    segmentSizeBytes: o.segmentSizeBytes,
     ...root,
     allowDefaultRootPassword: o.allowDefaultRootPassword,
     limits: { maxConnections: o.maxConnections },

@@ -12,6 +12,7 @@ export interface OfficialSdk {
     transport: 'TCP' | 'TLS';
     options: Record<string, unknown>;
     credentials: { username: string; password: string } | { token: string };
+    reconnect?: { enabled: boolean; interval: number; maxRetries: number };
   }) => OfficialClient;
   Partitioning: { PartitionId(id: number): unknown; Balanced: unknown };
   Consumer: { Single: unknown; Group(id: number | string): unknown };
@@ -40,6 +41,7 @@ export interface OfficialClient {
     ): Promise<{ messages: { payload: Buffer; headers?: unknown; offset?: bigint }[] }>;
   };
   destroy(): void;
+  on(event: string, listener: (e?: unknown) => void): void;
 }
 
 /** Where the SDK is looked for. */

@@ -15,7 +15,7 @@ describe('ioFailure', () => {
       code: IggyErrorCode.CannotSaveMessagesToSegment,
       cause: 'no space left on the device (ENOSPC)',
     });
-    expect(ioFailure(enospc, CommandCode.StoreConsumerOffset)?.code).toBe(IggyErrorCode.CannotWriteToFile);
+    expect(ioFailure(enospc, CommandCode.StoreOffset)?.code).toBe(IggyErrorCode.CannotWriteToFile);
     expect(ioFailure(new Error('a bug'))).toBeNull();
   });
 

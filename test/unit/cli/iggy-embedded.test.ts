@@ -20,6 +20,7 @@ describe('parseCliArgs', () => {
       tcpPort: 8090,
       httpPort: 3000,
       fsync: { kind: 'interval', ms: 1000 },
+      segmentSizeBytes: undefined,
       rootUsername: process.env.IGGY_ROOT_USERNAME,
       rootPassword: process.env.IGGY_ROOT_PASSWORD,
       allowDefaultRootPassword: false,
