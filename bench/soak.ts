@@ -118,8 +118,9 @@ async function main(): Promise<void> {
     '--no-http',
     '--with-default-root-credentials',
   ];
-  let [broker, listening] = await start('broker', brokerArgs(0), {}, /TCP listening on [^\s]+:(\d+)/);
-  const brokerPort = Number(listening[1]);
+  const first = await start('broker', brokerArgs(0), {}, /TCP listening on [^\s]+:(\d+)/);
+  let broker = first[0];
+  const brokerPort = Number(first[1][1]);
   const startApp = async (instance: string): Promise<App> => {
     const journal = join(dir, `${instance}.jsonl`);
     const [proc, ready] = await start(
@@ -218,7 +219,7 @@ async function main(): Promise<void> {
   const handled = (): Map<string, Map<string, number>> => {
     const by = new Map<string, Map<string, number>>(GROUPS.map((g) => [g, new Map()]));
     for (const file of journals) {
-      let text = '';
+      let text: string;
       try {
         text = readFileSync(file, 'utf8');
       } catch {

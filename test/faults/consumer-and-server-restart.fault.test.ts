@@ -12,7 +12,7 @@ const TENANTS = Array.from({ length: 10 }, (_, i) => `tenant-${i}`);
 function handledBy(journals: string[], group: string): string[] {
   const ids: string[] = [];
   for (const file of journals) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {

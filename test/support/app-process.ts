@@ -161,7 +161,11 @@ export class BrokerProcess extends ChildRun {
   port!: number;
 
   /** `extraArgs` go to the CLI after the defaults (`--fsync always`, `--segment-size-bytes 4096`...). */
-  static async start(dataDir: string, tcpPort = 0, extraArgs: readonly string[] = []): Promise<BrokerProcess> {
+  static async start(
+    dataDir: string,
+    tcpPort = 0,
+    extraArgs: readonly string[] = [],
+  ): Promise<BrokerProcess> {
     const args = [
       'dist/lib/cli/iggy-embedded.js',
       '--data-dir',
