@@ -1,30 +1,39 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BrokerProcess, cleanUp, eventually, SampleAppProcess, tempDir } from '../support/app-process.js';
 import { ensureBuilt } from '../support/build-once.js';
+import { handled, readJournal } from '../e2e/e2e-kit.js';
 import { count, FULL, report, sleep } from './fault-kit.js';
 
 const GROUPS = ['billing', 'notifications'] as const;
 const TENANTS = Array.from({ length: 10 }, (_, i) => `tenant-${i}`);
 
-/** Order ids each group handled (`order.created`, phase `handled`), one entry per handling, from journals. */
+/** Order ids each group handled (`order.created`), one entry per handling, from the instances' journals. */
 function handledBy(journals: string[], group: string): string[] {
-  const ids: string[] = [];
-  for (const file of journals) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      const e = JSON.parse(line) as { group: string; phase: string; type: string; orderId: string };
-      if (e.group === group && e.phase === 'handled' && e.type === 'order.created') ids.push(e.orderId);
-    }
+  return journals.flatMap((file) => handled(readJournal(file), group).map((e) => e.orderId));
+}
+
+/** Waits until `group` handled every acknowledged order, then reports and checks its counts. */
+async function expectAllHandled(
+  journals: string[],
+  acked: string[],
+  label: string,
+  timeoutMs: number,
+): Promise<void> {
+  for (const group of GROUPS) {
+    await eventually(
+      `${group} handled every acknowledged order`,
+      () => {
+        const seen = new Set(handledBy(journals, group));
+        return acked.every((id) => seen.has(id));
+      },
+      timeoutMs,
+      200,
+    );
+    const counts = count(acked, handledBy(journals, group));
+    report(`${label}, group ${group}`, counts);
+    expect(counts.lost).toBe(0);
   }
-  return ids;
 }
 
 /** Posts orders round-robin over the tenants until `until()`; returns the acknowledged (201) ids. */
@@ -88,20 +97,7 @@ describe('the sample app in remote mode under faults', () => {
     await sleep(FULL ? 5_000 : 2_000);
     stop = true;
     const acked = await posting;
-    for (const group of GROUPS) {
-      await eventually(
-        `${group} handled every acknowledged order`,
-        () => {
-          const seen = new Set(handledBy(journals, group));
-          return acked.every((id) => seen.has(id));
-        },
-        90_000,
-        200,
-      );
-      const counts = count(acked, handledBy(journals, group));
-      report(`consumer app kill -9 mid-batch, group ${group}`, counts);
-      expect(counts.lost).toBe(0);
-    }
+    await expectAllHandled(journals, acked, 'consumer app kill -9 mid-batch', 90_000);
     await a.stop();
     await b.stop();
     await broker.stop();
@@ -142,23 +138,12 @@ describe('the sample app in remote mode under faults', () => {
     await sleep(FULL ? 5_000 : 2_000);
     stop = true;
     const acked = await posting;
-    for (const group of GROUPS) {
-      await eventually(
-        `${group} handled every acknowledged order`,
-        () => {
-          const seen = new Set(handledBy(journals, group));
-          return acked.every((id) => seen.has(id));
-        },
-        120_000,
-        200,
-      );
-      const counts = count(acked, handledBy(journals, group));
-      report(
-        `remote server killed and restarted twice (same port, then the other address), group ${group}`,
-        counts,
-      );
-      expect(counts.lost).toBe(0);
-    }
+    await expectAllHandled(
+      journals,
+      acked,
+      'remote server killed and restarted twice (same port, then the other address)',
+      120_000,
+    );
     for (const app of apps) await app.stop();
     await broker.stop();
   }, 400_000);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { IggyClient } from '../../../lib/client/index.js';
 import { startCli } from '../../../lib/cli/cli-main.js';
+import { rootLogin } from '../../support/root-login.js';
 import { CLI_DEFAULTS, CliExit, parseCliArgs, parseFsync } from '../../../lib/cli/cli-options.js';
 
 const quiet = () => undefined;
@@ -134,21 +135,8 @@ describe('startCli', () => {
     out: (l: string) => void out.push(l),
     err: (l: string) => void err.push(l),
   });
-  const canLogin = async (port: number, password: string): Promise<boolean> => {
-    const client = new IggyClient({
-      addresses: [`127.0.0.1:${port}`],
-      credentials: { username: 'iggy', password },
-      reconnect: false,
-    });
-    try {
-      await client.connect();
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.close();
-    }
-  };
+  const canLogin = async (port: number, password: string): Promise<boolean> =>
+    (await rootLogin(port, password)) === 'ok';
 
   it('starts a persistent broker on ephemeral ports, prints its addresses and the generated root password once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'iggy-cli-'));

@@ -11,6 +11,7 @@ import {
 import { calculatePartition } from '../../../lib/connectors/calculate-partition.js';
 import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js';
 import { PublishRequest } from '../../../lib/connectors/publish-request.js';
+import { rootLogin } from '../../support/root-login.js';
 import { ConsumerKind } from '../../../lib/protocol/primitives/consumer.js';
 import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
 
@@ -129,21 +130,8 @@ describe('EmbeddedConnector', () => {
 
   it('needs no root password itself; network logins use the configured one, applied at a later start', async () => {
     const dataDir = join(root, 'root-password');
-    const login = async (port: number, password: string): Promise<unknown> => {
-      const client = new IggyClient({
-        addresses: [`127.0.0.1:${port}`],
-        credentials: { username: 'iggy', password },
-        reconnect: false,
-      });
-      try {
-        await client.connect();
-        return 'ok';
-      } catch (error) {
-        return error;
-      } finally {
-        await client.close();
-      }
-    };
+    const login = rootLogin;
+
     const first = await open({ embedded: { dataDir, tcpPort: 0, httpPort: null } });
     try {
       await first.ensureStream('works-without-password');
