@@ -248,7 +248,9 @@ const fmt = (n: number, digits = 0): string =>
 async function main(): Promise<void> {
   const embedded = new EmbeddedConnector();
   await embedded.connect(
-    resolveConnectorConfig({ embedded: { persistent: false, tcpPort: 0, httpPort: 0 } }),
+    resolveConnectorConfig({
+      embedded: { persistent: false, tcpPort: 0, httpPort: 0, rootPassword: 'iggy' },
+    }),
   );
   const port = embedded.tcpPort!;
   const remote = new RemoteConnector();

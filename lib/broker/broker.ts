@@ -8,6 +8,7 @@ import * as messageCommands from './state/message-commands.js';
 import type { ConsumerOffsetRequest, PollRequest } from './state/message-commands.js';
 import type { MetadataFile } from './state/metadata-file.js';
 import { openState } from './state/bootstrap.js';
+import { rootHasDefaultPassword } from './state/root-credentials.js';
 import { MaintenanceTimers } from './state/maintenance-timers.js';
 import { runRetention, type RetentionReport } from './state/retention.js';
 import { SystemStats } from './state/system-stats.js';
@@ -58,6 +59,11 @@ export class Broker {
   private constructor(
     private readonly ctx: BrokerContext,
     private readonly metadata: MetadataFile | null,
+    /**
+     * The root password this start generated (a first boot without `rootPassword`), else null. It is
+     * never logged; the `iggy-embedded` CLI prints it once, as the real server does.
+     */
+    readonly generatedRootPassword: string | null,
   ) {
     this.stats = new SystemStats(ctx.config.serverVersion, ctx.config.persistent ? ctx.config.dataDir : null);
     this.timers = new MaintenanceTimers((message) => ctx.config.logger.error(message));
@@ -69,8 +75,8 @@ export class Broker {
    * starts the retention timer.
    */
   static async open(config: BrokerConfig = { persistent: false }): Promise<Broker> {
-    const { ctx, metadata } = await openState(resolveBrokerConfig(config));
-    const broker = new Broker(ctx, metadata);
+    const { ctx, metadata, generatedRootPassword } = await openState(resolveBrokerConfig(config));
+    const broker = new Broker(ctx, metadata, generatedRootPassword);
     broker.startTimers();
     return broker;
   }
@@ -93,6 +99,11 @@ export class Broker {
 
   get config(): ResolvedBrokerConfig {
     return this.ctx.config;
+  }
+
+  /** Whether the root user still has the well-known default password `iggy` (an Argon2 check). */
+  rootHasDefaultPassword(): Promise<boolean> {
+    return rootHasDefaultPassword(this.ctx);
   }
 
   // Sessions
@@ -134,7 +145,7 @@ export class Broker {
     return userCommands.loginUser(this.ctx, clientId, username, password, clientVersion);
   }
 
-  async loginWithAccessToken(clientId: number, token: string): Promise<IdentityInfo> {
+  loginWithAccessToken(clientId: number, token: string): Promise<IdentityInfo> {
     return userCommands.loginWithAccessToken(this.ctx, clientId, token);
   }
 

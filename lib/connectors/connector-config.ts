@@ -16,11 +16,21 @@ export interface EmbeddedConfig {
   httpPort: number | null;
   /** `false` keeps everything in memory (default true). */
   persistent: boolean;
-  /** Interface the listeners bind to (default 127.0.0.1). */
+  /** Interface the TCP listener binds to (default 127.0.0.1). */
   host: string;
+  /** Interface the HTTP listener binds to (default 127.0.0.1, whatever `host` is). */
+  httpHost?: string;
   fsync: FsyncMode;
-  rootUsername: string;
-  rootPassword: string;
+  /** The root user's name (default `iggy`; when set, applied at every start). */
+  rootUsername?: string;
+  /**
+   * The root user's password, applied at every start when set. Unset: random on first boot, kept after.
+   * The connector itself needs none (its sessions are in-process); set it to log in over TCP (the `iggy`
+   * CLI, other services).
+   */
+  rootPassword?: string;
+  /** Listen off loopback although root's password is the default `iggy` (default false: refused). */
+  allowDefaultRootPassword?: boolean;
 }
 
 /** A real Iggy server. */
@@ -95,8 +105,6 @@ export const defaultEmbeddedConfig: EmbeddedConfig = {
   persistent: true,
   host: '127.0.0.1',
   fsync: { kind: 'interval', ms: 100 },
-  rootUsername: 'iggy',
-  rootPassword: 'iggy',
 };
 
 export const defaultRemoteConfig: RemoteConfig = {

@@ -13,7 +13,7 @@ connectorContract(
   async () => {
     const root = await mkdtemp(join(tmpdir(), 'nestjs-iggy-remote-contract-'));
     const serverConfig = (tcpPort: number): ConnectorConfigInput => ({
-      embedded: { dataDir: root, persistent: true, tcpPort, httpPort: null },
+      embedded: { dataDir: root, persistent: true, tcpPort, httpPort: null, rootPassword: 'iggy' },
     });
     let server = new EmbeddedConnector();
     await server.connect(resolveConnectorConfig(serverConfig(0)));

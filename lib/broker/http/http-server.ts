@@ -5,6 +5,7 @@ import type { Broker } from '../broker.js';
 import { listenOn, type ListenAddress } from '../listen.js';
 import { SystemStats } from '../state/system-stats.js';
 import { BrokerMetrics } from './broker-metrics.js';
+import { HttpAccess, type Denial, type RouteRight } from './http-access.js';
 import { IggyRestApi } from './rest/rest-api.js';
 import { toJson } from './json.js';
 
@@ -18,19 +19,26 @@ export interface HttpServerOptions {
   metrics?: BrokerMetrics;
   /** Default: the broker's logger. */
   logger?: BrokerLogger;
+  /** More names the `Host` header may carry besides loopback names and the bound address. */
+  allowedHosts?: readonly string[];
 }
 
 export const HttpServerDefaults = { host: '127.0.0.1', port: 3000 } as const;
 
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+interface Route {
+  right: RouteRight;
+  handle: Handler;
+}
+
 /** Dashboard routes that mean the same in Iggy's API, with or without a token. */
 const OPEN_PATHS = new Set(['/', '/ping', '/metrics']);
 
-type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
-
 /**
- * The broker's HTTP listener: Iggy's HTTP API (`IggyRestApi`: the real server's routes, JWT logins) for
- * every request that carries a bearer token, logs in, or is not a plain GET of the dashboard routes,
- * and beside it a read-only dashboard (no authentication: keep it on loopback):
+ * The broker's HTTP listener, behind `HttpAccess` (the Host header checked for every request): Iggy's HTTP
+ * API (`IggyRestApi`: the real server's routes, JWT logins) for every request that carries a bearer token,
+ * logs in, or is not a plain GET of the dashboard routes, and beside it a read-only dashboard (credentials
+ * asked off loopback):
  * - `GET /ping` → `pong`;
  * - `GET /stats` → server statistics (the GetStats record) as JSON;
  * - `GET /streams` → streams with their topics, partitions (offsets, sizes, segments) and consumer groups
@@ -45,6 +53,7 @@ export class BrokerHttpServer {
   private readonly logger: BrokerLogger;
   private readonly routes: ReadonlyMap<string, Route>;
   private readonly api: IggyRestApi;
+  private readonly access: HttpAccess;
   private bound: ListenAddress | null = null;
 
   constructor(
@@ -54,14 +63,24 @@ export class BrokerHttpServer {
     this.metrics = options.metrics ?? new BrokerMetrics(broker);
     this.stats = new SystemStats(broker.config.serverVersion);
     this.logger = options.logger ?? broker.config.logger;
+    this.access = new HttpAccess(broker, {
+      host: options.host ?? HttpServerDefaults.host,
+      allowedHosts: options.allowedHosts,
+    });
+    const route = (right: RouteRight, handle: Handler): Route => ({ right, handle });
     this.routes = new Map<string, Route>([
-      ['/', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'Iggy embedded broker')],
-      ['/ping', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'pong')],
-      ['/stats', (_req, res) => sendJson(res, this.serverStats())],
-      ['/streams', (_req, res) => sendJson(res, this.broker.inspect().streams)],
+      [
+        '/',
+        route('none', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'Iggy embedded broker')),
+      ],
+      ['/ping', route('none', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'pong'))],
+      ['/stats', route('readServers', (_req, res) => sendJson(res, this.serverStats()))],
+      ['/streams', route('readStreams', (_req, res) => sendJson(res, this.broker.inspect().streams))],
       [
         '/metrics',
-        async (_req, res) => send(res, 200, this.metrics.contentType, await this.metrics.render()),
+        route('readServers', async (_req, res) =>
+          send(res, 200, this.metrics.contentType, await this.metrics.render()),
+        ),
       ],
     ]);
     this.api = new IggyRestApi(broker);
@@ -103,10 +122,14 @@ export class BrokerHttpServer {
     const dashboard = route && read && (!req.headers.authorization || OPEN_PATHS.has(path));
     try {
       if (!dashboard) {
+        const denied = await this.access.check(req, 'none');
+        if (denied) return this.deny(res, denied);
         await this.api.handle(req, res, path, new URLSearchParams(rawQuery ?? ''));
         return;
       }
-      await route(req, res);
+      const denied = await this.access.check(req, route.right);
+      if (denied) return this.deny(res, denied);
+      await route.handle(req, res);
     } catch (error) {
       this.logger.error(
         `HTTP ${path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -114,6 +137,11 @@ export class BrokerHttpServer {
       if (!res.headersSent) sendJson(res, { error: 'internal error' }, 500);
       else res.destroy();
     }
+  }
+
+  private deny(res: ServerResponse, denied: Denial): void {
+    for (const [name, value] of Object.entries(denied.headers ?? {})) res.setHeader(name, value);
+    sendJson(res, { error: denied.error }, denied.status);
   }
 
   private serverStats(): unknown {

@@ -3,6 +3,7 @@ import type { ResolvedBrokerConfig } from '../broker-config.js';
 import type { AccessTokenStore } from './access-tokens.js';
 import type { Catalog, StreamState, TopicState } from './catalog.js';
 import type { ClientRegistry, ClientState } from './clients.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { Messaging, TrafficCounters } from './messaging.js';
 import type { PartitionRegistry } from './partition-registry.js';
 import type { StorageBackend } from './storage-backend.js';
@@ -19,6 +20,8 @@ export interface BrokerContext {
   users: UserStore;
   tokens: AccessTokenStore;
   clients: ClientRegistry;
+  /** Failed logins per client address; null when turned off. */
+  loginThrottle: LoginThrottle | null;
   partitions: PartitionRegistry;
   backend: StorageBackend;
   messaging: Messaging;

@@ -78,7 +78,9 @@ describe('RemoteConnector connections', () => {
   beforeAll(async () => {
     server = new EmbeddedConnector();
     await server.connect(
-      resolveConnectorConfig({ embedded: { persistent: false, tcpPort: 0, httpPort: null } }),
+      resolveConnectorConfig({
+        embedded: { persistent: false, tcpPort: 0, httpPort: null, rootPassword: 'iggy' },
+      }),
     );
   });
 

@@ -51,6 +51,7 @@ describe('BrokerHttpServer', () => {
       tcpPort: 0,
       httpPort: 0,
       retentionIntervalMs: 0,
+      rootPassword: 'iggy',
     });
     base = `http://127.0.0.1:${server.httpAddress!.port}`;
     client = new IggyClient({
