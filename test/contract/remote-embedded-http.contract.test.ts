@@ -17,7 +17,9 @@ connectorContract(
     const root = await mkdtemp(join(tmpdir(), 'nestjs-iggy-http-contract-'));
     const server = new EmbeddedConnector();
     await server.connect(
-      resolveConnectorConfig({ embedded: { dataDir: root, persistent: true, tcpPort: null, httpPort: 0 } }),
+      resolveConnectorConfig({
+        embedded: { dataDir: root, persistent: true, tcpPort: null, httpPort: 0, rootPassword: 'iggy' },
+      }),
     );
     const config: ConnectorConfigInput = {
       mode: 'remote',

@@ -5,7 +5,8 @@ import type { Broker } from '../broker.js';
 import { listenOn, type ListenAddress } from '../listen.js';
 import { SystemStats } from '../state/system-stats.js';
 import { BrokerMetrics } from './broker-metrics.js';
-import { HttpAccess, type Denial, type RouteRight } from './http-access.js';
+import { HttpAccess, parseAuthorization, type Denial, type RouteRight } from './http-access.js';
+import { JwtIssuer } from './rest/jwt-issuer.js';
 import { IggyRestApi } from './rest/rest-api.js';
 import { toJson } from './json.js';
 
@@ -31,14 +32,15 @@ interface Route {
   handle: Handler;
 }
 
-/** Dashboard routes that mean the same in Iggy's API, with or without a token. */
+/** Dashboard routes that are the real server's too, where they need no token (other methods: 405). */
 const OPEN_PATHS = new Set(['/', '/ping', '/metrics']);
 
 /**
  * The broker's HTTP listener, behind `HttpAccess` (the Host header checked for every request): Iggy's HTTP
- * API (`IggyRestApi`: the real server's routes, JWT logins) for every request that carries a bearer token,
- * logs in, or is not a plain GET of the dashboard routes, and beside it a read-only dashboard (credentials
- * asked off loopback):
+ * API (`IggyRestApi`: the real server's routes and answers, JWT logins; a request without a valid token
+ * is a 401 before any route is looked up, as there) and beside it a read-only dashboard. `/streams` and
+ * `/stats` are both: a GET with the API's JWT is the API's, any other GET the dashboard's. The dashboard
+ * needs credentials off loopback (see `HttpAccess`):
  * - `GET /ping` → `pong`;
  * - `GET /stats` → server statistics (the GetStats record) as JSON;
  * - `GET /streams` → streams with their topics, partitions (offsets, sizes, segments) and consumer groups
@@ -63,9 +65,11 @@ export class BrokerHttpServer {
     this.metrics = options.metrics ?? new BrokerMetrics(broker);
     this.stats = new SystemStats(broker.config.serverVersion);
     this.logger = options.logger ?? broker.config.logger;
+    const jwt = new JwtIssuer();
     this.access = new HttpAccess(broker, {
       host: options.host ?? HttpServerDefaults.host,
       allowedHosts: options.allowedHosts,
+      jwt,
     });
     const route = (right: RouteRight, handle: Handler): Route => ({ right, handle });
     this.routes = new Map<string, Route>([
@@ -83,7 +87,7 @@ export class BrokerHttpServer {
         ),
       ],
     ]);
-    this.api = new IggyRestApi(broker);
+    this.api = new IggyRestApi(broker, jwt);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on('error', (error) => this.logger.error(`HTTP server: ${error.message}`));
   }
@@ -118,17 +122,17 @@ export class BrokerHttpServer {
     const path = rawPath!.replace(/\/+$/, '') || '/';
     const route = this.routes.get(path);
     const read = req.method === 'GET' || req.method === 'HEAD';
-    // `/streams` and `/stats` are API routes too: a bearer token says which one is meant.
-    const dashboard = route && read && (!req.headers.authorization || OPEN_PATHS.has(path));
+    const dashboard =
+      route &&
+      (OPEN_PATHS.has(path) || (read && parseAuthorization(req.headers.authorization)?.kind !== 'jwt'));
     try {
-      if (!dashboard) {
-        const denied = await this.access.check(req, 'none');
-        if (denied) return this.deny(res, denied);
-        await this.api.handle(req, res, path, new URLSearchParams(rawQuery ?? ''));
-        return;
-      }
-      const denied = await this.access.check(req, route.right);
+      const denied = await this.access.check(req, dashboard && read ? route.right : 'none');
       if (denied) return this.deny(res, denied);
+      if (!dashboard) return await this.api.handle(req, res, path, new URLSearchParams(rawQuery ?? ''));
+      if (!read) {
+        res.setHeader('Allow', 'GET, HEAD');
+        return sendJson(res, { error: `${req.method} is not allowed on ${path}` }, 405);
+      }
       await route.handle(req, res);
     } catch (error) {
       this.logger.error(

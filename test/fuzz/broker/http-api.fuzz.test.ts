@@ -67,7 +67,12 @@ describe('the embedded HTTP API under hostile requests (fuzz)', () => {
   let token: string;
 
   beforeAll(async () => {
-    server = await EmbeddedServer.start({ persistent: false, tcpPort: null, httpPort: 0 });
+    server = await EmbeddedServer.start({
+      persistent: false,
+      tcpPort: null,
+      httpPort: 0,
+      rootPassword: 'iggy',
+    });
     base = `http://127.0.0.1:${server.httpAddress!.port}`;
     const login = await fetch(`${base}/users/login`, {
       method: 'POST',

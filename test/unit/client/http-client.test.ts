@@ -27,7 +27,12 @@ describe.each(targets)('IggyHttpClient → %s HTTP API', (_target, realAddress) 
   beforeAll(async () => {
     if (realAddress) base = realAddress;
     else {
-      server = await EmbeddedServer.start({ persistent: false, tcpPort: null, httpPort: 0 });
+      server = await EmbeddedServer.start({
+        persistent: false,
+        tcpPort: null,
+        httpPort: 0,
+        rootPassword: 'iggy',
+      });
       base = `127.0.0.1:${server.httpAddress!.port}`;
     }
     client = createIggyClient({

@@ -81,7 +81,12 @@ describe('connect ensures the configured stream and topic', () => {
     let remote: (extra: ConnectorConfigInput) => ConnectorConfigInput;
 
     beforeAll(async () => {
-      server = await EmbeddedServer.start({ persistent: false, tcpPort: 0, httpPort: null });
+      server = await EmbeddedServer.start({
+        persistent: false,
+        tcpPort: 0,
+        httpPort: null,
+        rootPassword: 'iggy',
+      });
       const address = `127.0.0.1:${server.tcpAddress.port}`;
       admin = new IggyClient({ addresses: [address], credentials: { username: 'iggy', password: 'iggy' } });
       await admin.connect();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { IggyClient } from '../../../lib/client/iggy-client.js';
 import {
+  DEFAULT_STREAM_NAME,
   resolveConnectorConfig,
   type ConnectorConfigInput,
 } from '../../../lib/connectors/connector-config.js';
@@ -166,7 +167,7 @@ describe('EmbeddedConnector', () => {
         reconnect: false,
       });
       await client.connect();
-      expect((await client.getStreams()).map((x) => x.name)).toEqual(['rustok', 'kept']);
+      expect((await client.getStreams()).map((x) => x.name)).toEqual([DEFAULT_STREAM_NAME, 'kept']);
       await client.close();
     } finally {
       await second.shutdown();

@@ -13,7 +13,7 @@ import { ProtocolError } from '../../../protocol/protocol-error.js';
 import { BrokerError } from '../../broker-error.js';
 import type { Broker } from '../../broker.js';
 import { Transport } from '../../state/types.js';
-import { JwtIssuer, type TokenClaims } from './jwt-issuer.js';
+import type { JwtIssuer, TokenClaims } from './jwt-issuer.js';
 import { sendError, sendJson, sendNotFound, sendStatus } from './rest-errors.js';
 
 /** The real server's default request body limit (`http.max_request_size`). */
@@ -308,9 +308,10 @@ route('DELETE', '/personal-access-tokens/{name}', async (b, r, res) => {
  * none), so there is no consumer-group membership here, as on the real server.
  */
 export class IggyRestApi {
-  private readonly jwt = new JwtIssuer();
-
-  constructor(private readonly broker: Broker) {}
+  constructor(
+    private readonly broker: Broker,
+    private readonly jwt: JwtIssuer,
+  ) {}
 
   async handle(
     req: IncomingMessage,
@@ -331,7 +332,8 @@ export class IggyRestApi {
     const untyped =
       body !== undefined && !/^application\/(?:[\w.+-]*\+)?json\b/i.test(req.headers['content-type'] ?? '');
     try {
-      if (PUBLIC_PATHS.has(path) && req.method === 'POST') {
+      if (PUBLIC_PATHS.has(path)) {
+        if (req.method !== 'POST') return sendStatus(res, 405);
         return untyped ? sendStatus(res, 415) : await this.login(path, body, address, res);
       }
       const claims = await this.authenticate(req);

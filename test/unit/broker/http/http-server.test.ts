@@ -159,9 +159,13 @@ describe('BrokerHttpServer', () => {
     expect(text).toMatch(/iggy_written_bytes_total \d+/);
   });
 
-  it('answers 404 to unknown paths and 405 to writes', async () => {
-    expect((await fetch(`${base}/nope`)).status).toBe(404);
-    const res = await fetch(`${base}/streams`, { method: 'POST', body: '{}' });
+  it('answers unknown paths and writes as the real server does: 401 without a token, as its API asks for one first', async () => {
+    expect((await fetch(`${base}/nope`)).status).toBe(401);
+    expect((await fetch(`${base}/streams`, { method: 'POST', body: '{}' })).status).toBe(401);
+  });
+
+  it('answers 405 to a write on a dashboard-only route', async () => {
+    const res = await fetch(`${base}/ping`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD');
   });
