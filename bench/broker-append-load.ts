@@ -122,7 +122,12 @@ async function consume(broker: Broker, clientId: number, total: number): Promise
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   const dataDir = await mkdtemp(join(tmpdir(), 'iggy-append-load-'));
-  const broker = await Broker.open({ dataDir, fsync: options.fsync, retentionIntervalMs: 0 });
+  const broker = await Broker.open({
+    dataDir,
+    fsync: options.fsync,
+    retentionIntervalMs: 0,
+    rootPassword: 'iggy',
+  });
   try {
     const clientId = broker.connectClient(Transport.Tcp, 'load');
     await broker.loginUser(clientId, 'iggy', 'iggy');

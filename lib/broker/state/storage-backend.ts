@@ -12,6 +12,7 @@ import { createMemoryPartitionStore } from '../storage/memory-partition-store.js
 import type { FsyncMode, PartitionStore } from '../storage/partition-store.js';
 import type { StorageLogger } from '../storage/storage-logger.js';
 import { TailCache, type TailCacheLimits } from '../storage/tail-cache.js';
+import { restrictDataDir } from '../storage/file-modes.js';
 
 /** One partition's address. */
 export interface PartitionKey {
@@ -69,6 +70,7 @@ export function memoryBackend(options: StorageBackendOptions): StorageBackend {
  */
 export async function fileBackend(dataDir: string, options: StorageBackendOptions): Promise<StorageBackend> {
   await createDataDir(dataDir);
+  await restrictDataDir(dataDir, storageLogger(options.logger));
   const lock: DataDirLock = await acquireDataDirLock(dataDir, { logger: storageLogger(options.logger) });
   const tailCache = new TailCache(options.tailCache);
   const streamDir = (streamId: number): string => join(dataDir, 'streams', String(streamId));

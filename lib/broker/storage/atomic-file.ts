@@ -1,6 +1,7 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDirectory, writeFully } from './file-io.js';
+import { FILE_MODE } from './file-modes.js';
 
 let sequence = 0;
 
@@ -16,7 +17,7 @@ export async function replaceFile(path: string, data: Buffer): Promise<FileHandl
   const temp = `${path}${TEMP_MARKER}${process.pid}-${++sequence}`;
   let file: FileHandle | null = null;
   try {
-    file = await open(temp, 'wx+', 0o644);
+    file = await open(temp, 'wx+', FILE_MODE);
     await writeFully(file, data, 0);
     await file.datasync();
     await rename(temp, path);

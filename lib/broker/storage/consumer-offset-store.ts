@@ -10,6 +10,7 @@ import {
 } from './offset-journal.js';
 import type { FsyncMode } from './partition-store.js';
 import { silentStorageLogger, type StorageLogger } from './storage-logger.js';
+import { DIR_MODE } from './file-modes.js';
 
 export type { OffsetOwnerKind, StoredConsumerOffset } from './offset-journal.js';
 
@@ -100,7 +101,7 @@ export async function openFileConsumerOffsetStore(
 ): Promise<ConsumerOffsetStore> {
   const logger = options.logger ?? silentStorageLogger;
   const offsetsDir = join(partitionDir, 'offsets');
-  await mkdir(offsetsDir, { recursive: true });
+  await mkdir(offsetsDir, { recursive: true, mode: DIR_MODE });
   const journal = await OffsetJournal.open(
     join(offsetsDir, 'journal'),
     { fsync: options.fsync ?? { kind: 'interval', ms: 1000 }, logger },

@@ -23,7 +23,7 @@ function crashingProducer(dataDir: string): string {
     import { Broker, Transport } from ${dist('lib/broker/index.js')};
     import { encodeMessages } from ${dist('lib/protocol/messages/message-batch.js')};
     import { Partitioning } from ${dist('lib/protocol/primitives/partitioning.js')};
-    const broker = await Broker.open({ dataDir: ${JSON.stringify(dataDir)}, fsync: { kind: 'always' }, retentionIntervalMs: 0 });
+    const broker = await Broker.open({ dataDir: ${JSON.stringify(dataDir)}, fsync: { kind: 'always' }, retentionIntervalMs: 0, rootPassword: 'iggy' });
     const c = broker.connectClient(Transport.Tcp, 'crash');
     await broker.loginUser(c, 'iggy', 'iggy');
     await broker.createStream(c, 's');
@@ -45,7 +45,7 @@ function crashingProducer(dataDir: string): string {
 }
 
 async function storedPayloads(dataDir: string): Promise<string[]> {
-  const broker = await Broker.open({ dataDir, retentionIntervalMs: 0 });
+  const broker = await Broker.open({ dataDir, retentionIntervalMs: 0, rootPassword: 'iggy' });
   try {
     const root = broker.connectClient(Transport.Tcp, 'check');
     await broker.loginUser(root, 'iggy', 'iggy');
