@@ -64,7 +64,7 @@ describeOnPosix('Broker: data files are for their owner only', () => {
     expect(names).toEqual(expect.arrayContaining(['/metadata.json', '/.lock']));
     expect(names.some((n) => n.endsWith('.log'))).toBe(true);
     expect(names.some((n) => n.endsWith('.index'))).toBe(true);
-    expect(names.some((n) => n.includes('/offsets/consumers/'))).toBe(true);
+    expect(names.some((n) => n.endsWith('/offsets/journal'))).toBe(true);
     expect(all.filter(([, mode]) => (mode & 0o077) !== 0)).toEqual([]);
   });
 
