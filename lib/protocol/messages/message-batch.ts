@@ -79,18 +79,25 @@ function checkPayload(payload: Uint8Array, i: number): void {
   }
 }
 
+/**
+ * Validates one outgoing message (message `i` of its batch, for error messages) and returns the size of
+ * its encoded user headers; the whole message takes `MessageLayout.headerBytes + payload + that`.
+ */
+export function measureMessage(m: OutgoingMessage, i = 0): number {
+  checkPayload(m.payload, i);
+  if (m.id !== undefined) checkU(m.id, MAX_U128, 'id', i);
+  if (m.originTimestamp !== undefined) checkU(m.originTimestamp, MAX_U64, 'origin timestamp', i);
+  return m.headers && m.headers.length > 0 ? userHeadersSize(m.headers) : 0;
+}
+
 /** Validates outgoing messages and measures their encoded size. */
 export function measureMessages(messages: readonly OutgoingMessage[]): MessagesMeasure {
   const headerBytes = new Uint32Array(messages.length);
   let runBytes = 0;
   for (let i = 0; i < messages.length; i++) {
-    const m = messages[i]!;
-    checkPayload(m.payload, i);
-    if (m.id !== undefined) checkU(m.id, MAX_U128, 'id', i);
-    if (m.originTimestamp !== undefined) checkU(m.originTimestamp, MAX_U64, 'origin timestamp', i);
-    const hb = m.headers && m.headers.length > 0 ? userHeadersSize(m.headers) : 0;
+    const hb = measureMessage(messages[i]!, i);
     headerBytes[i] = hb;
-    runBytes += H + m.payload.length + hb;
+    runBytes += H + messages[i]!.payload.length + hb;
   }
   return { runBytes, headerBytes };
 }
