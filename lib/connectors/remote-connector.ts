@@ -1,39 +1,54 @@
 import { IggyClient } from '../client/iggy-client.js';
 import type { IggyClientOptions } from '../client/options.js';
-import { Producer } from '../client/producer.js';
 import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
 import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
-import type { OutgoingMessage } from '../protocol/messages/message-batch.js';
+import { IggyErrorCode } from '../protocol/codes/error-codes.js';
+import type { MessageRun } from '../protocol/messages/message-run.js';
 import type { Consumer } from '../protocol/primitives/consumer.js';
 import { Partitioning } from '../protocol/primitives/partitioning.js';
 import { ClientPollSource } from './client-poll-source.js';
 import { ConnectorBase } from './connector-base.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
+import { iggyCodeOf } from './connector-error-mapping.js';
 import type { TopicSpec } from './iggy-connector.js';
 import type { PollSource } from './poll-source.js';
-import type { PublishGroup } from './publish-grouping.js';
 import { remoteClientOptions } from './remote-client-options.js';
 
-/** Batches of one producer on the wire at once (order per partition holds: one connection, FIFO). */
-const MAX_IN_FLIGHT_BATCHES = 16;
+/** How long a topic's partition count is trusted before it is asked for again. */
+const PARTITIONS_TTL_MS = 5_000;
+
+/** Send failures after which the cached partition count of the topic is dropped. */
+const TOPIC_CHANGED: ReadonlySet<number> = new Set([
+  IggyErrorCode.PartitionNotFound,
+  IggyErrorCode.TopicIdNotFound,
+  IggyErrorCode.TopicNameNotFound,
+  IggyErrorCode.StreamIdNotFound,
+  IggyErrorCode.StreamNameNotFound,
+]);
+
+interface KnownPartitions {
+  count: number | null;
+  expiresAt: number;
+}
 
 /**
  * A real Iggy server (0.7 binary protocol over TCP or TLS) through `IggyClient`. `config.remote`: the
  * addresses, tried in order on every (re)connect; username/password or a personal access token; TLS.
- * Connections: one for publishing and administration (publishes go through a batching `Producer`, one
- * per topic, messages-key partitioning), and one per subscription (group membership is per connection,
- * and a slow consumer must not hold up publishes). Every connection reconnects and logs in again by
- * itself; a subscription then rejoins its group and resumes from the stored offsets.
+ * Connections: one for publishing and administration (each batch is one SendMessages to the partition
+ * its keys hash to, pipelined: one connection answers in order), and one per subscription (group
+ * membership is per connection, and a slow consumer must not hold up publishes). Every connection
+ * reconnects and logs in again by itself; a subscription then rejoins its group and resumes from the
+ * stored offsets. While a connection is down, its requests wait `remote.offlineTimeoutMs` for it, then
+ * fail with `Connection` at once until it is back.
  */
 export class RemoteConnector extends ConnectorBase {
   protected readonly label = 'RemoteConnector';
   private client: IggyClient | undefined;
   private options: IggyClientOptions | undefined;
-  private lingerMs = 0;
-  private readonly producers = new Map<string, Producer>();
-  /** The partition key of each message handed to a producer. */
-  private readonly keys = new WeakMap<OutgoingMessage, string>();
+  /** Partition counts by topic (`stream\u0000topic`), and lookups in progress. */
+  private readonly partitions = new Map<string, KnownPartitions>();
+  private readonly lookups = new Map<string, Promise<number | null>>();
 
   /** Address of the live publishing connection, e.g. `127.0.0.1:8090`. */
   get address(): string | undefined {
@@ -42,8 +57,6 @@ export class RemoteConnector extends ConnectorBase {
 
   protected async open(config: ConnectorConfig): Promise<void> {
     const options = remoteClientOptions(config.remote);
-    const lingerMs = config.remote.lingerMs ?? 0;
-    if (!(lingerMs >= 0)) throw new ConnectorError('Config', `remote.lingerMs must be >= 0, got ${lingerMs}`);
     const client = new IggyClient(options);
     client.on('error', () => undefined); // failed reconnect attempts; requests report their own failures
     try {
@@ -54,13 +67,10 @@ export class RemoteConnector extends ConnectorBase {
     }
     this.client = client;
     this.options = options;
-    this.lingerMs = lingerMs;
   }
 
   protected async close(): Promise<void> {
-    const producers = [...this.producers.values()];
-    this.producers.clear();
-    await Promise.all(producers.map((p) => p.close()));
+    this.partitions.clear();
     const client = this.client;
     this.client = undefined;
     await client?.close();
@@ -71,36 +81,44 @@ export class RemoteConnector extends ConnectorBase {
   }
 
   /**
-   * A group of several messages whose producer holds nothing goes out as one SendMessages right away
-   * (already a batch; nothing queued ahead of it, so the order per key holds); everything else goes
-   * through the topic's batching `Producer`.
+   * From a cache kept `PARTITIONS_TTL_MS` (partitions added meanwhile count from the next lookup; one
+   * lookup at a time per topic), dropped when a send says the topic or partition is gone.
    */
-  protected async sendGroups(groups: PublishGroup[]): Promise<void> {
-    const client = this.requireClient();
-    const sends: Promise<void>[] = [];
-    const touched = new Set<Producer>();
-    for (const group of groups) {
-      const producer = this.producerFor(group.stream, group.topic);
-      if (group.messages.length > 1 && producer.pending === 0) {
-        sends.push(
-          client.sendMessages({
-            streamId: group.stream,
-            topicId: group.topic,
-            partitioning: Partitioning.messagesKey(group.key),
-            messages: group.messages,
-          }),
-        );
-        continue;
-      }
-      touched.add(producer);
-      for (const message of group.messages) {
-        this.keys.set(message, group.key);
-        sends.push(producer.send(message));
-      }
+  protected partitionsCount(stream: string, topic: string): number | null | Promise<number | null> {
+    const id = `${stream}\u0000${topic}`;
+    const known = this.partitions.get(id);
+    if (known && known.expiresAt > Date.now()) return known.count;
+    let lookup = this.lookups.get(id);
+    if (!lookup) {
+      lookup = this.requireClient()
+        .getTopic({ streamId: stream, topicId: topic })
+        .then((details) => {
+          const count = details?.partitionsCount ?? null;
+          this.partitions.set(id, {
+            count,
+            expiresAt: Date.now() + (count === null ? 0 : PARTITIONS_TTL_MS),
+          });
+          return count;
+        })
+        .finally(() => this.lookups.delete(id));
+      this.lookups.set(id, lookup);
     }
-    // With no linger, what is queued goes out now; otherwise a publish may wait `lingerMs` for company.
-    if (this.lingerMs === 0) for (const producer of touched) void producer.flush();
-    await Promise.all(sends);
+    return lookup;
+  }
+
+  /** One SendMessages, written in call order on the one publishing connection (the run is not copied). */
+  protected sendBatch(stream: string, topic: string, partition: number, run: MessageRun): Promise<void> {
+    return this.requireClient()
+      .sendMessages({
+        streamId: stream,
+        topicId: topic,
+        partitioning: Partitioning.partitionId(partition),
+        messages: run,
+      })
+      .catch((err: unknown) => {
+        if (TOPIC_CHANGED.has(iggyCodeOf(err) ?? -1)) this.partitions.delete(`${stream}\u0000${topic}`);
+        throw err;
+      });
   }
 
   protected openSource(stream: string, topic: string): Promise<PollSource> {
@@ -162,22 +180,6 @@ export class RemoteConnector extends ConnectorBase {
 
   protected roundTrip(): Promise<void> {
     return this.requireClient().ping();
-  }
-
-  private producerFor(stream: string, topic: string): Producer {
-    const id = JSON.stringify([stream, topic]);
-    let producer = this.producers.get(id);
-    if (!producer) {
-      producer = new Producer(this.requireClient(), {
-        streamId: stream,
-        topicId: topic,
-        partitioning: { key: (message) => this.keys.get(message)! },
-        lingerMs: this.lingerMs,
-        maxInFlightBatches: MAX_IN_FLIGHT_BATCHES,
-      });
-      this.producers.set(id, producer);
-    }
-    return producer;
   }
 
   private requireClient(): IggyClient {
