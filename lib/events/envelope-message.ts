@@ -28,7 +28,18 @@ export function envelopeToMessage(
   serializer: Serializer,
   target?: MessageTarget | TopicTarget,
 ): PublishRequest {
-  const valid = validateEnvelope(envelope);
+  return validEnvelopeToMessage(validateEnvelope(envelope), serializer, target);
+}
+
+/**
+ * `envelopeToMessage` for an envelope that `createEnvelope` or `validateEnvelope` has just returned:
+ * not checked again (one validation per boundary). Throws `SerializationError`.
+ */
+export function validEnvelopeToMessage(
+  valid: EventEnvelope,
+  serializer: Serializer,
+  target?: MessageTarget | TopicTarget,
+): PublishRequest {
   let payload: Buffer;
   try {
     payload = serializer.serialize(valid.payload);

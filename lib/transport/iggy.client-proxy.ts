@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { Subject, type Observable } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
-import { envelopeToMessage, type MessageTarget } from '../events/envelope-message.js';
+import { validEnvelopeToMessage, type MessageTarget } from '../events/envelope-message.js';
 import { createEnvelope, type EventEnvelope } from '../events/event-envelope.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
 import type { Serializer } from '../events/serializer.js';
@@ -118,7 +118,9 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
     const envelope = this.toEnvelope(packet.pattern, packet.data, packet.metadata);
-    await this.handle.connector.publish(envelopeToMessage(envelope, this.payloadSerializer(), this.target()));
+    await this.handle.connector.publish(
+      validEnvelopeToMessage(envelope, this.payloadSerializer(), this.target()),
+    );
     return undefined as T;
   }
 
@@ -149,7 +151,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
         unregister = replies.register(requestId, finish);
         await replies.ready();
         if (finished) return;
-        const message = envelopeToMessage(envelope, this.payloadSerializer(), this.target());
+        const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), this.target());
         const replyTo = this.options.replyTopic ?? 'replies';
         await this.handle.connector.publish(
           message.withHeaders([
