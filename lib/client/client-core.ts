@@ -422,7 +422,10 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
       if (this.stateValue !== 'reconnecting') return;
       this.offlineExpired = true;
       this.failQueue(
-        new IggyClientError('Disconnected', `not reconnected within ${ms} ms (offlineTimeoutMs); still trying`),
+        new IggyClientError(
+          'Disconnected',
+          `not reconnected within ${ms} ms (offlineTimeoutMs); still trying`,
+        ),
       );
     }, ms);
     this.offlineTimer.unref();
