@@ -289,12 +289,14 @@ export class PublishBatcher {
   }
 
   private settle(owners: PublishCall[], cost: PublishCost, error: Error | undefined): void {
-    let run = 1;
-    for (let i = 0; i < owners.length; i += run) {
+    // A call's messages sit side by side in a batch: settle each call once per run of them.
+    let i = 0;
+    while (i < owners.length) {
       const owner = owners[i]!;
-      run = 1;
+      let run = 1;
       while (i + run < owners.length && owners[i + run] === owner) run++;
       owner.settle(run, error);
+      i += run;
     }
     this.budget.release(cost);
     if (this.budget.inFlightMessages === 0 && this.idle.length > 0) {

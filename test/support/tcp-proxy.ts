@@ -15,12 +15,12 @@ export class TcpProxy {
   ) {}
 
   static async start(target: { host: string; port: number }): Promise<TcpProxy> {
-    let proxy!: TcpProxy;
-    const server = net.createServer((client) => proxy.accept(client, target));
+    const accepted: { proxy?: TcpProxy } = {};
+    const server = net.createServer((client) => accepted.proxy?.accept(client, target));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as net.AddressInfo;
-    proxy = new TcpProxy(server, `127.0.0.1:${port}`);
-    return proxy;
+    accepted.proxy = new TcpProxy(server, `127.0.0.1:${port}`);
+    return accepted.proxy;
   }
 
   pause(): void {
