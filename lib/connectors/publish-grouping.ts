@@ -51,9 +51,10 @@ export function toOutgoingMessage(request: PublishRequest): OutgoingMessage {
       `partition key must be 1..255 bytes of UTF-8, got ${keyBytes} (event ${request.eventId})`,
     );
   }
-  return request.headers.length > 0
-    ? { id, payload: request.payload, headers: request.headers }
-    : { id, payload: request.payload };
+  const encoded = request.encodedHeaders;
+  if (encoded !== undefined) return { id, payload: request.payload, encodedHeaders: encoded };
+  const headers = request.headers;
+  return headers.length > 0 ? { id, payload: request.payload, headers } : { id, payload: request.payload };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import { PublishRequest } from '../connectors/publish-request.js';
 import type { EventEnvelope } from './event-envelope.js';
 import { SerializationError, errorText } from './event-errors.js';
-import { envelopeHeaders, locationOf, readEventMeta, type EventMeta } from './envelope-headers.js';
+import { encodeEnvelopeHeaders, locationOf, readEventMeta, type EventMeta } from './envelope-headers.js';
 import { validateEnvelope } from './envelope-validation.js';
 import { normalizeContentType, type Serializer } from './serializer.js';
 import { SerializerRegistry } from './serializer-registry.js';
@@ -60,7 +60,7 @@ export function validEnvelopeToMessage(
     : 'stream' in target
       ? PublishRequest.new(target.stream, target.topic, tenantId, payload, id)
       : PublishRequest.toTopic(target.topic, tenantId, payload, id);
-  return request.withHeaders(envelopeHeaders(valid, serializer.contentType));
+  return request.withEncodedHeaders(encodeEnvelopeHeaders(valid, serializer.contentType));
 }
 
 /**
