@@ -79,7 +79,7 @@ export class EmbeddedConnector extends ConnectorBase {
     await server?.stop();
   }
 
-  /** Read afresh for every flush: an in-process lookup, so partitions added meanwhile count at once. */
+  /** An in-process lookup: the answer is there at once. */
   protected partitionsCount(stream: string, topic: string): number | null {
     return this.requireBroker().getTopic(this.clientId, stream, topic)?.partitionsCount ?? null;
   }

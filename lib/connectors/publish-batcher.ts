@@ -3,7 +3,7 @@ import { MessageRun } from '../protocol/messages/message-run.js';
 import { calculatePartition } from './calculate-partition.js';
 import type { PublishConfig } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
-import { toConnectorError } from './connector-error-mapping.js';
+import { iggyCodeOf, toConnectorError } from './connector-error-mapping.js';
 import { PublishBudget, type PublishCost } from './publish-budget.js';
 import {
   partitionBatches,
@@ -14,9 +14,21 @@ import {
 } from './publish-grouping.js';
 import type { PublishRequest } from './publish-request.js';
 
+/** How long a topic's partition count is trusted before it is asked for again. */
+export const PARTITIONS_TTL_MS = 5_000;
+
+/** Send failures after which a topic's partition count is asked for again at its next flush. */
+const TOPIC_CHANGED: ReadonlySet<number> = new Set([
+  IggyErrorCode.PartitionNotFound,
+  IggyErrorCode.TopicIdNotFound,
+  IggyErrorCode.TopicNameNotFound,
+  IggyErrorCode.StreamIdNotFound,
+  IggyErrorCode.StreamNameNotFound,
+]);
+
 /** What a connector gives the batcher: topic metadata and a way to send one batch. */
 export interface PublishSink {
-  /** Partitions of the topic, `null` when it does not exist; may answer from a cache, or later. */
+  /** Partitions of the topic, `null` when it does not exist; now or later. */
   partitionsCount(stream: string, topic: string): number | null | Promise<number | null>;
   /**
    * Sends one batch to one partition. Must start it before returning (write it, or queue it in order),
@@ -49,6 +61,8 @@ class TopicQueue {
   entries: Pending[] = [];
   /** A partition-count lookup in progress: later flushes of the topic go behind it (order). */
   chain: Promise<void> | undefined;
+  /** The partition count, trusted until `expiresAt` (a missing topic is not remembered). */
+  known: { count: number; expiresAt: number } | undefined;
   private count = 0;
   private readonly byKey = new Map<string, number>();
 
@@ -83,7 +97,8 @@ class TopicQueue {
 /**
  * The one publish path of both connectors. Publishes are checked and measured at the call, admitted
  * under the in-flight caps (`PublishBudget`: waits, in call order, or `Backpressure`), queued per topic,
- * and flushed once per tick (or after `lingerMs`): each topic's messages go out as one batch per
+ * and flushed once per tick (or after `lingerMs`; at once when nothing else is in flight and there is no
+ * linger, so a lone publish pays no wait): each topic's messages go out as one batch per
  * partition (cut at `maxBatchMessages`/`maxBatchBytes`), encoded once, in call order, so the order per
  * partition key holds across publishes and batches, also while earlier batches are in flight. Every
  * publish settles when its batches do: acknowledged, or failed with its batch's error (a failed batch is
@@ -160,7 +175,10 @@ export class PublishBatcher {
       queue.entries.push(entry);
     }
     this.queued += entries.length;
-    if (this.closed || (this.config.lingerMs > 0 && this.queued >= this.config.maxBatchMessages)) {
+    // Nothing else in flight and no linger asked for: nobody to wait for, send at once (a lone publish
+    // pays no tick). Otherwise what comes meanwhile joins the batch of this tick.
+    const alone = this.config.lingerMs === 0 && this.budget.inFlightMessages === this.queued;
+    if (this.closed || alone || (this.config.lingerMs > 0 && this.queued >= this.config.maxBatchMessages)) {
       this.flush();
     } else this.schedule();
   }
@@ -206,8 +224,16 @@ export class PublishBatcher {
     });
   }
 
-  /** Sends a topic's entries once its partition count is known (now, or after a lookup). Never rejects. */
+  /**
+   * Sends a topic's entries once its partition count is known: remembered for `PARTITIONS_TTL_MS`
+   * (partitions added meanwhile count from the next lookup), else looked up now or later. Never rejects.
+   */
   private dispatch(queue: TopicQueue, entries: Pending[]): Promise<void> | undefined {
+    const known = queue.known;
+    if (known && known.expiresAt > Date.now()) {
+      this.sendAll(queue, entries, known.count);
+      return undefined;
+    }
     let count: number | null | Promise<number | null>;
     try {
       count = this.sink.partitionsCount(queue.stream, queue.topic);
@@ -216,13 +242,21 @@ export class PublishBatcher {
       return undefined;
     }
     if (!(count instanceof Promise)) {
+      this.learn(queue, count);
       this.sendAll(queue, entries, count);
       return undefined;
     }
     return count.then(
-      (n) => this.sendAll(queue, entries, n),
+      (n) => {
+        this.learn(queue, n);
+        this.sendAll(queue, entries, n);
+      },
       (err: unknown) => this.fail(entries, err, queue),
     );
+  }
+
+  private learn(queue: TopicQueue, count: number | null): void {
+    queue.known = count === null ? undefined : { count, expiresAt: Date.now() + PARTITIONS_TTL_MS };
   }
 
   private sendAll(queue: TopicQueue, entries: Pending[], count: number | null): void {
@@ -270,6 +304,7 @@ export class PublishBatcher {
     sent.then(
       () => this.settle(owners, cost, undefined),
       (err: unknown) => {
+        if (TOPIC_CHANGED.has(iggyCodeOf(err) ?? -1)) queue.known = undefined;
         const what = `publish ${n} message(s) to '${queue.stream}/${queue.topic}' partition ${batch.partition}`;
         this.settle(owners, cost, toConnectorError(err, 'Publish', what));
       },

@@ -42,6 +42,10 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
   private readonly listeners = new TransportListeners<IggyClientEvents>();
   private replies: ReplyListener | undefined;
   private connecting: Promise<void> | undefined;
+  /** The connector is up (set once `connect` resolved; cleared by `close`). */
+  private ready = false;
+  /** Emits waiting for `connect`: a later emit must not overtake them. */
+  private awaitingConnect = 0;
 
   constructor(private readonly options: IggyClientOptions) {
     super();
@@ -53,7 +57,10 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
   /** Resolves once the connector is up (connects an owned one; checks a shared one). */
   async connect(): Promise<IggyConnector> {
     this.connecting ??= this.handle.start('IggyClientProxy').then(
-      () => this._status$.next('connected'),
+      () => {
+        this.ready = true;
+        this._status$.next('connected');
+      },
       (err: unknown) => {
         this.connecting = undefined;
         this._status$.next('disconnected');
@@ -70,6 +77,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
     this.replies = undefined;
     await replies?.close();
     this.connecting = undefined;
+    this.ready = false;
     await this.handle.stop();
     this._status$.next('disconnected');
   }
@@ -104,24 +112,43 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
       return super.emit(pattern, data);
     }
     const outcome = new Subject<TResult>();
-    void this.connect()
-      .then(() => this.dispatchEvent<TResult>(this.createPacket(pattern, data)))
-      .then(
-        (result) => {
-          outcome.next(result);
-          outcome.complete();
+    let published: Promise<TResult>;
+    if (this.ready && this.awaitingConnect === 0) {
+      // Connected: published in call order right away (no promise hop that a later emit could overtake).
+      published = this.dispatchEvent<TResult>(this.createPacket(pattern, data));
+    } else {
+      this.awaitingConnect++;
+      published = this.connect().then(
+        () => {
+          this.awaitingConnect--;
+          return this.dispatchEvent<TResult>(this.createPacket(pattern, data));
         },
-        (err: unknown) => outcome.error(err),
+        (err: unknown) => {
+          this.awaitingConnect--;
+          throw err;
+        },
       );
+    }
+    published.then(
+      (result) => {
+        outcome.next(result);
+        outcome.complete();
+      },
+      (err: unknown) => outcome.error(err),
+    );
     return outcome.asObservable();
   }
 
-  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
-    const envelope = this.toEnvelope(packet.pattern, packet.data, packet.metadata);
-    await this.handle.connector.publish(
-      validEnvelopeToMessage(envelope, this.payloadSerializer(), this.target()),
-    );
-    return undefined as T;
+  /** Publishes the event's envelope; resolves once its batch is acknowledged (never throws synchronously). */
+  protected dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    try {
+      const envelope = this.toEnvelope(packet.pattern, packet.data, packet.metadata);
+      const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), this.target());
+      // `publish` resolves with undefined: what an event's observable emits.
+      return this.handle.connector.publish(message) as Promise<unknown> as Promise<T>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
@@ -154,10 +181,9 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
         const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), this.target());
         const replyTo = this.options.replyTopic ?? 'replies';
         await this.handle.connector.publish(
-          message.withHeaders([
-            ...message.headers,
-            ...requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
-          ]),
+          message.withMoreHeaders(
+            requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
+          ),
         );
       } catch (err) {
         this.listeners.emit('error', err);

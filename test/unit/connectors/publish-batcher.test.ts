@@ -152,8 +152,10 @@ describe.each(rigs)('publish path: %s', (_name, makeRig) => {
     expect(log).toHaveLength(waves * perWave);
     expect(inOrderPerKey(log)).toBe(true);
     for (const m of log) expect(m.partition).toBe(calculatePartition(m.key, 4));
-    // 16 keys over 4 partitions: each wave is one batch per partition
-    expect(counter.appends).toBe(waves * 4);
+    // 16 keys over 4 partitions: each wave is one batch per partition, after at most one publish sent
+    // alone (the path was idle when the wave began)
+    expect(counter.appends).toBeGreaterThanOrEqual(waves * 4);
+    expect(counter.appends).toBeLessThanOrEqual(waves * 5);
     await rig.close();
   });
 
@@ -171,8 +173,11 @@ describe.each(rigs)('publish path: %s', (_name, makeRig) => {
     const log = perPartition.flat();
     expect(log.map((m) => m.seq).sort((a, b) => a - b)).toEqual(requests.map((_, i) => i));
     expect(inOrderPerKey(log)).toBe(true);
-    const expected = perPartition.reduce((n, p) => n + Math.ceil(p.length / 30), 0);
-    expect(counter.appends).toBe(expected);
+    // the first call goes at once (the path was idle), the rest in the next tick: per partition at
+    // most one batch more than the fewest possible
+    const fewest = perPartition.reduce((n, p) => n + Math.ceil(p.length / 30), 0);
+    expect(counter.appends).toBeGreaterThanOrEqual(fewest);
+    expect(counter.appends).toBeLessThanOrEqual(fewest + 2);
     // one timestamp per stored batch: no batch is over the limit
     for (const partition of perPartition) {
       const sizes = new Map<bigint, number>();
@@ -259,6 +264,28 @@ describe.each(rigs)('publish path: %s', (_name, makeRig) => {
     await rig.close();
   });
 
+  it('fails exactly the batch of a partition that is gone (stale partition count), then routes by the new count', async () => {
+    const rig = await makeRig();
+    const { stream, topic } = await freshTopic(rig.connector, 4);
+    const keyOn = (p: number, n: number) => KEYS.find((k) => calculatePartition(k, n) === p)!;
+    await rig.connector.publish(request(stream, topic, keyOn(0, 4), 0)); // the path now knows 4 partitions
+    const admin = rig.broker.connectInternalClient();
+    await rig.broker.deletePartitions(admin, stream, topic, 1); // partition 3 is gone
+    rig.broker.disconnectClient(admin);
+    const onGone = request(stream, topic, keyOn(3, 4), 1);
+    const others = [0, 1, 2].map((p, i) => request(stream, topic, keyOn(p, 4), 2 + i));
+    const outcomes = await Promise.allSettled([onGone, ...others].map((r) => rig.connector.publish(r)));
+    expect(outcomes[0]).toMatchObject({
+      status: 'rejected',
+      reason: { kind: 'Publish', iggyCode: IggyErrorCode.PartitionNotFound },
+    });
+    expect(outcomes.slice(1).map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    await rig.connector.publish(request(stream, topic, keyOn(3, 4), 5)); // asked again: 3 partitions now
+    const log = (await readLog(rig.broker, stream, topic, 3)).flat();
+    expect(log.map((m) => m.seq).sort()).toEqual([0, 2, 3, 4, 5]);
+    await rig.close();
+  });
+
   it('sends what is queued and waits for it on shutdown; publishes after it fail with NotConnected', async () => {
     const rig = await makeRig({ lingerMs: 60_000 });
     const { stream, topic } = await freshTopic(rig.connector, 2);
@@ -297,31 +324,6 @@ describe('publish path: RemoteConnector with a stalled broker', () => {
     }
     const stored = (await readLog(server.broker!, stream, topic, 2)).flat().map((m) => m.id);
     expect(stored.sort()).toEqual(acked.sort());
-    await connector.shutdown();
-  });
-
-  it('fails exactly the batch of a partition that is gone (stale partition count), then routes by the new count', async () => {
-    const connector = new RemoteConnector();
-    await connector.connect(
-      resolveConnectorConfig({ mode: 'remote', remote: { addresses: [`127.0.0.1:${server.tcpPort}`] } }),
-    );
-    const { stream, topic } = await freshTopic(connector, 4);
-    const keyOn = (p: number, n: number) => KEYS.find((k) => calculatePartition(k, n) === p)!;
-    await connector.publish(request(stream, topic, keyOn(0, 4), 0)); // the connector now knows 4 partitions
-    const admin = server.broker!.connectInternalClient();
-    await server.broker!.deletePartitions(admin, stream, topic, 1); // partition 3 is gone
-    const onGone = request(stream, topic, keyOn(3, 4), 1);
-    const others = [0, 1, 2].map((p, i) => request(stream, topic, keyOn(p, 4), 2 + i));
-    const outcomes = await Promise.allSettled([onGone, ...others].map((r) => connector.publish(r)));
-    expect(outcomes[0]).toMatchObject({
-      status: 'rejected',
-      reason: { kind: 'Publish', iggyCode: IggyErrorCode.PartitionNotFound },
-    });
-    expect(outcomes.slice(1).map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
-    await connector.publish(request(stream, topic, keyOn(3, 4), 5)); // routed over 3 partitions now
-    const log = (await readLog(server.broker!, stream, topic, 3)).flat();
-    expect(log.map((m) => m.seq).sort()).toEqual([0, 2, 3, 4, 5]);
-    server.broker!.disconnectClient(admin);
     await connector.shutdown();
   });
 });
