@@ -8,7 +8,8 @@
  * own process (persistent); remote → a real `iggy-server` when `IGGY_SERVER_BIN` names its binary (or
  * /work/iggy-bin/iggy-server-0.7.0 exists), started the same way.
  * Shapes: `burst` fires EVENTS emits without awaiting any, then waits for all (events/s = events / first
- * emit → last acknowledgement); `burst-200k` fires 200,000, awaiting every 1,000th, for the RSS peak.
+ * emit → last acknowledgement); `burst-200k` fires 200,000, awaiting every 1,000th, for the RSS peak;
+ * `burst-200k-all` (only when asked for) fires 200,000 without awaiting any.
  * Each case runs in a child process of its own, so its RSS peak (`maxRSS`) is its own.
  *
  * Run: `npm run bench:producer` (`BENCH_SHAPES=burst` for the short one only).
@@ -40,6 +41,7 @@ import { fmt } from './support/measure.js';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const BIG_BURST = 200_000;
 const AWAIT_EVERY = 1_000;
+const RAW_WINDOW = 32;
 const WARMUP = 1_000;
 const PARTITIONS = 8;
 const TENANTS = Array.from({ length: 16 }, (_, i) => `tenant-${i}`);
@@ -50,7 +52,7 @@ const REAL_SERVER = process.env.IGGY_SERVER_BIN ?? '/work/iggy-bin/iggy-server-0
 
 type Mode = 'embedded' | 'remote-embedded' | 'remote-server';
 type Driver = 'emit' | 'raw';
-type Shape = 'burst' | 'burst-200k';
+type Shape = 'burst' | 'burst-200k' | 'burst-200k-all';
 
 interface CaseResult {
   eventsPerSec: number;
@@ -104,13 +106,13 @@ async function emitBurst(proxy: IggyClientProxy, from: number, count: number, aw
   if (failed) throw failed;
 }
 
-/** Sends `count` messages from `from`, batched by hand: up to 1,000 per partition and request. */
+/** Sends `count` messages from `from`, batched by hand: up to 1,000 per partition and request, 32 requests in flight. */
 async function rawBurst(
   send: (partition: number, messages: OutgoingMessage[]) => Promise<unknown>,
   from: number,
   count: number,
 ): Promise<void> {
-  const sends: Promise<unknown>[] = [];
+  const inFlight = new Set<Promise<unknown>>();
   for (let start = 0; start < count; start += AWAIT_EVERY) {
     const byPartition = new Map<number, OutgoingMessage[]>();
     for (let i = start; i < Math.min(count, start + AWAIT_EVERY); i++) {
@@ -119,9 +121,13 @@ async function rawBurst(
       list.push(message);
       byPartition.set(partition, list);
     }
-    for (const [partition, messages] of byPartition) sends.push(send(partition, messages));
+    for (const [partition, messages] of byPartition) {
+      const sent: Promise<unknown> = send(partition, messages).finally(() => inFlight.delete(sent));
+      inFlight.add(sent);
+    }
+    while (inFlight.size >= RAW_WINDOW) await Promise.race(inFlight);
   }
-  await Promise.all(sends);
+  await Promise.all(inFlight);
 }
 
 async function connectorFor(mode: Mode, address: string | undefined, dataDir: string) {
@@ -140,7 +146,8 @@ async function connectorFor(mode: Mode, address: string | undefined, dataDir: st
 async function runCase(mode: Mode, driver: Driver, shape: Shape, address?: string): Promise<CaseResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-producer-'));
   const connector = await connectorFor(mode, address, dataDir);
-  const [count, awaitEvery] = shape === 'burst' ? [EVENTS, 0] : [BIG_BURST, AWAIT_EVERY];
+  const [count, awaitEvery] =
+    shape === 'burst' ? [EVENTS, 0] : shape === 'burst-200k' ? [BIG_BURST, AWAIT_EVERY] : [BIG_BURST, 0];
   let run: (from: number, n: number) => Promise<void>;
   let close: () => Promise<void> = async () => undefined;
   if (driver === 'emit') {
