@@ -17,6 +17,9 @@ import type { PublishRequest } from './publish-request.js';
 /** How long a topic's partition count is trusted before it is asked for again. */
 export const PARTITIONS_TTL_MS = 5_000;
 
+/** Partition keys whose partition a topic remembers (tenants, typically); past it, it starts over. */
+const MAX_REMEMBERED_KEYS = 10_000;
+
 /** Send failures after which a topic's partition count is asked for again at its next flush. */
 const TOPIC_CHANGED: ReadonlySet<number> = new Set([
   IggyErrorCode.PartitionNotFound,
@@ -87,7 +90,8 @@ class TopicQueue {
       let partition = this.byKey.get(key);
       if (partition === undefined) {
         partition = calculatePartition(key, count);
-        if (this.byKey.size < 100_000) this.byKey.set(key, partition);
+        if (this.byKey.size >= MAX_REMEMBERED_KEYS) this.byKey.clear();
+        this.byKey.set(key, partition);
       }
       return partition;
     };
@@ -178,7 +182,7 @@ export class PublishBatcher {
     // Nothing else in flight and no linger asked for: nobody to wait for, send at once (a lone publish
     // pays no tick). Otherwise what comes meanwhile joins the batch of this tick.
     const alone = this.config.lingerMs === 0 && this.budget.inFlightMessages === this.queued;
-    if (this.closed || alone || (this.config.lingerMs > 0 && this.queued >= this.config.maxBatchMessages)) {
+    if (this.closed || alone || this.queued >= this.config.maxBatchMessages) {
       this.flush();
     } else this.schedule();
   }
