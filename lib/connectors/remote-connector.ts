@@ -1,4 +1,5 @@
-import { IggyClient } from '../client/iggy-client.js';
+import { createIggyClient } from '../client/client-factory.js';
+import type { IggyClient } from '../client/iggy-client.js';
 import type { IggyClientOptions } from '../client/options.js';
 import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
 import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
@@ -14,7 +15,8 @@ import type { PollSource } from './poll-source.js';
 import { remoteClientOptions } from './remote-client-options.js';
 
 /**
- * A real Iggy server (0.7 binary protocol over TCP or TLS) through `IggyClient`. `config.remote`: the
+ * A real Iggy server (0.7 or 0.8: the binary protocol over TCP or TLS, or, with `remote.protocol:
+ * 'http'`, its HTTP API, where consumer groups are not available) through `IggyClient`. `config.remote`: the
  * addresses, tried in order on every (re)connect; username/password or a personal access token; TLS.
  * Connections: one for publishing and administration (each batch is one SendMessages to the partition
  * its keys hash to, pipelined: one connection answers in order), and one per subscription (group
@@ -28,6 +30,11 @@ export class RemoteConnector extends ConnectorBase {
   private client: IggyClient | undefined;
   private options: IggyClientOptions | undefined;
 
+  /** As the server reported it after the publishing connection's last login (see `IggyClient.serverVersion`). */
+  get serverVersion(): string | null {
+    return this.client?.serverVersion ?? null;
+  }
+
   /** Address of the live publishing connection, e.g. `127.0.0.1:8090`. */
   get address(): string | undefined {
     return this.client?.address;
@@ -35,7 +42,7 @@ export class RemoteConnector extends ConnectorBase {
 
   protected async open(config: ConnectorConfig): Promise<void> {
     const options = remoteClientOptions(config.remote);
-    const client = new IggyClient(options);
+    const client = createIggyClient(options);
     client.on('error', () => undefined); // failed reconnect attempts; requests report their own failures
     try {
       await client.connect();

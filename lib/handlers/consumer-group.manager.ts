@@ -23,6 +23,8 @@ import { HandlerExplorer } from './handler-explorer.js';
 import type { IdempotencyStore } from './idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from './idempotency/memory-idempotency-store.js';
 import { describeError } from './message-dispatcher.js';
+import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import { withJsonView } from '../events/json-view.js';
 
 /** How often a durable idempotency store is pruned (and once at start). */
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
@@ -115,7 +117,7 @@ export class ConsumerGroupManager
 
   /** The registered groups, their handlers, partitions and counters. */
   groups(): GroupStatus[] {
-    return this.consumers.map((c) => c.status());
+    return this.consumers.map((c) => withJsonView(c.status()));
   }
 
   /** Every group's lag per partition (from the offsets committed on the server). */
@@ -124,7 +126,8 @@ export class ConsumerGroupManager
       this.consumers.map(async (c) => {
         const partitions = await c.lag();
         const { stream, topic, group } = c.spec;
-        return { group, stream, topic, partitions, total: partitions.reduce((sum, p) => sum + p.lag, 0n) };
+        const total = partitions.reduce((sum, p) => sum + p.lag, 0n);
+        return withJsonView({ group, stream, topic, partitions, total });
       }),
     );
   }
@@ -143,11 +146,11 @@ export class ConsumerGroupManager
   }
 
   private defaultTopic(): string {
-    return this.connector.config?.topicName ?? 'domain';
+    return this.connector.config?.topicName ?? DEFAULT_TOPIC_NAME;
   }
 
   private buildConsumers(): GroupConsumer[] {
-    const stream = this.connector.config?.streamName ?? 'rustok';
+    const stream = this.connector.config?.streamName ?? DEFAULT_STREAM_NAME;
     const byGroup = new Map<string, BoundHandler[]>();
     for (const handler of this.handlers()) {
       const key = `${handler.options.topic ?? this.defaultTopic()}\u0000${handler.options.group}`;

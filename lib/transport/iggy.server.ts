@@ -28,6 +28,7 @@ import type {
   IggyServerModuleDefaults,
   IggyServerOptions,
 } from './interfaces/iggy-server-options.interface.js';
+import { runWithProcessingHooks } from './nest-compat.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { PartitionDispatcher } from './partition-dispatcher.js';
 import { PartitionStalls, type StalledPartition } from './redelivery.js';
@@ -37,6 +38,8 @@ import { defaultRetryOptions } from './retry-options.js';
 import { RouteTable, type Route } from './route-table.js';
 import { TransportListeners, describeError, runHooked, sleepUnless, tryGet } from './transport-support.js';
 import { IggyTransportError } from './transport-errors.js';
+import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import { withJsonView } from '../events/json-view.js';
 
 const DEFAULT_GROUP = 'nestjs-iggy-server';
 
@@ -126,7 +129,7 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
 
   /** Partitions waiting on a message whose handler keeps failing (the DLQ is off or cannot be written). */
   stalled(): StalledPartition[] {
-    return this.stalls.list();
+    return this.stalls.list().map(withJsonView);
   }
 
   /** The connector (after `listen`). */
@@ -175,8 +178,8 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     this._status$.next('connecting');
     await this.handle.start('IggyServer');
     const config = this.connector.config;
-    const stream = this.options.stream ?? config?.streamName ?? 'rustok';
-    const topic = this.options.topic ?? config?.topicName ?? 'domain';
+    const stream = this.options.stream ?? config?.streamName ?? DEFAULT_STREAM_NAME;
+    const topic = this.options.topic ?? config?.topicName ?? DEFAULT_TOPIC_NAME;
     const group = this.group;
     const batchSize = this.options.batchSize ?? 100;
     const concurrency = this.options.concurrency ?? this.defaults.handlers?.concurrency ?? 4;
@@ -332,7 +335,7 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
 
   private runEvent(route: Route, envelope: EventEnvelope, context: IggyContext): Promise<void> {
     return runHooked(
-      (ctx, fn) => this.runWithProcessingHooks(ctx, fn),
+      (ctx, fn) => runWithProcessingHooks(this, ctx, fn),
       context,
       async (runEndHook) => {
         const result: unknown = await route.handler(envelope.payload, context);
@@ -366,7 +369,7 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
         }
       };
       runHooked(
-        (ctx, fn) => this.runWithProcessingHooks(ctx, fn),
+        (ctx, fn) => runWithProcessingHooks(this, ctx, fn),
         context,
         async (runEndHook) => {
           const response$ = this.transformToObservable(await route.handler(envelope.payload, context));

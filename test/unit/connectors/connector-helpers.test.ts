@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { calculatePartition } from '../../../lib/connectors/calculate-partition.js';
-import { resolveConnectorConfig } from '../../../lib/connectors/connector-config.js';
+import { DEFAULT_STREAM_NAME, resolveConnectorConfig } from '../../../lib/connectors/connector-config.js';
 import { ConnectorError } from '../../../lib/connectors/connector-error.js';
 import { partitionBatches, preparePublishes } from '../../../lib/connectors/publish-grouping.js';
 import { PublishRequest } from '../../../lib/connectors/publish-request.js';
@@ -42,7 +42,7 @@ describe('calculatePartition', () => {
 });
 
 describe('preparePublishes and partitionBatches', () => {
-  const defaults = { streamName: 'rustok', topicName: 'domain' };
+  const defaults = { streamName: DEFAULT_STREAM_NAME, topicName: 'domain' };
   const limits = { maxBatchMessages: 1000, maxBatchBytes: 1024 * 1024 };
 
   it('fills in the default stream and topic, derives the message id and measures each message once', () => {
@@ -59,8 +59,8 @@ describe('preparePublishes and partitionBatches', () => {
       'owner',
     );
     expect(entries.map((e) => [e.stream, e.topic, e.key, e.owner])).toEqual([
-      ['rustok', 'domain', 'a', 'owner'],
-      ['rustok', 'system', 'b', 'owner'],
+      [DEFAULT_STREAM_NAME, 'domain', 'a', 'owner'],
+      [DEFAULT_STREAM_NAME, 'system', 'b', 'owner'],
       ['other', 'domain', 'a', 'owner'],
     ]);
     expect(entries[0]!.message.id).toBe(uuidToMessageId(ids[0]!));
@@ -180,14 +180,14 @@ describe('resolveConnectorConfig', () => {
     const config = resolveConnectorConfig();
     expect(config).toMatchObject({
       mode: 'embedded',
-      streamName: 'rustok',
+      streamName: DEFAULT_STREAM_NAME,
       topicName: 'domain',
       partitions: 8,
     });
     expect(config.embedded).toMatchObject({
       dataDir: './data/iggy',
       tcpPort: 8090,
-      httpPort: 3000,
+      httpPort: null, // never Nest's app.listen(3000)
       persistent: true,
     });
     expect(config.remote).toEqual({
@@ -208,14 +208,14 @@ describe('resolveConnectorConfig', () => {
     });
     expect(config).toMatchObject({
       mode: 'remote',
-      streamName: 'rustok',
+      streamName: DEFAULT_STREAM_NAME,
       topicName: 'domain',
       partitions: 2,
     });
     expect(config.embedded).toMatchObject({
       dataDir: './data/iggy',
       tcpPort: null,
-      httpPort: 3000,
+      httpPort: null,
       persistent: true,
     });
     expect(config.remote).toMatchObject({
