@@ -55,7 +55,8 @@ export interface IggyClientOptions {
   /**
    * How long requests wait for a lost connection to come back (default Infinity: up to their
    * `requestTimeoutMs`). Past it, the queued requests fail with 'Disconnected', and so does every new
-   * request at once, until the client is connected again.
+   * request at once, until the client is connected again. TCP only: over HTTP a request to a server that
+   * is down fails with 'Connection' at once.
    */
   offlineTimeoutMs?: number;
   /** Requests written and not yet answered; more wait in a queue (default 64). */
@@ -65,7 +66,10 @@ export interface IggyClientOptions {
    * `maxQueuedBytes`, a request fails at once with 'Backpressure' instead of growing memory without bound.
    */
   maxQueued?: number;
-  /** Encoded bytes of the requests waiting in the queue, at most (default 64 MiB; one request always fits). */
+  /**
+   * Encoded bytes of the requests waiting in the queue, at most (default 64 MiB; one request always fits).
+   * TCP only (over HTTP, `maxQueued` bounds the requests waiting for a socket).
+   */
   maxQueuedBytes?: number;
   /** Largest response payload accepted (default 128 MiB; poll responses can be big). */
   maxResponseBytes?: number;
