@@ -52,8 +52,25 @@ export interface IggyClientOptions {
   connectTimeoutMs?: number;
   /** Per request, from the call until its response (default 30 s). */
   requestTimeoutMs?: number;
+  /**
+   * How long requests wait for a lost connection to come back (default Infinity: up to their
+   * `requestTimeoutMs`). Past it, the queued requests fail with 'Disconnected', and so does every new
+   * request at once, until the client is connected again. TCP only: over HTTP a request to a server that
+   * is down fails with 'Connection' at once.
+   */
+  offlineTimeoutMs?: number;
   /** Requests written and not yet answered; more wait in a queue (default 64). */
   maxInFlight?: number;
+  /**
+   * Requests waiting in that queue (not yet written), at most (default 10,000): beyond it, or beyond
+   * `maxQueuedBytes`, a request fails at once with 'Backpressure' instead of growing memory without bound.
+   */
+  maxQueued?: number;
+  /**
+   * Encoded bytes of the requests waiting in the queue, at most (default 64 MiB; one request always fits).
+   * TCP only (over HTTP, `maxQueued` bounds the requests waiting for a socket).
+   */
+  maxQueuedBytes?: number;
   /** Largest response payload accepted (default 128 MiB; poll responses can be big). */
   maxResponseBytes?: number;
   /** `false` disables reconnection. */
@@ -81,7 +98,10 @@ export interface ResolvedClientOptions {
   credentials: IggyCredentials | undefined;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  offlineTimeoutMs: number;
   maxInFlight: number;
+  maxQueued: number;
+  maxQueuedBytes: number;
   maxResponseBytes: number;
   reconnect: Required<IggyReconnectOptions>;
   heartbeatIntervalMs: number;
@@ -96,6 +116,8 @@ export const clientDefaults = {
   connectTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   maxInFlight: 64,
+  maxQueued: 10_000,
+  maxQueuedBytes: 64 * 1024 * 1024,
   maxResponseBytes: 128 * 1024 * 1024,
   reconnect: {
     enabled: true,
@@ -162,7 +184,10 @@ export function resolveClientOptions(options: IggyClientOptions = {}): ResolvedC
     credentials,
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, clientDefaults.connectTimeoutMs),
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, clientDefaults.requestTimeoutMs),
+    offlineTimeoutMs: positive('offlineTimeoutMs', options.offlineTimeoutMs, Infinity, true),
     maxInFlight,
+    maxQueued: positive('maxQueued', options.maxQueued, clientDefaults.maxQueued),
+    maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes, clientDefaults.maxQueuedBytes),
     maxResponseBytes: positive('maxResponseBytes', options.maxResponseBytes, clientDefaults.maxResponseBytes),
     reconnect: {
       enabled: r.enabled ?? d.enabled,

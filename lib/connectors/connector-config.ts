@@ -61,8 +61,37 @@ export interface RemoteConfig {
   reconnect?: IggyReconnectOptions | false;
   /** Ping every connection this often (default 0 = never; set it when the server evicts idle clients). */
   heartbeatIntervalMs?: number;
-  /** How long a publish waits for others to share its batch (default 0: only those of the same tick). */
+  /**
+   * How long a request waits for a lost connection to come back (default 2 s); past that it fails with
+   * `Connection`, and so does every request until the connection is back. `Infinity` = up to
+   * `requestTimeoutMs`.
+   */
+  offlineTimeoutMs?: number;
+  /** @deprecated Use `publish.lingerMs` (this is used when that is not set). */
   lingerMs?: number;
+}
+
+/**
+ * How publishes are batched and bounded (both connectors). Concurrent publishes to one partition are
+ * coalesced into one append (embedded) or one SendMessages (remote) per batch; what is accepted and not
+ * yet acknowledged is capped, and a publish that finds no room waits for it.
+ */
+export interface PublishConfig {
+  /** How long a batch waits for company (default 0: the publishes of the same tick). */
+  lingerMs: number;
+  /** Most messages in one batch (default 1,000). */
+  maxBatchMessages: number;
+  /** Most encoded bytes in one batch (default 1 MiB; a larger message goes alone). */
+  maxBatchBytes: number;
+  /** Messages accepted and not yet acknowledged (queued or being sent) (default 20,000). */
+  maxInFlightMessages: number;
+  /** Encoded bytes accepted and not yet acknowledged (default 32 MiB). */
+  maxInFlightBytes: number;
+  /**
+   * How long a publish waits for room under those caps before it fails with `Backpressure`
+   * (default 30 s; 0 = fail at once). Publishes are admitted in call order.
+   */
+  backpressureTimeoutMs: number;
 }
 
 /** The seeds' `ConnectorConfig`. */
@@ -76,6 +105,12 @@ export interface ConnectorConfig {
   topicName: string;
   /** Partitions of the default topics (default 8). */
   partitions: number;
+  publish: PublishConfig;
+  /**
+   * How long `shutdown()` waits for publishes in flight and subscriptions to close before it closes the
+   * transport anyway, failing what is left (default 5 s).
+   */
+  shutdownTimeoutMs: number;
   /**
    * `connect` creates `streamName` and `topicName` (with `partitions`) when missing (default true); an
    * existing topic is never changed (a differing partition count raises a process warning). `false`
@@ -85,9 +120,10 @@ export interface ConnectorConfig {
 }
 
 /** A config with any part left out. */
-export type ConnectorConfigInput = Partial<Omit<ConnectorConfig, 'embedded' | 'remote'>> & {
+export type ConnectorConfigInput = Partial<Omit<ConnectorConfig, 'embedded' | 'remote' | 'publish'>> & {
   embedded?: Partial<EmbeddedConfig>;
   remote?: Partial<RemoteConfig>;
+  publish?: Partial<PublishConfig>;
 };
 
 /**
@@ -115,8 +151,24 @@ export const defaultRemoteConfig: RemoteConfig = {
   tlsEnabled: false,
 };
 
+export const defaultPublishConfig: PublishConfig = {
+  lingerMs: 0,
+  maxBatchMessages: 1000,
+  maxBatchBytes: 1024 * 1024,
+  maxInFlightMessages: 20_000,
+  maxInFlightBytes: 32 * 1024 * 1024,
+  backpressureTimeoutMs: 30_000,
+};
+
+export const defaultShutdownTimeoutMs = 5_000;
+
 /** Fills the defaults in. */
 export function resolveConnectorConfig(input: ConnectorConfigInput = {}): ConnectorConfig {
+  const remote = { ...defaultRemoteConfig, ...stripUndefined(input.remote) };
+  const publish = { ...defaultPublishConfig, ...stripUndefined(input.publish) };
+  if (input.publish?.lingerMs === undefined && remote.lingerMs !== undefined) {
+    publish.lingerMs = remote.lingerMs;
+  }
   return {
     mode: input.mode ?? 'embedded',
     streamName: input.streamName ?? DEFAULT_STREAM_NAME,
@@ -124,7 +176,9 @@ export function resolveConnectorConfig(input: ConnectorConfigInput = {}): Connec
     partitions: input.partitions ?? 8,
     ensureTopology: input.ensureTopology ?? true,
     embedded: { ...defaultEmbeddedConfig, ...stripUndefined(input.embedded) },
-    remote: { ...defaultRemoteConfig, ...stripUndefined(input.remote) },
+    remote,
+    publish,
+    shutdownTimeoutMs: input.shutdownTimeoutMs ?? defaultShutdownTimeoutMs,
   };
 }
 

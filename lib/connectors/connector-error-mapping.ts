@@ -77,6 +77,8 @@ export function toConnectorError(err: unknown, operation: OperationKind, what: s
         return fail('NotConnected');
       case 'Config':
         return fail('Config');
+      case 'Backpressure':
+        return fail('Backpressure');
       case 'Protocol': {
         const cause = err.cause;
         return fail(operation, cause instanceof ProtocolError ? cause.iggyCode : undefined);

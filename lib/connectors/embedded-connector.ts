@@ -3,7 +3,7 @@ import type { EmbeddedServer } from '../broker/embedded-server.js';
 import { ROOT_USER_ID } from '../broker/state/users.js';
 import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
 import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
-import { encodeMessages } from '../protocol/messages/message-batch.js';
+import type { MessageRun } from '../protocol/messages/message-run.js';
 import type { Consumer } from '../protocol/primitives/consumer.js';
 import { Partitioning } from '../protocol/primitives/partitioning.js';
 import { BrokerPollSource } from './broker-poll-source.js';
@@ -13,7 +13,6 @@ import { ConnectorError } from './connector-error.js';
 import { startEmbeddedServer } from './embedded-runtime.js';
 import type { TopicSpec } from './iggy-connector.js';
 import type { PollSource } from './poll-source.js';
-import type { PublishGroup } from './publish-grouping.js';
 
 /**
  * Iggy in the same process: `connect` opens the embedded broker (`config.embedded`: data directory,
@@ -73,21 +72,26 @@ export class EmbeddedConnector extends ConnectorBase {
     await server?.stop();
   }
 
-  /** Every send is started synchronously, so the broker appends in call order. */
-  protected async sendGroups(groups: PublishGroup[]): Promise<void> {
-    const broker = this.requireBroker();
-    const sends = groups.map((group) => {
-      const run = encodeMessages(group.messages);
-      return broker.sendMessages(
-        this.clientId,
-        group.stream,
-        group.topic,
-        Partitioning.messagesKey(group.key),
-        run,
-        group.messages.length,
-      );
-    });
-    await Promise.all(sends);
+  /** An in-process lookup: the answer is there at once. */
+  protected partitionsCount(stream: string, topic: string): number | null {
+    return this.requireBroker().getTopic(this.clientId, stream, topic)?.partitionsCount ?? null;
+  }
+
+  /** The broker stamps the run in place and appends it; started synchronously, so appends keep call order. */
+  protected async sendBatch(
+    stream: string,
+    topic: string,
+    partition: number,
+    run: MessageRun,
+  ): Promise<void> {
+    await this.requireBroker().sendMessages(
+      this.clientId,
+      stream,
+      topic,
+      Partitioning.partitionId(partition),
+      run.bytes,
+      run.count,
+    );
   }
 
   /** An in-process session of the connector's user: no password check, so subscribing costs no Argon2. */

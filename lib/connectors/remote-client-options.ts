@@ -5,6 +5,9 @@ import { ConnectorError } from './connector-error.js';
 import { toConnectorError } from './connector-error-mapping.js';
 import type { RemoteConfig } from './connector-config.js';
 
+/** How long a connector's requests wait for a lost connection before they fail fast. */
+export const DEFAULT_OFFLINE_TIMEOUT_MS = 2_000;
+
 /**
  * The `IggyClient` options every connection of a `RemoteConnector` uses: the addresses in order (the
  * client fails over to the next one), TLS, credentials (a token wins over username/password), timeouts
@@ -32,6 +35,7 @@ export function remoteClientOptions(remote: RemoteConfig): IggyClientOptions {
     tls: remote.tlsEnabled ? tlsOptions(remote) : false,
     credentials,
     requestTimeoutMs: remote.requestTimeoutMs,
+    offlineTimeoutMs: remote.offlineTimeoutMs ?? DEFAULT_OFFLINE_TIMEOUT_MS,
     connectTimeoutMs: remote.connectTimeoutMs,
     reconnect: remote.reconnect === false ? false : { ...remote.reconnect },
     heartbeatIntervalMs: remote.heartbeatIntervalMs,

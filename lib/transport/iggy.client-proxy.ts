@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { Subject, type Observable } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
-import { envelopeToMessage, type MessageTarget } from '../events/envelope-message.js';
+import { validEnvelopeToMessage, type MessageTarget } from '../events/envelope-message.js';
 import { createEnvelope, type EventEnvelope } from '../events/event-envelope.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
 import { validateTenantId } from '../events/tenant-partitioner.js';
@@ -50,6 +50,10 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
   private readonly listeners = new TransportListeners<IggyClientEvents>();
   private replies: ReplyListener | undefined;
   private connecting: Promise<void> | undefined;
+  /** The connector is up (set once `connect` resolved; cleared by `close`). */
+  private ready = false;
+  /** Emits waiting for `connect`: a later emit must not overtake them. */
+  private awaitingConnect = 0;
 
   /**
    * Without `connector` (as `ClientsModule.register([{ name, customClass: IggyClientProxy, options }])`
@@ -73,7 +77,10 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
     this.connecting ??= this.connectorHandle()
       .start('IggyClientProxy')
       .then(
-        () => this._status$.next('connected'),
+        () => {
+          this.ready = true;
+          this._status$.next('connected');
+        },
         (err: unknown) => {
           this.connecting = undefined;
           this._status$.next('disconnected');
@@ -90,6 +97,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
     this.replies = undefined;
     await replies?.close();
     this.connecting = undefined;
+    this.ready = false;
     await this.handle?.stop();
     this._status$.next('disconnected');
   }
@@ -138,22 +146,43 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
       return super.emit(pattern, data);
     }
     const outcome = new Subject<TResult>();
-    void this.connect()
-      .then(() => this.dispatchEvent<TResult>(packetOf(this, pattern, data)))
-      .then(
-        (result) => {
-          outcome.next(result);
-          outcome.complete();
+    let published: Promise<TResult>;
+    if (this.ready && this.awaitingConnect === 0) {
+      // Connected: published in call order right away (no promise hop that a later emit could overtake).
+      published = this.dispatchEvent<TResult>(packetOf(this, pattern, data));
+    } else {
+      this.awaitingConnect++;
+      published = this.connect().then(
+        () => {
+          this.awaitingConnect--;
+          return this.dispatchEvent<TResult>(packetOf(this, pattern, data));
         },
-        (err: unknown) => outcome.error(err),
+        (err: unknown) => {
+          this.awaitingConnect--;
+          throw err;
+        },
       );
+    }
+    published.then(
+      (result) => {
+        outcome.next(result);
+        outcome.complete();
+      },
+      (err: unknown) => outcome.error(err),
+    );
     return outcome.asObservable();
   }
 
-  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
-    const envelope = this.toEnvelope(packet.pattern, packet.data, packet.metadata);
-    await this.handle.connector.publish(envelopeToMessage(envelope, this.payloadSerializer(), this.target()));
-    return undefined as T;
+  /** Publishes the event's envelope; resolves once its batch is acknowledged (never throws synchronously). */
+  protected dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    try {
+      const envelope = this.toEnvelope(packet.pattern, packet.data, packet.metadata);
+      const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), this.target());
+      // `publish` resolves with undefined: what an event's observable emits.
+      return this.handle.connector.publish(message) as Promise<unknown> as Promise<T>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
@@ -183,13 +212,12 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
         unregister = replies.register(requestId, finish);
         await replies.ready();
         if (finished) return;
-        const message = envelopeToMessage(envelope, this.payloadSerializer(), this.target());
+        const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), this.target());
         const replyTo = this.options.replyTopic ?? 'replies';
         await this.handle.connector.publish(
-          message.withHeaders([
-            ...message.headers,
-            ...requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
-          ]),
+          message.withMoreHeaders(
+            requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
+          ),
         );
       } catch (err) {
         this.listeners.emit('error', err);

@@ -28,8 +28,10 @@ export function httpAddress(address: IggyAddress): IggyAddress {
  * `IggyClient` over Iggy's HTTP API (`protocol: 'http'`): the same methods, results and errors as over
  * TCP. A command the HTTP API has no route for (GetMe, GetSnapshot, JoinConsumerGroup and
  * LeaveConsumerGroup, group polls and group offsets: the API keeps no session, so no membership) fails
- * with `IggyError` FeatureUnavailable, naming the reason. Requests run concurrently up to `maxInFlight`;
- * with `tls`, https.
+ * with `IggyError` FeatureUnavailable, naming the reason. Requests run concurrently up to `maxInFlight`,
+ * at most `maxQueued` more wait for a socket (beyond that: 'Backpressure'); with `tls`, https. Each
+ * request is its own exchange: a server that is down fails it with 'Connection' at once, so
+ * `offlineTimeoutMs` and `maxQueuedBytes` (TCP's reconnect wait and write queue) do not apply.
  */
 export class IggyHttpClient extends IggyClient {
   private readonly http: HttpTransport;
@@ -145,6 +147,15 @@ export class IggyHttpClient extends IggyClient {
     }
     const route = httpRoutes[codec.name];
     if (!route) throw unsupportedOverHttp(codec.name, 'the HTTP API has no route for it');
+    const { maxInFlight, maxQueued } = this.options;
+    if (this.pending >= maxInFlight + maxQueued) {
+      throw new IggyClientError(
+        'Backpressure',
+        `${codec.name}: ${this.pending - maxInFlight} requests already wait for a socket ` +
+          `(maxInFlight ${maxInFlight}, maxQueued ${maxQueued}); not sent`,
+        { command: codec.name },
+      );
+    }
     const call = route.call(request);
     this.pending++;
     try {

@@ -20,6 +20,14 @@ export const IGGY_ENV_VARS = {
   IGGY_TLS_DOMAIN: 'remote.tlsDomain',
   IGGY_TLS_CA_FILE: 'remote.tlsCaFile',
   IGGY_REQUEST_TIMEOUT_MS: 'remote.requestTimeoutMs',
+  IGGY_OFFLINE_TIMEOUT_MS: 'remote.offlineTimeoutMs',
+  IGGY_PUBLISH_LINGER_MS: 'publish.lingerMs',
+  IGGY_PUBLISH_MAX_BATCH_MESSAGES: 'publish.maxBatchMessages',
+  IGGY_PUBLISH_MAX_BATCH_BYTES: 'publish.maxBatchBytes',
+  IGGY_PUBLISH_MAX_IN_FLIGHT_MESSAGES: 'publish.maxInFlightMessages',
+  IGGY_PUBLISH_MAX_IN_FLIGHT_BYTES: 'publish.maxInFlightBytes',
+  IGGY_PUBLISH_BACKPRESSURE_TIMEOUT_MS: 'publish.backpressureTimeoutMs',
+  IGGY_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   IGGY_DATA_DIR: 'embedded.dataDir',
   IGGY_HOST: 'embedded.host',
   IGGY_HTTP_HOST: 'embedded.httpHost',
@@ -41,12 +49,20 @@ export const IGGY_ENV_VARS = {
   IGGY_REQUEST_REPLY_TIMEOUT_MS: 'requestReply.timeoutMs',
 } as const;
 
-type Kind = 'text' | 'int' | 'bool' | 'port' | 'list';
+type Kind = 'text' | 'int' | 'millis' | 'bool' | 'port' | 'list';
 const KIND: Partial<Record<keyof typeof IGGY_ENV_VARS, Kind>> = {
   IGGY_PARTITIONS: 'int',
   IGGY_ADDRESSES: 'list',
   IGGY_TLS: 'bool',
   IGGY_REQUEST_TIMEOUT_MS: 'int',
+  IGGY_OFFLINE_TIMEOUT_MS: 'millis',
+  IGGY_PUBLISH_LINGER_MS: 'int',
+  IGGY_PUBLISH_MAX_BATCH_MESSAGES: 'int',
+  IGGY_PUBLISH_MAX_BATCH_BYTES: 'int',
+  IGGY_PUBLISH_MAX_IN_FLIGHT_MESSAGES: 'int',
+  IGGY_PUBLISH_MAX_IN_FLIGHT_BYTES: 'int',
+  IGGY_PUBLISH_BACKPRESSURE_TIMEOUT_MS: 'int',
+  IGGY_SHUTDOWN_TIMEOUT_MS: 'int',
   IGGY_TCP_PORT: 'port',
   IGGY_HTTP_PORT: 'port',
   IGGY_PERSISTENT: 'bool',
@@ -64,9 +80,10 @@ const KIND: Partial<Record<keyof typeof IGGY_ENV_VARS, Kind>> = {
 /**
  * The module config from environment variables (`IGGY_ENV_VARS`); unset or empty ones are left out so
  * their defaults apply. Numbers and booleans (`true/false`, `1/0`, `yes/no`, `on/off`) are parsed; a
- * port of `none`/`off`/`null` means no listener; `IGGY_ADDRESSES` is comma-separated. A value that is not
- * valid fails with one `IggyConfigError` naming each variable (`IGGY_PARTITIONS must be an integer in
- * 1..., got 'many'`); an `IGGY_*` variable that is not one of these is logged as a warning (a typo).
+ * port of `none`/`off`/`null` means no listener; `IGGY_OFFLINE_TIMEOUT_MS=infinity` means no limit;
+ * `IGGY_ADDRESSES` is comma-separated. A value that is not valid fails with one `IggyConfigError` naming
+ * each variable (`IGGY_PARTITIONS must be an integer in 1..., got 'many'`); an `IGGY_*` variable that is
+ * not one of these is logged as a warning (a typo).
  *
  * With `@nestjs/config`: `ConfigModule.forRoot({ load: [iggyConfigLoader()] })`, or
  * `registerAs('iggy', () => iggyConfigFromEnv(process.env))`.
@@ -115,6 +132,8 @@ function parse(raw: string, kind: Kind): unknown {
       return raw;
     case 'int':
       return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    case 'millis':
+      return /^(infinity|none|off)$/i.test(raw) ? Infinity : parse(raw, 'int');
     case 'port':
       return /^(none|off|null)$/i.test(raw) ? null : parse(raw, 'int');
     case 'bool':

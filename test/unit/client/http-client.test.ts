@@ -137,6 +137,48 @@ describe.each(targets)('IggyHttpClient → %s HTTP API', (_target, realAddress) 
     await wrong.close();
   });
 
+  it('bounds the requests waiting for a socket (Backpressure) and fails at once against a server that is down', async () => {
+    const bounded = createIggyClient({
+      protocol: 'http',
+      addresses: [base],
+      credentials: { username: 'iggy', password: 'iggy' },
+      maxInFlight: 1,
+      maxQueued: 2,
+    });
+    await bounded.connect();
+    const calls = Array.from({ length: 5 }, () =>
+      bounded.getStreams().then(
+        () => 'ok',
+        (e: unknown) => e,
+      ),
+    );
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.slice(0, 3)).toEqual(['ok', 'ok', 'ok']);
+    for (const refused of outcomes.slice(3)) expect(refused).toMatchObject({ kind: 'Backpressure' });
+    expect(await bounded.getStreams()).toBeInstanceOf(Array); // room again once they are answered
+    await bounded.close();
+
+    // a port nothing listens on: refused at once, whatever offlineTimeoutMs says (a TCP-only wait)
+    const closed = await import('node:net').then(
+      ({ createServer }) =>
+        new Promise<number>((resolve) => {
+          const probe = createServer().listen(0, '127.0.0.1', () => {
+            const { port } = probe.address() as { port: number };
+            probe.close(() => resolve(port));
+          });
+        }),
+    );
+    const down = createIggyClient({
+      protocol: 'http',
+      addresses: [`127.0.0.1:${closed}`],
+      offlineTimeoutMs: 60_000,
+    });
+    const startedAt = Date.now();
+    await expect(down.connect()).rejects.toMatchObject({ kind: 'Connection' });
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    await down.close();
+  });
+
   it('logs in with a personal access token; users and permissions work', async () => {
     const { token } = await client.createAccessToken({
       name: `pat-${run}`,

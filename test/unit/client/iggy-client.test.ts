@@ -103,6 +103,25 @@ describe('IggyClient pipelining', () => {
     await expect(client.ping()).resolves.toBeUndefined();
   });
 
+  it('refuses requests beyond maxQueued / maxQueuedBytes with Backpressure, without writing them', async () => {
+    const { peer, client } = await setup({ maxInFlight: 1, maxQueued: 3, maxQueuedBytes: 1_000_000 });
+    peer.handler = () => undefined;
+    await client.connect();
+    const calls = [1, 2, 3, 4, 5].map((id) => client.getStream({ streamId: id }).catch((e: unknown) => e));
+    const outcomes = await Promise.all(calls.slice(3));
+    expect(outcomes.map(kindOf)).toEqual(['Backpressure', 'Backpressure']);
+    await peer.waitForRequests(1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(peer.requestsWith(CommandCode.GetStream)).toHaveLength(1);
+    expect(client.queued).toBe(2); // written: 1; waiting for the window: 2; refused: 2
+
+    const { client: small } = await setup({ maxQueuedBytes: 40 });
+    await small.connect();
+    // each GetStream request is 8 + 6 bytes: two fit in 40, the third does not; one alone always fits
+    const sends = [1, 2, 3].map((id) => small.getStream({ streamId: id }).catch((e: unknown) => e));
+    expect(kindOf(await sends[2])).toBe('Backpressure');
+  });
+
   it('times out a request still waiting in the queue without ever writing it', async () => {
     const { peer, client } = await setup({ maxInFlight: 1, requestTimeoutMs: 5000 });
     peer.handler = () => undefined;
@@ -315,6 +334,40 @@ describe('IggyClient reconnect', () => {
     expect(client.state).toBe('disconnected');
     await expect(client.ping()).rejects.toMatchObject({ kind: 'Disconnected' });
     await client.connect(); // an explicit connect() starts over
+    await expect(client.ping()).resolves.toBeUndefined();
+  });
+
+  it('waits offlineTimeoutMs for a lost connection, then fails what waits and every new request at once', async () => {
+    const { peer, client } = await setup({
+      reconnect: { initialDelayMs: 10_000 },
+      requestTimeoutMs: 60_000,
+      offlineTimeoutMs: 50,
+    });
+    await client.connect();
+    const disconnected = new Promise((resolve) => client.once('disconnected', resolve));
+    peer.dropConnections();
+    await disconnected;
+    expect(client.state).toBe('reconnecting');
+    const waiting = client.ping(); // queued: would wait 60 s for its timeout without the offline limit
+    await expect(waiting).rejects.toMatchObject({ kind: 'Disconnected' });
+    await expect(waiting).rejects.toThrow(/not reconnected within 50 ms/);
+    await expect(client.ping()).rejects.toThrow(/disconnected for more than 50 ms/);
+    expect(client.state).toBe('reconnecting'); // still trying
+  });
+
+  it('goes back to queueing requests once reconnected after an offline spell', async () => {
+    const { peer, client } = await setup({
+      reconnect: { initialDelayMs: 200, maxDelayMs: 200, jitter: 0 },
+      offlineTimeoutMs: 20,
+    });
+    await client.connect();
+    const disconnected = new Promise((resolve) => client.once('disconnected', resolve));
+    const reconnected = new Promise((resolve) => client.once('connected', resolve));
+    peer.dropConnections();
+    await disconnected;
+    await new Promise((r) => setTimeout(r, 60));
+    await expect(client.ping()).rejects.toMatchObject({ kind: 'Disconnected' });
+    await reconnected;
     await expect(client.ping()).resolves.toBeUndefined();
   });
 

@@ -153,6 +153,14 @@ describe('iggyConfigFromEnv', () => {
       IGGY_TLS_DOMAIN: 'iggy.local',
       IGGY_TLS_CA_FILE: '/ca.pem',
       IGGY_REQUEST_TIMEOUT_MS: '1500',
+      IGGY_OFFLINE_TIMEOUT_MS: 'infinity',
+      IGGY_PUBLISH_LINGER_MS: '2',
+      IGGY_PUBLISH_MAX_BATCH_MESSAGES: '500',
+      IGGY_PUBLISH_MAX_BATCH_BYTES: '65536',
+      IGGY_PUBLISH_MAX_IN_FLIGHT_MESSAGES: '10000',
+      IGGY_PUBLISH_MAX_IN_FLIGHT_BYTES: '1048576',
+      IGGY_PUBLISH_BACKPRESSURE_TIMEOUT_MS: '0',
+      IGGY_SHUTDOWN_TIMEOUT_MS: '2000',
       IGGY_DATA_DIR: '/data',
       IGGY_HOST: '0.0.0.0',
       IGGY_HTTP_HOST: '::1',
@@ -191,7 +199,17 @@ describe('iggyConfigFromEnv', () => {
         tlsDomain: 'iggy.local',
         tlsCaFile: '/ca.pem',
         requestTimeoutMs: 1500,
+        offlineTimeoutMs: Infinity,
       },
+      publish: {
+        lingerMs: 2,
+        maxBatchMessages: 500,
+        maxBatchBytes: 65536,
+        maxInFlightMessages: 10000,
+        maxInFlightBytes: 1048576,
+        backpressureTimeoutMs: 0,
+      },
+      shutdownTimeoutMs: 2000,
       embedded: {
         dataDir: '/data',
         host: '0.0.0.0',
@@ -210,6 +228,33 @@ describe('iggyConfigFromEnv', () => {
       requestReply: { replyTopic: 'answers', timeoutMs: 250 },
     });
     expect(configProblems(config)).toEqual([]);
+  });
+
+  it('checks the publish settings, naming the option', () => {
+    expect(
+      configProblems({
+        publish: { maxInFlightMessages: 0, lingerMs: -1, backpressureTimeoutMs: 1.5, bogus: 1 },
+        remote: { offlineTimeoutMs: -5 },
+        shutdownTimeoutMs: 'soon',
+      }),
+    ).toEqual([
+      "shutdownTimeoutMs must be an integer ≥ 0, got 'soon'",
+      'remote.offlineTimeoutMs must be an integer ≥ 0 (ms) or Infinity, got -5',
+      'publish.lingerMs must be an integer in 0..60000, got -1',
+      'publish.maxInFlightMessages must be an integer ≥ 1, got 0',
+      'publish.backpressureTimeoutMs must be an integer ≥ 0, got 1.5',
+      'publish.bogus is not a known option',
+    ]);
+    const yaml = iggyConfigFromYamlText(
+      'events:\n  iggy:\n    shutdown_timeout_ms: 1000\n    publish: { linger_ms: 1, max_in_flight_bytes: 4096 }\n',
+    );
+    expect(yaml).toEqual({ shutdownTimeoutMs: 1000, publish: { lingerMs: 1, maxInFlightBytes: 4096 } });
+    expect(resolveIggyOptions(yaml).publish).toMatchObject({
+      lingerMs: 1,
+      maxInFlightBytes: 4096,
+      maxInFlightMessages: 20_000,
+      backpressureTimeoutMs: 30_000,
+    });
   });
 
   it('leaves unset and empty variables out', () => {

@@ -168,6 +168,7 @@ events:
     dlq: { enabled: true, topic: dlq }
     handlers: { concurrency: 4, idempotency: true, idempotency_window: 10000, shutdown_timeout_ms: 10000 }
     request_reply: { reply_topic: replies, timeout_ms: 5000 }
+    publish: { linger_ms: 0, max_in_flight_messages: 20000, backpressure_timeout_ms: 30000 }
 `;
 
 // ---------------------------------------------------------------------------------------------------
@@ -192,6 +193,23 @@ export const remoteModule = IggyModule.forRoot({
 export const customConnectorModule = IggyModule.forRoot({
   streamName: 'shop',
   connector: { useClass: CountingConnector },
+});
+
+// ---------------------------------------------------------------------------------------------------
+// README: "Publishing: batching, backpressure, a server that is down"
+
+export const publishingModule = IggyModule.forRoot({
+  streamName: 'shop',
+  publish: {
+    lingerMs: 0, // wait this long for company (0: the publishes of the same tick)
+    maxBatchMessages: 1000, // per append / SendMessages
+    maxBatchBytes: 1024 * 1024,
+    maxInFlightMessages: 20_000, // accepted, not yet acknowledged
+    maxInFlightBytes: 32 * 1024 * 1024,
+    backpressureTimeoutMs: 30_000, // then ConnectorError 'Backpressure' (0: fail at once)
+  },
+  shutdownTimeoutMs: 5_000, // connector shutdown: send what is queued, wait this long, then close
+  remote: { offlineTimeoutMs: 2_000 }, // remote: wait this long for a lost connection, then fail fast
 });
 
 // ---------------------------------------------------------------------------------------------------
