@@ -9,7 +9,7 @@ import {
   type DlqOptions,
   type HandlerSettingsInput,
 } from '../handlers/handler-settings.js';
-import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../transport/iggy.tokens.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import { deadLetterEnvelope } from './dead-letter.js';
 
 /** Writing a dead letter failed: the failed message must stay uncommitted (it is handled again later). */

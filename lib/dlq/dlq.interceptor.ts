@@ -17,8 +17,8 @@ import {
 } from '../handlers/handler-settings.js';
 import { IggyEventContext } from '../handlers/iggy-event.context.js';
 import { IggyContext } from '../transport/iggy.context.js';
-import { IGGY_OPTIONS } from '../transport/iggy.tokens.js';
-import type { RetryOptions } from '../transport/retry-options.js';
+import { IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
+import type { RetryOptions } from '../consumer/retry-options.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
 import { isNonRetryable } from './non-retryable.error.js';
 

@@ -13,8 +13,8 @@ import {
 } from '../handlers/iggy-event.context.js';
 import { messageIdToUuid } from '../protocol/messages/message-id.js';
 import { Header, HeaderKind, type UserHeaders } from '../protocol/primitives/user-headers.js';
-import { IGGY_CONNECTOR } from '../transport/iggy.tokens.js';
-import { readPartition } from '../transport/partition-reader.js';
+import { IGGY_CONNECTOR } from '../consumer/iggy.tokens.js';
+import { readPartition } from '../consumer/partition-reader.js';
 import { compileDeadLetterFilter, type DeadLetterFilter } from './dead-letter-filter.js';
 import {
   DEAD_LETTER_RESOLVED_TYPE,

@@ -10,7 +10,7 @@ import {
 import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
 import type { StartFrom } from '../connectors/message-subscriber.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
-import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../transport/iggy.tokens.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import type { BoundHandler } from './bound-handler.js';
 import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink.js';
 import { GroupConsumer, type GroupStatus } from './group-consumer.js';
@@ -20,8 +20,8 @@ import {
   type HandlerSettingsInput,
 } from './handler-settings.js';
 import { HandlerExplorer } from './handler-explorer.js';
-import type { IdempotencyStore } from './idempotency/idempotency-store.js';
-import { MemoryIdempotencyStore } from './idempotency/memory-idempotency-store.js';
+import type { IdempotencyStore } from '../consumer/idempotency/idempotency-store.js';
+import { MemoryIdempotencyStore } from '../consumer/idempotency/memory-idempotency-store.js';
 import { describeError } from './message-dispatcher.js';
 
 /** How often a durable idempotency store is pruned (and once at start). */

@@ -3,4 +3,4 @@ export {
   IGGY_DEAD_LETTER_SINK,
   type DeadLetterSink,
   type FailedMessage,
-} from '../transport/dead-letter-sink.js';
+} from '../consumer/dead-letter-sink.js';

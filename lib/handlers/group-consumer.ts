@@ -1,13 +1,13 @@
 import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
 import type { MessageSubscriber, ReceivedMessage, StartFrom } from '../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
-import { PartitionStalls, backoffDelayMs, type StalledPartition } from '../transport/redelivery.js';
-import type { RetryOptions } from '../transport/retry-options.js';
+import { PartitionStalls, backoffDelayMs, type StalledPartition } from '../consumer/redelivery.js';
+import type { RetryOptions } from '../consumer/retry-options.js';
 import { sleepUnless } from '../transport/transport-support.js';
 import type { BoundHandler } from './bound-handler.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';
-import { IdempotencyGuard } from './idempotency/idempotency-guard.js';
-import type { IdempotencyStore } from './idempotency/idempotency-store.js';
+import { IdempotencyGuard } from '../consumer/idempotency/idempotency-guard.js';
+import type { IdempotencyStore } from '../consumer/idempotency/idempotency-store.js';
 import { describeError, dispatchMessage } from './message-dispatcher.js';
 import { LaneStopped, PartitionLanes, type LaneStatus } from './partition-lanes.js';
 
@@ -42,7 +42,7 @@ export interface GroupConsumerSpec {
   batchSize?: number;
 }
 
-export type { StalledPartition } from '../transport/redelivery.js';
+export type { StalledPartition } from '../consumer/redelivery.js';
 
 export interface GroupStatus {
   stream: string;

@@ -1,8 +1,8 @@
-import type { RetryOptions } from '../transport/retry-options.js';
-import type { IdempotencyStore } from './idempotency/idempotency-store.js';
+import type { RetryOptions } from '../consumer/retry-options.js';
+import type { IdempotencyStore } from '../consumer/idempotency/idempotency-store.js';
 
 /** The retry backoff (shared with `IggyServer`; it lives with the redelivery code in the transport). */
-export { backoffDelayMs } from '../transport/redelivery.js';
+export { backoffDelayMs } from '../consumer/redelivery.js';
 
 export interface DlqOptions {
   /** Default true: a message that still fails after its retries is written to the DLQ topic and committed. */

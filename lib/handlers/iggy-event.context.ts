@@ -3,7 +3,7 @@ import type { EventMeta } from '../events/envelope-headers.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { IggyContext } from '../transport/iggy.context.js';
 import { REDRIVEN_HEADER } from '../transport/iggy-transport.constants.js';
-import type { RetryOptions } from '../transport/retry-options.js';
+import type { RetryOptions } from '../consumer/retry-options.js';
 
 /** Who handles a message, and how (set by the dispatcher for each handler call). */
 export interface IggyHandlerBinding {

@@ -11,8 +11,8 @@ export {
 } from './iggy-event.context.js';
 export type { BoundHandler } from './bound-handler.js';
 export { IGGY_DEAD_LETTER_SINK, type DeadLetterSink, type FailedMessage } from './dead-letter-sink.js';
-export { IdempotencyWindow } from './idempotency-window.js';
-export * from './idempotency/index.js';
+export { IdempotencyWindow } from '../consumer/idempotency/idempotency-window.js';
+export * from '../consumer/idempotency/index.js';
 export {
   DEFAULT_DLQ_OPTIONS,
   DEFAULT_HANDLER_OPTIONS,

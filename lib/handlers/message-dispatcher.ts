@@ -6,7 +6,7 @@ import type { SerializerRegistry } from '../events/serializer-registry.js';
 import { readRequestInfo } from '../transport/reply-codec.js';
 import type { BoundHandler } from './bound-handler.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';
-import type { IdempotencyGuard } from './idempotency/idempotency-guard.js';
+import type { IdempotencyGuard } from '../consumer/idempotency/idempotency-guard.js';
 import { IggyEventContext, REDRIVE_GROUP_HEADER, REDRIVE_HANDLER_HEADER } from './iggy-event.context.js';
 
 /** What became of one message. Every outcome but a thrown error lets its offset be committed. */

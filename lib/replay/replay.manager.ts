@@ -9,8 +9,8 @@ import type { BoundHandler } from '../handlers/bound-handler.js';
 import { ConsumerGroupManager } from '../handlers/consumer-group.manager.js';
 import { compileEventPattern } from '../handlers/event-pattern.js';
 import { dispatchMessage } from '../handlers/message-dispatcher.js';
-import { IGGY_CONNECTOR } from '../transport/iggy.tokens.js';
-import { readPartition, type ReadFrom } from '../transport/partition-reader.js';
+import { IGGY_CONNECTOR } from '../consumer/iggy.tokens.js';
+import { readPartition, type ReadFrom } from '../consumer/partition-reader.js';
 import { ReplayError, type ReplayOptions, type ReplayProgress, type ReplayResult } from './replay-options.js';
 
 const COMMIT_EVERY = 100;

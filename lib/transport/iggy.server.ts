@@ -14,7 +14,7 @@ import type { EventEnvelope } from '../events/event-envelope.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
 import type { Serializer } from '../events/serializer.js';
 import { ConnectorHandle } from './connector-handle.js';
-import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink.js';
+import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from '../consumer/dead-letter-sink.js';
 import { IggyContext, type IggyDelivery, type IggyRequestInfo } from './iggy.context.js';
 import {
   IGGY_TRANSPORT,
@@ -22,7 +22,7 @@ import {
   REDRIVE_HANDLER_HEADER,
   type IggyStatus,
 } from './iggy-transport.constants.js';
-import { IGGY_CONNECTOR, IGGY_OPTIONS } from './iggy.tokens.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import type { IggyServerEvents } from './interfaces/iggy-server-events.interface.js';
 import type {
   IggyServerModuleDefaults,
@@ -30,10 +30,10 @@ import type {
 } from './interfaces/iggy-server-options.interface.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { PartitionDispatcher } from './partition-dispatcher.js';
-import { PartitionStalls, type StalledPartition } from './redelivery.js';
+import { PartitionStalls, type StalledPartition } from '../consumer/redelivery.js';
 import { ServerDeadLetters } from './server-dead-letters.js';
 import { encodeReply, readRequestInfo } from './reply-codec.js';
-import { defaultRetryOptions } from './retry-options.js';
+import { defaultRetryOptions } from '../consumer/retry-options.js';
 import { RouteTable, type Route } from './route-table.js';
 import { TransportListeners, describeError, runHooked, sleepUnless, tryGet } from './transport-support.js';
 import { IggyTransportError } from './transport-errors.js';

@@ -10,7 +10,7 @@ export {
 export { IggyRecord, type IggyRecordOptions } from './iggy-record.js';
 export { IGGY_TRANSPORT, IggyReplyHeader, type IggyStatus } from './iggy-transport.constants.js';
 export { IggyMissingTenantError, IggyRequestTimeoutError, IggyTransportError } from './transport-errors.js';
-export { compilePattern, isWildcardPattern, type PatternMatcher } from './pattern-matcher.js';
+export { compilePattern, isWildcardPattern, type PatternMatcher } from '../consumer/pattern-matcher.js';
 export { connectorForMode, isConnector } from './connector-factory.js';
 export type { IggyServerOptions } from './interfaces/iggy-server-options.interface.js';
 export type { IggyClientOptions } from './interfaces/iggy-client-options.interface.js';

@@ -12,7 +12,7 @@ import {
 } from '../protocol/primitives/user-headers.js';
 import type { IggyRequestInfo } from './iggy.context.js';
 import { IggyReplyHeader } from './iggy-transport.constants.js';
-import { describeError } from './transport-support.js';
+import { describeError } from '../consumer/consumer-support.js';
 
 /** The request headers of a message (`reply_to`, `reply_key`, `request_id`), or `undefined` for an event. */
 export function readRequestInfo(message: ReceivedMessage): IggyRequestInfo | undefined {

@@ -1,5 +1,5 @@
 import type { MessageHandler } from '@nestjs/microservices';
-import { compilePattern, isWildcardPattern, type PatternMatcher } from './pattern-matcher.js';
+import { compilePattern, isWildcardPattern, type PatternMatcher } from '../consumer/pattern-matcher.js';
 
 /** A handler and the pattern it was registered under. */
 export interface Route {

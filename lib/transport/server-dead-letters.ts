@@ -1,6 +1,6 @@
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import type { EventMeta } from '../events/envelope-headers.js';
-import type { DeadLetterSink } from './dead-letter-sink.js';
+import type { DeadLetterSink } from '../consumer/dead-letter-sink.js';
 import type { IggyContext } from './iggy.context.js';
 import { describeError } from './transport-support.js';
 

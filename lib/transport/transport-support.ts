@@ -20,26 +20,7 @@ export class TransportListeners<Events extends Record<string, (...args: never[])
   }
 }
 
-/** An error's message, or the thrown value as text. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === 'object' && err !== null && 'message' in err) return String(err.message);
-  return String(err);
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-export function sleepUnless(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+export { describeError, sleepUnless } from '../consumer/consumer-support.js';
 
 /** `app.get(token)` when the app provides it, else `undefined`. */
 export function tryGet<T>(app: INestApplicationContext, token: unknown): T | undefined {

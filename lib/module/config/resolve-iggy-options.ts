@@ -1,6 +1,6 @@
 import { resolveConnectorConfig } from '../../connectors/connector-config.js';
 import { days, gigabytes, type TopologyConfigInput } from '../../topology/topology-config.js';
-import { defaultRetryOptions } from '../../transport/retry-options.js';
+import { defaultRetryOptions } from '../../consumer/retry-options.js';
 import type {
   DlqOptions,
   HandlerOptions,

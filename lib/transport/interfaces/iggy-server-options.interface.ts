@@ -3,7 +3,7 @@ import type { IggyConnector } from '../../connectors/iggy-connector.js';
 import type { StartFrom } from '../../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../../events/serializer-registry.js';
 import type { SerializationFormat } from '../../events/serializer.js';
-import type { RetryOptions } from '../retry-options.js';
+import type { RetryOptions } from '../../consumer/retry-options.js';
 
 /** Options of `IggyServer`; everything has a default. */
 export interface IggyServerOptions {

@@ -19,6 +19,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   connectors: ['connectors', 'protocol', 'client', 'broker'],
   events: ['events', 'connectors', 'protocol'],
   topology: ['topology', 'connectors', 'events', 'protocol'],
+  consumer: ['consumer', 'connectors', 'events', 'protocol'],
   cli: ['cli', 'broker', 'protocol'],
 };
 
@@ -28,7 +29,7 @@ const MAY_IMPORT: Record<string, string[]> = {
  * which use protocol; dlq, replay, health and outbox may import "the layers below": handlers, transport
  * and what those may import), never client or broker directly. Only `lib/module` sees everything.
  */
-const BELOW_NEST = ['events', 'topology', 'connectors', 'protocol'];
+const BELOW_NEST = ['consumer', 'events', 'topology', 'connectors', 'protocol'];
 const NEST_MAY_IMPORT: Record<string, string[]> = {
   transport: ['transport', ...BELOW_NEST],
   handlers: ['handlers', 'transport', ...BELOW_NEST],

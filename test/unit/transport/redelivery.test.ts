@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { PartitionStalls, type StalledPartition } from '../../../lib/transport/redelivery.js';
+import { PartitionStalls, type StalledPartition } from '../../../lib/consumer/redelivery.js';
 
 const retry = { attempts: 3, initialDelayMs: 5, maxDelayMs: 20, multiplier: 2, jitter: 0 };
 

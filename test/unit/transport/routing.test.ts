@@ -3,7 +3,7 @@ import type { MessageHandler } from '@nestjs/microservices';
 import type { MessageSubscriber, ReceivedMessage } from '../../../lib/connectors/message-subscriber.js';
 import { OffsetCommitter } from '../../../lib/transport/offset-committer.js';
 import { PartitionDispatcher } from '../../../lib/transport/partition-dispatcher.js';
-import { compilePattern, isWildcardPattern } from '../../../lib/transport/pattern-matcher.js';
+import { compilePattern, isWildcardPattern } from '../../../lib/consumer/pattern-matcher.js';
 import { RouteTable } from '../../../lib/transport/route-table.js';
 
 describe('compilePattern', () => {

@@ -1,5 +1,5 @@
 import type { RetryOptions } from './retry-options.js';
-import { describeError, sleepUnless } from './transport-support.js';
+import { describeError, sleepUnless } from './consumer-support.js';
 
 /**
  * The delay before attempt `attempt + 1` (after `attempt` failed): `initialDelayMs * multiplier^(attempt-1)`,

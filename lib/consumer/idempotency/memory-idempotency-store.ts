@@ -1,4 +1,4 @@
-import { IdempotencyWindow } from '../idempotency-window.js';
+import { IdempotencyWindow } from './idempotency-window.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 
 /**

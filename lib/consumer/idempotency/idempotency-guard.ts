@@ -1,4 +1,4 @@
-import { describeError } from '../message-dispatcher.js';
+import { namedError } from '../consumer-support.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 
 /**
@@ -33,7 +33,7 @@ export class IdempotencyGuard {
     } catch (error) {
       this.warn(
         `group '${this.group}': idempotency lookup of event ${id} failed; handling it anyway ` +
-          `(it may be a duplicate): ${describeError(error)}`,
+          `(it may be a duplicate): ${namedError(error)}`,
       );
       return false;
     }
@@ -46,7 +46,7 @@ export class IdempotencyGuard {
     } catch (error) {
       this.warn(
         `group '${this.group}': recording event ${id} as handled failed; committing it anyway ` +
-          `(a later copy of it would be handled again): ${describeError(error)}`,
+          `(a later copy of it would be handled again): ${namedError(error)}`,
       );
     }
   }
