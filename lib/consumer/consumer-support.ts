@@ -23,3 +23,11 @@ export function sleepUnless(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** Where the consumer logs (a Nest `Logger` fits). */
+export interface ConsumerLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug?(message: string): void;
+}

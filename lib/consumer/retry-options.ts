@@ -19,3 +19,21 @@ export const defaultRetryOptions: RetryOptions = {
   multiplier: 2,
   jitter: 0.2,
 };
+
+/**
+ * The delay before attempt `attempt + 1` (after `attempt` failed): `initialDelayMs * multiplier^(attempt-1)`,
+ * capped at `maxDelayMs`, then spread by ±`jitter` (a fraction) so that instances do not retry in step.
+ */
+export function backoffDelayMs(
+  retry: RetryOptions,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const base = Math.min(
+    retry.maxDelayMs,
+    retry.initialDelayMs * retry.multiplier ** Math.max(0, attempt - 1),
+  );
+  const jitter = Math.min(1, Math.max(0, retry.jitter));
+  const spread = base * jitter * (random() * 2 - 1);
+  return Math.max(0, Math.round(Math.min(retry.maxDelayMs, base + spread)));
+}

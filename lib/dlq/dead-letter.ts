@@ -1,8 +1,8 @@
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import type { EventMeta } from '../events/envelope-headers.js';
 import { createEnvelope, type EventEnvelope } from '../events/event-envelope.js';
-import type { FailedMessage } from '../handlers/dead-letter-sink.js';
-import { REDRIVEN_HEADER } from '../handlers/iggy-event.context.js';
+import type { FailedMessage } from '../consumer/dead-letter-sink.js';
+import { REDRIVEN_HEADER } from '../consumer/consumer.constants.js';
 import type { UserHeaders } from '../protocol/primitives/user-headers.js';
 import { headersFromJson, headersToJson, type JsonHeader } from './header-json.js';
 import { isNonRetryable } from './non-retryable.error.js';

@@ -3,7 +3,7 @@ import type { IggyConnector } from '../connectors/iggy-connector.js';
 import { envelopeToMessage } from '../events/envelope-message.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { JsonSerializer } from '../events/json-serializer.js';
-import type { DeadLetterSink, FailedMessage } from '../handlers/dead-letter-sink.js';
+import type { DeadLetterSink, FailedMessage } from '../consumer/dead-letter-sink.js';
 import {
   resolveHandlerSettings,
   type DlqOptions,

@@ -7,31 +7,24 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { defer, lastValueFrom, of, type Observable } from 'rxjs';
-import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
+import { IggyContext } from '../consumer/iggy.context.js';
+import { IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
+import { backoffDelayMs, type RetryOptions } from '../consumer/retry-options.js';
 import {
-  backoffDelayMs,
   resolveHandlerSettings,
   resolveRetryOptions,
   type HandlerSettings,
   type HandlerSettingsInput,
 } from '../handlers/handler-settings.js';
-import { IggyEventContext } from '../handlers/iggy-event.context.js';
-import { IggyContext } from '../transport/iggy.context.js';
-import { IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
-import type { RetryOptions } from '../consumer/retry-options.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
 import { isNonRetryable } from './non-retryable.error.js';
 
 /** One Iggy handler call the interceptor owns. */
 interface OwnedCall {
   ctx: IggyContext;
-  group: string;
   /** `Class.method`. */
   handler: string;
-  event: EventMeta | undefined;
   retry: RetryOptions;
-  /** A replay reports failures; it never dead-letters. */
-  replay: boolean;
 }
 
 /**
@@ -40,12 +33,13 @@ interface OwnedCall {
  * lets its offset be committed (the call completes normally; the context records the dead letter's
  * id). A `NonRetryableError` (or any error flagged `nonRetryable`) goes to the DLQ at once.
  *
- * Iggy handler calls are `@IggyEventHandler` calls (`IggyEventContext`) and the events `IggyServer`
- * delivers to `@EventPattern` handlers (an `IggyContext` with a delivery). `@MessagePattern` calls pass
- * through untouched: their failure is answered to the caller. This interceptor is the one retry and
- * dead-letter mechanism of both paths, so they write the same dead letters (origin, group, `Class.method`,
- * error, attempts) and `DlqManager` redrives either; the consumers underneath (`GroupConsumer`,
- * `IggyServer`) only refuse to commit a call that still failed and deliver it again later (`PartitionStalls`).
+ * Iggy handler calls are the events the consumer runtime delivers, to `@IggyEventHandler` methods and to
+ * `IggyServer` `@EventPattern` handlers alike (an `IggyContext` whose binding is not `answer`).
+ * `@MessagePattern` calls pass through untouched: their failure is answered to the caller. This
+ * interceptor is the one retry and dead-letter mechanism of both faces, so they write the same dead
+ * letters (origin, group, `Class.method`, error, attempts) and `DlqManager` redrives either; the runtime
+ * underneath only refuses to commit a call that still failed, and tries it again later (its partition
+ * stalls meanwhile).
  *
  * If the dead letter cannot be written the call fails with `DeadLetterWriteError`: the offset is not
  * committed and the consumer retries the message later (its partition waits meanwhile). With
@@ -73,38 +67,16 @@ export class IggyDlqInterceptor implements NestInterceptor {
     if (context.getType() !== 'rpc') return next.handle();
     const ctx: unknown = context.switchToRpc().getContext();
     if (!(ctx instanceof IggyContext)) return next.handle();
-    const call = this.ownedCall(ctx, context);
-    if (!call) return next.handle();
-    const only = ctx.getDelivery()?.redriveHandler;
-    if (only !== undefined && only !== call.handler && only !== ctx.getPattern()) {
+    const binding = ctx.getBinding();
+    if (binding.mode === 'answer') return next.handle(); // a request: its failure is the reply
+    const handler = `${context.getClass().name}.${context.getHandler().name}`;
+    const only = binding.redriveHandler;
+    if (only !== undefined && only !== handler && only !== ctx.getPattern()) {
       return of(undefined); // redriven for another handler of this pattern
     }
     if (!ctx.claimRetries(context.getHandler())) return next.handle();
+    const call: OwnedCall = { ctx, handler, retry: this.retryOf(binding.retry) };
     return defer(() => this.run(call, next));
-  }
-
-  /** What the call is, when it is one of ours (else `undefined`: it passes through). */
-  private ownedCall(ctx: IggyContext, context: ExecutionContext): OwnedCall | undefined {
-    if (ctx instanceof IggyEventContext) {
-      return {
-        ctx,
-        group: ctx.getGroup(),
-        handler: ctx.getHandlerName(),
-        event: ctx.getEvent(),
-        retry: this.retryOf(ctx.getBinding().retry),
-        replay: ctx.isReplay(),
-      };
-    }
-    const delivery = ctx.getDelivery();
-    if (!delivery) return undefined;
-    return {
-      ctx,
-      group: delivery.group,
-      handler: `${context.getClass().name}.${context.getHandler().name}`,
-      event: metaOf(ctx),
-      retry: this.settings.retry,
-      replay: false,
-    };
   }
 
   /** The module's retry options under a handler's own (resolved once per handler). */
@@ -132,13 +104,13 @@ export class IggyDlqInterceptor implements NestInterceptor {
           await sleep(delay);
           continue;
         }
-        if (call.replay || !this.settings.dlq.enabled) throw failed(ctx, error);
+        if (ctx.isReplay() || !this.settings.dlq.enabled) throw failed(ctx, error);
         let id: string;
         try {
           id = await this.writer.deadLetter({
             message: ctx.getMessage(),
-            event: call.event,
-            group: call.group,
+            event: ctx.getEvent(),
+            group: ctx.getGroup(),
             handler: call.handler,
             error,
             attempts: attempt,
@@ -163,20 +135,11 @@ function failed(ctx: IggyContext, error: unknown): unknown {
   return error;
 }
 
-/** The envelope's metadata as its headers tell it (the server read them to route, so they parse). */
-function metaOf(ctx: IggyContext): EventMeta | undefined {
-  try {
-    return readEventMeta(ctx.getMessage());
-  } catch {
-    return undefined;
-  }
-}
-
 function where(call: OwnedCall): string {
   const { ctx } = call;
   return (
     `${ctx.getEventType()} ${ctx.getEnvelope().id} (${ctx.getTopic()} partition ${ctx.getPartition()} ` +
-    `offset ${ctx.getOffset()}, group '${call.group}')`
+    `offset ${ctx.getOffset()}, group '${ctx.getGroup()}')`
   );
 }
 

@@ -10,7 +10,7 @@ import {
   REDRIVEN_HEADER,
   REDRIVE_GROUP_HEADER,
   REDRIVE_HANDLER_HEADER,
-} from '../handlers/iggy-event.context.js';
+} from '../consumer/consumer.constants.js';
 import { messageIdToUuid } from '../protocol/messages/message-id.js';
 import { Header, HeaderKind, type UserHeaders } from '../protocol/primitives/user-headers.js';
 import { IGGY_CONNECTOR } from '../consumer/iggy.tokens.js';

@@ -3,7 +3,7 @@ import { messageIdToUuid } from '../protocol/messages/message-id.js';
 import {
   Header,
   HeaderKind,
-  headersByStringKey,
+  type HeaderEntry,
   type HeaderField,
   type UserHeaders,
 } from '../protocol/primitives/user-headers.js';
@@ -74,65 +74,111 @@ export function locationOf(received: ReceivedMessage): MessageLocation {
  * The envelope's metadata from the message headers alone (the payload is not decoded): enough to route
  * or filter by type, tenant or id. The id comes from `event_id`, or from the message id when that header
  * is absent. Throws `EnvelopeValidationError` (with the message's location) on a missing or bad header.
+ * One walk over the headers (a later duplicate wins, as in the server's map); the headers that are not
+ * the envelope's (neither its fields nor `h.<name>`) are appended to `rest` when given, so a caller
+ * reading other headers (a request's `reply_to`...) need not walk them all again.
  */
-export function readEventMeta(received: ReceivedMessage): EventMeta {
-  const location = locationOf(received);
-  const map = headersByStringKey(received.headers);
-  const text = (name: string): string | undefined => {
-    const field = map.get(name);
-    return field === undefined ? undefined : stringValue(name, field, location);
-  };
-  const required = (name: string): string => {
-    const value = text(name);
-    if (value === undefined) throw new EnvelopeValidationError(`header ${name}`, 'is missing', location);
-    return value;
-  };
-
-  const idHeader = text(EnvelopeHeader.eventId);
-  const tenantId = required(EnvelopeHeader.tenantId);
+export function readEventMeta(received: ReceivedMessage, rest?: HeaderEntry[]): EventMeta {
   try {
-    validateTenantId(tenantId, `header ${EnvelopeHeader.tenantId}`);
+    return readMeta(received, rest);
   } catch (err) {
-    if (err instanceof EnvelopeValidationError)
-      throw new EnvelopeValidationError(err.field, err.reason, location);
+    if (err instanceof EnvelopeValidationError && err.partition === undefined) {
+      throw new EnvelopeValidationError(err.field, err.reason, locationOf(received));
+    }
     throw err;
   }
+}
+
+function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): EventMeta {
+  let idHeader: string | undefined;
+  let tenantId: string | undefined;
+  let type: string | undefined;
+  let version: HeaderField | undefined;
+  let occurredAt: string | undefined;
+  let actorId: string | undefined;
+  let correlationId: string | undefined;
+  let causationId: string | undefined;
+  let contentType: string | undefined;
+  let own: Record<string, string> | undefined;
+  const headers = received.headers;
+  for (let i = 0; i < headers.length; i++) {
+    const entry = headers[i]!;
+    if (entry.key.kind !== HeaderKind.String) {
+      rest?.push(entry);
+      continue;
+    }
+    const key = entry.key.value;
+    switch (key) {
+      case EnvelopeHeader.eventId:
+        idHeader = stringValue(key, entry.value);
+        break;
+      case EnvelopeHeader.tenantId:
+        tenantId = stringValue(key, entry.value);
+        break;
+      case EnvelopeHeader.eventType:
+        type = stringValue(key, entry.value);
+        break;
+      case EnvelopeHeader.eventVersion:
+        version = entry.value;
+        break;
+      case EnvelopeHeader.occurredAt:
+        occurredAt = stringValue(key, entry.value);
+        break;
+      case EnvelopeHeader.actorId:
+        actorId = stringValue(key, entry.value);
+        break;
+      case EnvelopeHeader.correlationId:
+        correlationId = stringValue(key, entry.value);
+        break;
+      case EnvelopeHeader.causationId:
+        causationId = stringValue(key, entry.value);
+        break;
+      case EnvelopeHeader.contentType:
+        contentType = stringValue(key, entry.value);
+        break;
+      default:
+        if (key.startsWith(ENVELOPE_HEADER_PREFIX)) {
+          setOwn((own ??= {}), key.slice(ENVELOPE_HEADER_PREFIX.length), stringValue(key, entry.value));
+        } else rest?.push(entry);
+    }
+  }
+  if (tenantId === undefined) throw missing(EnvelopeHeader.tenantId);
+  validateTenantId(tenantId, `header ${EnvelopeHeader.tenantId}`);
+  if (type === undefined) throw missing(EnvelopeHeader.eventType);
+  if (occurredAt === undefined) throw missing(EnvelopeHeader.occurredAt);
   const meta: EventMeta = {
     id:
       idHeader === undefined
         ? messageIdToUuid(received.id)
-        : checkUuid(idHeader, `header ${EnvelopeHeader.eventId}`, location),
+        : checkUuid(idHeader, `header ${EnvelopeHeader.eventId}`),
     tenantId,
-    type: checkText(required(EnvelopeHeader.eventType), `header ${EnvelopeHeader.eventType}`, location),
-    version: readVersion(map.get(EnvelopeHeader.eventVersion), location),
-    occurredAt: checkTimestamp(
-      required(EnvelopeHeader.occurredAt),
-      `header ${EnvelopeHeader.occurredAt}`,
-      location,
-    ),
-    headers: {},
-    contentType: text(EnvelopeHeader.contentType),
+    type: checkText(type, `header ${EnvelopeHeader.eventType}`),
+    version: readVersion(version),
+    occurredAt: checkTimestamp(occurredAt, `header ${EnvelopeHeader.occurredAt}`),
+    headers: own ?? {},
+    contentType,
   };
-  const actorId = text(EnvelopeHeader.actorId);
-  const correlationId = text(EnvelopeHeader.correlationId);
-  const causationId = text(EnvelopeHeader.causationId);
   if (actorId !== undefined) meta.actorId = actorId;
   if (correlationId !== undefined) meta.correlationId = correlationId;
   if (causationId !== undefined) meta.causationId = causationId;
-  const own: [string, string][] = [];
-  for (const [key, field] of map) {
-    if (key.startsWith(ENVELOPE_HEADER_PREFIX)) {
-      own.push([key.slice(ENVELOPE_HEADER_PREFIX.length), stringValue(key, field, location)]);
-    }
-  }
-  meta.headers = Object.fromEntries(own); // own properties, even for a `__proto__` name
   return meta;
 }
 
+/** `record[name] = value` as an own property, even for a `__proto__` name. */
+function setOwn(record: Record<string, string>, name: string, value: string): void {
+  if (name === '__proto__') {
+    Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+  } else record[name] = value;
+}
+
+function missing(name: string): EnvelopeValidationError {
+  return new EnvelopeValidationError(`header ${name}`, 'is missing');
+}
+
 /** `event_version` as a decimal string (what we write) or any integer header kind (what others may). */
-function readVersion(field: HeaderField | undefined, location: MessageLocation): number {
+function readVersion(field: HeaderField | undefined): number {
   const name = `header ${EnvelopeHeader.eventVersion}`;
-  if (field === undefined) throw new EnvelopeValidationError(name, 'is missing', location);
+  if (field === undefined) throw new EnvelopeValidationError(name, 'is missing');
   let value: unknown;
   switch (field.kind) {
     case HeaderKind.String:
@@ -142,24 +188,16 @@ function readVersion(field: HeaderField | undefined, location: MessageLocation):
     case HeaderKind.Bool:
     case HeaderKind.Float32:
     case HeaderKind.Float64:
-      throw new EnvelopeValidationError(
-        name,
-        `must be a string or integer header, got kind ${field.kind}`,
-        location,
-      );
+      throw new EnvelopeValidationError(name, `must be a string or integer header, got kind ${field.kind}`);
     default:
       value = Number(field.value);
   }
-  return checkVersion(value, name, location);
+  return checkVersion(value, name);
 }
 
-function stringValue(key: string, field: HeaderField, location: MessageLocation): string {
+function stringValue(key: string, field: HeaderField): string {
   if (field.kind !== HeaderKind.String) {
-    throw new EnvelopeValidationError(
-      `header ${key}`,
-      `must be a string header, got kind ${field.kind}`,
-      location,
-    );
+    throw new EnvelopeValidationError(`header ${key}`, `must be a string header, got kind ${field.kind}`);
   }
   return field.value;
 }

@@ -20,8 +20,6 @@ export class TransportListeners<Events extends Record<string, (...args: never[])
   }
 }
 
-export { describeError, sleepUnless } from '../consumer/consumer-support.js';
-
 /** `app.get(token)` when the app provides it, else `undefined`. */
 export function tryGet<T>(app: INestApplicationContext, token: unknown): T | undefined {
   try {
@@ -31,17 +29,23 @@ export function tryGet<T>(app: INestApplicationContext, token: unknown): T | und
   }
 }
 
-/** Nest's `Server.runWithProcessingHooks`, as a function. */
-export type ProcessingHooks<C> = (context: C, fn: (runEndHook: () => void) => Promise<void>) => unknown;
+/** Nest 12's `Server.runWithProcessingHooks` (protected, absent from Nest 11). */
+type ProcessingHooks = (context: unknown, fn: (runEndHook: () => void) => Promise<void>) => unknown;
 
-/** Runs `fn` between Nest's processing hooks (`run`); settles when `fn` does. */
-export function runHooked<C>(
-  run: ProcessingHooks<C>,
-  context: C,
+/**
+ * Runs `fn` between the processing hooks of `server` (`Server.runWithProcessingHooks`, Nest 12) and
+ * settles when `fn` does. Nest 11 has no such hooks: `fn` then runs plainly. The one place that reaches
+ * into that Nest internal, so a change of it is handled here.
+ */
+export function runHooked(
+  server: object,
+  context: unknown,
   fn: (runEndHook: () => void) => Promise<void>,
 ): Promise<void> {
+  const run = (server as { runWithProcessingHooks?: ProcessingHooks }).runWithProcessingHooks;
+  if (typeof run !== 'function') return fn(noop);
   return new Promise<void>((resolve, reject) => {
-    const result = run(context, async (runEndHook) => {
+    const result = run.call(server, context, async (runEndHook) => {
       try {
         await fn(runEndHook);
         resolve();
@@ -53,3 +57,5 @@ export function runHooked<C>(
     void Promise.resolve(result).catch(() => undefined);
   });
 }
+
+function noop(): void {}
