@@ -10,6 +10,13 @@ export interface CommitPolicy {
 
 export const DEFAULT_COMMIT_POLICY: CommitPolicy = { every: 100, intervalMs: 100 };
 
+/**
+ * Failed commits of a partition retried on the timer before it waits for the next handled message (or the
+ * final flush): a partition taken over by another member refuses our commits for good, and its messages
+ * come again to their new owner anyway.
+ */
+const TIMED_RETRIES = 3;
+
 /** One partition: the messages delivered and not yet passed by its commit point, in delivery order. */
 class PartitionOffsets {
   /** Delivered messages from `head` on, and whether each was handled. */
@@ -24,6 +31,10 @@ class PartitionOffsets {
   committing = false;
   /** A commit is wanted as soon as the one in flight ends. */
   again = false;
+  /** The contiguous point moved (or a failed commit is to be retried) since the last commit started. */
+  dirty = false;
+  /** Commits failed in a row. */
+  failures = 0;
 
   delivered(message: ReceivedMessage): void {
     this.messages.push(message);
@@ -44,6 +55,7 @@ class PartitionOffsets {
       this.head++;
       this.sinceCommit++;
     }
+    this.dirty = true;
     this.compact();
     return true;
   }
@@ -73,8 +85,8 @@ class PartitionOffsets {
  * (so a message still failing, or dropped at stop, is never skipped over). Commits run in the background,
  * never holding the next message up: one per partition at a time, started once `every` messages were
  * handled since the last one, or `intervalMs` after a handled message, and by `flush()` (stop, drain). A
- * failed commit is reported and retried by the next (a timer re-arms, so it also happens when no message
- * comes). After `close()` nothing is committed any more.
+ * failed commit is reported and retried by the next (the timer retries it a few times even when no
+ * message comes). After `close()` nothing is committed any more.
  */
 export class OffsetCommits {
   private readonly partitions = new Map<number, PartitionOffsets>();
@@ -133,7 +145,7 @@ export class OffsetCommits {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      for (const [id, partition] of this.partitions) this.commit(id, partition);
+      for (const [id, partition] of this.partitions) if (partition.dirty) this.commit(id, partition);
     }, this.policy.intervalMs);
     this.timer.unref();
   }
@@ -148,16 +160,22 @@ export class OffsetCommits {
     if (!message) return;
     partition.committing = true;
     partition.again = false;
+    partition.dirty = false;
     partition.sinceCommit = 0;
     const run = this.store(message).then(
       () => {
+        partition.failures = 0;
         if (partition.committed === null || message.offset > partition.committed) {
           partition.committed = message.offset;
         }
       },
       (error: unknown) => {
         this.onError(error, message);
-        this.arm(); // the next commit retries it, even when no message comes
+        // The next commit retries it: a few on the timer, even when no message comes.
+        if (++partition.failures <= TIMED_RETRIES) {
+          partition.dirty = true;
+          this.arm();
+        }
       },
     );
     const tracked = run.finally(() => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ReceivedMessage } from '../../../lib/connectors/message-subscriber.js';
 import { OffsetCommits } from '../../../lib/consumer/offset-commits.js';
-import { deferred, msg, waitFor } from './consumer-kit.js';
+import { deferred, msg, sleep, waitFor } from './consumer-kit.js';
 
 /** A store that records `partition@offset` of every commit, and fails when `failing` says so. */
 function recorder(failing: (m: ReceivedMessage) => boolean = () => false) {
@@ -112,6 +112,27 @@ describe('OffsetCommits: the highest contiguous handled offset per partition', (
     expect(errors).toEqual(['store of 2@9 failed']);
     expect(stored).toEqual(['2@9']);
     expect(commits.offsets(2).committed).toBe(9n);
+  });
+
+  it('a partition whose commits keep failing (taken over by another member) is retried a few times, not forever', async () => {
+    const { stored, errors, store, onError } = recorder((m) => m.partition === 1);
+    const commits = new OffsetCommits(store, { every: 1_000, intervalMs: 5 }, onError);
+    const lost = msg(1, 0n);
+    commits.delivered(lost);
+    commits.handled(lost);
+    await sleep(100);
+    expect(errors).toHaveLength(4); // the first try and three on the timer
+    // Another partition's commits go on, and do not retry the lost one each time.
+    for (let o = 0n; o < 5n; o++) {
+      const m = msg(0, o);
+      commits.delivered(m);
+      commits.handled(m);
+      await sleep(10);
+    }
+    expect(stored.at(-1)).toBe('0@4');
+    expect(errors).toHaveLength(4);
+    await commits.flush(); // the final flush tries it once more
+    expect(errors).toHaveLength(5);
   });
 
   it('stop: flush stores the last contiguous points; after close nothing more is committed', async () => {
