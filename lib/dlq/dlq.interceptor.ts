@@ -6,7 +6,7 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { defer, lastValueFrom, of, type Observable } from 'rxjs';
+import { catchError, from, lastValueFrom, of, type Observable } from 'rxjs';
 import { IggyContext } from '../consumer/iggy.context.js';
 import { IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import { backoffDelayMs, type RetryOptions } from '../consumer/retry-options.js';
@@ -69,14 +69,19 @@ export class IggyDlqInterceptor implements NestInterceptor {
     if (!(ctx instanceof IggyContext)) return next.handle();
     const binding = ctx.getBinding();
     if (binding.mode === 'answer') return next.handle(); // a request: its failure is the reply
-    const handler = `${context.getClass().name}.${context.getHandler().name}`;
     const only = binding.redriveHandler;
-    if (only !== undefined && only !== handler && only !== ctx.getPattern()) {
+    if (only !== undefined && only !== handlerName(context) && only !== ctx.getPattern()) {
       return of(undefined); // redriven for another handler of this pattern
     }
     if (!ctx.claimRetries(context.getHandler())) return next.handle();
-    const call: OwnedCall = { ctx, handler, retry: this.retryOf(binding.retry) };
-    return defer(() => this.run(call, next));
+    ctx.setAttempt(1);
+    // The first attempt as it is (nothing more on the way of a call that succeeds); a failure recovers.
+    return next.handle().pipe(
+      catchError((error: unknown) => {
+        const call: OwnedCall = { ctx, handler: handlerName(context), retry: this.retryOf(binding.retry) };
+        return from(this.recover(call, next, error));
+      }),
+    );
   }
 
   /** The module's retry options under a handler's own (resolved once per handler). */
@@ -87,46 +92,53 @@ export class IggyDlqInterceptor implements NestInterceptor {
     return resolved;
   }
 
-  private async run(call: OwnedCall, next: CallHandler): Promise<unknown> {
+  /** After attempt 1 failed with `error`: the further attempts with backoff, then the dead letter. */
+  private async recover(call: OwnedCall, next: CallHandler, error: unknown): Promise<unknown> {
     const { ctx, retry } = call;
     for (let attempt = 1; ; attempt++) {
-      ctx.setAttempt(attempt);
-      try {
-        return await lastValueFrom(next.handle(), { defaultValue: undefined });
-      } catch (error) {
-        const nonRetryable = isNonRetryable(error);
-        if (attempt < retry.attempts && !nonRetryable) {
-          const delay = backoffDelayMs(retry, attempt);
-          this.logger.warn(
-            `${call.handler} failed on ${where(call)} (attempt ${attempt}/${retry.attempts}, ` +
-              `retrying in ${delay} ms): ${text(error)}`,
-          );
-          await sleep(delay);
+      const nonRetryable = isNonRetryable(error);
+      if (attempt < retry.attempts && !nonRetryable) {
+        const delay = backoffDelayMs(retry, attempt);
+        this.logger.warn(
+          `${call.handler} failed on ${where(call)} (attempt ${attempt}/${retry.attempts}, ` +
+            `retrying in ${delay} ms): ${text(error)}`,
+        );
+        await sleep(delay);
+        ctx.setAttempt(attempt + 1);
+        try {
+          return await lastValueFrom(next.handle(), { defaultValue: undefined });
+        } catch (again) {
+          error = again;
           continue;
         }
-        if (ctx.isReplay() || !this.settings.dlq.enabled) throw failed(ctx, error);
-        let id: string;
-        try {
-          id = await this.writer.deadLetter({
-            message: ctx.getMessage(),
-            event: ctx.getEvent(),
-            group: ctx.getGroup(),
-            handler: call.handler,
-            error,
-            attempts: attempt,
-          });
-        } catch (writeError) {
-          throw failed(ctx, writeError);
-        }
-        ctx.markDeadLettered(id);
-        this.logger.error(
-          `${call.handler} failed on ${where(call)} after ${attempt} attempt(s)` +
-            `${nonRetryable ? ' (non-retryable)' : ''}; dead letter ${id}: ${text(error)}`,
-        );
-        return undefined;
       }
+      if (ctx.isReplay() || !this.settings.dlq.enabled) throw failed(ctx, error);
+      let id: string;
+      try {
+        id = await this.writer.deadLetter({
+          message: ctx.getMessage(),
+          event: ctx.getEvent(),
+          group: ctx.getGroup(),
+          handler: call.handler,
+          error,
+          attempts: attempt,
+        });
+      } catch (writeError) {
+        throw failed(ctx, writeError);
+      }
+      ctx.markDeadLettered(id);
+      this.logger.error(
+        `${call.handler} failed on ${where(call)} after ${attempt} attempt(s)` +
+          `${nonRetryable ? ' (non-retryable)' : ''}; dead letter ${id}: ${text(error)}`,
+      );
+      return undefined;
     }
   }
+}
+
+/** `Class.method` of the handler called (the dead letter's `handler`). */
+function handlerName(context: ExecutionContext): string {
+  return `${context.getClass().name}.${context.getHandler().name}`;
 }
 
 /** Records the call's final error on the context (the consumer reports it, not the filtered RPC error). */
