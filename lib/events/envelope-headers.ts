@@ -90,16 +90,16 @@ export function readEventMeta(received: ReceivedMessage, rest?: HeaderEntry[]): 
 }
 
 function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): EventMeta {
-  let idHeader: string | undefined;
-  let tenantId: string | undefined;
-  let type: string | undefined;
+  let id: HeaderField | undefined;
+  let tenant: HeaderField | undefined;
+  let type: HeaderField | undefined;
   let version: HeaderField | undefined;
-  let occurredAt: string | undefined;
-  let actorId: string | undefined;
-  let correlationId: string | undefined;
-  let causationId: string | undefined;
-  let contentType: string | undefined;
-  let own: Record<string, string> | undefined;
+  let occurredAt: HeaderField | undefined;
+  let actor: HeaderField | undefined;
+  let correlation: HeaderField | undefined;
+  let causation: HeaderField | undefined;
+  let contentType: HeaderField | undefined;
+  let own: HeaderEntry[] | undefined;
   const headers = received.headers;
   for (let i = 0; i < headers.length; i++) {
     const entry = headers[i]!;
@@ -107,61 +107,80 @@ function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): E
       rest?.push(entry);
       continue;
     }
-    const key = entry.key.value;
-    switch (key) {
+    switch (entry.key.value) {
       case EnvelopeHeader.eventId:
-        idHeader = stringValue(key, entry.value);
+        id = entry.value;
         break;
       case EnvelopeHeader.tenantId:
-        tenantId = stringValue(key, entry.value);
+        tenant = entry.value;
         break;
       case EnvelopeHeader.eventType:
-        type = stringValue(key, entry.value);
+        type = entry.value;
         break;
       case EnvelopeHeader.eventVersion:
         version = entry.value;
         break;
       case EnvelopeHeader.occurredAt:
-        occurredAt = stringValue(key, entry.value);
+        occurredAt = entry.value;
         break;
       case EnvelopeHeader.actorId:
-        actorId = stringValue(key, entry.value);
+        actor = entry.value;
         break;
       case EnvelopeHeader.correlationId:
-        correlationId = stringValue(key, entry.value);
+        correlation = entry.value;
         break;
       case EnvelopeHeader.causationId:
-        causationId = stringValue(key, entry.value);
+        causation = entry.value;
         break;
       case EnvelopeHeader.contentType:
-        contentType = stringValue(key, entry.value);
+        contentType = entry.value;
         break;
       default:
-        if (key.startsWith(ENVELOPE_HEADER_PREFIX)) {
-          setOwn((own ??= {}), key.slice(ENVELOPE_HEADER_PREFIX.length), stringValue(key, entry.value));
-        } else rest?.push(entry);
+        if (entry.key.value.startsWith(ENVELOPE_HEADER_PREFIX)) (own ??= []).push(entry);
+        else rest?.push(entry);
     }
   }
-  if (tenantId === undefined) throw missing(EnvelopeHeader.tenantId);
+  const idHeader = text(EnvelopeHeader.eventId, id);
+  const tenantId = required(EnvelopeHeader.tenantId, tenant);
   validateTenantId(tenantId, `header ${EnvelopeHeader.tenantId}`);
-  if (type === undefined) throw missing(EnvelopeHeader.eventType);
-  if (occurredAt === undefined) throw missing(EnvelopeHeader.occurredAt);
   const meta: EventMeta = {
     id:
       idHeader === undefined
         ? messageIdToUuid(received.id)
         : checkUuid(idHeader, `header ${EnvelopeHeader.eventId}`),
     tenantId,
-    type: checkText(type, `header ${EnvelopeHeader.eventType}`),
+    type: checkText(required(EnvelopeHeader.eventType, type), `header ${EnvelopeHeader.eventType}`),
     version: readVersion(version),
-    occurredAt: checkTimestamp(occurredAt, `header ${EnvelopeHeader.occurredAt}`),
-    headers: own ?? {},
-    contentType,
+    occurredAt: checkTimestamp(
+      required(EnvelopeHeader.occurredAt, occurredAt),
+      `header ${EnvelopeHeader.occurredAt}`,
+    ),
+    headers: {},
+    contentType: text(EnvelopeHeader.contentType, contentType),
   };
+  const actorId = text(EnvelopeHeader.actorId, actor);
+  const correlationId = text(EnvelopeHeader.correlationId, correlation);
+  const causationId = text(EnvelopeHeader.causationId, causation);
   if (actorId !== undefined) meta.actorId = actorId;
   if (correlationId !== undefined) meta.correlationId = correlationId;
   if (causationId !== undefined) meta.causationId = causationId;
+  if (own) {
+    // later duplicates win, as in the server's map
+    for (const { key, value } of own) {
+      const name = (key.value as string).slice(ENVELOPE_HEADER_PREFIX.length);
+      setOwn(meta.headers, name, stringValue(key.value as string, value));
+    }
+  }
   return meta;
+}
+
+function text(name: string, field: HeaderField | undefined): string | undefined {
+  return field === undefined ? undefined : stringValue(name, field);
+}
+
+function required(name: string, field: HeaderField | undefined): string {
+  if (field === undefined) throw new EnvelopeValidationError(`header ${name}`, 'is missing');
+  return stringValue(name, field);
 }
 
 /** `record[name] = value` as an own property, even for a `__proto__` name. */
@@ -169,10 +188,6 @@ function setOwn(record: Record<string, string>, name: string, value: string): vo
   if (name === '__proto__') {
     Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
   } else record[name] = value;
-}
-
-function missing(name: string): EnvelopeValidationError {
-  return new EnvelopeValidationError(`header ${name}`, 'is missing');
 }
 
 /** `event_version` as a decimal string (what we write) or any integer header kind (what others may). */

@@ -27,7 +27,7 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
 }
 
 /** Polls `check` until it holds (or throws after `timeoutMs`). */
-export async function waitFor(check: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function waitFor(check: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
