@@ -13,6 +13,8 @@ export * from './outbox/index.js';
 
 export {
   ConnectorError,
+  DEFAULT_STREAM_NAME,
+  DEFAULT_TOPIC_NAME,
   EmbeddedConnector,
   PublishRequest,
   RemoteConnector,

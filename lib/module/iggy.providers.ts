@@ -37,15 +37,20 @@ const optionsProvider: Provider = {
     resolveIggyOptions(validateIggyConfig(options ?? {})),
 };
 
+/**
+ * The module's `IggyClientProxy`. Its options are also kept on the host: `IggyModule` offers them to the
+ * clients made without a connector (`ClientsModule.register([{ customClass: IggyClientProxy, ... }])`).
+ */
 const clientProvider: Provider = {
   provide: IggyClientProxy,
-  inject: [IGGY_CONNECTOR, IGGY_OPTIONS, SerializerRegistry],
+  inject: [IGGY_CONNECTOR, IGGY_OPTIONS, SerializerRegistry, IggyConnectorHost],
   useFactory: (
     connector: IggyConnector,
     options: ResolvedIggyModuleOptions,
     serializers: SerializerRegistry,
-  ) =>
-    new IggyClientProxy({
+    host: IggyConnectorHost,
+  ) => {
+    host.clientOptions = {
       connector,
       stream: options.streamName,
       topic: options.topicName,
@@ -55,7 +60,9 @@ const clientProvider: Provider = {
       replyTopic: options.requestReply.replyTopic,
       replyPartitions: options.requestReply.partitions,
       timeoutMs: options.requestReply.timeoutMs,
-    }),
+    };
+    return new IggyClientProxy(host.clientOptions);
+  },
 };
 
 const topologyProvider: Provider = {

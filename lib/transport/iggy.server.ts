@@ -30,6 +30,8 @@ import type {
 import { encodeReply } from './reply-codec.js';
 import { TransportListeners, runHooked, tryGet } from './transport-support.js';
 import { IggyTransportError } from './transport-errors.js';
+import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import { withJsonView } from '../events/json-view.js';
 
 const DEFAULT_GROUP = 'nestjs-iggy-server';
 
@@ -117,12 +119,13 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
 
   /** Partitions waiting on a message whose handler keeps failing (the DLQ is off or cannot be written). */
   stalled(): StalledPartition[] {
-    return this.runtime?.stalled() ?? [];
+    return (this.runtime?.stalled() ?? []).map(withJsonView);
   }
 
   /** The server's consumer group: state, counters, partitions (after `listen`). */
   consumerStatus(): GroupStatus | undefined {
-    return this.runtime?.status();
+    const status = this.runtime?.status();
+    return status && withJsonView(status);
   }
 
   /** The connector (after `listen`). */
@@ -172,8 +175,8 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     this.runtime = new ConsumerRuntime(
       this.connector,
       {
-        stream: options.stream ?? config?.streamName ?? 'rustok',
-        topic: options.topic ?? config?.topicName ?? 'domain',
+        stream: options.stream ?? config?.streamName ?? DEFAULT_STREAM_NAME,
+        topic: options.topic ?? config?.topicName ?? DEFAULT_TOPIC_NAME,
         group: options.group ?? DEFAULT_GROUP,
         routes: this.routes(),
         serializers: this.serializers,

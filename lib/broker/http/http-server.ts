@@ -5,6 +5,9 @@ import type { Broker } from '../broker.js';
 import { listenOn, type ListenAddress } from '../listen.js';
 import { SystemStats } from '../state/system-stats.js';
 import { BrokerMetrics } from './broker-metrics.js';
+import { HttpAccess, parseAuthorization, type Denial, type RouteRight } from './http-access.js';
+import { JwtIssuer } from './rest/jwt-issuer.js';
+import { IggyRestApi } from './rest/rest-api.js';
 import { toJson } from './json.js';
 
 /** How the broker's HTTP stats API runs. */
@@ -17,14 +20,27 @@ export interface HttpServerOptions {
   metrics?: BrokerMetrics;
   /** Default: the broker's logger. */
   logger?: BrokerLogger;
+  /** More names the `Host` header may carry besides loopback names and the bound address. */
+  allowedHosts?: readonly string[];
 }
 
 export const HttpServerDefaults = { host: '127.0.0.1', port: 3000 } as const;
 
-type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+interface Route {
+  right: RouteRight;
+  handle: Handler;
+}
+
+/** Dashboard routes that are the real server's too, where they need no token (other methods: 405). */
+const OPEN_PATHS = new Set(['/', '/ping', '/metrics']);
 
 /**
- * A read-only HTTP face of the broker (no authentication: keep it on loopback):
+ * The broker's HTTP listener, behind `HttpAccess` (the Host header checked for every request): Iggy's HTTP
+ * API (`IggyRestApi`: the real server's routes and answers, JWT logins; a request without a valid token
+ * is a 401 before any route is looked up, as there) and beside it a read-only dashboard. `/streams` and
+ * `/stats` are both: a GET with the API's JWT is the API's, any other GET the dashboard's. The dashboard
+ * needs credentials off loopback (see `HttpAccess`):
  * - `GET /ping` → `pong`;
  * - `GET /stats` → server statistics (the GetStats record) as JSON;
  * - `GET /streams` → streams with their topics, partitions (offsets, sizes, segments) and consumer groups
@@ -38,6 +54,8 @@ export class BrokerHttpServer {
   private readonly stats: SystemStats;
   private readonly logger: BrokerLogger;
   private readonly routes: ReadonlyMap<string, Route>;
+  private readonly api: IggyRestApi;
+  private readonly access: HttpAccess;
   private bound: ListenAddress | null = null;
 
   constructor(
@@ -47,16 +65,29 @@ export class BrokerHttpServer {
     this.metrics = options.metrics ?? new BrokerMetrics(broker);
     this.stats = new SystemStats(broker.config.serverVersion);
     this.logger = options.logger ?? broker.config.logger;
+    const jwt = new JwtIssuer();
+    this.access = new HttpAccess(broker, {
+      host: options.host ?? HttpServerDefaults.host,
+      allowedHosts: options.allowedHosts,
+      jwt,
+    });
+    const route = (right: RouteRight, handle: Handler): Route => ({ right, handle });
     this.routes = new Map<string, Route>([
-      ['/', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'Iggy embedded broker')],
-      ['/ping', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'pong')],
-      ['/stats', (_req, res) => sendJson(res, this.serverStats())],
-      ['/streams', (_req, res) => sendJson(res, this.broker.inspect().streams)],
+      [
+        '/',
+        route('none', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'Iggy embedded broker')),
+      ],
+      ['/ping', route('none', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'pong'))],
+      ['/stats', route('readServers', (_req, res) => sendJson(res, this.serverStats()))],
+      ['/streams', route('readStreams', (_req, res) => sendJson(res, this.broker.inspect().streams))],
       [
         '/metrics',
-        async (_req, res) => send(res, 200, this.metrics.contentType, await this.metrics.render()),
+        route('readServers', async (_req, res) =>
+          send(res, 200, this.metrics.contentType, await this.metrics.render()),
+        ),
       ],
     ]);
+    this.api = new IggyRestApi(broker, jwt);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on('error', (error) => this.logger.error(`HTTP server: ${error.message}`));
   }
@@ -87,19 +118,22 @@ export class BrokerHttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
+    const [rawPath, rawQuery] = (req.url ?? '/').split('?', 2);
+    const path = rawPath!.replace(/\/+$/, '') || '/';
     const route = this.routes.get(path);
-    if (!route) {
-      sendJson(res, { error: `no route ${path}` }, 404);
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      sendJson(res, { error: `${req.method} is not allowed on ${path}` }, 405);
-      return;
-    }
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    const dashboard =
+      route &&
+      (OPEN_PATHS.has(path) || (read && parseAuthorization(req.headers.authorization)?.kind !== 'jwt'));
     try {
-      await route(req, res);
+      const denied = await this.access.check(req, dashboard && read ? route.right : 'none');
+      if (denied) return this.deny(res, denied);
+      if (!dashboard) return await this.api.handle(req, res, path, new URLSearchParams(rawQuery ?? ''));
+      if (!read) {
+        res.setHeader('Allow', 'GET, HEAD');
+        return sendJson(res, { error: `${req.method} is not allowed on ${path}` }, 405);
+      }
+      await route.handle(req, res);
     } catch (error) {
       this.logger.error(
         `HTTP ${path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -107,6 +141,11 @@ export class BrokerHttpServer {
       if (!res.headersSent) sendJson(res, { error: 'internal error' }, 500);
       else res.destroy();
     }
+  }
+
+  private deny(res: ServerResponse, denied: Denial): void {
+    for (const [name, value] of Object.entries(denied.headers ?? {})) res.setHeader(name, value);
+    sendJson(res, { error: denied.error }, denied.status);
   }
 
   private serverStats(): unknown {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { calculatePartition } from '../../../lib/connectors/calculate-partition.js';
-import { resolveConnectorConfig } from '../../../lib/connectors/connector-config.js';
+import { DEFAULT_STREAM_NAME, resolveConnectorConfig } from '../../../lib/connectors/connector-config.js';
 import { ConnectorError } from '../../../lib/connectors/connector-error.js';
 import { groupPublishRequests } from '../../../lib/connectors/publish-grouping.js';
 import { PublishRequest } from '../../../lib/connectors/publish-request.js';
@@ -42,7 +42,7 @@ describe('calculatePartition', () => {
 });
 
 describe('groupPublishRequests', () => {
-  const defaults = { streamName: 'rustok', topicName: 'domain' };
+  const defaults = { streamName: DEFAULT_STREAM_NAME, topicName: 'domain' };
 
   it('groups by (stream, topic, key) in first-seen order, keeping the order within a group', () => {
     const ids = Array.from({ length: 5 }, () => randomUUID());
@@ -59,8 +59,8 @@ describe('groupPublishRequests', () => {
     expect(
       groups.map((g) => [g.stream, g.topic, g.key, g.messages.map((m) => m.payload.toString())]),
     ).toEqual([
-      ['rustok', 'domain', 'a', ['1', '3', '5']],
-      ['rustok', 'domain', 'b', ['2']],
+      [DEFAULT_STREAM_NAME, 'domain', 'a', ['1', '3', '5']],
+      [DEFAULT_STREAM_NAME, 'domain', 'b', ['2']],
       ['other', 'domain', 'a', ['4']],
     ]);
     expect(groups[0]!.messages[0]!.id).toBe(uuidToMessageId(ids[0]!));
@@ -77,11 +77,11 @@ describe('groupPublishRequests', () => {
       id,
     ]);
     const groups = groupPublishRequests(
-      [request, PublishRequest.new('rustok', 'system', 'a', Buffer.from('2'), randomUUID())],
+      [request, PublishRequest.new(DEFAULT_STREAM_NAME, 'system', 'a', Buffer.from('2'), randomUUID())],
       defaults,
     );
     expect(groups.map((g) => [g.stream, g.topic, g.key, g.messages.length])).toEqual([
-      ['rustok', 'system', 'a', 2],
+      [DEFAULT_STREAM_NAME, 'system', 'a', 2],
     ]);
   });
 
@@ -159,14 +159,14 @@ describe('resolveConnectorConfig', () => {
     const config = resolveConnectorConfig();
     expect(config).toMatchObject({
       mode: 'embedded',
-      streamName: 'rustok',
+      streamName: DEFAULT_STREAM_NAME,
       topicName: 'domain',
       partitions: 8,
     });
     expect(config.embedded).toMatchObject({
       dataDir: './data/iggy',
       tcpPort: 8090,
-      httpPort: 3000,
+      httpPort: null, // never Nest's app.listen(3000)
       persistent: true,
     });
     expect(config.remote).toEqual({
@@ -187,14 +187,14 @@ describe('resolveConnectorConfig', () => {
     });
     expect(config).toMatchObject({
       mode: 'remote',
-      streamName: 'rustok',
+      streamName: DEFAULT_STREAM_NAME,
       topicName: 'domain',
       partitions: 2,
     });
     expect(config.embedded).toMatchObject({
       dataDir: './data/iggy',
       tcpPort: null,
-      httpPort: 3000,
+      httpPort: null,
       persistent: true,
     });
     expect(config.remote).toMatchObject({

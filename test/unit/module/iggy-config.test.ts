@@ -11,6 +11,8 @@ import { resolveIggyOptions } from '../../../lib/module/config/resolve-iggy-opti
 import { configProblems, validateIggyConfig } from '../../../lib/module/config/validate-iggy-config.js';
 import type { IggyModuleOptions } from '../../../lib/module/interfaces/iggy-module-options.interface.js';
 import { days, gigabytes } from '../../../lib/topology/topology-config.js';
+import { DEFAULT_STREAM_NAME } from '../../../lib/connectors/connector-config.js';
+import { recordLogs } from './iggy-test-kit.js';
 
 describe('validateIggyConfig', () => {
   it('accepts an empty config and a full one', () => {
@@ -112,7 +114,7 @@ describe('resolveIggyOptions', () => {
     const resolved = resolveIggyOptions({ partitions: 3, topology: { retention: { domainMaxAgeDays: 2 } } });
     expect(resolved).toMatchObject({
       mode: 'embedded',
-      streamName: 'rustok',
+      streamName: DEFAULT_STREAM_NAME,
       topicName: 'domain',
       partitions: 3,
       serialization: 'json',
@@ -153,6 +155,8 @@ describe('iggyConfigFromEnv', () => {
       IGGY_REQUEST_TIMEOUT_MS: '1500',
       IGGY_DATA_DIR: '/data',
       IGGY_HOST: '0.0.0.0',
+      IGGY_HTTP_HOST: '::1',
+      IGGY_ALLOW_DEFAULT_ROOT_PASSWORD: 'yes',
       IGGY_TCP_PORT: 'none',
       IGGY_HTTP_PORT: '3001',
       IGGY_PERSISTENT: 'off',
@@ -191,6 +195,8 @@ describe('iggyConfigFromEnv', () => {
       embedded: {
         dataDir: '/data',
         host: '0.0.0.0',
+        httpHost: '::1',
+        allowDefaultRootPassword: true,
         tcpPort: null,
         httpPort: 3001,
         persistent: false,
@@ -206,12 +212,34 @@ describe('iggyConfigFromEnv', () => {
     expect(configProblems(config)).toEqual([]);
   });
 
-  it('leaves unset and empty variables out, and keeps unparsable ones for validation to report', () => {
+  it('leaves unset and empty variables out', () => {
     expect(iggyConfigFromEnv({ IGGY_MODE: '', IGGY_STREAM: '  ' })).toEqual({});
-    const config = iggyConfigFromEnv({ IGGY_TCP_PORT: 'abc', IGGY_TLS: 'maybe' });
-    expect(configProblems(config)).toEqual([
-      "embedded.tcpPort must be a port in 0..65535 or null (no listener), got 'abc'",
-      "remote.tlsEnabled must be true or false, got 'maybe'",
+  });
+
+  it('fails with one IggyConfigError naming each bad variable', () => {
+    const read = () =>
+      iggyConfigFromEnv({ IGGY_TCP_PORT: 'abc', IGGY_TLS: 'maybe', IGGY_PARTITIONS: 'many' });
+    expect(read).toThrow(IggyConfigError);
+    expect(read).toThrow(
+      'invalid Iggy config (environment variables): ' +
+        "IGGY_PARTITIONS must be an integer in 1..1000, got 'many'; " +
+        "IGGY_TCP_PORT must be a port in 0..65535 or null (no listener), got 'abc'; " +
+        "IGGY_TLS must be true or false, got 'maybe'",
+    );
+    expect(() => iggyConfigFromEnv({ IGGY_ADDRESSES: 'a:1,nope' })).toThrow(
+      "IGGY_ADDRESSES[1] must be host:port, got 'nope'",
+    );
+  });
+
+  it('warns once about an IGGY_* variable it does not read, with the one likely meant', () => {
+    const logs = recordLogs();
+    const env = { IGGY_PARTITION: '4', IGGY_STREAM_NAME: 'shop', IGGY_COLOUR: 'blue', OTHER: 'x' };
+    expect(iggyConfigFromEnv(env)).toEqual({});
+    iggyConfigFromEnv(env);
+    expect(logs.lines.filter((line) => line.startsWith('warn'))).toEqual([
+      'warn IGGY_PARTITION is not a variable nestjs-iggy reads (ignored): did you mean IGGY_PARTITIONS?',
+      'warn IGGY_STREAM_NAME is not a variable nestjs-iggy reads (ignored): did you mean IGGY_STREAM?',
+      'warn IGGY_COLOUR is not a variable nestjs-iggy reads (ignored)',
     ]);
   });
 });
