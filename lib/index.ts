@@ -1,8 +1,9 @@
 /*
- * nestjs-iggy: the Nest layer (module, transport, handlers, DLQ, replay, health, outbox) and the connector-layer
+ * nestjs-iggy: the Nest layer (module, consumer runtime, transport, handlers, DLQ, replay, health, outbox) and the connector-layer
  * types a Nest app uses. The connector layer alone is `nestjs-iggy/connector`; the broker `nestjs-iggy/broker`.
  */
 export * from './module/index.js';
+export * from './consumer/index.js';
 export * from './transport/index.js';
 export * from './handlers/index.js';
 export * from './dlq/index.js';

@@ -45,6 +45,11 @@ export interface SubscribeOptions {
 export interface MessageSubscriber extends AsyncIterable<ReceivedMessage> {
   /** The next message, or `null` once closed. */
   recv(): Promise<ReceivedMessage | null>;
+  /**
+   * The next messages: what one poll returned and `recv` has not handed out (one partition, in offset
+   * order, never empty), or `null` once closed. The consumer runtime reads a subscription this way.
+   */
+  recvBatch(): Promise<ReceivedMessage[] | null>;
   /** Stores `message.offset` as consumed (for its partition). */
   commit(message: ReceivedMessage): Promise<void>;
   /** Stops; a pending `recv()` resolves `null`; a group subscription leaves the group. */

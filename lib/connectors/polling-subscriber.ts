@@ -116,10 +116,12 @@ export class PollingSubscriber implements MessageSubscriber {
     if (this.waiting === 0 && this.at < this.buffer.length && this.source.epoch === this.epoch) {
       return Promise.resolve(this.take());
     }
-    this.waiting++;
-    const next = this.chain.then(() => this.next()).finally(() => this.waiting--);
-    this.chain = next.catch(() => undefined);
-    return Promise.race([next, this.closedSignal]);
+    return this.queue(() => this.next());
+  }
+
+  recvBatch(): Promise<ReceivedMessage[] | null> {
+    if (this.closed) return Promise.resolve(null);
+    return this.queue(() => this.nextBatch());
   }
 
   async commit(message: ReceivedMessage): Promise<void> {
@@ -167,13 +169,35 @@ export class PollingSubscriber implements MessageSubscriber {
     await this.source.close().catch(() => undefined);
   }
 
+  /** Runs `read` after the reads already waiting (one at a time); `null` as soon as the subscriber closes. */
+  private queue<T>(read: () => Promise<T | null>): Promise<T | null> {
+    this.waiting++;
+    const next = this.chain.then(read).finally(() => this.waiting--);
+    this.chain = next.catch(() => undefined);
+    return Promise.race([next, this.closedSignal]);
+  }
+
   private async next(): Promise<ReceivedMessage | null> {
+    return (await this.buffered()) ? this.take() : null;
+  }
+
+  private async nextBatch(): Promise<ReceivedMessage[] | null> {
+    if (!(await this.buffered())) return null;
+    const batch = this.at === 0 ? this.buffer : this.buffer.slice(this.at);
+    this.at = this.buffer.length;
+    const last = batch[batch.length - 1]!;
+    this.cursor.set(last.partition, last.offset + 1n);
+    return batch;
+  }
+
+  /** Polls until something is buffered (true), or the subscriber closes (false). */
+  private async buffered(): Promise<boolean> {
     while (!this.closed) {
       if (this.source.epoch !== this.epoch) this.sessionLost();
-      if (this.at < this.buffer.length) return this.take();
+      if (this.at < this.buffer.length) return true;
       await this.fill();
     }
-    return null;
+    return false;
   }
 
   /** Hands out the next buffered message. */

@@ -3,13 +3,13 @@ import type { IggyConnector } from '../connectors/iggy-connector.js';
 import { envelopeToMessage } from '../events/envelope-message.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { JsonSerializer } from '../events/json-serializer.js';
-import type { DeadLetterSink, FailedMessage } from '../handlers/dead-letter-sink.js';
+import type { DeadLetterSink, FailedMessage } from '../consumer/dead-letter-sink.js';
 import {
   resolveHandlerSettings,
   type DlqOptions,
   type HandlerSettingsInput,
 } from '../handlers/handler-settings.js';
-import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../transport/iggy.tokens.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import { deadLetterEnvelope } from './dead-letter.js';
 import { DEFAULT_STREAM_NAME } from '../connectors/connector-config.js';
 

@@ -6,32 +6,25 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { defer, lastValueFrom, of, type Observable } from 'rxjs';
-import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
+import { catchError, from, lastValueFrom, of, type Observable } from 'rxjs';
+import { IggyContext } from '../consumer/iggy.context.js';
+import { IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
+import { backoffDelayMs, type RetryOptions } from '../consumer/retry-options.js';
 import {
-  backoffDelayMs,
   resolveHandlerSettings,
   resolveRetryOptions,
   type HandlerSettings,
   type HandlerSettingsInput,
 } from '../handlers/handler-settings.js';
-import { IggyEventContext } from '../handlers/iggy-event.context.js';
-import { IggyContext } from '../transport/iggy.context.js';
-import { IGGY_OPTIONS } from '../transport/iggy.tokens.js';
-import type { RetryOptions } from '../transport/retry-options.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
 import { isNonRetryable } from './non-retryable.error.js';
 
 /** One Iggy handler call the interceptor owns. */
 interface OwnedCall {
   ctx: IggyContext;
-  group: string;
   /** `Class.method`. */
   handler: string;
-  event: EventMeta | undefined;
   retry: RetryOptions;
-  /** A replay reports failures; it never dead-letters. */
-  replay: boolean;
 }
 
 /**
@@ -40,12 +33,13 @@ interface OwnedCall {
  * lets its offset be committed (the call completes normally; the context records the dead letter's
  * id). A `NonRetryableError` (or any error flagged `nonRetryable`) goes to the DLQ at once.
  *
- * Iggy handler calls are `@IggyEventHandler` calls (`IggyEventContext`) and the events `IggyServer`
- * delivers to `@EventPattern` handlers (an `IggyContext` with a delivery). `@MessagePattern` calls pass
- * through untouched: their failure is answered to the caller. This interceptor is the one retry and
- * dead-letter mechanism of both paths, so they write the same dead letters (origin, group, `Class.method`,
- * error, attempts) and `DlqManager` redrives either; the consumers underneath (`GroupConsumer`,
- * `IggyServer`) only refuse to commit a call that still failed and deliver it again later (`PartitionStalls`).
+ * Iggy handler calls are the events the consumer runtime delivers, to `@IggyEventHandler` methods and to
+ * `IggyServer` `@EventPattern` handlers alike (an `IggyContext` whose binding is not `answer`).
+ * `@MessagePattern` calls pass through untouched: their failure is answered to the caller. This
+ * interceptor is the one retry and dead-letter mechanism of both faces, so they write the same dead
+ * letters (origin, group, `Class.method`, error, attempts) and `DlqManager` redrives either; the runtime
+ * underneath only refuses to commit a call that still failed, and tries it again later (its partition
+ * stalls meanwhile).
  *
  * If the dead letter cannot be written the call fails with `DeadLetterWriteError`: the offset is not
  * committed and the consumer retries the message later (its partition waits meanwhile). With
@@ -73,38 +67,21 @@ export class IggyDlqInterceptor implements NestInterceptor {
     if (context.getType() !== 'rpc') return next.handle();
     const ctx: unknown = context.switchToRpc().getContext();
     if (!(ctx instanceof IggyContext)) return next.handle();
-    const call = this.ownedCall(ctx, context);
-    if (!call) return next.handle();
-    const only = ctx.getDelivery()?.redriveHandler;
-    if (only !== undefined && only !== call.handler && only !== ctx.getPattern()) {
+    const binding = ctx.getBinding();
+    if (binding.mode === 'answer') return next.handle(); // a request: its failure is the reply
+    const only = binding.redriveHandler;
+    if (only !== undefined && only !== handlerName(context) && only !== ctx.getPattern()) {
       return of(undefined); // redriven for another handler of this pattern
     }
     if (!ctx.claimRetries(context.getHandler())) return next.handle();
-    return defer(() => this.run(call, next));
-  }
-
-  /** What the call is, when it is one of ours (else `undefined`: it passes through). */
-  private ownedCall(ctx: IggyContext, context: ExecutionContext): OwnedCall | undefined {
-    if (ctx instanceof IggyEventContext) {
-      return {
-        ctx,
-        group: ctx.getGroup(),
-        handler: ctx.getHandlerName(),
-        event: ctx.getEvent(),
-        retry: this.retryOf(ctx.getBinding().retry),
-        replay: ctx.isReplay(),
-      };
-    }
-    const delivery = ctx.getDelivery();
-    if (!delivery) return undefined;
-    return {
-      ctx,
-      group: delivery.group,
-      handler: `${context.getClass().name}.${context.getHandler().name}`,
-      event: metaOf(ctx),
-      retry: this.settings.retry,
-      replay: false,
-    };
+    ctx.setAttempt(1);
+    // The first attempt as it is (nothing more on the way of a call that succeeds); a failure recovers.
+    return next.handle().pipe(
+      catchError((error: unknown) => {
+        const call: OwnedCall = { ctx, handler: handlerName(context), retry: this.retryOf(binding.retry) };
+        return from(this.recover(call, next, error));
+      }),
+    );
   }
 
   /** The module's retry options under a handler's own (resolved once per handler). */
@@ -115,46 +92,53 @@ export class IggyDlqInterceptor implements NestInterceptor {
     return resolved;
   }
 
-  private async run(call: OwnedCall, next: CallHandler): Promise<unknown> {
+  /** After attempt 1 failed with `error`: the further attempts with backoff, then the dead letter. */
+  private async recover(call: OwnedCall, next: CallHandler, error: unknown): Promise<unknown> {
     const { ctx, retry } = call;
     for (let attempt = 1; ; attempt++) {
-      ctx.setAttempt(attempt);
-      try {
-        return await lastValueFrom(next.handle(), { defaultValue: undefined });
-      } catch (error) {
-        const nonRetryable = isNonRetryable(error);
-        if (attempt < retry.attempts && !nonRetryable) {
-          const delay = backoffDelayMs(retry, attempt);
-          this.logger.warn(
-            `${call.handler} failed on ${where(call)} (attempt ${attempt}/${retry.attempts}, ` +
-              `retrying in ${delay} ms): ${text(error)}`,
-          );
-          await sleep(delay);
+      const nonRetryable = isNonRetryable(error);
+      if (attempt < retry.attempts && !nonRetryable) {
+        const delay = backoffDelayMs(retry, attempt);
+        this.logger.warn(
+          `${call.handler} failed on ${where(call)} (attempt ${attempt}/${retry.attempts}, ` +
+            `retrying in ${delay} ms): ${text(error)}`,
+        );
+        await sleep(delay);
+        ctx.setAttempt(attempt + 1);
+        try {
+          return await lastValueFrom(next.handle(), { defaultValue: undefined });
+        } catch (again) {
+          error = again;
           continue;
         }
-        if (call.replay || !this.settings.dlq.enabled) throw failed(ctx, error);
-        let id: string;
-        try {
-          id = await this.writer.deadLetter({
-            message: ctx.getMessage(),
-            event: call.event,
-            group: call.group,
-            handler: call.handler,
-            error,
-            attempts: attempt,
-          });
-        } catch (writeError) {
-          throw failed(ctx, writeError);
-        }
-        ctx.markDeadLettered(id);
-        this.logger.error(
-          `${call.handler} failed on ${where(call)} after ${attempt} attempt(s)` +
-            `${nonRetryable ? ' (non-retryable)' : ''}; dead letter ${id}: ${text(error)}`,
-        );
-        return undefined;
       }
+      if (ctx.isReplay() || !this.settings.dlq.enabled) throw failed(ctx, error);
+      let id: string;
+      try {
+        id = await this.writer.deadLetter({
+          message: ctx.getMessage(),
+          event: ctx.getEvent(),
+          group: ctx.getGroup(),
+          handler: call.handler,
+          error,
+          attempts: attempt,
+        });
+      } catch (writeError) {
+        throw failed(ctx, writeError);
+      }
+      ctx.markDeadLettered(id);
+      this.logger.error(
+        `${call.handler} failed on ${where(call)} after ${attempt} attempt(s)` +
+          `${nonRetryable ? ' (non-retryable)' : ''}; dead letter ${id}: ${text(error)}`,
+      );
+      return undefined;
     }
   }
+}
+
+/** `Class.method` of the handler called (the dead letter's `handler`). */
+function handlerName(context: ExecutionContext): string {
+  return `${context.getClass().name}.${context.getHandler().name}`;
 }
 
 /** Records the call's final error on the context (the consumer reports it, not the filtered RPC error). */
@@ -163,20 +147,11 @@ function failed(ctx: IggyContext, error: unknown): unknown {
   return error;
 }
 
-/** The envelope's metadata as its headers tell it (the server read them to route, so they parse). */
-function metaOf(ctx: IggyContext): EventMeta | undefined {
-  try {
-    return readEventMeta(ctx.getMessage());
-  } catch {
-    return undefined;
-  }
-}
-
 function where(call: OwnedCall): string {
   const { ctx } = call;
   return (
     `${ctx.getEventType()} ${ctx.getEnvelope().id} (${ctx.getTopic()} partition ${ctx.getPartition()} ` +
-    `offset ${ctx.getOffset()}, group '${call.group}')`
+    `offset ${ctx.getOffset()}, group '${ctx.getGroup()}')`
   );
 }
 

@@ -10,11 +10,11 @@ import {
   REDRIVEN_HEADER,
   REDRIVE_GROUP_HEADER,
   REDRIVE_HANDLER_HEADER,
-} from '../handlers/iggy-event.context.js';
+} from '../consumer/consumer.constants.js';
 import { messageIdToUuid } from '../protocol/messages/message-id.js';
 import { Header, HeaderKind, type UserHeaders } from '../protocol/primitives/user-headers.js';
-import { IGGY_CONNECTOR } from '../transport/iggy.tokens.js';
-import { readPartition } from '../transport/partition-reader.js';
+import { IGGY_CONNECTOR } from '../consumer/iggy.tokens.js';
+import { readPartition } from '../consumer/partition-reader.js';
 import { compileDeadLetterFilter, type DeadLetterFilter } from './dead-letter-filter.js';
 import {
   DEAD_LETTER_RESOLVED_TYPE,

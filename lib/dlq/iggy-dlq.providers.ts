@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { IGGY_DEAD_LETTER_SINK } from '../handlers/dead-letter-sink.js';
+import { IGGY_DEAD_LETTER_SINK } from '../consumer/dead-letter-sink.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
 import { IggyDlqInterceptor } from './dlq.interceptor.js';
 import { DlqManager } from './dlq.manager.js';

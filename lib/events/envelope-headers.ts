@@ -4,7 +4,7 @@ import {
   encodeStringHeaders,
   Header,
   HeaderKind,
-  headersByStringKey,
+  type HeaderEntry,
   type HeaderField,
   type UserHeaders,
 } from '../protocol/primitives/user-headers.js';
@@ -97,65 +97,126 @@ export function locationOf(received: ReceivedMessage): MessageLocation {
  * The envelope's metadata from the message headers alone (the payload is not decoded): enough to route
  * or filter by type, tenant or id. The id comes from `event_id`, or from the message id when that header
  * is absent. Throws `EnvelopeValidationError` (with the message's location) on a missing or bad header.
+ * One walk over the headers (a later duplicate wins, as in the server's map); the headers that are not
+ * the envelope's (neither its fields nor `h.<name>`) are appended to `rest` when given, so a caller
+ * reading other headers (a request's `reply_to`...) need not walk them all again.
  */
-export function readEventMeta(received: ReceivedMessage): EventMeta {
-  const location = locationOf(received);
-  const map = headersByStringKey(received.headers);
-  const text = (name: string): string | undefined => {
-    const field = map.get(name);
-    return field === undefined ? undefined : stringValue(name, field, location);
-  };
-  const required = (name: string): string => {
-    const value = text(name);
-    if (value === undefined) throw new EnvelopeValidationError(`header ${name}`, 'is missing', location);
-    return value;
-  };
-
-  const idHeader = text(EnvelopeHeader.eventId);
-  const tenantId = required(EnvelopeHeader.tenantId);
+export function readEventMeta(received: ReceivedMessage, rest?: HeaderEntry[]): EventMeta {
   try {
-    validateTenantId(tenantId, `header ${EnvelopeHeader.tenantId}`);
+    return readMeta(received, rest);
   } catch (err) {
-    if (err instanceof EnvelopeValidationError)
-      throw new EnvelopeValidationError(err.field, err.reason, location);
+    if (err instanceof EnvelopeValidationError && err.partition === undefined) {
+      throw new EnvelopeValidationError(err.field, err.reason, locationOf(received));
+    }
     throw err;
   }
+}
+
+function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): EventMeta {
+  let id: HeaderField | undefined;
+  let tenant: HeaderField | undefined;
+  let type: HeaderField | undefined;
+  let version: HeaderField | undefined;
+  let occurredAt: HeaderField | undefined;
+  let actor: HeaderField | undefined;
+  let correlation: HeaderField | undefined;
+  let causation: HeaderField | undefined;
+  let contentType: HeaderField | undefined;
+  let own: HeaderEntry[] | undefined;
+  const headers = received.headers;
+  for (let i = 0; i < headers.length; i++) {
+    const entry = headers[i]!;
+    if (entry.key.kind !== HeaderKind.String) {
+      rest?.push(entry);
+      continue;
+    }
+    switch (entry.key.value) {
+      case EnvelopeHeader.eventId:
+        id = entry.value;
+        break;
+      case EnvelopeHeader.tenantId:
+        tenant = entry.value;
+        break;
+      case EnvelopeHeader.eventType:
+        type = entry.value;
+        break;
+      case EnvelopeHeader.eventVersion:
+        version = entry.value;
+        break;
+      case EnvelopeHeader.occurredAt:
+        occurredAt = entry.value;
+        break;
+      case EnvelopeHeader.actorId:
+        actor = entry.value;
+        break;
+      case EnvelopeHeader.correlationId:
+        correlation = entry.value;
+        break;
+      case EnvelopeHeader.causationId:
+        causation = entry.value;
+        break;
+      case EnvelopeHeader.contentType:
+        contentType = entry.value;
+        break;
+      default:
+        if (entry.key.value.startsWith(ENVELOPE_HEADER_PREFIX)) (own ??= []).push(entry);
+        else rest?.push(entry);
+    }
+  }
+  const idHeader = text(EnvelopeHeader.eventId, id);
+  const tenantId = required(EnvelopeHeader.tenantId, tenant);
+  validateTenantId(tenantId, `header ${EnvelopeHeader.tenantId}`);
   const meta: EventMeta = {
     id:
       idHeader === undefined
         ? messageIdToUuid(received.id)
-        : checkUuid(idHeader, `header ${EnvelopeHeader.eventId}`, location),
+        : checkUuid(idHeader, `header ${EnvelopeHeader.eventId}`),
     tenantId,
-    type: checkText(required(EnvelopeHeader.eventType), `header ${EnvelopeHeader.eventType}`, location),
-    version: readVersion(map.get(EnvelopeHeader.eventVersion), location),
+    type: checkText(required(EnvelopeHeader.eventType, type), `header ${EnvelopeHeader.eventType}`),
+    version: readVersion(version),
     occurredAt: checkTimestamp(
-      required(EnvelopeHeader.occurredAt),
+      required(EnvelopeHeader.occurredAt, occurredAt),
       `header ${EnvelopeHeader.occurredAt}`,
-      location,
     ),
     headers: {},
-    contentType: text(EnvelopeHeader.contentType),
+    contentType: text(EnvelopeHeader.contentType, contentType),
   };
-  const actorId = text(EnvelopeHeader.actorId);
-  const correlationId = text(EnvelopeHeader.correlationId);
-  const causationId = text(EnvelopeHeader.causationId);
+  const actorId = text(EnvelopeHeader.actorId, actor);
+  const correlationId = text(EnvelopeHeader.correlationId, correlation);
+  const causationId = text(EnvelopeHeader.causationId, causation);
   if (actorId !== undefined) meta.actorId = actorId;
   if (correlationId !== undefined) meta.correlationId = correlationId;
   if (causationId !== undefined) meta.causationId = causationId;
-  const own: [string, string][] = [];
-  for (const [key, field] of map) {
-    if (key.startsWith(ENVELOPE_HEADER_PREFIX)) {
-      own.push([key.slice(ENVELOPE_HEADER_PREFIX.length), stringValue(key, field, location)]);
+  if (own) {
+    // later duplicates win, as in the server's map
+    for (const { key, value } of own) {
+      const name = (key.value as string).slice(ENVELOPE_HEADER_PREFIX.length);
+      setOwn(meta.headers, name, stringValue(key.value as string, value));
     }
   }
-  meta.headers = Object.fromEntries(own); // own properties, even for a `__proto__` name
   return meta;
 }
 
+function text(name: string, field: HeaderField | undefined): string | undefined {
+  return field === undefined ? undefined : stringValue(name, field);
+}
+
+function required(name: string, field: HeaderField | undefined): string {
+  if (field === undefined) throw new EnvelopeValidationError(`header ${name}`, 'is missing');
+  return stringValue(name, field);
+}
+
+/** `record[name] = value` as an own property, even for a `__proto__` name. */
+function setOwn(record: Record<string, string>, name: string, value: string): void {
+  if (name === '__proto__') {
+    Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+  } else record[name] = value;
+}
+
 /** `event_version` as a decimal string (what we write) or any integer header kind (what others may). */
-function readVersion(field: HeaderField | undefined, location: MessageLocation): number {
+function readVersion(field: HeaderField | undefined): number {
   const name = `header ${EnvelopeHeader.eventVersion}`;
-  if (field === undefined) throw new EnvelopeValidationError(name, 'is missing', location);
+  if (field === undefined) throw new EnvelopeValidationError(name, 'is missing');
   let value: unknown;
   switch (field.kind) {
     case HeaderKind.String:
@@ -165,24 +226,16 @@ function readVersion(field: HeaderField | undefined, location: MessageLocation):
     case HeaderKind.Bool:
     case HeaderKind.Float32:
     case HeaderKind.Float64:
-      throw new EnvelopeValidationError(
-        name,
-        `must be a string or integer header, got kind ${field.kind}`,
-        location,
-      );
+      throw new EnvelopeValidationError(name, `must be a string or integer header, got kind ${field.kind}`);
     default:
       value = Number(field.value);
   }
-  return checkVersion(value, name, location);
+  return checkVersion(value, name);
 }
 
-function stringValue(key: string, field: HeaderField, location: MessageLocation): string {
+function stringValue(key: string, field: HeaderField): string {
   if (field.kind !== HeaderKind.String) {
-    throw new EnvelopeValidationError(
-      `header ${key}`,
-      `must be a string header, got kind ${field.kind}`,
-      location,
-    );
+    throw new EnvelopeValidationError(`header ${key}`, `must be a string header, got kind ${field.kind}`);
   }
   return field.value;
 }

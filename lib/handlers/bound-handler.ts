@@ -1,6 +1,7 @@
+import type { IggyContext } from '../consumer/iggy.context.js';
+import type { Route } from '../consumer/route-table.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import type { EventPatternMatcher } from './event-pattern.js';
-import type { IggyEventContext } from './iggy-event.context.js';
 import type { IggyEventHandlerMetadata } from './iggy-event-handler.decorator.js';
 
 /** One discovered `@IggyEventHandler`, ready to call through Nest's pipeline. */
@@ -11,5 +12,18 @@ export interface BoundHandler {
   matches: EventPatternMatcher;
   options: IggyEventHandlerMetadata;
   /** Runs guards, interceptors (the DLQ interceptor), pipes, the method and exception filters. */
-  invoke(envelope: EventEnvelope, context: IggyEventContext): Promise<unknown>;
+  invoke(envelope: EventEnvelope, context: IggyContext): Promise<unknown>;
+}
+
+/** The handler as the consumer runtime routes to it; `guarded` unless it says `idempotent: false`. */
+export function routeOf(handler: BoundHandler, idempotentByDefault: boolean): Route {
+  return {
+    name: handler.name,
+    pattern: handler.pattern,
+    matches: handler.matches,
+    kind: 'event',
+    guarded: handler.options.idempotent ?? idempotentByDefault,
+    retry: handler.options.retry,
+    invoke: handler.invoke,
+  };
 }

@@ -7,24 +7,25 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
 import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
 import type { StartFrom } from '../connectors/message-subscriber.js';
+import { namedError } from '../consumer/consumer-support.js';
+import { ConsumerRuntime, type GroupStatus } from '../consumer/consumer-runtime.js';
+import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from '../consumer/dead-letter-sink.js';
+import type { IdempotencyStore } from '../consumer/idempotency/idempotency-store.js';
+import { MemoryIdempotencyStore } from '../consumer/idempotency/memory-idempotency-store.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
+import { RouteTable } from '../consumer/route-table.js';
+import { withJsonView } from '../events/json-view.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
-import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../transport/iggy.tokens.js';
-import type { BoundHandler } from './bound-handler.js';
-import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink.js';
-import { GroupConsumer, type GroupStatus } from './group-consumer.js';
+import { routeOf, type BoundHandler } from './bound-handler.js';
+import { HandlerExplorer } from './handler-explorer.js';
 import {
   resolveHandlerSettings,
   type HandlerSettings,
   type HandlerSettingsInput,
 } from './handler-settings.js';
-import { HandlerExplorer } from './handler-explorer.js';
-import type { IdempotencyStore } from './idempotency/idempotency-store.js';
-import { MemoryIdempotencyStore } from './idempotency/memory-idempotency-store.js';
-import { describeError } from './message-dispatcher.js';
-import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
-import { withJsonView } from '../events/json-view.js';
 
 /** How often a durable idempotency store is pruned (and once at start). */
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
@@ -41,9 +42,9 @@ export interface GroupLag {
 
 /**
  * Runs the `@IggyEventHandler`s: at application bootstrap (the connector is connected by then) it
- * discovers them and starts one consumer-group subscription per (topic, group); at shutdown it stops
- * fetching, waits for the handlers in flight (`handlers.shutdownTimeoutMs`), commits and leaves the
- * groups, so the other instances of a group take the partitions over.
+ * discovers them and starts one consumer runtime per (topic, group), the engine `IggyServer` uses too;
+ * at shutdown it stops fetching, waits for the handlers in flight and commits, within
+ * `handlers.shutdownTimeoutMs`, and leaves the groups, so the other instances take the partitions over.
  */
 @Injectable()
 export class ConsumerGroupManager
@@ -52,7 +53,7 @@ export class ConsumerGroupManager
   private readonly logger = new Logger('ConsumerGroupManager');
   private readonly settings: HandlerSettings;
   private readonly serializers: SerializerRegistry;
-  private consumers: GroupConsumer[] = [];
+  private consumers: ConsumerRuntime[] = [];
   private bound: BoundHandler[] | undefined;
   /** The guard's store: `handlers.idempotencyStore`, else a window per group in memory. */
   private readonly idempotency: IdempotencyStore;
@@ -102,10 +103,7 @@ export class ConsumerGroupManager
   async start(): Promise<void> {
     if (this.consumers.length === 0) this.consumers = this.buildConsumers();
     await Promise.all(this.consumers.map((c) => c.start()));
-    if (this.consumers.length > 0) {
-      this.logger.log(`consuming: ${this.consumers.map((c) => c.name).join(', ')}`);
-      this.startPruning();
-    }
+    if (this.consumers.length > 0) this.startPruning();
   }
 
   /** Stops every group gracefully (idempotent). */
@@ -137,7 +135,7 @@ export class ConsumerGroupManager
     if (this.idempotency instanceof MemoryIdempotencyStore || this.pruneTimer) return;
     const prune = (): void => {
       this.idempotency.prune().catch((error: unknown) => {
-        this.logger.warn(`pruning the idempotency store failed: ${describeError(error)}`);
+        this.logger.warn(`pruning the idempotency store failed: ${namedError(error)}`);
       });
     };
     this.pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
@@ -149,34 +147,36 @@ export class ConsumerGroupManager
     return this.connector.config?.topicName ?? DEFAULT_TOPIC_NAME;
   }
 
-  private buildConsumers(): GroupConsumer[] {
+  private buildConsumers(): ConsumerRuntime[] {
     const stream = this.connector.config?.streamName ?? DEFAULT_STREAM_NAME;
     const byGroup = new Map<string, BoundHandler[]>();
     for (const handler of this.handlers()) {
       const key = `${handler.options.topic ?? this.defaultTopic()}\u0000${handler.options.group}`;
       byGroup.set(key, [...(byGroup.get(key) ?? []), handler]);
     }
+    const { handlers: options, retry } = this.settings;
     return [...byGroup.entries()].map(([key, handlers]) => {
       const [topic, group] = key.split('\u0000') as [string, string];
-      return new GroupConsumer(
+      const routes = handlers.map((h) => routeOf(h, options.idempotency));
+      return new ConsumerRuntime(
         this.connector,
         {
           stream,
           topic,
           group,
-          handlers,
-          concurrency: Math.max(
-            ...handlers.map((h) => h.options.concurrency ?? this.settings.handlers.concurrency),
-          ),
+          routes: new RouteTable(routes),
+          serializers: this.serializers,
+          concurrency: Math.max(...handlers.map((h) => h.options.concurrency ?? options.concurrency)),
           startFrom: this.startFromOf(group, handlers),
-          idempotency: this.guardStoreOf(handlers),
-          idempotentByDefault: this.settings.handlers.idempotency,
-          shutdownTimeoutMs: this.settings.handlers.shutdownTimeoutMs,
-          retry: this.settings.retry,
-          pollIntervalMs: this.settings.handlers.pollIntervalMs,
-          batchSize: this.settings.handlers.batchSize,
+          idempotency: routes.some((r) => r.guarded) ? this.idempotency : undefined,
+          sink: this.sink,
+          shutdownTimeoutMs: options.shutdownTimeoutMs,
+          retry,
+          commit: { every: options.commitEvery, intervalMs: options.commitIntervalMs },
+          pollIntervalMs: options.pollIntervalMs,
+          batchSize: options.batchSize,
         },
-        { serializers: this.serializers, sink: this.sink, logger: this.logger },
+        this.logger,
       );
     });
   }
@@ -194,10 +194,5 @@ export class ConsumerGroupManager
       this.logger.warn(`group '${group}': handlers disagree on startFrom; using ${first.name}'s`);
     }
     return first.options.startFrom;
-  }
-
-  private guardStoreOf(handlers: BoundHandler[]): IdempotencyStore | undefined {
-    const guarded = handlers.some((h) => h.options.idempotent ?? this.settings.handlers.idempotency);
-    return guarded ? this.idempotency : undefined;
   }
 }

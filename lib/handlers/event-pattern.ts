@@ -1,4 +1,4 @@
-import { compilePattern, type PatternMatcher } from '../transport/pattern-matcher.js';
+import { compilePattern, type PatternMatcher } from '../consumer/pattern-matcher.js';
 
 /** Tests an event type against a handler's pattern. */
 export type EventPatternMatcher = PatternMatcher;

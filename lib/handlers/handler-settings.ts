@@ -1,8 +1,6 @@
-import type { RetryOptions } from '../transport/retry-options.js';
-import type { IdempotencyStore } from './idempotency/idempotency-store.js';
-
-/** The retry backoff (shared with `IggyServer`; it lives with the redelivery code in the transport). */
-export { backoffDelayMs } from '../transport/redelivery.js';
+import type { IdempotencyStore } from '../consumer/idempotency/idempotency-store.js';
+import { DEFAULT_COMMIT_POLICY } from '../consumer/offset-commits.js';
+import { defaultRetryOptions, type RetryOptions } from '../consumer/retry-options.js';
 
 export interface DlqOptions {
   /** Default true: a message that still fails after its retries is written to the DLQ topic and committed. */
@@ -22,17 +20,15 @@ export interface HandlerOptions {
    * ids per group, lost on restart). `PgIdempotencyStore` / `SqliteIdempotencyStore` make it durable.
    */
   idempotencyStore?: IdempotencyStore;
-  /** How long shutdown waits for in-flight handlers (default 10 s). */
+  /** How long a group's shutdown may take in all: in-flight handlers, the last commits (default 10 s). */
   shutdownTimeoutMs: number;
+  /** A partition's handled offset is committed every this many messages (default 100)... */
+  commitEvery: number;
+  /** ...and at most this long after a message was handled (default 100 ms); always at shutdown. */
+  commitIntervalMs: number;
 }
 
-export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
-  attempts: 3,
-  initialDelayMs: 100,
-  maxDelayMs: 5_000,
-  multiplier: 2,
-  jitter: 0.2,
-};
+export const DEFAULT_RETRY_OPTIONS: RetryOptions = defaultRetryOptions;
 
 export const DEFAULT_DLQ_OPTIONS: DlqOptions = { enabled: true, topic: 'dlq' };
 
@@ -41,6 +37,8 @@ export const DEFAULT_HANDLER_OPTIONS: HandlerOptions = {
   idempotency: true,
   idempotencyWindow: 10_000,
   shutdownTimeoutMs: 10_000,
+  commitEvery: DEFAULT_COMMIT_POLICY.every,
+  commitIntervalMs: DEFAULT_COMMIT_POLICY.intervalMs,
 };
 
 /**

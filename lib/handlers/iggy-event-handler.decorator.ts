@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { StartFrom } from '../connectors/message-subscriber.js';
-import type { RetryOptions } from '../transport/retry-options.js';
+import type { RetryOptions } from '../consumer/retry-options.js';
 import { compileEventPattern } from './event-pattern.js';
 import { IGGY_EVENT_HANDLER_METADATA } from './iggy-event-handler.metadata.js';
 

@@ -3,7 +3,7 @@ import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.j
 import { ConsumerGroupManager } from '../handlers/consumer-group.manager.js';
 import { healthCheck } from '../topology/health-check.js';
 import type { TopologyConfigInput } from '../topology/topology-config.js';
-import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../transport/iggy.tokens.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import {
   IGGY_HEALTH_INDICATOR_SERVICE,
   type HealthSessionFactory,

@@ -12,5 +12,5 @@ export {
   throwawayConsumerName,
   type PartitionReadOptions,
   type ReadFrom,
-} from '../transport/partition-reader.js';
+} from '../consumer/partition-reader.js';
 export { IGGY_REPLAY_PROVIDERS } from './iggy-replay.providers.js';

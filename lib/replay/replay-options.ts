@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '../events/event-envelope.js';
-import type { IggyEventContext } from '../handlers/iggy-event.context.js';
+import type { IggyEventContext } from '../consumer/iggy.context.js';
 
 /** A function to replay events into (called directly, not through Nest's pipeline). */
 export type ReplayHandler = (envelope: EventEnvelope, context: IggyEventContext) => unknown;

@@ -1,16 +1,18 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import type { IggyConnector, PartitionInfo } from '../connectors/iggy-connector.js';
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
+import { Delivery } from '../consumer/delivery.js';
+import { Dispatcher } from '../consumer/dispatcher.js';
+import { IGGY_CONNECTOR } from '../consumer/iggy.tokens.js';
+import { readPartition, type ReadFrom } from '../consumer/partition-reader.js';
+import { RouteTable } from '../consumer/route-table.js';
 import { readEventMeta } from '../events/envelope-headers.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
 import { partitionForTenant } from '../events/tenant-partitioner.js';
-import type { BoundHandler } from '../handlers/bound-handler.js';
+import { routeOf, type BoundHandler } from '../handlers/bound-handler.js';
 import { ConsumerGroupManager } from '../handlers/consumer-group.manager.js';
 import { compileEventPattern } from '../handlers/event-pattern.js';
-import { dispatchMessage } from '../handlers/message-dispatcher.js';
-import { IGGY_CONNECTOR } from '../transport/iggy.tokens.js';
-import { readPartition, type ReadFrom } from '../transport/partition-reader.js';
 import { ReplayError, type ReplayOptions, type ReplayProgress, type ReplayResult } from './replay-options.js';
 import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
 import { withJsonView } from '../events/json-view.js';
@@ -25,6 +27,7 @@ const COMMIT_EVERY = 100;
  */
 @Injectable()
 export class ReplayManager {
+  private readonly logger = new Logger('ReplayManager');
   private readonly serializers: SerializerRegistry;
 
   constructor(
@@ -41,6 +44,13 @@ export class ReplayManager {
     const stream = options.stream ?? this.connector.config?.streamName ?? DEFAULT_STREAM_NAME;
     const topic = options.topic ?? this.connector.config?.topicName ?? DEFAULT_TOPIC_NAME;
     const { group, handlers } = this.targetOf(options, topic);
+    const dispatcher = new Dispatcher({
+      group,
+      routes: new RouteTable(handlers.map((h) => routeOf(h, false))),
+      serializers: this.serializers,
+      mode: 'replay',
+      logger: this.logger,
+    });
     const info = await this.connector.getTopic(stream, topic);
     if (!info) throw new Error(`replay: topic '${stream}/${topic}' does not exist`);
     const partitions = this.partitionsOf(options, info.partitions);
@@ -85,7 +95,7 @@ export class ReplayManager {
         }
         progress.offset = message.offset;
         progress.processed++;
-        await this.replayOne(message, { options, group, handlers, progress, result });
+        await this.replayOne(message, { options, dispatcher, progress, result });
         if (options.commit) {
           uncommitted = message;
           if (progress.processed % COMMIT_EVERY === 0) {
@@ -136,8 +146,7 @@ export class ReplayManager {
     message: ReceivedMessage,
     run: {
       options: ReplayOptions;
-      group: string;
-      handlers: BoundHandler[];
+      dispatcher: Dispatcher;
       progress: ReplayProgress;
       result: ReplayResult;
     },
@@ -148,13 +157,8 @@ export class ReplayManager {
         progress.skipped++;
         return;
       }
-      const outcome = await dispatchMessage(message, {
-        group: run.group,
-        handlers: run.handlers,
-        serializers: this.serializers,
-        mode: 'replay',
-      });
-      if (outcome.kind === 'handled') progress.handled++;
+      const outcome = await run.dispatcher.dispatch(new Delivery(message));
+      if (outcome === 'handled') progress.handled++;
       else progress.skipped++;
     } catch (error) {
       progress.failed++;

@@ -7,56 +7,54 @@ import {
 } from '@nestjs/microservices';
 import { finalize, isObservable, lastValueFrom } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
-import type { MessageSubscriber, ReceivedMessage } from '../connectors/message-subscriber.js';
-import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
-import { messageToEnvelope } from '../events/envelope-message.js';
+import type { ReceivedMessage } from '../connectors/message-subscriber.js';
+import { describeError } from '../consumer/consumer-support.js';
+import { ConsumerRuntime, type GroupStatus } from '../consumer/consumer-runtime.js';
+import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from '../consumer/dead-letter-sink.js';
+import type { IggyContext, IggyRequestInfo } from '../consumer/iggy.context.js';
+import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
+import type { StalledPartition } from '../consumer/partition-stalls.js';
+import { compilePattern } from '../consumer/pattern-matcher.js';
+import { defaultRetryOptions } from '../consumer/retry-options.js';
+import { RouteTable, type Route } from '../consumer/route-table.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
 import type { Serializer } from '../events/serializer.js';
 import { ConnectorHandle } from './connector-handle.js';
-import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink.js';
-import { IggyContext, type IggyDelivery, type IggyRequestInfo } from './iggy.context.js';
-import {
-  IGGY_TRANSPORT,
-  REDRIVE_GROUP_HEADER,
-  REDRIVE_HANDLER_HEADER,
-  type IggyStatus,
-} from './iggy-transport.constants.js';
-import { IGGY_CONNECTOR, IGGY_OPTIONS } from './iggy.tokens.js';
+import { IGGY_TRANSPORT, type IggyStatus } from './iggy-transport.constants.js';
 import type { IggyServerEvents } from './interfaces/iggy-server-events.interface.js';
 import type {
   IggyServerModuleDefaults,
   IggyServerOptions,
 } from './interfaces/iggy-server-options.interface.js';
-import { runWithProcessingHooks } from './nest-compat.js';
-import { OffsetCommitter } from './offset-committer.js';
-import { PartitionDispatcher } from './partition-dispatcher.js';
-import { PartitionStalls, type StalledPartition } from './redelivery.js';
-import { ServerDeadLetters } from './server-dead-letters.js';
-import { encodeReply, readRequestInfo } from './reply-codec.js';
-import { defaultRetryOptions } from './retry-options.js';
-import { RouteTable, type Route } from './route-table.js';
-import { TransportListeners, describeError, runHooked, sleepUnless, tryGet } from './transport-support.js';
+import { encodeReply } from './reply-codec.js';
+import { TransportListeners, runHooked, tryGet } from './transport-support.js';
 import { IggyTransportError } from './transport-errors.js';
 import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
 import { withJsonView } from '../events/json-view.js';
 
 const DEFAULT_GROUP = 'nestjs-iggy-server';
 
+const UNOWNED_HINT =
+  'a handler failed and no IggyDlqInterceptor owned the call, so it is dead-lettered without retries. ' +
+  'Unless a guard refused the event, the global interceptors of the app do not reach this server: ' +
+  'connect it with app.connectMicroservice({ strategy }, { inheritAppConfig: true })';
+
 /**
- * A Nest microservice transport over Iggy. It reads the domain topic as a consumer group and hands each
- * event envelope to the `@EventPattern`/`@MessagePattern` handlers whose pattern matches its type (exact,
- * `order.*`, `order.#`), read from the message headers (no payload decode to route), through Nest's
- * pipeline (guards, pipes, interceptors, exception filters). One partition at a time in order, partitions
- * in parallel. A request (`send`) is answered on the reply topic, then committed, error or not (the caller
- * has its answer); a request no handler here knows is left to the other services.
+ * A Nest microservice transport over Iggy: the `@EventPattern`/`@MessagePattern` face of the consumer
+ * runtime that also runs the `@IggyEventHandler` groups. It reads the domain topic as a consumer group and
+ * hands each event envelope to the handlers whose pattern matches its type (exact, `order.*`, `order.#`),
+ * read from the message headers, through Nest's pipeline (guards, pipes, interceptors, exception filters).
+ * Partitions in order, in parallel up to `concurrency`. A request (`send`) is answered on the reply topic,
+ * then committed, error or not (the caller has its answer); a request no handler here knows is left to
+ * the other services.
  *
- * Events are at-least-once, as with `@IggyEventHandler`: an offset is committed only after the handlers
- * succeeded or the message was written to the DLQ. The module's `IggyDlqInterceptor` retries a failing
- * `@EventPattern` call and dead-letters it (one mechanism for both paths); a call it did not own (a guard
- * refused the event, or the interceptor does not reach this server) is dead-lettered here through the
- * module's `DeadLetterSink`. When the DLQ is off or cannot be written, the message's partition stalls and
- * the message is delivered again with the retry backoff until it passes; the other partitions go on.
+ * Events are at-least-once, as with `@IggyEventHandler`: an offset is committed (in the background, in
+ * batches) only after the handlers succeeded or the message was written to the DLQ. The module's
+ * `IggyDlqInterceptor` retries a failing `@EventPattern` call and dead-letters it; a call it did not own
+ * (a guard refused the event, or the interceptor does not reach this server) is dead-lettered at once
+ * through the module's `DeadLetterSink`. When the DLQ is off or cannot be written, the message's
+ * partition stalls and the message is delivered again with the retry backoff until it passes.
  *
  * `app.connectMicroservice({ strategy: IggyServer.fromApp(app, { group: 'billing' }) }, { inheritAppConfig:
  * true })` shares the module's connector, DLQ and global interceptor (without `inheritAppConfig` Nest keeps
@@ -71,25 +69,16 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
   private handle: ConnectorHandle | undefined;
   private defaults: Partial<IggyServerModuleDefaults> = {};
   private serializers: SerializerRegistry;
-  private subscriber: MessageSubscriber | undefined;
-  private dispatcher: PartitionDispatcher<ReceivedMessage> | undefined;
-  private committer: OffsetCommitter | undefined;
   private sink: DeadLetterSink | undefined;
-  private deadLetters: ServerDeadLetters;
-  private stalls = new PartitionStalls(defaultRetryOptions);
-  private loop: Promise<void> | undefined;
+  private runtime: ConsumerRuntime | undefined;
   private closing: Promise<void> | undefined;
-  private stopping = false;
-  private commitsClosed = false;
-  private readonly stopSignal = new AbortController();
   private readonly listeners = new TransportListeners<IggyServerEvents>();
-  private readonly routes = new RouteTable(this.messageHandlers);
+  private routeTable: RouteTable | undefined;
 
   constructor(private readonly options: IggyServerOptions = {}) {
     super();
     this.serializers = options.serializers ?? new SerializerRegistry();
     if (options.connector) this.handle = ConnectorHandle.of(options.connector);
-    this.deadLetters = new ServerDeadLetters(undefined, this.group, this.logger);
   }
 
   /** A server on the connector (and defaults) of the `IggyModule` of `app`. */
@@ -102,8 +91,8 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
 
   /**
    * Uses the module's connector (`IGGY_CONNECTOR`) and takes its defaults (concurrency, shutdown timeout,
-   * serialization, serializers) from `app`. For `NestFactory.createMicroservice(AppModule, { strategy })`,
-   * call it on the returned app before `listen()`.
+   * commits, retry backoff, serialization, serializers) from `app`. For `NestFactory.createMicroservice(
+   * AppModule, { strategy })`, call it on the returned app before `listen()`.
    */
   attach(app: INestApplicationContext): this {
     this.handle = ConnectorHandle.of(app.get<IggyConnector>(IGGY_CONNECTOR, { strict: false }));
@@ -119,8 +108,9 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
   override getHandlerByPattern(pattern: string): MessageHandler | null {
     const exact = super.getHandlerByPattern(pattern);
     if (exact) return exact;
-    const routes = this.routes.routes(this.getRouteFromPattern(pattern));
-    return routes.request?.handler ?? routes.events[0]?.handler ?? null;
+    const routes = this.routes().match(this.getRouteFromPattern(pattern));
+    const route = routes.request ?? routes.events[0];
+    return route ? (this.messageHandlers.get(route.pattern) ?? null) : null;
   }
 
   on<K extends keyof IggyServerEvents>(event: K, callback: IggyServerEvents[K]): void {
@@ -129,12 +119,18 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
 
   /** Partitions waiting on a message whose handler keeps failing (the DLQ is off or cannot be written). */
   stalled(): StalledPartition[] {
-    return this.stalls.list().map(withJsonView);
+    return (this.runtime?.stalled() ?? []).map(withJsonView);
+  }
+
+  /** The server's consumer group: state, counters, partitions (after `listen`). */
+  consumerStatus(): GroupStatus | undefined {
+    const status = this.runtime?.status();
+    return status && withJsonView(status);
   }
 
   /** The connector (after `listen`). */
   unwrap<T = IggyConnector>(): T {
-    if (!this.handle || !this.subscriber) {
+    if (!this.handle || !this.runtime) {
       throw new IggyTransportError(
         'IggyServer is not listening: call listen() (or app.startAllMicroservices()) first',
       );
@@ -146,6 +142,7 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     try {
       await this.start();
     } catch (err) {
+      this.runtime = undefined;
       this._status$.next('disconnected');
       callback(err);
       return;
@@ -153,14 +150,10 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     callback();
   }
 
-  /** Stops polling, waits for the handlers in flight (up to the shutdown timeout), commits, then closes. */
+  /** Stops polling, waits for the handlers in flight and commits (within the shutdown timeout), then closes. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
-  }
-
-  private get group(): string {
-    return this.options.group ?? DEFAULT_GROUP;
   }
 
   private get connector(): IggyConnector {
@@ -174,192 +167,107 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
           '(IggyServer.fromApp(app, options) or server.attach(app)) so it uses the IggyModule connector',
       );
     }
-    if (this.subscriber) return;
+    if (this.runtime) return;
     this._status$.next('connecting');
     await this.handle.start('IggyServer');
     const config = this.connector.config;
-    const stream = this.options.stream ?? config?.streamName ?? DEFAULT_STREAM_NAME;
-    const topic = this.options.topic ?? config?.topicName ?? DEFAULT_TOPIC_NAME;
-    const group = this.group;
-    const batchSize = this.options.batchSize ?? 100;
-    const concurrency = this.options.concurrency ?? this.defaults.handlers?.concurrency ?? 4;
-    this.stalls = new PartitionStalls(this.defaults.retry ?? defaultRetryOptions);
-    this.deadLetters = new ServerDeadLetters(this.sink, group, this.logger);
-    this.subscriber = await this.connector.subscribeGroup(stream, topic, group, {
-      startFrom: this.options.startFrom ?? 'committed',
-      batchSize,
-      pollIntervalMs: this.options.pollIntervalMs ?? 20,
-    });
-    this.committer = new OffsetCommitter(this.subscriber, (err, m) =>
-      this.transportError(`commit of partition ${m.partition} offset ${m.offset} failed`, err),
+    const { options, defaults } = this;
+    this.runtime = new ConsumerRuntime(
+      this.connector,
+      {
+        stream: options.stream ?? config?.streamName ?? DEFAULT_STREAM_NAME,
+        topic: options.topic ?? config?.topicName ?? DEFAULT_TOPIC_NAME,
+        group: options.group ?? DEFAULT_GROUP,
+        routes: this.routes(),
+        serializers: this.serializers,
+        startFrom: options.startFrom ?? 'committed',
+        batchSize: options.batchSize ?? 100,
+        pollIntervalMs: options.pollIntervalMs ?? 20,
+        concurrency: options.concurrency ?? defaults.handlers?.concurrency ?? 4,
+        shutdownTimeoutMs: options.shutdownTimeoutMs ?? defaults.handlers?.shutdownTimeoutMs ?? 10_000,
+        retry: defaults.retry ?? defaultRetryOptions,
+        commit: {
+          every: options.commitEvery ?? defaults.handlers?.commitEvery,
+          intervalMs: options.commitIntervalMs ?? defaults.handlers?.commitIntervalMs,
+        },
+        sink: this.sink,
+        unownedHint: UNOWNED_HINT,
+        requests: {
+          refuse: (message, request, error) =>
+            this.reply(message, request, {
+              err: { status: 'error', message: describeError(error) },
+              isDisposed: true,
+            }),
+          failed: (error, message) =>
+            this.transportError(
+              `request at partition ${message.partition} offset ${message.offset} answered with an error`,
+              error,
+            ),
+        },
+      },
+      this.logger,
+      {
+        onHandlerError: (error, context) => this.listeners.emit('handlerError', error, context),
+        onPollError: (error) => {
+          this._status$.next('reconnecting');
+          this.listeners.emit('error', error);
+        },
+        onPollRecovered: () => this._status$.next('connected'),
+        onCommitError: (error) => this.listeners.emit('error', error),
+      },
     );
-    this.dispatcher = new PartitionDispatcher((m) => this.process(m), {
-      concurrency,
-      maxBuffered: Math.max(2 * batchSize, 4 * concurrency),
-    });
-    this.loop = this.pollLoop(this.subscriber, this.dispatcher);
-    this._status$.next('connected');
-    this.logger.log(`listening to '${stream}/${topic}' as group '${group}'`);
-  }
-
-  private async pollLoop(
-    subscriber: MessageSubscriber,
-    dispatcher: PartitionDispatcher<ReceivedMessage>,
-  ): Promise<void> {
-    let failures = 0;
-    while (!this.stopping) {
-      let message: ReceivedMessage | null;
-      try {
-        message = await subscriber.recv();
-      } catch (err) {
-        if (this.stopping) break;
-        failures++;
-        this._status$.next('reconnecting');
-        this.transportError('polling failed; retrying', err);
-        await sleepUnless(Math.min(5_000, 100 * 2 ** failures), this.stopSignal.signal);
-        continue;
-      }
-      if (message === null || this.stopping) break;
-      if (failures > 0) {
-        failures = 0;
-        this._status$.next('connected');
-      }
-      await dispatcher.push(message);
+    try {
+      await this.runtime.start();
+    } catch (err) {
+      await this.handle.stop().catch(() => undefined);
+      throw err;
     }
+    this._status$.next('connected');
   }
 
   private async shutdown(): Promise<void> {
-    this.stopping = true;
-    this.stopSignal.abort();
-    if (this.dispatcher && this.subscriber && this.committer) {
-      const dropped = this.dispatcher.stop();
-      const timeoutMs = this.options.shutdownTimeoutMs ?? this.defaults.handlers?.shutdownTimeoutMs ?? 10_000;
-      const busy = this.dispatcher.activePartitions;
-      if (!(await this.dispatcher.whenIdleWithin(timeoutMs))) {
-        this.logger.warn(
-          `close: handlers of ${busy} partition(s) still running after ${timeoutMs} ms; closing without ` +
-            'committing them (their messages will be delivered again)',
-        );
-      }
-      this.commitsClosed = true;
-      await this.committer.flush();
-      await this.subscriber
-        .close()
-        .catch((err: unknown) => this.transportError('closing the subscription failed', err));
-      await this.loop;
-      if (dropped > 0) this.logger.log(`close: ${dropped} fetched message(s) left unhandled and uncommitted`);
-    }
+    await this.runtime?.stop();
     await this.handle?.stop();
     this._status$.next('disconnected');
   }
 
-  /**
-   * One message: route, decode, handle, then mark it for commit. While a handler fails for good (and the
-   * message could not be dead-lettered) it is not committed: its partition waits and it is tried again
-   * with the retry backoff, until it passes or the server closes. Never throws.
-   */
-  private async process(message: ReceivedMessage): Promise<void> {
-    const done = new Set<string>();
-    const handled = await this.stalls.untilHandled(message, () => this.route(message, done), {
-      signal: this.stopSignal.signal,
-      stopped: () => this.stopping,
-      onFailure: (stall, delay) =>
-        this.logger.error(
-          `partition ${stall.partition} offset ${stall.offset} of '${message.topic}' failed ` +
-            `(${stall.failures}x, not committed, retrying in ${delay} ms): ${stall.error}`,
-        ),
+  /** The handlers Nest registered, as routes: `@EventPattern` ones are events, `@MessagePattern` ones answer requests. */
+  private routes(): RouteTable {
+    if (this.routeTable?.routes.length !== this.messageHandlers.size) {
+      const routes = [...this.messageHandlers].map(([pattern, handler]) => this.route(pattern, handler));
+      this.routeTable = new RouteTable(routes);
+    }
+    return this.routeTable;
+  }
+
+  private route(pattern: string, handler: MessageHandler): Route {
+    const event = handler.isEventHandler === true;
+    return {
+      name: pattern,
+      pattern,
+      matches: compilePattern(pattern),
+      kind: event ? 'event' : 'request',
+      guarded: false,
+      invoke: event
+        ? (envelope, context) => this.runEvent(handler, envelope, context)
+        : (envelope, context) => this.answer(handler, envelope, context),
+    };
+  }
+
+  private runEvent(handler: MessageHandler, envelope: EventEnvelope, context: IggyContext): Promise<void> {
+    return runHooked(this, context, async (runEndHook) => {
+      const result: unknown = await handler(envelope.payload, context);
+      if (isObservable(result)) {
+        await lastValueFrom(result.pipe(finalize(runEndHook)), { defaultValue: undefined });
+      } else runEndHook();
     });
-    if (handled && !this.commitsClosed) this.committer?.commit(message);
-  }
-
-  /**
-   * Routes one message to its handlers. Resolves once it may be committed; throws while it may not (an
-   * event handler failed for good, or its dead letter could not be written). `done` keeps the event
-   * patterns already handled across the tries of one message.
-   */
-  private async route(message: ReceivedMessage, done: Set<string>): Promise<void> {
-    let event: EventMeta;
-    try {
-      event = readEventMeta(message);
-    } catch (err) {
-      return this.deadLetters.unreadable(message, undefined, '(routing)', err);
-    }
-    const request = readRequestInfo(message);
-    const routes = this.routes.routes(event.type);
-    if (request && routes.request) {
-      if (request.deadline !== undefined && Date.now() > request.deadline) {
-        this.logger.debug?.(
-          `skipping request ${request.requestId} ('${event.type}'): its requester stopped waiting`,
-        );
-        return;
-      }
-      try {
-        await this.answer(message, routes.request, request);
-      } catch (err) {
-        this.transportError(
-          `request at partition ${message.partition} offset ${message.offset} answered with an error`,
-          err,
-        );
-      }
-      return;
-    }
-    const redriveGroup = event.headers[REDRIVE_GROUP_HEADER];
-    if (redriveGroup !== undefined && redriveGroup !== this.group) return; // redriven for another group
-    const redriveHandler = redriveGroup === undefined ? undefined : event.headers[REDRIVE_HANDLER_HEADER];
-    let targets = routes.events.filter((r) => !done.has(r.pattern));
-    if (redriveHandler !== undefined && targets.some((r) => r.pattern === redriveHandler)) {
-      targets = targets.filter((r) => r.pattern === redriveHandler);
-    }
-    if (targets.length === 0) return;
-    let envelope: EventEnvelope;
-    try {
-      envelope = messageToEnvelope(message, this.serializers);
-    } catch (err) {
-      return this.deadLetters.unreadable(message, event, targets.map((r) => r.pattern).join(','), err);
-    }
-    for (const route of targets) {
-      const delivery: IggyDelivery = { group: this.group };
-      if (redriveHandler !== undefined) delivery.redriveHandler = redriveHandler;
-      const context = new IggyContext([message, envelope, route.pattern, request], delivery);
-      try {
-        await this.runEvent(route, envelope, context);
-      } catch (filtered) {
-        // Nest's exception filters hand plain RPC data back; the interceptor kept the real error.
-        const err = context.getLastError() ?? filtered;
-        this.listeners.emit('handlerError', err, context);
-        await this.deadLetters.unowned(err, context, event);
-      }
-      done.add(route.pattern);
-    }
-  }
-
-  private runEvent(route: Route, envelope: EventEnvelope, context: IggyContext): Promise<void> {
-    return runHooked(
-      (ctx, fn) => runWithProcessingHooks(this, ctx, fn),
-      context,
-      async (runEndHook) => {
-        const result: unknown = await route.handler(envelope.payload, context);
-        if (isObservable(result))
-          await lastValueFrom(result.pipe(finalize(runEndHook)), { defaultValue: undefined });
-        else runEndHook();
-      },
-    );
   }
 
   /** Runs a request handler and publishes its replies; resolves once the last reply is published. */
-  private async answer(message: ReceivedMessage, route: Route, request: IggyRequestInfo): Promise<void> {
-    let envelope: EventEnvelope;
-    try {
-      envelope = messageToEnvelope(message, this.serializers);
-    } catch (err) {
-      await this.reply(message, request, {
-        err: { status: 'error', message: describeError(err) },
-        isDisposed: true,
-      });
-      throw err;
-    }
-    const context = new IggyContext([message, envelope, route.pattern, request]);
-    await new Promise<void>((resolve) => {
+  private answer(handler: MessageHandler, envelope: EventEnvelope, context: IggyContext): Promise<void> {
+    const message = context.getMessage();
+    const request = context.getRequest()!;
+    return new Promise<void>((resolve) => {
       let done = false;
       const respond = async (packet: WritePacket): Promise<void> => {
         await this.reply(message, request, packet);
@@ -368,14 +276,10 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
           resolve();
         }
       };
-      runHooked(
-        (ctx, fn) => runWithProcessingHooks(this, ctx, fn),
-        context,
-        async (runEndHook) => {
-          const response$ = this.transformToObservable(await route.handler(envelope.payload, context));
-          this.send(response$.pipe(finalize(runEndHook)), respond);
-        },
-      ).catch((err: unknown) => respond({ err, isDisposed: true }));
+      runHooked(this, context, async (runEndHook) => {
+        const response$ = this.transformToObservable(await handler(envelope.payload, context));
+        this.send(response$.pipe(finalize(runEndHook)), respond);
+      }).catch((err: unknown) => respond({ err, isDisposed: true }));
     });
   }
 

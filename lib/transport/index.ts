@@ -1,16 +1,9 @@
 export { IggyServer } from './iggy.server.js';
 export type { IggyServerEvents } from './interfaces/iggy-server-events.interface.js';
 export { IggyClientProxy, type IggyClientEvents } from './iggy.client-proxy.js';
-export {
-  IggyContext,
-  type IggyContextArgs,
-  type IggyDelivery,
-  type IggyRequestInfo,
-} from './iggy.context.js';
 export { IggyRecord, type IggyRecordOptions } from './iggy-record.js';
-export { IGGY_TRANSPORT, IggyReplyHeader, type IggyStatus } from './iggy-transport.constants.js';
+export { IGGY_TRANSPORT, type IggyStatus } from './iggy-transport.constants.js';
 export { IggyMissingTenantError, IggyRequestTimeoutError, IggyTransportError } from './transport-errors.js';
-export { compilePattern, isWildcardPattern, type PatternMatcher } from './pattern-matcher.js';
 export { connectorForMode, isConnector } from './connector-factory.js';
 export type { IggyServerOptions } from './interfaces/iggy-server-options.interface.js';
 export type { IggyClientOptions } from './interfaces/iggy-client-options.interface.js';

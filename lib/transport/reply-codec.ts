@@ -10,26 +10,9 @@ import {
   headersByStringKey,
   type UserHeaders,
 } from '../protocol/primitives/user-headers.js';
-import type { IggyRequestInfo } from './iggy.context.js';
+import type { IggyRequestInfo } from '../consumer/iggy.context.js';
 import { IggyReplyHeader } from './iggy-transport.constants.js';
-import { describeError } from './transport-support.js';
-
-/** The request headers of a message (`reply_to`, `reply_key`, `request_id`), or `undefined` for an event. */
-export function readRequestInfo(message: ReceivedMessage): IggyRequestInfo | undefined {
-  const headers = headersByStringKey(message.headers);
-  const text = (key: string): string | undefined => {
-    const field = headers.get(key);
-    return field?.kind === HeaderKind.String && field.value.length > 0 ? field.value : undefined;
-  };
-  const requestId = text(IggyReplyHeader.requestId);
-  const replyTo = text(IggyReplyHeader.replyTo);
-  const replyKey = text(IggyReplyHeader.replyKey);
-  if (!requestId || !replyTo || !replyKey) return undefined;
-  const info: IggyRequestInfo = { requestId, replyTo, replyKey };
-  const deadline = Number(text(IggyReplyHeader.deadline));
-  if (Number.isSafeInteger(deadline)) info.deadline = deadline;
-  return info;
-}
+import { describeError } from '../consumer/consumer-support.js';
 
 /** The headers that turn an envelope message into a request. */
 export function requestHeaders(info: IggyRequestInfo): UserHeaders {

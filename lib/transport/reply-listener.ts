@@ -5,7 +5,7 @@ import type { MessageSubscriber } from '../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import { partitionForKey } from '../protocol/messages/partition-key.js';
 import { decodeReply, replyRequestId } from './reply-codec.js';
-import { describeError, sleepUnless } from './transport-support.js';
+import { describeError, sleepUnless } from '../consumer/consumer-support.js';
 
 export interface ReplyListenerSpec {
   stream: string;

@@ -1,4 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { runWithProcessingHooks } from './nest-compat.js';
+
 /** Listeners of a transport's `on(event, callback)`; a failing listener is ignored. */
 export class TransportListeners<Events extends Record<string, (...args: never[]) => void>> {
   private readonly byEvent = new Map<keyof Events, Set<Events[keyof Events]>>();
@@ -20,27 +22,6 @@ export class TransportListeners<Events extends Record<string, (...args: never[])
   }
 }
 
-/** An error's message, or the thrown value as text. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === 'object' && err !== null && 'message' in err) return String(err.message);
-  return String(err);
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-export function sleepUnless(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** `app.get(token)` when the app provides it, else `undefined`. */
 export function tryGet<T>(app: INestApplicationContext, token: unknown): T | undefined {
   try {
@@ -50,17 +31,17 @@ export function tryGet<T>(app: INestApplicationContext, token: unknown): T | und
   }
 }
 
-/** Nest's `Server.runWithProcessingHooks`, as a function. */
-export type ProcessingHooks<C> = (context: C, fn: (runEndHook: () => void) => Promise<void>) => unknown;
-
-/** Runs `fn` between Nest's processing hooks (`run`); settles when `fn` does. */
-export function runHooked<C>(
-  run: ProcessingHooks<C>,
-  context: C,
+/**
+ * Runs `fn` between Nest's processing hooks of `server` (`runWithProcessingHooks` of nest-compat, which
+ * covers Nest 11 and 12) and settles when `fn` does.
+ */
+export function runHooked(
+  server: object,
+  context: unknown,
   fn: (runEndHook: () => void) => Promise<void>,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const result = run(context, async (runEndHook) => {
+    const result = runWithProcessingHooks(server, context, async (runEndHook) => {
       try {
         await fn(runEndHook);
         resolve();

@@ -45,6 +45,8 @@ export const IGGY_ENV_VARS = {
   IGGY_HANDLER_CONCURRENCY: 'handlers.concurrency',
   IGGY_HANDLER_SHUTDOWN_TIMEOUT_MS: 'handlers.shutdownTimeoutMs',
   IGGY_HANDLER_POLL_INTERVAL_MS: 'handlers.pollIntervalMs',
+  IGGY_HANDLER_COMMIT_EVERY: 'handlers.commitEvery',
+  IGGY_HANDLER_COMMIT_INTERVAL_MS: 'handlers.commitIntervalMs',
   IGGY_REPLY_TOPIC: 'requestReply.replyTopic',
   IGGY_REQUEST_REPLY_TIMEOUT_MS: 'requestReply.timeoutMs',
 } as const;
@@ -74,6 +76,8 @@ const KIND: Partial<Record<keyof typeof IGGY_ENV_VARS, Kind>> = {
   IGGY_HANDLER_CONCURRENCY: 'int',
   IGGY_HANDLER_SHUTDOWN_TIMEOUT_MS: 'int',
   IGGY_HANDLER_POLL_INTERVAL_MS: 'int',
+  IGGY_HANDLER_COMMIT_EVERY: 'int',
+  IGGY_HANDLER_COMMIT_INTERVAL_MS: 'int',
   IGGY_REQUEST_REPLY_TIMEOUT_MS: 'int',
 };
 

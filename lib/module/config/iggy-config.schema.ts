@@ -81,6 +81,10 @@ export class IggyHandlersConfig {
   @IsOptional() @IsBool() idempotency?: boolean;
   @IsOptional() @IsIntIn(1) idempotencyWindow?: number;
   @IsOptional() @IsIntIn(0) shutdownTimeoutMs?: number;
+  /** A partition's handled offset is committed every this many messages... */
+  @IsOptional() @IsIntIn(1, 1_000_000) commitEvery?: number;
+  /** ...and at most this long after a message was handled. */
+  @IsOptional() @IsIntIn(1, 3_600_000) commitIntervalMs?: number;
   /** Longest wait of a group's subscription after an empty poll. */
   @IsOptional() @IsIntIn(1, 60_000) pollIntervalMs?: number;
   /** Messages fetched per poll. */

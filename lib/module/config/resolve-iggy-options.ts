@@ -1,6 +1,7 @@
 import { resolveConnectorConfig } from '../../connectors/connector-config.js';
 import { days, gigabytes, type TopologyConfigInput } from '../../topology/topology-config.js';
-import { defaultRetryOptions } from '../../transport/retry-options.js';
+import { defaultRetryOptions } from '../../consumer/retry-options.js';
+import { DEFAULT_DLQ_OPTIONS, DEFAULT_HANDLER_OPTIONS } from '../../handlers/handler-settings.js';
 import type {
   DlqOptions,
   HandlerOptions,
@@ -11,13 +12,8 @@ import type {
 import type { ResolvedIggyModuleOptions } from '../interfaces/resolved-iggy-options.interface.js';
 
 export { defaultRetryOptions };
-export const defaultDlqOptions: DlqOptions = { enabled: true, topic: 'dlq' };
-export const defaultHandlerOptions: HandlerOptions = {
-  concurrency: 4,
-  idempotency: true,
-  idempotencyWindow: 10_000,
-  shutdownTimeoutMs: 10_000,
-};
+export const defaultDlqOptions: DlqOptions = DEFAULT_DLQ_OPTIONS;
+export const defaultHandlerOptions: HandlerOptions = DEFAULT_HANDLER_OPTIONS;
 export const defaultRequestReplyOptions: RequestReplyOptions = {
   replyTopic: 'replies',
   timeoutMs: 5_000,

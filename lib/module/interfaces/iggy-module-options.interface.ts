@@ -5,7 +5,7 @@ import type { SerializationFormat } from '../../events/serializer.js';
 import type { DlqOptions, HandlerOptions } from '../../handlers/handler-settings.js';
 import type { IggyOutboxOptions } from '../../outbox/nest/outbox-options.interface.js';
 import type { TopicPolicy, TopicRole } from '../../topology/topology-config.js';
-import type { RetryOptions } from '../../transport/retry-options.js';
+import type { RetryOptions } from '../../consumer/retry-options.js';
 
 export type { DlqOptions, HandlerOptions, RetryOptions };
 

@@ -1,4 +1,4 @@
-import { IdempotencyStoreError } from '../../handlers/idempotency/idempotency-store-error.js';
+import { IdempotencyStoreError } from '../../consumer/idempotency/idempotency-store-error.js';
 
 /** Default table of the durable idempotency stores. */
 export const DEFAULT_HANDLED_TABLE = 'nestjs_iggy_handled';

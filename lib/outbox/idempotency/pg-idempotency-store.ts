@@ -1,6 +1,6 @@
 import { DEFAULT_HANDLED_RETENTION_MS, handledTableDdl, handledTableName } from './idempotency-ddl.js';
-import type { IdempotencyStore } from '../../handlers/idempotency/idempotency-store.js';
-import { IdempotencyStoreError } from '../../handlers/idempotency/idempotency-store-error.js';
+import type { IdempotencyStore } from '../../consumer/idempotency/idempotency-store.js';
+import { IdempotencyStoreError } from '../../consumer/idempotency/idempotency-store-error.js';
 import { outboxLockKeys } from '../outbox-ddl.js';
 import type { PgSession, PgSessionSource } from '../stores/postgres/postgres-outbox-core.js';
 import { pgPoolSessions, type PgPoolLike } from '../stores/postgres/pg-outbox-store.js';

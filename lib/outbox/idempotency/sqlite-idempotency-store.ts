@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_HANDLED_RETENTION_MS, handledTableDdl, handledTableName } from './idempotency-ddl.js';
-import type { IdempotencyStore } from '../../handlers/idempotency/idempotency-store.js';
-import { IdempotencyStoreError } from '../../handlers/idempotency/idempotency-store-error.js';
+import type { IdempotencyStore } from '../../consumer/idempotency/idempotency-store.js';
+import { IdempotencyStoreError } from '../../consumer/idempotency/idempotency-store-error.js';
 import type { SqliteDatabaseLike, SqliteStatementLike } from '../stores/sqlite/sqlite-outbox-store.js';
 
 /** What the store needs of a prepared statement (the SQLite outbox's shape). */

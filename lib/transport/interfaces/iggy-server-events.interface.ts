@@ -1,4 +1,4 @@
-import type { IggyContext } from '../iggy.context.js';
+import type { IggyContext } from '../../consumer/iggy.context.js';
 
 /** What `IggyServer.on` listens to. */
 export type IggyServerEvents = {

@@ -3,7 +3,7 @@ import type { IggyConnector } from '../../connectors/iggy-connector.js';
 import type { StartFrom } from '../../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../../events/serializer-registry.js';
 import type { SerializationFormat } from '../../events/serializer.js';
-import type { RetryOptions } from '../retry-options.js';
+import type { RetryOptions } from '../../consumer/retry-options.js';
 
 /** Options of `IggyServer`; everything has a default. */
 export interface IggyServerOptions {
@@ -27,8 +27,15 @@ export interface IggyServerOptions {
   batchSize?: number;
   /** Wait after an empty poll (default 20 ms). */
   pollIntervalMs?: number;
-  /** How long `close()` waits for handlers in flight (default: the module's `handlers.shutdownTimeoutMs`, else 10 s). */
+  /**
+   * How long `close()` may take in all: handlers in flight, the last commits, leaving the group (default:
+   * the module's `handlers.shutdownTimeoutMs`, else 10 s).
+   */
   shutdownTimeoutMs?: number;
+  /** Commit a partition's handled offset every this many messages (default: the module's `handlers.commitEvery`, else 100). */
+  commitEvery?: number;
+  /** ...and at most this long after a message was handled (default: the module's `handlers.commitIntervalMs`, else 100 ms). */
+  commitIntervalMs?: number;
   /** Format of replies to `send` (default: the module's `serialization`, else `json`). */
   serialization?: SerializationFormat;
   /** Payload decoders by content type (default JSON + MessagePack). */
@@ -38,6 +45,11 @@ export interface IggyServerOptions {
 /** What `attach(app)` reads of the module's options (`IGGY_OPTIONS`), the defaults behind `IggyServerOptions`. */
 export interface IggyServerModuleDefaults {
   retry: RetryOptions;
-  handlers: { concurrency: number; shutdownTimeoutMs: number };
+  handlers: {
+    concurrency: number;
+    shutdownTimeoutMs: number;
+    commitEvery?: number;
+    commitIntervalMs?: number;
+  };
   serialization: SerializationFormat;
 }

@@ -19,6 +19,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   connectors: ['connectors', 'protocol', 'client', 'broker'],
   events: ['events', 'connectors', 'protocol'],
   topology: ['topology', 'connectors', 'events', 'protocol'],
+  consumer: ['consumer', 'connectors', 'events', 'protocol'],
   cli: ['cli', 'broker', 'protocol'],
 };
 
@@ -27,11 +28,14 @@ const MAY_IMPORT: Record<string, string[]> = {
  * as for the plain layers above, the rooms beneath those are allowed too (transport uses connectors,
  * which use protocol; dlq, replay, health and outbox may import "the layers below": handlers, transport
  * and what those may import), never client or broker directly. Only `lib/module` sees everything.
+ * `lib/consumer` (plain TypeScript) is the one consumer runtime under both of its Nest faces, `IggyServer`
+ * (transport) and the `@IggyEventHandler` groups (handlers): the two faces are siblings over it, so
+ * handlers never import transport.
  */
-const BELOW_NEST = ['events', 'topology', 'connectors', 'protocol'];
+const BELOW_NEST = ['consumer', 'events', 'topology', 'connectors', 'protocol'];
 const NEST_MAY_IMPORT: Record<string, string[]> = {
   transport: ['transport', ...BELOW_NEST],
-  handlers: ['handlers', 'transport', ...BELOW_NEST],
+  handlers: ['handlers', ...BELOW_NEST],
   dlq: ['dlq', 'handlers', 'transport', ...BELOW_NEST],
   replay: ['replay', 'handlers', 'transport', ...BELOW_NEST],
   health: ['health', 'handlers', 'transport', ...BELOW_NEST],
@@ -124,13 +128,15 @@ describe('import rules (ARCHITECTURE.md)', () => {
       "import type { IggyModuleOptions } from '../module/interfaces/iggy-module-options.interface.js';",
       "import {\n  IGGY_OUTBOX_STORE,\n  type OutboxStore,\n} from '../outbox/nest/outbox.constants.js';",
       "export type { DlqOptions } from '../dlq/index.js';",
-      "import { IggyContext } from '../transport/iggy.context.js';",
+      "import { IggyContext } from '../consumer/iggy.context.js';",
+      "import { IggyServer } from '../transport/iggy.server.js';",
     ].join('\n');
     const outside = specifiersIn(text).filter((s) => !NEST_MAY_IMPORT.handlers!.includes(folderOf(file, s)!));
     expect(outside).toEqual([
       '../module/interfaces/iggy-module-options.interface.js',
       '../outbox/nest/outbox.constants.js',
       '../dlq/index.js',
+      '../transport/iggy.server.js',
     ]);
   });
 

@@ -153,6 +153,22 @@ describe('PollingSubscriber, group member', () => {
     await sub.close();
   });
 
+  it('recvBatch hands out what one poll returned and recv did not, one partition in order; then continues after it', async () => {
+    const source = new FakePollSource([logOf(5), []]);
+    source.owned = [0];
+    const sub = subscriber(source, group(), 3);
+    expect(await take(sub, 1)).toEqual(['0:0']);
+    const rest = (await sub.recvBatch())!.map((m) => `${m.partition}:${m.offset}`);
+    expect(rest).toEqual(['0:1', '0:2']);
+    const next = (await sub.recvBatch())!.map((m) => `${m.partition}:${m.offset}`);
+    expect(next).toEqual(['0:3', '0:4']);
+    expect(source.polls.find((p) => p.partitionId === 0)?.strategy).toEqual(PollingStrategy.offset(3n));
+    const pending = sub.recvBatch();
+    await sub.close();
+    expect(await pending).toBeNull();
+    expect(await sub.recvBatch()).toBeNull();
+  });
+
   it('applies floors: nothing below them is handed out', async () => {
     const source = new FakePollSource([logOf(5), logOf(3)]);
     const sub = subscriber(

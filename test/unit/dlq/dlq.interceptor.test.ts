@@ -9,7 +9,8 @@ import {
   NonRetryableError,
 } from '../../../lib/dlq/index.js';
 import type { EventEnvelope } from '../../../lib/events/event-envelope.js';
-import { ConsumerGroupManager, IggyEventContext, IggyEventHandler } from '../../../lib/handlers/index.js';
+import { ConsumerGroupManager, IggyEventHandler } from '../../../lib/handlers/index.js';
+import { IggyEventContext } from '../../../lib/consumer/index.js';
 import {
   STREAM,
   TOPIC,

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { DlqManager } from '../../../lib/dlq/index.js';
 import type { EventEnvelope } from '../../../lib/events/event-envelope.js';
-import { IggyEventContext, IggyEventHandler } from '../../../lib/handlers/index.js';
+import { IggyEventHandler } from '../../../lib/handlers/index.js';
+import { IggyEventContext } from '../../../lib/consumer/index.js';
 import { createApp, event, groupLag, publish, startBroker, waitFor } from '../handlers/handlers-kit.js';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { RemoteConnector } from '../../../lib/connectors/remote-connector.js';
 import type { EventEnvelope } from '../../../lib/events/event-envelope.js';
-import { ConsumerGroupManager, IggyEventContext, IggyEventHandler } from '../../../lib/handlers/index.js';
+import { ConsumerGroupManager, IggyEventHandler } from '../../../lib/handlers/index.js';
+import { IggyEventContext } from '../../../lib/consumer/index.js';
 import {
   PARTITIONS,
   STREAM,

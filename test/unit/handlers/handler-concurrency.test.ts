@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js';
 import type { EventEnvelope } from '../../../lib/events/event-envelope.js';
 import { partitionForTenant } from '../../../lib/events/tenant-partitioner.js';
-import { IggyEventContext, IggyEventHandler } from '../../../lib/handlers/index.js';
+import { IggyEventHandler } from '../../../lib/handlers/index.js';
+import { IggyEventContext } from '../../../lib/consumer/index.js';
 import { TopologyManager } from '../../../lib/topology/topology-manager.js';
 import { STREAM, TOPIC, createApp, event, groupLag, publish, sleep, waitFor } from './handlers-kit.js';
 

@@ -1,12 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  IdempotencyWindow,
   IggyEventHandler,
-  backoffDelayMs,
   compileEventPattern,
   eventHandlerMetadataOf,
   resolveRetryOptions,
 } from '../../../lib/handlers/index.js';
+import { IdempotencyWindow, backoffDelayMs } from '../../../lib/consumer/index.js';
 
 describe('compileEventPattern', () => {
   it.each([

@@ -5,7 +5,8 @@ import type { EmbeddedConnector } from '../../../lib/connectors/embedded-connect
 import type { StartFrom } from '../../../lib/connectors/message-subscriber.js';
 import type { EventEnvelope } from '../../../lib/events/event-envelope.js';
 import { partitionForTenant } from '../../../lib/events/tenant-partitioner.js';
-import { IggyEventContext, IggyEventHandler } from '../../../lib/handlers/index.js';
+import { IggyEventHandler } from '../../../lib/handlers/index.js';
+import { IggyEventContext } from '../../../lib/consumer/index.js';
 import { PARTITIONS, createApp, event, groupLag, publish, startBroker, waitFor } from './handlers-kit.js';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { IdempotencyWindow } from '../../../lib/handlers/idempotency-window.js';
+import { IdempotencyWindow } from '../../../lib/consumer/idempotency/idempotency-window.js';
 
 /** The window's meaning, spelled out: the last `capacity` distinct ids, a re-added id counting as newest. */
 class ReferenceWindow {

@@ -8,7 +8,7 @@ import {
   IdempotencyStoreError,
   MemoryIdempotencyStore,
   type IdempotencyStore,
-} from '../../../lib/handlers/index.js';
+} from '../../../lib/consumer/index.js';
 import { PgIdempotencyStore, SqliteIdempotencyStore, handledTableDdl } from '../../../lib/outbox/index.js';
 import { startPostgres, type PostgresCluster } from '../../support/postgres.js';
 import { describeWithPostgres } from '../../support/postgres-suite.js';

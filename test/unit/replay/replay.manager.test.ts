@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { lastValueFrom, toArray } from 'rxjs';
 import type { EventEnvelope } from '../../../lib/events/event-envelope.js';
 import { partitionForTenant } from '../../../lib/events/tenant-partitioner.js';
-import { IggyEventContext, IggyEventHandler } from '../../../lib/handlers/index.js';
+import { IggyEventHandler } from '../../../lib/handlers/index.js';
+import { IggyEventContext } from '../../../lib/consumer/index.js';
 import { ReplayError, ReplayManager, type ReplayProgress } from '../../../lib/replay/index.js';
 import {
   PARTITIONS,

@@ -13,7 +13,7 @@ import { IGGY_CONNECTOR } from '../../../lib/module/iggy.constants.js';
 import { requestHeaders } from '../../../lib/transport/reply-codec.js';
 import { IggyModule } from '../../../lib/module/iggy.module.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
-import { IggyContext } from '../../../lib/transport/iggy.context.js';
+import { IggyContext } from '../../../lib/consumer/iggy.context.js';
 import { IggyServer } from '../../../lib/transport/iggy.server.js';
 import { IggyRequestTimeoutError } from '../../../lib/transport/transport-errors.js';
 import { eventually, memoryConfig, recordLogs } from '../module/iggy-test-kit.js';

@@ -10,7 +10,7 @@ import { partitionForTenant } from '../../../lib/events/tenant-partitioner.js';
 import { IggyModule } from '../../../lib/module/iggy.module.js';
 import type { IggyModuleOptions } from '../../../lib/module/interfaces/iggy-module-options.interface.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
-import { IggyContext } from '../../../lib/transport/iggy.context.js';
+import { IggyContext } from '../../../lib/consumer/iggy.context.js';
 import { IggyRecord } from '../../../lib/transport/iggy-record.js';
 import { IggyServer } from '../../../lib/transport/iggy.server.js';
 import { REDRIVE_GROUP_HEADER } from '../../../lib/transport/iggy-transport.constants.js';

@@ -8,7 +8,7 @@ import type { EmbeddedConnector } from '../../../lib/connectors/embedded-connect
 import { partitionForTenant } from '../../../lib/events/tenant-partitioner.js';
 import { IggyModule } from '../../../lib/module/iggy.module.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
-import { IggyContext } from '../../../lib/transport/iggy.context.js';
+import { IggyContext } from '../../../lib/consumer/iggy.context.js';
 import { IggyRecord } from '../../../lib/transport/iggy-record.js';
 import { IggyServer } from '../../../lib/transport/iggy.server.js';
 import { PARTITIONS, STREAM, TOPIC, sleep, startBroker, waitFor } from '../handlers/handlers-kit.js';

@@ -21,7 +21,7 @@ import type { IggyConnector } from '../../../lib/connectors/iggy-connector.js';
 import { partitionForTenant } from '../../../lib/events/tenant-partitioner.js';
 import { IGGY_CONNECTOR } from '../../../lib/module/iggy.constants.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
-import { IggyContext } from '../../../lib/transport/iggy.context.js';
+import { IggyContext } from '../../../lib/consumer/iggy.context.js';
 import { IggyRecord } from '../../../lib/transport/iggy-record.js';
 import { eventually, recordLogs, type RecordingLogger } from '../module/iggy-test-kit.js';
 import { deferred, startHybrid, type HybridApp } from './transport-kit.js';

@@ -1,5 +1,6 @@
-import { describeError } from '../message-dispatcher.js';
+import { namedError } from '../consumer-support.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
 
 /**
  * One group's idempotency guard over its store. It never lets a store failure lose a message:
@@ -20,33 +21,47 @@ import type { IdempotencyStore } from './idempotency-store.js';
  * handlers finished and before the record is written; that message is handled again on restart.
  */
 export class IdempotencyGuard {
+  /** The default store, asked synchronously. */
+  private readonly memory: MemoryIdempotencyStore | undefined;
+
   constructor(
     private readonly store: IdempotencyStore,
     readonly group: string,
     private readonly warn: (text: string) => void,
-  ) {}
+  ) {
+    this.memory = store instanceof MemoryIdempotencyStore ? store : undefined;
+  }
 
   /** Whether the group handled `id` already; `false` when the store cannot tell. */
-  async seen(id: string): Promise<boolean> {
+  seen(id: string): boolean | Promise<boolean> {
+    return this.memory ? this.memory.has(this.group, id) : this.ask(id);
+  }
+
+  /** Records `id` as handled by the group; a failure is logged, never thrown (see above). */
+  record(id: string): void | Promise<void> {
+    if (this.memory) this.memory.add(this.group, id);
+    else return this.tell(id);
+  }
+
+  private async ask(id: string): Promise<boolean> {
     try {
       return (await this.store.handled(this.group, [id])).has(id);
     } catch (error) {
       this.warn(
         `group '${this.group}': idempotency lookup of event ${id} failed; handling it anyway ` +
-          `(it may be a duplicate): ${describeError(error)}`,
+          `(it may be a duplicate): ${namedError(error)}`,
       );
       return false;
     }
   }
 
-  /** Records `id` as handled by the group; a failure is logged, never thrown (see above). */
-  async record(id: string): Promise<void> {
+  private async tell(id: string): Promise<void> {
     try {
       await this.store.record(this.group, [id]);
     } catch (error) {
       this.warn(
         `group '${this.group}': recording event ${id} as handled failed; committing it anyway ` +
-          `(a later copy of it would be handled again): ${describeError(error)}`,
+          `(a later copy of it would be handled again): ${namedError(error)}`,
       );
     }
   }

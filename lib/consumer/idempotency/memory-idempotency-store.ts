@@ -1,4 +1,4 @@
-import { IdempotencyWindow } from '../idempotency-window.js';
+import { IdempotencyWindow } from './idempotency-window.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 
 /**
@@ -13,14 +13,23 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async handled(group: string, ids: readonly string[]): Promise<ReadonlySet<string>> {
-    const window = this.windows.get(group);
-    return new Set(window ? ids.filter((id) => window.has(id)) : []);
+    return new Set(ids.filter((id) => this.has(group, id)));
   }
 
   async record(group: string, ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.add(group, id);
+  }
+
+  /** `handled` for one id, synchronously (what the guard uses: no promise, no array per message). */
+  has(group: string, id: string): boolean {
+    return this.windows.get(group)?.has(id) ?? false;
+  }
+
+  /** `record` of one id, synchronously. */
+  add(group: string, id: string): void {
     let window = this.windows.get(group);
     if (!window) this.windows.set(group, (window = new IdempotencyWindow(this.capacity)));
-    for (const id of ids) window.add(id);
+    window.add(id);
   }
 
   /** Nothing to do: a window never holds more than `capacity` ids. */

@@ -1,0 +1,270 @@
+import type { ReceivedMessage } from '../connectors/message-subscriber.js';
+import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
+import { decodeEnvelope } from '../events/envelope-message.js';
+import type { EventEnvelope } from '../events/event-envelope.js';
+import type { SerializerRegistry } from '../events/serializer-registry.js';
+import type { HeaderEntry } from '../protocol/primitives/user-headers.js';
+import { REDRIVE_GROUP_HEADER, REDRIVE_HANDLER_HEADER } from './consumer.constants.js';
+import type { ConsumerLogger } from './consumer-support.js';
+import type { DeadLetterFallback } from './dead-letter-fallback.js';
+import { Delivery, readRequestInfo } from './delivery.js';
+import type { IdempotencyGuard } from './idempotency/idempotency-guard.js';
+import { IggyContext, type IggyHandlerBinding, type IggyRequestInfo } from './iggy.context.js';
+import type { Route, RouteTable } from './route-table.js';
+
+/** What became of a message; every outcome lets its offset be committed (a failure throws instead). */
+export type DispatchResult = 'handled' | 'skipped' | 'dead-lettered' | 'dropped';
+
+/** What a group's dispatcher did so far. */
+export interface DispatchCounts {
+  /** Messages its handlers (or a request handler) took. */
+  handled: number;
+  /** Messages no handler of the group took (unmatched, duplicates, requests, redriven for others...). */
+  skipped: number;
+  /** Handler calls and unreadable messages that went to the DLQ. */
+  deadLettered: number;
+  /** Events whose type matched no handler pattern of the group (counted in `skipped` too). */
+  unmatched: number;
+}
+
+/** How an `IggyServer` answers requests (`send`); handler groups skip requests. */
+export interface RequestReplies {
+  /** The request's payload cannot be decoded: tell the requester. */
+  refuse(message: ReceivedMessage, request: IggyRequestInfo, error: unknown): Promise<void>;
+  /** A request was answered with an error (or could not be answered); it is committed all the same. */
+  failed(error: unknown, message: ReceivedMessage): void;
+}
+
+export interface DispatcherSpec {
+  group: string;
+  routes: RouteTable;
+  serializers: SerializerRegistry;
+  /** `consume`: a live group (failures end in the DLQ); `replay`: every failure throws. */
+  mode: 'consume' | 'replay';
+  /** Skips event ids the group already handled, records them once handled (consume mode). */
+  guard?: IdempotencyGuard;
+  /** Consume mode: where unreadable messages and calls no interceptor owned go. */
+  deadLetters?: DeadLetterFallback;
+  /** Set for an `IggyServer`: its request handlers answer requests. */
+  requests?: RequestReplies;
+  logger: ConsumerLogger;
+  /** A handler call failed for good (before it is dead-lettered, or its partition stalls). */
+  onHandlerError?: (error: unknown, context: IggyContext) => void;
+}
+
+/** Distinct unmatched event types warned about per group, at most. */
+const MAX_WARNED_TYPES = 1_000;
+
+/**
+ * Routes each message of one group to its handlers, the same way for `@IggyEventHandler` groups and
+ * `IggyServer` handlers: the headers are read once (type, tenant, id, request, redrive), the payload is
+ * decoded only when a handler wants it, and the handlers run one after the other. `dispatch` throws while
+ * the message must not be committed (a handler failed for good and its dead letter could not be written,
+ * or there is no DLQ); called again with the same `Delivery`, it calls only the handlers that have not
+ * succeeded yet.
+ *
+ * - A redriven event names its group and handler: other groups skip it; in its group only the handler of
+ *   that name runs (when none has it, every matching one runs and the DLQ interceptor keeps the named method).
+ * - A request (`send`) is answered by the group's request handler (`IggyServer`); a handler group skips it.
+ * - The idempotency guard skips an id the group handled, and records it after the handlers succeeded,
+ *   before `dispatch` returns, so before the commit that covers it.
+ * - An event whose type matches no pattern of a group with event handlers is skipped and counted
+ *   (`unmatched`), with one warning per type: a typo in a pattern would otherwise lose events silently.
+ */
+export class Dispatcher {
+  readonly counts: DispatchCounts = { handled: 0, skipped: 0, deadLettered: 0, unmatched: 0 };
+  private readonly bindings = new Map<Route, IggyHandlerBinding>();
+  private readonly warnedTypes = new Set<string>();
+  /** The headers `readEventMeta` leaves aside (request headers): filled and emptied synchronously. */
+  private readonly rest: HeaderEntry[] = [];
+
+  constructor(readonly spec: DispatcherSpec) {
+    for (const route of spec.routes.routes) {
+      this.bindings.set(route, {
+        group: spec.group,
+        handler: route.name,
+        retry: route.retry,
+        mode: route.kind === 'request' ? 'answer' : spec.mode,
+      });
+    }
+  }
+
+  get group(): string {
+    return this.spec.group;
+  }
+
+  async dispatch(delivery: Delivery): Promise<DispatchResult> {
+    if (delivery.targets === undefined) {
+      const settled = await this.route(delivery);
+      if (settled !== undefined) return settled;
+    }
+    return this.runHandlers(delivery);
+  }
+
+  /** Reads, routes and decodes; resolves an outcome when the message ends here, else sets `targets`. */
+  private async route(delivery: Delivery): Promise<DispatchResult | undefined> {
+    const { message } = delivery;
+    const rest = this.rest;
+    let meta: EventMeta;
+    try {
+      meta = readEventMeta(message, rest);
+    } catch (error) {
+      rest.length = 0;
+      return this.unreadable(message, undefined, '(routing)', error);
+    }
+    const request = rest.length === 0 ? undefined : readRequestInfo(rest);
+    rest.length = 0;
+    delivery.meta = meta;
+    delivery.request = request;
+    const routes = this.spec.routes.match(meta.type);
+    if (request) {
+      if (this.spec.requests && routes.request) return this.answer(delivery, routes.request);
+      // A request no request handler here answers: other services may; a handler group never takes it.
+      if (!this.spec.requests || routes.events.length === 0) return this.skip();
+    }
+    const redriveGroup = meta.headers[REDRIVE_GROUP_HEADER];
+    if (redriveGroup !== undefined && redriveGroup !== this.spec.group) return this.skip();
+    let targets = routes.events;
+    if (targets.length === 0) {
+      if (!request) this.unmatched(meta.type);
+      return this.skip();
+    }
+    const guard = this.spec.mode === 'consume' ? this.spec.guard : undefined;
+    if (redriveGroup !== undefined) {
+      const only = meta.headers[REDRIVE_HANDLER_HEADER];
+      if (only !== undefined) {
+        delivery.redriveHandler = only;
+        const named = targets.filter((r) => r.name === only);
+        if (named.length > 0) targets = named;
+      }
+    } else if (guard) {
+      delivery.recordId = true;
+      const seen = routes.guarded && guard.seen(meta.id);
+      if (seen === true || (seen !== false && (await seen))) {
+        targets = targets.filter((r) => !r.guarded);
+        if (targets.length === 0) return this.skip();
+      }
+    }
+    try {
+      delivery.envelope = decodeEnvelope(message, meta, this.spec.serializers);
+    } catch (error) {
+      return this.unreadable(message, meta, targets.map((r) => r.name).join(','), error);
+    }
+    delivery.targets = targets;
+    return undefined;
+  }
+
+  private async runHandlers(delivery: Delivery): Promise<DispatchResult> {
+    const targets = delivery.targets!;
+    const last = targets.length - 1;
+    for (let i = delivery.done; i <= last; i++) {
+      const route = targets[i]!;
+      // Each handler gets its own envelope when several share a message (one could change it).
+      const envelope = i === last ? delivery.envelope! : copyEnvelope(delivery.envelope!);
+      const context = new IggyContext({
+        message: delivery.message,
+        event: delivery.meta!,
+        envelope,
+        pattern: route.pattern,
+        request: delivery.request,
+        binding: this.bindingOf(route, delivery.redriveHandler),
+      });
+      try {
+        await route.invoke(envelope, context);
+      } catch (thrown) {
+        // Nest's exception filters may hand plain data back: the interceptor kept the real error.
+        const error = context.getLastError() ?? thrown;
+        this.spec.onHandlerError?.(error, context);
+        // Claimed: the DLQ interceptor retried and could not (or must not) dead-letter it.
+        if (context.isClaimed() || !this.spec.deadLetters) throw error;
+        await this.spec.deadLetters.unowned(error, context);
+      }
+      if (context.getDeadLetterId() !== undefined) this.counts.deadLettered++;
+      delivery.done = i + 1;
+    }
+    if (delivery.recordId) {
+      const recording = this.spec.guard!.record(delivery.meta!.id);
+      if (recording) await recording;
+    }
+    this.counts.handled++;
+    return 'handled';
+  }
+
+  /** A request for a request handler of this group: answered (or skipped past its deadline), then committed. */
+  private async answer(delivery: Delivery, route: Route): Promise<DispatchResult> {
+    const { message, meta } = delivery;
+    const request = delivery.request!;
+    const replies = this.spec.requests!;
+    if (request.deadline !== undefined && Date.now() > request.deadline) {
+      this.spec.logger.debug?.(
+        `skipping request ${request.requestId} ('${meta!.type}'): its requester stopped waiting`,
+      );
+      return this.skip();
+    }
+    let envelope: EventEnvelope;
+    try {
+      envelope = decodeEnvelope(message, meta!, this.spec.serializers);
+    } catch (error) {
+      await replies.refuse(message, request, error);
+      replies.failed(error, message);
+      return this.skip();
+    }
+    const context = new IggyContext({
+      message,
+      event: meta!,
+      envelope,
+      pattern: route.pattern,
+      request,
+      binding: this.bindingOf(route, undefined),
+    });
+    try {
+      await route.invoke(envelope, context);
+    } catch (error) {
+      replies.failed(error, message);
+    }
+    this.counts.handled++;
+    return 'handled';
+  }
+
+  private async unreadable(
+    message: ReceivedMessage,
+    meta: EventMeta | undefined,
+    handler: string,
+    error: unknown,
+  ): Promise<DispatchResult> {
+    if (this.spec.mode === 'replay' || !this.spec.deadLetters) throw error;
+    if (await this.spec.deadLetters.unreadable(message, meta, handler, error)) {
+      this.counts.deadLettered++;
+      return 'dead-lettered';
+    }
+    this.counts.skipped++;
+    return 'dropped';
+  }
+
+  private skip(): DispatchResult {
+    this.counts.skipped++;
+    return 'skipped';
+  }
+
+  private unmatched(type: string): void {
+    this.counts.unmatched++;
+    const routes = this.spec.routes.eventRoutes;
+    if (this.spec.mode !== 'consume' || routes.length === 0) return;
+    if (this.warnedTypes.has(type) || this.warnedTypes.size >= MAX_WARNED_TYPES) return;
+    this.warnedTypes.add(type);
+    this.spec.logger.warn(
+      `event type '${type}' matches no handler pattern of this group ` +
+        `(${routes.map((r) => r.pattern).join(', ')}); such events are skipped and committed ` +
+        '(said once per type; a typo in a pattern?)',
+    );
+  }
+
+  private bindingOf(route: Route, redriveHandler: string | undefined): IggyHandlerBinding {
+    const binding = this.bindings.get(route)!;
+    return redriveHandler === undefined ? binding : { ...binding, redriveHandler };
+  }
+}
+
+function copyEnvelope(envelope: EventEnvelope): EventEnvelope {
+  return { ...envelope, headers: { ...envelope.headers } };
+}

@@ -1,6 +1,0 @@
-/** The dead-letter sink contract lives with the transport (`IggyServer` uses it too). */
-export {
-  IGGY_DEAD_LETTER_SINK,
-  type DeadLetterSink,
-  type FailedMessage,
-} from '../transport/dead-letter-sink.js';

@@ -1,0 +1,145 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { ConsumerRuntime, type ConsumerSpec } from '../../../lib/consumer/consumer-runtime.js';
+import type { IggyContext } from '../../../lib/consumer/iggy.context.js';
+import { compilePattern } from '../../../lib/consumer/pattern-matcher.js';
+import { RouteTable } from '../../../lib/consumer/route-table.js';
+import { SerializerRegistry } from '../../../lib/events/serializer-registry.js';
+import { FakeSubscription, deferred, eventAt, sleep, waitFor } from './consumer-kit.js';
+
+const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+const retry = { attempts: 3, initialDelayMs: 5, maxDelayMs: 20, multiplier: 2, jitter: 0 };
+
+const running: ConsumerRuntime[] = [];
+afterEach(async () => {
+  while (running.length) await running.pop()!.stop();
+});
+
+/** A runtime over `subscription` whose one handler (`job.*`) is `handler`. */
+async function start(
+  subscription: FakeSubscription,
+  handler: (ctx: IggyContext) => Promise<void> | void,
+  spec: Partial<ConsumerSpec> = {},
+): Promise<ConsumerRuntime> {
+  const runtime = new ConsumerRuntime(
+    subscription.connector(),
+    {
+      stream: 's',
+      topic: 't',
+      group: 'g',
+      routes: new RouteTable([
+        {
+          name: 'Jobs.run',
+          pattern: 'job.*',
+          matches: compilePattern('job.*'),
+          kind: 'event',
+          guarded: false,
+          invoke: async (_envelope, ctx) => handler(ctx),
+        },
+      ]),
+      serializers: new SerializerRegistry(),
+      concurrency: 4,
+      shutdownTimeoutMs: 2_000,
+      retry,
+      commit: { every: 1_000, intervalMs: 60_000 },
+      ...spec,
+    },
+    quiet,
+  );
+  running.push(runtime);
+  await runtime.start();
+  return runtime;
+}
+
+describe('ConsumerRuntime', () => {
+  it('a message failing for good stalls its partition, tried again with backoff; the others go on', async () => {
+    const subscription = new FakeSubscription();
+    const handled: string[] = [];
+    let failing = true;
+    const runtime = await start(subscription, (ctx) => {
+      const at = `${ctx.getPartition()}@${ctx.getOffset()}`;
+      if (at === '0@0' && failing) throw new Error('store down');
+      handled.push(at);
+    });
+    subscription.feed(eventAt(0, 0n), eventAt(0, 1n));
+    subscription.feed(eventAt(1, 0n));
+    await waitFor(() => handled.includes('1@0') && (runtime.stalled()[0]?.failures ?? 0) >= 2);
+    expect(runtime.stalled()).toEqual([
+      expect.objectContaining({ partition: 0, offset: 0n, error: 'Error: store down' }),
+    ]);
+    expect(handled).toEqual(['1@0']); // nothing after the failing message of partition 0
+
+    failing = false;
+    await waitFor(() => handled.length === 3);
+    expect(handled).toEqual(['1@0', '0@0', '0@1']);
+    expect(runtime.stalled()).toEqual([]);
+    await runtime.stop();
+    expect(subscription.commits.sort()).toEqual(['0@1', '1@0']);
+    expect(runtime.status()).toMatchObject({ state: 'stopped', handled: 3, skipped: 0 });
+  });
+
+  it('stop() takes no longer than shutdownTimeoutMs; a handler past it is never committed, even when it ends later', async () => {
+    const subscription = new FakeSubscription();
+    const release = deferred();
+    const finished: string[] = [];
+    const runtime = await start(
+      subscription,
+      async (ctx) => {
+        if (ctx.getOffset() === 1n) await release.promise;
+        finished.push(`${ctx.getPartition()}@${ctx.getOffset()}`);
+      },
+      { shutdownTimeoutMs: 150 },
+    );
+    subscription.feed(eventAt(0, 0n), eventAt(0, 1n), eventAt(0, 2n));
+    await waitFor(() => finished.length === 1);
+    const began = Date.now();
+    await runtime.stop();
+    const elapsed = Date.now() - began;
+    expect(elapsed).toBeGreaterThanOrEqual(145);
+    expect(elapsed).toBeLessThan(1_000);
+    expect(subscription.commits).toEqual(['0@0']);
+    release.resolve();
+    await waitFor(() => finished.length === 2);
+    await sleep(20);
+    expect(finished).toEqual(['0@0', '0@1']); // 2 was dropped at stop
+    expect(subscription.commits).toEqual(['0@0']);
+  });
+
+  it('commits in the background: every N messages, and at stop what is left', async () => {
+    const subscription = new FakeSubscription();
+    const runtime = await start(subscription, () => undefined, { commit: { every: 3, intervalMs: 60_000 } });
+    subscription.feed(...[0n, 1n, 2n, 3n].map((o) => eventAt(5, o)));
+    await waitFor(() => runtime.status().handled === 4);
+    expect(subscription.commits).toEqual(['5@2']);
+    await runtime.stop();
+    expect(subscription.commits).toEqual(['5@2', '5@3']);
+    expect(runtime.status().partitions).toEqual([
+      { partition: 5, queued: 0, inFlight: false, lastHandledOffset: 3n, lastCommittedOffset: 3n },
+    ]);
+  });
+
+  it('polls no further batch while maxBuffered messages wait', async () => {
+    const subscription = new FakeSubscription();
+    const gate = deferred();
+    const runtime = await start(subscription, () => gate.promise, { maxBuffered: 3, concurrency: 1 });
+    for (let b = 0n; b < 4n; b++) subscription.feed(eventAt(0, 2n * b), eventAt(0, 2n * b + 1n));
+    await sleep(30);
+    expect(subscription.polls).toBe(2); // two batches taken (4 messages ≥ 3): no poll until there is room
+    gate.resolve();
+    await waitFor(() => runtime.status().handled === 8);
+  });
+
+  it('counts skipped and unmatched events, and reports its handlers', async () => {
+    const subscription = new FakeSubscription();
+    const runtime = await start(subscription, () => undefined);
+    subscription.feed(eventAt(0, 0n, 'job.run'), eventAt(0, 1n, 'jobs.run'));
+    await waitFor(() => runtime.status().skipped === 1);
+    expect(runtime.status()).toMatchObject({
+      group: 'g',
+      handlers: [{ name: 'Jobs.run', pattern: 'job.*' }],
+      state: 'running',
+      handled: 1,
+      skipped: 1,
+      unmatched: 1,
+    });
+  });
+});
