@@ -1,5 +1,6 @@
 import type { Broker } from '../broker/broker.js';
 import type { EmbeddedServer } from '../broker/embedded-server.js';
+import type { BrokerHttpServer } from '../broker/http/http-server.js';
 import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
 import { Transport } from '../protocol/commands/clients/client.layout.js';
 import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
@@ -40,6 +41,11 @@ export class EmbeddedConnector extends ConnectorBase {
   /** The in-process broker (for inspection and tools); undefined when not connected. */
   get broker(): Broker | undefined {
     return this.server?.broker;
+  }
+
+  /** The dashboard of the HTTP listener (`/`); undefined when there is none (or not connected). */
+  get httpDashboard(): BrokerHttpServer['dashboard'] | undefined {
+    return this.server?.http?.dashboard;
   }
 
   /** Where the TCP listener is bound; null when there is none (or not connected). */

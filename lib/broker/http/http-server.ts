@@ -4,7 +4,10 @@ import type { BrokerOverview } from '../broker-inspection.js';
 import type { Broker } from '../broker.js';
 import { listenOn, type ListenAddress } from '../listen.js';
 import { SystemStats } from '../state/system-stats.js';
+import { DashboardAccess, DashboardFeed, DashboardHttp, DASHBOARD_FILES } from '../../dashboard/index.js';
+import { BrokerDashboardSource } from './broker-dashboard-source.js';
 import { BrokerMetrics } from './broker-metrics.js';
+import { brokerUserCheck } from './broker-user-check.js';
 import { toJson } from './json.js';
 
 /** How the broker's HTTP stats API runs. */
@@ -21,10 +24,15 @@ export interface HttpServerOptions {
 
 export const HttpServerDefaults = { host: '127.0.0.1', port: 3000 } as const;
 
+/** Where the dashboard's files and data live (its page is `/` too). */
+export const BROKER_DASHBOARD_PATH = '/dashboard';
+
 type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /**
- * A read-only HTTP face of the broker (no authentication: keep it on loopback):
+ * A read-only HTTP face of the broker (no authentication but the dashboard's: keep it on loopback):
+ * - `GET /` → the live dashboard (`DashboardHttp`; its files, snapshot JSON and feed under
+ *   `/dashboard/`), open on loopback, behind the broker's users on any other address;
  * - `GET /ping` → `pong`;
  * - `GET /stats` → server statistics (the GetStats record) as JSON;
  * - `GET /streams` → streams with their topics, partitions (offsets, sizes, segments) and consumer groups
@@ -34,6 +42,8 @@ type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
  */
 export class BrokerHttpServer {
   readonly metrics: BrokerMetrics;
+  /** The dashboard (an application may give its feed a richer source: `dashboard.feed.useSource`). */
+  readonly dashboard: DashboardHttp;
   private readonly server: http.Server;
   private readonly stats: SystemStats;
   private readonly logger: BrokerLogger;
@@ -47,8 +57,18 @@ export class BrokerHttpServer {
     this.metrics = options.metrics ?? new BrokerMetrics(broker);
     this.stats = new SystemStats(broker.config.serverVersion);
     this.logger = options.logger ?? broker.config.logger;
+    const host = options.host ?? HttpServerDefaults.host;
+    this.dashboard = new DashboardHttp(
+      new DashboardFeed(new BrokerDashboardSource(broker)),
+      new DashboardAccess({ boundHost: () => host, users: brokerUserCheck(broker) }),
+    );
+    const dashboardRoute =
+      (file: (typeof DASHBOARD_FILES)[number]): Route =>
+      (req, res) =>
+        this.dashboard.serve(req, res, BROKER_DASHBOARD_PATH, file);
     this.routes = new Map<string, Route>([
-      ['/', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'Iggy embedded broker')],
+      ['/', dashboardRoute('')],
+      ...DASHBOARD_FILES.map((file): [string, Route] => [BROKER_DASHBOARD_PATH + file, dashboardRoute(file)]),
       ['/ping', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'pong')],
       ['/stats', (_req, res) => sendJson(res, this.serverStats())],
       ['/streams', (_req, res) => sendJson(res, this.broker.inspect().streams)],
@@ -81,6 +101,7 @@ export class BrokerHttpServer {
         resolve();
         return;
       }
+      this.dashboard.close();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
