@@ -34,6 +34,8 @@ export function dashboardClient(config: DashboardClientConfig): void {
   const throughput: number[] = [];
   const HISTORY = 60;
   let receivedAt = 0;
+  /** Whether the reader opened or closed a topic (then the page leaves that to them). */
+  let touched = false;
   let connected = false;
   /** The server's last failed reading, until the next good one. */
   let problem = '';
@@ -95,10 +97,9 @@ export function dashboardClient(config: DashboardClientConfig): void {
   function sparkline(values: number[]): string {
     if (values.length < 2) return '';
     const max = Math.max(...values, 1);
-    const step = 96 / (HISTORY - 1);
-    const x0 = 96 - (values.length - 1) * step;
-    const points = values.map((v, i) => `${(x0 + i * step).toFixed(1)},${(29 - (v / max) * 27).toFixed(1)}`);
-    const area = `${x0.toFixed(1)},30 ${points.join(' ')} 96,30`;
+    const step = 96 / (values.length - 1);
+    const points = values.map((v, i) => `${(i * step).toFixed(1)},${(29 - (v / max) * 27).toFixed(1)}`);
+    const area = `0,30 ${points.join(' ')} 96,30`;
     return `<svg class="spark" viewBox="0 0 96 30" aria-hidden="true"><polygon points="${area}"/><polyline points="${points.join(' ')}"/></svg>`;
   }
 
@@ -300,10 +301,11 @@ export function dashboardClient(config: DashboardClientConfig): void {
   }
 
   function render(s: DashboardSnapshot): void {
-    if (receivedAt === 0) {
-      // First look: the busiest topic opened on its partitions.
+    if (!touched) {
+      // Until the reader opens or closes a topic, the busiest one is open on its partitions.
       const topics = s.streams.flatMap((stream) => stream.topics);
       const busiest = topics.sort((a, b) => b.messages - a.messages)[0];
+      expanded.clear();
       if (busiest && busiest.messages > 0) expanded.add(busiest.key);
     }
     throughput.push(s.totals.messagesPerSecond ?? 0);
@@ -371,6 +373,7 @@ export function dashboardClient(config: DashboardClientConfig): void {
     const button = (event.target as Element).closest<HTMLElement>('[data-toggle]');
     const key = button?.dataset.toggle;
     if (!button || key === undefined) return;
+    touched = true;
     const open = !expanded.has(key);
     if (open) expanded.add(key);
     else expanded.delete(key);
