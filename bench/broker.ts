@@ -187,7 +187,12 @@ function cycler(cycle: number): () => number {
 
 async function openBroker(dataDir: string, fsync: Fsync): Promise<{ broker: Broker; clientId: number }> {
   await mkdir(dataDir, { recursive: true });
-  const broker = await Broker.open({ dataDir, fsync: { kind: fsync }, retentionIntervalMs: 0 });
+  const broker = await Broker.open({
+    dataDir,
+    fsync: { kind: fsync },
+    retentionIntervalMs: 0,
+    rootPassword: CREDENTIALS.password,
+  });
   const clientId = broker.connectClient(Transport.Tcp, 'bench');
   await broker.loginUser(clientId, CREDENTIALS.username, CREDENTIALS.password);
   await broker.createStream(clientId, STREAM);
@@ -307,6 +312,7 @@ async function benchTcp(root: string, batch: Batch, fsync: Fsync): Promise<void>
     dataDir: join(dir, 'broker'),
     fsync: { kind: fsync },
     retentionIntervalMs: 0,
+    rootPassword: CREDENTIALS.password,
     tcpPort: 0,
     httpPort: false,
   });

@@ -28,6 +28,12 @@ const IGGY_MODES: CaseId[] = [
 
 const figures = (run: CaseRun | undefined) => (run?.outcome.status === 'ok' ? run.outcome.result : undefined);
 
+/** The baseline's figures when it handled every event (a transport that dropped events is no yardstick). */
+const baselineFigures = (run: CaseRun | undefined) => {
+  const r = figures(run);
+  return r?.complete ? r : undefined;
+};
+
 /** Events/s up to the moment a case timed out or died (it was measuring by then), else undefined. */
 function soFar(run: CaseRun | undefined): number | undefined {
   const o = run?.outcome;
@@ -39,7 +45,7 @@ function soFar(run: CaseRun | undefined): number | undefined {
 /** The columns of one row; `—` where there is no figure. */
 function row(run: CaseRun, baseline: CaseRun | undefined): string[] {
   const r = figures(run);
-  const base = figures(baseline);
+  const base = baselineFigures(baseline);
   const o = run.outcome;
   const rss = o.status === 'skipped' ? '—' : `${o.status === 'ok' ? '' : '≥ '}${fmt(o.rssPeakBytes / MB)}`;
   const ratio = (x: number | undefined, digits: number): string =>
@@ -105,8 +111,8 @@ export interface Aim {
 /** Throughput of `caseId` in `shape` at least `factor` × the baseline's. */
 function throughputAim(runs: CaseRun[], caseId: CaseId, factor: number, text: string): Aim {
   const r = figures(find(runs, caseId, 'burst'));
-  const base = figures(find(runs, BASELINE, 'burst'));
-  if (!base) return { text, status: 'not measured', detail: 'no NATS figure' };
+  const base = baselineFigures(find(runs, BASELINE, 'burst'));
+  if (!base) return { text, status: 'not measured', detail: 'no complete NATS figure' };
   if (!r) {
     const partial = soFar(find(runs, caseId, 'burst'));
     const sofar = partial === undefined ? '' : `~${fmt(partial / base.perSec, 2)}× so far, `;
@@ -123,8 +129,8 @@ function throughputAim(runs: CaseRun[], caseId: CaseId, factor: number, text: st
 
 function latencyAim(runs: CaseRun[], caseId: CaseId, text: string): Aim {
   const r = figures(find(runs, caseId, 'paced'));
-  const base = figures(find(runs, BASELINE, 'paced'));
-  if (!base) return { text, status: 'not measured', detail: 'no NATS figure' };
+  const base = baselineFigures(find(runs, BASELINE, 'paced'));
+  if (!base) return { text, status: 'not measured', detail: 'no complete NATS figure' };
   if (!r) return { text, status: 'missed', detail: why(find(runs, caseId, 'paced')) };
   const ok = r.complete && r.p99Ms <= base.p99Ms;
   return {

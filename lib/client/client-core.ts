@@ -202,6 +202,11 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     send: <Req, Res>(codec: CommandCodec<Req, Res>, request: Req) => Promise<Res>,
   ): Promise<void>;
 
+  /** Runs on a fresh connection once it is logged in, before any queued request is written. */
+  protected abstract onLoggedIn(
+    send: <Req, Res>(codec: CommandCodec<Req, Res>, request: Req) => Promise<Res>,
+  ): Promise<void>;
+
   /** One heartbeat (a ping). */
   protected abstract sendHeartbeat(): Promise<unknown>;
 
@@ -290,9 +295,10 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     this.connection = connection;
     try {
       if (this.credentials) {
-        await this.authenticate(this.credentials, (codec, request) =>
-          this.sendDirect(connection, codec, request),
-        );
+        const send = <Req, Res>(codec: CommandCodec<Req, Res>, request: Req) =>
+          this.sendDirect(connection, codec, request);
+        await this.authenticate(this.credentials, send);
+        await this.onLoggedIn(send);
       }
       if (this.isClosed()) throw new IggyClientError('Closed', 'client closed while logging in');
       if (this.connection !== connection || !connection.isOpen) {

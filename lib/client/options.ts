@@ -35,8 +35,13 @@ export interface IggyReconnectOptions {
   maxAttempts?: number;
 }
 
+/** How a client talks to the server: the binary protocol over TCP (default) or the HTTP API. */
+export type IggyProtocol = 'tcp' | 'http';
+
 /** Options of `IggyClient`. Every field has a default. */
 export interface IggyClientOptions {
+  /** `createIggyClient` builds an `IggyHttpClient` for `http` (addresses then default to port 3000). */
+  protocol?: IggyProtocol;
   /** Tried in order on every (re)connect; default `['127.0.0.1:8090']`. */
   addresses?: IggyAddress[];
   /** `true` for TLS with defaults, or TLS settings; default plain TCP. */
@@ -57,6 +62,11 @@ export interface IggyClientOptions {
   heartbeatIntervalMs?: number;
   /** TCP_NODELAY (default true). */
   noDelay?: boolean;
+  /**
+   * After each login, ask the server its version (one GetStats) for `serverVersion` (default true). A
+   * user without the read-servers right gets `null` there; nothing else depends on it.
+   */
+  detectServerVersion?: boolean;
 }
 
 export interface ResolvedAddress {
@@ -76,6 +86,7 @@ export interface ResolvedClientOptions {
   reconnect: Required<IggyReconnectOptions>;
   heartbeatIntervalMs: number;
   noDelay: boolean;
+  detectServerVersion: boolean;
 }
 
 export const DEFAULT_PORT = 8090;
@@ -163,6 +174,7 @@ export function resolveClientOptions(options: IggyClientOptions = {}): ResolvedC
     },
     heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 0, true),
     noDelay: options.noDelay ?? true,
+    detectServerVersion: options.detectServerVersion ?? true,
   };
 }
 

@@ -10,6 +10,7 @@ import {
 } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
 import { iggyCodeOf, toConnectorError, type OperationKind } from './connector-error-mapping.js';
+import { ensureConfiguredTopology, type ConfiguredTopology } from './configured-topology.js';
 import { createIfMissing } from './create-if-missing.js';
 import type { IggyConnector, OffsetOwner, PartitionLag, TopicInfo, TopicSpec } from './iggy-connector.js';
 import type { MessageSubscriber, SubscribeOptions } from './message-subscriber.js';
@@ -56,16 +57,26 @@ export abstract class ConnectorBase implements IggyConnector {
   private resolved: ConnectorConfig | undefined;
   private readonly subscribers = new Set<PollingSubscriber>();
   private stopping: Promise<void> | undefined;
+  private topologyFound: ConfiguredTopology | undefined;
 
   get config(): ConnectorConfig | undefined {
     return this.resolved;
+  }
+
+  /** What `connect` found or made of the configured stream and topic; undefined with `ensureTopology: false`. */
+  get topology(): ConfiguredTopology | undefined {
+    return this.topologyFound;
   }
 
   isConnected(): boolean {
     return this.state === 'connected' && this.transportUp();
   }
 
-  /** Connects with `config` (defaults filled in for anything left out). */
+  /**
+   * Connects with `config` (defaults filled in for anything left out), then, unless `ensureTopology` is
+   * false, creates the configured stream and topic when missing; a failure there shuts the connection
+   * down again and rejects with `Topology`.
+   */
   async connect(config: ConnectorConfigInput = {}): Promise<void> {
     if (this.state === 'connecting' || this.state === 'connected' || this.state === 'closing') {
       const why =
@@ -84,6 +95,20 @@ export abstract class ConnectorBase implements IggyConnector {
     }
     this.resolved = resolved;
     this.state = 'connected';
+    if (!resolved.ensureTopology) return;
+    try {
+      this.topologyFound = await ensureConfiguredTopology(this, resolved);
+    } catch (err) {
+      await this.shutdown().catch(() => undefined);
+      this.state = 'idle';
+      this.resolved = undefined;
+      const cause = toConnectorError(err, 'Topology', `${this.label}: connect`);
+      throw new ConnectorError(
+        cause.kind,
+        `${cause.message} (ensureTopology: false skips this, for a user who may not create streams or topics)`,
+        { cause, iggyCode: cause.iggyCode },
+      );
+    }
   }
 
   /** Closes every subscription, then the transport. Idempotent; later calls fail with `NotConnected`. */

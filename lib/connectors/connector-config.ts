@@ -16,18 +16,31 @@ export interface EmbeddedConfig {
   httpPort: number | null;
   /** `false` keeps everything in memory (default true). */
   persistent: boolean;
-  /** Interface the listeners bind to (default 127.0.0.1). */
+  /** Interface the TCP listener binds to (default 127.0.0.1). */
   host: string;
+  /** Interface the HTTP listener binds to (default 127.0.0.1, whatever `host` is). */
+  httpHost?: string;
   fsync: FsyncMode;
-  rootUsername: string;
-  rootPassword: string;
+  /** The root user's name (default `iggy`; when set, applied at every start). */
+  rootUsername?: string;
+  /**
+   * The root user's password, applied at every start when set. Unset: random on first boot, kept after.
+   * The connector itself needs none (its sessions are in-process); set it to log in over TCP (the `iggy`
+   * CLI, other services).
+   */
+  rootPassword?: string;
+  /** Listen off loopback although root's password is the default `iggy` (default false: refused). */
+  allowDefaultRootPassword?: boolean;
 }
 
 /** A real Iggy server. */
 export interface RemoteConfig {
   /** `host:port`, tried in order (default `['127.0.0.1:8090']`). */
   addresses: string[];
-  /** Only `tcp` is supported; `http` fails at connect with a `Config` error. */
+  /**
+   * `tcp` (default): the binary protocol. `http`: the server's HTTP API (addresses then name its port,
+   * e.g. `127.0.0.1:3000`); it has no consumer groups (`subscribeGroup` fails), the rest works alike.
+   */
   protocol: 'tcp' | 'http';
   username: string;
   password: string;
@@ -63,6 +76,12 @@ export interface ConnectorConfig {
   topicName: string;
   /** Partitions of the default topics (default 8). */
   partitions: number;
+  /**
+   * `connect` creates `streamName` and `topicName` (with `partitions`) when missing (default true); an
+   * existing topic is never changed (a differing partition count raises a process warning). `false`
+   * for servers where this user may not create streams or topics.
+   */
+  ensureTopology: boolean;
 }
 
 /** A config with any part left out. */
@@ -86,8 +105,6 @@ export const defaultEmbeddedConfig: EmbeddedConfig = {
   persistent: true,
   host: '127.0.0.1',
   fsync: { kind: 'interval', ms: 100 },
-  rootUsername: 'iggy',
-  rootPassword: 'iggy',
 };
 
 export const defaultRemoteConfig: RemoteConfig = {
@@ -105,6 +122,7 @@ export function resolveConnectorConfig(input: ConnectorConfigInput = {}): Connec
     streamName: input.streamName ?? DEFAULT_STREAM_NAME,
     topicName: input.topicName ?? DEFAULT_TOPIC_NAME,
     partitions: input.partitions ?? 8,
+    ensureTopology: input.ensureTopology ?? true,
     embedded: { ...defaultEmbeddedConfig, ...stripUndefined(input.embedded) },
     remote: { ...defaultRemoteConfig, ...stripUndefined(input.remote) },
   };

@@ -11,10 +11,10 @@ import type { RemoteConfig } from './connector-config.js';
  * and reconnection. Throws `ConnectorError('Config')` for a config the client cannot use.
  */
 export function remoteClientOptions(remote: RemoteConfig): IggyClientOptions {
-  if (remote.protocol !== 'tcp') {
+  if (remote.protocol !== 'tcp' && remote.protocol !== 'http') {
     throw new ConnectorError(
       'Config',
-      `remote.protocol '${String(remote.protocol)}' is not supported: only 'tcp' (with optional TLS) is`,
+      `remote.protocol '${String(remote.protocol)}' is not supported: 'tcp' or 'http' (both with optional TLS)`,
     );
   }
   if (!Array.isArray(remote.addresses) || remote.addresses.length === 0) {
@@ -27,6 +27,7 @@ export function remoteClientOptions(remote: RemoteConfig): IggyClientOptions {
     throw new ConnectorError('Config', 'remote: username and password (or a token) are required');
   }
   const options: IggyClientOptions = {
+    protocol: remote.protocol,
     addresses: remote.addresses,
     tls: remote.tlsEnabled ? tlsOptions(remote) : false,
     credentials,

@@ -1,4 +1,5 @@
-import { IggyClient } from '../client/iggy-client.js';
+import { createIggyClient } from '../client/client-factory.js';
+import type { IggyClient } from '../client/iggy-client.js';
 import type { IggyClientOptions } from '../client/options.js';
 import { Producer } from '../client/producer.js';
 import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
@@ -19,7 +20,8 @@ import { remoteClientOptions } from './remote-client-options.js';
 const MAX_IN_FLIGHT_BATCHES = 16;
 
 /**
- * A real Iggy server (0.7 binary protocol over TCP or TLS) through `IggyClient`. `config.remote`: the
+ * A real Iggy server (0.7 or 0.8: the binary protocol over TCP or TLS, or, with `remote.protocol:
+ * 'http'`, its HTTP API, where consumer groups are not available) through `IggyClient`. `config.remote`: the
  * addresses, tried in order on every (re)connect; username/password or a personal access token; TLS.
  * Connections: one for publishing and administration (publishes go through a batching `Producer`, one
  * per topic, messages-key partitioning), and one per subscription (group membership is per connection,
@@ -35,6 +37,11 @@ export class RemoteConnector extends ConnectorBase {
   /** The partition key of each message handed to a producer. */
   private readonly keys = new WeakMap<OutgoingMessage, string>();
 
+  /** As the server reported it after the publishing connection's last login (see `IggyClient.serverVersion`). */
+  get serverVersion(): string | null {
+    return this.client?.serverVersion ?? null;
+  }
+
   /** Address of the live publishing connection, e.g. `127.0.0.1:8090`. */
   get address(): string | undefined {
     return this.client?.address;
@@ -44,7 +51,7 @@ export class RemoteConnector extends ConnectorBase {
     const options = remoteClientOptions(config.remote);
     const lingerMs = config.remote.lingerMs ?? 0;
     if (!(lingerMs >= 0)) throw new ConnectorError('Config', `remote.lingerMs must be >= 0, got ${lingerMs}`);
-    const client = new IggyClient(options);
+    const client = createIggyClient(options);
     client.on('error', () => undefined); // failed reconnect attempts; requests report their own failures
     try {
       await client.connect();

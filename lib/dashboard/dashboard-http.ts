@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DashboardAccess } from './dashboard-access.js';
 import type { DashboardFeed } from './dashboard-feed.js';
 import { dashboardClient, type DashboardClientConfig } from './page/dashboard-client.js';
 import { dashboardPage } from './page/dashboard-page.js';
@@ -17,20 +16,27 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
 };
 
+/** What guards the dashboard where its listener has no gate of its own: null lets the request on. */
+export interface DashboardGate {
+  check(
+    req: IncomingMessage,
+  ): Promise<{ status: number; error: string; headers?: Record<string, string> } | null>;
+}
+
 /** A slow page whose unsent events pass this is skipped until it catches up (memory stays bounded). */
 const MAX_UNSENT_BYTES = 1024 * 1024;
 
 /**
  * Serves the dashboard on plain `node:http` requests (the broker's listener, or an app's through its
  * controller): the page, its script and style sheet, the snapshot as JSON and the server-sent feed of
- * snapshots, each behind the access gate when there is one.
+ * snapshots, each behind `access` when there is one (else behind the listener's own gate).
  */
 export class DashboardHttp {
   private readonly streams = new Set<ServerResponse>();
 
   constructor(
     readonly feed: DashboardFeed,
-    private readonly access: DashboardAccess | null,
+    private readonly access: DashboardGate | null,
   ) {}
 
   /**

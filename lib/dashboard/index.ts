@@ -1,4 +1,3 @@
-export * from './dashboard-access.js';
 export * from './dashboard-feed.js';
 export * from './dashboard-http.js';
 export * from './dashboard-model.js';

@@ -34,7 +34,8 @@ export const iggyConnectorProvider: FactoryProvider<Promise<IggyConnector>> = {
       : connectorForMode(options);
     host.connector = connector;
     if (!connector.isConnected()) {
-      await connector.connect(resolveConnectorConfig(options));
+      // The TopologyManager below makes the topics, with their retention: not the connector's bare ensure.
+      await connector.connect({ ...resolveConnectorConfig(options), ensureTopology: false });
       host.connectedByModule = true;
     }
     try {

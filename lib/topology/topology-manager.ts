@@ -38,7 +38,9 @@ export interface TopologyReport {
  * Makes sure the stream and its `domain`, `system` and `dlq` topics exist, with the configured
  * partitions, replication factor and retention. Idempotent, and safe when several processes start at
  * once (the connector takes "already exists" as success). An existing topic is never changed: if it
- * differs (e.g. another partition count) a warning is logged and it is kept as it is.
+ * differs (e.g. another partition count) a warning is logged and it is kept as it is. Connect the
+ * connector with `ensureTopology: false` (as the module does): otherwise `connect` makes the domain topic
+ * first, without the retention configured here.
  */
 export class TopologyManager {
   private readonly logger: TopologyLogger;

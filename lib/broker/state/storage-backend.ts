@@ -11,6 +11,7 @@ import { openFilePartitionStore } from '../storage/file-partition-store.js';
 import { createMemoryPartitionStore } from '../storage/memory-partition-store.js';
 import type { FsyncMode, PartitionStore } from '../storage/partition-store.js';
 import type { StorageLogger } from '../storage/storage-logger.js';
+import { restrictDataDir } from '../storage/file-modes.js';
 
 /** One partition's address. */
 export interface PartitionKey {
@@ -66,6 +67,7 @@ export function memoryBackend(options: StorageBackendOptions): StorageBackend {
  */
 export async function fileBackend(dataDir: string, options: StorageBackendOptions): Promise<StorageBackend> {
   await createDataDir(dataDir);
+  await restrictDataDir(dataDir, storageLogger(options.logger));
   const lock: DataDirLock = await acquireDataDirLock(dataDir, { logger: storageLogger(options.logger) });
   const streamDir = (streamId: number): string => join(dataDir, 'streams', String(streamId));
   const topicDir = (streamId: number, topicId: number): string =>

@@ -1,6 +1,7 @@
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDirectory, writeFully } from './file-io.js';
+import { FILE_MODE } from './file-modes.js';
 
 let sequence = 0;
 
@@ -14,7 +15,7 @@ export const TEMP_MARKER = '.tmp-';
 export async function writeFileAtomic(path: string, data: Buffer): Promise<void> {
   const temp = `${path}${TEMP_MARKER}${process.pid}-${++sequence}`;
   try {
-    const file = await open(temp, 'wx', 0o644);
+    const file = await open(temp, 'wx', FILE_MODE);
     try {
       await writeFully(file, data, 0);
       await file.datasync();

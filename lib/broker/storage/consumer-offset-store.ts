@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { TEMP_MARKER, writeFileAtomic } from './atomic-file.js';
 import { isErrno, syncDirectory } from './file-io.js';
 import { silentStorageLogger, type StorageLogger } from './storage-logger.js';
+import { DIR_MODE } from './file-modes.js';
 
 /** Whose offset: a single consumer's or a consumer group's (two separate tables, as on the real server). */
 export type OffsetOwnerKind = 'consumer' | 'group';
@@ -133,7 +134,7 @@ export async function openFileConsumerOffsetStore(
   };
   const loaded: StoredConsumerOffset[] = [];
   for (const kind of ['consumer', 'group'] as const) {
-    await mkdir(dirs[kind], { recursive: true });
+    await mkdir(dirs[kind], { recursive: true, mode: DIR_MODE });
     loaded.push(...(await loadOffsets(kind, dirs[kind], logger)));
   }
   const pathOf = (kind: OffsetOwnerKind, id: number): string => join(dirs[kind], String(id));

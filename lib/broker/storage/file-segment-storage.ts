@@ -4,6 +4,7 @@ import { isErrno, readFully, syncDirectory, writeFully } from './file-io.js';
 import { segmentPaths } from './segment-files.js';
 import { StorageError } from './storage-error.js';
 import type { SegmentStorage, SegmentStorageProvider } from './segment-storage.js';
+import { FILE_MODE } from './file-modes.js';
 
 interface Handles {
   log: FileHandle;
@@ -142,9 +143,9 @@ export class FileSegmentStorage implements SegmentStorage {
 }
 
 async function openPair(logPath: string, indexPath: string, flags: number): Promise<Handles> {
-  const log = await open(logPath, flags, 0o644);
+  const log = await open(logPath, flags, FILE_MODE);
   try {
-    return { log, index: await open(indexPath, flags, 0o644) };
+    return { log, index: await open(indexPath, flags, FILE_MODE) };
   } catch (error) {
     await log.close();
     throw error;

@@ -9,7 +9,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { brokerUserCheck } from '../../broker/http/broker-user-check.js';
+import { verifyUser } from '../../broker/http/http-access.js';
 import { EmbeddedConnector } from '../../connectors/embedded-connector.js';
 import type { IggyConnector } from '../../connectors/iggy-connector.js';
 import { DeadLetterWriter } from '../../dlq/dead-letter.writer.js';
@@ -23,11 +23,11 @@ import {
 } from '../../health/outbox-health-source.js';
 import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../../module/iggy.constants.js';
 import type { ResolvedIggyModuleOptions } from '../../module/interfaces/resolved-iggy-options.interface.js';
-import { DashboardAccess, type CredentialCheck } from '../dashboard-access.js';
 import { DashboardFeed } from '../dashboard-feed.js';
 import { DashboardHttp } from '../dashboard-http.js';
 import type { DashboardSource } from '../dashboard-reading.js';
 import { AppDashboardSource } from './app-dashboard-source.js';
+import { DashboardAccess, type CredentialCheck } from './dashboard-access.js';
 import { DeadLetterDigest } from './dead-letter-digest.js';
 import { createDashboardController } from './iggy-dashboard.controller.js';
 import {
@@ -153,6 +153,7 @@ function boundHostOf(adapterHost: HttpAdapterHost): string | undefined {
 function embeddedUsers(connector: EmbeddedConnector): CredentialCheck {
   return async (credentials, client) => {
     const broker = connector.broker;
-    return broker ? brokerUserCheck(broker)(credentials, client) : 'invalid';
+    // No JWT here: the broker's HTTP API issues those for its own listener.
+    return broker ? verifyUser(broker, null, credentials, client, 'readStreams') : 'invalid';
   };
 }

@@ -29,9 +29,11 @@ export class IggyEmbeddedConfig {
   @IsOptional() @IsPortOrNull() httpPort?: number | null;
   @IsOptional() @IsBool() persistent?: boolean;
   @IsOptional() @IsNonEmptyText() host?: string;
+  @IsOptional() @IsNonEmptyText() httpHost?: string;
   @IsOptional() @IsFsyncMode() fsync?: FsyncMode;
   @IsOptional() @IsIggyName() rootUsername?: string;
   @IsOptional() @IsNonEmptyText() rootPassword?: string;
+  @IsOptional() @IsBool() allowDefaultRootPassword?: boolean;
 }
 
 export class IggyRemoteConfig {

@@ -4,6 +4,7 @@ import { CommandCode } from '../../../lib/protocol/codes/command-codes.js';
 import { IggyErrorCode } from '../../../lib/protocol/codes/error-codes.js';
 import { getStreamCodec, type StreamDetails } from '../../../lib/protocol/commands/streams/index.js';
 import { loginUserCodec } from '../../../lib/protocol/commands/session/index.js';
+import { getStatsCodec, type Stats } from '../../../lib/protocol/commands/system/get-stats.js';
 import { encodeResponseFrame } from '../../../lib/protocol/framing.js';
 import { closedPort, FakeIggyPeer } from '../../support/fake-iggy-peer.js';
 
@@ -219,6 +220,7 @@ describe('IggyClient reconnect', () => {
     const { peer, client } = await setup({
       credentials: { username: 'u', password: 'p' },
       reconnect: { initialDelayMs: 20, maxDelayMs: 50 },
+      detectServerVersion: false,
     });
     const events: string[] = [];
     client.on('connected', () => events.push('connected'));
@@ -367,6 +369,80 @@ describe('IggyClient close', () => {
     await expect(waiting).rejects.toMatchObject({ kind: 'Closed' });
   });
 });
+
+describe('IggyClient serverVersion', () => {
+  const statsOf = (version: string) =>
+    getStatsCodec.encodeResponse({ ...emptyStats, iggyServerVersion: version });
+
+  it('asks the server after every login (GetStats) and forgets what it cannot learn', async () => {
+    const { peer, client } = await setup({
+      credentials: { username: 'u', password: 'p' },
+      reconnect: { initialDelayMs: 10 },
+    });
+    let version = '0.8.0';
+    peer.handler = (r) =>
+      r.code === CommandCode.GetStats ? encodeResponseFrame(0, statsOf(version)) : defaultAnswer(r.code);
+    expect(client.serverVersion).toBeNull();
+    await client.connect();
+    expect(client.serverVersion).toBe('0.8.0');
+    expect(peer.connections[0]!.requests.map((r) => r.code)).toEqual([
+      CommandCode.LoginUser,
+      CommandCode.GetStats,
+    ]);
+    version = '0.7.0'; // the server is replaced by an older one
+    peer.dropConnections();
+    await new Promise<void>((resolve) => client.once('connected', () => resolve()));
+    expect(client.serverVersion).toBe('0.7.0');
+    peer.handler = (r) =>
+      r.code === CommandCode.GetStats
+        ? encodeResponseFrame(IggyErrorCode.Unauthorized)
+        : defaultAnswer(r.code);
+    await client.login('u', 'p');
+    expect(client.serverVersion).toBeNull();
+  });
+
+  it('sends nothing more with detectServerVersion: false', async () => {
+    const { peer, client } = await setup({
+      credentials: { username: 'u', password: 'p' },
+      detectServerVersion: false,
+    });
+    peer.handler = (r) => defaultAnswer(r.code);
+    await client.connect();
+    expect(peer.connections[0]!.requests.map((r) => r.code)).toEqual([CommandCode.LoginUser]);
+    expect(client.serverVersion).toBeNull();
+  });
+});
+
+const emptyStats: Stats = {
+  processId: 1,
+  cpuUsage: 0,
+  totalCpuUsage: 0,
+  memoryUsage: 0n,
+  totalMemory: 0n,
+  availableMemory: 0n,
+  runTime: 0n,
+  startTime: 0n,
+  readBytes: 0n,
+  writtenBytes: 0n,
+  messagesSizeBytes: 0n,
+  streamsCount: 0,
+  topicsCount: 0,
+  partitionsCount: 0,
+  segmentsCount: 0,
+  messagesCount: 0n,
+  clientsCount: 0,
+  consumerGroupsCount: 0,
+  hostname: 'h',
+  osName: 'Linux',
+  osVersion: '6',
+  kernelVersion: '6',
+  iggyServerVersion: '',
+  iggyServerSemver: null,
+  cacheMetrics: [],
+  threadsCount: 4,
+  freeDiskSpace: 1n,
+  totalDiskSpace: 2n,
+};
 
 function defaultAnswer(code: number): Buffer {
   return code === CommandCode.LoginUser ? encodeResponseFrame(0, Buffer.alloc(4)) : encodeResponseFrame(0);

@@ -141,7 +141,12 @@ describe('IggyDashboardModule', () => {
   });
 
   it('on a remote server reads the module topics and the groups lag through the connector', async () => {
-    const server = await EmbeddedServer.start({ persistent: false, tcpPort: 0, httpPort: null });
+    const server = await EmbeddedServer.start({
+      persistent: false,
+      tcpPort: 0,
+      httpPort: null,
+      rootPassword: 'iggy',
+    });
     cleanups.push(() => server.stop());
     const address = `127.0.0.1:${server.tcpAddress.port}`;
     const { app, url } = await startApp({ ...fast, mode: 'remote', remote: { addresses: [address] } });
@@ -173,7 +178,10 @@ describe('IggyDashboardModule', () => {
 
   it('bound off loopback, asks for its token', async () => {
     const { app, url } = await startApp(
-      { ...fast, embedded: { persistent: false, tcpPort: null, httpPort: null } },
+      {
+        ...fast,
+        embedded: { persistent: false, tcpPort: null, httpPort: null, rootPassword: 'iggy' },
+      },
       { token: 's3cret' },
       '0.0.0.0',
     );

@@ -155,6 +155,8 @@ describe('iggyConfigFromEnv', () => {
       IGGY_REQUEST_TIMEOUT_MS: '1500',
       IGGY_DATA_DIR: '/data',
       IGGY_HOST: '0.0.0.0',
+      IGGY_HTTP_HOST: '::1',
+      IGGY_ALLOW_DEFAULT_ROOT_PASSWORD: 'yes',
       IGGY_TCP_PORT: 'none',
       IGGY_HTTP_PORT: '3001',
       IGGY_PERSISTENT: 'off',
@@ -193,6 +195,8 @@ describe('iggyConfigFromEnv', () => {
       embedded: {
         dataDir: '/data',
         host: '0.0.0.0',
+        httpHost: '::1',
+        allowDefaultRootPassword: true,
         tcpPort: null,
         httpPort: 3001,
         persistent: false,

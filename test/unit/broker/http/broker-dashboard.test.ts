@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BrokerHttpServer } from '../../../../lib/broker/http/http-server.js';
@@ -15,6 +16,18 @@ interface JsonStream {
     partitions: { id: number; messages_count: number; size_bytes: number }[];
     consumer_groups: { name: string; offsets: { partition_id: number; lag: number }[] }[];
   }[];
+}
+
+/** The status of a GET sent with `headers` as given (fetch would not send a `Host` of its own). */
+function statusOf(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      })
+      .on('error', reject);
+  });
 }
 
 /** The first server-sent event of `url` (a `data:` line), read from the stream as it arrives. */
@@ -41,7 +54,9 @@ describe("the embedded broker's dashboard", () => {
   beforeAll(async () => {
     connector = new EmbeddedConnector();
     await connector.connect(
-      resolveConnectorConfig({ embedded: { persistent: false, tcpPort: null, httpPort: 0 } }),
+      resolveConnectorConfig({
+        embedded: { persistent: false, tcpPort: null, httpPort: 0, rootPassword: 'iggy' },
+      }),
     );
     base = `http://127.0.0.1:${connector.httpPort}`;
     await connector.ensureStream('shop');
@@ -139,6 +154,26 @@ describe("the embedded broker's dashboard", () => {
       expect((await fetch(url, { headers: basic('iggy', 'iggy') })).status).toBe(200);
       expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
       expect((await fetch(`${url}?token=${encodeURIComponent(token)}`)).status).toBe(200);
+      // A JWT of the HTTP API opens the dashboard too; its paths are never the API's.
+      const login = await fetch(`http://127.0.0.1:${port}/users/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'iggy', password: 'iggy' }),
+      });
+      const jwt = ((await login.json()) as { access_token: { token: string } }).access_token.token;
+      expect((await fetch(url, { headers: { authorization: `Bearer ${jwt}` } })).status).toBe(200);
+      expect((await fetch(`${url}?token=${jwt}`)).status).toBe(200);
+      const posted = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${jwt}` } });
+      expect(posted.status).toBe(405);
+      // The API's paths stay the API's: without a token a 401 before any route, with one its answers.
+      expect((await fetch(`http://127.0.0.1:${port}/streams/shop`)).status).toBe(401);
+      const api = await fetch(`http://127.0.0.1:${port}/streams`, {
+        headers: { authorization: `Bearer ${jwt}` },
+      });
+      expect(api.status).toBe(200);
+      expect(((await api.json()) as { name: string }[]).map((s) => s.name)).toContain('shop');
+      // The Host header must name this server, for the dashboard as for the API.
+      expect(await statusOf(url, { ...basic('iggy', 'iggy'), host: 'evil.example' })).toBe(403);
       // The page repeats a URL token on its own requests.
       const page = await (await fetch(`http://127.0.0.1:${port}/?token=${encodeURIComponent(token)}`)).text();
       expect(page).toContain(`/dashboard/dashboard.js?token=${encodeURIComponent(token)}`);

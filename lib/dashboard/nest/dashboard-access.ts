@@ -1,18 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-
-/** What a request shows: a bearer token (the dashboard's, or one the server knows), or a user and password. */
-export type DashboardCredentials =
-  { kind: 'token'; token: string } | { kind: 'user'; username: string; password: string };
+import {
+  hostName,
+  normalizeHost,
+  parseAuthorization,
+  type Denial,
+  type HttpCredentials,
+  type UserVerdict,
+} from '../../broker/http/http-access.js';
+import { isLoopbackHost } from '../../broker/network-exposure.js';
 
 /**
  * Checks credentials against the server's users (user/password, or a personal access token):
  * `invalid` when they log in nobody, `forbidden` when the user may not read streams.
  */
-export type CredentialCheck = (
-  credentials: DashboardCredentials,
-  client: string,
-) => Promise<'ok' | 'invalid' | 'forbidden'>;
+export type CredentialCheck = (credentials: HttpCredentials, client: string) => Promise<UserVerdict>;
 
 /** Who may open the dashboard. */
 export interface DashboardAccessOptions {
@@ -28,19 +30,13 @@ export interface DashboardAccessOptions {
   alwaysRequireCredentials?: boolean;
 }
 
-/** A refused request. */
-export interface DashboardDenial {
-  status: 400 | 401 | 403;
-  error: string;
-  headers?: Record<string, string>;
-}
-
 /** How long a user's successful check is remembered (a password check costs an Argon2 hash). */
 const VERIFIED_TTL_MS = 30_000;
 const MAX_VERIFIED = 256;
 
 /**
- * The dashboard's gate. Bound to a loopback address it is open, but only to requests whose `Host` is a
+ * The gate of the dashboard an application mounts on its own listener (the broker's listener has
+ * `HttpAccess`, whose Host rules and credentials it shares). Bound to a loopback address it is open, but only to requests whose `Host` is a
  * loopback name (or an allowed one), so a web page cannot read it through DNS rebinding. Bound to any
  * other address (or with `alwaysRequireCredentials`) every request needs credentials: the dashboard's
  * token, or a user of the server (Basic user:password or a Bearer personal access token). With neither
@@ -55,7 +51,7 @@ export class DashboardAccess {
   }
 
   /** null when the request may go on. */
-  async check(req: IncomingMessage): Promise<DashboardDenial | null> {
+  async check(req: IncomingMessage): Promise<Denial | null> {
     const bound = this.options.boundHost();
     const open = !this.options.alwaysRequireCredentials && bound !== undefined && isLoopbackHost(bound);
     if (open) {
@@ -78,7 +74,7 @@ export class DashboardAccess {
     }
     const credentials = credentialsOf(req);
     if (!credentials) return this.challenge('credentials required');
-    if (credentials.kind === 'token' && this.options.token !== undefined) {
+    if (credentials.kind !== 'password' && this.options.token !== undefined) {
       if (sameSecret(credentials.token, this.options.token)) return null;
     }
     if (!this.options.users) return this.challenge('invalid credentials');
@@ -93,30 +89,17 @@ export class DashboardAccess {
     return null;
   }
 
-  private challenge(error: string): DashboardDenial {
+  private challenge(error: string): Denial {
     const schemes = this.options.users ? 'Basic realm="iggy", Bearer realm="iggy"' : 'Bearer realm="iggy"';
     return { status: 401, error, headers: { 'WWW-Authenticate': schemes } };
   }
 }
 
-/** Whether `host` only reaches this machine: `localhost`, 127.0.0.0/8, `::1` (bracketed or not). */
-export function isLoopbackHost(host: string): boolean {
-  const h = normalizeHost(host);
-  return h === 'localhost' || h === '::1' || /^127\./.test(h) || /^::ffff:127\./.test(h);
-}
-
 /** The credentials of a request: its Authorization header (Basic or Bearer), else its `token` query parameter. */
-export function credentialsOf(req: IncomingMessage): DashboardCredentials | null {
-  const match = /^(Basic|Bearer)\s+(\S+)$/i.exec(req.headers.authorization?.trim() ?? '');
-  if (match) {
-    if (match[1]!.toLowerCase() === 'bearer') return { kind: 'token', token: match[2]! };
-    const decoded = Buffer.from(match[2]!, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return null;
-    return { kind: 'user', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-  }
+export function credentialsOf(req: IncomingMessage): HttpCredentials | null {
+  if (req.headers.authorization !== undefined) return parseAuthorization(req.headers.authorization);
   const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
-  return token ? { kind: 'token', token } : null;
+  return token ? parseAuthorization(`Bearer ${token}`) : null;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -125,20 +108,4 @@ function sameSecret(given: string, expected: string): boolean {
 
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-function normalizeHost(host: string): string {
-  return host
-    .trim()
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, '$1');
-}
-
-/** The host name of a Host header (port and IPv6 brackets removed); null when absent. */
-function hostName(header: string | undefined): string | null {
-  if (!header) return null;
-  const h = header.trim().toLowerCase();
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(h);
-  if (bracketed) return bracketed[1]!;
-  return h.replace(/:\d+$/, '');
 }
