@@ -1,5 +1,6 @@
 /*
- * nestjs-iggy: the Nest layer (module, consumer runtime, transport, handlers, DLQ, replay, health, outbox) and the connector-layer
+ * nestjs-iggy: the Nest layer (module, consumer runtime, transport, handlers, DLQ, replay, health, outbox, dashboard) and the
+ * connector-layer
  * types a Nest app uses. The connector layer alone is `nestjs-iggy/connector`; the broker `nestjs-iggy/broker`.
  */
 export * from './module/index.js';
@@ -10,6 +11,7 @@ export * from './dlq/index.js';
 export * from './replay/index.js';
 export * from './health/index.js';
 export * from './outbox/index.js';
+export * from './dashboard/nest/index.js';
 
 export {
   ConnectorError,

@@ -1,5 +1,6 @@
 import type { Broker } from '../broker/broker.js';
 import type { EmbeddedServer } from '../broker/embedded-server.js';
+import type { BrokerHttpServer } from '../broker/http/http-server.js';
 import { ROOT_USER_ID } from '../broker/state/users.js';
 import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
 import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
@@ -37,6 +38,11 @@ export class EmbeddedConnector extends ConnectorBase {
   /** The in-process broker (for inspection and tools); undefined when not connected. */
   get broker(): Broker | undefined {
     return this.server?.broker;
+  }
+
+  /** The dashboard of the HTTP listener (`/`); undefined when there is none (or not connected). */
+  get httpDashboard(): BrokerHttpServer['dashboard'] | undefined {
+    return this.server?.http?.dashboard;
   }
 
   /** The version the embedded broker reports (`BrokerConfig.serverVersion`); null when not connected. */

@@ -39,10 +39,10 @@ const WILDCARDS = new Set(['0.0.0.0', '::', '']);
  * - the `Host` header must name this server (a loopback name, the bound address, one of this machine's
  *   addresses when bound to all of them, or an `allowedHosts` entry): a web page cannot read the API
  *   through DNS rebinding (its requests carry the attacker's host name). 403 otherwise.
- * - off loopback, every route but `/` and `/ping` needs a user: `Authorization: Bearer <personal access
+ * - off loopback, every route but `/ping` needs a user: `Authorization: Bearer <personal access
  *   token>`, `Bearer <JWT of the HTTP API>` or `Basic <user:password>` (checked and throttled as a TCP
  *   login is), holding the route's right (read-servers for stats and metrics, read-streams for
- *   streams). 401 / 403 otherwise. On loopback no credentials are needed, but credentials that are given
+ *   streams and the dashboard). 401 / 403 otherwise. On loopback no credentials are needed, but credentials that are given
  *   are checked the same way: a wrong one is never silently ignored.
  */
 export class HttpAccess {
@@ -56,19 +56,24 @@ export class HttpAccess {
   ) {
     this.jwt = options.jwt;
     this.requiresAuth = !isLoopbackHost(options.host);
-    this.hosts = new Set(['localhost', '127.0.0.1', '::1', ...(options.allowedHosts ?? [])].map(normalize));
-    const bound = normalize(options.host);
+    this.hosts = new Set(
+      ['localhost', '127.0.0.1', '::1', ...(options.allowedHosts ?? [])].map(normalizeHost),
+    );
+    const bound = normalizeHost(options.host);
     if (WILDCARDS.has(bound)) {
       for (const list of Object.values(networkInterfaces())) {
-        for (const a of list ?? []) this.hosts.add(normalize(a.address));
+        for (const a of list ?? []) this.hosts.add(normalizeHost(a.address));
       }
     } else {
       this.hosts.add(bound);
     }
   }
 
-  /** null when the request may go on to its route. */
-  async check(req: IncomingMessage, right: RouteRight): Promise<Denial | null> {
+  /**
+   * null when the request may go on to its route. `urlToken` (a page's `?token=`, where a browser cannot
+   * set a header) counts as a bearer token when the request has no `Authorization` header.
+   */
+  async check(req: IncomingMessage, right: RouteRight, urlToken?: string | null): Promise<Denial | null> {
     const host = hostName(req.headers.host);
     if (host === null) return { status: 400, error: 'the Host header is missing' };
     if (!this.hosts.has(host) && !/^127\./.test(host)) {
@@ -78,13 +83,18 @@ export class HttpAccess {
       };
     }
     if (right === 'none') return null;
-    if (!this.requiresAuth && req.headers.authorization === undefined) return null;
-    return this.authorize(req, right);
+    const authorization = req.headers.authorization ?? (urlToken ? `Bearer ${urlToken}` : undefined);
+    if (!this.requiresAuth && authorization === undefined) return null;
+    return this.authorize(req, right, authorization);
   }
 
-  private async authorize(req: IncomingMessage, right: RouteRight): Promise<Denial | null> {
+  private async authorize(
+    req: IncomingMessage,
+    right: Exclude<RouteRight, 'none'>,
+    authorization: string | undefined,
+  ): Promise<Denial | null> {
     const challenge = { 'WWW-Authenticate': 'Basic realm="iggy", Bearer realm="iggy"' };
-    const credentials = parseAuthorization(req.headers.authorization);
+    const credentials = parseAuthorization(authorization);
     if (!credentials) {
       return {
         status: 401,
@@ -93,52 +103,80 @@ export class HttpAccess {
       };
     }
     const address = `${req.socket.remoteAddress ?? 'unknown'}:${req.socket.remotePort ?? 0}`;
-    const clientId = await this.session(credentials, address);
-    if (clientId === null) return { status: 401, error: 'invalid credentials', headers: challenge };
-    try {
-      if (right === 'readServers') this.broker.getStats(clientId);
-      else this.broker.getStreams(clientId);
-      return null;
-    } catch (error) {
-      if (!isBrokerError(error, 'Unauthorized')) throw error;
+    const verdict = await verifyUser(this.broker, this.jwt, credentials, address, right);
+    if (verdict === 'invalid') return { status: 401, error: 'invalid credentials', headers: challenge };
+    if (verdict === 'forbidden') {
       return {
         status: 403,
         error: `this user may not ${right === 'readServers' ? 'read stats' : 'read streams'}`,
       };
-    } finally {
-      this.broker.disconnectClient(clientId);
     }
-  }
-
-  /** A session of the user the credentials name (logged in as over TCP); null when they are not valid. */
-  private async session(credentials: HttpCredentials, address: string): Promise<number | null> {
-    if (credentials.kind === 'jwt') {
-      const claims = await this.jwt.verify(credentials.token);
-      if (!claims) return null;
-      try {
-        return this.broker.connectInternalClient(claims.userId, address, Transport.Http);
-      } catch (error) {
-        if (isBrokerError(error)) return null; // the user is gone or inactive
-        throw error;
-      }
-    }
-    const clientId = this.broker.connectClient(Transport.Http, address);
-    try {
-      if (credentials.kind === 'accessToken') {
-        await this.broker.loginWithAccessToken(clientId, credentials.token);
-      } else {
-        await this.broker.loginUser(clientId, credentials.username, credentials.password);
-      }
-      return clientId;
-    } catch (error) {
-      this.broker.disconnectClient(clientId);
-      if (isBrokerError(error)) return null;
-      throw error;
-    }
+    return null;
   }
 }
 
-function normalize(host: string): string {
+/** What a broker user's credentials are worth for a right: `invalid` when they log in nobody. */
+export type UserVerdict = 'ok' | 'invalid' | 'forbidden';
+
+/**
+ * Checks credentials against the broker's users: a session of its own logs in (a JWT of `jwt`, a personal
+ * access token or a password, throttled as a TCP login is), must hold `right`, and is closed again.
+ */
+export async function verifyUser(
+  broker: Broker,
+  jwt: JwtIssuer | null,
+  credentials: HttpCredentials,
+  address: string,
+  right: Exclude<RouteRight, 'none'>,
+): Promise<UserVerdict> {
+  const clientId = await session(broker, jwt, credentials, address);
+  if (clientId === null) return 'invalid';
+  try {
+    if (right === 'readServers') broker.getStats(clientId);
+    else broker.getStreams(clientId);
+    return 'ok';
+  } catch (error) {
+    if (!isBrokerError(error, 'Unauthorized')) throw error;
+    return 'forbidden';
+  } finally {
+    broker.disconnectClient(clientId);
+  }
+}
+
+/** A session of the user the credentials name (logged in as over TCP); null when they are not valid. */
+async function session(
+  broker: Broker,
+  jwt: JwtIssuer | null,
+  credentials: HttpCredentials,
+  address: string,
+): Promise<number | null> {
+  if (credentials.kind === 'jwt') {
+    const claims = jwt ? await jwt.verify(credentials.token) : null;
+    if (!claims) return null;
+    try {
+      return broker.connectInternalClient(claims.userId, address, Transport.Http);
+    } catch (error) {
+      if (isBrokerError(error)) return null; // the user is gone or inactive
+      throw error;
+    }
+  }
+  const clientId = broker.connectClient(Transport.Http, address);
+  try {
+    if (credentials.kind === 'accessToken') {
+      await broker.loginWithAccessToken(clientId, credentials.token);
+    } else {
+      await broker.loginUser(clientId, credentials.username, credentials.password);
+    }
+    return clientId;
+  } catch (error) {
+    broker.disconnectClient(clientId);
+    if (isBrokerError(error)) return null;
+    throw error;
+  }
+}
+
+/** A host name as compared: trimmed, lower case, IPv6 brackets removed. */
+export function normalizeHost(host: string): string {
   return host
     .trim()
     .toLowerCase()
@@ -146,7 +184,7 @@ function normalize(host: string): string {
 }
 
 /** The host name of a Host header (port and IPv6 brackets removed); null when absent. */
-function hostName(header: string | undefined): string | null {
+export function hostName(header: string | undefined): string | null {
   if (!header) return null;
   const h = header.trim().toLowerCase();
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(h);

@@ -4,6 +4,8 @@ import type { BrokerOverview } from '../broker-inspection.js';
 import type { Broker } from '../broker.js';
 import { listenOn, type ListenAddress } from '../listen.js';
 import { SystemStats } from '../state/system-stats.js';
+import { DashboardFeed, DashboardHttp, DASHBOARD_FILES, type DashboardFile } from '../../dashboard/index.js';
+import { BrokerDashboardSource } from './broker-dashboard-source.js';
 import { BrokerMetrics } from './broker-metrics.js';
 import { HttpAccess, parseAuthorization, type Denial, type RouteRight } from './http-access.js';
 import { JwtIssuer } from './rest/jwt-issuer.js';
@@ -26,14 +28,24 @@ export interface HttpServerOptions {
 
 export const HttpServerDefaults = { host: '127.0.0.1', port: 3000 } as const;
 
+/** Where the dashboard's files and data live (its page is `/` too; the real server has no such path). */
+export const BROKER_DASHBOARD_PATH = '/dashboard';
+
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 interface Route {
   right: RouteRight;
   handle: Handler;
+  /** The dashboard's page, files and data: a token may come in the URL (`?token=`, for `EventSource`). */
+  dashboard?: true;
 }
 
-/** Dashboard routes that are the real server's too, where they need no token (other methods: 405). */
-const OPEN_PATHS = new Set(['/', '/ping', '/metrics']);
+/** Routes that are never the API's, whatever the token (the real server's open ones, and the dashboard's). */
+const OWN_PATHS = new Set([
+  '/ping',
+  '/metrics',
+  ...DASHBOARD_FILES.map((file) => BROKER_DASHBOARD_PATH + file),
+  '/',
+]);
 
 /**
  * The broker's HTTP listener, behind `HttpAccess` (the Host header checked for every request): Iggy's HTTP
@@ -41,6 +53,8 @@ const OPEN_PATHS = new Set(['/', '/ping', '/metrics']);
  * is a 401 before any route is looked up, as there) and beside it a read-only dashboard. `/streams` and
  * `/stats` are both: a GET with the API's JWT is the API's, any other GET the dashboard's. The dashboard
  * needs credentials off loopback (see `HttpAccess`):
+ * - `GET /` → the live dashboard (`DashboardHttp`; its files, snapshot JSON and feed under `/dashboard/`),
+ *   needing the read-streams right;
  * - `GET /ping` → `pong`;
  * - `GET /stats` → server statistics (the GetStats record) as JSON;
  * - `GET /streams` → streams with their topics, partitions (offsets, sizes, segments) and consumer groups
@@ -50,6 +64,8 @@ const OPEN_PATHS = new Set(['/', '/ping', '/metrics']);
  */
 export class BrokerHttpServer {
   readonly metrics: BrokerMetrics;
+  /** The dashboard (an application may give its feed a richer source: `dashboard.feed.useSource`). */
+  readonly dashboard: DashboardHttp;
   private readonly server: http.Server;
   private readonly stats: SystemStats;
   private readonly logger: BrokerLogger;
@@ -71,12 +87,16 @@ export class BrokerHttpServer {
       allowedHosts: options.allowedHosts,
       jwt,
     });
+    this.dashboard = new DashboardHttp(new DashboardFeed(new BrokerDashboardSource(broker)), null);
     const route = (right: RouteRight, handle: Handler): Route => ({ right, handle });
+    const dashboardRoute = (file: DashboardFile): Route => ({
+      right: 'readStreams',
+      handle: (req, res) => this.dashboard.serve(req, res, BROKER_DASHBOARD_PATH, file),
+      dashboard: true,
+    });
     this.routes = new Map<string, Route>([
-      [
-        '/',
-        route('none', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'Iggy embedded broker')),
-      ],
+      ['/', dashboardRoute('')],
+      ...DASHBOARD_FILES.map((file): [string, Route] => [BROKER_DASHBOARD_PATH + file, dashboardRoute(file)]),
       ['/ping', route('none', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'pong'))],
       ['/stats', route('readServers', (_req, res) => sendJson(res, this.serverStats()))],
       ['/streams', route('readStreams', (_req, res) => sendJson(res, this.broker.inspect().streams))],
@@ -112,6 +132,7 @@ export class BrokerHttpServer {
         resolve();
         return;
       }
+      this.dashboard.close();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
@@ -124,9 +145,10 @@ export class BrokerHttpServer {
     const read = req.method === 'GET' || req.method === 'HEAD';
     const dashboard =
       route &&
-      (OPEN_PATHS.has(path) || (read && parseAuthorization(req.headers.authorization)?.kind !== 'jwt'));
+      (OWN_PATHS.has(path) || (read && parseAuthorization(req.headers.authorization)?.kind !== 'jwt'));
     try {
-      const denied = await this.access.check(req, dashboard && read ? route.right : 'none');
+      const urlToken = route?.dashboard ? new URLSearchParams(rawQuery ?? '').get('token') : null;
+      const denied = await this.access.check(req, dashboard && read ? route.right : 'none', urlToken);
       if (denied) return this.deny(res, denied);
       if (!dashboard) return await this.api.handle(req, res, path, new URLSearchParams(rawQuery ?? ''));
       if (!read) {
