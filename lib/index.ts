@@ -1,7 +1,6 @@
 /*
- * nestjs-iggy: the Nest layer (module, consumer runtime, transport, handlers, DLQ, replay, health, outbox, dashboard) and the
- * connector-layer
- * types a Nest app uses. The connector layer alone is `nestjs-iggy/connector`; the broker `nestjs-iggy/broker`.
+ * nestjs-iggy: the Nest layer (module, consumer runtime, transport, handlers, DLQ, replay, health, outbox, dashboard)
+ * and the connector-layer types a Nest app uses. The connector layer alone is `nestjs-iggy/connector`; the broker `nestjs-iggy/broker`.
  */
 export * from './module/index.js';
 export * from './consumer/index.js';
