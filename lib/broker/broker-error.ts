@@ -1,17 +1,15 @@
 import { IggyErrorCode, iggyErrorName, type IggyErrorName } from '../protocol/codes/error-codes.js';
+import { IggyError } from '../protocol/iggy-error.js';
 
 /**
- * Every failure of the broker's API: `code` is the Iggy error code the real server answers with
- * (the TCP adapter puts it in the response status), `message` names the resource.
+ * Every failure of the broker's API: an `IggyError` whose `code` is the one the real server answers with
+ * (the TCP adapter puts it in the response status), and whose `message` names the resource.
  */
-export class BrokerError extends Error {
+export class BrokerError extends IggyError {
   override readonly name = 'BrokerError';
 
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(`${iggyErrorName(code)}: ${message}`);
+  constructor(code: number, message: string) {
+    super(code, undefined, `${iggyErrorName(code)}: ${message}`);
   }
 
   /** The server's name of the code (`StreamIdNotFound`). */

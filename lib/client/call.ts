@@ -1,6 +1,7 @@
 import type { ResponseFrame } from '../protocol/framing.js';
 import type { WireRequest } from './connection.js';
-import { IggyClientError, IggyError } from './errors.js';
+import { IggyError } from '../protocol/iggy-error.js';
+import { IggyClientError } from './errors.js';
 
 /** A request from the call until its promise settles. */
 export class Call<Res> implements WireRequest {

@@ -1,22 +1,3 @@
-import { iggyErrorName } from '../protocol/codes/error-codes.js';
-
-/**
- * The server answered a request with a non-zero status. `code` is the Iggy error code, `name` its
- * server-side name (`StreamIdNotFound`, `InvalidCredentials`, ...), `command` the request that failed.
- */
-export class IggyError extends Error {
-  override readonly name: string;
-
-  constructor(
-    readonly code: number,
-    readonly command: string,
-  ) {
-    const name = iggyErrorName(code);
-    super(`${command} failed: ${name} (code ${code})`);
-    this.name = name;
-  }
-}
-
 /** What went wrong on the client side of a request (anything that is not a server error status). */
 export type IggyClientErrorKind =
   /** No connection could be opened to any address (refused, TLS handshake, connect timeout). */
@@ -49,11 +30,6 @@ export class IggyClientError extends Error {
 
   /** The request this error belongs to, when it belongs to one. */
   readonly command: string | undefined;
-}
-
-/** True for an `IggyError` with the given code (or any `IggyError` when no code is given). */
-export function isIggyError(err: unknown, code?: number): err is IggyError {
-  return err instanceof IggyError && (code === undefined || err.code === code);
 }
 
 /** True for an `IggyClientError` of the given kind (or any kind when none is given). */

@@ -7,3 +7,4 @@ export * from './poller.js';
 export * from './producer.js';
 export * from './client-factory.js';
 export { IggyHttpClient, httpAddress } from './http/iggy-http-client.js';
+export { IggyError, isIggyError } from '../protocol/iggy-error.js';

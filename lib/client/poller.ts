@@ -4,7 +4,8 @@ import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
 import type { Identifier } from '../protocol/primitives/identifier.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
-import { IggyClientError, IggyError } from './errors.js';
+import { IggyError } from '../protocol/iggy-error.js';
+import { IggyClientError } from './errors.js';
 import type { IggyClient, PollResult } from './iggy-client.js';
 
 /** A polled message with the partition it came from. */

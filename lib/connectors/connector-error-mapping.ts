@@ -1,10 +1,10 @@
-import { BrokerError } from '../broker/broker-error.js';
 import { DataDirCreateError, DataDirLockedError } from '../broker/storage/data-dir-lock.js';
 import { ioFailure } from '../broker/io-failure.js';
 import { StorageError } from '../broker/storage/storage-error.js';
-import { IggyClientError, IggyError } from '../client/errors.js';
+import { IggyClientError } from '../client/errors.js';
 import { CommandCode } from '../protocol/codes/command-codes.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
+import { IggyError } from '../protocol/iggy-error.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { ConnectorError, type ConnectorErrorKind } from './connector-error.js';
 
@@ -42,9 +42,9 @@ export function isAuthCode(code: number): boolean {
   return AUTH_CODES.has(code);
 }
 
-/** The Iggy error code of a server-side failure (remote `IggyError`, embedded `BrokerError`), if it is one. */
+/** The Iggy error code of a refusal (an `IggyError`, from a remote server or the embedded broker), if it is one. */
 export function iggyCodeOf(err: unknown): number | undefined {
-  if (err instanceof IggyError || err instanceof BrokerError) return err.code;
+  if (err instanceof IggyError) return err.code;
   if (err instanceof ConnectorError) return err.iggyCode;
   return undefined;
 }
@@ -61,7 +61,7 @@ export function toConnectorError(err: unknown, operation: OperationKind, what: s
   const fail = (kind: ConnectorErrorKind, iggyCode?: number) =>
     new ConnectorError(kind, `${what}: ${reason}`, { cause: err, iggyCode });
 
-  if (err instanceof IggyError || err instanceof BrokerError) {
+  if (err instanceof IggyError) {
     if (CONNECTION_CODES.has(err.code)) return fail('Connection', err.code);
     if (AUTH_CODES.has(err.code) || isLogin(err)) return fail('Auth', err.code);
     return fail(operation, err.code);
@@ -97,6 +97,6 @@ export function toConnectorError(err: unknown, operation: OperationKind, what: s
 }
 
 /** A refused login: the real server answers an unknown token with ResourceNotFound, still an auth failure. */
-function isLogin(err: IggyError | BrokerError): boolean {
-  return err instanceof IggyError && (err.command === 'LoginUser' || err.command === 'LoginWithAccessToken');
+function isLogin(err: IggyError): boolean {
+  return err.command === 'LoginUser' || err.command === 'LoginWithAccessToken';
 }

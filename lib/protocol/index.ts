@@ -6,3 +6,4 @@ export * from './command-codec.js';
 export * from './primitives/index.js';
 export * from './messages/index.js';
 export * from './commands/index.js';
+export * from './iggy-error.js';

@@ -5,7 +5,7 @@ import type { OutgoingMessage } from '../../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../../protocol/primitives/consumer.js';
 import type { Identifier } from '../../protocol/primitives/identifier.js';
 import { PollingKind } from '../../protocol/primitives/polling-strategy.js';
-import { IggyError } from '../errors.js';
+import { IggyError } from '../../protocol/iggy-error.js';
 import { JsonFields } from '../../protocol/http/json-fields.js';
 import * as catalog from '../../protocol/http/catalog-json.js';
 import { readList } from '../../protocol/http/json-fields.js';
