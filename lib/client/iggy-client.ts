@@ -39,8 +39,6 @@ import {
   getOffsetCodec,
   storeOffsetCodec,
   type ConsumerOffsetInfo,
-  type ConsumerOffsetTarget,
-  type StoreOffsetRequest,
 } from '../protocol/commands/consumer-offsets/index.js';
 import {
   decodePollResponseRun,
@@ -49,11 +47,9 @@ import {
   pollMessagesCodec,
   sendMessagesCodec,
   type FlushUnsavedBufferRequest,
-  type PollMessagesRequest,
   type PolledRun,
   type SendMessagesRequest,
 } from '../protocol/commands/messages/index.js';
-import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { MessageRun } from '../protocol/messages/message-run.js';
 import { deleteSegmentsCodec, type DeleteSegmentsRequest } from '../protocol/commands/segments/index.js';
 import {
@@ -92,7 +88,6 @@ import {
   getTopicsCodec,
   purgeTopicCodec,
   updateTopicCodec,
-  type CreateTopicRequest,
   type Topic,
   type TopicDetails,
   type TopicTarget,
@@ -115,32 +110,17 @@ import {
   type UserDetails,
   type UserInfo,
 } from '../protocol/commands/users/index.js';
+import type {
+  CreateTopicInput,
+  IggySession,
+  OffsetTarget,
+  PollInput,
+  PollResult,
+  StoreOffsetInput,
+} from '../protocol/iggy-session.js';
 import { IggyClientCore } from './client-core.js';
 import { parseConnectionString } from './connection-string.js';
 import type { IggyClientOptions, IggyCredentials } from './options.js';
-
-type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
-
-/** CreateTopic with defaults: no compression, server-default expiry and size, replication factor 1. */
-export type CreateTopicInput = Optional<
-  CreateTopicRequest,
-  'compressionAlgorithm' | 'messageExpiry' | 'maxTopicSize' | 'replicationFactor'
->;
-
-/** Offset commands with the partition optional (`null`/absent: the server picks, as for group members). */
-export type OffsetTarget = Optional<ConsumerOffsetTarget, 'partitionId'>;
-
-/** PollMessages with the partition optional and auto-commit off by default. */
-export type PollInput = Optional<PollMessagesRequest, 'partitionId' | 'autoCommit'>;
-
-/** A poll's answer with the messages decoded. */
-export interface PollResult {
-  /** 0-based partition the messages come from. */
-  partitionId: number;
-  /** The partition's current (last) offset. */
-  currentOffset: bigint;
-  messages: PolledMessage[];
-}
 
 /**
  * A client for a real Iggy server (0.7 binary protocol) over one TCP or TLS connection.
@@ -155,7 +135,7 @@ export interface PollResult {
  * `IggyClientCore` for timeouts, the in-flight window and reconnection. Server errors reject with
  * `IggyError`, everything else with `IggyClientError`.
  */
-export class IggyClient extends IggyClientCore {
+export class IggyClient extends IggyClientCore implements IggySession {
   private serverVersionValue: string | null = null;
 
   constructor(options: IggyClientOptions = {}) {
@@ -399,7 +379,7 @@ export class IggyClient extends IggyClientCore {
   }
 
   /** Stores the last consumed offset (inclusive). */
-  storeOffset(request: Optional<StoreOffsetRequest, 'partitionId'>): Promise<void> {
+  storeOffset(request: StoreOffsetInput): Promise<void> {
     return this.request(storeOffsetCodec, { partitionId: null, ...request });
   }
 

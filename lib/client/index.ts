@@ -8,3 +8,11 @@ export * from './producer.js';
 export * from './client-factory.js';
 export { IggyHttpClient, httpAddress } from './http/iggy-http-client.js';
 export { IggyError, isIggyError } from '../protocol/iggy-error.js';
+export type {
+  CreateTopicInput,
+  IggySession,
+  OffsetTarget,
+  PollInput,
+  PollResult,
+  StoreOffsetInput,
+} from '../protocol/iggy-session.js';

@@ -6,7 +6,8 @@ import type { Identifier } from '../protocol/primitives/identifier.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import { IggyError } from '../protocol/iggy-error.js';
 import { IggyClientError } from './errors.js';
-import type { IggyClient, PollResult } from './iggy-client.js';
+import type { PollResult } from '../protocol/iggy-session.js';
+import type { IggyClient } from './iggy-client.js';
 
 /** A polled message with the partition it came from. */
 export interface ConsumedMessage extends PolledMessage {

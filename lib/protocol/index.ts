@@ -7,3 +7,4 @@ export * from './primitives/index.js';
 export * from './messages/index.js';
 export * from './commands/index.js';
 export * from './iggy-error.js';
+export * from './iggy-session.js';

@@ -24,7 +24,7 @@ import {
   flushUnsavedBufferCodec,
   pollMessagesCodec,
   sendMessagesCodec,
-  type PolledMessages,
+  type PolledRun,
 } from '../../protocol/commands/messages/index.js';
 import { createPartitionsCodec, deletePartitionsCodec } from '../../protocol/commands/partitions/index.js';
 import { deleteSegmentsCodec } from '../../protocol/commands/segments/index.js';
@@ -68,11 +68,11 @@ import {
   updateUserCodec,
 } from '../../protocol/commands/users/index.js';
 import { BrokerError } from '../broker-error.js';
-import type { Broker } from '../broker.js';
+import type { BrokerSession } from '../broker-session.js';
 
-/** What a connection knows about itself. `authenticated` follows successful logins and logouts. */
+/** A connection's broker client, and whether it is logged in (follows successful logins and logouts). */
 export interface TcpSession {
-  readonly clientId: number;
+  readonly client: BrokerSession;
   authenticated: boolean;
 }
 
@@ -91,18 +91,17 @@ export interface TrafficObserver {
 }
 
 export interface HandlerContext {
-  broker: Broker;
   session: TcpSession;
   endpoints(): ServerEndpoints;
   traffic?: TrafficObserver;
 }
 
-/** How one command is served: decode with `codec`, `run` against the broker, encode the answer. */
+/** How one command is served: decode with `codec`, `run` on the connection's broker session, encode the answer. */
 export interface CommandHandler<Req, Res> {
   codec: CommandCodec<Req, Res>;
   /** Allowed before login: Ping, LoginUser, LoginWithAccessToken (as on the real server). */
   anonymous: boolean;
-  run(ctx: HandlerContext, request: Req): Res | Promise<Res>;
+  run(client: BrokerSession, request: Req, ctx: HandlerContext): Res | Promise<Res>;
   /** The response payload as slices written back to back (default: one `codec.encodeResponse`). */
   slices?(response: Res): Buffer[];
 }
@@ -112,7 +111,7 @@ export type AnyCommandHandler = CommandHandler<any, any>;
 
 function on<Req, Res>(
   codec: CommandCodec<Req, Res>,
-  run: (ctx: HandlerContext, request: Req) => Res | Promise<Res>,
+  run: (client: BrokerSession, request: Req, ctx: HandlerContext) => Res | Promise<Res>,
   extra: Partial<Pick<CommandHandler<Req, Res>, 'anonymous' | 'slices'>> = {},
 ): AnyCommandHandler {
   return { codec, run, anonymous: extra.anonymous ?? false, slices: extra.slices };
@@ -135,11 +134,11 @@ export function singleNodeMetadata(endpoints: ServerEndpoints): ClusterMetadata 
 }
 
 const sessionAndSystem: AnyCommandHandler[] = [
-  on(pingCodec, () => undefined, { anonymous: true }),
+  on(pingCodec, (client) => client.ping(), { anonymous: true }),
   on(
     loginUserCodec,
-    async ({ broker, session }, req) => {
-      const identity = await broker.loginUser(session.clientId, req.username, req.password, req.version);
+    async (client, req, { session }) => {
+      const identity = await client.login(req.username, req.password, req.version);
       session.authenticated = true;
       return identity;
     },
@@ -147,172 +146,94 @@ const sessionAndSystem: AnyCommandHandler[] = [
   ),
   on(
     loginWithAccessTokenCodec,
-    async ({ broker, session }, req) => {
-      const identity = await broker.loginWithAccessToken(session.clientId, req.token);
+    async (client, req, { session }) => {
+      const identity = await client.loginWithToken(req.token);
       session.authenticated = true;
       return identity;
     },
     { anonymous: true },
   ),
-  on(logoutUserCodec, ({ broker, session }) => {
-    broker.logoutUser(session.clientId);
+  on(logoutUserCodec, async (client, _req, { session }) => {
+    await client.logout();
     session.authenticated = false;
   }),
-  on(getStatsCodec, ({ broker, session }) => broker.getStats(session.clientId)),
-  on(getSnapshotCodec, ({ broker, session }) => {
-    broker.getMe(session.clientId);
+  on(getStatsCodec, (client) => client.getStats()),
+  on(getSnapshotCodec, async (client) => {
+    await client.getMe();
     throw BrokerError.of('FeatureUnavailable', 'the embedded broker does not produce snapshots');
   }),
-  on(getClusterMetadataCodec, ({ broker, session, endpoints }) => {
-    broker.getMe(session.clientId);
+  on(getClusterMetadataCodec, async (client, _req, { endpoints }) => {
+    await client.getMe();
     return singleNodeMetadata(endpoints());
   }),
-  on(getMeCodec, ({ broker, session }) => broker.getMe(session.clientId)),
-  on(getClientCodec, ({ broker, session }, req) => broker.getClient(session.clientId, req.clientId)),
-  on(getClientsCodec, ({ broker, session }) => broker.getClients(session.clientId)),
+  on(getMeCodec, (client) => client.getMe()),
+  on(getClientCodec, (client, req) => client.getClient(req)),
+  on(getClientsCodec, (client) => client.getClients()),
 ];
 
 const users: AnyCommandHandler[] = [
-  on(getUserCodec, ({ broker, session }, req) => broker.getUser(session.clientId, req.userId)),
-  on(getUsersCodec, ({ broker, session }) => broker.getUsers(session.clientId)),
-  on(createUserCodec, ({ broker, session }, req) =>
-    broker.createUser(session.clientId, {
-      username: req.username,
-      password: req.password,
-      status: req.status,
-      permissions: req.permissions ?? null,
-    }),
-  ),
-  on(deleteUserCodec, ({ broker, session }, req) => broker.deleteUser(session.clientId, req.userId)),
-  on(updateUserCodec, async ({ broker, session }, req) => {
-    await broker.updateUser(session.clientId, req.userId, {
-      username: req.username ?? null,
-      status: req.status ?? null,
-    });
-  }),
-  on(updatePermissionsCodec, ({ broker, session }, req) =>
-    broker.updatePermissions(session.clientId, req.userId, req.permissions ?? null),
-  ),
-  on(changePasswordCodec, ({ broker, session }, req) =>
-    broker.changePassword(session.clientId, req.userId, req.currentPassword, req.newPassword),
-  ),
-  on(getAccessTokensCodec, ({ broker, session }) => broker.getAccessTokens(session.clientId)),
-  on(createAccessTokenCodec, ({ broker, session }, req) =>
-    broker.createAccessToken(session.clientId, req.name, req.expiry),
-  ),
-  on(deleteAccessTokenCodec, ({ broker, session }, req) =>
-    broker.deleteAccessToken(session.clientId, req.name),
-  ),
+  on(getUserCodec, (client, req) => client.getUser(req)),
+  on(getUsersCodec, (client) => client.getUsers()),
+  on(createUserCodec, (client, req) => client.createUser(req)),
+  on(deleteUserCodec, (client, req) => client.deleteUser(req)),
+  on(updateUserCodec, (client, req) => client.updateUser(req)),
+  on(updatePermissionsCodec, (client, req) => client.updatePermissions(req)),
+  on(changePasswordCodec, (client, req) => client.changePassword(req)),
+  on(getAccessTokensCodec, (client) => client.getAccessTokens()),
+  on(createAccessTokenCodec, (client, req) => client.createAccessToken(req)),
+  on(deleteAccessTokenCodec, (client, req) => client.deleteAccessToken(req)),
 ];
 
 const catalog: AnyCommandHandler[] = [
-  on(getStreamCodec, ({ broker, session }, req) => broker.getStream(session.clientId, req.streamId)),
-  on(getStreamsCodec, ({ broker, session }) => broker.getStreams(session.clientId)),
-  on(createStreamCodec, ({ broker, session }, req) => broker.createStream(session.clientId, req.name)),
-  on(updateStreamCodec, ({ broker, session }, req) =>
-    broker.updateStream(session.clientId, req.streamId, req.name),
-  ),
-  on(deleteStreamCodec, ({ broker, session }, req) => broker.deleteStream(session.clientId, req.streamId)),
-  on(purgeStreamCodec, ({ broker, session }, req) => broker.purgeStream(session.clientId, req.streamId)),
-  on(getTopicCodec, ({ broker, session }, req) =>
-    broker.getTopic(session.clientId, req.streamId, req.topicId),
-  ),
-  on(getTopicsCodec, ({ broker, session }, req) => broker.getTopics(session.clientId, req.streamId)),
-  on(createTopicCodec, ({ broker, session }, req) =>
-    broker.createTopic(session.clientId, req.streamId, {
-      name: req.name,
-      partitionsCount: req.partitionsCount,
-      compressionAlgorithm: req.compressionAlgorithm,
-      messageExpiry: req.messageExpiry,
-      maxTopicSize: req.maxTopicSize,
-      replicationFactor: req.replicationFactor,
-    }),
-  ),
-  on(updateTopicCodec, ({ broker, session }, req) =>
-    broker.updateTopic(session.clientId, req.streamId, req.topicId, {
-      name: req.name,
-      compressionAlgorithm: req.compressionAlgorithm,
-      messageExpiry: req.messageExpiry,
-      maxTopicSize: req.maxTopicSize,
-      replicationFactor: req.replicationFactor,
-    }),
-  ),
-  on(deleteTopicCodec, ({ broker, session }, req) =>
-    broker.deleteTopic(session.clientId, req.streamId, req.topicId),
-  ),
-  on(purgeTopicCodec, ({ broker, session }, req) =>
-    broker.purgeTopic(session.clientId, req.streamId, req.topicId),
-  ),
-  on(createPartitionsCodec, async ({ broker, session }, req) => {
-    await broker.createPartitions(session.clientId, req.streamId, req.topicId, req.partitionsCount);
-  }),
-  on(deletePartitionsCodec, async ({ broker, session }, req) => {
-    await broker.deletePartitions(session.clientId, req.streamId, req.topicId, req.partitionsCount);
-  }),
-  on(deleteSegmentsCodec, ({ broker, session }, req) =>
-    broker.deleteSegments(session.clientId, req.streamId, req.topicId, req.partitionId, req.segmentsCount),
-  ),
-  on(getConsumerGroupCodec, ({ broker, session }, req) =>
-    broker.getConsumerGroup(session.clientId, req.streamId, req.topicId, req.groupId),
-  ),
-  on(getConsumerGroupsCodec, ({ broker, session }, req) =>
-    broker.getConsumerGroups(session.clientId, req.streamId, req.topicId),
-  ),
-  on(createConsumerGroupCodec, ({ broker, session }, req) =>
-    broker.createConsumerGroup(session.clientId, req.streamId, req.topicId, req.name),
-  ),
-  on(deleteConsumerGroupCodec, ({ broker, session }, req) =>
-    broker.deleteConsumerGroup(session.clientId, req.streamId, req.topicId, req.groupId),
-  ),
-  on(joinConsumerGroupCodec, ({ broker, session }, req) =>
-    broker.joinConsumerGroup(session.clientId, req.streamId, req.topicId, req.groupId),
-  ),
-  on(leaveConsumerGroupCodec, ({ broker, session }, req) =>
-    broker.leaveConsumerGroup(session.clientId, req.streamId, req.topicId, req.groupId),
-  ),
+  on(getStreamCodec, (client, req) => client.getStream(req)),
+  on(getStreamsCodec, (client) => client.getStreams()),
+  on(createStreamCodec, (client, req) => client.createStream(req)),
+  on(updateStreamCodec, (client, req) => client.updateStream(req)),
+  on(deleteStreamCodec, (client, req) => client.deleteStream(req)),
+  on(purgeStreamCodec, (client, req) => client.purgeStream(req)),
+  on(getTopicCodec, (client, req) => client.getTopic(req)),
+  on(getTopicsCodec, (client, req) => client.getTopics(req)),
+  on(createTopicCodec, (client, req) => client.createTopic(req)),
+  on(updateTopicCodec, (client, req) => client.updateTopic(req)),
+  on(deleteTopicCodec, (client, req) => client.deleteTopic(req)),
+  on(purgeTopicCodec, (client, req) => client.purgeTopic(req)),
+  on(createPartitionsCodec, (client, req) => client.createPartitions(req)),
+  on(deletePartitionsCodec, (client, req) => client.deletePartitions(req)),
+  on(deleteSegmentsCodec, (client, req) => client.deleteSegments(req)),
+  on(getConsumerGroupCodec, (client, req) => client.getConsumerGroup(req)),
+  on(getConsumerGroupsCodec, (client, req) => client.getConsumerGroups(req)),
+  on(createConsumerGroupCodec, (client, req) => client.createConsumerGroup(req)),
+  on(deleteConsumerGroupCodec, (client, req) => client.deleteConsumerGroup(req)),
+  on(joinConsumerGroupCodec, (client, req) => client.joinConsumerGroup(req)),
+  on(leaveConsumerGroupCodec, (client, req) => client.leaveConsumerGroup(req)),
 ];
 
 /** The poll answer goes out as two slices: the 16-byte head and the message run read from the log. */
-function pollSlices(response: PolledMessages): Buffer[] {
-  const run = response.messages as MessageRun;
+function pollSlices(response: PolledRun): Buffer[] {
+  const run = response.messages;
   return [encodePollResponseHead(response.partitionId, response.currentOffset, run.count), run.bytes];
 }
 
 const messages: AnyCommandHandler[] = [
-  on(sendMessagesCodec, async ({ broker, session, traffic }, req) => {
+  on(sendMessagesCodec, async (client, req, { traffic }) => {
     const run = req.messages instanceof MessageRun ? req.messages : MessageRun.encode(req.messages);
     const bytes = run.bytes.length;
-    await broker.sendMessages(
-      session.clientId,
-      req.streamId,
-      req.topicId,
-      req.partitioning,
-      run.bytes,
-      run.count,
-    );
+    await client.sendMessages({ ...req, messages: run });
     traffic?.messagesSent?.(run.count, bytes);
   }),
   on(
     pollMessagesCodec,
-    async ({ broker, session, traffic }, req): Promise<PolledMessages> => {
-      const result = await broker.pollMessages(session.clientId, req);
-      traffic?.messagesPolled?.(result.count, result.messages.length);
-      return {
-        partitionId: result.partitionId,
-        currentOffset: result.currentOffset,
-        messages: new MessageRun(result.messages, result.count),
-      };
+    async (client, req, { traffic }): Promise<PolledRun> => {
+      const polled = await client.pollMessagesRun(req);
+      traffic?.messagesPolled?.(polled.messages.count, polled.messages.bytes.length);
+      return polled;
     },
     { slices: pollSlices },
   ),
-  on(flushUnsavedBufferCodec, ({ broker, session }, req) =>
-    broker.flushUnsavedBuffer(session.clientId, req.streamId, req.topicId, req.partitionId, req.fsync),
-  ),
-  on(getOffsetCodec, ({ broker, session }, req) => broker.getConsumerOffset(session.clientId, req)),
-  on(storeOffsetCodec, ({ broker, session }, req) => broker.storeConsumerOffset(session.clientId, req)),
-  on(deleteConsumerOffsetCodec, ({ broker, session }, req) =>
-    broker.deleteConsumerOffset(session.clientId, req),
-  ),
+  on(flushUnsavedBufferCodec, (client, req) => client.flushUnsavedBuffer(req)),
+  on(getOffsetCodec, (client, req) => client.getOffset(req)),
+  on(storeOffsetCodec, (client, req) => client.storeOffset(req)),
+  on(deleteConsumerOffsetCodec, (client, req) => client.deleteConsumerOffset(req)),
 ];
 
 /** Every command the embedded broker serves over TCP, by command code. */

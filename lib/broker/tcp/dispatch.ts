@@ -49,9 +49,9 @@ export async function dispatch(
   let response: unknown;
   try {
     const request: unknown = handler.codec.decodeRequest(frame.payload);
-    response = await handler.run(ctx, request);
+    response = await handler.run(ctx.session.client, request, ctx);
   } catch (error) {
-    return errorReply(statusOf(error, frame.code, ctx.session.clientId, logger));
+    return errorReply(statusOf(error, frame.code, ctx.session.client.clientId, logger));
   }
   try {
     const slices = handler.slices ? handler.slices(response) : [handler.codec.encodeResponse(response)];
@@ -59,7 +59,7 @@ export async function dispatch(
   } catch (error) {
     // The broker answered something its codec cannot encode: our bug, not the client's.
     logger.error(
-      `${handler.codec.name} for client ${ctx.session.clientId}: cannot encode the response: ${describe(error)}`,
+      `${handler.codec.name} for client ${ctx.session.client.clientId}: cannot encode the response: ${describe(error)}`,
     );
     return errorReply(IggyErrorCode.Error);
   }

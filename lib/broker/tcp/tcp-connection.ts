@@ -3,6 +3,7 @@ import { CommandCode, commandName } from '../../protocol/codes/command-codes.js'
 import { encodeResponseHeader, type RequestFrame } from '../../protocol/framing.js';
 import type { BrokerLogger } from '../broker-config.js';
 import type { Broker } from '../broker.js';
+import { BrokerSession } from '../broker-session.js';
 import { Transport } from '../state/types.js';
 import type { AnyCommandHandler, ServerEndpoints, TcpSession, TrafficObserver } from './command-handlers.js';
 import { ProtocolError } from '../../protocol/protocol-error.js';
@@ -92,7 +93,7 @@ export class TcpConnection {
   ) {
     const address = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     this.clientId = deps.broker.connectClient(Transport.Tcp, address);
-    this.session = { clientId: this.clientId, authenticated: false };
+    this.session = { client: new BrokerSession(deps.broker, this.clientId), authenticated: false };
     const pool = deps.framePool;
     this.reader = new RequestReader(
       deps.limits,
@@ -274,7 +275,6 @@ export class TcpConnection {
       frame,
       this.deps.handlers,
       {
-        broker: this.deps.broker,
         session: this.session,
         endpoints: this.deps.endpoints,
         traffic: this.deps.observer,

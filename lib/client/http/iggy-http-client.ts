@@ -5,7 +5,8 @@ import { encodePolledMessages, type PolledMessage } from '../../protocol/message
 import { MessageRun } from '../../protocol/messages/message-run.js';
 import type { IggyClientState, RequestCoder, RequestOptions } from '../client-core.js';
 import { IggyClientError } from '../errors.js';
-import { IggyClient, type PollInput } from '../iggy-client.js';
+import type { PollInput } from '../../protocol/iggy-session.js';
+import { IggyClient } from '../iggy-client.js';
 import type { IggyAddress, IggyClientOptions } from '../options.js';
 import { httpRoutes, unsupportedOverHttp } from './http-routes.js';
 import { HttpTransport } from './http-transport.js';
