@@ -4,7 +4,7 @@ import { ConnectorError } from '../../../lib/connectors/connector-error.js';
 import { PollingSubscriber, type SubscriptionTarget } from '../../../lib/connectors/polling-subscriber.js';
 import { IggyErrorCode } from '../../../lib/protocol/codes/error-codes.js';
 import { PollingKind, PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
-import { FakePollSource, SignallingPollSource, message } from './fake-poll-source.js';
+import { FakePollSource, SignallingPollSource, message } from './fake-session.js';
 
 function logOf(n: number): ReturnType<typeof message>[] {
   return Array.from({ length: n }, (_, i) => message(BigInt(i)));
