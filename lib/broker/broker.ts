@@ -1,4 +1,5 @@
 import type { AppendListener } from './state/append-signals.js';
+import { BrokerSession } from './broker-session.js';
 import { resolveBrokerConfig, type BrokerConfig, type ResolvedBrokerConfig } from './broker-config.js';
 import { inspectBroker, type BrokerOverview } from './broker-inspection.js';
 import * as catalogCommands from './state/catalog-commands.js';
@@ -128,6 +129,14 @@ export class Broker {
     transport: TransportValue = Transport.Tcp,
   ): number {
     return userCommands.connectInternalClient(this.ctx, user, transport, label);
+  }
+
+  /**
+   * `connectInternalClient` as a `BrokerSession`: IggyClient's commands on a client already logged in as
+   * `user` (default the root user), for code in this process (the embedded connector).
+   */
+  openSession(user: Identifier = ROOT_USER_ID, label = 'in-process'): BrokerSession {
+    return new BrokerSession(this, this.connectInternalClient(user, label));
   }
 
   /** The client is gone: it leaves every group it joined (full rebalance of each). */

@@ -62,6 +62,8 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
   protected readonly options: ResolvedClientOptions;
   protected credentials: IggyCredentials | undefined;
   private stateValue: IggyClientState = 'idle';
+  /** Connections that reached `ready`. */
+  private established = 0;
   private connection: Connection | undefined;
   private readonly queue: Call<unknown>[] = [];
   private queuedBytes = 0;
@@ -88,6 +90,23 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
 
   get state(): IggyClientState {
     return this.stateValue;
+  }
+
+  /**
+   * How many times the connection was re-established after a loss (0 until the first reconnect). The
+   * server sees each new connection as a new session: consumer-group membership does not carry over.
+   */
+  get epoch(): number {
+    return Math.max(0, this.established - 1);
+  }
+
+  /**
+   * True for a failure this client is recovering from by itself, worth retrying once it is back: a lost
+   * connection or a timeout while it reconnects (not once it gave up, or was closed).
+   */
+  isTransient(err: unknown): boolean {
+    if (this.state === 'disconnected' || this.state === 'closed') return false;
+    return err instanceof IggyClientError && (err.kind === 'Disconnected' || err.kind === 'Timeout');
   }
 
   /** True when requests are being written right now. */
@@ -346,6 +365,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
       throw err;
     }
     this.stateValue = 'ready';
+    this.established++;
     this.goneOnline();
     this.startHeartbeat();
     this.emit('connected', { address: connection.address });

@@ -1,7 +1,7 @@
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
-import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
 import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
+import { Partitioning } from '../protocol/primitives/partitioning.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import {
   resolveConnectorConfig,
@@ -11,14 +11,13 @@ import {
 import { ConnectorError } from './connector-error.js';
 import { iggyCodeOf, toConnectorError, type OperationKind } from './connector-error-mapping.js';
 import { ensureConfiguredTopology, type ConfiguredTopology } from './configured-topology.js';
+import { joinGroup, leaveGroup, type ConnectorSession, type SessionFactory } from './connector-session.js';
 import { createIfMissing } from './create-if-missing.js';
 import type { IggyConnector, OffsetOwner, PartitionLag, TopicInfo, TopicSpec } from './iggy-connector.js';
 import type { MessageSubscriber, SubscribeOptions } from './message-subscriber.js';
-import type { PollSource } from './poll-source.js';
 import { PollingSubscriber, type SubscriptionTarget } from './polling-subscriber.js';
 import { PublishBatcher, type PublishSink } from './publish-batcher.js';
 import type { PublishRequest } from './publish-request.js';
-import type { MessageRun } from '../protocol/messages/message-run.js';
 import { groupFloors, singleStart } from './start-position.js';
 import { checkName, checkTopicSpec, ownerConsumer, partitionLag, toTopicInfo } from './topic-info.js';
 import { waitAtMost } from './wait-at-most.js';
@@ -49,19 +48,23 @@ interface SubscriptionSettings {
 }
 
 /**
- * What both connectors share: the connection state (every method before `connect` or after `shutdown`
- * fails with `NotConnected`), error mapping to `ConnectorError` kinds, the publish path (`PublishBatcher`:
- * coalesced per partition, bounded, in order), subscriptions (each on its own session), topology
- * create-if-missing, offsets and lag. Subclasses supply the transport primitives; those throw their
- * transport's own errors.
+ * The one connector, over a `SessionFactory` (the embedded broker's in-process sessions, or connections to
+ * a remote server; a subclass says which): the connection state (every method before `connect` or after
+ * `shutdown` fails with `NotConnected`), error mapping to `ConnectorError` kinds, the publish path
+ * (`PublishBatcher`: coalesced per partition, bounded, in order), subscriptions (each on its own session),
+ * topology create-if-missing, offsets and lag, all through IggySession's commands.
  */
-export abstract class ConnectorBase implements IggyConnector {
+export abstract class ConnectorBase<
+  Sessions extends SessionFactory = SessionFactory,
+> implements IggyConnector {
   private state: State = 'idle';
   private resolved: ConnectorConfig | undefined;
   private readonly subscribers = new Set<PollingSubscriber>();
   private stopping: Promise<void> | undefined;
   private batcher: PublishBatcher | undefined;
   private topologyFound: ConfiguredTopology | undefined;
+  /** Where the sessions come from, while connected. */
+  protected sessions: Sessions | undefined;
 
   get config(): ConnectorConfig | undefined {
     return this.resolved;
@@ -73,7 +76,15 @@ export abstract class ConnectorBase implements IggyConnector {
   }
 
   isConnected(): boolean {
-    return this.state === 'connected' && this.transportUp();
+    return this.state === 'connected' && this.sessions?.main.isConnected?.() !== false;
+  }
+
+  /**
+   * The Iggy server version behind the connector (the embedded broker's own, e.g. `0.8.0-embedded`; a
+   * remote server's as it reported it after the last login); null when unknown or not connected.
+   */
+  get serverVersion(): string | null {
+    return this.sessions?.serverVersion ?? null;
   }
 
   /**
@@ -96,7 +107,7 @@ export abstract class ConnectorBase implements IggyConnector {
     const batcher = new PublishBatcher(this.publishSink(), resolved.publish);
     this.state = 'connecting';
     try {
-      await this.open(resolved);
+      this.sessions = await this.openSessions(resolved);
     } catch (err) {
       this.state = 'idle';
       throw toConnectorError(err, 'Connection', `${this.label}: connect`);
@@ -142,7 +153,9 @@ export abstract class ConnectorBase implements IggyConnector {
     try {
       if (this.batcher) await waitAtMost(this.batcher.close(), left());
       await waitAtMost(Promise.all([...this.subscribers].map((s) => s.close())), left());
-      await this.close();
+      const sessions = this.sessions;
+      this.sessions = undefined;
+      await sessions?.close();
     } catch (err) {
       throw toConnectorError(err, 'Connection', `${this.label}: shutdown`);
     }
@@ -194,7 +207,7 @@ export abstract class ConnectorBase implements IggyConnector {
       }
       const initial = singleStart(options.startFrom ?? 'committed', p);
       const target: SubscriptionTarget = { kind: 'partition', partition, consumerName, initial };
-      return this.startSubscription(await this.openSource(stream, topic), stream, topic, target, settings);
+      return this.startSubscription(await this.openSession(), stream, topic, target, settings);
     });
   }
 
@@ -208,22 +221,29 @@ export abstract class ConnectorBase implements IggyConnector {
       checkName('group', group, 'Subscribe');
       const settings = subscriptionSettings(options);
       const info = await this.requireTopic(stream, topic);
-      const source = await this.openSource(stream, topic);
+      const session = await this.openSession();
       try {
         const floors = await groupFloors(options.startFrom ?? 'committed', info, async (partition, ts) => {
-          const batch = await source.poll(PROBE, partition, PollingStrategy.timestamp(ts), 1);
+          const batch = await session.pollMessages({
+            streamId: stream,
+            topicId: topic,
+            consumer: PROBE,
+            partitionId: partition,
+            strategy: PollingStrategy.timestamp(ts),
+            count: 1,
+          });
           return batch.messages[0]?.offset ?? null;
         });
-        await source.joinGroup(group);
+        await joinGroup(session, { streamId: stream, topicId: topic, groupId: group });
         const target: SubscriptionTarget = {
           kind: 'group',
           group,
           partitionsCount: info.partitionsCount,
           floors,
         };
-        return this.startSubscription(source, stream, topic, target, settings, true);
+        return this.startSubscription(session, stream, topic, target, settings, true);
       } catch (err) {
-        await source.close().catch(() => undefined);
+        await session.close().catch(() => undefined);
         throw err;
       }
     });
@@ -239,7 +259,8 @@ export abstract class ConnectorBase implements IggyConnector {
     const what = `store offset ${offset} of ${owner.kind} '${owner.name}' on '${stream}/${topic}' partition ${partition}`;
     await this.wrap('Iggy', what, async () => {
       const consumer = ownerConsumer(owner);
-      if (owner.kind === 'consumer') return this.writeOffset(stream, topic, consumer, partition, offset);
+      const request = { streamId: stream, topicId: topic, consumer, partitionId: partition, offset };
+      if (owner.kind === 'consumer') return this.main().storeOffset(request);
       // A group offset is stored by a member owning the partition: one of ours, else a short-lived member.
       for (const subscriber of this.subscribers) {
         if (!subscriber.isGroupOn(stream, topic, owner.name)) continue;
@@ -249,13 +270,14 @@ export abstract class ConnectorBase implements IggyConnector {
           if (!NOT_A_MEMBER.has(iggyCodeOf(err) ?? -1)) throw err;
         }
       }
-      const source = await this.openSource(stream, topic);
+      const session = await this.openSession();
+      const group = { streamId: stream, topicId: topic, groupId: owner.name };
       try {
-        await source.joinGroup(owner.name);
-        await source.storeOffset(consumer, partition, offset);
+        await joinGroup(session, group);
+        await session.storeOffset(request);
       } finally {
-        await source.leaveGroup(owner.name).catch(() => undefined);
-        await source.close().catch(() => undefined);
+        await leaveGroup(session, group).catch(() => undefined);
+        await session.close().catch(() => undefined);
       }
     });
   }
@@ -266,7 +288,9 @@ export abstract class ConnectorBase implements IggyConnector {
       const info = await this.requireTopic(stream, topic, 'Iggy');
       const consumer = ownerConsumer(owner);
       const stored = await Promise.all(
-        info.partitions.map((p) => this.readOffset(stream, topic, consumer, p.id)),
+        info.partitions.map((p) =>
+          this.main().getOffset({ streamId: stream, topicId: topic, consumer, partitionId: p.id }),
+        ),
       );
       return info.partitions.map((p, i) => partitionLag(p, stored[i] ?? null));
     });
@@ -275,7 +299,7 @@ export abstract class ConnectorBase implements IggyConnector {
   ping(): Promise<number> {
     return this.wrap('Iggy', 'ping', async () => {
       const start = performance.now();
-      await this.roundTrip();
+      await this.main().ping();
       return performance.now() - start;
     });
   }
@@ -284,8 +308,8 @@ export abstract class ConnectorBase implements IggyConnector {
     return this.wrap('Topology', `ensure stream '${name}'`, async () => {
       checkName('stream name', name, 'Topology');
       await createIfMissing(
-        () => this.streamExists(name),
-        () => this.createStream(name),
+        async () => (await this.main().getStream({ streamId: name })) !== null,
+        () => this.main().createStream({ name }),
         IggyErrorCode.StreamNameAlreadyExists,
       );
     });
@@ -297,7 +321,15 @@ export abstract class ConnectorBase implements IggyConnector {
       checkTopicSpec(stream, spec);
       await createIfMissing(
         async () => (await this.fetchTopic(stream, spec.name)) !== null,
-        () => this.createTopic(stream, spec),
+        () =>
+          this.main().createTopic({
+            streamId: stream,
+            name: spec.name,
+            partitionsCount: spec.partitions,
+            messageExpiry: spec.messageExpiryMicros ?? 0n,
+            maxTopicSize: spec.maxTopicSizeBytes ?? 0n,
+            replicationFactor: spec.replicationFactor ?? 1,
+          }),
         IggyErrorCode.TopicNameAlreadyExists,
       );
     });
@@ -312,43 +344,8 @@ export abstract class ConnectorBase implements IggyConnector {
 
   /** Says what this connector is in error messages. */
   protected abstract readonly label: string;
-  /** Opens the transport and logs in. */
-  protected abstract open(config: ConnectorConfig): Promise<void>;
-  /** Closes the transport (subscriptions are closed already). */
-  protected abstract close(): Promise<void>;
-  /** False while the transport is down (a remote connection being re-established). */
-  protected transportUp(): boolean {
-    return true;
-  }
-  /** Partitions of a topic, `null` when it does not exist (see `PublishSink`). */
-  protected abstract partitionsCount(stream: string, topic: string): number | null | Promise<number | null>;
-  /** Sends one encoded batch to one partition; must start (or queue, in order) before returning. */
-  protected abstract sendBatch(
-    stream: string,
-    topic: string,
-    partition: number,
-    run: MessageRun,
-  ): Promise<void>;
-  /** A new session for one subscription (or a short-lived group member). */
-  protected abstract openSource(stream: string, topic: string): Promise<PollSource>;
-  protected abstract fetchTopic(stream: string, topic: string): Promise<TopicDetails | null>;
-  protected abstract streamExists(stream: string): Promise<boolean>;
-  protected abstract createStream(name: string): Promise<void>;
-  protected abstract createTopic(stream: string, spec: TopicSpec): Promise<void>;
-  protected abstract readOffset(
-    stream: string,
-    topic: string,
-    consumer: Consumer,
-    partition: number,
-  ): Promise<ConsumerOffsetInfo | null>;
-  protected abstract writeOffset(
-    stream: string,
-    topic: string,
-    consumer: Consumer,
-    partition: number,
-    offset: bigint,
-  ): Promise<void>;
-  protected abstract roundTrip(): Promise<void>;
+  /** Opens the transport and logs in: the factory of this connection's sessions. */
+  protected abstract openSessions(config: ConnectorConfig): Promise<Sessions>;
 
   /** The config, or `NotConnected`. */
   protected requireConnected(): ConnectorConfig {
@@ -360,10 +357,37 @@ export abstract class ConnectorBase implements IggyConnector {
     return this.resolved;
   }
 
+  /** The connector's own session, or `NotConnected`. */
+  private main(): ConnectorSession {
+    if (!this.sessions) throw new ConnectorError('NotConnected', `${this.label} is not connected`);
+    return this.sessions.main;
+  }
+
+  /** A new session for one subscription (or a short-lived group member). */
+  private openSession(): Promise<ConnectorSession> {
+    if (!this.sessions) throw new ConnectorError('NotConnected', `${this.label} is not connected`);
+    return this.sessions.open();
+  }
+
+  private fetchTopic(stream: string, topic: string): Promise<TopicDetails | null> {
+    return this.main().getTopic({ streamId: stream, topicId: topic });
+  }
+
+  /**
+   * Each batch is one SendMessages to its partition, started at once (so batches reach a partition in
+   * the order they are handed over; the run is not copied).
+   */
   private publishSink(): PublishSink {
     return {
-      partitionsCount: (stream, topic) => this.partitionsCount(stream, topic),
-      sendBatch: (stream, topic, partition, run) => this.sendBatch(stream, topic, partition, run),
+      partitionsCount: async (stream, topic) =>
+        (await this.fetchTopic(stream, topic))?.partitionsCount ?? null,
+      sendBatch: (stream, topic, partition, run) =>
+        this.main().sendMessages({
+          streamId: stream,
+          topicId: topic,
+          partitioning: Partitioning.partitionId(partition),
+          messages: run,
+        }),
     };
   }
 
@@ -391,7 +415,7 @@ export abstract class ConnectorBase implements IggyConnector {
   }
 
   private startSubscription(
-    source: PollSource,
+    session: ConnectorSession,
     stream: string,
     topic: string,
     target: SubscriptionTarget,
@@ -399,7 +423,7 @@ export abstract class ConnectorBase implements IggyConnector {
     joined = false,
   ): PollingSubscriber {
     const subscriber: PollingSubscriber = new PollingSubscriber(
-      source,
+      session,
       { stream, topic, target, ...settings },
       { joined, onClose: () => this.subscribers.delete(subscriber) },
     );

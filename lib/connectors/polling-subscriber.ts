@@ -1,11 +1,12 @@
 import { WakeableDelay } from '../client/wakeable-delay.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
+import type { PollResult } from '../protocol/iggy-session.js';
 import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import { iggyCodeOf, toConnectorError } from './connector-error-mapping.js';
+import { joinGroup, leaveGroup, type SubscriptionSession } from './connector-session.js';
 import type { MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
-import type { PolledBatch, PollSource } from './poll-source.js';
 
 /** Who a subscription polls as. */
 export type SubscriptionTarget =
@@ -25,6 +26,9 @@ export interface SubscriptionSpec {
 
 const DEFAULT_MIN_POLL_INTERVAL_MS = 1;
 
+/** One poll's partition and messages. */
+type PolledBatch = Pick<PollResult, 'partitionId' | 'messages'>;
+
 /** Codes after which a group member has to join again (its session lost the membership). */
 const MEMBERSHIP_LOST: ReadonlySet<number> = new Set([
   IggyErrorCode.ConsumerGroupMemberNotFound,
@@ -32,16 +36,16 @@ const MEMBERSHIP_LOST: ReadonlySet<number> = new Set([
 ]);
 
 /**
- * A `MessageSubscriber` over a `PollSource`, with explicit commits only (the server never commits on
+ * A `MessageSubscriber` over its own session, with explicit commits only (the server never commits on
  * poll). A single consumer polls its partition from where the last handed-out message left off. A group
  * member polls `next` without a partition, so the server rotates over the member's partitions and starts
  * each after the group's stored offset; messages already handed out by this member and not yet committed
  * are not handed out again (the member re-polls that partition from where it left off), unless the session
  * was lost: then it rejoins and resumes from the stored offsets (uncommitted messages come again).
  *
- * After an empty round: a source with an append signal (the embedded broker) is polled again as soon as
+ * After an empty round: a session with an append signal (the embedded broker) is polled again as soon as
  * messages arrive, or after `pollIntervalMs` at the latest (so a lost signal costs latency, never
- * messages; an append during the poll itself makes it poll again at once). Any other source is polled on
+ * messages; an append during the poll itself makes it poll again at once). Any other session is polled on
  * an adaptive timer: `minPollIntervalMs` after a round that returned messages, doubling on every empty
  * round up to `pollIntervalMs`, so a busy stream is followed closely and an idle one costs little.
  */
@@ -61,7 +65,7 @@ export class PollingSubscriber implements MessageSubscriber {
   private readonly delay = new WakeableDelay();
   private signalClosed!: () => void;
   private readonly closedSignal = new Promise<null>((resolve) => (this.signalClosed = () => resolve(null)));
-  /** Stops the source's append signal; undefined when the source has none (timer polling). */
+  /** Stops the session's append signal; undefined when it has none (timer polling). */
   private readonly unwatch: (() => void) | undefined;
   /** Messages were appended since the current poll started. */
   private appended = false;
@@ -70,7 +74,7 @@ export class PollingSubscriber implements MessageSubscriber {
   private idleWaitMs: number;
 
   constructor(
-    private readonly source: PollSource,
+    private readonly session: SubscriptionSession,
     private readonly spec: SubscriptionSpec,
     options: { joined?: boolean; onClose?: () => void } = {},
   ) {
@@ -79,7 +83,7 @@ export class PollingSubscriber implements MessageSubscriber {
       target.kind === 'group'
         ? { kind: ConsumerKind.ConsumerGroup, id: target.group }
         : { kind: ConsumerKind.Consumer, id: target.consumerName };
-    this.epoch = source.epoch;
+    this.epoch = session.epoch ?? 0;
     this.joined = options.joined ?? false;
     this.onClose = options.onClose;
     this.minWaitMs = Math.min(spec.minPollIntervalMs ?? DEFAULT_MIN_POLL_INTERVAL_MS, spec.pollIntervalMs);
@@ -107,13 +111,20 @@ export class PollingSubscriber implements MessageSubscriber {
 
   /** Stores an offset through this subscription's session (a member of its group); raw errors. */
   storeOffsetAt(partition: number, offset: bigint): Promise<void> {
-    return this.source.storeOffset(this.consumer, partition, offset);
+    const { stream, topic } = this.spec;
+    return this.session.storeOffset({
+      streamId: stream,
+      topicId: topic,
+      consumer: this.consumer,
+      partitionId: partition,
+      offset,
+    });
   }
 
   recv(): Promise<ReceivedMessage | null> {
     if (this.closed) return Promise.resolve(null);
     // Fast path: a buffered message and nobody else waiting.
-    if (this.waiting === 0 && this.at < this.buffer.length && this.source.epoch === this.epoch) {
+    if (this.waiting === 0 && this.at < this.buffer.length && this.sessionEpoch() === this.epoch) {
       return Promise.resolve(this.take());
     }
     return this.queue(() => this.next());
@@ -127,16 +138,15 @@ export class PollingSubscriber implements MessageSubscriber {
   async commit(message: ReceivedMessage): Promise<void> {
     const what = `commit offset ${message.offset} of partition ${message.partition} (${this.describe()})`;
     try {
-      await this.source.storeOffset(this.consumer, message.partition, message.offset);
+      await this.storeOffsetAt(message.partition, message.offset);
     } catch (err) {
       const target = this.spec.target;
       if (target.kind !== 'group' || !MEMBERSHIP_LOST.has(iggyCodeOf(err) ?? -1) || this.closed) {
         throw toConnectorError(err, 'Receive', what);
       }
       try {
-        await this.source.joinGroup(target.group);
-        this.joined = true;
-        await this.source.storeOffset(this.consumer, message.partition, message.offset);
+        await this.join(target.group);
+        await this.storeOffsetAt(message.partition, message.offset);
       } catch (retryErr) {
         throw toConnectorError(retryErr, 'Receive', what);
       }
@@ -164,9 +174,10 @@ export class PollingSubscriber implements MessageSubscriber {
     this.onClose?.();
     const target = this.spec.target;
     if (target.kind === 'group' && this.joined) {
-      await this.source.leaveGroup(target.group).catch(() => undefined);
+      const group = { streamId: this.spec.stream, topicId: this.spec.topic, groupId: target.group };
+      await leaveGroup(this.session, group).catch(() => undefined);
     }
-    await this.source.close().catch(() => undefined);
+    await this.session.close().catch(() => undefined);
   }
 
   /** Runs `read` after the reads already waiting (one at a time); `null` as soon as the subscriber closes. */
@@ -193,7 +204,7 @@ export class PollingSubscriber implements MessageSubscriber {
   /** Polls until something is buffered (true), or the subscriber closes (false). */
   private async buffered(): Promise<boolean> {
     while (!this.closed) {
-      if (this.source.epoch !== this.epoch) this.sessionLost();
+      if (this.sessionEpoch() !== this.epoch) this.sessionLost();
       if (this.at < this.buffer.length) return true;
       await this.fill();
     }
@@ -209,7 +220,7 @@ export class PollingSubscriber implements MessageSubscriber {
 
   /** The session was re-established: drop what is buffered; a group rejoins and resumes from its offsets. */
   private sessionLost(): void {
-    this.epoch = this.source.epoch;
+    this.epoch = this.sessionEpoch();
     this.buffer = [];
     this.at = 0;
     if (this.spec.target.kind === 'group') {
@@ -225,7 +236,7 @@ export class PollingSubscriber implements MessageSubscriber {
       batch = this.spec.target.kind === 'group' ? await this.pollGroup() : await this.pollSingle();
     } catch (err) {
       if (this.closed) return;
-      if (this.source.isTransient(err))
+      if (this.session.isTransient?.(err))
         return this.sleep(Math.min(1000, Math.max(100, this.spec.pollIntervalMs)));
       if (this.spec.target.kind === 'group' && MEMBERSHIP_LOST.has(iggyCodeOf(err) ?? -1)) {
         this.joined = false;
@@ -249,12 +260,14 @@ export class PollingSubscriber implements MessageSubscriber {
     return this.sleep(ms);
   }
 
-  /** Subscribes to the source's append signal, when it has one (any of a group's partitions). */
+  /** Subscribes to the session's append signal, when it has one (any of a group's partitions). */
   private watch(): (() => void) | undefined {
-    if (!this.source.watchAppends) return undefined;
+    if (!this.session.onAppend) return undefined;
     const target = this.spec.target;
+    const partition = target.kind === 'partition' ? target.partition : null;
     try {
-      return this.source.watchAppends(target.kind === 'partition' ? target.partition : null, () => {
+      return this.session.onAppend({ streamId: this.spec.stream, topicId: this.spec.topic }, (appendedTo) => {
+        if (partition !== null && appendedTo !== partition) return;
         this.appended = true;
         this.delay.wake();
       });
@@ -268,7 +281,7 @@ export class PollingSubscriber implements MessageSubscriber {
     if (target.kind !== 'partition') return null;
     const from = this.cursor.get(target.partition);
     const strategy = from === undefined ? target.initial : PollingStrategy.offset(from);
-    const batch = await this.source.poll(this.consumer, target.partition, strategy, this.spec.batchSize);
+    const batch = await this.poll(target.partition, strategy);
     return this.fresh(batch, from);
   }
 
@@ -276,28 +289,42 @@ export class PollingSubscriber implements MessageSubscriber {
   private async pollGroup(): Promise<PolledBatch | null> {
     const target = this.spec.target;
     if (target.kind !== 'group') return null;
-    if (!this.joined) {
-      await this.source.joinGroup(target.group);
-      this.joined = true;
-    }
+    if (!this.joined) await this.join(target.group);
     const rounds = Math.max(1, target.partitionsCount);
     for (let i = 0; i < rounds && !this.closed; i++) {
-      let batch = await this.source.poll(this.consumer, null, PollingStrategy.next(), this.spec.batchSize);
+      let batch = await this.poll(null, PollingStrategy.next());
       if (batch.messages.length === 0) continue;
       const partition = batch.partitionId;
       const from = this.cursor.get(partition) ?? target.floors.get(partition);
       if (from !== undefined && batch.messages[0]!.offset < from) {
-        batch = await this.source.poll(
-          this.consumer,
-          partition,
-          PollingStrategy.offset(from),
-          this.spec.batchSize,
-        );
+        batch = await this.poll(partition, PollingStrategy.offset(from));
       }
       const fresh = this.fresh(batch, from);
       if (fresh) return fresh;
     }
     return null;
+  }
+
+  /** Polls without committing anything. `partitionId` null: the group's next partition for this member. */
+  private poll(partitionId: number | null, strategy: PollingStrategy): Promise<PolledBatch> {
+    return this.session.pollMessages({
+      streamId: this.spec.stream,
+      topicId: this.spec.topic,
+      consumer: this.consumer,
+      partitionId,
+      strategy,
+      count: this.spec.batchSize,
+    });
+  }
+
+  private async join(group: string): Promise<void> {
+    await joinGroup(this.session, { streamId: this.spec.stream, topicId: this.spec.topic, groupId: group });
+    this.joined = true;
+  }
+
+  /** Bumped whenever the session was re-established (always 0 for one that never is). */
+  private sessionEpoch(): number {
+    return this.session.epoch ?? 0;
   }
 
   /** The batch without messages below `from`; null when nothing is left. */

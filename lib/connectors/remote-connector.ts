@@ -1,17 +1,9 @@
 import { createIggyClient } from '../client/client-factory.js';
 import type { IggyClient } from '../client/iggy-client.js';
 import type { IggyClientOptions } from '../client/options.js';
-import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
-import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
-import type { MessageRun } from '../protocol/messages/message-run.js';
-import type { Consumer } from '../protocol/primitives/consumer.js';
-import { Partitioning } from '../protocol/primitives/partitioning.js';
-import { ClientPollSource } from './client-poll-source.js';
 import { ConnectorBase } from './connector-base.js';
 import type { ConnectorConfig } from './connector-config.js';
-import { ConnectorError } from './connector-error.js';
-import type { TopicSpec } from './iggy-connector.js';
-import type { PollSource } from './poll-source.js';
+import type { SessionFactory } from './connector-session.js';
 import { remoteClientOptions } from './remote-client-options.js';
 
 /**
@@ -25,123 +17,51 @@ import { remoteClientOptions } from './remote-client-options.js';
  * stored offsets. While a connection is down, its requests wait `remote.offlineTimeoutMs` for it, then
  * fail with `Connection` at once until it is back.
  */
-export class RemoteConnector extends ConnectorBase {
+export class RemoteConnector extends ConnectorBase<RemoteSessions> {
   protected readonly label = 'RemoteConnector';
-  private client: IggyClient | undefined;
-  private options: IggyClientOptions | undefined;
-
-  /** As the server reported it after the publishing connection's last login (see `IggyClient.serverVersion`). */
-  get serverVersion(): string | null {
-    return this.client?.serverVersion ?? null;
-  }
 
   /** Address of the live publishing connection, e.g. `127.0.0.1:8090`. */
   get address(): string | undefined {
-    return this.client?.address;
+    return this.sessions?.main.address;
   }
 
-  protected async open(config: ConnectorConfig): Promise<void> {
+  protected async openSessions(config: ConnectorConfig): Promise<RemoteSessions> {
     const options = remoteClientOptions(config.remote);
-    const client = createIggyClient(options);
-    client.on('error', () => undefined); // failed reconnect attempts; requests report their own failures
-    try {
-      await client.connect();
-    } catch (err) {
-      await client.close().catch(() => undefined);
-      throw err;
-    }
-    this.client = client;
-    this.options = options;
+    return new RemoteSessions(options, await connectClient(options));
+  }
+}
+
+/** Connections to the server, each logged in with the configured credentials. */
+class RemoteSessions implements SessionFactory {
+  constructor(
+    private readonly options: IggyClientOptions,
+    readonly main: IggyClient,
+  ) {}
+
+  /** As the server reported it after the publishing connection's last login (see `IggyClient.serverVersion`). */
+  get serverVersion(): string | null {
+    return this.main.serverVersion;
   }
 
-  protected async close(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    await client?.close();
+  /** A dedicated connection (the publishing connection knows the server's version). */
+  open(): Promise<IggyClient> {
+    return connectClient({ ...this.options, detectServerVersion: false });
   }
 
-  protected override transportUp(): boolean {
-    return this.client?.isConnected() ?? false;
+  close(): Promise<void> {
+    return this.main.close();
   }
+}
 
-  protected async partitionsCount(stream: string, topic: string): Promise<number | null> {
-    const details = await this.requireClient().getTopic({ streamId: stream, topicId: topic });
-    return details?.partitionsCount ?? null;
+/** A connected, logged-in client; it reconnects by itself, failed attempts show up as request failures. */
+async function connectClient(options: IggyClientOptions): Promise<IggyClient> {
+  const client = createIggyClient(options);
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw err;
   }
-
-  /** One SendMessages, written in call order on the one publishing connection (the run is not copied). */
-  protected sendBatch(stream: string, topic: string, partition: number, run: MessageRun): Promise<void> {
-    return this.requireClient().sendMessages({
-      streamId: stream,
-      topicId: topic,
-      partitioning: Partitioning.partitionId(partition),
-      messages: run,
-    });
-  }
-
-  protected openSource(stream: string, topic: string): Promise<PollSource> {
-    return ClientPollSource.open(this.options!, stream, topic);
-  }
-
-  protected fetchTopic(stream: string, topic: string): Promise<TopicDetails | null> {
-    return this.requireClient().getTopic({ streamId: stream, topicId: topic });
-  }
-
-  protected async streamExists(stream: string): Promise<boolean> {
-    return (await this.requireClient().getStream({ streamId: stream })) !== null;
-  }
-
-  protected async createStream(name: string): Promise<void> {
-    await this.requireClient().createStream({ name });
-  }
-
-  protected async createTopic(stream: string, spec: TopicSpec): Promise<void> {
-    await this.requireClient().createTopic({
-      streamId: stream,
-      name: spec.name,
-      partitionsCount: spec.partitions,
-      messageExpiry: spec.messageExpiryMicros ?? 0n,
-      maxTopicSize: spec.maxTopicSizeBytes ?? 0n,
-      replicationFactor: spec.replicationFactor ?? 1,
-    });
-  }
-
-  protected readOffset(
-    stream: string,
-    topic: string,
-    consumer: Consumer,
-    partition: number,
-  ): Promise<ConsumerOffsetInfo | null> {
-    return this.requireClient().getOffset({
-      streamId: stream,
-      topicId: topic,
-      consumer,
-      partitionId: partition,
-    });
-  }
-
-  protected writeOffset(
-    stream: string,
-    topic: string,
-    consumer: Consumer,
-    partition: number,
-    offset: bigint,
-  ): Promise<void> {
-    return this.requireClient().storeOffset({
-      streamId: stream,
-      topicId: topic,
-      consumer,
-      partitionId: partition,
-      offset,
-    });
-  }
-
-  protected roundTrip(): Promise<void> {
-    return this.requireClient().ping();
-  }
-
-  private requireClient(): IggyClient {
-    if (!this.client) throw new ConnectorError('NotConnected', 'RemoteConnector is not connected');
-    return this.client;
-  }
+  return client;
 }

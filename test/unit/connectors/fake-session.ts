@@ -1,7 +1,12 @@
 import type { PolledMessage } from '../../../lib/protocol/messages/message-batch.js';
 import type { Consumer } from '../../../lib/protocol/primitives/consumer.js';
 import { PollingKind, type PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
-import type { PolledBatch, PollSource } from '../../../lib/connectors/poll-source.js';
+import type { SubscriptionSession } from '../../../lib/connectors/connector-session.js';
+import type {
+  ConsumerGroupDetails,
+  GroupTarget,
+} from '../../../lib/protocol/commands/consumer-groups/index.js';
+import type { StoreOffsetInput, PollInput, PollResult } from '../../../lib/protocol/iggy-session.js';
 
 /** One recorded poll. */
 export interface PollCall {
@@ -24,10 +29,10 @@ export function message(offset: bigint, text = `m${offset}`): PolledMessage {
 }
 
 /**
- * An in-memory stand-in for a broker session: partitions of messages, stored offsets per consumer id,
- * group rotation over `owned` partitions, and hooks to inject failures.
+ * An in-memory stand-in for a subscription's session: partitions of messages, stored offsets per
+ * consumer id, group rotation over `owned` partitions, and hooks to inject failures.
  */
-export class FakePollSource implements PollSource {
+export class FakeSession implements SubscriptionSession {
   epoch = 0;
   readonly polls: PollCall[] = [];
   readonly stored = new Map<string, bigint>();
@@ -50,18 +55,15 @@ export class FakePollSource implements PollSource {
     for (let i = 0; i < count; i++) log.push(message(BigInt(log.length)));
   }
 
-  async poll(
-    consumer: Consumer,
-    partitionId: number | null,
-    strategy: PollingStrategy,
-    count: number,
-  ): Promise<PolledBatch> {
+  async pollMessages(request: PollInput): Promise<PollResult> {
+    const { consumer, strategy, count } = request;
+    const partitionId = request.partitionId ?? null;
     this.polls.push({ consumer, partitionId, strategy, count });
     const failure = this.failures.shift();
     if (failure) throw failure;
     let pid = partitionId;
     if (pid === null) {
-      if (this.owned.length === 0) return { partitionId: 0, messages: [] };
+      if (this.owned.length === 0) return { partitionId: 0, currentOffset: 0n, messages: [] };
       pid = this.owned[this.rotation++ % this.owned.length]!;
     }
     const log = this.partitions[pid] ?? [];
@@ -79,26 +81,36 @@ export class FakePollSource implements PollSource {
         break;
       case PollingKind.Timestamp:
         start = BigInt(log.findIndex((m) => m.timestamp >= strategy.value));
-        if (start < 0n) return { partitionId: pid, messages: [] };
+        if (start < 0n) return { partitionId: pid, currentOffset: 0n, messages: [] };
         break;
       default:
         start = BigInt(Math.max(0, log.length - count));
     }
-    return { partitionId: pid, messages: log.slice(Number(start), Number(start) + count) };
+    const messages = log.slice(Number(start), Number(start) + count);
+    return { partitionId: pid, currentOffset: BigInt(log.length - 1), messages };
   }
 
-  async storeOffset(consumer: Consumer, partitionId: number, offset: bigint): Promise<void> {
+  async storeOffset(request: StoreOffsetInput): Promise<void> {
     const failure = this.storeFailures.shift();
     if (failure) throw failure;
-    this.stored.set(`${String(consumer.id)}/${partitionId}`, offset);
+    this.stored.set(`${String(request.consumer.id)}/${request.partitionId}`, request.offset);
   }
 
-  async joinGroup(group: string): Promise<void> {
-    this.joins.push(group);
+  /** Every group exists. */
+  async getConsumerGroup(request: GroupTarget): Promise<ConsumerGroupDetails> {
+    return { id: 0, name: String(request.groupId), partitionsCount: 0, membersCount: 0, members: [] };
   }
 
-  async leaveGroup(group: string): Promise<void> {
-    this.leaves.push(group);
+  async createConsumerGroup(request: { name: string }): Promise<ConsumerGroupDetails> {
+    return { id: 0, name: request.name, partitionsCount: 0, membersCount: 0, members: [] };
+  }
+
+  async joinConsumerGroup(request: GroupTarget): Promise<void> {
+    this.joins.push(String(request.groupId));
+  }
+
+  async leaveConsumerGroup(request: GroupTarget): Promise<void> {
+    this.leaves.push(String(request.groupId));
   }
 
   async close(): Promise<void> {
@@ -110,9 +122,9 @@ export class FakePollSource implements PollSource {
   }
 }
 
-/** A `FakePollSource` with the in-process append signal of the embedded broker (`watchAppends`). */
-export class SignallingPollSource extends FakePollSource {
-  private readonly listeners = new Set<{ partitionId: number | null; listener: () => void }>();
+/** A `FakeSession` with the in-process append signal of the embedded broker (`onAppend`). */
+export class SignallingSession extends FakeSession {
+  private readonly listeners = new Set<(partitionId: number) => void>();
 
   get watchers(): number {
     return this.listeners.size;
@@ -120,13 +132,11 @@ export class SignallingPollSource extends FakePollSource {
 
   override append(partition: number, count: number): void {
     super.append(partition, count);
-    for (const w of [...this.listeners])
-      if (w.partitionId === null || w.partitionId === partition) w.listener();
+    for (const listener of [...this.listeners]) listener(partition);
   }
 
-  watchAppends(partitionId: number | null, listener: () => void): () => void {
-    const entry = { partitionId, listener };
-    this.listeners.add(entry);
-    return () => this.listeners.delete(entry);
+  onAppend(_target: unknown, listener: (partitionId: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }

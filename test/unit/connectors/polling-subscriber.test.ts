@@ -4,13 +4,13 @@ import { ConnectorError } from '../../../lib/connectors/connector-error.js';
 import { PollingSubscriber, type SubscriptionTarget } from '../../../lib/connectors/polling-subscriber.js';
 import { IggyErrorCode } from '../../../lib/protocol/codes/error-codes.js';
 import { PollingKind, PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
-import { FakePollSource, SignallingPollSource, message } from './fake-session.js';
+import { FakeSession, SignallingSession, message } from './fake-session.js';
 
 function logOf(n: number): ReturnType<typeof message>[] {
   return Array.from({ length: n }, (_, i) => message(BigInt(i)));
 }
 
-function subscriber(source: FakePollSource, target: SubscriptionTarget, batchSize = 3, pollIntervalMs = 5) {
+function subscriber(source: FakeSession, target: SubscriptionTarget, batchSize = 3, pollIntervalMs = 5) {
   return new PollingSubscriber(source, { stream: 's', topic: 't', target, batchSize, pollIntervalMs });
 }
 
@@ -38,7 +38,7 @@ async function take(sub: PollingSubscriber, n: number): Promise<string[]> {
 
 describe('PollingSubscriber, single consumer', () => {
   it('starts with the initial strategy, then continues after the last message handed out', async () => {
-    const source = new FakePollSource([logOf(5)]);
+    const source = new FakeSession([logOf(5)]);
     const sub = subscriber(source, single(PollingStrategy.first()));
     expect(await take(sub, 5)).toEqual(['0:0', '0:1', '0:2', '0:3', '0:4']);
     expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.strategy.value])).toEqual([
@@ -50,7 +50,7 @@ describe('PollingSubscriber, single consumer', () => {
   });
 
   it('hands out id, payload, stream, topic and commits through the source', async () => {
-    const source = new FakePollSource([logOf(2)]);
+    const source = new FakeSession([logOf(2)]);
     const sub = subscriber(source, single());
     const m = (await sub.recv())!;
     expect(m).toMatchObject({ stream: 's', topic: 't', partition: 0, offset: 0n, id: 1000n });
@@ -61,7 +61,7 @@ describe('PollingSubscriber, single consumer', () => {
   });
 
   it('waits pollIntervalMs after an empty poll instead of spinning', async () => {
-    const source = new FakePollSource([[]]);
+    const source = new FakeSession([[]]);
     const sub = subscriber(source, single(), 3, 40);
     const pending = sub.recv();
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -73,7 +73,7 @@ describe('PollingSubscriber, single consumer', () => {
   });
 
   it('resolves a pending recv with null on close, and every later one too', async () => {
-    const source = new FakePollSource([[]]);
+    const source = new FakeSession([[]]);
     const sub = subscriber(source, single(), 3, 1_000);
     const pending = sub.recv();
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -84,7 +84,7 @@ describe('PollingSubscriber, single consumer', () => {
   });
 
   it('iterates asynchronously until closed', async () => {
-    const source = new FakePollSource([logOf(4)]);
+    const source = new FakeSession([logOf(4)]);
     const sub = subscriber(source, single());
     const seen: bigint[] = [];
     for await (const m of sub) {
@@ -95,7 +95,7 @@ describe('PollingSubscriber, single consumer', () => {
   });
 
   it('retries transient failures and reports others as Receive errors with the Iggy code', async () => {
-    const source = new FakePollSource([logOf(1)]);
+    const source = new FakeSession([logOf(1)]);
     source.failures = [new Error('transient')];
     const sub = subscriber(source, single());
     expect((await sub.recv())!.offset).toBe(0n);
@@ -107,7 +107,7 @@ describe('PollingSubscriber, single consumer', () => {
   });
 
   it('keeps its position across a session loss (nothing handed out twice)', async () => {
-    const source = new FakePollSource([logOf(6)]);
+    const source = new FakeSession([logOf(6)]);
     const sub = subscriber(source, single());
     expect(await take(sub, 2)).toEqual(['0:0', '0:1']);
     source.epoch++;
@@ -118,7 +118,7 @@ describe('PollingSubscriber, single consumer', () => {
 
 describe('PollingSubscriber, group member', () => {
   it('rotates over its partitions with next, without a partition id', async () => {
-    const source = new FakePollSource([logOf(2), logOf(2)]);
+    const source = new FakeSession([logOf(2), logOf(2)]);
     const sub = subscriber(source, group(), 10);
     expect((await take(sub, 4)).sort()).toEqual(['0:0', '0:1', '1:0', '1:1']);
     expect(source.polls.every((p) => p.partitionId === null && p.strategy.kind === PollingKind.Next)).toBe(
@@ -130,7 +130,7 @@ describe('PollingSubscriber, group member', () => {
   });
 
   it('does not hand out uncommitted messages again: it re-polls the partition from where it left off', async () => {
-    const source = new FakePollSource([logOf(6), []]);
+    const source = new FakeSession([logOf(6), []]);
     source.owned = [0];
     const sub = subscriber(source, group(), 3);
     expect(await take(sub, 3)).toEqual(['0:0', '0:1', '0:2']);
@@ -141,7 +141,7 @@ describe('PollingSubscriber, group member', () => {
   });
 
   it('continues from the stored offsets after a session loss: uncommitted messages come again', async () => {
-    const source = new FakePollSource([logOf(4), []]);
+    const source = new FakeSession([logOf(4), []]);
     source.owned = [0];
     const sub = subscriber(source, group(), 2);
     const [first] = await Promise.all([sub.recv(), Promise.resolve()]);
@@ -154,7 +154,7 @@ describe('PollingSubscriber, group member', () => {
   });
 
   it('recvBatch hands out what one poll returned and recv did not, one partition in order; then continues after it', async () => {
-    const source = new FakePollSource([logOf(5), []]);
+    const source = new FakeSession([logOf(5), []]);
     source.owned = [0];
     const sub = subscriber(source, group(), 3);
     expect(await take(sub, 1)).toEqual(['0:0']);
@@ -170,7 +170,7 @@ describe('PollingSubscriber, group member', () => {
   });
 
   it('applies floors: nothing below them is handed out', async () => {
-    const source = new FakePollSource([logOf(5), logOf(3)]);
+    const source = new FakeSession([logOf(5), logOf(3)]);
     const sub = subscriber(
       source,
       group(
@@ -188,7 +188,7 @@ describe('PollingSubscriber, group member', () => {
   });
 
   it('joins again when the server says it is no longer a member', async () => {
-    const source = new FakePollSource([logOf(1)]);
+    const source = new FakeSession([logOf(1)]);
     source.failures = [new BrokerError(IggyErrorCode.ConsumerGroupMemberNotFound, 'evicted')];
     const sub = subscriber(source, group(new Map(), 1));
     expect((await sub.recv())!.offset).toBe(0n);
@@ -197,7 +197,7 @@ describe('PollingSubscriber, group member', () => {
   });
 
   it('rejoins and retries a commit the server refused for lack of membership', async () => {
-    const source = new FakePollSource([logOf(1)]);
+    const source = new FakeSession([logOf(1)]);
     const sub = subscriber(source, group(new Map(), 1));
     const m = (await sub.recv())!;
     source.storeFailures = [new BrokerError(IggyErrorCode.ConsumerGroupMemberNotFound, 'gone')];
@@ -210,7 +210,7 @@ describe('PollingSubscriber, group member', () => {
   });
 
   it('polls a whole round of partitions before waiting', async () => {
-    const source = new FakePollSource([[], [], [], []]);
+    const source = new FakeSession([[], [], [], []]);
     const sub = subscriber(source, group(new Map(), 4), 3, 1_000);
     const pending = sub.recv();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -225,7 +225,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('PollingSubscriber, waiting for data', () => {
   it('with an append signal, an idle subscriber is woken by new messages long before pollIntervalMs', async () => {
-    const source = new SignallingPollSource([[], []]);
+    const source = new SignallingSession([[], []]);
     const sub = subscriber(source, single(), 3, 60_000);
     const pending = sub.recv();
     await sleep(30);
@@ -241,7 +241,7 @@ describe('PollingSubscriber, waiting for data', () => {
   });
 
   it('with an append signal, a group subscriber is woken by an append to any partition', async () => {
-    const source = new SignallingPollSource([[], []]);
+    const source = new SignallingSession([[], []]);
     const sub = subscriber(source, group(), 3, 60_000);
     const pending = sub.recv();
     await sleep(30);
@@ -252,7 +252,7 @@ describe('PollingSubscriber, waiting for data', () => {
   });
 
   it('without a signal, waits minPollIntervalMs after messages, doubling on each empty round up to pollIntervalMs', async () => {
-    const source = new FakePollSource([logOf(1)]);
+    const source = new FakeSession([logOf(1)]);
     const sub = new PollingSubscriber(source, {
       stream: 's',
       topic: 't',

@@ -1,0 +1,73 @@
+import type { TopicTarget } from '../protocol/commands/topics/index.js';
+import { IggyErrorCode } from '../protocol/codes/error-codes.js';
+import type { IggySession } from '../protocol/iggy-session.js';
+import { createIfMissing } from './create-if-missing.js';
+
+/**
+ * A session a connector works over: `IggySession`'s commands, plus what some sessions can do beyond the
+ * protocol. A remote `IggyClient` re-establishes itself (`epoch`, `isTransient`, `isConnected`); the
+ * embedded broker's `BrokerSession` signals appends (`onAppend`). A capability a session lacks is absent.
+ */
+export interface ConnectorSession extends IggySession {
+  /** Bumped whenever the session was re-established (a reconnect): group membership is gone then. */
+  readonly epoch?: number;
+  /** A failure worth waiting out and retrying (the session is being re-established). */
+  isTransient?(err: unknown): boolean;
+  /** False while the session is down (being re-established). */
+  isConnected?(): boolean;
+  /**
+   * Calls `listener(partitionId)` after messages were appended to the topic (they are readable by then);
+   * returns a function that stops it. Without it, an idle subscriber polls on a timer.
+   */
+  onAppend?(target: TopicTarget, listener: (partitionId: number) => void): () => void;
+}
+
+/** Where a connector's sessions come from: the embedded broker, or a remote server. */
+export interface SessionFactory {
+  /** The connector's own session: publishes, topology, offsets, pings. */
+  readonly main: ConnectorSession;
+  /** A new session of the same user, for one subscription (group membership is per session). */
+  open(): Promise<ConnectorSession>;
+  /** Closes `main` and whatever the factory runs (the embedded broker and its listeners). */
+  close(): Promise<void>;
+  /** The Iggy server version behind the sessions; null when unknown. */
+  readonly serverVersion: string | null;
+}
+
+/** What a subscription uses of its session (its own: group membership belongs to the session). */
+export type SubscriptionSession = Pick<
+  ConnectorSession,
+  | 'pollMessages'
+  | 'storeOffset'
+  | 'getConsumerGroup'
+  | 'createConsumerGroup'
+  | 'joinConsumerGroup'
+  | 'leaveConsumerGroup'
+  | 'close'
+  | 'epoch'
+  | 'isTransient'
+  | 'isConnected'
+  | 'onAppend'
+>;
+
+/** The group `name` of a topic, as the group commands address it. */
+export interface NamedGroup extends TopicTarget {
+  groupId: string;
+}
+
+/** Creates the group when missing (a racing create is success), then joins it as `session`. */
+export async function joinGroup(session: SubscriptionSession, target: NamedGroup): Promise<void> {
+  const { streamId, topicId, groupId } = target;
+  await createIfMissing(
+    async () => (await session.getConsumerGroup(target)) !== null,
+    () => session.createConsumerGroup({ streamId, topicId, name: groupId }),
+    IggyErrorCode.ConsumerGroupNameAlreadyExists,
+  );
+  await session.joinConsumerGroup(target);
+}
+
+/** Leaves the group; nothing to do while the session is down (its membership ends with it). */
+export async function leaveGroup(session: SubscriptionSession, target: NamedGroup): Promise<void> {
+  if (session.isConnected?.() === false) return;
+  await session.leaveConsumerGroup(target);
+}
