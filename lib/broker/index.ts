@@ -1,4 +1,7 @@
 export { Broker } from './broker.js';
+export { BrokerSession } from './broker-session.js';
+export { IggyError, isIggyError } from '../protocol/iggy-error.js';
+export type { IggySession } from '../protocol/iggy-session.js';
 export {
   BrokerDefaults,
   resolveBrokerConfig,

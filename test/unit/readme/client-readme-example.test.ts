@@ -1,9 +1,9 @@
 /*
- * The README's "The client" example, run against an in-memory embedded broker (the README connects to
+ * The README's "The client" examples, run against an in-memory embedded broker (the README connects to
  * 127.0.0.1:8090; here the port is the broker's ephemeral one). Keep it in step with the README.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EmbeddedServer } from '../../../lib/broker/index.js';
+import { Broker, EmbeddedServer } from '../../../lib/broker/index.js';
 import { IggyClient } from '../../../lib/client/index.js';
 
 describe('README: the client', () => {
@@ -28,5 +28,14 @@ describe('README: the client', () => {
     await client.createStream({ name: 'orders' });
     expect((await client.getStream({ streamId: 'orders' }))?.name).toBe('orders');
     await client.close();
+  });
+
+  it('gives the same commands in process: broker.openSession()', async () => {
+    const broker = await Broker.open({ persistent: false });
+    const session = broker.openSession();
+    await session.createStream({ name: 'orders' });
+    expect((await session.getStream({ streamId: 'orders' }))?.name).toBe('orders');
+    await session.close();
+    await broker.close();
   });
 });
