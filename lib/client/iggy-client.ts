@@ -131,9 +131,9 @@ import type { IggyClientOptions, IggyCredentials } from './options.js';
  * const stream = await client.createStream({ name: 'orders' });
  * await client.close();
  * ```
- * Every command is one method, a thin `request(codec, request)`. Requests are pipelined; see
- * `IggyClientCore` for timeouts, the in-flight window and reconnection. Server errors reject with
- * `IggyError`, everything else with `IggyClientError`.
+ * Every command of `IggySession` (documented there) is one method, a thin `request(codec, request)`.
+ * Requests are pipelined; see `IggyClientCore` for timeouts, the in-flight window and reconnection.
+ * Server errors reject with `IggyError`, everything else with `IggyClientError`.
  */
 export class IggyClient extends IggyClientCore implements IggySession {
   private serverVersionValue: string | null = null;
@@ -226,7 +226,6 @@ export class IggyClient extends IggyClientCore implements IggySession {
     return this.request(getMeCodec, undefined);
   }
 
-  /** `null` when no such client is connected. */
   getClient(request: GetClientRequest): Promise<ClientDetails | null> {
     return this.request(getClientCodec, request);
   }
@@ -237,7 +236,6 @@ export class IggyClient extends IggyClientCore implements IggySession {
 
   // ── streams ────────────────────────────────────────────────────────────────────────────────────
 
-  /** `null` when the stream does not exist. */
   getStream(request: StreamTarget): Promise<StreamDetails | null> {
     return this.request(getStreamCodec, request);
   }
@@ -264,7 +262,6 @@ export class IggyClient extends IggyClientCore implements IggySession {
 
   // ── topics, partitions, segments ───────────────────────────────────────────────────────────────
 
-  /** `null` when the topic does not exist. */
   getTopic(request: TopicTarget): Promise<TopicDetails | null> {
     return this.request(getTopicCodec, request);
   }
@@ -295,24 +292,20 @@ export class IggyClient extends IggyClientCore implements IggySession {
     return this.request(purgeTopicCodec, request);
   }
 
-  /** Adds partitions at the end of the topic. */
   createPartitions(request: CreatePartitionsRequest): Promise<void> {
     return this.request(createPartitionsCodec, request);
   }
 
-  /** Removes partitions from the end of the topic. */
   deletePartitions(request: DeletePartitionsRequest): Promise<void> {
     return this.request(deletePartitionsCodec, request);
   }
 
-  /** Deletes the oldest segments of one partition. */
   deleteSegments(request: DeleteSegmentsRequest): Promise<void> {
     return this.request(deleteSegmentsCodec, request);
   }
 
   // ── consumer groups ────────────────────────────────────────────────────────────────────────────
 
-  /** `null` when the group does not exist. */
   getConsumerGroup(request: GroupTarget): Promise<ConsumerGroupDetails | null> {
     return this.request(getConsumerGroupCodec, request);
   }
@@ -368,17 +361,14 @@ export class IggyClient extends IggyClientCore implements IggySession {
     );
   }
 
-  /** Writes a partition's unsaved messages to disk (and fsyncs them when `fsync`). */
   flushUnsavedBuffer(request: FlushUnsavedBufferRequest): Promise<void> {
     return this.request(flushUnsavedBufferCodec, request);
   }
 
-  /** `null` when nothing is stored (or the stream, topic or partition is missing). */
   getOffset(request: OffsetTarget): Promise<ConsumerOffsetInfo | null> {
     return this.request(getOffsetCodec, { partitionId: null, ...request });
   }
 
-  /** Stores the last consumed offset (inclusive). */
   storeOffset(request: StoreOffsetInput): Promise<void> {
     return this.request(storeOffsetCodec, { partitionId: null, ...request });
   }
@@ -389,7 +379,6 @@ export class IggyClient extends IggyClientCore implements IggySession {
 
   // ── users ──────────────────────────────────────────────────────────────────────────────────────
 
-  /** `null` when the user does not exist. */
   getUser(request: GetUserRequest): Promise<UserDetails | null> {
     return this.request(getUserCodec, request);
   }
@@ -424,7 +413,6 @@ export class IggyClient extends IggyClientCore implements IggySession {
     return this.request(getAccessTokensCodec, undefined);
   }
 
-  /** The raw token is in the answer only; the server keeps a hash. */
   createAccessToken(request: CreateAccessTokenRequest): Promise<RawAccessToken> {
     return this.request(createAccessTokenCodec, request);
   }
