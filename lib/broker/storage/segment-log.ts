@@ -1,10 +1,10 @@
+import { walkMessages } from '../../protocol/messages/message-walk.js';
 import { MAX_SEGMENT_POSITION, prepareRun, runFitting, type PendingAppend } from './append-run.js';
 import { monotonicMicros, nextBatchTimestamp, stampBatch } from './batch-stamper.js';
 import { IndexCache } from './index-cache.js';
 import { INDEX_ENTRY_BYTES } from './index-entries.js';
 import { EMPTY_READ, offsetForTimestamp, readMessages } from './log-reader.js';
 import { GroupCommitQueue } from './group-commit-queue.js';
-import { batchBoundaries } from './message-walk.js';
 import type {
   AppendResult,
   FsyncMode,
@@ -122,7 +122,14 @@ export class SegmentLog implements PartitionStore {
    */
   async append(messages: Buffer, count: number, ends?: Uint32Array): Promise<AppendResult> {
     this.ensureOpen();
-    const boundaries = ends?.length === count ? ends : batchBoundaries(messages, count);
+    const boundaries =
+      ends?.length === count
+        ? ends
+        : walkMessages(
+            messages,
+            { count, allowEmpty: true },
+            (fault) => new StorageError('InvalidBatch', fault.detail),
+          );
     if (messages.length > MAX_SEGMENT_POSITION) {
       throw new StorageError('TooLarge', `a ${messages.length}-byte batch does not fit in one segment`);
     }

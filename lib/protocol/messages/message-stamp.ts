@@ -1,8 +1,9 @@
 import { messageChecksum } from './checksum.js';
 import { writeU128LE } from './message-batch.js';
 import { randomMessageId } from './message-id.js';
+import { protocolFault } from './message-decode.js';
 import { MessageLayout } from './message-layout.js';
-import { messageEndAt } from './message-walk.js';
+import { walkMessages } from './message-walk.js';
 
 /** Options of `stampMessages`. */
 export interface StampOptions {
@@ -25,20 +26,18 @@ export function stampMessages(
 ): number {
   const assignIds = options.assignIds ?? true;
   const newId = options.newId ?? randomMessageId;
+  const ends = walkMessages(run, { allowEmpty: true }, protocolFault('stamp'));
   let pos = 0;
-  let n = 0;
   let offset = firstOffset;
-  while (pos < run.length) {
-    const end = messageEndAt(run, pos, 'stamp', true);
+  for (const end of ends) {
     run.writeBigUInt64LE(offset, pos + MessageLayout.offset);
     run.writeBigUInt64LE(timestamp, pos + MessageLayout.timestamp);
     if (assignIds && isZeroId(run, pos + MessageLayout.id)) writeU128LE(run, pos + MessageLayout.id, newId());
     run.writeBigUInt64LE(messageChecksum(run.subarray(pos, end)), pos + MessageLayout.checksum);
     offset++;
-    n++;
     pos = end;
   }
-  return n;
+  return ends.length;
 }
 
 function isZeroId(buf: Buffer, at: number): boolean {
@@ -55,12 +54,12 @@ function isZeroId(buf: Buffer, at: number): boolean {
  * match (what recovery and `validate_checksum` check).
  */
 export function firstBadChecksum(run: Buffer): number {
+  const ends = walkMessages(run, { allowEmpty: true }, protocolFault('checksum'));
   let pos = 0;
-  for (let i = 0; pos < run.length; i++) {
-    const end = messageEndAt(run, pos, 'checksum', true);
-    const message = run.subarray(pos, end);
+  for (let i = 0; i < ends.length; i++) {
+    const message = run.subarray(pos, ends[i]);
     if (message.readBigUInt64LE(MessageLayout.checksum) !== messageChecksum(message)) return i;
-    pos = end;
+    pos = ends[i]!;
   }
   return -1;
 }

@@ -14,8 +14,8 @@ import {
 } from '../../../lib/protocol/commands/messages/index.js';
 import { encodeMessages, encodePolledMessages } from '../../../lib/protocol/messages/message-batch.js';
 import { MessageRun } from '../../../lib/protocol/messages/message-run.js';
+import { decodeMessages, validateMessages } from '../../../lib/protocol/messages/message-decode.js';
 import { firstBadChecksum, stampMessages } from '../../../lib/protocol/messages/message-stamp.js';
-import { decodeMessages, validateMessages } from '../../../lib/protocol/messages/message-walk.js';
 import { Partitioning } from '../../../lib/protocol/primitives/partitioning.js';
 import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
 import {

@@ -2,7 +2,7 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeMessages, type PolledMessage } from '../../../../lib/protocol/messages/message-batch.js';
-import { decodeMessages } from '../../../../lib/protocol/messages/message-walk.js';
+import { decodeMessages } from '../../../../lib/protocol/messages/message-decode.js';
 import type { ReadResult } from '../../../../lib/broker/storage/partition-store.js';
 import type { StorageLogger } from '../../../../lib/broker/storage/storage-logger.js';
 

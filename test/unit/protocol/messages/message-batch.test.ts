@@ -11,12 +11,8 @@ import {
 } from '../../../../lib/protocol/messages/message-batch.js';
 import { MessageLayout } from '../../../../lib/protocol/messages/message-layout.js';
 import { MessageRun } from '../../../../lib/protocol/messages/message-run.js';
+import { decodeMessages, validateMessages } from '../../../../lib/protocol/messages/message-decode.js';
 import { firstBadChecksum, stampMessages } from '../../../../lib/protocol/messages/message-stamp.js';
-import {
-  decodeMessages,
-  readMessageHeader,
-  validateMessages,
-} from '../../../../lib/protocol/messages/message-walk.js';
 import { Header } from '../../../../lib/protocol/primitives/user-headers.js';
 import { ProtocolError } from '../../../../lib/protocol/protocol-error.js';
 import { outgoingMessageArb, polledMessageArb } from './message-arbitraries.js';
@@ -74,7 +70,7 @@ describe('message encoding', () => {
     const max = (1n << 128n) - 1n;
     const run = encodeMessages([{ id: max - 1n, payload: Buffer.from('x') }], NOW);
     expect(run.subarray(8, 24)).toEqual(hex('feffffffffffffffffffffffffffffff'));
-    expect(readMessageHeader(run, 0).id).toBe(max - 1n);
+    expect(decodeMessages(run)[0]!.id).toBe(max - 1n);
   });
 
   it('round-trips messages through decode, payloads as views', () => {
@@ -151,8 +147,8 @@ describe('message validation', () => {
   };
 
   it('returns the end of each message and checks the index block', () => {
-    expect(validateMessages(two)).toEqual([end1, end2]);
-    expect(validateMessages(two, { count: 2, index: index(end1, end2) })).toEqual([end1, end2]);
+    expect(Array.from(validateMessages(two))).toEqual([end1, end2]);
+    expect(Array.from(validateMessages(two, { count: 2, index: index(end1, end2) }))).toEqual([end1, end2]);
   });
 
   it('rejects every inconsistency with the server’s error code', () => {
@@ -259,7 +255,7 @@ describe('message validation', () => {
         payload: Buffer.alloc(0),
       },
     ]);
-    expect(validateMessages(empty, { allowEmpty: true })).toEqual([64]);
+    expect(Array.from(validateMessages(empty, { allowEmpty: true }))).toEqual([64]);
     expect(decodeMessages(empty)[0]!.payload.length).toBe(0);
   });
 });
@@ -294,10 +290,10 @@ describe('stamping', () => {
     const run = encodeMessages([{ payload: Buffer.from('a') }], NOW);
     const kept = Buffer.from(run);
     stampMessages(run, 0n, 1n);
-    expect(readMessageHeader(run, 0).id).not.toBe(0n);
+    expect(decodeMessages(run)[0]!.id).not.toBe(0n);
     stampMessages(kept, 0n, 1n, { assignIds: false });
-    expect(readMessageHeader(kept, 0).id).toBe(0n);
-    expect(readMessageHeader(kept, 0).checksum).toBe(messageChecksum(kept));
+    expect(decodeMessages(kept)[0]!.id).toBe(0n);
+    expect(decodeMessages(kept)[0]!.checksum).toBe(messageChecksum(kept));
   });
 
   it('never writes past a run whose lengths lie', () => {
@@ -315,7 +311,7 @@ describe('MessageRun', () => {
     ];
     const run = MessageRun.encode(messages);
     expect(run.count).toBe(2);
-    expect(run.ends()).toEqual([65, 131]);
+    expect(Array.from(run.ends())).toEqual([65, 131]);
     expect(MessageRun.validate(run.bytes)).toEqual(run);
     expect(run.decode().map((m) => m.payload.toString())).toEqual(['a', 'bb']);
   });
