@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeMessages, encodePolledMessages } from '../../../../lib/protocol/messages/message-batch.js';
+import { encodeMessages } from '../../../../lib/protocol/messages/message-batch.js';
 import { MessageLayout } from '../../../../lib/protocol/messages/message-layout.js';
 import {
   walkMessages,
@@ -92,17 +92,7 @@ describe('walkMessages', () => {
   });
 
   it('accepts empty payloads only when allowed', () => {
-    const empty = encodePolledMessages([
-      {
-        checksum: 0n,
-        id: 0n,
-        offset: 0n,
-        timestamp: 0n,
-        originTimestamp: 0n,
-        headers: [],
-        payload: Buffer.alloc(0),
-      },
-    ]);
+    const empty = Buffer.alloc(MessageLayout.headerBytes); // a header of zeros: no payload, no headers
     expect(walk(empty)).toEqual({ kind: 'EmptyPayload', index: 0, position: 0 });
     expect(walk(empty, { allowEmpty: true })).toEqual([64]);
   });
