@@ -8,6 +8,7 @@ import {
 } from '../../../../lib/broker/storage/file-partition-store.js';
 import type { FilePartitionStoreOptions } from '../../../../lib/broker/storage/file-partition-store.js';
 import { StorageError } from '../../../../lib/broker/storage/storage-error.js';
+import { MessageLayout } from '../../../../lib/protocol/messages/message-layout.js';
 import {
   badChecksumAt,
   batch,
@@ -270,6 +271,19 @@ describe('partition recovery', () => {
     await expect(checking.readFromOffset(0n, 5)).rejects.toMatchObject({ kind: 'Corrupt', offset: 2n });
     await expect(checking.readFromOffset(2n, 1)).rejects.toMatchObject({ kind: 'Corrupt', offset: 2n });
     expect(payloads(await checking.readFromOffset(3n, 7))).toHaveLength(7);
+  });
+
+  it('refuses to serve messages whose lengths no longer match the index, even without checksums', async () => {
+    const dir = await filled(5);
+    const log = join(dir, seg(0, 'log'));
+    const bytes = await readFile(log);
+    bytes.writeUInt32LE(10_000, 164 * 2 + MessageLayout.payloadLength);
+    await writeFile(log, bytes);
+    const store = await open(dir, { verifyChecksumsOnRead: false });
+    expect((await store.readFromOffset(0n, 2)).count).toBe(2);
+    const error = await store.readFromOffset(0n, 5).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'Corrupt', offset: 0n });
+    expect((error as Error).message).toContain('message 2 of 5 at byte 328');
   });
 
   it('checks a sealed segment once per open: bytes already checked are served without hashing them again', async () => {
