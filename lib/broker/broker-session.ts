@@ -37,7 +37,7 @@ import type {
   StoreOffsetInput,
 } from '../protocol/iggy-session.js';
 import { MessageRun } from '../protocol/messages/message-run.js';
-import { decodeMessages } from '../protocol/messages/message-walk.js';
+import { decodeMessages } from '../protocol/messages/message-decode.js';
 import type { Broker } from './broker.js';
 import type { AppendListener } from './state/append-signals.js';
 import type {
