@@ -41,12 +41,13 @@ describe('sample app killed while its commits are pending', () => {
     const handledBy = (group: string, entries = readJournal(journal)): Set<string> =>
       new Set(handled(entries, group).map((e) => e.orderId));
 
-    // Run 1 commits in the background every 500 ms (a partition never reaches commitEvery).
+    // Run 1 commits in the background every 3 s (a partition never reaches commitEvery): long enough that a
+    // loaded machine's slow billing has handled past its last commit when it is killed.
     const first = await SampleAppProcess.start({
       ...env,
       SAMPLE_INSTANCE: 'first',
       IGGY_HANDLER_COMMIT_EVERY: '1000000',
-      IGGY_HANDLER_COMMIT_INTERVAL_MS: '500',
+      IGGY_HANDLER_COMMIT_INTERVAL_MS: '3000',
     });
     const quick = await place(first, 'quick');
     await eventually('the quick orders handled and committed', async () => {
