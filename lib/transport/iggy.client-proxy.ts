@@ -11,7 +11,7 @@ import type { Serializer } from '../events/serializer.js';
 import { ConnectorHandle } from './connector-handle.js';
 import type { IggyStatus } from './iggy-transport.constants.js';
 import { IggyRecord, type IggyRecordOptions } from './iggy-record.js';
-import type { IggyClientOptions } from './interfaces/iggy-client-options.interface.js';
+import type { IggyClientOptions } from './interfaces/iggy-client-proxy-options.interface.js';
 import { requestHeaders } from './reply-codec.js';
 import { packetOf } from './nest-compat.js';
 import { ReplyListener } from './reply-listener.js';

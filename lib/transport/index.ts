@@ -6,4 +6,4 @@ export { IGGY_TRANSPORT, type IggyStatus } from './iggy-transport.constants.js';
 export { IggyMissingTenantError, IggyRequestTimeoutError, IggyTransportError } from './transport-errors.js';
 export { connectorForMode, isConnector } from './connector-factory.js';
 export type { IggyServerOptions } from './interfaces/iggy-server-options.interface.js';
-export type { IggyClientOptions } from './interfaces/iggy-client-options.interface.js';
+export type { IggyClientOptions } from './interfaces/iggy-client-proxy-options.interface.js';

@@ -1,5 +1,5 @@
 import type { IggyConnector } from '../connectors/iggy-connector.js';
-import type { IggyClientOptions } from './interfaces/iggy-client-options.interface.js';
+import type { IggyClientOptions } from './interfaces/iggy-client-proxy-options.interface.js';
 import { IggyTransportError } from './transport-errors.js';
 
 /** A client's options with the connector given as an instance. */
