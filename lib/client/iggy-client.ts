@@ -134,7 +134,7 @@ export type OffsetTarget = Optional<ConsumerOffsetTarget, 'partitionId'>;
 export type PollInput = Optional<PollMessagesRequest, 'partitionId' | 'autoCommit'>;
 
 /** A poll's answer with the messages decoded. */
-export interface PollResult {
+export interface DecodedPollResult {
   /** 0-based partition the messages come from. */
   partitionId: number;
   /** The partition's current (last) offset. */
@@ -366,7 +366,7 @@ export class IggyClient extends IggyClientCore {
   }
 
   /** Polls messages; payloads are views into the received frame. */
-  async pollMessages(request: PollInput): Promise<PollResult> {
+  async pollMessages(request: PollInput): Promise<DecodedPollResult> {
     const polled = await this.request(pollMessagesCodec, {
       partitionId: null,
       autoCommit: false,

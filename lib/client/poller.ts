@@ -5,7 +5,7 @@ import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js'
 import type { Identifier } from '../protocol/primitives/identifier.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import { IggyClientError, IggyError } from './errors.js';
-import type { IggyClient, PollResult } from './iggy-client.js';
+import type { IggyClient, DecodedPollResult } from './iggy-client.js';
 
 /** A polled message with the partition it came from. */
 export interface ConsumedMessage extends PolledMessage {
@@ -108,7 +108,7 @@ export class Poller implements AsyncIterable<ConsumedMessage> {
    * One poll (joining the group first when needed). Advances the poller's position: a single consumer's
    * next poll starts after the last message returned here.
    */
-  async poll(): Promise<PollResult> {
+  async poll(): Promise<DecodedPollResult> {
     if (this.isGroup && !this.joined) await this.join();
     const result = await this.client.pollMessages({
       consumer: this.consumer,
@@ -154,7 +154,7 @@ export class Poller implements AsyncIterable<ConsumedMessage> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<ConsumedMessage, void, undefined> {
     while (!this.stopped) {
-      let result: PollResult;
+      let result: DecodedPollResult;
       try {
         result = await this.poll();
       } catch (err) {
