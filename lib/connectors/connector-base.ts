@@ -9,7 +9,7 @@ import {
   type ConnectorConfigInput,
 } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
-import { iggyCodeOf, toConnectorError, type OperationKind } from './connector-error-mapping.js';
+import { errorCodeOf, toConnectorError, type OperationKind } from './connector-error-mapping.js';
 import { ensureConfiguredTopology, type ConfiguredTopology } from './configured-topology.js';
 import { createIfMissing } from './create-if-missing.js';
 import type { IggyConnector, OffsetOwner, PartitionLag, TopicInfo, TopicSpec } from './iggy-connector.js';
@@ -115,7 +115,7 @@ export abstract class ConnectorBase implements IggyConnector {
       throw new ConnectorError(
         cause.kind,
         `${cause.message} (ensureTopology: false skips this, for a user who may not create streams or topics)`,
-        { cause, iggyCode: cause.iggyCode },
+        { cause, code: cause.code },
       );
     }
   }
@@ -189,7 +189,7 @@ export abstract class ConnectorBase implements IggyConnector {
         throw new ConnectorError(
           'Subscribe',
           `${what}: the topic has partitions 0..${info.partitionsCount - 1}`,
-          { iggyCode: IggyErrorCode.PartitionNotFound },
+          { code: IggyErrorCode.PartitionNotFound },
         );
       }
       const initial = singleStart(options.startFrom ?? 'committed', p);
@@ -246,7 +246,7 @@ export abstract class ConnectorBase implements IggyConnector {
         try {
           return await subscriber.storeOffsetAt(partition, offset);
         } catch (err) {
-          if (!NOT_A_MEMBER.has(iggyCodeOf(err) ?? -1)) throw err;
+          if (!NOT_A_MEMBER.has(errorCodeOf(err) ?? -1)) throw err;
         }
       }
       const source = await this.openSource(stream, topic);
@@ -384,7 +384,7 @@ export abstract class ConnectorBase implements IggyConnector {
     const details = await this.fetchTopic(stream, topic);
     if (!details) {
       throw new ConnectorError(kind, `topic '${topic}' of stream '${stream}' does not exist`, {
-        iggyCode: IggyErrorCode.TopicNameNotFound,
+        code: IggyErrorCode.TopicNameNotFound,
       });
     }
     return toTopicInfo(details);

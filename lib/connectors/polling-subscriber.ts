@@ -3,7 +3,7 @@ import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
-import { iggyCodeOf, toConnectorError } from './connector-error-mapping.js';
+import { errorCodeOf, toConnectorError } from './connector-error-mapping.js';
 import type { MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
 import type { PolledBatch, PollSource } from './poll-source.js';
 
@@ -130,7 +130,7 @@ export class PollingSubscriber implements MessageSubscriber {
       await this.source.storeOffset(this.consumer, message.partition, message.offset);
     } catch (err) {
       const target = this.spec.target;
-      if (target.kind !== 'group' || !MEMBERSHIP_LOST.has(iggyCodeOf(err) ?? -1) || this.closed) {
+      if (target.kind !== 'group' || !MEMBERSHIP_LOST.has(errorCodeOf(err) ?? -1) || this.closed) {
         throw toConnectorError(err, 'Receive', what);
       }
       try {
@@ -227,7 +227,7 @@ export class PollingSubscriber implements MessageSubscriber {
       if (this.closed) return;
       if (this.source.isTransient(err))
         return this.sleep(Math.min(1000, Math.max(100, this.spec.pollIntervalMs)));
-      if (this.spec.target.kind === 'group' && MEMBERSHIP_LOST.has(iggyCodeOf(err) ?? -1)) {
+      if (this.spec.target.kind === 'group' && MEMBERSHIP_LOST.has(errorCodeOf(err) ?? -1)) {
         this.joined = false;
         this.cursor.clear();
         return this.sleep(this.spec.pollIntervalMs);

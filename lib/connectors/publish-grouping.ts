@@ -2,6 +2,7 @@ import { measureMessage, type OutgoingMessage } from '../protocol/messages/messa
 import { MessageLayout } from '../protocol/messages/message-layout.js';
 import { uuidToMessageId } from '../protocol/messages/message-id.js';
 import { ConnectorError } from './connector-error.js';
+import { errorCodeOf } from './connector-error-mapping.js';
 import type { PublishRequest } from './publish-request.js';
 
 /** Where a request without a stream or topic goes. */
@@ -77,7 +78,7 @@ export function preparePublishes<Owner>(
       const reason = err instanceof Error ? err.message : String(err);
       throw new ConnectorError('Publish', `event ${request.eventId}: ${reason}`, {
         cause: err,
-        iggyCode: (err as { iggyCode?: number }).iggyCode,
+        code: errorCodeOf(err),
       });
     }
     out[i] = {

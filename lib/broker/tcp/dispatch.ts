@@ -32,7 +32,7 @@ export function errorReply(status: number): Reply {
  * Never throws:
  * - unknown command code → InvalidCommand (3);
  * - not logged in → Unauthenticated (40), before the payload is decoded;
- * - a `ProtocolError` while decoding → its `iggyCode` (InvalidFormat, InvalidIdentifier, …);
+ * - a `ProtocolError` while decoding → its `code` (InvalidFormat, InvalidIdentifier, …);
  * - a `BrokerError` (or `StorageError`) → its code; StaleClient / ClientNotFound also close the connection;
  * - a system I/O error (a full disk...) → CannotSaveMessagesToSegment / CannotWriteToFile, logged (`ioFailure`);
  * - anything else (a bug) → Error (1), logged.
@@ -67,10 +67,10 @@ export async function dispatch(
 
 function statusOf(error: unknown, code: number, clientId: number, logger: BrokerLogger): number {
   if (error instanceof BrokerError) return error.code;
-  if (error instanceof ProtocolError) return error.iggyCode;
+  if (error instanceof ProtocolError) return error.code;
   if (error instanceof StorageError) {
     logger.error(`${commandName(code) ?? code} for client ${clientId}: ${error.message}`);
-    return error.iggyCode;
+    return error.code;
   }
   const io = ioFailure(error, code);
   if (io) {
