@@ -1,4 +1,4 @@
-import { WakeableDelay } from './wakeable-delay.js';
+import { WakeableDelay } from '../common/wakeable-delay.js';
 import { EventEmitter } from 'node:events';
 import type { CommandCodec } from '../protocol/command-codec.js';
 import { encodeRequestHeader } from '../protocol/framing.js';

@@ -1,4 +1,4 @@
-import { WakeableDelay } from './wakeable-delay.js';
+import { WakeableDelay } from '../common/wakeable-delay.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
