@@ -12,6 +12,7 @@ import {
   type IggyCredentials,
   type ResolvedClientOptions,
 } from './options.js';
+import { describeError } from '../common/error-text.js';
 
 /** Events of `IggyClient`. */
 export interface IggyClientEvents {
@@ -247,7 +248,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     try {
       payload = coder.encode ? coder.encode(request) : [codec.encodeRequest(request)];
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = describeError(err);
       reject(
         new IggyClientError('Protocol', `${codec.name}: cannot encode request: ${message}`, {
           cause: err,

@@ -7,6 +7,7 @@ import { CommandCode } from '../protocol/codes/command-codes.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { ConnectorError, type ConnectorErrorKind } from './connector-error.js';
+import { describeError } from '../common/error-text.js';
 
 /** The operation a failure happened in: its kind, unless the cause says something more precise. */
 export type OperationKind = Extract<
@@ -64,7 +65,7 @@ export function errorCodeOf(err: unknown): number | undefined {
  */
 export function toConnectorError(err: unknown, operation: OperationKind, what: string): ConnectorError {
   if (err instanceof ConnectorError) return err;
-  const reason = err instanceof Error ? err.message : String(err);
+  const reason = describeError(err);
   const fail = (kind: ConnectorErrorKind, code?: number) =>
     new ConnectorError(kind, `${what}: ${reason}`, { cause: err, code });
 

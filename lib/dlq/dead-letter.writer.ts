@@ -12,6 +12,7 @@ import {
 import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import { deadLetterEnvelope } from './dead-letter.js';
 import { DEFAULT_STREAM_NAME } from '../connectors/connector-config.js';
+import { describeError } from '../common/error-text.js';
 
 /** Writing a dead letter failed: the failed message must stay uncommitted (it is handled again later). */
 export class DeadLetterWriteError extends Error {
@@ -25,7 +26,7 @@ export class DeadLetterWriteError extends Error {
     const { stream, topic, partition, offset } = entry.message;
     super(
       `could not write the dead letter of ${stream}/${topic} partition ${partition} offset ${offset} ` +
-        `(group '${entry.group}', ${entry.handler}): ${cause instanceof Error ? cause.message : String(cause)}`,
+        `(group '${entry.group}', ${entry.handler}): ${describeError(cause)}`,
       { cause },
     );
   }

@@ -10,7 +10,6 @@ import {
 import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
 import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
 import type { StartFrom } from '../connectors/message-subscriber.js';
-import { namedError } from '../consumer/consumer-support.js';
 import { ConsumerRuntime, type GroupStatus } from '../consumer/consumer-runtime.js';
 import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from '../consumer/dead-letter-sink.js';
 import type { IdempotencyStore } from '../consumer/idempotency/idempotency-store.js';
@@ -26,6 +25,7 @@ import {
   type HandlerSettings,
   type HandlerSettingsInput,
 } from './handler-settings.js';
+import { namedError } from '../common/error-text.js';
 
 /** How often a durable idempotency store is pruned (and once at start). */
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;

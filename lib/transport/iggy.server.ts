@@ -8,7 +8,6 @@ import {
 import { finalize, isObservable, lastValueFrom } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
-import { describeError } from '../consumer/consumer-support.js';
 import { ConsumerRuntime, type GroupStatus } from '../consumer/consumer-runtime.js';
 import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from '../consumer/dead-letter-sink.js';
 import type { IggyContext, IggyRequestInfo } from '../consumer/iggy.context.js';
@@ -32,6 +31,7 @@ import { TransportListeners, runHooked, tryGet } from './transport-support.js';
 import { IggyTransportError } from './transport-errors.js';
 import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
 import { withJsonView } from '../events/json-view.js';
+import { describeError } from '../common/error-text.js';
 
 const DEFAULT_GROUP = 'nestjs-iggy-server';
 

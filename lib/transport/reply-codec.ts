@@ -12,7 +12,7 @@ import {
 } from '../protocol/primitives/user-headers.js';
 import type { IggyRequestInfo } from '../consumer/iggy.context.js';
 import { IggyReplyHeader } from './iggy-transport.constants.js';
-import { describeError } from '../consumer/consumer-support.js';
+import { describeError } from '../common/error-text.js';
 
 /** The headers that turn an envelope message into a request. */
 export function requestHeaders(info: IggyRequestInfo): UserHeaders {

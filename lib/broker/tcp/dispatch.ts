@@ -7,6 +7,7 @@ import { BrokerError } from '../broker-error.js';
 import { ioFailure } from '../io-failure.js';
 import { StorageError } from '../storage/storage-error.js';
 import type { AnyCommandHandler, HandlerContext } from './command-handlers.js';
+import { errorStack } from '../../common/error-text.js';
 
 /** The answer to one request: status 0 with payload slices (written back to back), or an error code. */
 export interface Reply {
@@ -59,7 +60,7 @@ export async function dispatch(
   } catch (error) {
     // The broker answered something its codec cannot encode: our bug, not the client's.
     logger.error(
-      `${handler.codec.name} for client ${ctx.session.clientId}: cannot encode the response: ${describe(error)}`,
+      `${handler.codec.name} for client ${ctx.session.clientId}: cannot encode the response: ${errorStack(error)}`,
     );
     return errorReply(IggyErrorCode.Error);
   }
@@ -75,14 +76,10 @@ function statusOf(error: unknown, code: number, clientId: number, logger: Broker
   const io = ioFailure(error, code);
   if (io) {
     logger.error(
-      `${commandName(code) ?? code} for client ${clientId} failed: ${io.cause}: ${describe(error)}`,
+      `${commandName(code) ?? code} for client ${clientId} failed: ${io.cause}: ${errorStack(error)}`,
     );
     return io.code;
   }
-  logger.error(`${commandName(code) ?? code} for client ${clientId} failed: ${describe(error)}`);
+  logger.error(`${commandName(code) ?? code} for client ${clientId} failed: ${errorStack(error)}`);
   return IggyErrorCode.Error;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

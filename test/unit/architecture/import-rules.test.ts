@@ -13,15 +13,16 @@ const lib = resolve(dirname(fileURLToPath(import.meta.url)), '../../../lib');
 
 /** The folders of `lib/` each plain-TypeScript folder may import (itself included). */
 const MAY_IMPORT: Record<string, string[]> = {
-  protocol: ['protocol'],
-  dashboard: ['dashboard'],
-  client: ['client', 'protocol'],
-  broker: ['broker', 'protocol', 'dashboard'],
-  connectors: ['connectors', 'protocol', 'client', 'broker'],
-  events: ['events', 'connectors', 'protocol'],
-  topology: ['topology', 'connectors', 'events', 'protocol'],
-  consumer: ['consumer', 'connectors', 'events', 'protocol'],
-  cli: ['cli', 'broker', 'protocol'],
+  common: ['common'],
+  protocol: ['protocol', 'common'],
+  dashboard: ['dashboard', 'common'],
+  client: ['common', 'client', 'protocol'],
+  broker: ['common', 'broker', 'protocol', 'dashboard'],
+  connectors: ['common', 'connectors', 'protocol', 'client', 'broker'],
+  events: ['common', 'events', 'connectors', 'protocol'],
+  topology: ['common', 'topology', 'connectors', 'events', 'protocol'],
+  consumer: ['common', 'consumer', 'connectors', 'events', 'protocol'],
+  cli: ['common', 'cli', 'broker', 'protocol'],
 };
 
 /*
@@ -33,7 +34,7 @@ const MAY_IMPORT: Record<string, string[]> = {
  * (transport) and the `@IggyEventHandler` groups (handlers): the two faces are siblings over it, so
  * handlers never import transport.
  */
-const BELOW_NEST = ['consumer', 'events', 'topology', 'connectors', 'protocol'];
+const BELOW_NEST = ['common', 'consumer', 'events', 'topology', 'connectors', 'protocol'];
 const NEST_MAY_IMPORT: Record<string, string[]> = {
   transport: ['transport', ...BELOW_NEST],
   handlers: ['handlers', ...BELOW_NEST],
