@@ -3,7 +3,7 @@ import type { MessageSubscriber, ReceivedMessage, StartFrom } from '../connector
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import { namedError } from '../common/error-text.js';
 import { WakeableDelay } from '../common/wakeable-delay.js';
-import type { ConsumerLogger } from './consumer-support.js';
+import type { ConsumerLogger } from './consumer-logger.js';
 import { DeadLetterFallback } from './dead-letter-fallback.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';
 import { Delivery } from './delivery.js';
