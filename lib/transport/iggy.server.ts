@@ -29,7 +29,7 @@ import type {
 import { encodeReply } from './reply-codec.js';
 import { TransportListeners, runHooked, tryGet } from './transport-support.js';
 import { IggyTransportError } from './transport-errors.js';
-import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import { defaultDestination } from '../connectors/connector-config.js';
 import { withJsonView } from '../events/json-view.js';
 import { describeError } from '../common/error-text.js';
 
@@ -170,13 +170,13 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     if (this.runtime) return;
     this._status$.next('connecting');
     await this.handle.start('IggyServer');
-    const config = this.connector.config;
+    const destination = defaultDestination(this.connector);
     const { options, defaults } = this;
     this.runtime = new ConsumerRuntime(
       this.connector,
       {
-        stream: options.stream ?? config?.streamName ?? DEFAULT_STREAM_NAME,
-        topic: options.topic ?? config?.topicName ?? DEFAULT_TOPIC_NAME,
+        stream: options.stream ?? destination.stream,
+        topic: options.topic ?? destination.topic,
         group: options.group ?? DEFAULT_GROUP,
         routes: this.routes(),
         serializers: this.serializers,
