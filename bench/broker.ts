@@ -16,7 +16,6 @@ import { performance } from 'node:perf_hooks';
 import { xxh3 } from '@node-rs/xxhash';
 import { Broker, EmbeddedServer, Transport, type PollRequest } from '../lib/broker/index.js';
 import { stampBatch } from '../lib/broker/storage/batch-stamper.js';
-import { batchBoundaries } from '../lib/broker/storage/message-walk.js';
 import { IggyClient, type PollInput } from '../lib/client/index.js';
 import {
   CommandCode,
@@ -156,7 +155,7 @@ function expectCount(got: number, offset: bigint): void {
 /** The CPU work of an append without its I/O, each as a runner of `batches` batches (sync, so no await). */
 function appendPieces(batch: Batch): BatchRunner[] {
   const bytes = Buffer.from(batch.run.bytes);
-  const ends = batchBoundaries(bytes, MESSAGES);
+  const ends = batch.run.ends();
   const checksums = (): number => {
     let start = 0;
     let acc = 0;

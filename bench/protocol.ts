@@ -10,11 +10,11 @@ import {
   Partitioning,
   pollMessagesCodec,
   sendMessagesCodec,
-  stampMessages,
   type OutgoingMessage,
   type PolledMessage,
   type SendMessagesRequest,
 } from '../lib/protocol/index.js';
+import { stampBatch } from '../lib/broker/storage/batch-stamper.js';
 import { fmt, keepSink, measurePair, type Measured, type Timing } from './support/measure.js';
 
 const MESSAGES = 1000;
@@ -56,7 +56,7 @@ function benchSize(size: number): string[] {
   const sendPayload = sendMessagesCodec.encodeRequest(request);
 
   const run = MessageRun.encode(messages, 1n);
-  stampMessages(run.bytes, 0n, 1_700_000_000_000_000n);
+  stampBatch(run.bytes, run.ends(), 0n, 1_700_000_000_000_000n);
   const pollPayload = pollMessagesCodec.encodeResponse({
     partitionId: 0,
     currentOffset: BigInt(MESSAGES - 1),

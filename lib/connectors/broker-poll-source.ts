@@ -1,6 +1,6 @@
 import type { Broker } from '../broker/broker.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
-import { decodeMessages } from '../protocol/messages/message-walk.js';
+import { decodeMessages } from '../protocol/messages/message-decode.js';
 import type { Consumer } from '../protocol/primitives/consumer.js';
 import type { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import { createIfMissing } from './create-if-missing.js';

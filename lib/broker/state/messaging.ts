@@ -101,7 +101,7 @@ export class Messaging {
   ): Promise<SendResult> {
     const partitionId = this.pickPartition(stream, topic, partitioning);
     const runtime = this.runtime(stream, topic, partitionId);
-    const result = await storage(runtime.store.append(messages, ends.length, ends));
+    const result = await storage(runtime.store.append(messages, ends));
     this.traffic.writtenBytes += BigInt(messages.length);
     this.appends.appended(topic, partitionId);
     return { partitionId, firstOffset: result.firstOffset, lastOffset: result.lastOffset };

@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { dataViewOf } from '../../protocol/messages/buffer-view.js';
 import { stampChecksums } from '../../protocol/messages/checksum.js';
 import { IndexEntryLayout, MessageLayout } from '../../protocol/messages/message-layout.js';
 
@@ -12,10 +13,6 @@ export function monotonicMicros(): bigint {
 /** The timestamp of the next batch: the clock, but never below the previous batch's (clocks step back). */
 export function nextBatchTimestamp(now: bigint, previous: bigint): bigint {
   return now > previous ? now : previous;
-}
-
-function view(bytes: Buffer): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function idIsZero(dv: DataView, at: number): boolean {
@@ -38,12 +35,13 @@ function writeRandomId(batch: Buffer, at: number, random: Buffer, randomAt: numb
 }
 
 /**
- * Stamps, in place, every message of `batch` (message i ends at `ends[i]`): offset `firstOffset + i`,
- * the batch `timestamp`, a random UUID for an id of 0, then the checksum over bytes 8..end.
+ * The one stamper: stamps, in place, every message of `batch` (message i ends at `ends[i]`, as the
+ * validating walk returned them): offset `firstOffset + i`, the batch `timestamp`, a random UUID for an
+ * id of 0, then the checksum over bytes 8..end.
  */
 export function stampBatch(batch: Buffer, ends: Uint32Array, firstOffset: bigint, timestamp: bigint): void {
   // Hot loop: DataView u32 stores are inlined by V8; Buffer#write* and bigint math are several times slower.
-  const dv = view(batch);
+  const dv = dataViewOf(batch);
   const count = ends.length;
   const numeric = firstOffset + BigInt(count) <= BigInt(Number.MAX_SAFE_INTEGER);
   const first = Number(firstOffset);
@@ -82,7 +80,7 @@ export function writeIndexEntries(
   basePosition: number,
   timestamp: bigint,
 ): void {
-  const dv = view(entries);
+  const dv = dataViewOf(entries);
   const tsLow = Number(timestamp & 0xffffffffn);
   const tsHigh = Number(timestamp >> 32n);
   for (let i = 0; i < ends.length; i++) {

@@ -1,7 +1,7 @@
 import { firstChecksumMismatch } from '../../protocol/messages/checksum.js';
+import { walkMessages } from '../../protocol/messages/message-walk.js';
 import { entryEndPosition, entryStartPosition, lowerBoundTimestamp } from './index-entries.js';
 import type { IndexCache } from './index-cache.js';
-import { batchBoundaries } from './message-walk.js';
 import type { ReadResult } from './partition-store.js';
 import type { Segment } from './segment.js';
 import { StorageError } from './storage-error.js';
@@ -118,13 +118,10 @@ export async function readMessages(
 /** Cheap guard: the bytes read must split into exactly the messages the index promised. */
 function splitMessages(messages: Buffer, count: number, first: Piece): Uint32Array {
   const firstOffset = first.segment.startOffset + BigInt(first.first);
-  try {
-    return batchBoundaries(messages, count);
-  } catch {
-    throw new StorageError('Corrupt', `messages read from offset ${firstOffset} do not match the index`, {
-      offset: firstOffset,
-    });
-  }
+  return walkMessages(messages, { count, allowEmpty: true }, (fault) => {
+    const message = `messages read from offset ${firstOffset} do not match the index: ${fault.detail}`;
+    return new StorageError('Corrupt', message, { offset: firstOffset });
+  });
 }
 
 /**

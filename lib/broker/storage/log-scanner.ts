@@ -1,9 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
 import { messageChecksum } from '../../protocol/messages/checksum.js';
+import { dataViewOf } from '../../protocol/messages/buffer-view.js';
 import { MessageLayout } from '../../protocol/messages/message-layout.js';
+import { faultDetail, messageLength } from '../../protocol/messages/message-walk.js';
 import { readFully } from './file-io.js';
 import { INDEX_ENTRY_BYTES, writeEntry } from './index-entries.js';
-import { messageLength } from './message-walk.js';
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_POSITION = 0xffffffff;
@@ -52,8 +53,10 @@ export interface WalkResult {
 }
 
 /**
- * Walks the log from `from` to `size`, checking each message: lengths within limits and within the file,
- * reserved field 0, offset field dense, timestamp not going back, checksum. Stops at the first failure.
+ * Walks the log from `from` to `size`, checking each message: its header as every walk does
+ * (`messageLength`: reserved field 0, lengths within limits), its bytes within the file, offset field
+ * dense, timestamp not going back, checksum. Stops at the first failure. Reads through a window, not
+ * `walkMessages`, so a log is never held in memory whole.
  */
 export async function walkLog(file: FileHandle, size: number, from: WalkStart): Promise<WalkResult> {
   const reader = new WindowReader(file, size);
@@ -101,11 +104,11 @@ async function checkMessage(
   if (size - position < MessageLayout.headerBytes) return `partial header (${size - position} bytes)`;
   const header = await reader.view(position, MessageLayout.headerBytes);
   if (!header) return 'log shorter than its size';
-  const length = messageLength(header, 0);
-  if (length === null) return 'message lengths beyond protocol limits';
+  const view = dataViewOf(header);
+  const length = messageLength(view, 0, true);
+  if (typeof length === 'string') return faultDetail(length, view, 0);
   if (length > size - position) return `partial message (${size - position} of ${length} bytes)`;
   if (position + length > MAX_POSITION) return 'message ends past the u32 position limit';
-  if (header.readBigUInt64LE(MessageLayout.reserved) !== 0n) return 'reserved field not zero';
   const offset = header.readBigUInt64LE(MessageLayout.offset);
   if (offset !== expectedOffset) return `offset field ${offset}, expected ${expectedOffset}`;
   const timestamp = header.readBigUInt64LE(MessageLayout.timestamp);

@@ -41,11 +41,11 @@ export interface PartitionStats {
  */
 export interface PartitionStore {
   /**
-   * Appends `count` validated messages in wire layout (as taken from a send-messages request):
-   * stamps offset, timestamp and checksum into them, then stores them. `ends` (each message's end,
-   * exclusive) saves walking the batch again when the caller has validated it already.
+   * Appends validated messages in wire layout (as taken from a send-messages request), message i ending
+   * at `ends[i]` (exclusive; what the validating walk returned): stamps offset, timestamp, id and checksum
+   * into them, then stores them.
    */
-  append(messages: Buffer, count: number, ends?: Uint32Array): Promise<AppendResult>;
+  append(messages: Buffer, ends: Uint32Array): Promise<AppendResult>;
   /** Up to `count` messages from `offset` (inclusive), or from the first stored one when `offset` is older. */
   readFromOffset(offset: bigint, count: number): Promise<ReadResult>;
   /** Up to `count` messages whose timestamp is ≥ `timestamp` (µs). */

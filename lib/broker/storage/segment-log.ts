@@ -4,7 +4,6 @@ import { IndexCache } from './index-cache.js';
 import { INDEX_ENTRY_BYTES } from './index-entries.js';
 import { EMPTY_READ, offsetForTimestamp, readMessages } from './log-reader.js';
 import { GroupCommitQueue } from './group-commit-queue.js';
-import { batchBoundaries } from './message-walk.js';
 import type {
   AppendResult,
   FsyncMode,
@@ -120,21 +119,26 @@ export class SegmentLog implements PartitionStore {
    * settles (it is written from, and copied into the tail cache, after the call returns). It is
    * stamped at once, in arrival order, so that this CPU work overlaps the writes of earlier appends.
    */
-  async append(messages: Buffer, count: number, ends?: Uint32Array): Promise<AppendResult> {
+  async append(messages: Buffer, ends: Uint32Array): Promise<AppendResult> {
     this.ensureOpen();
-    const boundaries = ends?.length === count ? ends : batchBoundaries(messages, count);
+    if (ends.length === 0 || ends[ends.length - 1] !== messages.length) {
+      throw new StorageError(
+        'InvalidBatch',
+        `the ${ends.length} message ends given do not end the ${messages.length}-byte batch`,
+      );
+    }
     if (messages.length > MAX_SEGMENT_POSITION) {
       throw new StorageError('TooLarge', `a ${messages.length}-byte batch does not fit in one segment`);
     }
     const firstOffset = this.nextOffset + BigInt(this.pendingMessages);
     const timestamp = nextBatchTimestamp(this.clock(), this.lastTimestamp);
-    stampBatch(messages, boundaries, firstOffset, timestamp);
+    stampBatch(messages, ends, firstOffset, timestamp);
     this.lastTimestamp = timestamp;
-    this.pendingMessages += count;
+    this.pendingMessages += ends.length;
     return new Promise((resolve, reject) => {
       this.queue.join({
         batch: messages,
-        ends: boundaries,
+        ends,
         stampedOffset: firstOffset,
         timestamp,
         resolve,

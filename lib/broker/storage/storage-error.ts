@@ -4,7 +4,7 @@ import { IggyErrorCode } from '../../protocol/codes/error-codes.js';
 export type StorageErrorKind =
   /** Bytes on disk are not what was written: a bad checksum, length or index outside a repairable tail. */
   | 'Corrupt'
-  /** The messages handed to `append` do not match their own header lengths or count. */
+  /** The message ends handed to `append` do not end its batch. */
   | 'InvalidBatch'
   /** A batch that cannot be stored (it would push a segment position past u32). */
   | 'TooLarge'

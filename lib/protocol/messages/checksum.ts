@@ -6,6 +6,7 @@
  * @node-rs/xxhash for every length up to 3,000 bytes and for long inputs, and that xxh3-wasm.ts is the
  * compiled xxh3.wat.
  */
+import { dataViewOf } from './buffer-view.js';
 import { MessageLayout } from './message-layout.js';
 import { XXH3_WASM_BASE64 } from './xxh3-wasm.js';
 
@@ -60,7 +61,7 @@ export function messageChecksum(message: Buffer): bigint {
  * into the message's checksum field; the rest of the header must be stamped already.
  */
 export function stampChecksums(run: Buffer, ends: Uint32Array): void {
-  const view = new DataView(run.buffer, run.byteOffset, run.byteLength);
+  const view = dataViewOf(run);
   hashMessages(run, ends, (_index, at, low, high) => {
     view.setUint32(at + MessageLayout.checksum, low, true);
     view.setUint32(at + MessageLayout.checksum + 4, high, true);
@@ -73,7 +74,7 @@ export function stampChecksums(run: Buffer, ends: Uint32Array): void {
  * match its bytes, or -1 when all match. Hashes the run in a few calls, like `stampChecksums`.
  */
 export function firstChecksumMismatch(run: Buffer, ends: Uint32Array): number {
-  const view = new DataView(run.buffer, run.byteOffset, run.byteLength);
+  const view = dataViewOf(run);
   let bad = -1;
   hashMessages(run, ends, (i, at, low, high) => {
     const ok =

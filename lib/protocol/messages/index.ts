@@ -2,7 +2,7 @@ export * from './message-layout.js';
 export * from './message-batch.js';
 export * from './message-run.js';
 export * from './message-walk.js';
-export * from './message-stamp.js';
+export * from './message-decode.js';
 export * from './message-id.js';
 export * from './checksum.js';
 export * from './partition-key.js';

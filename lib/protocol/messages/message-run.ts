@@ -6,14 +6,16 @@ import {
   type OutgoingMessage,
   type PolledMessage,
 } from './message-batch.js';
-import { IndexEntryLayout, MessageLayout } from './message-layout.js';
+import { dataViewOf } from './buffer-view.js';
 import {
-  decodeMessages,
-  iterateMessages,
-  messageEnds,
+  decodeWalked,
+  iterateWalked,
+  protocolFault,
   validateMessages,
   type ValidateMessagesOptions,
-} from './message-walk.js';
+} from './message-decode.js';
+import { IndexEntryLayout, MessageLayout } from './message-layout.js';
+import { walkMessages } from './message-walk.js';
 
 /**
  * Encoded messages back to back, exactly as the wire and the partition log carry them. What a
@@ -22,7 +24,7 @@ import {
  */
 export class MessageRun {
   // ES private fields: remembered results, invisible to equality checks.
-  #ends: readonly number[] | undefined;
+  #ends: Uint32Array | undefined;
   #index: Buffer | undefined;
 
   /** Wraps bytes that are already validated (see `MessageRun.validate`). */
@@ -47,7 +49,7 @@ export class MessageRun {
   ): MessageRun {
     const bytes = Buffer.allocUnsafe(measure.runBytes);
     writeMessages(bytes, 0, -1, messages, measure, now);
-    const ends = new Array<number>(messages.length);
+    const ends = new Uint32Array(messages.length);
     let end = 0;
     for (let i = 0; i < messages.length; i++) {
       end += MessageLayout.headerBytes + messages[i]!.payload.length + measure.headerBytes[i]!;
@@ -68,17 +70,24 @@ export class MessageRun {
 
   /** The messages as objects (payloads are views into `bytes`). */
   decode(): PolledMessage[] {
-    return decodeMessages(this.bytes, this.count);
+    return decodeWalked(this.bytes, this.ends());
   }
 
   /** The messages decoded one at a time, as iterated (payloads are views into `bytes`). */
   iterate(): IterableIterator<PolledMessage> {
-    return iterateMessages(this.bytes);
+    return iterateWalked(this.bytes, this.ends());
   }
 
-  /** Each message's end position (exclusive) within `bytes` (walked once, then remembered). */
-  ends(): readonly number[] {
-    this.#ends ??= messageEnds(this.bytes);
+  /**
+   * Each message's end position (exclusive) within `bytes`, walked once (a `ProtocolError` when the
+   * bytes are not `count` messages), then remembered: do not modify it.
+   */
+  ends(): Uint32Array {
+    this.#ends ??= walkMessages(
+      this.bytes,
+      { count: this.count, allowEmpty: true },
+      protocolFault('messages'),
+    );
     return this.#ends;
   }
 
@@ -90,7 +99,7 @@ export class MessageRun {
     if (this.#index) return this.#index;
     const ends = this.ends();
     const index = Buffer.alloc(ends.length * IndexEntryLayout.bytes);
-    const view = new DataView(index.buffer, index.byteOffset, index.byteLength);
+    const view = dataViewOf(index);
     for (let i = 0; i < ends.length; i++) {
       view.setUint32(i * IndexEntryLayout.bytes + IndexEntryLayout.position, ends[i]!, true);
     }

@@ -1,268 +1,131 @@
-import { IggyErrorCode } from '../codes/error-codes.js';
 import { Limits } from '../limits.js';
-import { decodeUserHeaders, validateUserHeaders } from '../primitives/user-headers.js';
-import { ProtocolError } from '../protocol-error.js';
-import { bufferView } from './buffer-view.js';
-import type { PolledMessage } from './message-batch.js';
-import { IndexEntryLayout, MessageLayout } from './message-layout.js';
+import { dataViewOf } from './buffer-view.js';
+import { MessageLayout } from './message-layout.js';
 
 const H = MessageLayout.headerBytes;
 
-/** The 64-byte header of one encoded message. */
-export interface MessageHeader {
-  checksum: bigint;
-  id: bigint;
-  offset: bigint;
-  timestamp: bigint;
-  originTimestamp: bigint;
-  userHeadersLength: number;
-  payloadLength: number;
+/** What can be wrong with a run of encoded messages. Each layer maps it to its own error (`FaultMapper`). */
+export type MessageFaultKind =
+  /** The run ends where one of the `count` messages it should hold would start. */
+  | 'MissingMessage'
+  /** Fewer bytes are left than a message's 64-byte header. */
+  | 'TruncatedHeader'
+  | 'NonZeroReserved'
+  /** A payload of 0 bytes where sends require 1 at least. */
+  | 'EmptyPayload'
+  /** A payload over 64,000,000 bytes. */
+  | 'PayloadTooLarge'
+  /** User headers over 100,000 bytes. */
+  | 'UserHeadersTooLarge'
+  /** The header's lengths reach past the end of the run. */
+  | 'TruncatedMessage'
+  /** Bytes follow the last of the `count` messages. */
+  | 'TrailingBytes';
+
+/** The first fault a walk found. */
+export interface MessageFault {
+  readonly kind: MessageFaultKind;
+  /** Index of the message concerned (for TrailingBytes: how many messages came before). */
+  readonly index: number;
+  /** Byte position of that message within the run. */
+  readonly position: number;
+  /** What is wrong, where, with the numbers: the text of the error a mapper builds. */
+  readonly detail: string;
 }
 
-/**
- * Bounds of the message starting at `pos` in `run`: checks that its header fits, that its payload
- * (≤ 64,000,000 bytes; ≥ 1 byte unless `allowEmpty`) and user headers (≤ 100,000 bytes) fit the
- * buffer, and that the reserved field is 0. Returns the message's end (exclusive).
- */
-export function messageEndAt(run: Buffer, pos: number, context: string, allowEmpty = false): number {
-  return endAt(viewOf(run), pos, context, allowEmpty);
-}
+/** Turns a fault into the error its layer throws (ProtocolError, BrokerError with the server's code, StorageError). */
+export type FaultMapper = (fault: MessageFault) => Error;
 
-function viewOf(bytes: Buffer): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function endAt(run: DataView, pos: number, context: string, allowEmpty: boolean): number {
-  if (run.byteLength - pos < H) {
-    throw new ProtocolError(
-      'Truncated',
-      `${context}: message at byte ${pos} needs a ${H}-byte header, ${run.byteLength - pos} left`,
-      IggyErrorCode.InvalidMessagePayloadLength,
-    );
-  }
-  const headersLength = run.getUint32(pos + MessageLayout.userHeadersLength, true);
-  const payloadLength = run.getUint32(pos + MessageLayout.payloadLength, true);
-  if (payloadLength === 0 && !allowEmpty) {
-    throw new ProtocolError(
-      'InvalidValue',
-      `${context}: message at byte ${pos} has an empty payload`,
-      IggyErrorCode.InvalidMessagePayloadLength,
-    );
-  }
-  if (payloadLength > Limits.maxMessagePayloadBytes) {
-    throw new ProtocolError(
-      'TooLarge',
-      `${context}: message at byte ${pos} has a ${payloadLength}-byte payload, max ${Limits.maxMessagePayloadBytes}`,
-      IggyErrorCode.TooBigMessagePayload,
-    );
-  }
-  if (headersLength > Limits.maxUserHeadersBytes) {
-    throw new ProtocolError(
-      'TooLarge',
-      `${context}: message at byte ${pos} has ${headersLength} bytes of user headers, max ${Limits.maxUserHeadersBytes}`,
-      IggyErrorCode.TooBigUserHeaders,
-    );
-  }
-  if (
-    run.getUint32(pos + MessageLayout.reserved, true) !== 0 ||
-    run.getUint32(pos + MessageLayout.reserved + 4, true) !== 0
-  ) {
-    throw new ProtocolError(
-      'InvalidValue',
-      `${context}: message at byte ${pos} has a non-zero reserved field`,
-      IggyErrorCode.InvalidReservedField,
-    );
-  }
-  const end = pos + H + payloadLength + headersLength;
-  if (end > run.byteLength) {
-    throw new ProtocolError(
-      'Truncated',
-      `${context}: message at byte ${pos} claims ${end - pos} bytes, ${run.byteLength - pos} left`,
-      IggyErrorCode.InvalidMessagePayloadLength,
-    );
-  }
-  return end;
-}
-
-/** Options of `validateMessages`. */
-export interface ValidateMessagesOptions {
+/** Options of `walkMessages`. */
+export interface WalkOptions {
   /** How many messages the run must hold; when absent, the run is walked to its end. */
   count?: number;
-  /** A send-messages index block to check: offset 0, timestamp 0, position = the message's end. */
-  index?: Buffer;
   /** Allow empty payloads (stored data from raw clients); sends require 1 byte at least. */
   allowEmpty?: boolean;
-  /** What is validated, for error messages. */
-  context?: string;
 }
 
 /**
- * Walks a run of encoded messages and checks everything a broker must before storing it: header,
- * payload and user-header lengths (never trusting one past the buffer), payload 1..64,000,000
- * bytes, reserved = 0, user headers well formed, the count and index block consistent, no trailing
- * bytes. Returns each message's end position within the run.
+ * The only walk over the message layout: checks every message of `run` (header within the run, reserved
+ * field 0, payload 1..64,000,000 bytes, user headers ≤ 100,000 bytes, lengths within the run) and that the
+ * messages fill the run exactly. Returns each message's end (exclusive); throws `fail(fault)` at the first
+ * fault. Never reads past the run, and allocates at most one u32 per 64 bytes of it whatever `count` says.
  */
-export function validateMessages(run: Buffer, options: ValidateMessagesOptions = {}): number[] {
-  const { count, index, allowEmpty = false, context = 'messages' } = options;
-  if (index && count !== undefined && index.length !== count * IndexEntryLayout.bytes) {
-    throw new ProtocolError(
-      'LengthMismatch',
-      `${context}: index block is ${index.length} bytes for ${count} messages`,
-      IggyErrorCode.InvalidIndexesByteSize,
-    );
-  }
-  const view = viewOf(run);
-  const indexView = index && viewOf(index);
-  const ends: number[] = [];
+export function walkMessages(run: Buffer, options: WalkOptions, fail: FaultMapper): Uint32Array {
+  const { count, allowEmpty = false } = options;
+  const view = dataViewOf(run);
+  const size = run.length;
+  const room = Math.floor(size / H);
+  const ends = new Uint32Array(count === undefined ? room : Math.min(count, room));
+  let n = 0;
   let pos = 0;
-  while (count === undefined ? pos < run.length : ends.length < count) {
-    const i = ends.length;
-    const end = endAt(view, pos, context, allowEmpty);
-    const headersAt = pos + H + view.getUint32(pos + MessageLayout.payloadLength, true);
-    if (headersAt < end) validateUserHeaders(run, headersAt, end);
-    if (indexView) checkIndexEntry(indexView, i, end, context);
-    ends.push(end);
-    pos = end;
+  while (count === undefined ? pos < size : n < count) {
+    const left = size - pos;
+    const length =
+      left >= H ? messageLength(view, pos, allowEmpty) : left === 0 ? 'MissingMessage' : 'TruncatedHeader';
+    if (typeof length === 'string') throw fail(faultAt(length, view, n, pos, count));
+    if (length > left) throw fail(faultAt('TruncatedMessage', view, n, pos, count));
+    pos += length;
+    ends[n++] = pos;
   }
-  checkRunEnd(run, pos, ends.length, context);
-  return ends;
-}
-
-/** Throws unless the walk of `count` messages ended at the end of `run`. */
-function checkRunEnd(run: Buffer, pos: number, count: number, context: string): void {
-  if (pos !== run.length) {
-    throw new ProtocolError(
-      'TrailingBytes',
-      `${context}: ${run.length - pos} bytes follow the last of ${count} messages`,
-      IggyErrorCode.InvalidMessagesSize,
-    );
-  }
-}
-
-function checkIndexEntry(index: DataView, i: number, end: number, context: string): void {
-  const at = i * IndexEntryLayout.bytes;
-  if (index.byteLength - at < IndexEntryLayout.bytes) {
-    throw new ProtocolError(
-      'Truncated',
-      `${context}: no index entry for message ${i}`,
-      IggyErrorCode.MissingIndex,
-    );
-  }
-  const offset = index.getUint32(at + IndexEntryLayout.offset, true);
-  if (offset !== 0) {
-    throw new ProtocolError(
-      'InvalidValue',
-      `${context}: index ${i} has offset ${offset}, expected 0`,
-      IggyErrorCode.NonZeroOffset,
-    );
-  }
-  if (
-    index.getUint32(at + IndexEntryLayout.timestamp, true) !== 0 ||
-    index.getUint32(at + IndexEntryLayout.timestamp + 4, true) !== 0
-  ) {
-    throw new ProtocolError(
-      'InvalidValue',
-      `${context}: index ${i} has timestamp ${index.getBigUint64(at + IndexEntryLayout.timestamp, true)}, expected 0`,
-      IggyErrorCode.NonZeroTimestamp,
-    );
-  }
-  const position = index.getUint32(at + IndexEntryLayout.position, true);
-  if (position !== end) {
-    throw new ProtocolError(
-      'LengthMismatch',
-      `${context}: index ${i} says the message ends at ${position}, it ends at ${end}`,
-      IggyErrorCode.InvalidMessagesSize,
-    );
-  }
-}
-
-/** Reads the header of the message at `at` (bounds-checked). */
-export function readMessageHeader(run: Buffer, at: number): MessageHeader {
-  if (at < 0 || run.length - at < H) {
-    throw new ProtocolError(
-      'Truncated',
-      `message header at byte ${at} needs ${H} bytes, ${run.length - at} left`,
-    );
-  }
-  const view = viewOf(run);
-  return {
-    checksum: view.getBigUint64(at + MessageLayout.checksum, true),
-    id: readId(view, at),
-    offset: view.getBigUint64(at + MessageLayout.offset, true),
-    timestamp: view.getBigUint64(at + MessageLayout.timestamp, true),
-    originTimestamp: view.getBigUint64(at + MessageLayout.originTimestamp, true),
-    userHeadersLength: view.getUint32(at + MessageLayout.userHeadersLength, true),
-    payloadLength: view.getUint32(at + MessageLayout.payloadLength, true),
-  };
-}
-
-/** The u128 id of the message at `at` (DataView reads: several times faster than Buffer's bigint reads). */
-function readId(view: DataView, at: number): bigint {
-  const lo = view.getBigUint64(at + MessageLayout.id, true);
-  if (
-    view.getUint32(at + MessageLayout.id + 8, true) === 0 &&
-    view.getUint32(at + MessageLayout.id + 12, true) === 0
-  ) {
-    return lo;
-  }
-  return (view.getBigUint64(at + MessageLayout.id + 8, true) << 64n) | lo;
-}
-
-/** One message of a run whose bounds are checked (`end` from `endAt`). */
-function decodeMessage(run: Buffer, view: DataView, pos: number, end: number): PolledMessage {
-  const payloadEnd = pos + H + view.getUint32(pos + MessageLayout.payloadLength, true);
-  return {
-    checksum: view.getBigUint64(pos + MessageLayout.checksum, true),
-    id: readId(view, pos),
-    offset: view.getBigUint64(pos + MessageLayout.offset, true),
-    timestamp: view.getBigUint64(pos + MessageLayout.timestamp, true),
-    originTimestamp: view.getBigUint64(pos + MessageLayout.originTimestamp, true),
-    headers: payloadEnd === end ? [] : decodeUserHeaders(run, payloadEnd, end),
-    payload: bufferView(run, pos + H, payloadEnd),
-  };
+  if (pos !== size) throw fail(faultAt('TrailingBytes', view, n, pos, count));
+  return n === ends.length ? ends : ends.subarray(0, n);
 }
 
 /**
- * Decodes a run of messages (as a poll response carries them) into objects; payloads are views into
- * `run`. With `count`, the run must hold exactly that many. Empty payloads are accepted (the real
- * server stores what raw clients send); everything else is checked as in `validateMessages`.
+ * The total length of the message whose 64-byte header (present) starts at `pos`, from the header alone,
+ * or why the header is invalid (reserved field, then payload, then user-header length; the run's bounds are
+ * the caller's).
  */
-export function decodeMessages(run: Buffer, count?: number, context = 'messages'): PolledMessage[] {
-  const view = viewOf(run);
-  const out: PolledMessage[] = [];
-  let pos = 0;
-  while (count === undefined ? pos < run.length : out.length < count) {
-    const end = endAt(view, pos, context, true);
-    out.push(decodeMessage(run, view, pos, end));
-    pos = end;
+export function messageLength(view: DataView, pos: number, allowEmpty: boolean): number | MessageFaultKind {
+  if (
+    view.getUint32(pos + MessageLayout.reserved, true) !== 0 ||
+    view.getUint32(pos + MessageLayout.reserved + 4, true) !== 0
+  ) {
+    return 'NonZeroReserved';
   }
-  checkRunEnd(run, pos, out.length, context);
-  return out;
+  const payload = view.getUint32(pos + MessageLayout.payloadLength, true);
+  const headers = view.getUint32(pos + MessageLayout.userHeadersLength, true);
+  if (payload === 0 && !allowEmpty) return 'EmptyPayload';
+  if (payload > Limits.maxMessagePayloadBytes) return 'PayloadTooLarge';
+  if (headers > Limits.maxUserHeadersBytes) return 'UserHeadersTooLarge';
+  return H + payload + headers;
 }
 
-/**
- * Decodes the messages of a run one at a time, as they are asked for (the run must be validated
- * first, e.g. by `MessageRun.validate`: a malformed one still throws `ProtocolError` when reached).
- */
-export function* iterateMessages(
-  run: Buffer,
-  context = 'messages',
-): Generator<PolledMessage, void, undefined> {
-  const view = viewOf(run);
-  for (let pos = 0; pos < run.length;) {
-    const end = endAt(view, pos, context, true);
-    yield decodeMessage(run, view, pos, end);
-    pos = end;
+/** What is wrong with the message at `pos` of `view`, in words, with the numbers read from its header. */
+export function faultDetail(kind: MessageFaultKind, view: DataView, pos: number): string {
+  const left = view.byteLength - pos;
+  const field = (at: number): number => view.getUint32(pos + at, true);
+  switch (kind) {
+    case 'MissingMessage':
+      return 'the run ends here';
+    case 'TruncatedHeader':
+      return `${left} bytes left, a header needs ${H}`;
+    case 'NonZeroReserved':
+      return `reserved field is ${view.getBigUint64(pos + MessageLayout.reserved, true)}, expected 0`;
+    case 'EmptyPayload':
+      return 'empty payload';
+    case 'PayloadTooLarge':
+      return `payload of ${field(MessageLayout.payloadLength)} B, max ${Limits.maxMessagePayloadBytes} B`;
+    case 'UserHeadersTooLarge':
+      return `user headers of ${field(MessageLayout.userHeadersLength)} B, max ${Limits.maxUserHeadersBytes} B`;
+    case 'TruncatedMessage': {
+      const length = H + field(MessageLayout.payloadLength) + field(MessageLayout.userHeadersLength);
+      return `${length} B long, ${left} B left`;
+    }
+    case 'TrailingBytes':
+      return `${left} bytes follow the last message`;
   }
 }
 
-/** Each message's end (exclusive) in a run of messages, walked to its end (empty payloads allowed). */
-export function messageEnds(run: Buffer, context = 'messages'): number[] {
-  const view = viewOf(run);
-  const ends: number[] = [];
-  for (let pos = 0; pos < run.length;) {
-    pos = endAt(view, pos, context, true);
-    ends.push(pos);
-  }
-  return ends;
+function faultAt(
+  kind: MessageFaultKind,
+  view: DataView,
+  index: number,
+  position: number,
+  count: number | undefined,
+): MessageFault {
+  const of = count === undefined ? '' : ` of ${count}`;
+  const where =
+    kind === 'TrailingBytes' ? `${index}${of} messages` : `message ${index}${of} at byte ${position}`;
+  return { kind, index, position, detail: `${where}: ${faultDetail(kind, view, position)}` };
 }

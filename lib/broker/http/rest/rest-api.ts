@@ -3,7 +3,7 @@ import { ConsumerKind, type Consumer } from '../../../protocol/primitives/consum
 import type { Identifier } from '../../../protocol/primitives/identifier.js';
 import { PollingKind, type PollingKindValue } from '../../../protocol/primitives/polling-strategy.js';
 import { encodeMessages } from '../../../protocol/messages/message-batch.js';
-import { decodeMessages } from '../../../protocol/messages/message-walk.js';
+import { decodeMessages } from '../../../protocol/messages/message-decode.js';
 import * as catalog from '../../../protocol/http/catalog-json.js';
 import { parseJson } from '../../../protocol/http/json-fields.js';
 import { polledMessagesJson, readSendMessagesBody } from '../../../protocol/http/messages-json.js';

@@ -2,7 +2,7 @@ import type { CommandCodec } from '../../command-codec.js';
 import { CommandCode } from '../../codes/command-codes.js';
 import { encodePolledMessages, type PolledMessage } from '../../messages/message-batch.js';
 import { MessageRun } from '../../messages/message-run.js';
-import { decodeMessages } from '../../messages/message-walk.js';
+import { decodeMessages } from '../../messages/message-decode.js';
 import {
   readPollingStrategy,
   writePollingStrategy,

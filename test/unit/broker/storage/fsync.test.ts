@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import type { FileHandle } from 'node:fs/promises';
 import { openFilePartitionStore } from '../../../../lib/broker/storage/file-partition-store.js';
 import type { FsyncMode } from '../../../../lib/broker/storage/partition-store.js';
-import { batch, fileHandlePrototype, TempDirs } from './storage-test-kit.js';
+import { batch, fileHandlePrototype, TempDirs, walked } from './storage-test-kit.js';
 
 const dirs = new TempDirs();
 let fileHandle: FileHandle;
@@ -24,7 +24,7 @@ async function countSyncs(
 ): Promise<{ appending: number; closing: number }> {
   const store = await openFilePartitionStore(await dirs.make(), { fsync });
   const spy = jest.spyOn(fileHandle, 'datasync');
-  for (let i = 0; i < batches; i++) await store.append(batch(5), 5);
+  for (let i = 0; i < batches; i++) await store.append(...walked(batch(5)));
   if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
   const appending = spy.mock.calls.length;
   await store.close();
@@ -40,7 +40,7 @@ describe('fsync modes', () => {
     const store = await openFilePartitionStore(await dirs.make(), { fsync: { kind: 'always' } });
     const syncs = jest.spyOn(fileHandle, 'datasync');
     const writes = jest.spyOn(fileHandle, 'writev');
-    const results = await Promise.all(Array.from({ length: 50 }, () => store.append(batch(1), 1)));
+    const results = await Promise.all(Array.from({ length: 50 }, () => store.append(...walked(batch(1)))));
     expect(results.map((r) => r.firstOffset)).toEqual(Array.from({ length: 50 }, (_, i) => BigInt(i)));
     expect(syncs).toHaveBeenCalledTimes(1);
     expect(writes).toHaveBeenCalledTimes(1);
@@ -59,7 +59,7 @@ describe('fsync modes', () => {
 
   it('flush(true) fsyncs on demand, whatever the mode', async () => {
     const store = await openFilePartitionStore(await dirs.make(), { fsync: { kind: 'never' } });
-    await store.append(batch(1), 1);
+    await store.append(...walked(batch(1)));
     const spy = jest.spyOn(fileHandle, 'datasync');
     await store.flush(false);
     expect(spy).not.toHaveBeenCalled();
@@ -74,7 +74,7 @@ describe('fsync modes', () => {
       segmentSizeBytes: 500,
     });
     const spy = jest.spyOn(fileHandle, 'datasync');
-    await store.append(batch(5), 5);
+    await store.append(...walked(batch(5)));
     expect(spy).toHaveBeenCalledTimes(2);
     expect(store.stats().segmentsCount).toBe(2);
     await store.close();

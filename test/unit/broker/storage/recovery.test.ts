@@ -2,14 +2,22 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { appendFile, readdir, readFile, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { firstBadChecksum } from '../../../../lib/protocol/messages/message-stamp.js';
 import {
   FilePartitionStore,
   openFilePartitionStore,
 } from '../../../../lib/broker/storage/file-partition-store.js';
 import type { FilePartitionStoreOptions } from '../../../../lib/broker/storage/file-partition-store.js';
 import { StorageError } from '../../../../lib/broker/storage/storage-error.js';
-import { batch, decoded, payloads, RecordingLogger, TempDirs } from './storage-test-kit.js';
+import { MessageLayout } from '../../../../lib/protocol/messages/message-layout.js';
+import {
+  badChecksumAt,
+  batch,
+  decoded,
+  payloads,
+  RecordingLogger,
+  TempDirs,
+  walked,
+} from './storage-test-kit.js';
 
 const dirs = new TempDirs();
 const opened: FilePartitionStore[] = [];
@@ -35,7 +43,7 @@ async function open(dir: string, options: FilePartitionStoreOptions = {}): Promi
 async function filled(batches: number): Promise<string> {
   const dir = await dirs.make();
   const store = await open(dir);
-  for (let b = 0; b < batches; b++) await store.append(batch(10, `b${b}`), 10);
+  for (let b = 0; b < batches; b++) await store.append(...walked(batch(10, `b${b}`)));
   await store.close();
   return dir;
 }
@@ -44,7 +52,7 @@ async function expectAll(store: FilePartitionStore, count: number): Promise<void
   const all = await store.readFromOffset(0n, 10_000);
   expect(all.count).toBe(count);
   expect(decoded(all).map((m) => m.offset)).toEqual(Array.from({ length: count }, (_, i) => BigInt(i)));
-  expect(firstBadChecksum(all.messages)).toBe(-1);
+  expect(badChecksumAt(all)).toBe(-1);
 }
 
 describe('partition recovery', () => {
@@ -69,7 +77,7 @@ describe('partition recovery', () => {
     expect(store.recovery.repairs).toEqual([]);
     expect(store.stats()).toMatchObject({ currentOffset: 49n, messagesCount: 50n, segmentsCount: 3 });
     await expectAll(store, 50);
-    expect((await store.append(batch(1), 1)).firstOffset).toBe(50n);
+    expect((await store.append(...walked(batch(1)))).firstOffset).toBe(50n);
   });
 
   it('cuts a torn tail (garbage, a half message) and continues at the right offset', async () => {
@@ -97,7 +105,7 @@ describe('partition recovery', () => {
       }),
     ]);
     await expectAll(store, 50);
-    expect((await store.append(batch(2, 'next'), 2)).firstOffset).toBe(50n);
+    expect((await store.append(...walked(batch(2, 'next')))).firstOffset).toBe(50n);
     expect(payloads(await store.readFromOffset(49n, 5))).toEqual(['b4-9', 'next-0', 'next-1']);
   });
 
@@ -125,7 +133,7 @@ describe('partition recovery', () => {
   it('loses no acknowledged message when the process dies without closing (fsync never)', async () => {
     const dir = await dirs.make();
     const crashed = await open(dir);
-    for (let b = 0; b < 5; b++) await crashed.append(batch(10, `b${b}`), 10);
+    for (let b = 0; b < 5; b++) await crashed.append(...walked(batch(10, `b${b}`)));
     const reopened = await open(dir); // the first store is never closed, as after a crash
     expect(reopened.recovery.repairs).toEqual([]);
     await expectAll(reopened, 50);
@@ -142,7 +150,7 @@ describe('partition recovery', () => {
           await truncate(join(dir, seg(40, 'index')), indexLength);
           const store = await open(dir);
           await expectAll(store, 50);
-          expect((await store.append(batch(1), 1)).firstOffset).toBe(50n);
+          expect((await store.append(...walked(batch(1)))).firstOffset).toBe(50n);
           await store.close();
           await dirs.cleanup();
         },
@@ -164,10 +172,10 @@ describe('partition recovery', () => {
   it('keeps timestamps monotonic across a restart with a clock that went back', async () => {
     const dir = await dirs.make();
     const first = await open(dir, { clock: () => 5_000_000n });
-    await first.append(batch(1), 1);
+    await first.append(...walked(batch(1)));
     await first.close();
     const second = await open(dir, { clock: () => 1_000n });
-    expect((await second.append(batch(1), 1)).timestamp).toBe(5_000_000n);
+    expect((await second.append(...walked(batch(1)))).timestamp).toBe(5_000_000n);
   });
 
   it('rebuilds a missing index', async () => {
@@ -193,7 +201,7 @@ describe('partition recovery', () => {
     ]);
     expect((await stat(join(dir, seg(0, 'index')))).size).toBe(20 * 16);
     await expectAll(store, 50);
-    expect((await store.append(batch(1), 1)).firstOffset).toBe(50n);
+    expect((await store.append(...walked(batch(1)))).firstOffset).toBe(50n);
   });
 
   it('drops index entries past the end of the last log', async () => {
@@ -265,6 +273,19 @@ describe('partition recovery', () => {
     expect(payloads(await checking.readFromOffset(3n, 7))).toHaveLength(7);
   });
 
+  it('refuses to serve messages whose lengths no longer match the index, even without checksums', async () => {
+    const dir = await filled(5);
+    const log = join(dir, seg(0, 'log'));
+    const bytes = await readFile(log);
+    bytes.writeUInt32LE(10_000, 164 * 2 + MessageLayout.payloadLength);
+    await writeFile(log, bytes);
+    const store = await open(dir, { verifyChecksumsOnRead: false });
+    expect((await store.readFromOffset(0n, 2)).count).toBe(2);
+    const error = await store.readFromOffset(0n, 5).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'Corrupt', offset: 0n });
+    expect((error as Error).message).toContain('message 2 of 5 at byte 328');
+  });
+
   it('checks a sealed segment once per open: bytes already checked are served without hashing them again', async () => {
     const dir = await filled(5);
     const log = join(dir, seg(0, 'log'));
@@ -285,6 +306,6 @@ describe('partition recovery', () => {
     expect(await readdir(dir)).toContain(seg(40, 'log'));
     const store = await open(dir);
     expect(store.stats()).toMatchObject({ currentOffset: 39n, segmentsCount: 3 });
-    expect((await store.append(batch(1), 1)).firstOffset).toBe(40n);
+    expect((await store.append(...walked(batch(1)))).firstOffset).toBe(40n);
   });
 });

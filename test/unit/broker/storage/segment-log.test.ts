@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { messageIdToUuid } from '../../../../lib/protocol/messages/message-id.js';
-import { firstBadChecksum } from '../../../../lib/protocol/messages/message-stamp.js';
 import { createMemoryPartitionStore } from '../../../../lib/broker/storage/memory-partition-store.js';
 import { openFilePartitionStore } from '../../../../lib/broker/storage/file-partition-store.js';
 import type { PartitionStore } from '../../../../lib/broker/storage/partition-store.js';
@@ -12,7 +11,7 @@ import { Segment } from '../../../../lib/broker/storage/segment.js';
 import { SegmentLog, type SegmentLogOptions } from '../../../../lib/broker/storage/segment-log.js';
 import type { SegmentStorageProvider } from '../../../../lib/broker/storage/segment-storage.js';
 import { StorageError } from '../../../../lib/broker/storage/storage-error.js';
-import { batch, decoded, payloads, TempDirs, TestClock } from './storage-test-kit.js';
+import { badChecksumAt, batch, decoded, payloads, TempDirs, TestClock, walked } from './storage-test-kit.js';
 
 const dirs = new TempDirs();
 const opened: PartitionStore[] = [];
@@ -54,9 +53,9 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
   it('stamps dense offsets, one timestamp per batch and valid checksums', async () => {
     const clock = new TestClock(5_000n);
     const s = await store({ clock: clock.read });
-    const first = await s.append(batch(3, 'a'), 3);
+    const first = await s.append(...walked(batch(3, 'a')));
     clock.now = 7_000n;
-    const second = await s.append(batch(2, 'b'), 2);
+    const second = await s.append(...walked(batch(2, 'b')));
     expect(first).toEqual({ firstOffset: 0n, lastOffset: 2n, timestamp: 5_000n });
     expect(second).toEqual({ firstOffset: 3n, lastOffset: 4n, timestamp: 7_000n });
     const all = await s.readFromOffset(0n, 100);
@@ -64,7 +63,7 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
     const messages = decoded(all);
     expect(messages.map((m) => m.offset)).toEqual([0n, 1n, 2n, 3n, 4n]);
     expect(messages.map((m) => m.timestamp)).toEqual([5_000n, 5_000n, 5_000n, 7_000n, 7_000n]);
-    expect(firstBadChecksum(all.messages)).toBe(-1);
+    expect(badChecksumAt(all)).toBe(-1);
     expect(messages.every((m) => m.id !== 0n)).toBe(true);
     expect(new Set(messages.map((m) => m.id)).size).toBe(5);
     expect(messages.map((m) => messageIdToUuid(m.id))).toEqual(
@@ -79,21 +78,21 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
     const s = await store();
     const bytes = batch(1);
     bytes.writeBigUInt64LE(42n, 8);
-    await s.append(bytes, 1);
+    await s.append(...walked(bytes));
     expect(decoded(await s.readFromOffset(0n, 1))[0]!.id).toBe(42n);
   });
 
   it('never lets timestamps go back when the clock does', async () => {
     const clock = new TestClock(9_000n);
     const s = await store({ clock: clock.read });
-    await s.append(batch(1), 1);
+    await s.append(...walked(batch(1)));
     clock.now = 1_000n;
-    expect((await s.append(batch(1), 1)).timestamp).toBe(9_000n);
+    expect((await s.append(...walked(batch(1)))).timestamp).toBe(9_000n);
   });
 
   it('rolls segments by size and reads across them', async () => {
     const s = await store();
-    for (let b = 0; b < 7; b++) await s.append(batch(10, `b${b}`), 10);
+    for (let b = 0; b < 7; b++) await s.append(...walked(batch(10, `b${b}`)));
     const stats = s.stats();
     expect(stats.currentOffset).toBe(69n);
     expect(stats.messagesCount).toBe(70n);
@@ -114,7 +113,7 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
     const s = await store({ clock: clock.read });
     for (let b = 0; b < 6; b++) {
       clock.now = 100n * BigInt(b + 1);
-      await s.append(batch(10, `b${b}`), 10);
+      await s.append(...walked(batch(10, `b${b}`)));
     }
     expect((await s.readFromTimestamp(0n, 5)).firstOffset).toBe(0n);
     expect((await s.readFromTimestamp(300n, 5)).firstOffset).toBe(20n);
@@ -128,7 +127,7 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
     const s = await store({ clock: clock.read });
     for (let b = 0; b < 6; b++) {
       clock.now = 1_000n * BigInt(b + 1);
-      await s.append(batch(10), 10);
+      await s.append(...walked(batch(10)));
     }
     // Segments: [0..19] ends at t=2000, [20..39] at 4000, [40..59] at 6000 (sealed: full), then an empty active one.
     expect(s.stats().segmentsCount).toBe(4);
@@ -142,12 +141,12 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
       firstOffset: null,
     });
     expect((await s.readFromOffset(0n, 10)).count).toBe(0);
-    expect((await s.append(batch(1), 1)).firstOffset).toBe(60n);
+    expect((await s.append(...walked(batch(1)))).firstOffset).toBe(60n);
   });
 
   it('removes the oldest segments by size and by count, with a barrier', async () => {
     const s = await store();
-    for (let b = 0; b < 7; b++) await s.append(batch(10), 10);
+    for (let b = 0; b < 7; b++) await s.append(...walked(batch(10)));
     const size = s.stats().sizeBytes;
     const removed = await s.removeOldestSegment();
     expect(removed).toBe(3280n);
@@ -163,7 +162,7 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
 
   it('finishes a read that started before retention removed its segment', async () => {
     const s = await store({ cachedIndexes: 0 });
-    for (let b = 0; b < 5; b++) await s.append(batch(10, `b${b}`), 10);
+    for (let b = 0; b < 5; b++) await s.append(...walked(batch(10, `b${b}`)));
     const reading = s.readFromOffset(0n, 50);
     const removing = s.removeSegments(2);
     const [read] = await Promise.all([reading, removing]);
@@ -174,7 +173,7 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
 
   it('purges to offset 0, like the real server', async () => {
     const s = await store();
-    for (let b = 0; b < 3; b++) await s.append(batch(10), 10);
+    for (let b = 0; b < 3; b++) await s.append(...walked(batch(10)));
     const before = (await s.readFromOffset(0n, 1)).messages.readBigUInt64LE(32);
     await s.purge();
     expect(s.stats()).toEqual({
@@ -184,7 +183,7 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
       segmentsCount: 1,
       firstOffset: null,
     });
-    const after = await s.append(batch(2), 2);
+    const after = await s.append(...walked(batch(2)));
     expect(after.firstOffset).toBe(0n);
     expect(after.timestamp).toBeGreaterThanOrEqual(before);
     expect(payloads(await s.readFromOffset(0n, 10))).toEqual(['m-0', 'm-1']);
@@ -192,24 +191,28 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
 
   it('serializes concurrent appends in arrival order', async () => {
     const s = await store();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.append(batch(3, `c${i}`), 3)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => s.append(...walked(batch(3, `c${i}`)))),
+    );
     expect(results.map((r) => r.firstOffset)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(3 * i)));
     expect(payloads(await s.readFromOffset(57n, 3))).toEqual(['c19-0', 'c19-1', 'c19-2']);
   });
 
-  it('rejects a batch whose lengths do not add up, and leaves the log as it was', async () => {
+  it('rejects message ends that do not end the batch, and leaves the log as it was', async () => {
     const s = await store();
-    await expect(s.append(batch(2), 3)).rejects.toThrow(StorageError);
-    await expect(s.append(Buffer.concat([batch(2), Buffer.alloc(5)]), 2)).rejects.toMatchObject({
+    const [bytes, ends] = walked(batch(2));
+    await expect(s.append(bytes, ends.subarray(0, 1))).rejects.toThrow(StorageError);
+    await expect(s.append(bytes, new Uint32Array(0))).rejects.toMatchObject({ kind: 'InvalidBatch' });
+    await expect(s.append(Buffer.concat([bytes, Buffer.alloc(5)]), ends)).rejects.toMatchObject({
       kind: 'InvalidBatch',
     });
-    expect((await s.append(batch(1), 1)).firstOffset).toBe(0n);
+    expect((await s.append(...walked(batch(1)))).firstOffset).toBe(0n);
   });
 
   it('refuses work once closed', async () => {
     const s = await store();
     await s.close();
-    await expect(s.append(batch(1), 1)).rejects.toMatchObject({ kind: 'Closed' });
+    await expect(s.append(...walked(batch(1)))).rejects.toMatchObject({ kind: 'Closed' });
     await expect(s.readFromOffset(0n, 1)).rejects.toMatchObject({ kind: 'Closed' });
   });
 });
@@ -247,7 +250,9 @@ describe('appends stamped ahead of their write', () => {
 
   it('writes appends that arrive together in one write, each acknowledged with its own offsets', async () => {
     const s = flakyLog();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.append(batch(2, `g${i}`), 2)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => s.append(...walked(batch(2, `g${i}`)))),
+    );
     expect(FlakyStorage.writes).toBe(1);
     expect(results.map((r) => [r.firstOffset, r.lastOffset])).toEqual(
       Array.from({ length: 20 }, (_, i) => [BigInt(2 * i), BigInt(2 * i + 1)]),
@@ -259,9 +264,9 @@ describe('appends stamped ahead of their write', () => {
     const s = flakyLog();
     let open!: () => void;
     FlakyStorage.gate = new Promise((resolve) => (open = resolve));
-    const first = s.append(batch(1, 'a'), 1);
+    const first = s.append(...walked(batch(1, 'a')));
     await new Promise(setImmediate); // the first write has started and waits
-    const later = Array.from({ length: 10 }, (_, i) => s.append(batch(1, `b${i}`), 1));
+    const later = Array.from({ length: 10 }, (_, i) => s.append(...walked(batch(1, `b${i}`))));
     open();
     await Promise.all([first, ...later]);
     expect(FlakyStorage.writes).toBe(2);
@@ -270,13 +275,13 @@ describe('appends stamped ahead of their write', () => {
 
   it('fails together the appends that shared a failed write, and re-stamps those queued behind it', async () => {
     const s = flakyLog();
-    await s.append(batch(2, 'a'), 2);
+    await s.append(...walked(batch(2, 'a')));
     let open!: () => void;
     FlakyStorage.gate = new Promise((resolve) => (open = resolve));
     FlakyStorage.failures = 1;
-    const shared = [s.append(batch(3, 'b'), 3), s.append(batch(1, 'b'), 1)];
+    const shared = [s.append(...walked(batch(3, 'b'))), s.append(...walked(batch(1, 'b')))];
     await new Promise(setImmediate);
-    const queued = [s.append(batch(2, 'c'), 2), s.append(batch(1, 'd'), 1)];
+    const queued = [s.append(...walked(batch(2, 'c'))), s.append(...walked(batch(1, 'd')))];
     open();
     const [failed, alsoFailed, next, last] = await Promise.allSettled([...shared, ...queued]);
     expect(failed).toMatchObject({ status: 'rejected', reason: new Error('disk full') });
@@ -286,19 +291,19 @@ describe('appends stamped ahead of their write', () => {
     const read = await s.readFromOffset(0n, 10);
     expect(payloads(read)).toEqual(['a-0', 'a-1', 'c-0', 'c-1', 'd-0']);
     expect(decoded(read).map((m) => m.offset)).toEqual([0n, 1n, 2n, 3n, 4n]);
-    expect(firstBadChecksum(read.messages)).toBe(-1);
-    expect((await s.append(batch(1, 'e'), 1)).firstOffset).toBe(5n);
+    expect(badChecksumAt(read)).toBe(-1);
+    expect((await s.append(...walked(batch(1, 'e')))).firstOffset).toBe(5n);
   });
 
   it('re-stamps an append queued behind a purge from offset 0', async () => {
     const s = flakyLog();
-    await s.append(batch(3), 3);
+    await s.append(...walked(batch(3)));
     const purged = s.purge();
-    const after = await s.append(batch(2, 'p'), 2);
+    const after = await s.append(...walked(batch(2, 'p')));
     await purged;
     expect(after.firstOffset).toBe(0n);
     const read = await s.readFromOffset(0n, 10);
     expect(decoded(read).map((m) => m.offset)).toEqual([0n, 1n]);
-    expect(firstBadChecksum(read.messages)).toBe(-1);
+    expect(badChecksumAt(read)).toBe(-1);
   });
 });

@@ -1,8 +1,10 @@
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { firstChecksumMismatch } from '../../../../lib/protocol/messages/checksum.js';
 import { encodeMessages, type PolledMessage } from '../../../../lib/protocol/messages/message-batch.js';
-import { decodeMessages } from '../../../../lib/protocol/messages/message-walk.js';
+import { decodeMessages, protocolFault } from '../../../../lib/protocol/messages/message-decode.js';
+import { walkMessages } from '../../../../lib/protocol/messages/message-walk.js';
 import type { ReadResult } from '../../../../lib/broker/storage/partition-store.js';
 import type { StorageLogger } from '../../../../lib/broker/storage/storage-logger.js';
 
@@ -37,6 +39,16 @@ export function batch(count: number, tag = 'm', payloadBytes = 100): Buffer {
     })),
     1n,
   );
+}
+
+/** `bytes` and each message's end, as a validated send hands them to `append` (the walk the broker runs). */
+export function walked(bytes: Buffer): [Buffer, Uint32Array] {
+  return [bytes, walkMessages(bytes, { allowEmpty: true }, protocolFault('test batch'))];
+}
+
+/** The index of the first message read whose checksum does not match its bytes, or -1. */
+export function badChecksumAt(result: ReadResult): number {
+  return firstChecksumMismatch(result.messages, walked(result.messages)[1]);
 }
 
 export function payloads(result: ReadResult): string[] {

@@ -4,9 +4,16 @@ import type { FileHandle } from 'node:fs/promises';
 import { openFilePartitionStore } from '../../../../lib/broker/storage/file-partition-store.js';
 import { createMemoryPartitionStore } from '../../../../lib/broker/storage/memory-partition-store.js';
 import type { PartitionStore, ReadResult } from '../../../../lib/broker/storage/partition-store.js';
-import { firstBadChecksum } from '../../../../lib/protocol/messages/message-stamp.js';
 import { TailCache, type TailCacheLimits } from '../../../../lib/broker/storage/tail-cache.js';
-import { batch, decoded, fileHandlePrototype, payloads, TempDirs } from './storage-test-kit.js';
+import {
+  badChecksumAt,
+  batch,
+  decoded,
+  fileHandlePrototype,
+  payloads,
+  TempDirs,
+  walked,
+} from './storage-test-kit.js';
 
 const dirs = new TempDirs();
 const opened: PartitionStore[] = [];
@@ -42,7 +49,7 @@ function cache(limits: TailCacheLimits): TailCache {
 describe('tail cache', () => {
   it('serves polls of the last appended messages from memory, older ones from the file', async () => {
     const store = await fileStore(cache({ partitionBytes: 4 * BATCH_BYTES, totalBytes: 1 << 20 }));
-    for (let b = 0; b < 10; b++) await store.append(batch(10, `b${b}`), 10);
+    for (let b = 0; b < 10; b++) await store.append(...walked(batch(10, `b${b}`)));
     const reads = jest.spyOn(fileHandle, 'read');
     expect(payloads(await store.readFromOffset(95n, 5))).toEqual(['b9-5', 'b9-6', 'b9-7', 'b9-8', 'b9-9']);
     expect(payloads(await store.readFromOffset(70n, 30))).toHaveLength(30);
@@ -54,7 +61,7 @@ describe('tail cache', () => {
   it('keeps the tail of a segment just sealed', async () => {
     // Two batches per segment: offsets 0..19 in the first, 20.. in the second.
     const store = await fileStore(cache({ partitionBytes: 1 << 20, totalBytes: 1 << 20 }), 2000);
-    for (let b = 0; b < 3; b++) await store.append(batch(10, `b${b}`), 10);
+    for (let b = 0; b < 3; b++) await store.append(...walked(batch(10, `b${b}`)));
     expect(store.stats().segmentsCount).toBe(2);
     const reads = jest.spyOn(fileHandle, 'read');
     expect(payloads(await store.readFromOffset(15n, 10))).toEqual([
@@ -69,7 +76,7 @@ describe('tail cache', () => {
     const stores = await Promise.all([fileStore(shared), fileStore(shared), fileStore(shared)]);
     for (let round = 0; round < 6; round++) {
       for (const [i, store] of stores.entries()) {
-        await store.append(batch(10, `p${i}r${round}`), 10);
+        await store.append(...walked(batch(10, `p${i}r${round}`)));
         expect(shared.heldBytes).toBeLessThanOrEqual(5 * 1024);
       }
     }
@@ -89,7 +96,7 @@ describe('tail cache', () => {
   it('does not keep a batch larger than the partition share, and still reads it', async () => {
     const shared = cache({ partitionBytes: 1024, totalBytes: 1024 });
     const store = await fileStore(shared);
-    await store.append(batch(10, 'big'), 10);
+    await store.append(...walked(batch(10, 'big')));
     expect(shared.heldBytes).toBe(0);
     expect(payloads(await store.readFromOffset(0n, 10))).toHaveLength(10);
   });
@@ -97,14 +104,14 @@ describe('tail cache', () => {
   it('forgets what retention removed and what a purge removed', async () => {
     const shared = cache({ partitionBytes: 1 << 20, totalBytes: 1 << 20 });
     const store = await fileStore(shared, 2000);
-    for (let b = 0; b < 5; b++) await store.append(batch(10, `b${b}`), 10);
+    for (let b = 0; b < 5; b++) await store.append(...walked(batch(10, `b${b}`)));
     const held = shared.heldBytes;
     await store.removeSegments(2);
     expect(shared.heldBytes).toBeLessThan(held);
     expect(payloads(await store.readFromOffset(0n, 1))).toEqual(['b4-0']);
     await store.purge();
     expect(shared.heldBytes).toBe(0);
-    await store.append(batch(1, 'after'), 1);
+    await store.append(...walked(batch(1, 'after')));
     expect(payloads(await store.readFromOffset(0n, 5))).toEqual(['after-0']);
   });
 
@@ -132,8 +139,8 @@ describe('tail cache', () => {
           const plain = await createMemoryPartitionStore({ segmentSizeBytes, clock });
           let total = 0;
           for (const [i, b] of batches.entries()) {
-            await cached.append(batch(b.count, `x${i}`, b.payload), b.count);
-            await plain.append(batch(b.count, `x${i}`, b.payload), b.count);
+            await cached.append(...walked(batch(b.count, `x${i}`, b.payload)));
+            await plain.append(...walked(batch(b.count, `x${i}`, b.payload)));
             total += b.count;
           }
           for (const [at, count] of reads) {
@@ -146,7 +153,7 @@ describe('tail cache', () => {
             const shown = (r: ReadResult): unknown[] =>
               decoded(r).map((m) => [m.offset, m.timestamp, m.payload]);
             expect(shown(ours)).toEqual(shown(theirs));
-            expect(firstBadChecksum(ours.messages)).toBe(-1);
+            expect(badChecksumAt(ours)).toBe(-1);
           }
           await Promise.all([cached.close(), plain.close()]);
         },

@@ -6,9 +6,8 @@ import {
   pollMessagesCodec,
   type PolledMessages,
 } from '../../../../lib/protocol/commands/messages/index.js';
-import { encodeMessages, encodePolledMessages } from '../../../../lib/protocol/messages/message-batch.js';
+import { encodePolledMessages } from '../../../../lib/protocol/messages/message-batch.js';
 import { MessageRun } from '../../../../lib/protocol/messages/message-run.js';
-import { stampMessages } from '../../../../lib/protocol/messages/message-stamp.js';
 import { ConsumerKind } from '../../../../lib/protocol/primitives/consumer.js';
 import { PollingStrategy } from '../../../../lib/protocol/primitives/polling-strategy.js';
 import { ProtocolError } from '../../../../lib/protocol/protocol-error.js';
@@ -94,11 +93,11 @@ describe('PollMessages response', () => {
   });
 
   it('is u32 partition id · u64 current offset · u32 count · the stored messages as they are', () => {
-    const run = encodeMessages(
-      [{ id: 7n, payload: Buffer.from('hello') }, { payload: Buffer.from('x') }],
-      5n,
-    );
-    stampMessages(run, 41n, 1_000n, { assignIds: false });
+    const stored = { checksum: 9n, timestamp: 1_000n, originTimestamp: 5n, headers: [] };
+    const run = encodePolledMessages([
+      { ...stored, id: 7n, offset: 41n, payload: Buffer.from('hello') },
+      { ...stored, id: 0n, offset: 42n, payload: Buffer.from('x') },
+    ]);
     const payload = codec.encodeResponse({
       partitionId: 3,
       currentOffset: 42n,
