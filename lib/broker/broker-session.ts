@@ -33,7 +33,7 @@ import type {
   IggySession,
   OffsetTarget,
   PollInput,
-  PollResult,
+  DecodedPollResult,
   StoreOffsetInput,
 } from '../protocol/iggy-session.js';
 import { MessageRun } from '../protocol/messages/message-run.js';
@@ -233,7 +233,7 @@ export class BrokerSession implements IggySession {
   }
 
   /** Payloads are views into the bytes read from the log. */
-  async pollMessages(request: PollInput): Promise<PollResult> {
+  async pollMessages(request: PollInput): Promise<DecodedPollResult> {
     const { partitionId, currentOffset, messages } = await this.pollMessagesRun(request);
     return {
       partitionId,

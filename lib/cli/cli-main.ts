@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { BrokerLogger } from '../broker/broker-config.js';
 import { EmbeddedServer } from '../broker/embedded-server.js';
 import { CliExit, parseCliArgs } from './cli-options.js';
+import { describeError } from '../common/error-text.js';
 
 /** Where the CLI writes: lines for people (stdout) and log lines (stderr). */
 export interface CliIo {
@@ -73,7 +74,7 @@ export async function runCli(
     server = await startCli(args, io);
   } catch (error) {
     if (error instanceof CliExit) process.exit(error.exitCode);
-    io.err(`iggy-embedded: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`iggy-embedded: cannot start: ${describeError(error)}`);
     process.exit(1);
   }
   let stopping = false;
@@ -90,7 +91,7 @@ export async function runCli(
         process.exit(0);
       },
       (error: unknown) => {
-        io.err(`iggy-embedded: stop failed: ${error instanceof Error ? error.message : String(error)}`);
+        io.err(`iggy-embedded: stop failed: ${describeError(error)}`);
         process.exit(1);
       },
     );

@@ -2,6 +2,7 @@ import type { ResponseFrame } from '../protocol/framing.js';
 import type { WireRequest } from './connection.js';
 import { IggyError } from '../protocol/iggy-error.js';
 import { IggyClientError } from './errors.js';
+import { describeError } from '../common/error-text.js';
 
 /** A request from the call until its promise settles. */
 export class Call<Res> implements WireRequest {
@@ -30,7 +31,7 @@ export class Call<Res> implements WireRequest {
     try {
       value = this.decode(frame.payload);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = describeError(err);
       return this.fail(
         new IggyClientError('Protocol', `${this.command}: cannot decode response: ${message}`, {
           cause: err,

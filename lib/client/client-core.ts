@@ -1,4 +1,4 @@
-import { WakeableDelay } from './wakeable-delay.js';
+import { WakeableDelay } from '../common/wakeable-delay.js';
 import { EventEmitter } from 'node:events';
 import type { CommandCodec } from '../protocol/command-codec.js';
 import { encodeRequestHeader } from '../protocol/framing.js';
@@ -12,6 +12,7 @@ import {
   type IggyCredentials,
   type ResolvedClientOptions,
 } from './options.js';
+import { describeError } from '../common/error-text.js';
 
 /** Events of `IggyClient`. */
 export interface IggyClientEvents {
@@ -266,7 +267,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     try {
       payload = coder.encode ? coder.encode(request) : [codec.encodeRequest(request)];
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = describeError(err);
       reject(
         new IggyClientError('Protocol', `${codec.name}: cannot encode request: ${message}`, {
           cause: err,

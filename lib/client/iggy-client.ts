@@ -115,7 +115,7 @@ import type {
   IggySession,
   OffsetTarget,
   PollInput,
-  PollResult,
+  DecodedPollResult,
   StoreOffsetInput,
 } from '../protocol/iggy-session.js';
 import { IggyClientCore } from './client-core.js';
@@ -339,7 +339,7 @@ export class IggyClient extends IggyClientCore implements IggySession {
   }
 
   /** Polls messages; payloads are views into the received frame. */
-  async pollMessages(request: PollInput): Promise<PollResult> {
+  async pollMessages(request: PollInput): Promise<DecodedPollResult> {
     const polled = await this.request(pollMessagesCodec, {
       partitionId: null,
       autoCommit: false,

@@ -13,6 +13,6 @@ export type {
   IggySession,
   OffsetTarget,
   PollInput,
-  PollResult,
+  DecodedPollResult,
   StoreOffsetInput,
 } from '../protocol/iggy-session.js';

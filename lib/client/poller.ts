@@ -1,4 +1,4 @@
-import { WakeableDelay } from './wakeable-delay.js';
+import { WakeableDelay } from '../common/wakeable-delay.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
@@ -6,7 +6,7 @@ import type { Identifier } from '../protocol/primitives/identifier.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import { IggyError } from '../protocol/iggy-error.js';
 import { IggyClientError } from './errors.js';
-import type { PollResult } from '../protocol/iggy-session.js';
+import type { DecodedPollResult } from '../protocol/iggy-session.js';
 import type { IggyClient } from './iggy-client.js';
 
 /** A polled message with the partition it came from. */
@@ -110,7 +110,7 @@ export class Poller implements AsyncIterable<ConsumedMessage> {
    * One poll (joining the group first when needed). Advances the poller's position: a single consumer's
    * next poll starts after the last message returned here.
    */
-  async poll(): Promise<PollResult> {
+  async poll(): Promise<DecodedPollResult> {
     if (this.isGroup && !this.joined) await this.join();
     const result = await this.client.pollMessages({
       consumer: this.consumer,
@@ -156,7 +156,7 @@ export class Poller implements AsyncIterable<ConsumedMessage> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<ConsumedMessage, void, undefined> {
     while (!this.stopped) {
-      let result: PollResult;
+      let result: DecodedPollResult;
       try {
         result = await this.poll();
       } catch (err) {

@@ -4,6 +4,7 @@ import type { Identifier } from '../protocol/primitives/identifier.js';
 import { messagesKeyBytes, Partitioning, PartitioningKind } from '../protocol/primitives/partitioning.js';
 import { IggyClientError } from './errors.js';
 import type { IggyClient } from './iggy-client.js';
+import { describeError } from '../common/error-text.js';
 
 /** A messages key: strings as UTF-8, numbers as u32 LE, bigints as u64 LE, bytes as given (1..255 bytes). */
 export type MessageKey = string | Uint8Array | number | bigint;
@@ -115,7 +116,7 @@ export class Producer {
       bytes = measureMessages([message]).runBytes;
       target = this.route(message);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = describeError(err);
       return Promise.reject(
         new IggyClientError('Protocol', `invalid message: ${reason}`, {
           cause: err,

@@ -1,12 +1,12 @@
 import type { ConnectorConfig } from './connector-config.js';
+import { ensureTopicAs, type TopicOutcome } from './ensure-topic.js';
 import type { IggyConnector } from './iggy-connector.js';
 
 /** What `connect` found for the configured stream and topic (`ensureTopology`). */
 export interface ConfiguredTopology {
   stream: string;
   topic: string;
-  /** `created`: it was missing (made by us or by a peer starting at the same time). */
-  outcome: 'created' | 'exists' | 'mismatch';
+  outcome: TopicOutcome;
   /** The topic's partition count on the server (the one messages-key partitioning follows). */
   partitions: number;
 }
@@ -27,13 +27,12 @@ export async function ensureConfiguredTopology(
   const stream = config.streamName;
   const topic = config.topicName;
   await connector.ensureStream(stream);
-  const before = await connector.getTopic(stream, topic);
-  if (!before) await connector.ensureTopic(stream, { name: topic, partitions: config.partitions });
-  const actual = before ?? (await connector.getTopic(stream, topic));
-  const partitions = actual?.partitionsCount ?? config.partitions;
-  if (partitions === config.partitions) {
-    return { stream, topic, outcome: before ? 'exists' : 'created', partitions };
-  }
+  const { outcome, actual } = await ensureTopicAs(connector, stream, {
+    name: topic,
+    partitions: config.partitions,
+  });
+  const partitions = actual.partitionsCount;
+  if (outcome !== 'mismatch') return { stream, topic, outcome, partitions };
   process.emitWarning(
     `topic '${stream}/${topic}' has ${partitions} partitions, the config says ${config.partitions}; ` +
       'it is used as it is (change the topic on the server, or the config, to match)',

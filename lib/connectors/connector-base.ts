@@ -9,7 +9,7 @@ import {
   type ConnectorConfigInput,
 } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
-import { iggyCodeOf, toConnectorError, type OperationKind } from './connector-error-mapping.js';
+import { errorCodeOf, toConnectorError, type OperationKind } from './connector-error-mapping.js';
 import { ensureConfiguredTopology, type ConfiguredTopology } from './configured-topology.js';
 import { joinGroup, leaveGroup, type ConnectorSession, type SessionFactory } from './connector-session.js';
 import { createIfMissing } from './create-if-missing.js';
@@ -126,7 +126,7 @@ export abstract class ConnectorBase<
       throw new ConnectorError(
         cause.kind,
         `${cause.message} (ensureTopology: false skips this, for a user who may not create streams or topics)`,
-        { cause, iggyCode: cause.iggyCode },
+        { cause, code: cause.code },
       );
     }
   }
@@ -202,7 +202,7 @@ export abstract class ConnectorBase<
         throw new ConnectorError(
           'Subscribe',
           `${what}: the topic has partitions 0..${info.partitionsCount - 1}`,
-          { iggyCode: IggyErrorCode.PartitionNotFound },
+          { code: IggyErrorCode.PartitionNotFound },
         );
       }
       const initial = singleStart(options.startFrom ?? 'committed', p);
@@ -267,7 +267,7 @@ export abstract class ConnectorBase<
         try {
           return await subscriber.storeOffsetAt(partition, offset);
         } catch (err) {
-          if (!NOT_A_MEMBER.has(iggyCodeOf(err) ?? -1)) throw err;
+          if (!NOT_A_MEMBER.has(errorCodeOf(err) ?? -1)) throw err;
         }
       }
       const session = await this.openSession();
@@ -408,7 +408,7 @@ export abstract class ConnectorBase<
     const details = await this.fetchTopic(stream, topic);
     if (!details) {
       throw new ConnectorError(kind, `topic '${topic}' of stream '${stream}' does not exist`, {
-        iggyCode: IggyErrorCode.TopicNameNotFound,
+        code: IggyErrorCode.TopicNameNotFound,
       });
     }
     return toTopicInfo(details);

@@ -134,6 +134,20 @@ export const DEFAULT_STREAM_NAME = 'nestjs-iggy';
 /** The domain topic when none is configured. */
 export const DEFAULT_TOPIC_NAME = 'domain';
 
+/**
+ * Where a message goes, and is read from, when nothing names its stream or topic: the connector's
+ * configured `streamName` and `topicName`, or the defaults while it has no config.
+ */
+export function defaultDestination(connector: { readonly config?: ConnectorConfig }): {
+  stream: string;
+  topic: string;
+} {
+  return {
+    stream: connector.config?.streamName ?? DEFAULT_STREAM_NAME,
+    topic: connector.config?.topicName ?? DEFAULT_TOPIC_NAME,
+  };
+}
+
 export const defaultEmbeddedConfig: EmbeddedConfig = {
   dataDir: './data/iggy',
   tcpPort: 8090,

@@ -7,6 +7,7 @@ import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import { IggyError } from '../protocol/iggy-error.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { ConnectorError, type ConnectorErrorKind } from './connector-error.js';
+import { describeError } from '../common/error-text.js';
 
 /** The operation a failure happened in: its kind, unless the cause says something more precise. */
 export type OperationKind = Extract<
@@ -42,11 +43,17 @@ export function isAuthCode(code: number): boolean {
   return AUTH_CODES.has(code);
 }
 
-/** The Iggy error code of a refusal (an `IggyError`, from a remote server or the embedded broker), if it is one. */
-export function iggyCodeOf(err: unknown): number | undefined {
-  if (err instanceof IggyError) return err.code;
-  if (err instanceof ConnectorError) return err.iggyCode;
-  return undefined;
+/**
+ * The Iggy error code a failure carries (`code` on `IggyError` — `BrokerError` is one — `ConnectorError`,
+ * `ProtocolError`, `StorageError`), if it carries one.
+ */
+export function errorCodeOf(err: unknown): number | undefined {
+  const coded =
+    err instanceof IggyError ||
+    err instanceof ConnectorError ||
+    err instanceof ProtocolError ||
+    err instanceof StorageError;
+  return coded ? err.code : undefined;
 }
 
 /**
@@ -57,9 +64,9 @@ export function iggyCodeOf(err: unknown): number | undefined {
  */
 export function toConnectorError(err: unknown, operation: OperationKind, what: string): ConnectorError {
   if (err instanceof ConnectorError) return err;
-  const reason = err instanceof Error ? err.message : String(err);
-  const fail = (kind: ConnectorErrorKind, iggyCode?: number) =>
-    new ConnectorError(kind, `${what}: ${reason}`, { cause: err, iggyCode });
+  const reason = describeError(err);
+  const fail = (kind: ConnectorErrorKind, code?: number) =>
+    new ConnectorError(kind, `${what}: ${reason}`, { cause: err, code });
 
   if (err instanceof IggyError) {
     if (CONNECTION_CODES.has(err.code)) return fail('Connection', err.code);
@@ -81,17 +88,17 @@ export function toConnectorError(err: unknown, operation: OperationKind, what: s
         return fail('Backpressure');
       case 'Protocol': {
         const cause = err.cause;
-        return fail(operation, cause instanceof ProtocolError ? cause.iggyCode : undefined);
+        return fail(operation, cause instanceof ProtocolError ? cause.code : undefined);
       }
     }
   }
   if (err instanceof DataDirLockedError || err instanceof DataDirCreateError) return fail('Config');
-  if (err instanceof StorageError || err instanceof ProtocolError) return fail(operation, err.iggyCode);
+  if (err instanceof StorageError || err instanceof ProtocolError) return fail(operation, err.code);
   const io = ioFailure(err, operation === 'Publish' ? CommandCode.SendMessages : undefined);
   if (io)
     return new ConnectorError(operation, `${what}: ${io.cause}: ${reason}`, {
       cause: err,
-      iggyCode: io.code,
+      code: io.code,
     });
   return fail(operation);
 }

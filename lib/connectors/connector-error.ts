@@ -15,20 +15,20 @@ export type ConnectorErrorKind =
   /** A publish found no room under the in-flight caps (`publish.maxInFlight*`) within its wait. */
   | 'Backpressure';
 
-/** A connector failure. `iggyCode`/`iggyName` carry the server's error when the server said no. */
+/** A connector failure. `code`/`codeName` carry the server's error when the server said no. */
 export class ConnectorError extends Error {
   override readonly name = 'ConnectorError';
-  readonly iggyCode: number | undefined;
-  readonly iggyName: string | undefined;
+  readonly code: number | undefined;
+  readonly codeName: string | undefined;
 
   constructor(
     readonly kind: ConnectorErrorKind,
     message: string,
-    options: { cause?: unknown; iggyCode?: number } = {},
+    options: { cause?: unknown; code?: number } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.iggyCode = options.iggyCode;
-    this.iggyName = options.iggyCode === undefined ? undefined : iggyErrorName(options.iggyCode);
+    this.code = options.code;
+    this.codeName = options.code === undefined ? undefined : iggyErrorName(options.code);
   }
 }
 

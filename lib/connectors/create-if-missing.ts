@@ -1,4 +1,4 @@
-import { iggyCodeOf } from './connector-error-mapping.js';
+import { errorCodeOf } from './connector-error-mapping.js';
 
 /**
  * Create-if-missing for streams, topics and consumer groups, on either transport: nothing happens when
@@ -14,6 +14,6 @@ export async function createIfMissing(
   try {
     await create();
   } catch (err) {
-    if (iggyCodeOf(err) !== alreadyExistsCode) throw err;
+    if (errorCodeOf(err) !== alreadyExistsCode) throw err;
   }
 }

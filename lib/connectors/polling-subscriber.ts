@@ -1,10 +1,10 @@
-import { WakeableDelay } from '../client/wakeable-delay.js';
+import { WakeableDelay } from '../common/wakeable-delay.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
-import type { PollResult } from '../protocol/iggy-session.js';
+import type { DecodedPollResult } from '../protocol/iggy-session.js';
 import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
-import { iggyCodeOf, toConnectorError } from './connector-error-mapping.js';
+import { errorCodeOf, toConnectorError } from './connector-error-mapping.js';
 import { joinGroup, leaveGroup, type SubscriptionSession } from './connector-session.js';
 import type { MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
 
@@ -27,7 +27,7 @@ export interface SubscriptionSpec {
 const DEFAULT_MIN_POLL_INTERVAL_MS = 1;
 
 /** One poll's partition and messages. */
-type PolledBatch = Pick<PollResult, 'partitionId' | 'messages'>;
+type PolledBatch = Pick<DecodedPollResult, 'partitionId' | 'messages'>;
 
 /** Codes after which a group member has to join again (its session lost the membership). */
 const MEMBERSHIP_LOST: ReadonlySet<number> = new Set([
@@ -141,7 +141,7 @@ export class PollingSubscriber implements MessageSubscriber {
       await this.storeOffsetAt(message.partition, message.offset);
     } catch (err) {
       const target = this.spec.target;
-      if (target.kind !== 'group' || !MEMBERSHIP_LOST.has(iggyCodeOf(err) ?? -1) || this.closed) {
+      if (target.kind !== 'group' || !MEMBERSHIP_LOST.has(errorCodeOf(err) ?? -1) || this.closed) {
         throw toConnectorError(err, 'Receive', what);
       }
       try {
@@ -238,7 +238,7 @@ export class PollingSubscriber implements MessageSubscriber {
       if (this.closed) return;
       if (this.session.isTransient?.(err))
         return this.sleep(Math.min(1000, Math.max(100, this.spec.pollIntervalMs)));
-      if (this.spec.target.kind === 'group' && MEMBERSHIP_LOST.has(iggyCodeOf(err) ?? -1)) {
+      if (this.spec.target.kind === 'group' && MEMBERSHIP_LOST.has(errorCodeOf(err) ?? -1)) {
         this.joined = false;
         this.cursor.clear();
         return this.sleep(this.spec.pollIntervalMs);

@@ -3,7 +3,7 @@ import { MessageRun } from '../protocol/messages/message-run.js';
 import { calculatePartition } from './calculate-partition.js';
 import type { PublishConfig } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
-import { iggyCodeOf, toConnectorError } from './connector-error-mapping.js';
+import { errorCodeOf, toConnectorError } from './connector-error-mapping.js';
 import { PublishBudget, type PublishCost } from './publish-budget.js';
 import {
   partitionBatches,
@@ -273,13 +273,13 @@ export class PublishBatcher {
           ? new ConnectorError(
               'Publish',
               `publish to '${queue.stream}/${queue.topic}': topic '${queue.topic}' of stream '${queue.stream}' does not exist`,
-              { iggyCode: IggyErrorCode.TopicNameNotFound },
+              { code: IggyErrorCode.TopicNameNotFound },
             )
           : new ConnectorError(
               'Publish',
               `publish to '${queue.stream}/${queue.topic}': the topic has no partitions`,
               {
-                iggyCode: IggyErrorCode.PartitionNotFound,
+                code: IggyErrorCode.PartitionNotFound,
               },
             );
       return this.fail(entries, error, queue);
@@ -311,7 +311,7 @@ export class PublishBatcher {
     sent.then(
       () => this.settle(owners, cost, undefined),
       (err: unknown) => {
-        if (TOPIC_CHANGED.has(iggyCodeOf(err) ?? -1)) queue.known = undefined;
+        if (TOPIC_CHANGED.has(errorCodeOf(err) ?? -1)) queue.known = undefined;
         const what = `publish ${n} message(s) to '${queue.stream}/${queue.topic}' partition ${batch.partition}`;
         this.settle(owners, cost, toConnectorError(err, 'Publish', what));
       },

@@ -2,7 +2,9 @@ import { measureMessage, type OutgoingMessage } from '../protocol/messages/messa
 import { MessageLayout } from '../protocol/messages/message-layout.js';
 import { uuidToMessageId } from '../protocol/messages/message-id.js';
 import { ConnectorError } from './connector-error.js';
+import { errorCodeOf } from './connector-error-mapping.js';
 import type { PublishRequest } from './publish-request.js';
+import { describeError } from '../common/error-text.js';
 
 /** Where a request without a stream or topic goes. */
 export interface PublishDefaults {
@@ -74,10 +76,10 @@ export function preparePublishes<Owner>(
     try {
       headerBytes = measureMessage(message, i);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = describeError(err);
       throw new ConnectorError('Publish', `event ${request.eventId}: ${reason}`, {
         cause: err,
-        iggyCode: (err as { iggyCode?: number }).iggyCode,
+        code: errorCodeOf(err),
       });
     }
     out[i] = {

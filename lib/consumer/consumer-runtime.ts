@@ -1,7 +1,9 @@
 import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
 import type { MessageSubscriber, ReceivedMessage, StartFrom } from '../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
-import { namedError, sleepUnless, type ConsumerLogger } from './consumer-support.js';
+import { namedError } from '../common/error-text.js';
+import { WakeableDelay } from '../common/wakeable-delay.js';
+import type { ConsumerLogger } from './consumer-logger.js';
 import { DeadLetterFallback } from './dead-letter-fallback.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';
 import { Delivery } from './delivery.js';
@@ -97,7 +99,8 @@ export class ConsumerRuntime {
   private state: GroupStatus['state'] = 'idle';
   private polling: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
-  private stopSignal = new AbortController();
+  /** The retry backoffs' sleep, closed when the consumer stops. */
+  private backoff = new WakeableDelay();
   private readonly work = (message: ReceivedMessage): Promise<boolean> => this.handle(message);
 
   constructor(
@@ -133,7 +136,7 @@ export class ConsumerRuntime {
     if (this.state === 'running') return;
     if (this.stopping) await this.stopping;
     const { stream, topic, group } = this.spec;
-    this.stopSignal = new AbortController();
+    this.backoff = new WakeableDelay();
     this.stopping = undefined;
     this.lanes = new PartitionLanes(this.spec.concurrency, this.work);
     const subscription = await this.connector.subscribeGroup(stream, topic, group, {
@@ -212,7 +215,7 @@ export class ConsumerRuntime {
         failures++;
         this.logger.warn(`polling failed (${failures}x; retrying): ${namedError(error)}`);
         this.hooks.onPollError?.(error, failures);
-        await sleepUnless(backoffDelayMs(this.spec.retry, failures), this.stopSignal.signal);
+        await this.backoff.sleep(backoffDelayMs(this.spec.retry, failures));
         continue;
       }
       if (batch === null) break;
@@ -244,8 +247,8 @@ export class ConsumerRuntime {
           `partition ${stall.partition} offset ${stall.offset} of '${message.topic}' failed ` +
             `(${failures}x, not committed, retrying in ${delay} ms): ${stall.error}`,
         );
-        await sleepUnless(delay, this.stopSignal.signal);
-        if (this.stopSignal.signal.aborted) return false;
+        await this.backoff.sleep(delay);
+        if (this.backoff.closed) return false;
       }
     }
   }
@@ -254,7 +257,7 @@ export class ConsumerRuntime {
     const timeoutMs = this.spec.shutdownTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     this.state = 'stopping';
-    this.stopSignal.abort();
+    this.backoff.close();
     const dropped = this.lanes.stop();
     const busy = this.lanes.active;
     if (!(await this.lanes.idleBy(deadline))) {

@@ -1,8 +1,9 @@
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import type { EventMeta } from '../events/envelope-headers.js';
-import { describeError, type ConsumerLogger } from './consumer-support.js';
+import { type ConsumerLogger } from './consumer-logger.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';
 import type { IggyContext } from './iggy.context.js';
+import { describeError } from '../common/error-text.js';
 
 /**
  * The dead letters the consumer writes itself, through the module's `DeadLetterSink` (the DLQ

@@ -5,7 +5,7 @@ import type { EventEnvelope } from '../events/event-envelope.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import type { HeaderEntry } from '../protocol/primitives/user-headers.js';
 import { REDRIVE_GROUP_HEADER, REDRIVE_HANDLER_HEADER } from './consumer.constants.js';
-import type { ConsumerLogger } from './consumer-support.js';
+import type { ConsumerLogger } from './consumer-logger.js';
 import type { DeadLetterFallback } from './dead-letter-fallback.js';
 import { Delivery, readRequestInfo } from './delivery.js';
 import type { IdempotencyGuard } from './idempotency/idempotency-guard.js';

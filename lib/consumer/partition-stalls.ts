@@ -1,4 +1,4 @@
-import { namedError } from './consumer-support.js';
+import { namedError } from '../common/error-text.js';
 
 /** A message whose handling keeps failing: its partition waits (and retries) until it passes. */
 export interface StalledPartition {

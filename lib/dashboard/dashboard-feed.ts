@@ -1,5 +1,6 @@
 import { DashboardModel } from './dashboard-model.js';
 import type { DashboardSource } from './dashboard-reading.js';
+import { describeError } from '../common/error-text.js';
 
 /** One subscriber of the feed: gets each snapshot as JSON text, or the reason a read failed. */
 export interface FeedListener {
@@ -82,7 +83,7 @@ export class DashboardFeed {
         for (const listener of to) listener.snapshot(json);
       },
       (error: unknown) => {
-        const text = error instanceof Error ? error.message : String(error);
+        const text = describeError(error);
         for (const listener of to) listener.problem(text);
       },
     );

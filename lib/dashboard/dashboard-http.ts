@@ -3,6 +3,7 @@ import type { DashboardFeed } from './dashboard-feed.js';
 import { dashboardClient, type DashboardClientConfig } from './page/dashboard-client.js';
 import { dashboardPage } from './page/dashboard-page.js';
 import { DASHBOARD_CSS } from './page/dashboard-style.js';
+import { describeError } from '../common/error-text.js';
 
 /** The dashboard's own paths, under its base. */
 export const DASHBOARD_FILES = ['', '/dashboard.js', '/dashboard.css', '/snapshot', '/events'] as const;
@@ -75,7 +76,7 @@ export class DashboardHttp {
         try {
           send(res, 200, 'application/json', await this.feed.current());
         } catch (error) {
-          sendJson(res, 503, { error: error instanceof Error ? error.message : String(error) });
+          sendJson(res, 503, { error: describeError(error) });
         }
         return;
       case '/events':

@@ -11,7 +11,8 @@ import {
 } from '../handlers/handler-settings.js';
 import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import { deadLetterEnvelope } from './dead-letter.js';
-import { DEFAULT_STREAM_NAME } from '../connectors/connector-config.js';
+import { defaultDestination } from '../connectors/connector-config.js';
+import { describeError } from '../common/error-text.js';
 
 /** Writing a dead letter failed: the failed message must stay uncommitted (it is handled again later). */
 export class DeadLetterWriteError extends Error {
@@ -25,7 +26,7 @@ export class DeadLetterWriteError extends Error {
     const { stream, topic, partition, offset } = entry.message;
     super(
       `could not write the dead letter of ${stream}/${topic} partition ${partition} offset ${offset} ` +
-        `(group '${entry.group}', ${entry.handler}): ${cause instanceof Error ? cause.message : String(cause)}`,
+        `(group '${entry.group}', ${entry.handler}): ${describeError(cause)}`,
       { cause },
     );
   }
@@ -54,7 +55,7 @@ export class DeadLetterWriter implements DeadLetterSink {
 
   /** The stream and topic dead letters go to. */
   get target(): { stream: string; topic: string } {
-    return { stream: this.connector.config?.streamName ?? DEFAULT_STREAM_NAME, topic: this.dlq.topic };
+    return { stream: defaultDestination(this.connector).stream, topic: this.dlq.topic };
   }
 
   /** Writes the dead letter; resolves its id. Throws `DeadLetterWriteError`. */

@@ -26,6 +26,7 @@ import {
   type DeadLetterResolution,
 } from './dead-letter.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
+import { describeError } from '../common/error-text.js';
 
 export interface DeadLetterQuery extends DeadLetterFilter {
   /** At most this many dead letters, oldest first (default 100). */
@@ -91,7 +92,7 @@ export class DlqManager {
       return {
         deadLetter,
         envelope: null,
-        decodeError: error instanceof Error ? error.message : String(error),
+        decodeError: describeError(error),
       };
     }
   }

@@ -1,11 +1,12 @@
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import { PublishRequest } from '../connectors/publish-request.js';
 import type { EventEnvelope } from './event-envelope.js';
-import { SerializationError, errorText } from './event-errors.js';
+import { SerializationError } from './event-errors.js';
 import { encodeEnvelopeHeaders, locationOf, readEventMeta, type EventMeta } from './envelope-headers.js';
 import { validateEnvelope } from './envelope-validation.js';
 import { normalizeContentType, type Serializer } from './serializer.js';
 import { SerializerRegistry } from './serializer-registry.js';
+import { describeError } from '../common/error-text.js';
 
 /** Where to publish: a topic of a stream. */
 export interface MessageTarget {
@@ -47,7 +48,7 @@ export function validEnvelopeToMessage(
     if (err instanceof SerializationError) throw err;
     throw new SerializationError(
       'Serialize',
-      `${serializer.format} serializer failed on event ${valid.id} (${valid.type}): ${errorText(err)}`,
+      `${serializer.format} serializer failed on event ${valid.id} (${valid.type}): ${describeError(err)}`,
       {
         cause: err,
         contentType: serializer.contentType,
@@ -93,7 +94,7 @@ export function decodeEnvelope<T = unknown>(
     const reason =
       err instanceof SerializationError
         ? err.message
-        : `${serializer.format} serializer failed: ${errorText(err)}`;
+        : `${serializer.format} serializer failed: ${describeError(err)}`;
     throw new SerializationError(kind, `event ${meta.id} (${meta.type}): ${reason}`, {
       cause: err,
       contentType: serializer.contentType,

@@ -67,8 +67,3 @@ export class EnvelopeValidationError extends Error {
     this.offset = location?.offset;
   }
 }
-
-/** An error's message, or the thrown value as text. */
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { SerializationError, errorText } from './event-errors.js';
+import { SerializationError } from './event-errors.js';
 import type { Serializer } from './serializer.js';
+import { describeError } from '../common/error-text.js';
 
 const CONTENT_TYPE = 'application/json';
 
@@ -19,7 +20,7 @@ export class JsonSerializer implements Serializer {
     try {
       text = JSON.stringify(value);
     } catch (err) {
-      throw new SerializationError('Serialize', `JSON cannot serialize the payload: ${errorText(err)}`, {
+      throw new SerializationError('Serialize', `JSON cannot serialize the payload: ${describeError(err)}`, {
         cause: err,
         contentType: CONTENT_TYPE,
       });
@@ -41,7 +42,7 @@ export class JsonSerializer implements Serializer {
     try {
       return JSON.parse(bytes.toString('utf8'));
     } catch (err) {
-      throw new SerializationError('Deserialize', `JSON payload is malformed: ${errorText(err)}`, {
+      throw new SerializationError('Deserialize', `JSON payload is malformed: ${describeError(err)}`, {
         cause: err,
         contentType: CONTENT_TYPE,
       });

@@ -1,6 +1,7 @@
 import { Packr } from 'msgpackr';
-import { SerializationError, errorText } from './event-errors.js';
+import { SerializationError } from './event-errors.js';
 import type { Serializer } from './serializer.js';
+import { describeError } from '../common/error-text.js';
 
 const CONTENT_TYPE = 'application/msgpack';
 
@@ -20,7 +21,7 @@ export class MsgpackSerializer implements Serializer {
     } catch (err) {
       throw new SerializationError(
         'Serialize',
-        `MessagePack cannot serialize the payload: ${errorText(err)}`,
+        `MessagePack cannot serialize the payload: ${describeError(err)}`,
         {
           cause: err,
           contentType: CONTENT_TYPE,
@@ -33,7 +34,7 @@ export class MsgpackSerializer implements Serializer {
     try {
       return this.packr.unpack(bytes);
     } catch (err) {
-      throw new SerializationError('Deserialize', `MessagePack payload is malformed: ${errorText(err)}`, {
+      throw new SerializationError('Deserialize', `MessagePack payload is malformed: ${describeError(err)}`, {
         cause: err,
         contentType: CONTENT_TYPE,
       });

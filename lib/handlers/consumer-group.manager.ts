@@ -7,10 +7,9 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import { defaultDestination } from '../connectors/connector-config.js';
 import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
 import type { StartFrom } from '../connectors/message-subscriber.js';
-import { namedError } from '../consumer/consumer-support.js';
 import { ConsumerRuntime, type GroupStatus } from '../consumer/consumer-runtime.js';
 import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from '../consumer/dead-letter-sink.js';
 import type { IdempotencyStore } from '../consumer/idempotency/idempotency-store.js';
@@ -26,6 +25,7 @@ import {
   type HandlerSettings,
   type HandlerSettingsInput,
 } from './handler-settings.js';
+import { namedError } from '../common/error-text.js';
 
 /** How often a durable idempotency store is pruned (and once at start). */
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
@@ -93,9 +93,10 @@ export class ConsumerGroupManager
 
   /** The handlers of one group (on `topic`, default the connector's topic). */
   handlersOf(group: string, topic?: string): BoundHandler[] {
-    const wanted = topic ?? this.defaultTopic();
+    const defaultTopic = defaultDestination(this.connector).topic;
+    const wanted = topic ?? defaultTopic;
     return this.handlers().filter(
-      (h) => h.options.group === group && (h.options.topic ?? this.defaultTopic()) === wanted,
+      (h) => h.options.group === group && (h.options.topic ?? defaultTopic) === wanted,
     );
   }
 
@@ -143,15 +144,11 @@ export class ConsumerGroupManager
     prune();
   }
 
-  private defaultTopic(): string {
-    return this.connector.config?.topicName ?? DEFAULT_TOPIC_NAME;
-  }
-
   private buildConsumers(): ConsumerRuntime[] {
-    const stream = this.connector.config?.streamName ?? DEFAULT_STREAM_NAME;
+    const { stream, topic: defaultTopic } = defaultDestination(this.connector);
     const byGroup = new Map<string, BoundHandler[]>();
     for (const handler of this.handlers()) {
-      const key = `${handler.options.topic ?? this.defaultTopic()}\u0000${handler.options.group}`;
+      const key = `${handler.options.topic ?? defaultTopic}\u0000${handler.options.group}`;
       byGroup.set(key, [...(byGroup.get(key) ?? []), handler]);
     }
     const { handlers: options, retry } = this.settings;

@@ -1,6 +1,7 @@
 import type { IdempotencyStore } from '../consumer/idempotency/idempotency-store.js';
 import { DEFAULT_COMMIT_POLICY } from '../consumer/offset-commits.js';
 import { defaultRetryOptions, type RetryOptions } from '../consumer/retry-options.js';
+import { DLQ_TOPIC_NAME } from '../topology/topology-config.js';
 
 export interface DlqOptions {
   /** Default true: a message that still fails after its retries is written to the DLQ topic and committed. */
@@ -28,9 +29,7 @@ export interface HandlerOptions {
   commitIntervalMs: number;
 }
 
-export const DEFAULT_RETRY_OPTIONS: RetryOptions = defaultRetryOptions;
-
-export const DEFAULT_DLQ_OPTIONS: DlqOptions = { enabled: true, topic: 'dlq' };
+export const DEFAULT_DLQ_OPTIONS: DlqOptions = { enabled: true, topic: DLQ_TOPIC_NAME };
 
 export const DEFAULT_HANDLER_OPTIONS: HandlerOptions = {
   concurrency: 4,
@@ -81,7 +80,7 @@ export function resolveHandlerSettings(options: HandlerSettingsInput | undefined
 /** Later layers win: `resolveRetryOptions(module.retry, handler.retry)`. */
 export function resolveRetryOptions(...layers: (Partial<RetryOptions> | undefined)[]): RetryOptions {
   const merged = layers.reduce<RetryOptions>((acc, layer) => ({ ...acc, ...defined(layer) }), {
-    ...DEFAULT_RETRY_OPTIONS,
+    ...defaultRetryOptions,
   });
   if (!Number.isInteger(merged.attempts) || merged.attempts < 1) {
     throw new TypeError(`retry.attempts must be an integer >= 1, got ${merged.attempts}`);

@@ -5,7 +5,6 @@ export type { BoundHandler } from './bound-handler.js';
 export {
   DEFAULT_DLQ_OPTIONS,
   DEFAULT_HANDLER_OPTIONS,
-  DEFAULT_RETRY_OPTIONS,
   resolveHandlerSettings,
   resolveRetryOptions,
   type HandlerPollOptions,

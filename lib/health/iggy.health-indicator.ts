@@ -15,6 +15,7 @@ import {
   type OutboxRelayState,
   type OutboxRelayStatsReader,
 } from './outbox-health-source.js';
+import { describeError } from '../common/error-text.js';
 
 /** What the indicator reads of the module's options (`IGGY_OPTIONS`). */
 interface HealthModuleOptions {
@@ -120,7 +121,7 @@ export class IggyHealthIndicator {
       try {
         lag = await withTimeout(this.lagOf(options), timeoutMs);
       } catch (err) {
-        reasons.push(`consumer lag could not be read: ${err instanceof Error ? err.message : String(err)}`);
+        reasons.push(`consumer lag could not be read: ${describeError(err)}`);
       }
       for (const g of lag) {
         if (g.maxLag !== null && g.lag > g.maxLag) {
@@ -162,7 +163,7 @@ export class IggyHealthIndicator {
     try {
       Object.assign(detail, await withTimeout(this.outboxStore!.lag(), timeoutMs));
     } catch (err) {
-      reasons.push(`outbox lag could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      reasons.push(`outbox lag could not be read: ${describeError(err)}`);
       return detail;
     }
     const age = detail.oldestPendingAgeMs;

@@ -38,9 +38,3 @@ export class OutboxError extends Error {
 export function isOutboxError(err: unknown, kind?: OutboxErrorKind): err is OutboxError {
   return err instanceof OutboxError && (kind === undefined || err.kind === kind);
 }
-
-/** An error's message, or the thrown value as text. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  return String(err);
-}

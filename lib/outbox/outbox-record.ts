@@ -6,8 +6,9 @@ import type { MessageTarget } from '../events/envelope-message.js';
 import type { Serializer } from '../events/serializer.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import { validateTenantId } from '../events/tenant-partitioner.js';
-import { OutboxError, describeError } from './outbox-error.js';
+import { OutboxError } from './outbox-error.js';
 import type { OutboxRecord, PendingRow } from './outbox-store.js';
+import { describeError } from '../common/error-text.js';
 
 /** Where a row is published; `undefined` = the connector's default stream and topic. */
 export type OutboxTarget = MessageTarget | undefined;

@@ -1,6 +1,6 @@
 import type { PublishRequest } from '../connectors/publish-request.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
-import { OutboxError, describeError } from './outbox-error.js';
+import { OutboxError } from './outbox-error.js';
 import { rowToRequest } from './outbox-record.js';
 import {
   RelayDefaults,
@@ -12,6 +12,7 @@ import {
 } from './outbox-relay-options.js';
 import type { OutboxLag, OutboxStore, OutboxWatch, Settlement } from './outbox-store.js';
 import { RelayTimer } from './relay-timer.js';
+import { describeError } from '../common/error-text.js';
 
 /** Longest `last_error` kept in a row. */
 const MAX_ERROR_CHARS = 2000;

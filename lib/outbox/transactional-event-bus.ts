@@ -2,9 +2,10 @@ import { createEnvelope, type CreateEnvelopeInput, type EventEnvelope } from '..
 import { EnvelopeValidationError } from '../events/event-errors.js';
 import { JsonSerializer } from '../events/json-serializer.js';
 import type { Serializer } from '../events/serializer.js';
-import { OutboxError, describeError } from './outbox-error.js';
+import { OutboxError } from './outbox-error.js';
 import { envelopeToRecord, type OutboxTarget } from './outbox-record.js';
 import type { OutboxRecord, OutboxStore } from './outbox-store.js';
+import { describeError } from '../common/error-text.js';
 
 /** What `publishInTx` takes: an event without its tenant and actor (given beside it). */
 export type OutboxEvent<T = unknown> = Omit<CreateEnvelopeInput<T>, 'tenantId' | 'actorId'> & {

@@ -70,7 +70,7 @@ export type StoreOffsetInput = Optional<StoreOffsetRequest, 'partitionId'>;
 export type PollInput = Optional<PollMessagesRequest, 'partitionId' | 'autoCommit'>;
 
 /** A poll's answer with the messages decoded. */
-export interface PollResult {
+export interface DecodedPollResult {
   /** 0-based partition the messages come from. */
   partitionId: number;
   /** The partition's current (last) offset. */
@@ -134,7 +134,7 @@ export interface IggySession {
   /** Appends one batch to the partition `partitioning` picks. */
   sendMessages(request: SendMessagesRequest): Promise<void>;
   /** Polls messages, decoded (payloads may be views into the bytes read). */
-  pollMessages(request: PollInput): Promise<PollResult>;
+  pollMessages(request: PollInput): Promise<DecodedPollResult>;
   /** Polls messages and keeps them encoded: a validated run, to decode on demand or pass on as bytes. */
   pollMessagesRun(request: PollInput): Promise<PolledRun>;
   /** Writes a partition's unsaved messages to disk (and fsyncs them when `fsync`). */

@@ -10,7 +10,7 @@ export type ProtocolErrorKind =
   | 'InvalidValue'
   | 'TrailingBytes';
 
-const iggyCodeByKind: Record<ProtocolErrorKind, number> = {
+const codeByKind: Record<ProtocolErrorKind, number> = {
   Truncated: IggyErrorCode.InvalidFormat,
   LengthMismatch: IggyErrorCode.InvalidFormat,
   TooLarge: IggyErrorCode.InvalidFormat,
@@ -21,19 +21,19 @@ const iggyCodeByKind: Record<ProtocolErrorKind, number> = {
 };
 
 /**
- * The only error a codec throws. `iggyCode` is the server error code a broker answers with
+ * The only error a codec throws. `code` is the server error code a broker answers with
  * (unless the codec names a more precise one, e.g. InvalidIdentifier).
  */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
-  readonly iggyCode: number;
+  readonly code: number;
 
   constructor(
     readonly kind: ProtocolErrorKind,
     message: string,
-    iggyCode?: number,
+    code?: number,
   ) {
     super(message);
-    this.iggyCode = iggyCode ?? iggyCodeByKind[kind];
+    this.code = code ?? codeByKind[kind];
   }
 }

@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '../events/event-envelope.js';
 import type { IggyEventContext } from '../consumer/iggy.context.js';
+import { describeError } from '../common/error-text.js';
 
 /** A function to replay events into (called directly, not through Nest's pipeline). */
 export type ReplayHandler = (envelope: EventEnvelope, context: IggyEventContext) => unknown;
@@ -81,9 +82,6 @@ export class ReplayError extends Error {
     readonly offset: bigint,
     cause: unknown,
   ) {
-    super(
-      `replay failed at partition ${partition} offset ${offset}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    );
+    super(`replay failed at partition ${partition} offset ${offset}: ${describeError(cause)}`, { cause });
   }
 }

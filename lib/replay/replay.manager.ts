@@ -14,7 +14,7 @@ import { routeOf, type BoundHandler } from '../handlers/bound-handler.js';
 import { ConsumerGroupManager } from '../handlers/consumer-group.manager.js';
 import { compileEventPattern } from '../handlers/event-pattern.js';
 import { ReplayError, type ReplayOptions, type ReplayProgress, type ReplayResult } from './replay-options.js';
-import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import { defaultDestination } from '../connectors/connector-config.js';
 import { withJsonView } from '../events/json-view.js';
 
 const COMMIT_EVERY = 100;
@@ -41,8 +41,9 @@ export class ReplayManager {
   /** Runs a replay to its end; resolves what it did (rejects with `ReplayError` on a failure unless `onError: 'skip'`). */
   async replay(options: ReplayOptions): Promise<ReplayResult> {
     const started = Date.now();
-    const stream = options.stream ?? this.connector.config?.streamName ?? DEFAULT_STREAM_NAME;
-    const topic = options.topic ?? this.connector.config?.topicName ?? DEFAULT_TOPIC_NAME;
+    const destination = defaultDestination(this.connector);
+    const stream = options.stream ?? destination.stream;
+    const topic = options.topic ?? destination.topic;
     const { group, handlers } = this.targetOf(options, topic);
     const dispatcher = new Dispatcher({
       group,

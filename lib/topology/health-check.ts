@@ -5,6 +5,7 @@ import {
   type TopologyConfig,
   type TopologyConfigInput,
 } from './topology-config.js';
+import { describeError } from '../common/error-text.js';
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -65,7 +66,7 @@ export async function healthCheck(
   try {
     details.latencyMs = await withTimeout(connector.ping(), options.timeoutMs ?? 5000);
   } catch (err) {
-    details.reasons.push(`ping failed: ${errorText(err)}`);
+    details.reasons.push(`ping failed: ${describeError(err)}`);
     return report('unhealthy');
   }
   let degraded = false;
@@ -88,7 +89,7 @@ async function checkTopics(
   try {
     config = resolveTopologyConfig(input, connector.config);
   } catch (err) {
-    details.reasons.push(`topology config: ${errorText(err)}`);
+    details.reasons.push(`topology config: ${describeError(err)}`);
     return true;
   }
   details.stream = config.streamName;
@@ -98,7 +99,7 @@ async function checkTopics(
       try {
         return (await connector.getTopic(config.streamName, name)) !== null;
       } catch (err) {
-        details.reasons.push(`could not read topic '${config.streamName}/${name}': ${errorText(err)}`);
+        details.reasons.push(`could not read topic '${config.streamName}/${name}': ${describeError(err)}`);
         return false;
       }
     }),
@@ -118,8 +119,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -14,8 +14,6 @@ export {
 } from './topology-config.js';
 export {
   TopologyManager,
-  differencesOf,
-  type TopicOutcome,
   type TopicReport,
   type TopologyLogger,
   type TopologyReport,
@@ -27,3 +25,4 @@ export {
   type HealthReport,
   type HealthStatus,
 } from './health-check.js';
+export type { TopicOutcome } from '../connectors/ensure-topic.js';

@@ -6,6 +6,9 @@ import { Limits } from '../protocol/limits.js';
 /** The three topics every service stream has. */
 export type TopicRole = 'domain' | 'system' | 'dlq';
 export const TOPIC_ROLES: readonly TopicRole[] = ['domain', 'system', 'dlq'];
+/** The names of the system and dead-letter topics unless the config names them (the domain topic's is `topicName`). */
+export const SYSTEM_TOPIC_NAME = 'system';
+export const DLQ_TOPIC_NAME = 'dlq';
 
 /** One topic as the topology wants it. */
 export interface TopicPolicy {
@@ -77,8 +80,8 @@ export function resolveTopologyConfig(
     streamName: input.streamName ?? connector.streamName,
     topics: {
       domain: topic('domain', connector.topicName, partitions),
-      system: topic('system', 'system', partitions),
-      dlq: topic('dlq', 'dlq', DEFAULT_DLQ_PARTITIONS),
+      system: topic('system', SYSTEM_TOPIC_NAME, partitions),
+      dlq: topic('dlq', DLQ_TOPIC_NAME, DEFAULT_DLQ_PARTITIONS),
     },
   };
   validateTopologyConfig(config);

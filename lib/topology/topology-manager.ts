@@ -1,4 +1,4 @@
-import { ConnectorError } from '../connectors/connector-error.js';
+import { ensureTopicAs, type TopicOutcome } from '../connectors/ensure-topic.js';
 import type { IggyConnector, TopicInfo } from '../connectors/iggy-connector.js';
 import {
   TOPIC_ROLES,
@@ -15,9 +15,6 @@ import { withJsonView } from '../events/json-view.js';
 export interface TopologyLogger {
   warn(message: string): void;
 }
-
-/** `created`: it was missing (we, or a peer starting at the same time, made it). `mismatch`: it exists unlike the config. */
-export type TopicOutcome = 'created' | 'exists' | 'mismatch';
 
 export interface TopicReport {
   role: TopicRole;
@@ -77,51 +74,13 @@ export class TopologyManager {
   }
 
   private async ensureTopic(stream: string, role: TopicRole, wanted: TopicPolicy): Promise<TopicReport> {
-    let actual = await this.connector.getTopic(stream, wanted.name);
-    const existed = actual !== null;
-    if (!actual) {
-      await this.connector.ensureTopic(stream, topicSpecOf(wanted));
-      actual = await this.connector.getTopic(stream, wanted.name);
-      if (!actual) {
-        throw new ConnectorError(
-          'Topology',
-          `topic '${stream}/${wanted.name}' is still missing after creating it`,
-        );
-      }
-    }
-    const differences = differencesOf(wanted, actual);
-    if (differences.length > 0) {
+    const { outcome, actual, differences } = await ensureTopicAs(this.connector, stream, topicSpecOf(wanted));
+    if (outcome === 'mismatch') {
       this.logger.warn(
         `topic '${stream}/${wanted.name}' (${role}) exists unlike the config: ${differences.join('; ')}. ` +
           'Keeping it as it is; change it on the server (or the config) to match.',
       );
     }
-    const outcome: TopicOutcome = differences.length > 0 ? 'mismatch' : existed ? 'exists' : 'created';
     return { role, name: wanted.name, outcome, wanted, actual, differences };
   }
-}
-
-/**
- * How an existing topic differs. Retention is compared only where the config sets it (non-zero):
- * a server stores its own value for "server default".
- */
-export function differencesOf(wanted: TopicPolicy, actual: TopicInfo): string[] {
-  const out: string[] = [];
-  if (actual.partitionsCount !== wanted.partitions) {
-    out.push(
-      `${actual.partitionsCount} partitions, config wants ${wanted.partitions} (tenant → partition mapping follows the existing count)`,
-    );
-  }
-  if (actual.replicationFactor !== wanted.replicationFactor) {
-    out.push(`replication factor ${actual.replicationFactor}, config wants ${wanted.replicationFactor}`);
-  }
-  if (wanted.messageExpiryMicros !== 0n && actual.messageExpiryMicros !== wanted.messageExpiryMicros) {
-    out.push(
-      `message expiry ${actual.messageExpiryMicros} µs, config wants ${wanted.messageExpiryMicros} µs`,
-    );
-  }
-  if (wanted.maxTopicSizeBytes !== 0n && actual.maxTopicSizeBytes !== wanted.maxTopicSizeBytes) {
-    out.push(`max size ${actual.maxTopicSizeBytes} bytes, config wants ${wanted.maxTopicSizeBytes} bytes`);
-  }
-  return out;
 }

@@ -9,19 +9,19 @@ import { SerializerRegistry } from '../events/serializer-registry.js';
 import { validateTenantId } from '../events/tenant-partitioner.js';
 import type { Serializer } from '../events/serializer.js';
 import { ConnectorHandle } from './connector-handle.js';
-import type { IggyStatus } from './iggy-transport.constants.js';
+import { REQUEST_REPLY_DEFAULTS, type IggyStatus } from './iggy-transport.constants.js';
 import { IggyRecord, type IggyRecordOptions } from './iggy-record.js';
-import type { IggyClientOptions } from './interfaces/iggy-client-options.interface.js';
+import type { IggyClientProxyOptions } from './interfaces/iggy-client-proxy-options.interface.js';
 import { requestHeaders } from './reply-codec.js';
 import { packetOf } from './nest-compat.js';
 import { ReplyListener } from './reply-listener.js';
 import { sharedClientOptions } from './shared-client-options.js';
 import { IggyMissingTenantError, IggyRequestTimeoutError, IggyTransportError } from './transport-errors.js';
 import { TransportListeners } from './transport-support.js';
-import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import { defaultDestination } from '../connectors/connector-config.js';
 
 /** What `IggyClientProxy.on` listens to. */
-export type IggyClientEvents = {
+export type IggyClientProxyEvents = {
   /** A request could not be published or its reply not be read. */
   error: (error: unknown) => void;
 };
@@ -39,15 +39,15 @@ export type IggyClientEvents = {
  */
 // Status `string` in the base type (narrowed by `status` below): Nest's `ClientsModule` takes
 // `customClass: Type<ClientProxy>`, whose status subject is of `string`.
-export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
+export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
   /** This instance's id: the partition key of its replies. */
   readonly instanceId: string;
   private readonly logger = new Logger('IggyClientProxy');
   /** Set by the constructor, or by `connect()` from the `IggyModule`'s when no connector was given. */
   private handle!: ConnectorHandle;
   private serializers: SerializerRegistry;
-  private options: IggyClientOptions;
-  private readonly listeners = new TransportListeners<IggyClientEvents>();
+  private options: IggyClientProxyOptions;
+  private readonly listeners = new TransportListeners<IggyClientProxyEvents>();
   private replies: ReplyListener | undefined;
   private connecting: Promise<void> | undefined;
   /** The connector is up (set once `connect` resolved; cleared by `close`). */
@@ -59,7 +59,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
    * Without `connector` (as `ClientsModule.register([{ name, customClass: IggyClientProxy, options }])`
    * makes it) the client uses the app's `IggyModule`: its connector, and its options under the given ones.
    */
-  constructor(options: IggyClientOptions = {}) {
+  constructor(options: IggyClientProxyOptions = {}) {
     super();
     this.options = options;
     if (options.connector) this.handle = ConnectorHandle.of(options.connector);
@@ -120,7 +120,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
     return this.handle;
   }
 
-  override on<K extends keyof IggyClientEvents>(event: K, callback: IggyClientEvents[K]): void {
+  override on<K extends keyof IggyClientProxyEvents>(event: K, callback: IggyClientProxyEvents[K]): void {
     this.listeners.on(event, callback);
   }
 
@@ -187,7 +187,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     const requestId = randomUUID();
-    const timeoutMs = this.options.timeoutMs ?? 5_000;
+    const timeoutMs = this.options.timeoutMs ?? REQUEST_REPLY_DEFAULTS.timeoutMs;
     const pattern = this.normalizePattern(packet.pattern);
     let finished = false;
     let unregister: (() => void) | undefined;
@@ -213,7 +213,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
         await replies.ready();
         if (finished) return;
         const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), this.target());
-        const replyTo = this.options.replyTopic ?? 'replies';
+        const replyTo = this.options.replyTopic ?? REQUEST_REPLY_DEFAULTS.replyTopic;
         await this.handle.connector.publish(
           message.withMoreHeaders(
             requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
@@ -234,8 +234,8 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
   private replyListener(): ReplyListener {
     this.replies ??= new ReplyListener(this.handle.connector, {
       stream: this.target().stream,
-      topic: this.options.replyTopic ?? 'replies',
-      partitions: this.options.replyPartitions ?? 16,
+      topic: this.options.replyTopic ?? REQUEST_REPLY_DEFAULTS.replyTopic,
+      partitions: this.options.replyPartitions ?? REQUEST_REPLY_DEFAULTS.partitions,
       instanceId: this.instanceId,
       serializers: this.serializers,
       logger: this.logger,
@@ -249,10 +249,10 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
   }
 
   private target(): MessageTarget {
-    const config = this.handle.connector.config;
+    const destination = defaultDestination(this.handle.connector);
     return {
-      stream: this.options.stream ?? config?.streamName ?? DEFAULT_STREAM_NAME,
-      topic: this.options.topic ?? config?.topicName ?? DEFAULT_TOPIC_NAME,
+      stream: this.options.stream ?? destination.stream,
+      topic: this.options.topic ?? destination.topic,
     };
   }
 }

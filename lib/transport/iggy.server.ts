@@ -8,7 +8,6 @@ import {
 import { finalize, isObservable, lastValueFrom } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
-import { describeError } from '../consumer/consumer-support.js';
 import { ConsumerRuntime, type GroupStatus } from '../consumer/consumer-runtime.js';
 import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from '../consumer/dead-letter-sink.js';
 import type { IggyContext, IggyRequestInfo } from '../consumer/iggy.context.js';
@@ -30,8 +29,9 @@ import type {
 import { encodeReply } from './reply-codec.js';
 import { TransportListeners, runHooked, tryGet } from './transport-support.js';
 import { IggyTransportError } from './transport-errors.js';
-import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import { defaultDestination } from '../connectors/connector-config.js';
 import { withJsonView } from '../events/json-view.js';
+import { describeError } from '../common/error-text.js';
 
 const DEFAULT_GROUP = 'nestjs-iggy-server';
 
@@ -170,13 +170,13 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     if (this.runtime) return;
     this._status$.next('connecting');
     await this.handle.start('IggyServer');
-    const config = this.connector.config;
+    const destination = defaultDestination(this.connector);
     const { options, defaults } = this;
     this.runtime = new ConsumerRuntime(
       this.connector,
       {
-        stream: options.stream ?? config?.streamName ?? DEFAULT_STREAM_NAME,
-        topic: options.topic ?? config?.topicName ?? DEFAULT_TOPIC_NAME,
+        stream: options.stream ?? destination.stream,
+        topic: options.topic ?? destination.topic,
         group: options.group ?? DEFAULT_GROUP,
         routes: this.routes(),
         serializers: this.serializers,

@@ -11,8 +11,8 @@ import {
   type UserHeaders,
 } from '../protocol/primitives/user-headers.js';
 import type { IggyRequestInfo } from '../consumer/iggy.context.js';
-import { IggyReplyHeader } from './iggy-transport.constants.js';
-import { describeError } from '../consumer/consumer-support.js';
+import { IggyReplyHeader } from '../consumer/consumer.constants.js';
+import { describeError } from '../common/error-text.js';
 
 /** The headers that turn an envelope message into a request. */
 export function requestHeaders(info: IggyRequestInfo): UserHeaders {

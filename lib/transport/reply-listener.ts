@@ -5,7 +5,8 @@ import type { MessageSubscriber } from '../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import { partitionForKey } from '../protocol/messages/partition-key.js';
 import { decodeReply, replyRequestId } from './reply-codec.js';
-import { describeError, sleepUnless } from '../consumer/consumer-support.js';
+import { describeError } from '../common/error-text.js';
+import { WakeableDelay } from '../common/wakeable-delay.js';
 
 export interface ReplyListenerSpec {
   stream: string;
@@ -38,6 +39,8 @@ export class ReplyListener {
   private opening: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** The pause before reading again after a failed read; cut short by `close`. */
+  private readonly retryDelay = new WakeableDelay();
 
   constructor(
     private readonly connector: IggyConnector,
@@ -96,6 +99,7 @@ export class ReplyListener {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     this.opening = undefined;
+    this.retryDelay.wake();
     await subscriber?.close().catch(() => undefined);
     await this.loop;
     this.loop = undefined;
@@ -118,7 +122,7 @@ export class ReplyListener {
       } catch (err) {
         if (this.subscriber !== subscriber) return;
         this.spec.logger.error?.(`reading replies failed; retrying: ${describeError(err)}`);
-        await sleepUnless(200);
+        await this.retryDelay.sleep(200);
         continue;
       }
       if (message === null) return;

@@ -1,9 +1,9 @@
 import type { IggyConnector } from '../connectors/iggy-connector.js';
-import type { IggyClientOptions } from './interfaces/iggy-client-options.interface.js';
+import type { IggyClientProxyOptions } from './interfaces/iggy-client-proxy-options.interface.js';
 import { IggyTransportError } from './transport-errors.js';
 
 /** A client's options with the connector given as an instance. */
-export type SharedClientOptions = IggyClientOptions & { connector: IggyConnector };
+export type SharedClientOptions = IggyClientProxyOptions & { connector: IggyConnector };
 
 /*
  * The client options of the `IggyModule`s running in this process (their connector, stream, reply topic,

@@ -345,7 +345,7 @@ export async function storage<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (error) {
-    if (error instanceof StorageError) throw new BrokerError(error.iggyCode, error.message);
+    if (error instanceof StorageError) throw new BrokerError(error.code, error.message);
     throw error;
   }
 }

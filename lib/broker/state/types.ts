@@ -7,6 +7,7 @@ export { ConsumerKind, type Consumer } from '../../protocol/primitives/consumer.
 export { PartitioningKind, type Partitioning } from '../../protocol/primitives/partitioning.js';
 export { PollingKind, type PollingStrategy } from '../../protocol/primitives/polling-strategy.js';
 export type { Stream, StreamDetails } from '../../protocol/commands/streams/stream.layout.js';
+export type { ConsumerOffsetInfo } from '../../protocol/commands/consumer-offsets/consumer-offset.layout.js';
 export {
   CompressionAlgorithm,
   type CompressionAlgorithmValue,
@@ -76,14 +77,6 @@ export interface PollResult {
   count: number;
   /** `count` messages back to back in wire layout (64-byte header, payload, user headers). */
   messages: Buffer;
-}
-
-/** A stored consumer offset (GetConsumerOffset). */
-export interface ConsumerOffsetInfo {
-  partitionId: number;
-  currentOffset: bigint;
-  /** The last consumed offset (inclusive). */
-  storedOffset: bigint;
 }
 
 /** Where a send landed. */

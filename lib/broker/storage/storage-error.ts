@@ -11,7 +11,7 @@ export type StorageErrorKind =
   /** The store was closed. */
   | 'Closed';
 
-const iggyCodeByKind: Record<StorageErrorKind, number> = {
+const codeByKind: Record<StorageErrorKind, number> = {
   Corrupt: IggyErrorCode.CannotReadMessage,
   InvalidBatch: IggyErrorCode.InvalidMessagesSize,
   TooLarge: IggyErrorCode.InvalidMessagesSize,
@@ -32,7 +32,7 @@ export interface StorageErrorDetails {
 export class StorageError extends Error {
   override readonly name = 'StorageError';
   /** The server error code a broker answers with. */
-  readonly iggyCode: number;
+  readonly code: number;
   readonly file?: string;
   readonly offset?: bigint;
   readonly position?: number;
@@ -43,7 +43,7 @@ export class StorageError extends Error {
     details: StorageErrorDetails = {},
   ) {
     super(message);
-    this.iggyCode = iggyCodeByKind[kind];
+    this.code = codeByKind[kind];
     this.file = details.file;
     this.offset = details.offset;
     this.position = details.position;

@@ -7,6 +7,7 @@ import { BrokerError } from '../broker-error.js';
 import { ioFailure } from '../io-failure.js';
 import { StorageError } from '../storage/storage-error.js';
 import type { AnyCommandHandler, HandlerContext } from './command-handlers.js';
+import { errorStack } from '../../common/error-text.js';
 
 /** The answer to one request: status 0 with payload slices (written back to back), or an error code. */
 export interface Reply {
@@ -32,7 +33,7 @@ export function errorReply(status: number): Reply {
  * Never throws:
  * - unknown command code → InvalidCommand (3);
  * - not logged in → Unauthenticated (40), before the payload is decoded;
- * - a `ProtocolError` while decoding → its `iggyCode` (InvalidFormat, InvalidIdentifier, …);
+ * - a `ProtocolError` while decoding → its `code` (InvalidFormat, InvalidIdentifier, …);
  * - a `BrokerError` (or `StorageError`) → its code; StaleClient / ClientNotFound also close the connection;
  * - a system I/O error (a full disk...) → CannotSaveMessagesToSegment / CannotWriteToFile, logged (`ioFailure`);
  * - anything else (a bug) → Error (1), logged.
@@ -59,7 +60,7 @@ export async function dispatch(
   } catch (error) {
     // The broker answered something its codec cannot encode: our bug, not the client's.
     logger.error(
-      `${handler.codec.name} for client ${ctx.session.client.clientId}: cannot encode the response: ${describe(error)}`,
+      `${handler.codec.name} for client ${ctx.session.client.clientId}: cannot encode the response: ${errorStack(error)}`,
     );
     return errorReply(IggyErrorCode.Error);
   }
@@ -67,22 +68,18 @@ export async function dispatch(
 
 function statusOf(error: unknown, code: number, clientId: number, logger: BrokerLogger): number {
   if (error instanceof BrokerError) return error.code;
-  if (error instanceof ProtocolError) return error.iggyCode;
+  if (error instanceof ProtocolError) return error.code;
   if (error instanceof StorageError) {
     logger.error(`${commandName(code) ?? code} for client ${clientId}: ${error.message}`);
-    return error.iggyCode;
+    return error.code;
   }
   const io = ioFailure(error, code);
   if (io) {
     logger.error(
-      `${commandName(code) ?? code} for client ${clientId} failed: ${io.cause}: ${describe(error)}`,
+      `${commandName(code) ?? code} for client ${clientId} failed: ${io.cause}: ${errorStack(error)}`,
     );
     return io.code;
   }
-  logger.error(`${commandName(code) ?? code} for client ${clientId} failed: ${describe(error)}`);
+  logger.error(`${commandName(code) ?? code} for client ${clientId} failed: ${errorStack(error)}`);
   return IggyErrorCode.Error;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

@@ -150,9 +150,9 @@ export class TcpConnection {
     }
     if (frames.length > 0) this.frameWaiter?.();
     if (error) {
-      const log = error.iggyCode === BUFFERS_FULL ? this.deps.logger.warn : this.deps.logger.debug;
+      const log = error.code === BUFFERS_FULL ? this.deps.logger.warn : this.deps.logger.debug;
       log?.call(this.deps.logger, `client ${this.clientId}: ${error.message}; closing the connection`);
-      this.poisoned = { ...errorReply(error.iggyCode), close: true };
+      this.poisoned = { ...errorReply(error.code), close: true };
       this.socket.pause();
     }
     this.updateReading();

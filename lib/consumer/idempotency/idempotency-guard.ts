@@ -1,6 +1,6 @@
-import { namedError } from '../consumer-support.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
+import { namedError } from '../../common/error-text.js';
 
 /**
  * One group's idempotency guard over its store. It never lets a store failure lose a message:

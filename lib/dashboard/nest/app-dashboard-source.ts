@@ -15,6 +15,7 @@ import type {
   StreamReading,
 } from '../dashboard-reading.js';
 import type { DeadLetterDigest } from './dead-letter-digest.js';
+import { describeError } from '../../common/error-text.js';
 
 /** What the application's dashboard reads from. */
 export interface AppDashboardParts {
@@ -125,7 +126,7 @@ export class AppDashboardSource implements DashboardSource {
     try {
       return await digest.read();
     } catch (error) {
-      return { status: 'error', error: messageOf(error) };
+      return { status: 'error', error: describeError(error) };
     }
   }
 
@@ -140,11 +141,7 @@ export class AppDashboardSource implements DashboardSource {
         relay: stats ? { ...stats, lastError: stats.lastError ?? null } : null,
       };
     } catch (error) {
-      return { status: 'error', error: messageOf(error) };
+      return { status: 'error', error: describeError(error) };
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

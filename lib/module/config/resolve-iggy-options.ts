@@ -2,23 +2,10 @@ import { resolveConnectorConfig } from '../../connectors/connector-config.js';
 import { days, gigabytes, type TopologyConfigInput } from '../../topology/topology-config.js';
 import { defaultRetryOptions } from '../../consumer/retry-options.js';
 import { DEFAULT_DLQ_OPTIONS, DEFAULT_HANDLER_OPTIONS } from '../../handlers/handler-settings.js';
-import type {
-  DlqOptions,
-  HandlerOptions,
-  IggyModuleOptions,
-  RequestReplyOptions,
-  RetentionOptions,
-} from '../interfaces/iggy-module-options.interface.js';
+import { REQUEST_REPLY_DEFAULTS } from '../../transport/iggy-transport.constants.js';
+import type { IggyModuleOptions, RetentionOptions } from '../interfaces/iggy-module-options.interface.js';
 import type { ResolvedIggyModuleOptions } from '../interfaces/resolved-iggy-options.interface.js';
 
-export { defaultRetryOptions };
-export const defaultDlqOptions: DlqOptions = DEFAULT_DLQ_OPTIONS;
-export const defaultHandlerOptions: HandlerOptions = DEFAULT_HANDLER_OPTIONS;
-export const defaultRequestReplyOptions: RequestReplyOptions = {
-  replyTopic: 'replies',
-  timeoutMs: 5_000,
-  partitions: 16,
-};
 /** The seeds' retention: domain 30 days / 10 GB, system 7 days, dead letters 365 days. */
 export const defaultRetentionOptions: RetentionOptions = {
   domainMaxAgeDays: 30,
@@ -33,9 +20,9 @@ export function resolveIggyOptions(options: IggyModuleOptions): ResolvedIggyModu
     ...resolveConnectorConfig(options),
     serialization: options.serialization ?? 'json',
     retry: { ...defaultRetryOptions, ...defined(options.retry) },
-    dlq: { ...defaultDlqOptions, ...defined(options.dlq) },
-    handlers: { ...defaultHandlerOptions, ...defined(options.handlers) },
-    requestReply: { ...defaultRequestReplyOptions, ...defined(options.requestReply) },
+    dlq: { ...DEFAULT_DLQ_OPTIONS, ...defined(options.dlq) },
+    handlers: { ...DEFAULT_HANDLER_OPTIONS, ...defined(options.handlers) },
+    requestReply: { ...REQUEST_REPLY_DEFAULTS, ...defined(options.requestReply) },
     topology: { ensure: options.topology?.ensure ?? true, input: topologyInputOf(options) },
   };
   if (options.defaultTenantId !== undefined) resolved.defaultTenantId = options.defaultTenantId;

@@ -9,6 +9,7 @@ import { IggyConfigError } from './iggy-config.error.js';
 import { IggyConfig } from './iggy-config.schema.js';
 import { outboxConfigProblems } from './outbox-config-problems.js';
 import { topologyInputOf } from './resolve-iggy-options.js';
+import { REQUEST_REPLY_DEFAULTS } from '../../transport/iggy-transport.constants.js';
 
 const UNKNOWN = ' is not a known option';
 
@@ -106,7 +107,7 @@ function crossFieldProblems(options: IggyModuleOptions): string[] {
       );
     }
   }
-  const replyTopic = options.requestReply?.replyTopic ?? 'replies';
+  const replyTopic = options.requestReply?.replyTopic ?? REQUEST_REPLY_DEFAULTS.replyTopic;
   const connector = resolveConnectorConfig(options);
   try {
     const topology = resolveTopologyConfig(topologyInputOf(options), connector);

@@ -66,23 +66,23 @@ export function readFlag(r: BinaryReader, what: string): boolean {
 
 /**
  * Writes a u8-length string of 1..255 bytes of UTF-8, as requests carry names, usernames, passwords
- * and tokens. `iggyCode` is the server's error for a bad one of that kind (InvalidStreamName, …).
+ * and tokens. `code` is the server's error for a bad one of that kind (InvalidStreamName, …).
  */
-export function writeName(w: BinaryWriter, name: string, what: string, iggyCode: number): void {
+export function writeName(w: BinaryWriter, name: string, what: string, code: number): void {
   const bytes = Buffer.from(name, 'utf8');
   if (bytes.length === 0 || bytes.length > Limits.maxNameBytes) {
     throw new ProtocolError(
       bytes.length === 0 ? 'InvalidValue' : 'TooLarge',
       `${what} must be 1..${Limits.maxNameBytes} bytes of UTF-8, got ${bytes.length}`,
-      iggyCode,
+      code,
     );
   }
   w.u8(bytes.length).bytes(bytes);
 }
 
-/** Reads what `writeName` wrote; an empty one is rejected with `iggyCode`, as the server does. */
-export function readName(r: BinaryReader, what: string, iggyCode: number): string {
+/** Reads what `writeName` wrote; an empty one is rejected with `code`, as the server does. */
+export function readName(r: BinaryReader, what: string, code: number): string {
   const name = r.str8(what);
-  if (name.length === 0) throw new ProtocolError('InvalidValue', `${r.context}: ${what} is empty`, iggyCode);
+  if (name.length === 0) throw new ProtocolError('InvalidValue', `${r.context}: ${what} is empty`, code);
   return name;
 }

@@ -19,7 +19,7 @@ const protocolErrorOf: Record<MessageFaultKind, [ProtocolErrorKind, number]> = {
   TrailingBytes: ['TrailingBytes', IggyErrorCode.InvalidMessagesSize],
 };
 
-/** The protocol's error mapper: a `ProtocolError` whose `iggyCode` is the server's answer to such bytes. */
+/** The protocol's error mapper: a `ProtocolError` whose `code` is the server's answer to such bytes. */
 export function protocolFault(context: string): FaultMapper {
   return (fault) => {
     const [kind, code] = protocolErrorOf[fault.kind];

@@ -1,77 +1,43 @@
 /*
- * The import rules of ../shared/ARCHITECTURE.md, checked on the sources: the plain-TypeScript layers
- * import only the layers below them and never `@nestjs/*`, the Nest layer's rooms import only the rooms
- * below them (never `lib/module`, never a sibling), and the `nestjs-iggy/connector` entry point loads no
- * Nest code at all. `import type` counts like any other import.
+ * The import rules of ARCHITECTURE.md (the repository's root), read from its table of rooms and checked on
+ * the sources: each room imports only the rooms its row lists (and itself), the plain-TypeScript rooms
+ * never import `@nestjs/*`, every folder of lib/ has a row, every row a folder, and the
+ * `nestjs-iggy/connector` entry point loads no Nest code at all. `import type` counts like any other import.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 
-const lib = resolve(dirname(fileURLToPath(import.meta.url)), '../../../lib');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const lib = join(root, 'lib');
 
-/** The folders of `lib/` each plain-TypeScript folder may import (itself included). */
-const MAY_IMPORT: Record<string, string[]> = {
-  protocol: ['protocol'],
-  dashboard: ['dashboard'],
-  client: ['client', 'protocol'],
-  broker: ['broker', 'protocol', 'dashboard'],
-  connectors: ['connectors', 'protocol', 'client', 'broker'],
-  events: ['events', 'connectors', 'protocol'],
-  topology: ['topology', 'connectors', 'events', 'protocol'],
-  consumer: ['consumer', 'connectors', 'events', 'protocol'],
-  cli: ['cli', 'broker', 'protocol'],
-};
+interface Room {
+  layer: 'plain' | 'Nest';
+  mayImport: string[];
+}
 
-/*
- * The Nest layer's rooms (each may import `@nestjs/*`). ARCHITECTURE.md lists the rooms each may import;
- * as for the plain layers above, the rooms beneath those are allowed too (transport uses connectors,
- * which use protocol; dlq, replay, health and outbox may import "the layers below": handlers, transport
- * and what those may import), never client or broker directly. Only `lib/module` sees everything.
- * `lib/consumer` (plain TypeScript) is the one consumer runtime under both of its Nest faces, `IggyServer`
- * (transport) and the `@IggyEventHandler` groups (handlers): the two faces are siblings over it, so
- * handlers never import transport.
- */
-const BELOW_NEST = ['consumer', 'events', 'topology', 'connectors', 'protocol'];
-const NEST_MAY_IMPORT: Record<string, string[]> = {
-  transport: ['transport', ...BELOW_NEST],
-  handlers: ['handlers', ...BELOW_NEST],
-  dlq: ['dlq', 'handlers', 'transport', ...BELOW_NEST],
-  replay: ['replay', 'handlers', 'transport', ...BELOW_NEST],
-  health: ['health', 'handlers', 'transport', ...BELOW_NEST],
-  outbox: ['outbox', 'handlers', 'transport', ...BELOW_NEST],
-  // The dashboard's Nest face (`lib/dashboard/nest`) reads everything the app has, as the module does.
-  'dashboard/nest': [
-    'dashboard/nest',
-    'dashboard',
-    'module',
-    'transport',
-    'handlers',
-    'dlq',
-    'replay',
-    'health',
-    'outbox',
-    ...BELOW_NEST,
-    'client',
-    'broker',
-  ],
-  module: [
-    'module',
-    'transport',
-    'handlers',
-    'dlq',
-    'replay',
-    'health',
-    'outbox',
-    ...BELOW_NEST,
-    'client',
-    'broker',
-  ],
-};
+/** The rows of ARCHITECTURE.md's table: `| \`lib/<room>/\` | plain or Nest | what it owns | \`room\`, ... |`. */
+function roomsOfArchitecture(): Map<string, Room> {
+  const rooms = new Map<string, Room>();
+  const text = readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8');
+  for (const line of text.split('\n')) {
+    const cells = line.split('|').map((cell) => cell.trim());
+    const room = /^`lib\/(.+)\/`$/.exec(cells[1] ?? '')?.[1];
+    if (!room) continue;
+    const layer = cells[2];
+    if (layer !== 'plain' && layer !== 'Nest') throw new Error(`ARCHITECTURE.md: ${room}: layer '${layer}'`);
+    const mayImport = [...(cells[4] ?? '').matchAll(/`([a-z/]+)`/g)].map((m) => m[1]!);
+    rooms.set(room, { layer, mayImport: [room, ...mayImport] });
+  }
+  return rooms;
+}
+
+const ROOMS = roomsOfArchitecture();
+const roomsIn = (layer: Room['layer']) => [...ROOMS].filter(([, r]) => r.layer === layer);
 
 /** Rooms inside another room's folder: checked as rooms of their own, left out of the outer one. */
-const INNER_ROOMS = ['dashboard/nest'];
+const INNER_ROOMS = [...ROOMS.keys()].filter((room) => room.includes('/'));
 
 function sourceFiles(dir: string, top = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -117,12 +83,26 @@ function importsOutside(folder: string, allowed: string[]): string[] {
 }
 
 describe('import rules (ARCHITECTURE.md)', () => {
-  it('sees the sources it checks', () => {
+  it('sees the sources it checks, and the rooms of ARCHITECTURE.md', () => {
     expect(sourceFiles(join(lib, 'protocol')).length).toBeGreaterThan(20);
     expect(specifiers(join(lib, 'connector-layer.ts'))).toContain('./events/index.js');
+    expect(ROOMS.get('module')).toMatchObject({ layer: 'Nest' });
+    expect(ROOMS.get('client')).toEqual({ layer: 'plain', mayImport: ['client', 'common', 'protocol'] });
   });
 
-  for (const [folder, allowed] of Object.entries(MAY_IMPORT)) {
+  it('has a row in ARCHITECTURE.md for every folder of lib/, and a folder for every row', () => {
+    const folders = readdirSync(lib, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    const outerRooms = [...ROOMS.keys()].filter((room) => !room.includes('/'));
+    expect(folders.sort()).toEqual(outerRooms.sort());
+    for (const room of ROOMS.keys()) expect(existsSync(join(lib, room))).toBe(true);
+    for (const [room, { mayImport }] of ROOMS) {
+      for (const target of mayImport) expect([room, target, ROOMS.has(target)]).toEqual([room, target, true]);
+    }
+  });
+
+  for (const [folder, { mayImport: allowed }] of roomsIn('plain')) {
     it(`lib/${folder} imports only ${allowed.join(', ')} and no @nestjs package`, () => {
       const wrong: string[] = [];
       for (const file of sourceFiles(join(lib, folder))) {
@@ -136,7 +116,7 @@ describe('import rules (ARCHITECTURE.md)', () => {
     });
   }
 
-  for (const [folder, allowed] of Object.entries(NEST_MAY_IMPORT)) {
+  for (const [folder, { mayImport: allowed }] of roomsIn('Nest')) {
     it(`lib/${folder} (Nest layer) imports only ${allowed.join(', ')}`, () => {
       expect(sourceFiles(join(lib, folder)).length).toBeGreaterThan(2);
       expect(importsOutside(folder, allowed)).toEqual([]);
@@ -152,7 +132,9 @@ describe('import rules (ARCHITECTURE.md)', () => {
       "import { IggyContext } from '../consumer/iggy.context.js';",
       "import { IggyServer } from '../transport/iggy.server.js';",
     ].join('\n');
-    const outside = specifiersIn(text).filter((s) => !NEST_MAY_IMPORT.handlers!.includes(folderOf(file, s)!));
+    const outside = specifiersIn(text).filter(
+      (s) => !ROOMS.get('handlers')!.mayImport.includes(folderOf(file, s)!),
+    );
     expect(outside).toEqual([
       '../module/interfaces/iggy-module-options.interface.js',
       '../outbox/nest/outbox.constants.js',

@@ -22,7 +22,7 @@ describe('ioFailure', () => {
   it('gives an in-process publish failure the same code and cause', () => {
     const error = toConnectorError(enospc, 'Publish', 'publish to s/t');
     expect(error.kind).toBe('Publish');
-    expect(error.iggyCode).toBe(IggyErrorCode.CannotSaveMessagesToSegment);
+    expect(error.code).toBe(IggyErrorCode.CannotSaveMessagesToSegment);
     expect(error.message).toMatch(/no space left on the device \(ENOSPC\)/);
   });
 });

@@ -65,8 +65,8 @@ describe('toConnectorError', () => {
     const mapped = toConnectorError(err, operation, 'doing it');
     expect(mapped).toBeInstanceOf(ConnectorError);
     expect(mapped.kind).toBe(kind);
-    expect(mapped.iggyCode).toBe(code);
-    if (code !== undefined) expect(mapped.iggyName).not.toMatch(/^Unknown/);
+    expect(mapped.code).toBe(code);
+    if (code !== undefined) expect(mapped.codeName).not.toMatch(/^Unknown/);
     expect(mapped.message).toMatch(/^doing it: /);
     expect(mapped.cause).toBe(err);
   });

@@ -6,7 +6,7 @@ import type {
   ConsumerGroupDetails,
   GroupTarget,
 } from '../../../lib/protocol/commands/consumer-groups/index.js';
-import type { StoreOffsetInput, PollInput, PollResult } from '../../../lib/protocol/iggy-session.js';
+import type { StoreOffsetInput, PollInput, DecodedPollResult } from '../../../lib/protocol/iggy-session.js';
 
 /** One recorded poll. */
 export interface PollCall {
@@ -55,7 +55,7 @@ export class FakeSession implements SubscriptionSession {
     for (let i = 0; i < count; i++) log.push(message(BigInt(log.length)));
   }
 
-  async pollMessages(request: PollInput): Promise<PollResult> {
+  async pollMessages(request: PollInput): Promise<DecodedPollResult> {
     const { consumer, strategy, count } = request;
     const partitionId = request.partitionId ?? null;
     this.polls.push({ consumer, partitionId, strategy, count });

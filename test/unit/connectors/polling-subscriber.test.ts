@@ -102,7 +102,7 @@ describe('PollingSubscriber, single consumer', () => {
     source.failures = [new BrokerError(IggyErrorCode.TopicNameNotFound, 'gone')];
     const err = await sub.recv().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorError);
-    expect(err).toMatchObject({ kind: 'Receive', iggyCode: IggyErrorCode.TopicNameNotFound });
+    expect(err).toMatchObject({ kind: 'Receive', code: IggyErrorCode.TopicNameNotFound });
     await sub.close();
   });
 

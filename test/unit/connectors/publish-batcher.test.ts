@@ -279,7 +279,7 @@ describe.each(rigs)('publish path: %s', (_name, makeRig) => {
     const outcomes = await Promise.allSettled([onGone, ...others].map((r) => rig.connector.publish(r)));
     expect(outcomes[0]).toMatchObject({
       status: 'rejected',
-      reason: { kind: 'Publish', iggyCode: IggyErrorCode.PartitionNotFound },
+      reason: { kind: 'Publish', code: IggyErrorCode.PartitionNotFound },
     });
     expect(outcomes.slice(1).map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
     await rig.connector.publish(request(stream, topic, keyOn(3, 4), 5)); // asked again: 3 partitions now

@@ -8,7 +8,7 @@ import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js
 import type { EventEnvelope } from '../../../lib/events/event-envelope.js';
 import { IggyEventHandler } from '../../../lib/handlers/index.js';
 import { type IdempotencyStore } from '../../../lib/consumer/index.js';
-import { SqliteIdempotencyStore } from '../../../lib/outbox/index.js';
+import { SqliteIdempotencyStore } from '../../../lib/outbox/idempotency/sqlite-idempotency-store.js';
 import { validateIggyConfig } from '../../../lib/module/config/validate-iggy-config.js';
 import type { IggyModuleOptions } from '../../../lib/module/interfaces/iggy-module-options.interface.js';
 import { TopologyManager } from '../../../lib/topology/topology-manager.js';

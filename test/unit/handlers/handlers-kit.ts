@@ -14,7 +14,7 @@ import { JsonSerializer } from '../../../lib/events/json-serializer.js';
 import { IGGY_HANDLER_PROVIDERS } from '../../../lib/handlers/index.js';
 import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../../../lib/module/iggy.constants.js';
 import type { IggyModuleOptions } from '../../../lib/module/interfaces/iggy-module-options.interface.js';
-import { IGGY_REPLAY_PROVIDERS } from '../../../lib/replay/index.js';
+import { IGGY_REPLAY_PROVIDERS } from '../../../lib/replay/iggy-replay.providers.js';
 import { TopologyManager } from '../../../lib/topology/topology-manager.js';
 
 export const STREAM = 'test';

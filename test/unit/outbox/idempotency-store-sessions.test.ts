@@ -3,7 +3,8 @@
  * its per-table schema lock key, its SQLite connection shape.
  */
 import { describe, expect, it } from '@jest/globals';
-import { PgIdempotencyStore, SqliteIdempotencyStore } from '../../../lib/outbox/index.js';
+import { PgIdempotencyStore } from '../../../lib/outbox/idempotency/pg-idempotency-store.js';
+import { SqliteIdempotencyStore } from '../../../lib/outbox/idempotency/sqlite-idempotency-store.js';
 import { outboxLockKeys } from '../../../lib/outbox/outbox-ddl.js';
 import type { PgPoolClientLike, PgPoolLike } from '../../../lib/outbox/stores/postgres/pg-outbox-store.js';
 import type { SqliteDatabaseLike } from '../../../lib/outbox/stores/sqlite/sqlite-outbox-store.js';

@@ -9,7 +9,9 @@ import {
   MemoryIdempotencyStore,
   type IdempotencyStore,
 } from '../../../lib/consumer/index.js';
-import { PgIdempotencyStore, SqliteIdempotencyStore, handledTableDdl } from '../../../lib/outbox/index.js';
+import { handledTableDdl } from '../../../lib/outbox/idempotency/idempotency-ddl.js';
+import { PgIdempotencyStore } from '../../../lib/outbox/idempotency/pg-idempotency-store.js';
+import { SqliteIdempotencyStore } from '../../../lib/outbox/idempotency/sqlite-idempotency-store.js';
 import { startPostgres, type PostgresCluster } from '../../support/postgres.js';
 import { describeWithPostgres } from '../../support/postgres-suite.js';
 

@@ -5,7 +5,8 @@ import type { EventEnvelope } from '../../../lib/events/event-envelope.js';
 import { partitionForTenant } from '../../../lib/events/tenant-partitioner.js';
 import { IggyEventHandler } from '../../../lib/handlers/index.js';
 import { IggyEventContext } from '../../../lib/consumer/index.js';
-import { ReplayError, ReplayManager, type ReplayProgress } from '../../../lib/replay/index.js';
+import { ReplayManager } from '../../../lib/replay/replay.manager.js';
+import { ReplayError, type ReplayProgress } from '../../../lib/replay/replay-options.js';
 import {
   PARTITIONS,
   STREAM,

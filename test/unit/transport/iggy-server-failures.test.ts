@@ -13,7 +13,7 @@ import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
 import { IggyContext } from '../../../lib/consumer/iggy.context.js';
 import { IggyRecord } from '../../../lib/transport/iggy-record.js';
 import { IggyServer } from '../../../lib/transport/iggy.server.js';
-import { REDRIVE_GROUP_HEADER } from '../../../lib/transport/iggy-transport.constants.js';
+import { REDRIVE_GROUP_HEADER } from '../../../lib/consumer/consumer.constants.js';
 import { PARTITIONS, STREAM, TOPIC, startBroker, waitFor } from '../handlers/handlers-kit.js';
 import { recordLogs, type RecordingLogger } from '../module/iggy-test-kit.js';
 

@@ -73,7 +73,7 @@ export function sendError(res: ServerResponse, err: unknown): boolean {
     code = err.code;
     reason = err.message;
   } else if (err instanceof ProtocolError) {
-    code = err.iggyCode;
+    code = err.code;
     reason = err.message;
   } else {
     return false;

@@ -1,6 +1,6 @@
-import { describeError } from '../../outbox-error.js';
 import type { ClaimedBatch, OutboxLag, OutboxWatch, PendingRow, Settlement } from '../../outbox-store.js';
 import { postgresOutboxSql, type PostgresOutboxSql } from './postgres-sql.js';
+import { describeError } from '../../../common/error-text.js';
 
 /** One PostgreSQL connection, held until `release`. */
 export interface PgSession {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { outboxDdl, outboxTableName } from '../../outbox-ddl.js';
-import { OutboxError, describeError, isOutboxError } from '../../outbox-error.js';
+import { OutboxError, isOutboxError } from '../../outbox-error.js';
 import { recordValues } from '../../outbox-record.js';
 import type {
   ClaimedBatch,
@@ -12,6 +12,7 @@ import type {
 } from '../../outbox-store.js';
 import { SqliteRelayLease } from './sqlite-relay-lease.js';
 import { sqliteOutboxSql, type SqliteOutboxSql } from './sqlite-sql.js';
+import { describeError } from '../../../common/error-text.js';
 
 /** A prepared statement of `libsql` / `better-sqlite3` (their synchronous API). */
 export interface SqliteStatementLike {

@@ -47,7 +47,7 @@ describe('RequestReader', () => {
     const reader = new RequestReader(limits);
     expect(reader.push(header(4 + 1000, CommandCode.SendMessages)).error).toBeUndefined();
     const control = new RequestReader(limits).push(header(4 + 101, CommandCode.CreateStream));
-    expect(control.error).toMatchObject({ kind: 'TooLarge', iggyCode: IggyErrorCode.InvalidCommand });
+    expect(control.error).toMatchObject({ kind: 'TooLarge', code: IggyErrorCode.InvalidCommand });
     const send = new RequestReader(limits).push(header(4 + 1001, CommandCode.SendMessages));
     expect(send.error).toMatchObject({ kind: 'TooLarge' });
   });
@@ -57,7 +57,7 @@ describe('RequestReader', () => {
     const ping = encodeRequestFrame(CommandCode.Ping);
     const result = reader.push(Buffer.concat([ping, ping, header(3, CommandCode.Ping), ping]));
     expect(result.frames).toHaveLength(2);
-    expect(result.error).toMatchObject({ kind: 'LengthMismatch', iggyCode: IggyErrorCode.InvalidCommand });
+    expect(result.error).toMatchObject({ kind: 'LengthMismatch', code: IggyErrorCode.InvalidCommand });
     expect(reader.push(ping)).toEqual({ frames: [] });
   });
 });

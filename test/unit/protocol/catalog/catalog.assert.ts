@@ -27,7 +27,7 @@ export function responseRoundTrips<Res>(codec: CommandCodec<unknown, Res>, arb: 
 }
 
 /** Runs `fn` and checks it throws a ProtocolError of that kind (and Iggy code, when given). */
-export function expectProtocolError(fn: () => unknown, kind: ProtocolErrorKind, iggyCode?: number): void {
+export function expectProtocolError(fn: () => unknown, kind: ProtocolErrorKind, code?: number): void {
   let thrown: unknown;
   try {
     fn();
@@ -37,7 +37,7 @@ export function expectProtocolError(fn: () => unknown, kind: ProtocolErrorKind, 
   expect(thrown).toBeInstanceOf(ProtocolError);
   const error = thrown as ProtocolError;
   expect(error.kind).toBe(kind);
-  if (iggyCode !== undefined) expect(error.iggyCode).toBe(iggyCode);
+  if (code !== undefined) expect(error.code).toBe(code);
 }
 
 /** A void response: empty both ways, anything else rejected. */

@@ -17,12 +17,12 @@ import { outgoingMessageArb, polledMessageArb } from './message-arbitraries.js';
 const hex = (s: string): Buffer => Buffer.from(s.replace(/ /g, ''), 'hex');
 const NOW = 1_700_000_000_000_000n;
 
-function iggyCodeOf(fn: () => unknown): number {
+function errorCodeOf(fn: () => unknown): number {
   try {
     fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ProtocolError);
-    return (err as ProtocolError).iggyCode;
+    return (err as ProtocolError).code;
   }
   throw new Error('expected a ProtocolError');
 }
@@ -103,22 +103,24 @@ describe('message encoding', () => {
 
   it('rejects bad outgoing messages', () => {
     const p = Buffer.from('x');
-    expect(iggyCodeOf(() => encodeMessages([{ payload: Buffer.alloc(0) }]))).toBe(
+    expect(errorCodeOf(() => encodeMessages([{ payload: Buffer.alloc(0) }]))).toBe(
       IggyErrorCode.InvalidMessagePayloadLength,
     );
-    expect(iggyCodeOf(() => encodeMessages([{ id: -1n, payload: p }]))).toBe(IggyErrorCode.InvalidFormat);
-    expect(iggyCodeOf(() => encodeMessages([{ id: 1n << 128n, payload: p }]))).toBe(
+    expect(errorCodeOf(() => encodeMessages([{ id: -1n, payload: p }]))).toBe(IggyErrorCode.InvalidFormat);
+    expect(errorCodeOf(() => encodeMessages([{ id: 1n << 128n, payload: p }]))).toBe(
       IggyErrorCode.InvalidFormat,
     );
-    expect(iggyCodeOf(() => encodeMessages([{ payload: p, originTimestamp: 1n << 64n }]))).toBe(
+    expect(errorCodeOf(() => encodeMessages([{ payload: p, originTimestamp: 1n << 64n }]))).toBe(
       IggyErrorCode.InvalidFormat,
     );
-    expect(iggyCodeOf(() => encodeMessages([{ payload: 'text' as unknown as Uint8Array }]))).toBe(
+    expect(errorCodeOf(() => encodeMessages([{ payload: 'text' as unknown as Uint8Array }]))).toBe(
       IggyErrorCode.InvalidMessagePayloadLength,
     );
     const tooBig = { length: 64_000_001 } as unknown as Uint8Array;
     Object.setPrototypeOf(tooBig, Uint8Array.prototype);
-    expect(iggyCodeOf(() => measureMessages([{ payload: tooBig }]))).toBe(IggyErrorCode.TooBigMessagePayload);
+    expect(errorCodeOf(() => measureMessages([{ payload: tooBig }]))).toBe(
+      IggyErrorCode.TooBigMessagePayload,
+    );
   });
 });
 
@@ -231,7 +233,7 @@ describe('message validation', () => {
       ],
     ];
     for (const [what, fn, code] of cases) {
-      expect([what, iggyCodeOf(fn)]).toEqual([what, code]);
+      expect([what, errorCodeOf(fn)]).toEqual([what, code]);
     }
   });
 

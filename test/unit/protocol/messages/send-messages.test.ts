@@ -17,12 +17,12 @@ import { identifierArb, outgoingMessageArb, partitioningArb } from './message-ar
 const codec = sendMessagesCodec;
 const TS = 1_700_000_000_000n;
 
-function iggyCodeOf(fn: () => unknown): number {
+function errorCodeOf(fn: () => unknown): number {
   try {
     fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ProtocolError);
-    return (err as ProtocolError).iggyCode;
+    return (err as ProtocolError).code;
   }
   throw new Error('expected a ProtocolError');
 }
@@ -83,21 +83,21 @@ describe('SendMessages', () => {
   });
 
   it('rejects an empty batch either way', () => {
-    expect(iggyCodeOf(() => codec.encodeRequest(request([])))).toBe(IggyErrorCode.InvalidMessagesCount);
+    expect(errorCodeOf(() => codec.encodeRequest(request([])))).toBe(IggyErrorCode.InvalidMessagesCount);
     const payload = Buffer.from('140000000206727573746f6b0104010000000100' + '00000000', 'hex');
-    expect(iggyCodeOf(() => codec.decodeRequest(payload))).toBe(IggyErrorCode.InvalidMessagesCount);
+    expect(errorCodeOf(() => codec.decodeRequest(payload))).toBe(IggyErrorCode.InvalidMessagesCount);
   });
 
   it('rejects a metadata length that does not match the metadata', () => {
     const payload = codec.encodeRequest(request([{ payload: Buffer.from('x'), originTimestamp: TS }]));
     payload.writeUInt32LE(payload.readUInt32LE(0) + 1, 0);
-    expect(iggyCodeOf(() => codec.decodeRequest(payload))).toBe(IggyErrorCode.InvalidCommand);
+    expect(errorCodeOf(() => codec.decodeRequest(payload))).toBe(IggyErrorCode.InvalidCommand);
   });
 
   it('rejects an index block that disagrees with the messages', () => {
     const payload = codec.encodeRequest(request([{ payload: Buffer.from('x'), originTimestamp: TS }]));
     payload.writeUInt32LE(64, 28 + 4); // the message ends at 65
-    expect(iggyCodeOf(() => codec.decodeRequest(payload))).toBe(IggyErrorCode.InvalidMessagesSize);
+    expect(errorCodeOf(() => codec.decodeRequest(payload))).toBe(IggyErrorCode.InvalidMessagesSize);
   });
 
   it('rejects a count larger than the payload without allocating for it', () => {

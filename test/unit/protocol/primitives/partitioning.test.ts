@@ -62,7 +62,7 @@ describe('partitioning', () => {
         throw new Error('expected a ProtocolError');
       } catch (err) {
         expect(err).toBeInstanceOf(ProtocolError);
-        expect((err as ProtocolError).iggyCode).toBe(IggyErrorCode.InvalidKeyValueLength);
+        expect((err as ProtocolError).code).toBe(IggyErrorCode.InvalidKeyValueLength);
       }
     }
   });
@@ -76,7 +76,7 @@ describe('partitioning', () => {
     try {
       decode(hex('09 00'));
     } catch (err) {
-      expect((err as ProtocolError).iggyCode).toBe(IggyErrorCode.InvalidCommand);
+      expect((err as ProtocolError).code).toBe(IggyErrorCode.InvalidCommand);
     }
   });
 

@@ -19,12 +19,12 @@ import { headerFieldArb, headersArb } from '../messages/message-arbitraries.js';
 const hex = (s: string): Buffer => Buffer.from(s.replace(/ /g, ''), 'hex');
 const str = (value: string): HeaderField => Header.string(value);
 
-function iggyCodeOf(fn: () => unknown): number {
+function errorCodeOf(fn: () => unknown): number {
   try {
     fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ProtocolError);
-    return (err as ProtocolError).iggyCode;
+    return (err as ProtocolError).code;
   }
   throw new Error('expected a ProtocolError');
 }
@@ -106,10 +106,10 @@ describe('user headers', () => {
       { kind: 99 as 2, value: 'x' },
     ];
     for (const value of bad) {
-      expect(iggyCodeOf(() => encodeUserHeaders([{ key: str('k'), value }]))).toBe(
+      expect(errorCodeOf(() => encodeUserHeaders([{ key: str('k'), value }]))).toBe(
         IggyErrorCode.InvalidHeaderValue,
       );
-      expect(iggyCodeOf(() => encodeUserHeaders([{ key: value, value: str('v') }]))).toBe(
+      expect(errorCodeOf(() => encodeUserHeaders([{ key: value, value: str('v') }]))).toBe(
         IggyErrorCode.InvalidHeaderKey,
       );
     }
@@ -119,8 +119,8 @@ describe('user headers', () => {
     const entry = { key: str('k'.repeat(255)), value: str('v'.repeat(255)) }; // 520 bytes
     const ok = Array.from({ length: 192 }, () => entry); // 99,840
     expect(userHeadersSize(ok)).toBe(99_840);
-    expect(iggyCodeOf(() => userHeadersSize([...ok, entry]))).toBe(IggyErrorCode.TooBigUserHeaders);
-    expect(iggyCodeOf(() => decodeUserHeaders(Buffer.alloc(100_001)))).toBe(IggyErrorCode.TooBigUserHeaders);
+    expect(errorCodeOf(() => userHeadersSize([...ok, entry]))).toBe(IggyErrorCode.TooBigUserHeaders);
+    expect(errorCodeOf(() => decodeUserHeaders(Buffer.alloc(100_001)))).toBe(IggyErrorCode.TooBigUserHeaders);
   });
 
   it('rejects malformed encodings', () => {
@@ -137,8 +137,8 @@ describe('user headers', () => {
       ['invalid UTF-8', '02 01000000 ff 02 01000000 62', IggyErrorCode.InvalidUtf8],
     ];
     for (const [, bytes, code] of cases) {
-      expect(iggyCodeOf(() => decodeUserHeaders(hex(bytes)))).toBe(code);
-      expect(iggyCodeOf(() => validateUserHeaders(hex(bytes)))).toBe(code);
+      expect(errorCodeOf(() => decodeUserHeaders(hex(bytes)))).toBe(code);
+      expect(errorCodeOf(() => validateUserHeaders(hex(bytes)))).toBe(code);
     }
   });
 

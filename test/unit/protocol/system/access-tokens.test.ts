@@ -29,7 +29,7 @@ describe('CreateAccessToken', () => {
       createAccessTokenCodec.decodeRequest(le.cat(le.u8(0), le.u64(0n)));
       throw new Error('accepted an empty name');
     } catch (err) {
-      expect((err as ProtocolError).iggyCode).toBe(IggyErrorCode.InvalidPersonalAccessTokenName);
+      expect((err as ProtocolError).code).toBe(IggyErrorCode.InvalidPersonalAccessTokenName);
     }
   });
 

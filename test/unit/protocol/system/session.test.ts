@@ -14,7 +14,7 @@ function codeOf(fn: () => unknown): number | undefined {
   try {
     fn();
   } catch (err) {
-    if (err instanceof ProtocolError) return err.iggyCode;
+    if (err instanceof ProtocolError) return err.code;
     throw err;
   }
   return undefined;

@@ -4,7 +4,7 @@ import type { SerializerRegistry } from '../../events/serializer-registry.js';
 import type { SerializationFormat } from '../../events/serializer.js';
 
 /** Options of `IggyClientProxy` (the module fills them from its own). */
-export interface IggyClientOptions {
+export interface IggyClientProxyOptions {
   /**
    * A connector instance (shared: not connected nor shut down by the client), or a config (the client makes
    * its own connector, connects it and ensures the topology on `connect`, shuts it down on `close`). Left

@@ -1,8 +1,0 @@
-export {
-  IggyHealthIndicator,
-  type GroupLagDetail,
-  type IggyHealthOptions,
-  type IggyHealthResult,
-  type LagTarget,
-  type OutboxLagDetail,
-} from './iggy.health-indicator.js';
