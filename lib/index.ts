@@ -10,6 +10,7 @@ export * from './dlq/index.js';
 export * from './replay/index.js';
 export * from './health/index.js';
 export * from './outbox/index.js';
+export * from './observability/index.js';
 
 export {
   ConnectorError,

@@ -20,6 +20,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   events: ['events', 'connectors', 'protocol'],
   topology: ['topology', 'connectors', 'events', 'protocol'],
   consumer: ['consumer', 'connectors', 'events', 'protocol'],
+  observability: ['observability', 'consumer', 'connectors', 'events', 'protocol'],
   cli: ['cli', 'broker', 'protocol'],
 };
 
@@ -30,9 +31,10 @@ const MAY_IMPORT: Record<string, string[]> = {
  * and what those may import), never client or broker directly. Only `lib/module` sees everything.
  * `lib/consumer` (plain TypeScript) is the one consumer runtime under both of its Nest faces, `IggyServer`
  * (transport) and the `@IggyEventHandler` groups (handlers): the two faces are siblings over it, so
- * handlers never import transport.
+ * handlers never import transport. `lib/observability` (plain TypeScript: metrics, traces) sits over the
+ * consumer runtime, whose observer it implements, so every Nest room may report into it.
  */
-const BELOW_NEST = ['consumer', 'events', 'topology', 'connectors', 'protocol'];
+const BELOW_NEST = ['observability', 'consumer', 'events', 'topology', 'connectors', 'protocol'];
 const NEST_MAY_IMPORT: Record<string, string[]> = {
   transport: ['transport', ...BELOW_NEST],
   handlers: ['handlers', ...BELOW_NEST],
