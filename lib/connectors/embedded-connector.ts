@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { Broker } from '../broker/broker.js';
 import type { EmbeddedServer } from '../broker/embedded-server.js';
 import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
@@ -45,6 +46,11 @@ export class EmbeddedConnector extends ConnectorBase {
   /** Where the TCP listener is bound; null when there is none (or not connected). */
   get tcpPort(): number | null {
     return this.server?.tcp?.address.port ?? null;
+  }
+
+  /** The broker's Prometheus registry (served on its HTTP `/metrics`); undefined without an HTTP listener. */
+  get metricsRegistry(): Registry | undefined {
+    return this.server?.http?.metrics.registry;
   }
 
   /** Where the HTTP listener is bound; null when there is none (or not connected). */

@@ -1,4 +1,5 @@
 import type { IggyConnector } from '../connectors/iggy-connector.js';
+import type { ProducerTelemetry } from '../observability/producer-telemetry.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import type { OutboxLag, OutboxStore } from './outbox-store.js';
 
@@ -60,6 +61,13 @@ export interface OutboxRelayOptions {
    */
   verifyPayloads?: SerializerRegistry | false;
   metrics?: OutboxRelayMetrics;
+  /**
+   * Producer metrics and traces of its publishes (the module's `IggyTelemetry`): each row's publish
+   * continues the trace its headers carry. Rows without a target are labelled `telemetryTarget`.
+   */
+  telemetry?: ProducerTelemetry;
+  /** Where rows without a target of their own go (the connector's default stream and topic). */
+  telemetryTarget?: { stream: string; topic: string };
   /** How often `metrics.onLag` is called (default 10 s). */
   lagIntervalMs?: number;
   logger?: OutboxRelayLogger;

@@ -15,6 +15,8 @@ import { RelayTimer } from './relay-timer.js';
 
 /** Longest `last_error` kept in a row. */
 const MAX_ERROR_CHARS = 2000;
+/** The telemetry label of rows without a target, when `telemetryTarget` is not given. */
+const DEFAULT_TARGET = { stream: 'default', topic: 'default' };
 
 /**
  * Publishes committed outbox rows to Iggy, oldest first, in batches (message id = envelope id,
@@ -222,9 +224,15 @@ export class OutboxRelay {
       }
     }
     if (requests.length > 0) {
+      const relayed = this.options.telemetry?.relaying(
+        requests,
+        this.options.telemetryTarget ?? DEFAULT_TARGET,
+      );
       try {
-        await this.options.connector.publishBatch(requests);
+        await this.options.connector.publishBatch(relayed?.requests ?? requests);
+        relayed?.done(undefined);
       } catch (err) {
+        relayed?.done(err);
         await batch.settle({ published: [], failed: { ids, error: errorForRow(err) }, dead });
         this.reportDead(dead);
         throw err;

@@ -118,7 +118,21 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
     const envelope = this.toEnvelope(packet.pattern, packet.data, packet.metadata);
-    await this.handle.connector.publish(envelopeToMessage(envelope, this.payloadSerializer(), this.target()));
+    const target = this.target();
+    const telemetry = this.options.telemetry;
+    if (!telemetry) {
+      await this.handle.connector.publish(envelopeToMessage(envelope, this.payloadSerializer(), target));
+      return undefined as T;
+    }
+    const done = telemetry.sending(target, envelope);
+    try {
+      const message = envelopeToMessage(envelope, this.payloadSerializer(), target);
+      await this.handle.connector.publish(message);
+      done(undefined, message.payload.length);
+    } catch (error) {
+      done(error);
+      throw error;
+    }
     return undefined as T;
   }
 
@@ -128,8 +142,12 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
     const pattern = this.normalizePattern(packet.pattern);
     let finished = false;
     let unregister: (() => void) | undefined;
+    const telemetry = this.options.telemetry;
     const finish = (reply: WritePacket): void => {
       if (finished) return;
+      if (telemetry && !(reply.err instanceof IggyRequestTimeoutError)) {
+        if (reply.err !== undefined || reply.response !== undefined) telemetry.reply(pattern, !reply.err);
+      }
       if (reply.isDisposed || reply.err) {
         finished = true;
         clearTimeout(timer);
@@ -138,10 +156,10 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
       callback(reply);
     };
     const deadline = Date.now() + timeoutMs;
-    const timer = setTimeout(
-      () => finish({ err: new IggyRequestTimeoutError(pattern, timeoutMs, requestId), isDisposed: true }),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      if (!finished) telemetry?.timeout(pattern);
+      finish({ err: new IggyRequestTimeoutError(pattern, timeoutMs, requestId), isDisposed: true });
+    }, timeoutMs);
     void (async () => {
       try {
         const envelope = this.toEnvelope(packet.pattern, packet.data, packet.metadata);
@@ -149,14 +167,25 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
         unregister = replies.register(requestId, finish);
         await replies.ready();
         if (finished) return;
-        const message = envelopeToMessage(envelope, this.payloadSerializer(), this.target());
+        const target = this.target();
+        const done = telemetry?.sending(target, envelope);
         const replyTo = this.options.replyTopic ?? 'replies';
-        await this.handle.connector.publish(
-          message.withHeaders([
-            ...message.headers,
-            ...requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
-          ]),
-        );
+        let bytes = 0;
+        try {
+          const message = envelopeToMessage(envelope, this.payloadSerializer(), target);
+          bytes = message.payload.length;
+          await this.handle.connector.publish(
+            message.withHeaders([
+              ...message.headers,
+              ...requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
+            ]),
+          );
+        } catch (err) {
+          done?.(err);
+          throw err;
+        }
+        done?.(undefined, bytes);
+        telemetry?.request(pattern);
       } catch (err) {
         this.listeners.emit('error', err);
         finish({ err, isDisposed: true });

@@ -109,6 +109,7 @@ export class IggyConfig {
   @IsOptional() @IsIggyName() topicName?: string;
   @IsOptional() @IsIntIn(1, Limits.maxPartitions) partitions?: number;
   @IsOptional() @IsIggyName() defaultTenantId?: string;
+  @IsOptional() @IsBool() tracing?: boolean;
 
   @IsOptional() @ValidateNested() @Type(() => IggyEmbeddedConfig) embedded?: IggyEmbeddedConfig;
   @IsOptional() @ValidateNested() @Type(() => IggyRemoteConfig) remote?: IggyRemoteConfig;

@@ -37,7 +37,9 @@ export function resolveIggyOptions(options: IggyModuleOptions): ResolvedIggyModu
     handlers: { ...defaultHandlerOptions, ...defined(options.handlers) },
     requestReply: { ...defaultRequestReplyOptions, ...defined(options.requestReply) },
     topology: { ensure: options.topology?.ensure ?? true, input: topologyInputOf(options) },
+    tracing: options.tracing ?? true,
   };
+  if (options.metrics) resolved.metrics = options.metrics === true ? {} : options.metrics;
   if (options.defaultTenantId !== undefined) resolved.defaultTenantId = options.defaultTenantId;
   if (options.connector !== undefined) resolved.connector = options.connector;
   if (options.outbox !== undefined) resolved.outbox = options.outbox;
