@@ -1,0 +1,113 @@
+/*
+ * One trace through Iggy: HTTP `POST /orders` (a server span, as HTTP instrumentation would start it) →
+ * `publishInTx` (the outbox row keeps the context) → the relay's `send domain` span → a `process domain`
+ * span in each of the `billing` and `notifications` groups, all in the sample app over the real broker.
+ */
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { ROOT_CONTEXT, SpanKind, context, propagation, trace, type Span } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { InProcessApp, order } from './e2e-kit.js';
+
+const exporter = new InMemorySpanExporter();
+const contextManager = new AsyncLocalStorageContextManager();
+let app: InProcessApp | undefined;
+
+beforeAll(() => {
+  context.setGlobalContextManager(contextManager.enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+  );
+});
+
+afterAll(async () => {
+  await app?.close();
+  trace.disable();
+  propagation.disable();
+  context.disable();
+});
+
+/** A server span per HTTP request, its context active while Nest handles it (what HTTP instrumentation does). */
+function serverSpans(nest: INestApplication): void {
+  const tracer = trace.getTracer('test-http');
+  nest.use(
+    (
+      req: { method: string; path: string; headers: Record<string, string> },
+      res: { on(event: 'finish', listener: () => void): void },
+      next: () => void,
+    ) => {
+      const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+      const span: Span = tracer.startSpan(`${req.method} ${req.path}`, { kind: SpanKind.SERVER }, parent);
+      res.on('finish', () => span.end());
+      context.with(trace.setSpan(parent, span), next);
+    },
+  );
+}
+
+const attr = (span: ReadableSpan, key: string): unknown => span.attributes[key];
+
+function processSpan(spans: ReadableSpan[], group: string, eventId: string): ReadableSpan | undefined {
+  return spans.find(
+    (s) =>
+      s.name === 'process domain' &&
+      attr(s, 'messaging.consumer.group.name') === group &&
+      attr(s, 'messaging.iggy.event.type') === 'order.created' &&
+      attr(s, 'messaging.iggy.outcome') === 'handled' &&
+      attr(s, 'messaging.message.id') === eventId,
+  );
+}
+
+describe('tracing through the sample app', () => {
+  it('follows POST /orders through the outbox relay to both groups in one trace', async () => {
+    app = await InProcessApp.start({}, serverSpans);
+    const placed = await app.post<{ eventId: string }>('/orders', order('trace-tenant', 'ord-trace-1'));
+    expect(placed.status).toBe(201);
+    const eventId = placed.body.eventId;
+
+    let spans: ReadableSpan[] = [];
+    const until = Date.now() + 20_000;
+    for (;;) {
+      spans = exporter.getFinishedSpans();
+      if (processSpan(spans, 'billing', eventId) && processSpan(spans, 'notifications', eventId)) break;
+      if (Date.now() > until) throw new Error(`no process spans; got ${spans.map((s) => s.name).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+
+    const server = spans.find((s) => s.name === 'POST /orders')!;
+    expect(server).toBeDefined();
+    const traceId = server.spanContext().traceId;
+    const relay = spans.find(
+      (s) =>
+        s.name === 'send domain' &&
+        s.kind === SpanKind.PRODUCER &&
+        s.parentSpanContext?.spanId === server.spanContext().spanId,
+    );
+    expect(relay).toBeDefined();
+    expect(relay!.spanContext().traceId).toBe(traceId);
+    expect(attr(relay!, 'messaging.system')).toBe('iggy');
+    expect(attr(relay!, 'messaging.iggy.event.type')).toBe('order.created');
+
+    for (const group of ['billing', 'notifications']) {
+      const consumer = processSpan(spans, group, eventId)!;
+      expect(consumer.kind).toBe(SpanKind.CONSUMER);
+      expect(consumer.spanContext().traceId).toBe(traceId);
+      expect(consumer.parentSpanContext?.spanId).toBe(relay!.spanContext().spanId);
+      expect(consumer.attributes).toMatchObject({
+        'messaging.system': 'iggy',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': 'domain',
+        'messaging.iggy.stream': expect.any(String),
+        'messaging.destination.partition.id': expect.stringMatching(/^\d+$/),
+        'messaging.iggy.message.offset': expect.any(Number),
+      });
+    }
+  });
+});
