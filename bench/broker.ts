@@ -9,7 +9,7 @@
  * `tcp-100-always`, …) contains every one of them, e.g. `npm run bench:broker -- tcp never`. Data goes to a temporary directory under os.tmpdir(), removed at the end.
  * Server and client share this process (and its event loop), as do both ends of the raw socket.
  */
-import { mkdir, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -43,6 +43,7 @@ import {
   type Measured,
   type Timing,
 } from './support/measure.js';
+import { RawFile, cycler, pipelined, sequential, type Fsync } from './support/raw-file.js';
 import { RawSocketEcho } from './support/raw-socket.js';
 
 const MESSAGES = 1000;
@@ -51,26 +52,32 @@ const PAYLOAD_SIZES = [1024, 100];
 const DEPTH = 8;
 /** Polls cycle over at most this many of the batches produced (all of them stay in the page cache). */
 const POLL_CYCLE = 256;
+/** Single-message sends in flight at once in the concurrent-sends case (many clients sending one by one). */
+const SEND_DEPTH = 256;
+const SMALL_PAYLOAD = 200;
 const IO_TIMING: Timing = { warmupMs: 400, measureMs: 3000, sampleMs: 80, minSamples: 5 };
 const STREAM = 'bench';
 const TOPIC = 'events';
 const CREDENTIALS = { username: 'iggy', password: 'iggy' };
 
-type Fsync = 'never' | 'always';
-
-interface Batch {
-  size: number;
-  /** Payload bytes per batch (what MB counts). */
+/** What one measured operation moves. */
+interface Unit {
+  messages: number;
+  /** Payload bytes (what MB counts). */
   payloadBytes: number;
+}
+
+interface Batch extends Unit {
+  size: number;
   run: MessageRun;
 }
 
-function batchOf(size: number): Batch {
-  const messages: OutgoingMessage[] = Array.from({ length: MESSAGES }, (_, i) => ({
+function batchOf(size: number, messages = MESSAGES): Batch {
+  const outgoing: OutgoingMessage[] = Array.from({ length: messages }, (_, i) => ({
     id: BigInt(i + 1),
     payload: Buffer.alloc(size, i & 0xff),
   }));
-  return { size, payloadBytes: size * MESSAGES, run: MessageRun.encode(messages) };
+  return { size, messages, payloadBytes: size * messages, run: MessageRun.encode(outgoing) };
 }
 
 const sizeLabel = (size: number): string => (size >= 1024 ? `${size / 1024} KB` : `${size} B`);
@@ -98,9 +105,9 @@ function line(cells: string[]): string {
     .join('  ');
 }
 
-function row(name: string, batch: Batch, ours: Measured, baseName: string, base: Measured): string {
-  const mbps = (m: Measured): number => batch.payloadBytes / 1e6 / (m.ms / 1000);
-  const msgps = (m: Measured): number => MESSAGES / (m.ms / 1000);
+function row(name: string, unit: Unit, ours: Measured, baseName: string, base: Measured): string {
+  const mbps = (m: Measured): number => unit.payloadBytes / 1e6 / (m.ms / 1000);
+  const msgps = (m: Measured): number => unit.messages / (m.ms / 1000);
   return line([
     name,
     fmt(mbps(ours)),
@@ -113,81 +120,16 @@ function row(name: string, batch: Batch, ours: Measured, baseName: string, base:
   ]);
 }
 
-// ── baselines ──────────────────────────────────────────────────────────────────────────────────
-
-/** A plain file written with positional appends and read back by batch, as the baseline. */
-class RawFile {
-  private position = 0;
-  private constructor(private readonly handle: FileHandle) {}
-
-  static async create(path: string): Promise<RawFile> {
-    return new RawFile(await open(path, 'w+'));
-  }
-
-  /** Batches written so far (all of `length` bytes). */
-  batches(length: number): number {
-    return Math.floor(this.position / length);
-  }
-
-  async append(bytes: Buffer, fsync: Fsync): Promise<void> {
-    let done = 0;
-    while (done < bytes.length) {
-      const { bytesWritten } = await this.handle.write(
-        bytes,
-        done,
-        bytes.length - done,
-        this.position + done,
-      );
-      done += bytesWritten;
-    }
-    this.position += bytes.length;
-    if (fsync === 'always') await this.handle.datasync();
-  }
-
-  /** Batch `k` into a new buffer, as a poll reads into a new buffer. */
-  async read(k: number, length: number): Promise<Buffer> {
-    const target = Buffer.allocUnsafe(length);
-    const { bytesRead } = await this.handle.read(target, 0, length, k * length);
-    if (bytesRead !== length) throw new Error(`raw read of batch ${k}: ${bytesRead} of ${length} bytes`);
-    return target;
-  }
-
-  close(): Promise<void> {
-    return this.handle.close();
-  }
-}
-
-function sequential(one: () => Promise<unknown>): BatchRunner {
-  return async (batches) => {
-    for (let i = 0; i < batches; i++) await one();
-  };
-}
-
-/** Keeps `depth` batches in flight until `batches` are done. */
-function pipelined(depth: number, one: () => Promise<unknown>): BatchRunner {
-  return async (batches) => {
-    let started = 0;
-    const lane = async (): Promise<void> => {
-      while (started < batches) {
-        started++;
-        await one();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(depth, batches) }, lane));
-  };
-}
-
-/** Batch indexes to poll, cycling over the first ones both sides produced. */
-function cycler(cycle: number): () => number {
-  let k = 0;
-  return () => k++ % cycle;
-}
-
 // ── in-process ─────────────────────────────────────────────────────────────────────────────────
 
 async function openBroker(dataDir: string, fsync: Fsync): Promise<{ broker: Broker; clientId: number }> {
   await mkdir(dataDir, { recursive: true });
-  const broker = await Broker.open({ dataDir, fsync: { kind: fsync }, retentionIntervalMs: 0 });
+  const broker = await Broker.open({
+    dataDir,
+    fsync: { kind: fsync },
+    retentionIntervalMs: 0,
+    rootPassword: CREDENTIALS.password,
+  });
   const clientId = broker.connectClient(Transport.Tcp, 'bench');
   await broker.loginUser(clientId, CREDENTIALS.username, CREDENTIALS.password);
   await broker.createStream(clientId, STREAM);
@@ -289,7 +231,46 @@ async function benchInProcess(root: string, batch: Batch, fsync: Fsync): Promise
       const read = sequential(async () => consume((await raw.read(nextRaw(), bytes.length)).length));
       const [polled, readBack] = await measureBatches([poll, read], IO_TIMING);
       console.log(row(`in-process poll ${sizeLabel(batch.size)}`, batch, polled!, 'fs.read', readBack!));
+
+      // A consumer right behind the producer: the batch just appended, against reading it back from the file.
+      const last = BigInt((produced - 1) * MESSAGES);
+      const tailPoll = sequential(async () => {
+        expectCount((await broker.pollMessages(clientId, pollRequest(last))).count, last);
+      });
+      const lastRaw = raw.batches(bytes.length) - 1;
+      const tailRead = sequential(async () => consume((await raw.read(lastRaw, bytes.length)).length));
+      const [tail, tailBack] = await measureBatches([tailPoll, tailRead], IO_TIMING);
+      console.log(row(`in-process poll tail ${sizeLabel(batch.size)}`, batch, tail!, 'fs.read', tailBack!));
     }
+  } finally {
+    await raw.close();
+    await broker.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Many single-message sends at once (many clients, each sending one event): `SEND_DEPTH` in flight, each
+ * lane with its own message (a send stamps it in place), against as many `fs.write`s (+ `datasync`) of one
+ * message each in flight on a raw file: the cost of one write (and fsync) per message.
+ */
+async function benchConcurrentSends(root: string, fsync: Fsync): Promise<void> {
+  const dir = join(root, `concurrent-sends-${fsync}`);
+  await mkdir(dir, { recursive: true });
+  const { broker, clientId } = await openBroker(join(dir, 'broker'), fsync);
+  const raw = await RawFile.create(join(dir, 'raw.log'));
+  const one = batchOf(SMALL_PAYLOAD, 1);
+  try {
+    const messages = Array.from({ length: SEND_DEPTH }, () => Buffer.from(one.run.bytes));
+    const partition = Partitioning.partitionId(0);
+    const ours = pipelined(SEND_DEPTH, (lane) =>
+      broker.sendMessages(clientId, STREAM, TOPIC, partition, messages[lane]!, 1),
+    );
+    const base = pipelined(SEND_DEPTH, (lane) => raw.append(messages[lane]!, fsync));
+    const [sent, written] = await measureBatches([ours, base], IO_TIMING);
+    const name = `in-process ${SEND_DEPTH} × 1 × ${sizeLabel(SMALL_PAYLOAD)} fsync ${fsync}`;
+    const writeName = `fs.write${fsync === 'always' ? '+datasync' : ''} × ${SEND_DEPTH}`;
+    console.log(row(name, one, sent!, writeName, written!));
   } finally {
     await raw.close();
     await broker.close();
@@ -307,6 +288,7 @@ async function benchTcp(root: string, batch: Batch, fsync: Fsync): Promise<void>
     dataDir: join(dir, 'broker'),
     fsync: { kind: fsync },
     retentionIntervalMs: 0,
+    rootPassword: CREDENTIALS.password,
     tcpPort: 0,
     httpPort: false,
   });
@@ -399,11 +381,16 @@ async function main(): Promise<void> {
         `socket = raw node:net loopback carrying frames and answers of the same sizes, ${DEPTH} batches in flight`,
       `tcp = EmbeddedServer + IggyClient in this process, one connection, ${DEPTH} batches in flight, messages ` +
         'pre-encoded (MessageRun); polls read back what was produced, by offset, 1,000 per poll',
+      `${SEND_DEPTH} × 1 = single-message sends, ${SEND_DEPTH} in flight, per message (baseline: as many ` +
+        'one-message fs.writes in flight); poll tail = the batch just produced, again and again',
     ];
     for (const note of notes) console.log(note);
     console.log(line(COLUMNS.map(([name]) => name)));
     const filters = process.argv.slice(2);
     const chosen = (key: string): boolean => filters.every((word) => key.includes(word));
+    for (const fsync of ['never', 'always'] as const) {
+      if (chosen(`in-process-concurrent-sends-${fsync}`)) await benchConcurrentSends(root, fsync);
+    }
     for (const size of PAYLOAD_SIZES) {
       const batch = batchOf(size);
       for (const fsync of ['never', 'always'] as const) {

@@ -3,6 +3,8 @@
  * on one in-memory embedded broker:
  * - `EmbeddedConnector` (in process, no socket);
  * - `RemoteConnector` over TCP to the embedded broker's listener;
+ * - `RemoteConnector` over HTTP (`protocol: 'http'`) to the embedded broker's Iggy HTTP API; the last
+ *   line gives its ratio to the TCP `RemoteConnector` of the same run;
  * - raw `IggyClient`: `sendMessages` + `pollMessages` on the same TCP port (the floor any TCP client pays).
  *
  * Throughput: BATCHES of BATCH messages (PAYLOAD bytes), WINDOW batches in flight, while one subscriber
@@ -246,12 +248,21 @@ const fmt = (n: number, digits = 0): string =>
 async function main(): Promise<void> {
   const embedded = new EmbeddedConnector();
   await embedded.connect(
-    resolveConnectorConfig({ embedded: { persistent: false, tcpPort: 0, httpPort: null } }),
+    resolveConnectorConfig({
+      embedded: { persistent: false, tcpPort: 0, httpPort: 0, rootPassword: 'iggy' },
+    }),
   );
   const port = embedded.tcpPort!;
   const remote = new RemoteConnector();
   await remote.connect(
     resolveConnectorConfig({ mode: 'remote', remote: { addresses: [`127.0.0.1:${port}`] } }),
+  );
+  const overHttp = new RemoteConnector();
+  await overHttp.connect(
+    resolveConnectorConfig({
+      mode: 'remote',
+      remote: { protocol: 'http', addresses: [`127.0.0.1:${embedded.httpPort}`] },
+    }),
   );
 
   console.log(
@@ -270,8 +281,29 @@ async function main(): Promise<void> {
     newCase(() => rawPath(port, embedded)),
     newCase(() => connectorPath('EmbeddedConnector (in process)', embedded, embedded)),
     newCase(() => connectorPath('RemoteConnector → embedded (TCP)', remote, embedded)),
+    newCase(() => connectorPath('RemoteConnector → embedded (HTTP)', overHttp, embedded)),
   ];
+  // A real server too, when given: IGGY_SERVER_ADDR (TCP) and IGGY_SERVER_HTTP_ADDR (its HTTP API).
+  const realTcp = process.env.IGGY_SERVER_ADDR;
+  const realHttp = process.env.IGGY_SERVER_HTTP_ADDR;
+  const real: RemoteConnector[] = [];
+  if (realTcp && realHttp) {
+    for (const [protocol, address] of [
+      ['tcp', realTcp],
+      ['http', realHttp],
+    ] as const) {
+      const connector = new RemoteConnector();
+      await connector.connect(
+        resolveConnectorConfig({ mode: 'remote', remote: { protocol, addresses: [address] } }),
+      );
+      real.push(connector);
+    }
+    cases.push(newCase(() => connectorPath(`RemoteConnector → real (TCP)`, real[0]!, real[0]!)));
+    cases.push(newCase(() => connectorPath(`RemoteConnector → real (HTTP)`, real[1]!, real[0]!)));
+  }
   await measureAll(cases);
+  for (const connector of real) await connector.shutdown();
+  await overHttp.shutdown();
   await remote.shutdown();
   await embedded.shutdown();
 
@@ -312,6 +344,13 @@ async function main(): Promise<void> {
       ].join(' '),
     );
   }
+  const ratio = (target: string, tcp: Result, http: Result) =>
+    console.log(
+      `HTTP against TCP (RemoteConnector → ${target}, same run): ${fmt(http.messagesPerSec / tcp.messagesPerSec, 2)}× ` +
+        `the throughput, p50 latency ${fmt(http.p50 / tcp.p50, 2)}×`,
+    );
+  ratio('embedded', results[2]!, results[3]!);
+  if (results.length > 5) ratio('real server', results[4]!, results[5]!);
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 /*
- * nestjs-iggy: the Nest layer (module, consumer runtime, transport, handlers, DLQ, replay, health, outbox) and the connector-layer
- * types a Nest app uses. The connector layer alone is `nestjs-iggy/connector`; the broker `nestjs-iggy/broker`.
+ * nestjs-iggy: the Nest layer (module, consumer runtime, transport, handlers, DLQ, replay, health, outbox, dashboard)
+ * and the connector-layer types a Nest app uses. The connector layer alone is `nestjs-iggy/connector`; the broker `nestjs-iggy/broker`.
  */
 export * from './module/index.js';
 export * from './consumer/index.js';
@@ -11,9 +11,12 @@ export * from './replay/index.js';
 export * from './health/index.js';
 export * from './outbox/index.js';
 export * from './observability/index.js';
+export * from './dashboard/nest/index.js';
 
 export {
   ConnectorError,
+  DEFAULT_STREAM_NAME,
+  DEFAULT_TOPIC_NAME,
   EmbeddedConnector,
   PublishRequest,
   RemoteConnector,

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { IggyModule, type IggyModuleOptions } from '../lib/index.js';
+import { IggyDashboardModule, IggyModule, type IggyModuleOptions } from '../lib/index.js';
 import { BillingHandlers } from './billing/billing.handlers.js';
 import { ShopDatabase } from './db/shop-database.js';
 import { ShopDatabaseModule } from './db/shop-database.module.js';
@@ -21,7 +21,7 @@ import { SAMPLE_CONFIG } from './sample.constants.js';
 /**
  * The shop: orders (HTTP; the order row and its `order.created` event in one database transaction, the
  * outbox relay publishing it) → the `billing` group (→ `invoice.issued`) and the `notifications` group;
- * quotes by request/response; dead letters, health and admin endpoints.
+ * quotes by request/response; dead letters, health and admin endpoints; the live dashboard at `/iggy`.
  */
 @Module({})
 export class AppModule {
@@ -37,6 +37,8 @@ export class AppModule {
           useFactory: (db: ShopDatabase) => iggyOptions(config, db),
         }),
         TerminusModule,
+        // The live dashboard at /iggy (and at / of the embedded broker's HTTP listener when it has one).
+        IggyDashboardModule.forRoot(),
       ],
       controllers: [
         OrdersController,

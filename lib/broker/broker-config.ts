@@ -1,4 +1,7 @@
+import type { LoginThrottleOptions } from './state/login-throttle.js';
+import { generationOfServerVersion, type ServerGeneration } from './state/server-generation.js';
 import type { FsyncMode } from './storage/partition-store.js';
+import { DEFAULT_TAIL_CACHE_LIMITS, type TailCacheLimits } from './storage/tail-cache.js';
 
 /** Where the broker reports what it does; `console` fits, so does a Nest or pino logger. */
 export interface BrokerLogger {
@@ -21,8 +24,23 @@ export interface BrokerConfig {
   fsync?: FsyncMode;
   /** Segment rollover size in bytes. Default 1 GiB (the real server's default). */
   segmentSizeBytes?: number;
-  /** Root user, created on first boot only. Default `iggy` / `iggy`. */
+  /**
+   * How many of the last appended bytes stay in memory, so polls of the tail are served without reading
+   * the file: per partition (default 4 MiB; 0 = off) and for all partitions together (default 32 MiB).
+   * Persistent brokers only (an in-memory one holds everything anyway).
+   */
+  tailCache?: Partial<TailCacheLimits>;
+  /**
+   * The root user's name. Default `iggy` on first boot; when set, a later start renames the root user to
+   * it (logged) if it was called otherwise.
+   */
   rootUsername?: string;
+  /**
+   * The root user's password. When set, it is the root password at every start: a data directory whose
+   * root has another one gets this one (logged as a warning; a password changed over the protocol since
+   * is replaced too). When unset, the first boot generates a random one (`Broker.generatedRootPassword`,
+   * never logged) and later starts keep the stored one; in-process sessions need none.
+   */
   rootPassword?: string;
   /** How often retention (message expiry, max topic size) runs; 0 disables the timer. Default 60 s. */
   retentionIntervalMs?: number;
@@ -30,7 +48,16 @@ export interface BrokerConfig {
   rebalancingTimeoutMs?: number;
   /** Personal access tokens a user may hold. Default 100. */
   maxTokensPerUser?: number;
-  /** Version reported by stats. Default `0.7.0-embedded`. */
+  /**
+   * Failed logins throttled per client address (default: 5 within a minute, then blocked 1 s, doubling
+   * up to 5 min); `false` turns it off.
+   */
+  loginThrottle?: Partial<LoginThrottleOptions> | false;
+  /**
+   * Version reported by stats, and the release whose answers the broker gives where 0.7 and 0.8 differ
+   * (`0.7.x` → 0.7, anything else → 0.8) to clients that do not say which they were built for. Default
+   * `0.8.0-embedded`.
+   */
   serverVersion?: string;
   /** Default: silent. */
   logger?: BrokerLogger;
@@ -42,23 +69,28 @@ export interface ResolvedBrokerConfig {
   persistent: boolean;
   fsync: FsyncMode;
   segmentSizeBytes: number;
-  rootUsername: string;
-  rootPassword: string;
+  tailCache: TailCacheLimits;
+  /** null: `iggy` on first boot, the stored name after. */
+  rootUsername: string | null;
+  /** null: generated on first boot, the stored one after. */
+  rootPassword: string | null;
   retentionIntervalMs: number;
   rebalancingTimeoutMs: number;
   maxTokensPerUser: number;
+  loginThrottle: Partial<LoginThrottleOptions> | false;
   serverVersion: string;
+  /** Derived from `serverVersion`. */
+  generation: ServerGeneration;
   logger: BrokerLogger;
 }
 
 export const BrokerDefaults = {
   segmentSizeBytes: 1024 * 1024 * 1024,
   rootUsername: 'iggy',
-  rootPassword: 'iggy',
   retentionIntervalMs: 60_000,
   rebalancingTimeoutMs: 30_000,
   maxTokensPerUser: 100,
-  serverVersion: '0.7.0-embedded',
+  serverVersion: '0.8.0-embedded',
 } as const;
 
 const silentLogger: BrokerLogger = { info() {}, warn() {}, error() {} };
@@ -72,17 +104,27 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
   if (!Number.isInteger(segmentSizeBytes) || segmentSizeBytes <= 0) {
     throw new Error(`BrokerConfig.segmentSizeBytes must be a positive integer, got ${segmentSizeBytes}`);
   }
+  const tailCache = { ...DEFAULT_TAIL_CACHE_LIMITS, ...config.tailCache };
+  for (const [name, value] of Object.entries(tailCache)) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new Error(`BrokerConfig.tailCache.${name} must be a non-negative integer, got ${value}`);
+    }
+  }
+  const serverVersion = config.serverVersion ?? BrokerDefaults.serverVersion;
   return {
     dataDir: config.dataDir ?? null,
     persistent,
     fsync: config.fsync ?? { kind: 'interval', ms: 1000 },
     segmentSizeBytes,
-    rootUsername: config.rootUsername ?? BrokerDefaults.rootUsername,
-    rootPassword: config.rootPassword ?? BrokerDefaults.rootPassword,
+    tailCache,
+    rootUsername: config.rootUsername ?? null,
+    rootPassword: config.rootPassword ?? null,
     retentionIntervalMs: config.retentionIntervalMs ?? BrokerDefaults.retentionIntervalMs,
     rebalancingTimeoutMs: config.rebalancingTimeoutMs ?? BrokerDefaults.rebalancingTimeoutMs,
     maxTokensPerUser: config.maxTokensPerUser ?? BrokerDefaults.maxTokensPerUser,
-    serverVersion: config.serverVersion ?? BrokerDefaults.serverVersion,
+    loginThrottle: config.loginThrottle ?? {},
+    serverVersion,
+    generation: generationOfServerVersion(serverVersion),
     logger: config.logger ?? silentLogger,
   };
 }

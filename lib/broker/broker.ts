@@ -8,6 +8,7 @@ import * as messageCommands from './state/message-commands.js';
 import type { ConsumerOffsetRequest, PollRequest } from './state/message-commands.js';
 import type { MetadataFile } from './state/metadata-file.js';
 import { openState } from './state/bootstrap.js';
+import { rootHasDefaultPassword } from './state/root-credentials.js';
 import { MaintenanceTimers } from './state/maintenance-timers.js';
 import { runRetention, type RetentionReport } from './state/retention.js';
 import { SystemStats } from './state/system-stats.js';
@@ -58,8 +59,13 @@ export class Broker {
   private constructor(
     private readonly ctx: BrokerContext,
     private readonly metadata: MetadataFile | null,
+    /**
+     * The root password this start generated (a first boot without `rootPassword`), else null. It is
+     * never logged; the `iggy-embedded` CLI prints it once, as the real server does.
+     */
+    readonly generatedRootPassword: string | null,
   ) {
-    this.stats = new SystemStats(ctx.config.serverVersion);
+    this.stats = new SystemStats(ctx.config.serverVersion, ctx.config.persistent ? ctx.config.dataDir : null);
     this.timers = new MaintenanceTimers((message) => ctx.config.logger.error(message));
   }
 
@@ -69,8 +75,8 @@ export class Broker {
    * starts the retention timer.
    */
   static async open(config: BrokerConfig = { persistent: false }): Promise<Broker> {
-    const { ctx, metadata } = await openState(resolveBrokerConfig(config));
-    const broker = new Broker(ctx, metadata);
+    const { ctx, metadata, generatedRootPassword } = await openState(resolveBrokerConfig(config));
+    const broker = new Broker(ctx, metadata, generatedRootPassword);
     broker.startTimers();
     return broker;
   }
@@ -95,6 +101,11 @@ export class Broker {
     return this.ctx.config;
   }
 
+  /** Whether the root user still has the well-known default password `iggy` (an Argon2 check). */
+  rootHasDefaultPassword(): Promise<boolean> {
+    return rootHasDefaultPassword(this.ctx);
+  }
+
   // Sessions
 
   /** A new client (connection); `address` is `ip:port` or any label. Returns its id. */
@@ -105,13 +116,18 @@ export class Broker {
   /**
    * An in-process session: a new client already logged in as `user` (id or name; default the root
    * user), without a password check — so it costs no Argon2 verification. For code running in this
-   * process only (the embedded connector's subscriptions, tools holding this `Broker` object): the TCP
-   * and HTTP adapters never call it, so nothing on the network can reach it; a network client always
-   * logs in with a password or a personal access token. The client is listed like a TCP one, under
-   * `label`; end it with `disconnectClient`. ResourceNotFound (20) for an unknown user, UserInactive (47).
+   * process only (the embedded connector's subscriptions, tools holding this `Broker` object), and for
+   * the HTTP API's per-request sessions, once the request's JWT (issued by this broker after a password
+   * or personal access token login) is verified: nothing on the network reaches it without a login. The
+   * client is listed under `label`; end it with `disconnectClient`. ResourceNotFound (20) for an unknown
+   * user, UserInactive (47).
    */
-  connectInternalClient(user: Identifier = ROOT_USER_ID, label = 'in-process'): number {
-    return userCommands.connectInternalClient(this.ctx, user, Transport.Tcp, label);
+  connectInternalClient(
+    user: Identifier = ROOT_USER_ID,
+    label = 'in-process',
+    transport: TransportValue = Transport.Tcp,
+  ): number {
+    return userCommands.connectInternalClient(this.ctx, user, transport, label);
   }
 
   /** The client is gone: it leaves every group it joined (full rebalance of each). */
@@ -119,11 +135,17 @@ export class Broker {
     systemCommands.disconnectClient(this.ctx, clientId);
   }
 
-  loginUser(clientId: number, username: string, password: string): Promise<IdentityInfo> {
-    return userCommands.loginUser(this.ctx, clientId, username, password);
+  /** `clientVersion`: LoginUser's `version`, which may say the client wants 0.7 answers (see `BrokerConfig.serverVersion`). */
+  loginUser(
+    clientId: number,
+    username: string,
+    password: string,
+    clientVersion?: string,
+  ): Promise<IdentityInfo> {
+    return userCommands.loginUser(this.ctx, clientId, username, password, clientVersion);
   }
 
-  async loginWithAccessToken(clientId: number, token: string): Promise<IdentityInfo> {
+  loginWithAccessToken(clientId: number, token: string): Promise<IdentityInfo> {
     return userCommands.loginWithAccessToken(this.ctx, clientId, token);
   }
 

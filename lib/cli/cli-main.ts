@@ -46,6 +46,14 @@ export async function startCli(args: readonly string[], io: CliIo = processIo): 
   const server = await EmbeddedServer.start({ ...config, logger: logger(io, verbose) });
   const tcp = server.tcpAddress;
   io.out(`iggy-embedded: ${config.persistent ? `data in ${config.dataDir}` : 'in memory (nothing is kept)'}`);
+  const generated = server.broker.generatedRootPassword;
+  if (generated) {
+    // Shown once, as the real server does: nothing else can tell it (it is stored hashed, never logged).
+    io.out(
+      `iggy-embedded: created the root user with the random password ${generated} (shown once; ` +
+        `--root-password / IGGY_ROOT_PASSWORD sets another at any start)`,
+    );
+  }
   io.out(`iggy-embedded: TCP${server.tcp?.tls ? ' (TLS)' : ''} listening on ${tcp.host}:${tcp.port}`);
   const http = server.httpAddress;
   if (http)

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { EmbeddedServerConfig } from '../broker/embedded-server.js';
+import { DEFAULT_ROOT_CREDENTIALS } from '../broker/state/root-credentials.js';
 import type { FsyncMode } from '../broker/storage/partition-store.js';
 
 /** What `iggy-embedded` was asked to do. */
@@ -22,6 +23,7 @@ export class CliExit extends Error {
 export const CLI_DEFAULTS = {
   dataDir: './data/iggy',
   host: '127.0.0.1',
+  httpHost: '127.0.0.1',
   tcpPort: 8090,
   httpPort: 3000,
 } as const;
@@ -32,6 +34,12 @@ export function parseFsync(value: string): FsyncMode {
   const match = /^interval:(\d+)$/.exec(value);
   if (match && Number(match[1]) > 0) return { kind: 'interval', ms: Number(match[1]) };
   throw new InvalidArgumentError('expected always, never or interval:<ms> (ms > 0)');
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
 }
 
 function parsePort(value: string): number {
@@ -46,7 +54,12 @@ function program(version: string): Command {
     .version(version)
     .option('--data-dir <dir>', 'where streams, messages and metadata are kept', CLI_DEFAULTS.dataDir)
     .option('--in-memory', 'keep everything in memory (nothing is written; --data-dir is ignored)', false)
-    .option('--host <host>', 'address the listeners bind to', CLI_DEFAULTS.host)
+    .option('--host <host>', 'address the binary protocol listener binds to', CLI_DEFAULTS.host)
+    .option(
+      '--http-host <host>',
+      'address the HTTP listener binds to (credentials asked off loopback)',
+      CLI_DEFAULTS.httpHost,
+    )
     .option('--tcp-port <port>', 'binary protocol port (0 = any free port)', parsePort, CLI_DEFAULTS.tcpPort)
     .option(
       '--http-port <port>',
@@ -61,15 +74,28 @@ function program(version: string): Command {
         .default({ kind: 'interval', ms: 1000 }, 'interval:1000'),
     )
     .addOption(
-      new Option('--root-username <name>', 'root user created on first start')
-        .env('IGGY_ROOT_USERNAME')
-        .default('iggy'),
+      new Option('--root-username <name>', 'root user name (default iggy; applied at every start)').env(
+        'IGGY_ROOT_USERNAME',
+      ),
     )
     .addOption(
-      new Option('--root-password <password>', 'root password set on first start')
-        .env('IGGY_ROOT_PASSWORD')
-        .default('iggy'),
+      new Option(
+        '--root-password <password>',
+        'root password, applied at every start (default: random on first start, printed once)',
+      ).env('IGGY_ROOT_PASSWORD'),
     )
+    .option('--with-default-root-credentials', 'root is iggy/iggy (for development on loopback)', false)
+    .option(
+      '--allow-default-root-password',
+      'listen off loopback although root has the default password iggy',
+      false,
+    )
+    .option(
+      '--http-allowed-host <name...>',
+      'more names clients reach the HTTP API by (the Host header is checked against DNS rebinding)',
+    )
+    .option('--segment-size-bytes <n>', 'segment rollover size (default 1 GiB)', parsePositiveInt)
+    .option('--max-connections <n>', 'TCP connections accepted at once (default 4096)', parsePositiveInt)
     .option(
       '--tls-cert <file>',
       'serve the binary protocol over TLS with this PEM certificate (needs --tls-key)',
@@ -100,12 +126,18 @@ export function parseCliArgs(
     dataDir: string;
     inMemory: boolean;
     host: string;
+    httpHost: string;
     tcpPort: number;
     httpPort: number;
     http: boolean;
     fsync: FsyncMode;
-    rootUsername: string;
-    rootPassword: string;
+    rootUsername?: string;
+    rootPassword?: string;
+    withDefaultRootCredentials: boolean;
+    allowDefaultRootPassword: boolean;
+    maxConnections?: number;
+    segmentSizeBytes?: number;
+    httpAllowedHost?: string[];
     tlsCert?: string;
     tlsKey?: string;
     verbose: boolean;
@@ -114,15 +146,27 @@ export function parseCliArgs(
     write('error: --tls-cert and --tls-key go together\n');
     throw new CliExit('--tls-cert and --tls-key go together', 1);
   }
+  if (o.withDefaultRootCredentials && (o.rootUsername !== undefined || o.rootPassword !== undefined)) {
+    const message = '--with-default-root-credentials and --root-username/--root-password exclude each other';
+    write(`error: ${message}\n`);
+    throw new CliExit(message, 1);
+  }
+  const root = o.withDefaultRootCredentials
+    ? { rootUsername: DEFAULT_ROOT_CREDENTIALS.username, rootPassword: DEFAULT_ROOT_CREDENTIALS.password }
+    : { rootUsername: o.rootUsername, rootPassword: o.rootPassword };
   const server: EmbeddedServerConfig = {
     persistent: !o.inMemory,
     dataDir: o.inMemory ? undefined : o.dataDir,
     host: o.host,
+    httpHost: o.httpHost,
+    httpAllowedHosts: o.httpAllowedHost,
     tcpPort: o.tcpPort,
     httpPort: o.http ? o.httpPort : null,
     fsync: o.fsync,
-    rootUsername: o.rootUsername,
-    rootPassword: o.rootPassword,
+    segmentSizeBytes: o.segmentSizeBytes,
+    ...root,
+    allowDefaultRootPassword: o.allowDefaultRootPassword,
+    limits: { maxConnections: o.maxConnections },
     tls: o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey } : undefined,
   };
   return { server, verbose: o.verbose };

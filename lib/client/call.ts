@@ -7,6 +7,8 @@ export class Call<Res> implements WireRequest {
   settled = false;
   written = false;
   timer: NodeJS.Timeout | undefined;
+  /** Header and payload bytes. */
+  readonly bytes: number;
 
   constructor(
     readonly command: string,
@@ -15,7 +17,11 @@ export class Call<Res> implements WireRequest {
     private readonly decode: (payload: Buffer) => Res,
     private readonly resolve: (value: Res) => void,
     private readonly reject: (error: Error) => void,
-  ) {}
+  ) {
+    let bytes = header.length;
+    for (const part of payload) bytes += part.length;
+    this.bytes = bytes;
+  }
 
   onResponse(frame: ResponseFrame): void {
     if (frame.status !== 0) return this.fail(new IggyError(frame.status, this.command));

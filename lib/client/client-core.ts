@@ -64,11 +64,16 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
   private stateValue: IggyClientState = 'idle';
   private connection: Connection | undefined;
   private readonly queue: Call<unknown>[] = [];
+  private queuedBytes = 0;
   private pumpScheduled = false;
   private connecting: Promise<void> | undefined;
   private reconnecting: Promise<boolean> | undefined;
   private closing: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Armed while reconnecting: `offlineTimeoutMs` after the loss. */
+  private offlineTimer: NodeJS.Timeout | undefined;
+  /** Reconnecting for longer than `offlineTimeoutMs`: requests fail at once. */
+  private offlineExpired = false;
   private readonly delay = new WakeableDelay();
   private readonly hooks: ConnectionHooks = {
     onDrain: () => this.pump(),
@@ -164,13 +169,33 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
           new IggyClientError('Closed', `${codec.name}: client is closed`, { command: codec.name }),
         );
       }
-      if (this.stateValue === 'idle' || this.stateValue === 'disconnected') {
-        const why = this.stateValue === 'idle' ? 'not connected (call connect() first)' : 'disconnected';
+      if (this.stateValue === 'idle' || this.stateValue === 'disconnected' || this.offlineExpired) {
+        const why =
+          this.stateValue === 'idle'
+            ? 'not connected (call connect() first)'
+            : this.offlineExpired
+              ? `disconnected for more than ${this.options.offlineTimeoutMs} ms (reconnecting)`
+              : 'disconnected';
         return reject(new IggyClientError('Disconnected', `${codec.name}: ${why}`, { command: codec.name }));
       }
       const call = this.createCall(codec, request, coder, resolve, reject);
       if (!call) return;
+      const { maxQueued, maxQueuedBytes } = this.options;
+      if (
+        this.queue.length >= maxQueued ||
+        (this.queue.length > 0 && this.queuedBytes + call.bytes > maxQueuedBytes)
+      ) {
+        return reject(
+          new IggyClientError(
+            'Backpressure',
+            `${codec.name}: ${this.queue.length} requests (${this.queuedBytes} B) already wait to be written ` +
+              `(maxQueued ${maxQueued}, maxQueuedBytes ${maxQueuedBytes}); not sent`,
+            { command: codec.name },
+          ),
+        );
+      }
       this.startTimer(call, options.timeoutMs);
+      this.queuedBytes += call.bytes;
       this.queue.push(call as Call<unknown>);
       this.schedulePump();
     });
@@ -184,6 +209,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     if (this.closing) return this.closing;
     this.stateValue = 'closed';
     this.stopHeartbeat();
+    this.goneOnline();
     this.delay.wake();
     const reason = new IggyClientError('Closed', 'client closed');
     this.failQueue(reason);
@@ -199,6 +225,11 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
   /** Logs in on a fresh connection, before any queued request is written. */
   protected abstract authenticate(
     credentials: IggyCredentials,
+    send: <Req, Res>(codec: CommandCodec<Req, Res>, request: Req) => Promise<Res>,
+  ): Promise<void>;
+
+  /** Runs on a fresh connection once it is logged in, before any queued request is written. */
+  protected abstract onLoggedIn(
     send: <Req, Res>(codec: CommandCodec<Req, Res>, request: Req) => Promise<Res>,
   ): Promise<void>;
 
@@ -242,7 +273,10 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
       );
       if (!c.written) {
         const at = this.queue.indexOf(c as Call<unknown>);
-        if (at !== -1) this.queue.splice(at, 1);
+        if (at !== -1) {
+          this.queue.splice(at, 1);
+          this.queuedBytes -= c.bytes;
+        }
       } else if (this.connection?.isOpen) {
         this.connection.watchTimedOut(c, this.options.requestTimeoutMs);
       }
@@ -266,6 +300,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     const batch: Call<unknown>[] = [];
     while (batch.length < room && this.queue.length > 0) {
       const call = this.queue.shift()!;
+      this.queuedBytes -= call.bytes;
       if (call.settled) continue;
       call.written = true;
       batch.push(call);
@@ -274,6 +309,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
   }
 
   private failQueue(error: Error): void {
+    this.queuedBytes = 0;
     for (const call of this.queue.splice(0)) {
       if (error instanceof IggyClientError) call.onFailure(error);
       else call.fail(error);
@@ -290,9 +326,10 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     this.connection = connection;
     try {
       if (this.credentials) {
-        await this.authenticate(this.credentials, (codec, request) =>
-          this.sendDirect(connection, codec, request),
-        );
+        const send = <Req, Res>(codec: CommandCodec<Req, Res>, request: Req) =>
+          this.sendDirect(connection, codec, request);
+        await this.authenticate(this.credentials, send);
+        await this.onLoggedIn(send);
       }
       if (this.isClosed()) throw new IggyClientError('Closed', 'client closed while logging in');
       if (this.connection !== connection || !connection.isOpen) {
@@ -309,6 +346,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
       throw err;
     }
     this.stateValue = 'ready';
+    this.goneOnline();
     this.startHeartbeat();
     this.emit('connected', { address: connection.address });
     this.pump();
@@ -343,6 +381,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     this.emit('disconnected', reason);
     if (this.options.reconnect.enabled) {
       this.stateValue = 'reconnecting';
+      this.goneOffline();
       this.reconnecting = this.reconnectLoop().finally(() => {
         this.reconnecting = undefined;
       });
@@ -377,6 +416,31 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     this.failQueue(error);
     this.emitError(error);
     return false;
+  }
+
+  /** The connection is lost: requests may wait `offlineTimeoutMs` for it, then fail fast. */
+  private goneOffline(): void {
+    const ms = this.options.offlineTimeoutMs;
+    if (ms === Infinity) return;
+    clearTimeout(this.offlineTimer);
+    this.offlineTimer = setTimeout(() => {
+      this.offlineTimer = undefined;
+      if (this.stateValue !== 'reconnecting') return;
+      this.offlineExpired = true;
+      this.failQueue(
+        new IggyClientError(
+          'Disconnected',
+          `not reconnected within ${ms} ms (offlineTimeoutMs); still trying`,
+        ),
+      );
+    }, ms);
+    this.offlineTimer.unref();
+  }
+
+  private goneOnline(): void {
+    clearTimeout(this.offlineTimer);
+    this.offlineTimer = undefined;
+    this.offlineExpired = false;
   }
 
   /** Reads the state afresh (TypeScript keeps a narrowed `stateValue` across `await`). */

@@ -30,7 +30,9 @@ export type IggyClientErrorKind =
   /** A request could not be encoded or a response could not be decoded (wraps `ProtocolError`). */
   | 'Protocol'
   /** Invalid options or connection string. */
-  | 'Config';
+  | 'Config'
+  /** Too many requests wait to be written (`maxQueued`, `maxQueuedBytes`): refused, nothing was sent. */
+  | 'Backpressure';
 
 /** A client-side failure; `cause` holds the underlying error (socket error, `ProtocolError`) when there is one. */
 export class IggyClientError extends Error {

@@ -156,8 +156,18 @@ export interface PollResult {
  * `IggyError`, everything else with `IggyClientError`.
  */
 export class IggyClient extends IggyClientCore {
+  private serverVersionValue: string | null = null;
+
   constructor(options: IggyClientOptions = {}) {
     super(options);
+  }
+
+  /**
+   * The server's version (`0.7.0`, `0.8.0`...) as it reported it after the last login; null before, or
+   * when it would not tell (a user without the read-servers right, `detectServerVersion: false`).
+   */
+  get serverVersion(): string | null {
+    return this.serverVersionValue;
   }
 
   /** A client from a connection string (see `parseConnectionString`); `overrides` win over it. */
@@ -173,6 +183,17 @@ export class IggyClient extends IggyClientCore {
     else await send(loginUserCodec, { username: credentials.username, password: credentials.password });
   }
 
+  protected async onLoggedIn(
+    send: <Req, Res>(codec: CommandCodec<Req, Res>, request: Req) => Promise<Res>,
+  ): Promise<void> {
+    if (!this.options.detectServerVersion) return;
+    try {
+      this.serverVersionValue = (await send(getStatsCodec, undefined)).iggyServerVersion || null;
+    } catch {
+      this.serverVersionValue = null; // not allowed to read stats, or an older server: unknown
+    }
+  }
+
   protected sendHeartbeat(): Promise<unknown> {
     return this.ping();
   }
@@ -183,6 +204,7 @@ export class IggyClient extends IggyClientCore {
   async login(username: string, password: string): Promise<IdentityInfo> {
     const identity = await this.request(loginUserCodec, { username, password });
     this.credentials = { username, password };
+    await this.onLoggedIn((codec, request) => this.request(codec, request));
     return identity;
   }
 
@@ -190,6 +212,7 @@ export class IggyClient extends IggyClientCore {
   async loginWithToken(token: string): Promise<IdentityInfo> {
     const identity = await this.request(loginWithAccessTokenCodec, { token });
     this.credentials = { token };
+    await this.onLoggedIn((codec, request) => this.request(codec, request));
     return identity;
   }
 

@@ -5,3 +5,5 @@ export * from './iggy-client.js';
 export * from './options.js';
 export * from './poller.js';
 export * from './producer.js';
+export * from './client-factory.js';
+export { IggyHttpClient, httpAddress } from './http/iggy-http-client.js';

@@ -35,8 +35,13 @@ export interface IggyReconnectOptions {
   maxAttempts?: number;
 }
 
+/** How a client talks to the server: the binary protocol over TCP (default) or the HTTP API. */
+export type IggyProtocol = 'tcp' | 'http';
+
 /** Options of `IggyClient`. Every field has a default. */
 export interface IggyClientOptions {
+  /** `createIggyClient` builds an `IggyHttpClient` for `http` (addresses then default to port 3000). */
+  protocol?: IggyProtocol;
   /** Tried in order on every (re)connect; default `['127.0.0.1:8090']`. */
   addresses?: IggyAddress[];
   /** `true` for TLS with defaults, or TLS settings; default plain TCP. */
@@ -47,8 +52,25 @@ export interface IggyClientOptions {
   connectTimeoutMs?: number;
   /** Per request, from the call until its response (default 30 s). */
   requestTimeoutMs?: number;
+  /**
+   * How long requests wait for a lost connection to come back (default Infinity: up to their
+   * `requestTimeoutMs`). Past it, the queued requests fail with 'Disconnected', and so does every new
+   * request at once, until the client is connected again. TCP only: over HTTP a request to a server that
+   * is down fails with 'Connection' at once.
+   */
+  offlineTimeoutMs?: number;
   /** Requests written and not yet answered; more wait in a queue (default 64). */
   maxInFlight?: number;
+  /**
+   * Requests waiting in that queue (not yet written), at most (default 10,000): beyond it, or beyond
+   * `maxQueuedBytes`, a request fails at once with 'Backpressure' instead of growing memory without bound.
+   */
+  maxQueued?: number;
+  /**
+   * Encoded bytes of the requests waiting in the queue, at most (default 64 MiB; one request always fits).
+   * TCP only (over HTTP, `maxQueued` bounds the requests waiting for a socket).
+   */
+  maxQueuedBytes?: number;
   /** Largest response payload accepted (default 128 MiB; poll responses can be big). */
   maxResponseBytes?: number;
   /** `false` disables reconnection. */
@@ -57,6 +79,11 @@ export interface IggyClientOptions {
   heartbeatIntervalMs?: number;
   /** TCP_NODELAY (default true). */
   noDelay?: boolean;
+  /**
+   * After each login, ask the server its version (one GetStats) for `serverVersion` (default true). A
+   * user without the read-servers right gets `null` there; nothing else depends on it.
+   */
+  detectServerVersion?: boolean;
 }
 
 export interface ResolvedAddress {
@@ -71,11 +98,15 @@ export interface ResolvedClientOptions {
   credentials: IggyCredentials | undefined;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  offlineTimeoutMs: number;
   maxInFlight: number;
+  maxQueued: number;
+  maxQueuedBytes: number;
   maxResponseBytes: number;
   reconnect: Required<IggyReconnectOptions>;
   heartbeatIntervalMs: number;
   noDelay: boolean;
+  detectServerVersion: boolean;
 }
 
 export const DEFAULT_PORT = 8090;
@@ -85,6 +116,8 @@ export const clientDefaults = {
   connectTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   maxInFlight: 64,
+  maxQueued: 10_000,
+  maxQueuedBytes: 64 * 1024 * 1024,
   maxResponseBytes: 128 * 1024 * 1024,
   reconnect: {
     enabled: true,
@@ -151,7 +184,10 @@ export function resolveClientOptions(options: IggyClientOptions = {}): ResolvedC
     credentials,
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, clientDefaults.connectTimeoutMs),
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, clientDefaults.requestTimeoutMs),
+    offlineTimeoutMs: positive('offlineTimeoutMs', options.offlineTimeoutMs, Infinity, true),
     maxInFlight,
+    maxQueued: positive('maxQueued', options.maxQueued, clientDefaults.maxQueued),
+    maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes, clientDefaults.maxQueuedBytes),
     maxResponseBytes: positive('maxResponseBytes', options.maxResponseBytes, clientDefaults.maxResponseBytes),
     reconnect: {
       enabled: r.enabled ?? d.enabled,
@@ -163,6 +199,7 @@ export function resolveClientOptions(options: IggyClientOptions = {}): ResolvedC
     },
     heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 0, true),
     noDelay: options.noDelay ?? true,
+    detectServerVersion: options.detectServerVersion ?? true,
   };
 }
 

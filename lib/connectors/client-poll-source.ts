@@ -1,4 +1,5 @@
-import { IggyClient } from '../client/iggy-client.js';
+import { createIggyClient } from '../client/client-factory.js';
+import type { IggyClient } from '../client/iggy-client.js';
 import { isIggyClientError } from '../client/errors.js';
 import type { IggyClientOptions } from '../client/options.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
@@ -33,7 +34,7 @@ export class ClientPollSource implements PollSource {
 
   /** Opens and logs in a dedicated connection. */
   static async open(options: IggyClientOptions, stream: string, topic: string): Promise<ClientPollSource> {
-    const client = new IggyClient(options);
+    const client = createIggyClient({ ...options, detectServerVersion: false }); // the publishing connection knows it
     const source = new ClientPollSource(client, stream, topic);
     try {
       await client.connect();

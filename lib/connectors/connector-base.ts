@@ -10,15 +10,18 @@ import {
 } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
 import { iggyCodeOf, toConnectorError, type OperationKind } from './connector-error-mapping.js';
+import { ensureConfiguredTopology, type ConfiguredTopology } from './configured-topology.js';
 import { createIfMissing } from './create-if-missing.js';
 import type { IggyConnector, OffsetOwner, PartitionLag, TopicInfo, TopicSpec } from './iggy-connector.js';
 import type { MessageSubscriber, SubscribeOptions } from './message-subscriber.js';
 import type { PollSource } from './poll-source.js';
 import { PollingSubscriber, type SubscriptionTarget } from './polling-subscriber.js';
-import { groupPublishRequests, type PublishGroup } from './publish-grouping.js';
+import { PublishBatcher, type PublishSink } from './publish-batcher.js';
 import type { PublishRequest } from './publish-request.js';
+import type { MessageRun } from '../protocol/messages/message-run.js';
 import { groupFloors, singleStart } from './start-position.js';
 import { checkName, checkTopicSpec, ownerConsumer, partitionLag, toTopicInfo } from './topic-info.js';
+import { waitAtMost } from './wait-at-most.js';
 
 type State = 'idle' | 'connecting' | 'connected' | 'closing' | 'closed';
 
@@ -47,25 +50,37 @@ interface SubscriptionSettings {
 
 /**
  * What both connectors share: the connection state (every method before `connect` or after `shutdown`
- * fails with `NotConnected`), error mapping to `ConnectorError` kinds, subscriptions (each on its own
- * session), topology create-if-missing, offsets and lag. Subclasses supply the transport primitives;
- * those throw their transport's own errors.
+ * fails with `NotConnected`), error mapping to `ConnectorError` kinds, the publish path (`PublishBatcher`:
+ * coalesced per partition, bounded, in order), subscriptions (each on its own session), topology
+ * create-if-missing, offsets and lag. Subclasses supply the transport primitives; those throw their
+ * transport's own errors.
  */
 export abstract class ConnectorBase implements IggyConnector {
   private state: State = 'idle';
   private resolved: ConnectorConfig | undefined;
   private readonly subscribers = new Set<PollingSubscriber>();
   private stopping: Promise<void> | undefined;
+  private batcher: PublishBatcher | undefined;
+  private topologyFound: ConfiguredTopology | undefined;
 
   get config(): ConnectorConfig | undefined {
     return this.resolved;
+  }
+
+  /** What `connect` found or made of the configured stream and topic; undefined with `ensureTopology: false`. */
+  get topology(): ConfiguredTopology | undefined {
+    return this.topologyFound;
   }
 
   isConnected(): boolean {
     return this.state === 'connected' && this.transportUp();
   }
 
-  /** Connects with `config` (defaults filled in for anything left out). */
+  /**
+   * Connects with `config` (defaults filled in for anything left out), then, unless `ensureTopology` is
+   * false, creates the configured stream and topic when missing; a failure there shuts the connection
+   * down again and rejects with `Topology`.
+   */
   async connect(config: ConnectorConfigInput = {}): Promise<void> {
     if (this.state === 'connecting' || this.state === 'connected' || this.state === 'closing') {
       const why =
@@ -75,6 +90,10 @@ export abstract class ConnectorBase implements IggyConnector {
     const resolved = resolveConnectorConfig(config);
     checkName('streamName', resolved.streamName);
     checkName('topicName', resolved.topicName);
+    if (!(resolved.shutdownTimeoutMs >= 0)) {
+      throw new ConnectorError('Config', `shutdownTimeoutMs must be ≥ 0, got ${resolved.shutdownTimeoutMs}`);
+    }
+    const batcher = new PublishBatcher(this.publishSink(), resolved.publish);
     this.state = 'connecting';
     try {
       await this.open(resolved);
@@ -83,10 +102,29 @@ export abstract class ConnectorBase implements IggyConnector {
       throw toConnectorError(err, 'Connection', `${this.label}: connect`);
     }
     this.resolved = resolved;
+    this.batcher = batcher;
     this.state = 'connected';
+    if (!resolved.ensureTopology) return;
+    try {
+      this.topologyFound = await ensureConfiguredTopology(this, resolved);
+    } catch (err) {
+      await this.shutdown().catch(() => undefined);
+      this.state = 'idle';
+      this.resolved = undefined;
+      const cause = toConnectorError(err, 'Topology', `${this.label}: connect`);
+      throw new ConnectorError(
+        cause.kind,
+        `${cause.message} (ensureTopology: false skips this, for a user who may not create streams or topics)`,
+        { cause, iggyCode: cause.iggyCode },
+      );
+    }
   }
 
-  /** Closes every subscription, then the transport. Idempotent; later calls fail with `NotConnected`. */
+  /**
+   * Sends what is queued and waits for the publishes in flight, closes every subscription, then the
+   * transport; past `shutdownTimeoutMs` it closes the transport anyway, failing what is left. Idempotent;
+   * later calls fail with `NotConnected`.
+   */
   shutdown(): Promise<void> {
     if (this.state === 'connected') {
       this.state = 'closing';
@@ -99,8 +137,11 @@ export abstract class ConnectorBase implements IggyConnector {
   }
 
   private async stop(): Promise<void> {
+    const deadline = Date.now() + (this.resolved?.shutdownTimeoutMs ?? 0);
+    const left = () => deadline - Date.now();
     try {
-      await Promise.all([...this.subscribers].map((s) => s.close()));
+      if (this.batcher) await waitAtMost(this.batcher.close(), left());
+      await waitAtMost(Promise.all([...this.subscribers].map((s) => s.close())), left());
       await this.close();
     } catch (err) {
       throw toConnectorError(err, 'Connection', `${this.label}: shutdown`);
@@ -111,20 +152,24 @@ export abstract class ConnectorBase implements IggyConnector {
     return this.publishBatch([request]);
   }
 
-  /** Nothing is awaited before the sends start, so publishes keep their call order per key. */
+  /**
+   * Publishes are coalesced with the others of the same tick (or `publish.lingerMs`) into one batch per
+   * partition, in call order; the promise settles with the batches holding `requests`.
+   */
   publishBatch(requests: PublishRequest[]): Promise<void> {
-    let groups: PublishGroup[];
+    let config: ConnectorConfig;
     try {
-      const config = this.requireConnected();
-      if (requests.length === 0) return Promise.resolve();
-      groups = groupPublishRequests(requests, config);
+      config = this.requireConnected();
     } catch (err) {
       return Promise.reject(toConnectorError(err, 'Publish', 'publish'));
     }
-    return this.sendGroups(groups).catch((err: unknown) => {
-      const where = groups.map((g) => `'${g.stream}/${g.topic}' key '${g.key}'`).join(', ');
-      throw toConnectorError(err, 'Publish', `publish ${requests.length} message(s) to ${where}`);
-    });
+    if (requests.length === 0) return Promise.resolve();
+    return this.batcher!.publish(requests, config);
+  }
+
+  /** Messages accepted for publishing and not yet acknowledged, and publishes waiting for room. */
+  get publishStats(): { inFlightMessages: number; inFlightBytes: number; waiting: number } {
+    return this.batcher?.stats ?? { inFlightMessages: 0, inFlightBytes: 0, waiting: 0 };
   }
 
   async subscribe(
@@ -275,8 +320,15 @@ export abstract class ConnectorBase implements IggyConnector {
   protected transportUp(): boolean {
     return true;
   }
-  /** Sends every group with messages-key partitioning; must start every send before its first await. */
-  protected abstract sendGroups(groups: PublishGroup[]): Promise<void>;
+  /** Partitions of a topic, `null` when it does not exist (see `PublishSink`). */
+  protected abstract partitionsCount(stream: string, topic: string): number | null | Promise<number | null>;
+  /** Sends one encoded batch to one partition; must start (or queue, in order) before returning. */
+  protected abstract sendBatch(
+    stream: string,
+    topic: string,
+    partition: number,
+    run: MessageRun,
+  ): Promise<void>;
   /** A new session for one subscription (or a short-lived group member). */
   protected abstract openSource(stream: string, topic: string): Promise<PollSource>;
   protected abstract fetchTopic(stream: string, topic: string): Promise<TopicDetails | null>;
@@ -306,6 +358,13 @@ export abstract class ConnectorBase implements IggyConnector {
       throw new ConnectorError('NotConnected', `${this.label} ${why}`);
     }
     return this.resolved;
+  }
+
+  private publishSink(): PublishSink {
+    return {
+      partitionsCount: (stream, topic) => this.partitionsCount(stream, topic),
+      sendBatch: (stream, topic, partition, run) => this.sendBatch(stream, topic, partition, run),
+    };
   }
 
   private async wrap<T>(kind: OperationKind, what: string, run: () => Promise<T>): Promise<T> {

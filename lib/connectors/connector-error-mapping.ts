@@ -1,7 +1,9 @@
 import { BrokerError } from '../broker/broker-error.js';
 import { DataDirCreateError, DataDirLockedError } from '../broker/storage/data-dir-lock.js';
+import { ioFailure } from '../broker/io-failure.js';
 import { StorageError } from '../broker/storage/storage-error.js';
 import { IggyClientError, IggyError } from '../client/errors.js';
+import { CommandCode } from '../protocol/codes/command-codes.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { ConnectorError, type ConnectorErrorKind } from './connector-error.js';
@@ -31,6 +33,8 @@ const CONNECTION_CODES: ReadonlySet<number> = new Set([
   IggyErrorCode.ClientShutdown,
   IggyErrorCode.ConnectionClosed,
   IggyErrorCode.StaleClient,
+  // The server is at its connection limit (the embedded broker answers it, then closes).
+  IggyErrorCode.CannotEstablishConnection,
 ]);
 
 /** True for an Iggy server code (from a real server or the embedded broker) that is an auth failure. */
@@ -58,8 +62,8 @@ export function toConnectorError(err: unknown, operation: OperationKind, what: s
     new ConnectorError(kind, `${what}: ${reason}`, { cause: err, iggyCode });
 
   if (err instanceof IggyError || err instanceof BrokerError) {
-    if (AUTH_CODES.has(err.code) || isLogin(err)) return fail('Auth', err.code);
     if (CONNECTION_CODES.has(err.code)) return fail('Connection', err.code);
+    if (AUTH_CODES.has(err.code) || isLogin(err)) return fail('Auth', err.code);
     return fail(operation, err.code);
   }
   if (err instanceof IggyClientError) {
@@ -73,6 +77,8 @@ export function toConnectorError(err: unknown, operation: OperationKind, what: s
         return fail('NotConnected');
       case 'Config':
         return fail('Config');
+      case 'Backpressure':
+        return fail('Backpressure');
       case 'Protocol': {
         const cause = err.cause;
         return fail(operation, cause instanceof ProtocolError ? cause.iggyCode : undefined);
@@ -81,6 +87,12 @@ export function toConnectorError(err: unknown, operation: OperationKind, what: s
   }
   if (err instanceof DataDirLockedError || err instanceof DataDirCreateError) return fail('Config');
   if (err instanceof StorageError || err instanceof ProtocolError) return fail(operation, err.iggyCode);
+  const io = ioFailure(err, operation === 'Publish' ? CommandCode.SendMessages : undefined);
+  if (io)
+    return new ConnectorError(operation, `${what}: ${io.cause}: ${reason}`, {
+      cause: err,
+      iggyCode: io.code,
+    });
   return fail(operation);
 }
 

@@ -11,7 +11,9 @@ export type ConnectorErrorKind =
   | 'Auth'
   | 'Timeout'
   | 'Config'
-  | 'Iggy';
+  | 'Iggy'
+  /** A publish found no room under the in-flight caps (`publish.maxInFlight*`) within its wait. */
+  | 'Backpressure';
 
 /** A connector failure. `iggyCode`/`iggyName` carry the server's error when the server said no. */
 export class ConnectorError extends Error {

@@ -1,10 +1,11 @@
 import type { Registry } from 'prom-client';
 import type { Broker } from '../broker/broker.js';
 import type { EmbeddedServer } from '../broker/embedded-server.js';
+import type { BrokerHttpServer } from '../broker/http/http-server.js';
+import { ROOT_USER_ID } from '../broker/state/users.js';
 import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
-import { Transport } from '../protocol/commands/clients/client.layout.js';
 import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
-import { encodeMessages } from '../protocol/messages/message-batch.js';
+import type { MessageRun } from '../protocol/messages/message-run.js';
 import type { Consumer } from '../protocol/primitives/consumer.js';
 import { Partitioning } from '../protocol/primitives/partitioning.js';
 import { BrokerPollSource } from './broker-poll-source.js';
@@ -14,11 +15,10 @@ import { ConnectorError } from './connector-error.js';
 import { startEmbeddedServer } from './embedded-runtime.js';
 import type { TopicSpec } from './iggy-connector.js';
 import type { PollSource } from './poll-source.js';
-import type { PublishGroup } from './publish-grouping.js';
 
 /**
  * Iggy in the same process: `connect` opens the embedded broker (`config.embedded`: data directory,
- * persistence, fsync, root credentials) and calls it directly, with no socket and no re-encoding: a
+ * persistence, fsync, root credentials for network clients) and calls it directly, with no socket and no re-encoding: a
  * publish encodes its messages once into the wire layout the broker stamps and stores, a subscriber
  * decodes the bytes the broker's poll returns. Optional TCP and HTTP listeners (`embedded.tcpPort`,
  * `embedded.httpPort`; `0` = ephemeral, `null` = off) let the `iggy` CLI and other services reach the
@@ -33,14 +33,22 @@ import type { PublishGroup } from './publish-grouping.js';
 export class EmbeddedConnector extends ConnectorBase {
   protected readonly label = 'EmbeddedConnector';
   private server: EmbeddedServer | undefined;
-  /** The connector's own session (topology, publishes, offsets). */
+  /** The connector's own in-process session of the root user (topology, publishes, offsets). */
   private clientId = 0;
-  /** Whom the root credentials logged in as; subscriptions get in-process sessions of this user. */
-  private userId = 0;
 
   /** The in-process broker (for inspection and tools); undefined when not connected. */
   get broker(): Broker | undefined {
     return this.server?.broker;
+  }
+
+  /** The dashboard of the HTTP listener (`/`); undefined when there is none (or not connected). */
+  get httpDashboard(): BrokerHttpServer['dashboard'] | undefined {
+    return this.server?.http?.dashboard;
+  }
+
+  /** The version the embedded broker reports (`BrokerConfig.serverVersion`); null when not connected. */
+  get serverVersion(): string | null {
+    return this.server?.broker.config.serverVersion ?? null;
   }
 
   /** Where the TCP listener is bound; null when there is none (or not connected). */
@@ -59,24 +67,14 @@ export class EmbeddedConnector extends ConnectorBase {
   }
 
   /**
-   * Starts the broker and logs in once with the configured root credentials (so a data directory made
-   * with other credentials is refused with `Auth`); every later session is an in-process one of that
-   * user, with no password check.
+   * Starts the broker (which applies the configured root credentials, see `BrokerConfig.rootPassword`)
+   * and opens an in-process session of the root user: the process owns the data directory, so no
+   * password is checked (nor needed: it is random unless configured).
    */
   protected async open(config: ConnectorConfig): Promise<void> {
-    const embedded = config.embedded;
-    const server = await startEmbeddedServer(embedded);
-    const clientId = server.broker.connectClient(Transport.Tcp, 'embedded-connector');
-    let userId: number;
-    try {
-      ({ userId } = await server.broker.loginUser(clientId, embedded.rootUsername, embedded.rootPassword));
-    } catch (err) {
-      await server.stop().catch(() => undefined);
-      throw err;
-    }
+    const server = await startEmbeddedServer(config.embedded);
+    this.clientId = server.broker.connectInternalClient(ROOT_USER_ID, 'embedded-connector');
     this.server = server;
-    this.clientId = clientId;
-    this.userId = userId;
   }
 
   /** Stops the listeners and closes the broker: the data directory is unlocked and the ports are free. */
@@ -86,26 +84,31 @@ export class EmbeddedConnector extends ConnectorBase {
     await server?.stop();
   }
 
-  /** Every send is started synchronously, so the broker appends in call order. */
-  protected async sendGroups(groups: PublishGroup[]): Promise<void> {
-    const broker = this.requireBroker();
-    const sends = groups.map((group) => {
-      const run = encodeMessages(group.messages);
-      return broker.sendMessages(
-        this.clientId,
-        group.stream,
-        group.topic,
-        Partitioning.messagesKey(group.key),
-        run,
-        group.messages.length,
-      );
-    });
-    await Promise.all(sends);
+  /** An in-process lookup: the answer is there at once. */
+  protected partitionsCount(stream: string, topic: string): number | null {
+    return this.requireBroker().getTopic(this.clientId, stream, topic)?.partitionsCount ?? null;
+  }
+
+  /** The broker stamps the run in place and appends it; started synchronously, so appends keep call order. */
+  protected async sendBatch(
+    stream: string,
+    topic: string,
+    partition: number,
+    run: MessageRun,
+  ): Promise<void> {
+    await this.requireBroker().sendMessages(
+      this.clientId,
+      stream,
+      topic,
+      Partitioning.partitionId(partition),
+      run.bytes,
+      run.count,
+    );
   }
 
   /** An in-process session of the connector's user: no password check, so subscribing costs no Argon2. */
   protected async openSource(stream: string, topic: string): Promise<PollSource> {
-    return BrokerPollSource.open(this.requireBroker(), this.userId, stream, topic, 'embedded-subscriber');
+    return BrokerPollSource.open(this.requireBroker(), ROOT_USER_ID, stream, topic, 'embedded-subscriber');
   }
 
   protected async fetchTopic(stream: string, topic: string): Promise<TopicDetails | null> {

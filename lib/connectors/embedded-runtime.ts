@@ -1,13 +1,14 @@
 import { EmbeddedServer } from '../broker/embedded-server.js';
 import { ListenError } from '../broker/listen.js';
+import { InsecureListenerError } from '../broker/network-exposure.js';
 import type { EmbeddedConfig } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
 
 /**
  * Starts the in-process broker of an `EmbeddedConnector` with the listeners `config` asks for (TCP for
  * the `iggy` CLI and other services, HTTP for stats and metrics; `null` = none) as an `EmbeddedServer`,
- * the one way a broker starts with listeners. Bad settings and listeners that cannot bind fail with
- * `Config`, naming the `embedded.*` field.
+ * the one way a broker starts with listeners. Bad settings, listeners that cannot bind and listeners off
+ * loopback while root has the default password fail with `Config`, naming the `embedded.*` field.
  */
 export async function startEmbeddedServer(config: EmbeddedConfig): Promise<EmbeddedServer> {
   checkEmbeddedConfig(config);
@@ -18,7 +19,9 @@ export async function startEmbeddedServer(config: EmbeddedConfig): Promise<Embed
       fsync: config.fsync,
       rootUsername: config.rootUsername,
       rootPassword: config.rootPassword,
+      allowDefaultRootPassword: config.allowDefaultRootPassword,
       host: config.host,
+      httpHost: config.httpHost,
       tcpPort: config.tcpPort,
       httpPort: config.httpPort,
     });
@@ -26,6 +29,10 @@ export async function startEmbeddedServer(config: EmbeddedConfig): Promise<Embed
     if (err instanceof ListenError) {
       const where = `${err.host}:${err.port} ${err.reason}`;
       throw new ConnectorError('Config', `embedded.${err.listener}Port: ${where}`, { cause: err });
+    }
+    if (err instanceof InsecureListenerError) {
+      const field = err.listener === 'tcp' ? 'host' : 'httpHost';
+      throw new ConnectorError('Config', `embedded.${field}: ${err.message}`, { cause: err });
     }
     throw err;
   }
@@ -41,7 +48,7 @@ function checkEmbeddedConfig(config: EmbeddedConfig): void {
       throw new ConnectorError('Config', `embedded.${key} must be 0..65535 or null, got ${String(port)}`);
     }
   }
-  if (!config.rootUsername || !config.rootPassword) {
-    throw new ConnectorError('Config', 'embedded.rootUsername and embedded.rootPassword are required');
+  for (const key of ['rootUsername', 'rootPassword'] as const) {
+    if (config[key] === '') throw new ConnectorError('Config', `embedded.${key} must not be empty`);
   }
 }

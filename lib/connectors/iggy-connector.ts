@@ -86,4 +86,9 @@ export interface IggyConnector {
   getTopic(stream: string, topic: string): Promise<TopicInfo | null>;
   /** The config `connect` was given (after defaults). */
   readonly config: ConnectorConfig | undefined;
+  /**
+   * The Iggy server version behind the connector (`0.8.0`; the embedded broker's own, e.g.
+   * `0.8.0-embedded`); null when unknown (not connected, or the server would not tell this user).
+   */
+  readonly serverVersion?: string | null;
 }

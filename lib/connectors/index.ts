@@ -1,4 +1,5 @@
 export * from './calculate-partition.js';
+export * from './configured-topology.js';
 export * from './connector-config.js';
 export * from './connector-error.js';
 export * from './embedded-connector.js';

@@ -1,9 +1,14 @@
-import type { UserHeaders } from '../protocol/primitives/user-headers.js';
+import {
+  decodeUserHeaders,
+  encodeUserHeaders,
+  type UserHeaders,
+} from '../protocol/primitives/user-headers.js';
 
 /**
  * One message to publish. The partition key (the tenant id, for domain events) picks the partition:
  * one key, one partition, one order. The Iggy message id is derived from `eventId` (a UUID) so the id
- * survives the trip.
+ * survives the trip. User headers are given as objects (`withHeaders`) or already encoded
+ * (`withEncodedHeaders`, what the event layer does: encoded once, copied into the batch as they are).
  */
 export class PublishRequest {
   private constructor(
@@ -15,7 +20,7 @@ export class PublishRequest {
     readonly payload: Buffer,
     /** A UUID; becomes the Iggy message id. */
     readonly eventId: string,
-    readonly headers: UserHeaders = [],
+    private readonly userHeaders: UserHeaders | Buffer = [],
   ) {}
 
   static new(
@@ -38,7 +43,34 @@ export class PublishRequest {
     return new PublishRequest(undefined, undefined, partitionKey, payload, eventId);
   }
 
+  /** The user headers (decoded, when they were given encoded). */
+  get headers(): UserHeaders {
+    return Buffer.isBuffer(this.userHeaders) ? decodeUserHeaders(this.userHeaders) : this.userHeaders;
+  }
+
+  /** The user headers as given encoded (`withEncodedHeaders`); `undefined` when given as objects. */
+  get encodedHeaders(): Buffer | undefined {
+    return Buffer.isBuffer(this.userHeaders) ? this.userHeaders : undefined;
+  }
+
   withHeaders(headers: UserHeaders): PublishRequest {
+    return this.with(headers);
+  }
+
+  /** With user headers already encoded (`encodeUserHeaders`, `encodeStringHeaders`); checked at publish. */
+  withEncodedHeaders(headers: Buffer): PublishRequest {
+    return this.with(headers);
+  }
+
+  /** With `headers` after the ones it has (kept encoded when they are). */
+  withMoreHeaders(headers: UserHeaders): PublishRequest {
+    const own = this.userHeaders;
+    return this.with(
+      Buffer.isBuffer(own) ? Buffer.concat([own, encodeUserHeaders(headers)]) : [...own, ...headers],
+    );
+  }
+
+  private with(headers: UserHeaders | Buffer): PublishRequest {
     return new PublishRequest(
       this.stream,
       this.topic,

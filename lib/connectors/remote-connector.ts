@@ -1,9 +1,9 @@
-import { IggyClient } from '../client/iggy-client.js';
+import { createIggyClient } from '../client/client-factory.js';
+import type { IggyClient } from '../client/iggy-client.js';
 import type { IggyClientOptions } from '../client/options.js';
-import { Producer } from '../client/producer.js';
 import type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
 import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
-import type { OutgoingMessage } from '../protocol/messages/message-batch.js';
+import type { MessageRun } from '../protocol/messages/message-run.js';
 import type { Consumer } from '../protocol/primitives/consumer.js';
 import { Partitioning } from '../protocol/primitives/partitioning.js';
 import { ClientPollSource } from './client-poll-source.js';
@@ -12,28 +12,28 @@ import type { ConnectorConfig } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
 import type { TopicSpec } from './iggy-connector.js';
 import type { PollSource } from './poll-source.js';
-import type { PublishGroup } from './publish-grouping.js';
 import { remoteClientOptions } from './remote-client-options.js';
 
-/** Batches of one producer on the wire at once (order per partition holds: one connection, FIFO). */
-const MAX_IN_FLIGHT_BATCHES = 16;
-
 /**
- * A real Iggy server (0.7 binary protocol over TCP or TLS) through `IggyClient`. `config.remote`: the
+ * A real Iggy server (0.7 or 0.8: the binary protocol over TCP or TLS, or, with `remote.protocol:
+ * 'http'`, its HTTP API, where consumer groups are not available) through `IggyClient`. `config.remote`: the
  * addresses, tried in order on every (re)connect; username/password or a personal access token; TLS.
- * Connections: one for publishing and administration (publishes go through a batching `Producer`, one
- * per topic, messages-key partitioning), and one per subscription (group membership is per connection,
- * and a slow consumer must not hold up publishes). Every connection reconnects and logs in again by
- * itself; a subscription then rejoins its group and resumes from the stored offsets.
+ * Connections: one for publishing and administration (each batch is one SendMessages to the partition
+ * its keys hash to, pipelined: one connection answers in order), and one per subscription (group
+ * membership is per connection, and a slow consumer must not hold up publishes). Every connection
+ * reconnects and logs in again by itself; a subscription then rejoins its group and resumes from the
+ * stored offsets. While a connection is down, its requests wait `remote.offlineTimeoutMs` for it, then
+ * fail with `Connection` at once until it is back.
  */
 export class RemoteConnector extends ConnectorBase {
   protected readonly label = 'RemoteConnector';
   private client: IggyClient | undefined;
   private options: IggyClientOptions | undefined;
-  private lingerMs = 0;
-  private readonly producers = new Map<string, Producer>();
-  /** The partition key of each message handed to a producer. */
-  private readonly keys = new WeakMap<OutgoingMessage, string>();
+
+  /** As the server reported it after the publishing connection's last login (see `IggyClient.serverVersion`). */
+  get serverVersion(): string | null {
+    return this.client?.serverVersion ?? null;
+  }
 
   /** Address of the live publishing connection, e.g. `127.0.0.1:8090`. */
   get address(): string | undefined {
@@ -42,9 +42,7 @@ export class RemoteConnector extends ConnectorBase {
 
   protected async open(config: ConnectorConfig): Promise<void> {
     const options = remoteClientOptions(config.remote);
-    const lingerMs = config.remote.lingerMs ?? 0;
-    if (!(lingerMs >= 0)) throw new ConnectorError('Config', `remote.lingerMs must be >= 0, got ${lingerMs}`);
-    const client = new IggyClient(options);
+    const client = createIggyClient(options);
     client.on('error', () => undefined); // failed reconnect attempts; requests report their own failures
     try {
       await client.connect();
@@ -54,13 +52,9 @@ export class RemoteConnector extends ConnectorBase {
     }
     this.client = client;
     this.options = options;
-    this.lingerMs = lingerMs;
   }
 
   protected async close(): Promise<void> {
-    const producers = [...this.producers.values()];
-    this.producers.clear();
-    await Promise.all(producers.map((p) => p.close()));
     const client = this.client;
     this.client = undefined;
     await client?.close();
@@ -70,37 +64,19 @@ export class RemoteConnector extends ConnectorBase {
     return this.client?.isConnected() ?? false;
   }
 
-  /**
-   * A group of several messages whose producer holds nothing goes out as one SendMessages right away
-   * (already a batch; nothing queued ahead of it, so the order per key holds); everything else goes
-   * through the topic's batching `Producer`.
-   */
-  protected async sendGroups(groups: PublishGroup[]): Promise<void> {
-    const client = this.requireClient();
-    const sends: Promise<void>[] = [];
-    const touched = new Set<Producer>();
-    for (const group of groups) {
-      const producer = this.producerFor(group.stream, group.topic);
-      if (group.messages.length > 1 && producer.pending === 0) {
-        sends.push(
-          client.sendMessages({
-            streamId: group.stream,
-            topicId: group.topic,
-            partitioning: Partitioning.messagesKey(group.key),
-            messages: group.messages,
-          }),
-        );
-        continue;
-      }
-      touched.add(producer);
-      for (const message of group.messages) {
-        this.keys.set(message, group.key);
-        sends.push(producer.send(message));
-      }
-    }
-    // With no linger, what is queued goes out now; otherwise a publish may wait `lingerMs` for company.
-    if (this.lingerMs === 0) for (const producer of touched) void producer.flush();
-    await Promise.all(sends);
+  protected async partitionsCount(stream: string, topic: string): Promise<number | null> {
+    const details = await this.requireClient().getTopic({ streamId: stream, topicId: topic });
+    return details?.partitionsCount ?? null;
+  }
+
+  /** One SendMessages, written in call order on the one publishing connection (the run is not copied). */
+  protected sendBatch(stream: string, topic: string, partition: number, run: MessageRun): Promise<void> {
+    return this.requireClient().sendMessages({
+      streamId: stream,
+      topicId: topic,
+      partitioning: Partitioning.partitionId(partition),
+      messages: run,
+    });
   }
 
   protected openSource(stream: string, topic: string): Promise<PollSource> {
@@ -162,22 +138,6 @@ export class RemoteConnector extends ConnectorBase {
 
   protected roundTrip(): Promise<void> {
     return this.requireClient().ping();
-  }
-
-  private producerFor(stream: string, topic: string): Producer {
-    const id = JSON.stringify([stream, topic]);
-    let producer = this.producers.get(id);
-    if (!producer) {
-      producer = new Producer(this.requireClient(), {
-        streamId: stream,
-        topicId: topic,
-        partitioning: { key: (message) => this.keys.get(message)! },
-        lingerMs: this.lingerMs,
-        maxInFlightBatches: MAX_IN_FLIGHT_BATCHES,
-      });
-      this.producers.set(id, producer);
-    }
-    return producer;
   }
 
   private requireClient(): IggyClient {

@@ -1,6 +1,7 @@
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import type { EventMeta } from '../events/envelope-headers.js';
 import { createEnvelope, type EventEnvelope } from '../events/event-envelope.js';
+import { withJsonView } from '../events/json-view.js';
 import type { FailedMessage } from '../consumer/dead-letter-sink.js';
 import { REDRIVEN_HEADER } from '../consumer/consumer.constants.js';
 import type { UserHeaders } from '../protocol/primitives/user-headers.js';
@@ -117,7 +118,7 @@ export function parseDeadLetter(envelope: EventEnvelope, at: ReceivedMessage): D
   }
   const event = p.event ?? null;
   const redriven = Number(event?.headers?.[REDRIVEN_HEADER] ?? 0);
-  return {
+  return withJsonView({
     id: envelope.id,
     tenantId: envelope.tenantId,
     group: p.group,
@@ -143,7 +144,7 @@ export function parseDeadLetter(envelope: EventEnvelope, at: ReceivedMessage): D
     redriveCount: Number.isInteger(redriven) && redriven > 0 ? redriven : 0,
     status: 'pending',
     position: { partition: at.partition, offset: at.offset },
-  };
+  });
 }
 
 /** The marker that settles a dead letter. */

@@ -11,6 +11,7 @@ import {
 } from '../handlers/handler-settings.js';
 import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import { deadLetterEnvelope } from './dead-letter.js';
+import { DEFAULT_STREAM_NAME } from '../connectors/connector-config.js';
 
 /** Writing a dead letter failed: the failed message must stay uncommitted (it is handled again later). */
 export class DeadLetterWriteError extends Error {
@@ -53,7 +54,7 @@ export class DeadLetterWriter implements DeadLetterSink {
 
   /** The stream and topic dead letters go to. */
   get target(): { stream: string; topic: string } {
-    return { stream: this.connector.config?.streamName ?? 'rustok', topic: this.dlq.topic };
+    return { stream: this.connector.config?.streamName ?? DEFAULT_STREAM_NAME, topic: this.dlq.topic };
   }
 
   /** Writes the dead letter; resolves its id. Throws `DeadLetterWriteError`. */

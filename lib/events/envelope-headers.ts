@@ -1,6 +1,7 @@
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import { messageIdToUuid } from '../protocol/messages/message-id.js';
 import {
+  encodeStringHeaders,
   Header,
   HeaderKind,
   type HeaderEntry,
@@ -39,25 +40,47 @@ export type EventMeta = Omit<EventEnvelope, 'payload'> & {
 
 /** The user headers of an envelope (its own headers go under `h.<name>`); all values are strings. */
 export function envelopeHeaders(envelope: EventEnvelope, contentType: string): UserHeaders {
-  const fields: [string, string | undefined][] = [
-    [EnvelopeHeader.eventId, envelope.id],
-    [EnvelopeHeader.eventType, envelope.type],
-    [EnvelopeHeader.eventVersion, String(envelope.version)],
-    [EnvelopeHeader.tenantId, envelope.tenantId],
-    [EnvelopeHeader.actorId, envelope.actorId],
-    [EnvelopeHeader.occurredAt, envelope.occurredAt],
-    [EnvelopeHeader.correlationId, envelope.correlationId],
-    [EnvelopeHeader.causationId, envelope.causationId],
-    [EnvelopeHeader.contentType, contentType],
-  ];
+  const pairs = envelopeHeaderPairs(envelope, contentType);
   const headers: UserHeaders = [];
-  for (const [key, value] of fields) {
-    if (value !== undefined) headers.push({ key: Header.string(key), value: Header.string(value) });
-  }
-  for (const [name, value] of Object.entries(envelope.headers)) {
-    headers.push({ key: Header.string(ENVELOPE_HEADER_PREFIX + name), value: Header.string(value) });
+  for (let i = 0; i < pairs.length; i += 2) {
+    const value = pairs[i + 1];
+    if (value !== undefined) headers.push({ key: Header.string(pairs[i]!), value: Header.string(value) });
   }
   return headers;
+}
+
+/** `envelopeHeaders` straight into their wire bytes, with no header objects (what a publish carries). */
+export function encodeEnvelopeHeaders(envelope: EventEnvelope, contentType: string): Buffer {
+  return encodeStringHeaders(envelopeHeaderPairs(envelope, contentType));
+}
+
+/** The envelope's headers as `[name, value, ...]`; an optional field left out is an `undefined` value. */
+function envelopeHeaderPairs(envelope: EventEnvelope, contentType: string): (string | undefined)[] {
+  const pairs: (string | undefined)[] = [
+    EnvelopeHeader.eventId,
+    envelope.id,
+    EnvelopeHeader.eventType,
+    envelope.type,
+    EnvelopeHeader.eventVersion,
+    String(envelope.version),
+    EnvelopeHeader.tenantId,
+    envelope.tenantId,
+    EnvelopeHeader.actorId,
+    envelope.actorId,
+    EnvelopeHeader.occurredAt,
+    envelope.occurredAt,
+    EnvelopeHeader.correlationId,
+    envelope.correlationId,
+    EnvelopeHeader.causationId,
+    envelope.causationId,
+    EnvelopeHeader.contentType,
+    contentType,
+  ];
+  for (const name in envelope.headers) {
+    if (Object.hasOwn(envelope.headers, name))
+      pairs.push(ENVELOPE_HEADER_PREFIX + name, envelope.headers[name]);
+  }
+  return pairs;
 }
 
 /** Where a received message sits, for error messages. */

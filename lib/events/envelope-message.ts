@@ -2,7 +2,7 @@ import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import { PublishRequest } from '../connectors/publish-request.js';
 import type { EventEnvelope } from './event-envelope.js';
 import { SerializationError, errorText } from './event-errors.js';
-import { envelopeHeaders, locationOf, readEventMeta, type EventMeta } from './envelope-headers.js';
+import { encodeEnvelopeHeaders, locationOf, readEventMeta, type EventMeta } from './envelope-headers.js';
 import { validateEnvelope } from './envelope-validation.js';
 import { normalizeContentType, type Serializer } from './serializer.js';
 import { SerializerRegistry } from './serializer-registry.js';
@@ -28,7 +28,18 @@ export function envelopeToMessage(
   serializer: Serializer,
   target?: MessageTarget | TopicTarget,
 ): PublishRequest {
-  const valid = validateEnvelope(envelope);
+  return validEnvelopeToMessage(validateEnvelope(envelope), serializer, target);
+}
+
+/**
+ * `envelopeToMessage` for an envelope that `createEnvelope` or `validateEnvelope` has just returned:
+ * not checked again (one validation per boundary). Throws `SerializationError`.
+ */
+export function validEnvelopeToMessage(
+  valid: EventEnvelope,
+  serializer: Serializer,
+  target?: MessageTarget | TopicTarget,
+): PublishRequest {
   let payload: Buffer;
   try {
     payload = serializer.serialize(valid.payload);
@@ -49,7 +60,7 @@ export function envelopeToMessage(
     : 'stream' in target
       ? PublishRequest.new(target.stream, target.topic, tenantId, payload, id)
       : PublishRequest.toTopic(target.topic, tenantId, payload, id);
-  return request.withHeaders(envelopeHeaders(valid, serializer.contentType));
+  return request.withEncodedHeaders(encodeEnvelopeHeaders(valid, serializer.contentType));
 }
 
 /**

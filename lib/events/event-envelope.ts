@@ -1,6 +1,6 @@
-import { v7 as uuidv7 } from 'uuid';
 import { EnvelopeValidationError } from './event-errors.js';
 import { validateEnvelope } from './envelope-validation.js';
+import { newEventId } from './event-id.js';
 
 /**
  * One domain or system event and what a consumer needs to route it without opening the payload.
@@ -55,7 +55,7 @@ export interface CreateEnvelopeInput<T> {
 export function createEnvelope<T>(input: CreateEnvelopeInput<T>): EventEnvelope<T> {
   const parent = input.causedBy;
   const envelope = validateEnvelope({
-    id: input.id ?? uuidv7(),
+    id: input.id ?? newEventId(),
     tenantId: input.tenantId,
     actorId: input.actorId,
     type: input.type,

@@ -7,6 +7,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
 import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
 import type { StartFrom } from '../connectors/message-subscriber.js';
 import { namedError } from '../consumer/consumer-support.js';
@@ -16,6 +17,7 @@ import type { IdempotencyStore } from '../consumer/idempotency/idempotency-store
 import { MemoryIdempotencyStore } from '../consumer/idempotency/memory-idempotency-store.js';
 import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import { RouteTable } from '../consumer/route-table.js';
+import { withJsonView } from '../events/json-view.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
 import type { IggyTelemetry } from '../observability/iggy-telemetry.js';
 import { IGGY_TELEMETRY } from '../observability/observability.constants.js';
@@ -116,7 +118,7 @@ export class ConsumerGroupManager
 
   /** The registered groups, their handlers, partitions and counters. */
   groups(): GroupStatus[] {
-    return this.consumers.map((c) => c.status());
+    return this.consumers.map((c) => withJsonView(c.status()));
   }
 
   /** Every group's lag per partition (from the offsets committed on the server). */
@@ -125,7 +127,8 @@ export class ConsumerGroupManager
       this.consumers.map(async (c) => {
         const partitions = await c.lag();
         const { stream, topic, group } = c.spec;
-        return { group, stream, topic, partitions, total: partitions.reduce((sum, p) => sum + p.lag, 0n) };
+        const total = partitions.reduce((sum, p) => sum + p.lag, 0n);
+        return withJsonView({ group, stream, topic, partitions, total });
       }),
     );
   }
@@ -144,11 +147,11 @@ export class ConsumerGroupManager
   }
 
   private defaultTopic(): string {
-    return this.connector.config?.topicName ?? 'domain';
+    return this.connector.config?.topicName ?? DEFAULT_TOPIC_NAME;
   }
 
   private buildConsumers(): ConsumerRuntime[] {
-    const stream = this.connector.config?.streamName ?? 'rustok';
+    const stream = this.connector.config?.streamName ?? DEFAULT_STREAM_NAME;
     const byGroup = new Map<string, BoundHandler[]>();
     for (const handler of this.handlers()) {
       const key = `${handler.options.topic ?? this.defaultTopic()}\u0000${handler.options.group}`;

@@ -1,18 +1,21 @@
 import { Inject, Injectable, Logger, type FactoryProvider, type InjectionToken } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { resolveConnectorConfig } from '../connectors/connector-config.js';
+import { DEFAULT_STREAM_NAME, resolveConnectorConfig } from '../connectors/connector-config.js';
+import { EmbeddedConnector } from '../connectors/embedded-connector.js';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
 import { TopologyManager } from '../topology/topology-manager.js';
 import { connectorForMode, isConnector } from '../transport/connector-factory.js';
+import type { SharedClientOptions } from '../transport/shared-client-options.js';
 import { IGGY_CONNECTOR, IGGY_OPTIONS } from './iggy.constants.js';
 import type { ConnectorProvider } from './interfaces/iggy-module-options.interface.js';
 import type { ResolvedIggyModuleOptions } from './interfaces/resolved-iggy-options.interface.js';
 
-/** Whether the module connected the connector (then it also shuts it down). */
+/** Whether the module connected the connector (then it also shuts it down), and its client's options. */
 @Injectable()
 export class IggyConnectorHost {
   connector: IggyConnector | undefined;
   connectedByModule = false;
+  clientOptions: SharedClientOptions | undefined;
 }
 
 const logger = new Logger('IggyModule');
@@ -31,7 +34,8 @@ export const iggyConnectorProvider: FactoryProvider<Promise<IggyConnector>> = {
       : connectorForMode(options);
     host.connector = connector;
     if (!connector.isConnected()) {
-      await connector.connect(resolveConnectorConfig(options));
+      // The TopologyManager below makes the topics, with their retention: not the connector's bare ensure.
+      await connector.connect({ ...resolveConnectorConfig(options), ensureTopology: false });
       host.connectedByModule = true;
     }
     try {
@@ -42,8 +46,7 @@ export const iggyConnectorProvider: FactoryProvider<Promise<IggyConnector>> = {
       if (host.connectedByModule) await connector.shutdown().catch(() => undefined);
       throw err;
     }
-    const { mode, streamName, topicName } = connector.config ?? options;
-    logger.log(`connected (${mode}), stream '${streamName}', domain topic '${topicName}'`);
+    logger.log(startupLine(connector, options));
     return connector;
   },
 };
@@ -76,4 +79,27 @@ async function resolveTokens(tokens: InjectionToken[], moduleRef: ModuleRef): Pr
   }
   tokens.forEach((token, index) => Inject(token)(Dependencies, undefined, index));
   return (await moduleRef.create(Dependencies)).values;
+}
+
+/**
+ * The module's one start-up line: mode, where the data lives or which servers, the listeners, the stream
+ * (`embedded: data ./data/iggy, TCP 127.0.0.1:8090, HTTP off; stream 'shop', domain topic 'domain'`).
+ */
+export function startupLine(connector: IggyConnector, options: ResolvedIggyModuleOptions): string {
+  const config = connector.config ?? options;
+  const where = (port: number | null): string => (port === null ? 'off' : `${config.embedded.host}:${port}`);
+  let place: string;
+  if (connector instanceof EmbeddedConnector) {
+    const data = config.embedded.persistent ? `data ${config.embedded.dataDir}` : 'in memory';
+    place = `embedded: ${data}, TCP ${where(connector.tcpPort)}, HTTP ${where(connector.httpPort)}`;
+  } else if (config.mode === 'remote' && !options.connector) {
+    place = `remote: ${config.remote.addresses.join(', ')}${config.remote.tlsEnabled ? ' (TLS)' : ''}`;
+  } else {
+    place = `${config.mode}: ${connector.constructor.name}`;
+  }
+  const stream =
+    config.streamName === DEFAULT_STREAM_NAME
+      ? `stream '${config.streamName}' (the default: set streamName or IGGY_STREAM)`
+      : `stream '${config.streamName}'`;
+  return `${place}; ${stream}, domain topic '${config.topicName}'`;
 }

@@ -1,7 +1,10 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { IggyModuleOptions } from './interfaces/iggy-module-options.interface.js';
 
-/** `IggyModule.forRoot(options)` / `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`, plus `isGlobal`. */
+/**
+ * `IggyModule.forRoot(options)` / `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`,
+ * plus `isGlobal`: global by default, so feature modules inject what it provides without importing it.
+ */
 export const {
   ConfigurableModuleClass: IggyConfigurableModule,
   MODULE_OPTIONS_TOKEN: IGGY_MODULE_OPTIONS,
@@ -10,7 +13,7 @@ export const {
 } = new ConfigurableModuleBuilder<IggyModuleOptions>({ moduleName: 'Iggy' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createIggyOptions')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();
 
 /** What `forRootAsync`'s `useClass`/`useExisting` class implements. */

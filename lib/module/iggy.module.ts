@@ -1,6 +1,7 @@
-import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { IggyClientProxy } from '../transport/iggy.client-proxy.js';
+import { shareClientOptions } from '../transport/shared-client-options.js';
 import { IggyConfigurableModule } from './iggy.module-definition.js';
 import { IGGY_EXPORTS, IGGY_PROVIDERS } from './iggy.providers.js';
 import { IggyConnectorHost } from './iggy-connector.provider.js';
@@ -21,8 +22,9 @@ import { IggyConnectorHost } from './iggy-connector.provider.js';
   providers: IGGY_PROVIDERS,
   exports: IGGY_EXPORTS,
 })
-export class IggyModule extends IggyConfigurableModule implements OnApplicationShutdown {
+export class IggyModule extends IggyConfigurableModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('IggyModule');
+  private unshare: (() => void) | undefined;
 
   constructor(
     private readonly host: IggyConnectorHost,
@@ -31,7 +33,14 @@ export class IggyModule extends IggyConfigurableModule implements OnApplicationS
     super();
   }
 
+  /** Offers the module's connector and client options to `IggyClientProxy`s made without a connector. */
+  onModuleInit(): void {
+    if (this.host.clientOptions) this.unshare = shareClientOptions(this.host.clientOptions);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.unshare?.();
+    this.unshare = undefined;
     await this.client
       .close()
       .catch((err: unknown) => this.logger.warn(`closing the client failed: ${String(err)}`));

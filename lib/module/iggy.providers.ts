@@ -42,16 +42,21 @@ const optionsProvider: Provider = {
     resolveIggyOptions(validateIggyConfig(options ?? {})),
 };
 
+/**
+ * The module's `IggyClientProxy`. Its options are also kept on the host: `IggyModule` offers them to the
+ * clients made without a connector (`ClientsModule.register([{ customClass: IggyClientProxy, ... }])`).
+ */
 const clientProvider: Provider = {
   provide: IggyClientProxy,
-  inject: [IGGY_CONNECTOR, IGGY_OPTIONS, SerializerRegistry, IGGY_TELEMETRY],
+  inject: [IGGY_CONNECTOR, IGGY_OPTIONS, SerializerRegistry, IggyConnectorHost, IGGY_TELEMETRY],
   useFactory: (
     connector: IggyConnector,
     options: ResolvedIggyModuleOptions,
     serializers: SerializerRegistry,
+    host: IggyConnectorHost,
     telemetry: IggyTelemetry | null,
-  ) =>
-    new IggyClientProxy({
+  ) => {
+    host.clientOptions = {
       ...(telemetry && { telemetry: telemetry.producer }),
       connector,
       stream: options.streamName,
@@ -62,7 +67,9 @@ const clientProvider: Provider = {
       replyTopic: options.requestReply.replyTopic,
       replyPartitions: options.requestReply.partitions,
       timeoutMs: options.requestReply.timeoutMs,
-    }),
+    };
+    return new IggyClientProxy(host.clientOptions);
+  },
 };
 
 const topologyProvider: Provider = {

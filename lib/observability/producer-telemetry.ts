@@ -11,6 +11,17 @@ import type { EndSpan, IggyTracing, TraceTarget } from './iggy-tracing.js';
  */
 export type PublishDone = (error: unknown, payloadBytes?: number) => void;
 
+/** `published`, reporting its outcome to `done` (`payloadBytes` once acknowledged). */
+export function observePublish(published: Promise<void>, done: PublishDone, payloadBytes: number): Promise<void> {
+  return published.then(
+    () => done(undefined, payloadBytes),
+    (error: unknown) => {
+      done(error);
+      throw error;
+    },
+  );
+}
+
 /**
  * The producers' metrics and traces (`IggyClientProxy`'s `emit`/`send`, the outbox's bus and relay): a
  * producer span whose context travels in the envelope's headers, and the published / errors / bytes /

@@ -1,5 +1,5 @@
 import { PublishRequest } from '../connectors/publish-request.js';
-import { envelopeHeaders } from '../events/envelope-headers.js';
+import { encodeEnvelopeHeaders } from '../events/envelope-headers.js';
 import { validateEnvelope } from '../events/envelope-validation.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import type { MessageTarget } from '../events/envelope-message.js';
@@ -144,7 +144,7 @@ export function rowToRequest(row: PendingRow, verify?: SerializerRegistry): Publ
     row.stream !== null && row.topic !== null
       ? PublishRequest.new(row.stream, row.topic, row.partitionKey, payload, id)
       : PublishRequest.simple(row.partitionKey, payload, id);
-  return request.withHeaders(envelopeHeaders(envelope, row.contentType));
+  return request.withEncodedHeaders(encodeEnvelopeHeaders(envelope, row.contentType));
 }
 
 function toBuffer(value: unknown): Buffer | undefined {

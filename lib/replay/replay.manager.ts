@@ -14,6 +14,8 @@ import { routeOf, type BoundHandler } from '../handlers/bound-handler.js';
 import { ConsumerGroupManager } from '../handlers/consumer-group.manager.js';
 import { compileEventPattern } from '../handlers/event-pattern.js';
 import { ReplayError, type ReplayOptions, type ReplayProgress, type ReplayResult } from './replay-options.js';
+import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import { withJsonView } from '../events/json-view.js';
 
 const COMMIT_EVERY = 100;
 
@@ -39,8 +41,8 @@ export class ReplayManager {
   /** Runs a replay to its end; resolves what it did (rejects with `ReplayError` on a failure unless `onError: 'skip'`). */
   async replay(options: ReplayOptions): Promise<ReplayResult> {
     const started = Date.now();
-    const stream = options.stream ?? this.connector.config?.streamName ?? 'rustok';
-    const topic = options.topic ?? this.connector.config?.topicName ?? 'domain';
+    const stream = options.stream ?? this.connector.config?.streamName ?? DEFAULT_STREAM_NAME;
+    const topic = options.topic ?? this.connector.config?.topicName ?? DEFAULT_TOPIC_NAME;
     const { group, handlers } = this.targetOf(options, topic);
     const dispatcher = new Dispatcher({
       group,
@@ -101,11 +103,11 @@ export class ReplayManager {
             uncommitted = undefined;
           }
         }
-        if (progress.processed % every === 0) options.onProgress?.({ ...progress });
+        if (progress.processed % every === 0) options.onProgress?.(withJsonView({ ...progress }));
       }
       if (uncommitted) await this.commit(stream, topic, group, uncommitted);
       progress.done = true;
-      options.onProgress?.({ ...progress });
+      options.onProgress?.(withJsonView({ ...progress }));
     };
 
     const queue = [...partitions];
@@ -125,7 +127,7 @@ export class ReplayManager {
     }
     result.aborted = options.signal?.aborted ?? false;
     result.durationMs = Date.now() - started;
-    return result;
+    return withJsonView(result);
   }
 
   /** The replay as an Observable of its progress (completes at the end; unsubscribing aborts it). */

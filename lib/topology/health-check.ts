@@ -21,6 +21,8 @@ export interface HealthDetails {
   connected: boolean;
   /** Ping round trip; `null` when no ping answered. */
   latencyMs: number | null;
+  /** The Iggy server's version (`connector.serverVersion`); null when unknown. */
+  serverVersion: string | null;
   degradedLatencyMs: number;
   stream?: string;
   /** Topic names of the topology found on the server. */
@@ -49,6 +51,7 @@ export async function healthCheck(
   const details: HealthDetails = {
     connected: connector.isConnected(),
     latencyMs: null,
+    serverVersion: connector.serverVersion ?? null,
     degradedLatencyMs,
     topicsPresent: [],
     topicsMissing: [],

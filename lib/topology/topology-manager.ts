@@ -9,6 +9,7 @@ import {
   type TopologyConfig,
   type TopologyConfigInput,
 } from './topology-config.js';
+import { withJsonView } from '../events/json-view.js';
 
 /** Where warnings go (a Nest `Logger` fits). Default: `console`. */
 export interface TopologyLogger {
@@ -37,7 +38,9 @@ export interface TopologyReport {
  * Makes sure the stream and its `domain`, `system` and `dlq` topics exist, with the configured
  * partitions, replication factor and retention. Idempotent, and safe when several processes start at
  * once (the connector takes "already exists" as success). An existing topic is never changed: if it
- * differs (e.g. another partition count) a warning is logged and it is kept as it is.
+ * differs (e.g. another partition count) a warning is logged and it is kept as it is. Connect the
+ * connector with `ensureTopology: false` (as the module does): otherwise `connect` makes the domain topic
+ * first, without the retention configured here.
  */
 export class TopologyManager {
   private readonly logger: TopologyLogger;
@@ -70,7 +73,7 @@ export class TopologyManager {
     const topics = await Promise.all(
       TOPIC_ROLES.map((role) => this.ensureTopic(config.streamName, role, config.topics[role])),
     );
-    return { stream: config.streamName, topics };
+    return withJsonView({ stream: config.streamName, topics });
   }
 
   private async ensureTopic(stream: string, role: TopicRole, wanted: TopicPolicy): Promise<TopicReport> {

@@ -34,7 +34,8 @@ export class ConnectorHandle {
       );
     }
     this.starting ??= (async () => {
-      await this.connector.connect(resolveConnectorConfig(this.config));
+      // The TopologyManager makes the topics, with their retention: not the connector's bare ensure.
+      await this.connector.connect({ ...resolveConnectorConfig(this.config), ensureTopology: false });
       await new TopologyManager(this.connector).ensure();
     })().catch((err: unknown) => {
       this.starting = undefined;

@@ -3,18 +3,23 @@ import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { Subject, type Observable } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
-import { envelopeToMessage, type MessageTarget } from '../events/envelope-message.js';
+import { validEnvelopeToMessage, type MessageTarget } from '../events/envelope-message.js';
 import { createEnvelope, type EventEnvelope } from '../events/event-envelope.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
+import { validateTenantId } from '../events/tenant-partitioner.js';
 import type { Serializer } from '../events/serializer.js';
+import { observePublish, type PublishDone } from '../observability/producer-telemetry.js';
 import { ConnectorHandle } from './connector-handle.js';
 import type { IggyStatus } from './iggy-transport.constants.js';
 import { IggyRecord, type IggyRecordOptions } from './iggy-record.js';
 import type { IggyClientOptions } from './interfaces/iggy-client-options.interface.js';
 import { requestHeaders } from './reply-codec.js';
+import { packetOf } from './nest-compat.js';
 import { ReplyListener } from './reply-listener.js';
-import { IggyMissingTenantError, IggyRequestTimeoutError } from './transport-errors.js';
+import { sharedClientOptions } from './shared-client-options.js';
+import { IggyMissingTenantError, IggyRequestTimeoutError, IggyTransportError } from './transport-errors.js';
 import { TransportListeners } from './transport-support.js';
+import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
 
 /** What `IggyClientProxy.on` listens to. */
 export type IggyClientEvents = {
@@ -33,33 +38,56 @@ export type IggyClientEvents = {
  * instance's partition of the reply topic; no reply within `timeoutMs` fails with `IggyRequestTimeoutError`.
  * Packet metadata (`setOnDispatchHook`) travels as envelope headers.
  */
-export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
+// Status `string` in the base type (narrowed by `status` below): Nest's `ClientsModule` takes
+// `customClass: Type<ClientProxy>`, whose status subject is of `string`.
+export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
   /** This instance's id: the partition key of its replies. */
   readonly instanceId: string;
   private readonly logger = new Logger('IggyClientProxy');
-  private readonly handle: ConnectorHandle;
-  private readonly serializers: SerializerRegistry;
+  /** Set by the constructor, or by `connect()` from the `IggyModule`'s when no connector was given. */
+  private handle!: ConnectorHandle;
+  private serializers: SerializerRegistry;
+  private options: IggyClientOptions;
   private readonly listeners = new TransportListeners<IggyClientEvents>();
   private replies: ReplyListener | undefined;
   private connecting: Promise<void> | undefined;
+  /** The connector is up (set once `connect` resolved; cleared by `close`). */
+  private ready = false;
+  /** Emits waiting for `connect`: a later emit must not overtake them. */
+  private awaitingConnect = 0;
 
-  constructor(private readonly options: IggyClientOptions) {
+  /**
+   * Without `connector` (as `ClientsModule.register([{ name, customClass: IggyClientProxy, options }])`
+   * makes it) the client uses the app's `IggyModule`: its connector, and its options under the given ones.
+   */
+  constructor(options: IggyClientOptions = {}) {
     super();
-    this.handle = ConnectorHandle.of(options.connector);
+    this.options = options;
+    if (options.connector) this.handle = ConnectorHandle.of(options.connector);
     this.serializers = options.serializers ?? new SerializerRegistry();
     this.instanceId = options.instanceId ?? randomUUID();
   }
 
+  /** `connecting`, `connected`, `reconnecting`, `disconnected`. */
+  override get status(): Observable<IggyStatus> {
+    return super.status as Observable<IggyStatus>;
+  }
+
   /** Resolves once the connector is up (connects an owned one; checks a shared one). */
   async connect(): Promise<IggyConnector> {
-    this.connecting ??= this.handle.start('IggyClientProxy').then(
-      () => this._status$.next('connected'),
-      (err: unknown) => {
-        this.connecting = undefined;
-        this._status$.next('disconnected');
-        throw err;
-      },
-    );
+    this.connecting ??= this.connectorHandle()
+      .start('IggyClientProxy')
+      .then(
+        () => {
+          this.ready = true;
+          this._status$.next('connected');
+        },
+        (err: unknown) => {
+          this.connecting = undefined;
+          this._status$.next('disconnected');
+          throw err;
+        },
+      );
     await this.connecting;
     return this.handle.connector;
   }
@@ -70,13 +98,27 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
     this.replies = undefined;
     await replies?.close();
     this.connecting = undefined;
-    await this.handle.stop();
+    this.ready = false;
+    await this.handle?.stop();
     this._status$.next('disconnected');
   }
 
   /** The connector. */
   unwrap<T = IggyConnector>(): T {
+    if (!this.handle)
+      throw new IggyTransportError('IggyClientProxy: call connect() first (it has no connector yet)');
     return this.handle.connector as T;
+  }
+
+  /** The connector's handle; without one of its own, the module's (its client options under the given ones). */
+  private connectorHandle(): ConnectorHandle {
+    if (this.handle) return this.handle;
+    const shared = sharedClientOptions();
+    const given = Object.fromEntries(Object.entries(this.options).filter(([, v]) => v !== undefined));
+    if (!this.options.serializers && shared.serializers) this.serializers = shared.serializers;
+    this.options = { ...shared, ...given, connector: shared.connector };
+    this.handle = ConnectorHandle.of(shared.connector);
+    return this.handle;
   }
 
   override on<K extends keyof IggyClientEvents>(event: K, callback: IggyClientEvents[K]): void {
@@ -88,6 +130,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
     const type = this.normalizePattern(pattern as string);
     const [payload, meta]: [unknown, IggyRecordOptions] =
       data instanceof IggyRecord ? [data.payload, data.options] : [data, {}];
+    if (meta.tenantId !== undefined) validateTenantId(meta.tenantId);
     const tenantId = meta.tenantId ?? tenantOf(payload) ?? this.options.defaultTenantId;
     if (tenantId === undefined) throw new IggyMissingTenantError(type);
     const headers = { ...metadata, ...meta.headers };
@@ -104,36 +147,50 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
       return super.emit(pattern, data);
     }
     const outcome = new Subject<TResult>();
-    void this.connect()
-      .then(() => this.dispatchEvent<TResult>(this.createPacket(pattern, data)))
-      .then(
-        (result) => {
-          outcome.next(result);
-          outcome.complete();
+    let published: Promise<TResult>;
+    if (this.ready && this.awaitingConnect === 0) {
+      // Connected: published in call order right away (no promise hop that a later emit could overtake).
+      published = this.dispatchEvent<TResult>(packetOf(this, pattern, data));
+    } else {
+      this.awaitingConnect++;
+      published = this.connect().then(
+        () => {
+          this.awaitingConnect--;
+          return this.dispatchEvent<TResult>(packetOf(this, pattern, data));
         },
-        (err: unknown) => outcome.error(err),
+        (err: unknown) => {
+          this.awaitingConnect--;
+          throw err;
+        },
       );
+    }
+    published.then(
+      (result) => {
+        outcome.next(result);
+        outcome.complete();
+      },
+      (err: unknown) => outcome.error(err),
+    );
     return outcome.asObservable();
   }
 
-  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
-    const envelope = this.toEnvelope(packet.pattern, packet.data, packet.metadata);
-    const target = this.target();
-    const telemetry = this.options.telemetry;
-    if (!telemetry) {
-      await this.handle.connector.publish(envelopeToMessage(envelope, this.payloadSerializer(), target));
-      return undefined as T;
-    }
-    const done = telemetry.sending(target, envelope);
+  /** Publishes the event's envelope; resolves once its batch is acknowledged (never throws synchronously). */
+  protected dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    let done: PublishDone | undefined;
     try {
-      const message = envelopeToMessage(envelope, this.payloadSerializer(), target);
-      await this.handle.connector.publish(message);
-      done(undefined, message.payload.length);
-    } catch (error) {
-      done(error);
-      throw error;
+      const envelope = this.toEnvelope(packet.pattern, packet.data, packet.metadata);
+      const target = this.target();
+      done = this.options.telemetry?.sending(target, envelope);
+      const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), target);
+      // `publish` resolves with undefined: what an event's observable emits.
+      const published = this.handle.connector.publish(message);
+      return (done ? observePublish(published, done, message.payload.length) : published) as Promise<
+        unknown
+      > as Promise<T>;
+    } catch (err) {
+      done?.(err);
+      return Promise.reject(err);
     }
-    return undefined as T;
   }
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
@@ -170,21 +227,21 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
         const target = this.target();
         const done = telemetry?.sending(target, envelope);
         const replyTo = this.options.replyTopic ?? 'replies';
+        let published: Promise<void>;
         let bytes = 0;
         try {
-          const message = envelopeToMessage(envelope, this.payloadSerializer(), target);
+          const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), target);
           bytes = message.payload.length;
-          await this.handle.connector.publish(
-            message.withHeaders([
-              ...message.headers,
-              ...requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
-            ]),
+          published = this.handle.connector.publish(
+            message.withMoreHeaders(
+              requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
+            ),
           );
         } catch (err) {
           done?.(err);
           throw err;
         }
-        done?.(undefined, bytes);
+        await (done ? observePublish(published, done, bytes) : published);
         telemetry?.request(pattern);
       } catch (err) {
         this.listeners.emit('error', err);
@@ -218,15 +275,17 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents, IggyStatus> {
   private target(): MessageTarget {
     const config = this.handle.connector.config;
     return {
-      stream: this.options.stream ?? config?.streamName ?? 'rustok',
-      topic: this.options.topic ?? config?.topicName ?? 'domain',
+      stream: this.options.stream ?? config?.streamName ?? DEFAULT_STREAM_NAME,
+      topic: this.options.topic ?? config?.topicName ?? DEFAULT_TOPIC_NAME,
     };
   }
 }
 
-/** `data.tenantId` when it is a string. */
+/** `data.tenantId`; an `EnvelopeValidationError` when it is there and not a string (`tenantId: 42`). */
 function tenantOf(data: unknown): string | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const tenantId = (data as { tenantId?: unknown }).tenantId;
-  return typeof tenantId === 'string' ? tenantId : undefined;
+  if (tenantId === undefined || tenantId === null) return undefined;
+  validateTenantId(tenantId);
+  return tenantId;
 }

@@ -32,6 +32,8 @@ import type {
 import { encodeReply } from './reply-codec.js';
 import { TransportListeners, runHooked, tryGet } from './transport-support.js';
 import { IggyTransportError } from './transport-errors.js';
+import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import { withJsonView } from '../events/json-view.js';
 
 const DEFAULT_GROUP = 'nestjs-iggy-server';
 
@@ -121,12 +123,13 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
 
   /** Partitions waiting on a message whose handler keeps failing (the DLQ is off or cannot be written). */
   stalled(): StalledPartition[] {
-    return this.runtime?.stalled() ?? [];
+    return (this.runtime?.stalled() ?? []).map(withJsonView);
   }
 
   /** The server's consumer group: state, counters, partitions (after `listen`). */
   consumerStatus(): GroupStatus | undefined {
-    return this.runtime?.status();
+    const status = this.runtime?.status();
+    return status && withJsonView(status);
   }
 
   /** The connector (after `listen`). */
@@ -173,8 +176,8 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     await this.handle.start('IggyServer');
     const config = this.connector.config;
     const { options, defaults } = this;
-    const stream = options.stream ?? config?.streamName ?? 'rustok';
-    const topic = options.topic ?? config?.topicName ?? 'domain';
+    const stream = options.stream ?? config?.streamName ?? DEFAULT_STREAM_NAME;
+    const topic = options.topic ?? config?.topicName ?? DEFAULT_TOPIC_NAME;
     const group = options.group ?? DEFAULT_GROUP;
     this.runtime = new ConsumerRuntime(
       this.connector,

@@ -1,4 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { runWithProcessingHooks } from './nest-compat.js';
+
 /** Listeners of a transport's `on(event, callback)`; a failing listener is ignored. */
 export class TransportListeners<Events extends Record<string, (...args: never[]) => void>> {
   private readonly byEvent = new Map<keyof Events, Set<Events[keyof Events]>>();
@@ -29,23 +31,17 @@ export function tryGet<T>(app: INestApplicationContext, token: unknown): T | und
   }
 }
 
-/** Nest 12's `Server.runWithProcessingHooks` (protected, absent from Nest 11). */
-type ProcessingHooks = (context: unknown, fn: (runEndHook: () => void) => Promise<void>) => unknown;
-
 /**
- * Runs `fn` between the processing hooks of `server` (`Server.runWithProcessingHooks`, Nest 12) and
- * settles when `fn` does. Nest 11 has no such hooks: `fn` then runs plainly. The one place that reaches
- * into that Nest internal, so a change of it is handled here.
+ * Runs `fn` between Nest's processing hooks of `server` (`runWithProcessingHooks` of nest-compat, which
+ * covers Nest 11 and 12) and settles when `fn` does.
  */
 export function runHooked(
   server: object,
   context: unknown,
   fn: (runEndHook: () => void) => Promise<void>,
 ): Promise<void> {
-  const run = (server as { runWithProcessingHooks?: ProcessingHooks }).runWithProcessingHooks;
-  if (typeof run !== 'function') return fn(noop);
   return new Promise<void>((resolve, reject) => {
-    const result = run.call(server, context, async (runEndHook) => {
+    const result = runWithProcessingHooks(server, context, async (runEndHook) => {
       try {
         await fn(runEndHook);
         resolve();
@@ -57,5 +53,3 @@ export function runHooked(
     void Promise.resolve(result).catch(() => undefined);
   });
 }
-
-function noop(): void {}

@@ -17,6 +17,7 @@ const ALL_KINDS: ConnectorErrorKind[] = [
   'Timeout',
   'Config',
   'Iggy',
+  'Backpressure',
 ];
 
 /** Cases every connector can provoke, whatever it runs against. */
@@ -55,6 +56,26 @@ function commonCases(harness: ContractHarness, connector: IggyConnector): ErrorC
       provoke: async () => {
         const { stream, topic } = await freshTopic(connector, 1);
         return connector.publish(PublishRequest.new(stream, topic, 'k', Buffer.alloc(0), event()));
+      },
+    },
+    {
+      kind: 'Backpressure',
+      name: 'publish beyond the in-flight cap, with no wait allowed',
+      provoke: async () => {
+        const capped = harness.create();
+        const base = harness.scratchConfig?.() ?? harness.config();
+        await capped.connect(
+          resolveConnectorConfig({ ...base, publish: { maxInFlightMessages: 1, backpressureTimeoutMs: 0 } }),
+        );
+        try {
+          const { stream, topic } = await freshTopic(capped, 1);
+          const first = capped.publish(PublishRequest.new(stream, topic, 'k', Buffer.from('1'), event()));
+          const second = capped.publish(PublishRequest.new(stream, topic, 'k', Buffer.from('2'), event()));
+          await first;
+          await second;
+        } finally {
+          await capped.shutdown();
+        }
       },
     },
     {

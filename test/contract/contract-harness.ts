@@ -17,6 +17,8 @@ export interface ContractCapabilities {
   failover?: boolean;
   /** The harness can `restartServer`. */
   restart?: boolean;
+  /** Consumer groups work (default true; Iggy's HTTP API has no group membership). */
+  groups?: boolean;
 }
 
 /**

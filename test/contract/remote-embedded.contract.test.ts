@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConnectorConfig, type ConnectorConfigInput } from '../../lib/connectors/connector-config.js';
 import { EmbeddedConnector } from '../../lib/connectors/embedded-connector.js';
-import { RemoteConnector } from '../../lib/connectors/remote-connector.js';
 import { connectorContract } from './connector-contract.js';
-import { refusingAddress, remoteErrorCases, silentServer } from './remote-error-cases.js';
+import { remoteHarness } from './remote-error-cases.js';
 
 /** The RemoteConnector against the embedded broker's TCP listener (a persistent one, so it can restart). */
 connectorContract(
@@ -14,7 +13,7 @@ connectorContract(
   async () => {
     const root = await mkdtemp(join(tmpdir(), 'nestjs-iggy-remote-contract-'));
     const serverConfig = (tcpPort: number): ConnectorConfigInput => ({
-      embedded: { dataDir: root, persistent: true, tcpPort, httpPort: null },
+      embedded: { dataDir: root, persistent: true, tcpPort, httpPort: null, rootPassword: 'iggy' },
     });
     let server = new EmbeddedConnector();
     await server.connect(resolveConnectorConfig(serverConfig(0)));
@@ -27,24 +26,16 @@ connectorContract(
         reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
       },
     };
-    const refusing = await refusingAddress();
-    const silent = await silentServer();
-    return {
-      create: () => new RemoteConnector(),
-      config: () => config,
-      durable: true,
-      refusingAddress: refusing,
+    return remoteHarness(config, {
       restartServer: async () => {
         await server.shutdown();
         server = new EmbeddedConnector();
         await server.connect(resolveConnectorConfig(serverConfig(port)));
       },
-      errorCases: () => remoteErrorCases(config, refusing, silent.address),
       close: async () => {
-        await silent.close();
         await server.shutdown();
         await rm(root, { recursive: true, force: true });
       },
-    };
+    });
   },
 );

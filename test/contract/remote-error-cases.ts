@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { resolveConnectorConfig, type ConnectorConfigInput } from '../../lib/connectors/connector-config.js';
 import { RemoteConnector } from '../../lib/connectors/remote-connector.js';
-import type { ErrorCase } from './contract-harness.js';
+import type { ContractHarness, ErrorCase } from './contract-harness.js';
 
 /** A TCP listener that accepts and never answers (for timeouts). */
 export async function silentServer(): Promise<{ address: string; close: () => Promise<void> }> {
@@ -68,8 +68,8 @@ export function remoteErrorCases(base: ConnectorConfigInput, refusing: string, s
     },
     {
       kind: 'Config',
-      name: "protocol 'http'",
-      provoke: () => connectWith(base, { protocol: 'http' }),
+      name: "protocol 'quic'",
+      provoke: () => connectWith(base, { protocol: 'quic' as 'tcp' }),
     },
     {
       kind: 'Config',
@@ -82,4 +82,28 @@ export function remoteErrorCases(base: ConnectorConfigInput, refusing: string, s
       provoke: () => connectWith(base, { addresses: ['127.0.0.1:port'] }),
     },
   ];
+}
+
+/**
+ * A contract harness of `RemoteConnector`s on `config`, with a refusing address (failover) and the remote
+ * error cases; `extra` adds to it (restart) and its `close` runs after the harness's own.
+ */
+export async function remoteHarness(
+  config: ConnectorConfigInput,
+  extra: Partial<ContractHarness> = {},
+): Promise<ContractHarness> {
+  const refusing = await refusingAddress();
+  const silent = await silentServer();
+  return {
+    create: () => new RemoteConnector(),
+    config: () => config,
+    durable: true,
+    refusingAddress: refusing,
+    errorCases: () => remoteErrorCases(config, refusing, silent.address),
+    ...extra,
+    close: async () => {
+      await silent.close();
+      await extra.close?.();
+    },
+  };
 }

@@ -1,8 +1,7 @@
 import { describe, it } from '@jest/globals';
 import type { ConnectorConfigInput } from '../../lib/connectors/connector-config.js';
-import { RemoteConnector } from '../../lib/connectors/remote-connector.js';
 import { connectorContract } from './connector-contract.js';
-import { refusingAddress, remoteErrorCases, silentServer } from './remote-error-cases.js';
+import { remoteHarness } from './remote-error-cases.js';
 
 /**
  * The RemoteConnector against a real Iggy server 0.7: set IGGY_SERVER_ADDR=host:port (and
@@ -30,15 +29,36 @@ if (!address) {
         reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
       },
     };
-    const refusing = await refusingAddress();
-    const silent = await silentServer();
-    return {
-      create: () => new RemoteConnector(),
-      config: () => config,
-      durable: true,
-      refusingAddress: refusing,
-      errorCases: () => remoteErrorCases(config, refusing, silent.address),
-      close: () => silent.close(),
-    };
+    return remoteHarness(config);
   });
+}
+
+/**
+ * The same over the server's HTTP API: set IGGY_SERVER_HTTP_ADDR=host:port (its `http.address`). Consumer
+ * groups are left out: Iggy's HTTP API has no group membership.
+ */
+const httpAddress = process.env.IGGY_SERVER_HTTP_ADDR;
+
+if (!httpAddress) {
+  describe.skip('IggyConnector contract: RemoteConnector → real Iggy server over HTTP (set IGGY_SERVER_HTTP_ADDR)', () => {
+    it('needs IGGY_SERVER_HTTP_ADDR', () => undefined);
+  });
+} else {
+  connectorContract(
+    `RemoteConnector → real Iggy server over HTTP ${httpAddress}`,
+    { failover: true, groups: false },
+    async () => {
+      const config: ConnectorConfigInput = {
+        mode: 'remote',
+        remote: {
+          protocol: 'http',
+          addresses: [httpAddress],
+          username: process.env.IGGY_SERVER_USERNAME ?? 'iggy',
+          password: process.env.IGGY_SERVER_PASSWORD ?? 'iggy',
+          requestTimeoutMs: 10_000,
+        },
+      };
+      return remoteHarness(config);
+    },
+  );
 }

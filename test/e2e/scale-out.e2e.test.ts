@@ -21,6 +21,8 @@ describe('two instances of the sample app in one consumer group', () => {
       IGGY_DATA_DIR: join(dir, 'iggy'),
       IGGY_TCP_PORT: '0',
       IGGY_HTTP_PORT: 'none',
+      // B logs in over TCP with the remote defaults (iggy/iggy): A's root password is set to match.
+      IGGY_ROOT_PASSWORD: 'iggy',
     });
     expect(a.info.tcp).toEqual(expect.any(Number));
     const b = await SampleAppProcess.start({

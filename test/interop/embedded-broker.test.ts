@@ -10,7 +10,13 @@ afterAll(async () => {
 });
 
 runInteropScenario('embedded broker', async () => {
-  server = await EmbeddedServer.start({ persistent: false, tcpPort: 0, httpPort: 0 });
+  server = await EmbeddedServer.start({
+    persistent: false,
+    tcpPort: 0,
+    httpPort: 0,
+    rootUsername: 'iggy',
+    rootPassword: 'iggy',
+  });
   const { host, port } = server.tcpAddress;
   return { host, port, username: 'iggy', password: 'iggy' };
 });

@@ -160,7 +160,12 @@ export async function http<T = unknown>(method: string, url: string, body?: unkn
 export class BrokerProcess extends ChildRun {
   port!: number;
 
-  static async start(dataDir: string, tcpPort = 0): Promise<BrokerProcess> {
+  /** `extraArgs` go to the CLI after the defaults (`--fsync always`, `--segment-size-bytes 4096`...). */
+  static async start(
+    dataDir: string,
+    tcpPort = 0,
+    extraArgs: readonly string[] = [],
+  ): Promise<BrokerProcess> {
     const args = [
       'dist/lib/cli/iggy-embedded.js',
       '--data-dir',
@@ -168,6 +173,8 @@ export class BrokerProcess extends ChildRun {
       '--tcp-port',
       String(tcpPort),
       '--no-http',
+      '--with-default-root-credentials',
+      ...extraArgs,
     ];
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,

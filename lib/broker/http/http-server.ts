@@ -4,7 +4,12 @@ import type { BrokerOverview } from '../broker-inspection.js';
 import type { Broker } from '../broker.js';
 import { listenOn, type ListenAddress } from '../listen.js';
 import { SystemStats } from '../state/system-stats.js';
+import { DashboardFeed, DashboardHttp, DASHBOARD_FILES, type DashboardFile } from '../../dashboard/index.js';
+import { BrokerDashboardSource } from './broker-dashboard-source.js';
 import { BrokerMetrics } from './broker-metrics.js';
+import { HttpAccess, parseAuthorization, type Denial, type RouteRight } from './http-access.js';
+import { JwtIssuer } from './rest/jwt-issuer.js';
+import { IggyRestApi } from './rest/rest-api.js';
 import { toJson } from './json.js';
 
 /** How the broker's HTTP stats API runs. */
@@ -17,14 +22,39 @@ export interface HttpServerOptions {
   metrics?: BrokerMetrics;
   /** Default: the broker's logger. */
   logger?: BrokerLogger;
+  /** More names the `Host` header may carry besides loopback names and the bound address. */
+  allowedHosts?: readonly string[];
 }
 
 export const HttpServerDefaults = { host: '127.0.0.1', port: 3000 } as const;
 
-type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+/** Where the dashboard's files and data live (its page is `/` too; the real server has no such path). */
+export const BROKER_DASHBOARD_PATH = '/dashboard';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+interface Route {
+  right: RouteRight;
+  handle: Handler;
+  /** The dashboard's page, files and data: a token may come in the URL (`?token=`, for `EventSource`). */
+  dashboard?: true;
+}
+
+/** Routes that are never the API's, whatever the token (the real server's open ones, and the dashboard's). */
+const OWN_PATHS = new Set([
+  '/ping',
+  '/metrics',
+  ...DASHBOARD_FILES.map((file) => BROKER_DASHBOARD_PATH + file),
+  '/',
+]);
 
 /**
- * A read-only HTTP face of the broker (no authentication: keep it on loopback):
+ * The broker's HTTP listener, behind `HttpAccess` (the Host header checked for every request): Iggy's HTTP
+ * API (`IggyRestApi`: the real server's routes and answers, JWT logins; a request without a valid token
+ * is a 401 before any route is looked up, as there) and beside it a read-only dashboard. `/streams` and
+ * `/stats` are both: a GET with the API's JWT is the API's, any other GET the dashboard's. The dashboard
+ * needs credentials off loopback (see `HttpAccess`):
+ * - `GET /` → the live dashboard (`DashboardHttp`; its files, snapshot JSON and feed under `/dashboard/`),
+ *   needing the read-streams right;
  * - `GET /ping` → `pong`;
  * - `GET /stats` → server statistics (the GetStats record) as JSON;
  * - `GET /streams` → streams with their topics, partitions (offsets, sizes, segments) and consumer groups
@@ -34,10 +64,14 @@ type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
  */
 export class BrokerHttpServer {
   readonly metrics: BrokerMetrics;
+  /** The dashboard (an application may give its feed a richer source: `dashboard.feed.useSource`). */
+  readonly dashboard: DashboardHttp;
   private readonly server: http.Server;
   private readonly stats: SystemStats;
   private readonly logger: BrokerLogger;
   private readonly routes: ReadonlyMap<string, Route>;
+  private readonly api: IggyRestApi;
+  private readonly access: HttpAccess;
   private bound: ListenAddress | null = null;
 
   constructor(
@@ -47,16 +81,33 @@ export class BrokerHttpServer {
     this.metrics = options.metrics ?? new BrokerMetrics(broker);
     this.stats = new SystemStats(broker.config.serverVersion);
     this.logger = options.logger ?? broker.config.logger;
+    const jwt = new JwtIssuer();
+    this.access = new HttpAccess(broker, {
+      host: options.host ?? HttpServerDefaults.host,
+      allowedHosts: options.allowedHosts,
+      jwt,
+    });
+    this.dashboard = new DashboardHttp(new DashboardFeed(new BrokerDashboardSource(broker)), null);
+    const route = (right: RouteRight, handle: Handler): Route => ({ right, handle });
+    const dashboardRoute = (file: DashboardFile): Route => ({
+      right: 'readStreams',
+      handle: (req, res) => this.dashboard.serve(req, res, BROKER_DASHBOARD_PATH, file),
+      dashboard: true,
+    });
     this.routes = new Map<string, Route>([
-      ['/', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'Iggy embedded broker')],
-      ['/ping', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'pong')],
-      ['/stats', (_req, res) => sendJson(res, this.serverStats())],
-      ['/streams', (_req, res) => sendJson(res, this.broker.inspect().streams)],
+      ['/', dashboardRoute('')],
+      ...DASHBOARD_FILES.map((file): [string, Route] => [BROKER_DASHBOARD_PATH + file, dashboardRoute(file)]),
+      ['/ping', route('none', (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'pong'))],
+      ['/stats', route('readServers', (_req, res) => sendJson(res, this.serverStats()))],
+      ['/streams', route('readStreams', (_req, res) => sendJson(res, this.broker.inspect().streams))],
       [
         '/metrics',
-        async (_req, res) => send(res, 200, this.metrics.contentType, await this.metrics.render()),
+        route('readServers', async (_req, res) =>
+          send(res, 200, this.metrics.contentType, await this.metrics.render()),
+        ),
       ],
     ]);
+    this.api = new IggyRestApi(broker, jwt);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on('error', (error) => this.logger.error(`HTTP server: ${error.message}`));
   }
@@ -81,25 +132,30 @@ export class BrokerHttpServer {
         resolve();
         return;
       }
+      this.dashboard.close();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
+    const [rawPath, rawQuery] = (req.url ?? '/').split('?', 2);
+    const path = rawPath!.replace(/\/+$/, '') || '/';
     const route = this.routes.get(path);
-    if (!route) {
-      sendJson(res, { error: `no route ${path}` }, 404);
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      sendJson(res, { error: `${req.method} is not allowed on ${path}` }, 405);
-      return;
-    }
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    const dashboard =
+      route &&
+      (OWN_PATHS.has(path) || (read && parseAuthorization(req.headers.authorization)?.kind !== 'jwt'));
     try {
-      await route(req, res);
+      const urlToken = route?.dashboard ? new URLSearchParams(rawQuery ?? '').get('token') : null;
+      const denied = await this.access.check(req, dashboard && read ? route.right : 'none', urlToken);
+      if (denied) return this.deny(res, denied);
+      if (!dashboard) return await this.api.handle(req, res, path, new URLSearchParams(rawQuery ?? ''));
+      if (!read) {
+        res.setHeader('Allow', 'GET, HEAD');
+        return sendJson(res, { error: `${req.method} is not allowed on ${path}` }, 405);
+      }
+      await route.handle(req, res);
     } catch (error) {
       this.logger.error(
         `HTTP ${path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -107,6 +163,11 @@ export class BrokerHttpServer {
       if (!res.headersSent) sendJson(res, { error: 'internal error' }, 500);
       else res.destroy();
     }
+  }
+
+  private deny(res: ServerResponse, denied: Denial): void {
+    for (const [name, value] of Object.entries(denied.headers ?? {})) res.setHeader(name, value);
+    sendJson(res, { error: denied.error }, denied.status);
   }
 
   private serverStats(): unknown {

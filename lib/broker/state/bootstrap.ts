@@ -1,12 +1,13 @@
 import type { ResolvedBrokerConfig } from '../broker-config.js';
-import { rootPermissions } from '../../protocol/commands/users/permissions.layout.js';
 import { AccessTokenStore } from './access-tokens.js';
 import { Catalog } from './catalog.js';
 import { ClientRegistry } from './clients.js';
-import { createExclusive, nowMicros, type BrokerContext } from './context.js';
+import { createExclusive, type BrokerContext } from './context.js';
+import { LoginThrottle } from './login-throttle.js';
 import { Messaging, type TrafficCounters } from './messaging.js';
 import { MetadataFile, type MetadataSnapshot } from './metadata-file.js';
 import { PartitionRegistry } from './partition-registry.js';
+import { applyRootCredentials } from './root-credentials.js';
 import { fileBackend, memoryBackend, type StorageBackend } from './storage-backend.js';
 import { UserStore } from './users.js';
 import { Views } from './views.js';
@@ -15,35 +16,51 @@ import { Views } from './views.js';
 export interface OpenedState {
   ctx: BrokerContext;
   metadata: MetadataFile | null;
+  /** The root password generated on this first boot (none was configured), else null. */
+  generatedRootPassword: string | null;
 }
 
 /**
  * Brings a broker's state up: creates the data directory when missing and takes its lock (persistent),
  * loads the metadata snapshot, opens (recovering) every partition with its offsets, and creates the root
- * user on first boot.
+ * user on first boot or applies the configured root credentials (`applyRootCredentials`).
  * On failure everything opened is closed again and the lock released.
  */
 export async function openState(config: ResolvedBrokerConfig): Promise<OpenedState> {
-  const options = { segmentSizeBytes: config.segmentSizeBytes, fsync: config.fsync, logger: config.logger };
+  const options = {
+    segmentSizeBytes: config.segmentSizeBytes,
+    fsync: config.fsync,
+    tailCache: config.tailCache,
+    logger: config.logger,
+  };
   const backend = config.persistent ? await fileBackend(config.dataDir!, options) : memoryBackend(options);
   const metadata = config.persistent ? new MetadataFile(config.dataDir!) : null;
   const ctx = createContext(config, backend, metadata);
+  let generatedRootPassword: string | null;
   try {
-    await load(ctx, metadata);
+    generatedRootPassword = await load(ctx, metadata);
   } catch (error) {
     await ctx.partitions.closeAll().catch(() => undefined);
     await backend.close().catch(() => undefined);
     throw error;
   }
-  return { ctx, metadata };
+  return { ctx, metadata, generatedRootPassword };
 }
 
-async function load(ctx: BrokerContext, metadata: MetadataFile | null): Promise<void> {
+async function load(ctx: BrokerContext, metadata: MetadataFile | null): Promise<string | null> {
   const snapshot = await metadata?.load();
   if (snapshot) {
     ctx.catalog.restore(snapshot.catalog);
     ctx.users.restore(snapshot.users);
     ctx.tokens.restore(snapshot.tokens);
+    const exists = (streamId: number, topicId?: number): boolean => {
+      const stream = ctx.catalog.findStream(streamId);
+      return !!stream && (topicId === undefined || !!ctx.catalog.findTopic(stream, topicId));
+    };
+    if (ctx.users.forgetMissing(exists)) {
+      ctx.config.logger.warn('removed permissions left on deleted streams or topics');
+      await ctx.persist();
+    }
   }
   for (const stream of ctx.catalog.streams.values()) {
     for (const topic of stream.topics.values()) {
@@ -52,11 +69,7 @@ async function load(ctx: BrokerContext, metadata: MetadataFile | null): Promise<
       }
     }
   }
-  const { rootUsername, rootPassword, logger } = ctx.config;
-  if (await ctx.users.ensureRoot(rootUsername, rootPassword, rootPermissions(), nowMicros())) {
-    logger.info(`created the root user '${rootUsername}'`);
-    await ctx.persist();
-  }
+  return applyRootCredentials(ctx);
 }
 
 function createContext(
@@ -81,6 +94,7 @@ function createContext(
     users,
     tokens,
     clients: new ClientRegistry(),
+    loginThrottle: config.loginThrottle === false ? null : new LoginThrottle(config.loginThrottle),
     partitions,
     backend,
     messaging: new Messaging(catalog, partitions, traffic),

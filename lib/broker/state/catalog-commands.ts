@@ -69,6 +69,7 @@ export async function deleteStream(
   await ctx.exclusive(async () => {
     const stream = manageStream(ctx, clientId, streamId);
     ctx.catalog.deleteStream(stream);
+    ctx.users.forgetStream(stream.id);
     ctx.clients.forgetGroups(stream.id);
     await ctx.persist();
     for (const topic of stream.topics.values()) await destroyPartitions(ctx, stream, topic, 0);
@@ -142,6 +143,7 @@ export async function deleteTopic(
   await ctx.exclusive(async () => {
     const [stream, topic] = manageTopic(ctx, clientId, streamId, topicId);
     ctx.catalog.deleteTopic(stream, topic);
+    ctx.users.forgetTopic(stream.id, topic.id);
     ctx.clients.forgetGroups(stream.id, topic.id);
     await ctx.persist();
     await destroyPartitions(ctx, stream, topic, 0);

@@ -1,4 +1,5 @@
 import { BrokerError } from '../broker-error.js';
+import type { ServerGeneration } from './server-generation.js';
 import { Transport, type ClientConsumerGroup, type ClientDetails, type TransportValue } from './types.js';
 
 /** One connection (a TCP socket, or an in-process connector). Never persisted. */
@@ -11,6 +12,8 @@ export interface ClientState {
   /** Groups joined, in join order. */
   groups: ClientConsumerGroup[];
   connectedAtMs: number;
+  /** The release the client said at login it was built for (see `generationOfClientVersion`), if it did. */
+  declaredGeneration?: ServerGeneration;
 }
 
 /**

@@ -3,12 +3,14 @@ import type { ResolvedBrokerConfig } from '../broker-config.js';
 import type { AccessTokenStore } from './access-tokens.js';
 import type { Catalog, StreamState, TopicState } from './catalog.js';
 import type { ClientRegistry, ClientState } from './clients.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { Messaging, TrafficCounters } from './messaging.js';
 import type { PartitionRegistry } from './partition-registry.js';
 import type { StorageBackend } from './storage-backend.js';
 import type { UserState, UserStore } from './users.js';
 import type { Views } from './views.js';
 import { authorize } from './permissions.js';
+import type { ServerGeneration } from './server-generation.js';
 import type { Identifier, Permissions } from './types.js';
 
 /** Everything the broker's commands work on. One per broker. */
@@ -18,6 +20,8 @@ export interface BrokerContext {
   users: UserStore;
   tokens: AccessTokenStore;
   clients: ClientRegistry;
+  /** Failed logins per client address; null when turned off. */
+  loginThrottle: LoginThrottle | null;
   partitions: PartitionRegistry;
   backend: StorageBackend;
   messaging: Messaging;
@@ -45,6 +49,11 @@ export function caller(ctx: BrokerContext, clientId: number): Caller {
   const user = client.userId === null ? undefined : ctx.users.find(client.userId);
   if (!user) throw BrokerError.of('Unauthenticated', `client ${clientId} is not logged in`);
   return { client, user, permissions: user.permissions };
+}
+
+/** Whose answers a client gets where 0.7 and 0.8 differ: what it declared at login, else the broker's. */
+export function generationOf(ctx: BrokerContext, client: ClientState): ServerGeneration {
+  return client.declaredGeneration ?? ctx.config.generation;
 }
 
 /** A right on one topic, e.g. `Rights.poll`. */

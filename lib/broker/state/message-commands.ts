@@ -1,7 +1,7 @@
 import { BrokerError } from '../broker-error.js';
 import { validateBatch } from './batch-validation.js';
 import type { StreamState, TopicState } from './catalog.js';
-import { authorizedTopic, caller, findAuthorizedTopic, type BrokerContext } from './context.js';
+import { authorizedTopic, caller, findAuthorizedTopic, generationOf, type BrokerContext } from './context.js';
 import { storage } from './messaging.js';
 import { Rights } from './permissions.js';
 import {
@@ -74,7 +74,11 @@ export async function pollMessages(
   );
 }
 
-/** Stores the last consumed offset (inclusive); any u64 is accepted, as by the real server 0.7.0. */
+/**
+ * Stores the last consumed offset (inclusive). With 0.8 answers (see `generationOf`) an offset past the
+ * partition's current one, or any offset on a partition that never held a message, is InvalidOffset
+ * (4100); with 0.7 answers any u64 is accepted, as by the real server 0.7.0.
+ */
 export async function storeConsumerOffset(
   ctx: BrokerContext,
   clientId: number,
@@ -91,6 +95,7 @@ export async function storeConsumerOffset(
     request.consumer,
     request.partitionId,
     request.offset,
+    generationOf(ctx, caller(ctx, clientId).client) === '0.8',
   );
 }
 

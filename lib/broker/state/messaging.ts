@@ -143,7 +143,10 @@ export class Messaging {
     };
   }
 
-  /** StoreConsumerOffset. Like the real server 0.7.0, any offset is accepted (none is checked against the log). */
+  /**
+   * StoreConsumerOffset. `checkAgainstLog` (server 0.8): InvalidOffset when the offset is past the
+   * partition's current one or the partition never held a message; otherwise (0.7) any offset is accepted.
+   */
   async storeOffset(
     clientId: number,
     stream: StreamState,
@@ -151,9 +154,20 @@ export class Messaging {
     consumer: Consumer,
     partitionId: number | null,
     offset: bigint,
+    checkAgainstLog: boolean,
   ): Promise<void> {
     const resolved = this.requireConsumer(clientId, stream, topic, consumer, partitionId);
     const runtime = this.runtime(stream, topic, resolved.partitionId);
+    if (checkAgainstLog) {
+      const current = runtime.store.stats().currentOffset;
+      if (current === null || offset > current) {
+        const held = current === null ? 'has never held a message' : `ends at offset ${current}`;
+        throw BrokerError.of(
+          'InvalidOffset',
+          `cannot store offset ${offset}: partition ${resolved.partitionId} ${held}`,
+        );
+      }
+    }
     await this.commit(clientId, stream, topic, runtime, resolved, offset);
   }
 

@@ -4,6 +4,7 @@ import type { CatalogSnapshot } from './catalog.js';
 import type { SlabSnapshot } from './slab.js';
 import type { TokenJson } from './access-tokens.js';
 import type { UserJson } from './users.js';
+import { FILE_MODE } from '../storage/file-modes.js';
 
 /** Everything the broker persists besides messages and consumer offsets. */
 export interface MetadataSnapshot {
@@ -71,7 +72,7 @@ export class MetadataFile {
 
   private async write(text: string): Promise<void> {
     const tmp = `${this.path}.tmp`;
-    const file = await open(tmp, 'w');
+    const file = await open(tmp, 'w', FILE_MODE);
     try {
       await file.writeFile(text, 'utf8');
       await file.sync();

@@ -42,12 +42,12 @@ export class PartitionRegistry {
     return this.runtimes.get(partitionKeyString(key));
   }
 
-  /** Closes the partition and deletes its messages and offsets. */
+  /** Closes the partition and deletes its messages and offsets (they are in its directory). */
   async destroy(key: PartitionKey): Promise<void> {
     const runtime = this.runtimes.get(partitionKeyString(key));
     this.runtimes.delete(partitionKeyString(key));
     if (!runtime) return;
-    await runtime.offsets.clear();
+    await runtime.offsets.close();
     await runtime.store.destroy();
   }
 
@@ -59,7 +59,7 @@ export class PartitionRegistry {
   async closeAll(): Promise<void> {
     const runtimes = this.all();
     this.runtimes.clear();
-    const results = await Promise.allSettled(runtimes.map((r) => r.store.close()));
+    const results = await Promise.allSettled(runtimes.flatMap((r) => [r.store.close(), r.offsets.close()]));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }

@@ -11,6 +11,8 @@ import { openFilePartitionStore } from '../storage/file-partition-store.js';
 import { createMemoryPartitionStore } from '../storage/memory-partition-store.js';
 import type { FsyncMode, PartitionStore } from '../storage/partition-store.js';
 import type { StorageLogger } from '../storage/storage-logger.js';
+import { TailCache, type TailCacheLimits } from '../storage/tail-cache.js';
+import { restrictDataDir } from '../storage/file-modes.js';
 
 /** One partition's address. */
 export interface PartitionKey {
@@ -39,6 +41,8 @@ export interface StorageBackend {
 export interface StorageBackendOptions {
   segmentSizeBytes: number;
   fsync: FsyncMode;
+  /** Memory for polls of the tail (persistent partitions only). */
+  tailCache: TailCacheLimits;
   logger: BrokerLogger;
 }
 
@@ -61,12 +65,14 @@ export function memoryBackend(options: StorageBackendOptions): StorageBackend {
 
 /**
  * Partitions in the real server's layout under `dataDir`: `streams/{stream}/topics/{topic}/partitions/{partition}/`
- * holding the segments and `offsets/{consumers,groups}/{id}`. Creates the data directory (with its
+ * holding the segments and the consumer offsets' journal `offsets/journal`. Creates the data directory (with its
  * parents) when missing, then takes its lock, before anything else.
  */
 export async function fileBackend(dataDir: string, options: StorageBackendOptions): Promise<StorageBackend> {
   await createDataDir(dataDir);
+  await restrictDataDir(dataDir, storageLogger(options.logger));
   const lock: DataDirLock = await acquireDataDirLock(dataDir, { logger: storageLogger(options.logger) });
+  const tailCache = new TailCache(options.tailCache);
   const streamDir = (streamId: number): string => join(dataDir, 'streams', String(streamId));
   const topicDir = (streamId: number, topicId: number): string =>
     join(streamDir(streamId), 'topics', String(topicId));
@@ -77,11 +83,16 @@ export async function fileBackend(dataDir: string, options: StorageBackendOption
       const store = await openFilePartitionStore(dir, {
         segmentSizeBytes: options.segmentSizeBytes,
         fsync: options.fsync,
+        tailCache,
         logger,
       });
+      let offsets: ConsumerOffsetStore | undefined;
       try {
-        return { store, offsets: await openFileConsumerOffsetStore(dir, { logger }) };
+        offsets = await openFileConsumerOffsetStore(dir, { logger, fsync: options.fsync });
+        await clampOffsets(store, offsets, logger);
+        return { store, offsets };
       } catch (error) {
+        await offsets?.close().catch(() => undefined);
         await store.close().catch(() => undefined);
         throw error;
       }
@@ -90,6 +101,25 @@ export async function fileBackend(dataDir: string, options: StorageBackendOption
     removeStream: (streamId) => rm(streamDir(streamId), { recursive: true, force: true }),
     close: () => lock.release(),
   };
+}
+
+/**
+ * Stored offsets past the partition's last message (a machine crash took messages an offset was stored
+ * for, with fsync `interval` or `never`) are brought down to it, as the real server does at start, so
+ * the messages appended next at those offsets are not skipped.
+ */
+async function clampOffsets(
+  store: PartitionStore,
+  offsets: ConsumerOffsetStore,
+  logger: StorageLogger,
+): Promise<void> {
+  const last = store.stats().currentOffset;
+  for (const { kind, id, offset } of offsets.list()) {
+    if (last !== null && offset <= last) continue;
+    logger.warn('a stored offset is past the last message; brought down to it', { kind, id, offset, last });
+    if (last === null) await offsets.delete(kind, id);
+    else await offsets.set(kind, id, last);
+  }
 }
 
 function storageLogger(logger: BrokerLogger, prefix?: string): StorageLogger {

@@ -1,5 +1,5 @@
 import { ClientRegistry } from './clients.js';
-import { caller, type BrokerContext } from './context.js';
+import { caller, generationOf, type BrokerContext } from './context.js';
 import { authorize, Rights } from './permissions.js';
 import type { SystemStats } from './system-stats.js';
 import type { ClientDetails, ClientInfo, Stats } from './types.js';
@@ -44,7 +44,7 @@ export function getClients(ctx: BrokerContext, clientId: number): ClientInfo[] {
 }
 
 export function getStats(ctx: BrokerContext, clientId: number, system: SystemStats): Stats {
-  const { user, permissions } = caller(ctx, clientId);
+  const { client, user, permissions } = caller(ctx, clientId);
   authorize(Rights.readServers(permissions), user.id, 'read stats');
   let topicsCount = 0;
   let partitionsCount = 0;
@@ -65,17 +65,20 @@ export function getStats(ctx: BrokerContext, clientId: number, system: SystemSta
     messagesCount += s.messagesCount;
     messagesSizeBytes += s.sizeBytes;
   }
-  return system.collect({
-    streamsCount: ctx.catalog.streams.size,
-    topicsCount,
-    partitionsCount,
-    segmentsCount,
-    messagesCount,
-    messagesSizeBytes,
-    clientsCount: ctx.clients.size,
-    consumerGroupsCount,
-    ...ctx.traffic,
-  });
+  return system.collect(
+    {
+      streamsCount: ctx.catalog.streams.size,
+      topicsCount,
+      partitionsCount,
+      segmentsCount,
+      messagesCount,
+      messagesSizeBytes,
+      clientsCount: ctx.clients.size,
+      consumerGroupsCount,
+      ...ctx.traffic,
+    },
+    generationOf(ctx, client),
+  );
 }
 
 /** Forces consumer-group hand-overs pending longer than the rebalancing timeout; returns how many. */

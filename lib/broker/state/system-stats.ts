@@ -1,4 +1,6 @@
+import { readdirSync, statfsSync } from 'node:fs';
 import os from 'node:os';
+import type { ServerGeneration } from './server-generation.js';
 import type { Stats } from './types.js';
 
 /** What the broker counts itself; the rest of Stats comes from the process and the OS. */
@@ -33,9 +35,14 @@ interface CpuSample {
 export class SystemStats {
   private last: CpuSample = sample();
 
-  constructor(private readonly serverVersion: string) {}
+  /** `dataDir`: whose disk the 0.8 stats report (null, in memory: 0 bytes, as the server when it cannot tell). */
+  constructor(
+    private readonly serverVersion: string,
+    private readonly dataDir: string | null = null,
+  ) {}
 
-  collect(counts: BrokerCounts): Stats {
+  /** The stats as a server of `generation` reports them (0.8 adds threads count and disk space). */
+  collect(counts: BrokerCounts, generation: ServerGeneration = '0.8'): Stats {
     const now = sample();
     const elapsedMicros = Math.max(1, (now.atMs - this.last.atMs) * 1000);
     const processMicros =
@@ -70,7 +77,30 @@ export class SystemStats {
       iggyServerVersion: this.serverVersion,
       iggyServerSemver: numericVersion(this.serverVersion),
       cacheMetrics: [],
+      ...(generation === '0.8'
+        ? { threadsCount: threadsCount(), ...diskSpace(this.dataDir) }
+        : { threadsCount: null, freeDiskSpace: null, totalDiskSpace: null }),
     };
+  }
+}
+
+/** Threads of this process (Linux: /proc/self/task), 0 where the OS does not tell (as the server does). */
+function threadsCount(): number {
+  try {
+    return readdirSync('/proc/self/task').length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Bytes available to this process and in total on the disk of `dir`; 0 when unknown. */
+function diskSpace(dir: string | null): { freeDiskSpace: bigint; totalDiskSpace: bigint } {
+  if (dir === null) return { freeDiskSpace: 0n, totalDiskSpace: 0n };
+  try {
+    const fs = statfsSync(dir, { bigint: true });
+    return { freeDiskSpace: fs.bavail * fs.bsize, totalDiskSpace: fs.blocks * fs.bsize };
+  } catch {
+    return { freeDiskSpace: 0n, totalDiskSpace: 0n };
   }
 }
 

@@ -1,5 +1,8 @@
+import { BrokerError } from '../broker-error.js';
 import { caller, nowMicros, type BrokerContext } from './context.js';
+import { hostOf } from './login-throttle.js';
 import { authorize, Rights } from './permissions.js';
+import { generationOfClientVersion } from './server-generation.js';
 import { checkActive, UserStore, type UserState } from './users.js';
 import type {
   AccessTokenInfo,
@@ -19,27 +22,70 @@ import type {
  * the root user (id 0) cannot be deleted nor have its permissions changed.
  */
 
-/** Binds the user to the client: InvalidCredentials (42) or UserInactive (47) otherwise. */
+/**
+ * Binds the user to the client: InvalidCredentials (42) or UserInactive (47) otherwise. A client whose
+ * address failed too often lately is refused with InvalidCredentials before any check (`LoginThrottle`).
+ * `clientVersion` (LoginUser's `version`) tells which release's answers the client gets, when it names one.
+ */
 export async function loginUser(
   ctx: BrokerContext,
   clientId: number,
   username: string,
   password: string,
+  clientVersion?: string,
 ): Promise<IdentityInfo> {
   const client = ctx.clients.require(clientId);
-  const user = await ctx.users.authenticate(username, password);
+  const user = await throttled(ctx, client.address, () => ctx.users.authenticate(username, password));
+  client.userId = user.id;
+  client.declaredGeneration = generationOfClientVersion(clientVersion);
+  return { userId: user.id };
+}
+
+/**
+ * Logs in with a personal access token: ResourceNotFound (20) when unknown, PersonalAccessTokenExpired
+ * (54); throttled like `loginUser`.
+ */
+export async function loginWithAccessToken(
+  ctx: BrokerContext,
+  clientId: number,
+  token: string,
+): Promise<IdentityInfo> {
+  const client = ctx.clients.require(clientId);
+  const user = await throttled(ctx, client.address, async () => {
+    const found = ctx.users.require(ctx.tokens.authenticate(token, nowMicros()));
+    checkActive(found);
+    return found;
+  });
   client.userId = user.id;
   return { userId: user.id };
 }
 
-/** Logs in with a personal access token: ResourceNotFound (20) when unknown, PersonalAccessTokenExpired (54). */
-export function loginWithAccessToken(ctx: BrokerContext, clientId: number, token: string): IdentityInfo {
-  const client = ctx.clients.require(clientId);
-  const userId = ctx.tokens.authenticate(token, nowMicros());
-  const user = ctx.users.require(userId);
-  checkActive(user);
-  client.userId = user.id;
-  return { userId: user.id };
+/** Runs a credentials check unless the address is blocked; records its outcome (see `LoginThrottle`). */
+async function throttled<T>(ctx: BrokerContext, clientAddress: string, check: () => Promise<T>): Promise<T> {
+  const throttle = ctx.loginThrottle;
+  if (!throttle) return check();
+  const address = hostOf(clientAddress);
+  const wait = throttle.retryAfterMs(address);
+  if (wait > 0) {
+    throw BrokerError.of(
+      'InvalidCredentials',
+      `too many failed logins from ${address}: credentials are not checked for ${Math.ceil(wait / 1000)} s`,
+    );
+  }
+  try {
+    const result = await check();
+    throttle.succeeded(address);
+    return result;
+  } catch (error) {
+    if (error instanceof BrokerError) {
+      throttle.failed(address);
+      const blocked = throttle.retryAfterMs(address);
+      if (blocked > 0) {
+        ctx.config.logger.warn(`too many failed logins from ${address}: blocked for ${blocked} ms`);
+      }
+    }
+    throw error;
+  }
 }
 
 /**

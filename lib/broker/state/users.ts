@@ -37,16 +37,26 @@ export class UserStore {
     return this.users.size;
   }
 
-  /** Creates the root user when there is no user at all (first boot). */
-  async ensureRoot(
+  /** Creates the root user (id 0): first boot only, when there is no user at all. */
+  async createRoot(
     username: string,
     password: string,
     permissions: Permissions,
     now: bigint,
-  ): Promise<boolean> {
-    if (this.users.size > 0) return false;
-    await this.create({ username, password, status: UserStatus.Active, permissions }, now);
-    return true;
+  ): Promise<UserState> {
+    if (this.users.size > 0) throw new Error('the root user is created on first boot only');
+    return this.create({ username, password, status: UserStatus.Active, permissions }, now);
+  }
+
+  /** Whether `password` is the user's password (an Argon2 check). */
+  passwordMatches(user: UserState, password: string): Promise<boolean> {
+    return verify(user.passwordHash, password);
+  }
+
+  /** Sets a password without knowing the current one (the root password from configuration). */
+  async setPassword(user: UserState, password: string): Promise<void> {
+    checkPassword(password);
+    user.passwordHash = await argon2Hash(password);
   }
 
   /** By numeric id or username; undefined when unknown. */
@@ -117,6 +127,50 @@ export class UserStore {
       throw BrokerError.of('CannotChangePermissions', `the root user's permissions cannot be changed`);
     }
     user.permissions = permissions;
+  }
+
+  /**
+   * A stream was deleted: every user's entry for it goes (with its topics), as the real server does.
+   * Stream ids are reused, so an entry left behind would grant its rights on the next stream with that
+   * id. Returns whether any user changed.
+   */
+  forgetStream(streamId: number): boolean {
+    let changed = false;
+    for (const user of this.users.values()) changed = !!user.permissions?.streams.delete(streamId) || changed;
+    return changed;
+  }
+
+  /** A topic was deleted: every user's entry for it goes (topic ids are reused too). */
+  forgetTopic(streamId: number, topicId: number): boolean {
+    let changed = false;
+    for (const user of this.users.values()) {
+      changed = !!user.permissions?.streams.get(streamId)?.topics.delete(topicId) || changed;
+    }
+    return changed;
+  }
+
+  /**
+   * Drops entries for streams and topics that do not exist (`exists(streamId, topicId?)`): a data
+   * directory written before deletions cleared them. Returns whether any user changed.
+   */
+  forgetMissing(exists: (streamId: number, topicId?: number) => boolean): boolean {
+    let changed = false;
+    for (const user of this.users.values()) {
+      for (const [streamId, stream] of user.permissions?.streams ?? []) {
+        if (!exists(streamId)) {
+          user.permissions!.streams.delete(streamId);
+          changed = true;
+          continue;
+        }
+        for (const topicId of stream.topics.keys()) {
+          if (!exists(streamId, topicId)) {
+            stream.topics.delete(topicId);
+            changed = true;
+          }
+        }
+      }
+    }
+    return changed;
   }
 
   delete(user: UserState): void {

@@ -1,83 +1,65 @@
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TEMP_MARKER, writeFileAtomic } from './atomic-file.js';
-import { isErrno, syncDirectory } from './file-io.js';
+import { readLegacyOffsets, removeLegacyOffsets } from './legacy-offset-files.js';
+import {
+  OffsetJournal,
+  offsetKey,
+  type OffsetChange,
+  type OffsetOwnerKind,
+  type StoredConsumerOffset,
+} from './offset-journal.js';
+import type { FsyncMode } from './partition-store.js';
 import { silentStorageLogger, type StorageLogger } from './storage-logger.js';
+import { DIR_MODE } from './file-modes.js';
 
-/** Whose offset: a single consumer's or a consumer group's (two separate tables, as on the real server). */
-export type OffsetOwnerKind = 'consumer' | 'group';
-
-export interface StoredConsumerOffset {
-  kind: OffsetOwnerKind;
-  /** Numeric consumer or group id (a string consumer id is hashed by the caller, as the server does). */
-  id: number;
-  /** The last consumed offset (inclusive). */
-  offset: bigint;
-}
+export type { OffsetOwnerKind, StoredConsumerOffset } from './offset-journal.js';
 
 /** The stored offsets of one partition: one per consumer id and one per group id. */
 export interface ConsumerOffsetStore {
   get(kind: OffsetOwnerKind, id: number): bigint | undefined;
-  /** Stores an offset; resolves once it is durable (the value is visible to `get` at once). */
+  /**
+   * Stores an offset (visible to `get` at once); resolves once it is written (with fsync `always`,
+   * fsynced). A store lost to a crash only makes the consumer resume from an older offset.
+   */
   set(kind: OffsetOwnerKind, id: number, offset: bigint): Promise<void>;
   /** Forgets an offset; resolves true when one was stored. */
   delete(kind: OffsetOwnerKind, id: number): Promise<boolean>;
   list(): StoredConsumerOffset[];
   /** Forgets every offset (what the server's purge does to a partition's offsets). */
   clear(): Promise<void>;
+  /** Writes what is pending (fsync unless `never`) and releases the file. */
+  close(): Promise<void>;
 }
 
 const U64_MAX = 0xffffffffffffffffn;
-const DIRECTORY: Record<OffsetOwnerKind, string> = { consumer: 'consumers', group: 'groups' };
-
-/** How offsets reach the disk; null for the in-memory store. */
-interface OffsetFiles {
-  write(kind: OffsetOwnerKind, id: number, offset: bigint): Promise<void>;
-  remove(kind: OffsetOwnerKind, id: number): Promise<void>;
-}
-
-function keyOf(kind: OffsetOwnerKind, id: number): string {
-  return `${kind}:${id}`;
-}
 
 function checkId(id: number): void {
   if (!Number.isInteger(id) || id < 0 || id > 0xffffffff)
     throw new RangeError(`consumer/group id must be a u32, got ${id}`);
 }
 
-/**
- * Offsets in a map, written through to `files` when given. Writes of one key run in order and
- * coalesce: a write that finds its value already on disk (a later `set` won) does nothing.
- */
+/** Offsets in a map, each change written to `journal` when there is one. */
 class OffsetTable implements ConsumerOffsetStore {
   private readonly values = new Map<string, StoredConsumerOffset>();
-  private readonly onDisk = new Map<string, bigint>();
-  private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(
-    private readonly files: OffsetFiles | null,
-    loaded: StoredConsumerOffset[] = [],
-  ) {
-    for (const entry of loaded) {
-      this.values.set(keyOf(entry.kind, entry.id), entry);
-      this.onDisk.set(keyOf(entry.kind, entry.id), entry.offset);
-    }
+  constructor(private readonly journal: OffsetJournal | null) {
+    for (const entry of journal?.entries() ?? []) this.values.set(offsetKey(entry.kind, entry.id), entry);
   }
 
   get(kind: OffsetOwnerKind, id: number): bigint | undefined {
-    return this.values.get(keyOf(kind, id))?.offset;
+    return this.values.get(offsetKey(kind, id))?.offset;
   }
 
   async set(kind: OffsetOwnerKind, id: number, offset: bigint): Promise<void> {
     checkId(id);
     if (offset < 0n || offset > U64_MAX) throw new RangeError(`offset must be a u64, got ${offset}`);
-    this.values.set(keyOf(kind, id), { kind, id, offset });
-    await this.persist(kind, id);
+    this.values.set(offsetKey(kind, id), { kind, id, offset });
+    await this.write({ kind, id, offset });
   }
 
   async delete(kind: OffsetOwnerKind, id: number): Promise<boolean> {
-    const existed = this.values.delete(keyOf(kind, id));
-    await this.persist(kind, id);
+    const existed = this.values.delete(offsetKey(kind, id));
+    if (existed) await this.write({ kind, id, offset: null });
     return existed;
   }
 
@@ -86,29 +68,16 @@ class OffsetTable implements ConsumerOffsetStore {
   }
 
   async clear(): Promise<void> {
-    const entries = [...this.values.values()];
     this.values.clear();
-    await Promise.all(entries.map((entry) => this.persist(entry.kind, entry.id)));
+    await this.journal?.rewrite([]);
   }
 
-  /** Brings the file of one key in line with the map. */
-  private persist(kind: OffsetOwnerKind, id: number): Promise<void> {
-    const files = this.files;
-    if (!files) return Promise.resolve();
-    const key = keyOf(kind, id);
-    const run = async (): Promise<void> => {
-      const wanted = this.values.get(key)?.offset;
-      if (wanted === this.onDisk.get(key)) return;
-      if (wanted === undefined) await files.remove(kind, id);
-      else await files.write(kind, id, wanted);
-      if (wanted === undefined) this.onDisk.delete(key);
-      else this.onDisk.set(key, wanted);
-    };
-    const result = (this.chains.get(key) ?? Promise.resolve()).then(run);
-    const settled = result.catch(() => undefined);
-    this.chains.set(key, settled);
-    void settled.then(() => this.chains.get(key) === settled && this.chains.delete(key));
-    return result;
+  async close(): Promise<void> {
+    await this.journal?.close();
+  }
+
+  private async write(change: OffsetChange): Promise<void> {
+    await this.journal?.write(change);
   }
 }
 
@@ -118,65 +87,31 @@ export function createMemoryConsumerOffsetStore(): ConsumerOffsetStore {
 }
 
 /**
- * Offsets of the partition in `partitionDir`, as the real server lays them out:
- * `offsets/consumers/{id}` and `offsets/groups/{id}`, each an 8-byte little-endian u64,
- * replaced atomically (temporary file, fsync, rename, fsync of the directory).
+ * The offsets of the partition in `partitionDir`, in its journal `offsets/journal` (see `OffsetJournal`).
+ * A directory written before the journal existed keeps its offsets: the old layout (`offsets/consumers/{id}`
+ * and `offsets/groups/{id}`, 8-byte files) is read into a new journal, then removed.
+ *
+ * Why a journal rather than offsets kept in memory and flushed on a timer: a commit is then on disk
+ * (in the page cache at least) when it is acknowledged, so a process crash loses no commit and
+ * redelivers nothing, for the price of one small write shared by the commits that arrive together.
  */
 export async function openFileConsumerOffsetStore(
   partitionDir: string,
-  options: { logger?: StorageLogger } = {},
+  options: { logger?: StorageLogger; fsync?: FsyncMode } = {},
 ): Promise<ConsumerOffsetStore> {
   const logger = options.logger ?? silentStorageLogger;
-  const dirs = {
-    consumer: join(partitionDir, 'offsets', DIRECTORY.consumer),
-    group: join(partitionDir, 'offsets', DIRECTORY.group),
-  };
-  const loaded: StoredConsumerOffset[] = [];
-  for (const kind of ['consumer', 'group'] as const) {
-    await mkdir(dirs[kind], { recursive: true });
-    loaded.push(...(await loadOffsets(kind, dirs[kind], logger)));
-  }
-  const pathOf = (kind: OffsetOwnerKind, id: number): string => join(dirs[kind], String(id));
-  return new OffsetTable(
-    {
-      write: (kind, id, offset) => {
-        const bytes = Buffer.allocUnsafe(8);
-        bytes.writeBigUInt64LE(offset);
-        return writeFileAtomic(pathOf(kind, id), bytes);
-      },
-      remove: async (kind, id) => {
-        try {
-          await unlink(pathOf(kind, id));
-        } catch (error) {
-          if (!isErrno(error, 'ENOENT')) throw error;
-          return;
-        }
-        await syncDirectory(dirs[kind]);
-      },
-    },
-    loaded,
+  const offsetsDir = join(partitionDir, 'offsets');
+  await mkdir(offsetsDir, { recursive: true, mode: DIR_MODE });
+  const journal = await OffsetJournal.open(
+    join(offsetsDir, 'journal'),
+    { fsync: options.fsync ?? { kind: 'interval', ms: 1000 }, logger },
+    () => readLegacyOffsets(offsetsDir, logger),
   );
-}
-
-async function loadOffsets(
-  kind: OffsetOwnerKind,
-  dir: string,
-  logger: StorageLogger,
-): Promise<StoredConsumerOffset[]> {
-  const found: StoredConsumerOffset[] = [];
-  for (const name of await readdir(dir)) {
-    const path = join(dir, name);
-    if (name.includes(TEMP_MARKER)) {
-      await unlink(path).catch(() => undefined); // an interrupted write; the previous value is intact
-      continue;
-    }
-    if (!/^(0|[1-9]\d{0,9})$/.test(name) || Number(name) > 0xffffffff) continue;
-    const bytes = await readFile(path);
-    if (bytes.length !== 8) {
-      logger.warn('ignored a consumer offset file that is not 8 bytes', { file: path, bytes: bytes.length });
-      continue;
-    }
-    found.push({ kind, id: Number(name), offset: bytes.readBigUInt64LE() });
+  try {
+    await removeLegacyOffsets(offsetsDir); // the journal holds what they held (or, if it existed, newer)
+  } catch (error) {
+    await journal.close().catch(() => undefined);
+    throw error;
   }
-  return found;
+  return new OffsetTable(journal);
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isErrno } from './file-io.js';
 import { silentStorageLogger, type StorageLogger } from './storage-logger.js';
+import { DIR_MODE, FILE_MODE } from './file-modes.js';
 
 /** Who holds a data directory: what `<dir>/.lock` contains. */
 export interface LockHolder {
@@ -45,7 +46,7 @@ export class DataDirCreateError extends Error {
 /** Creates the data directory (with its parents) when missing; `DataDirCreateError` when it cannot. */
 export async function createDataDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
   } catch (error) {
     throw new DataDirCreateError(dir, { cause: error });
   }
@@ -77,7 +78,7 @@ export async function acquireDataDirLock(
   const content = JSON.stringify(holder);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await writeFile(path, content, { flag: 'wx', mode: 0o644 });
+      await writeFile(path, content, { flag: 'wx', mode: FILE_MODE });
       return ownedLock(path, holder, content);
     } catch (error) {
       if (!isErrno(error, 'EEXIST')) throw error;

@@ -9,6 +9,26 @@ export async function writeFully(file: FileHandle, data: Buffer, position: numbe
   }
 }
 
+/** Writes `chunks` back to back from `position` with one `pwritev` (more only after a short write). */
+export async function writevFully(
+  file: FileHandle,
+  chunks: readonly Buffer[],
+  position: number,
+): Promise<void> {
+  if (chunks.length === 1) return writeFully(file, chunks[0]!, position);
+  let rest = chunks;
+  let at = position;
+  while (rest.length > 0) {
+    const { bytesWritten } = await file.writev(rest as Buffer[], at);
+    at += bytesWritten;
+    let skipped = bytesWritten;
+    let first = 0;
+    while (first < rest.length && skipped >= rest[first]!.length) skipped -= rest[first++]!.length;
+    rest = rest.slice(first);
+    if (skipped > 0) rest = [rest[0]!.subarray(skipped), ...rest.slice(1)];
+  }
+}
+
 /** Reads up to `length` bytes from `position` into `target` at `targetOffset`; returns how many were there. */
 export async function readFully(
   file: FileHandle,
@@ -24,6 +44,13 @@ export async function readFully(
     done += bytesRead;
   }
   return done;
+}
+
+/** The whole file, read with positional reads (its position is never used). */
+export async function readWhole(file: FileHandle): Promise<Buffer> {
+  const { size } = await file.stat();
+  const bytes = Buffer.allocUnsafe(size);
+  return bytes.subarray(0, await readFully(file, bytes, 0, size, 0));
 }
 
 /**

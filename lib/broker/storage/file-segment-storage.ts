@@ -1,9 +1,10 @@
 import { constants } from 'node:fs';
 import { open, rm, unlink, type FileHandle } from 'node:fs/promises';
-import { isErrno, readFully, syncDirectory, writeFully } from './file-io.js';
+import { isErrno, readFully, readWhole, syncDirectory, writeFully, writevFully } from './file-io.js';
 import { segmentPaths } from './segment-files.js';
 import { StorageError } from './storage-error.js';
 import type { SegmentStorage, SegmentStorageProvider } from './segment-storage.js';
+import { FILE_MODE } from './file-modes.js';
 
 interface Handles {
   log: FileHandle;
@@ -49,11 +50,16 @@ export class FileSegmentStorage implements SegmentStorage {
     return new FileSegmentStorage(logPath, indexPath, null, false);
   }
 
-  async write(log: Buffer, logPosition: number, index: Buffer, indexPosition: number): Promise<void> {
+  async write(
+    log: readonly Buffer[],
+    logPosition: number,
+    index: Buffer,
+    indexPosition: number,
+  ): Promise<void> {
     await this.run(async (h) => {
       if (!this.writable)
         throw new StorageError('Closed', `segment ${this.logPath} is sealed`, { file: this.logPath });
-      await Promise.all([writeFully(h.log, log, logPosition), writeFully(h.index, index, indexPosition)]);
+      await Promise.all([writevFully(h.log, log, logPosition), writeFully(h.index, index, indexPosition)]);
     });
   }
 
@@ -71,18 +77,17 @@ export class FileSegmentStorage implements SegmentStorage {
   }
 
   async readIndex(): Promise<Buffer> {
-    return this.run(async (h) => {
-      const { size } = await h.index.stat();
-      const bytes = Buffer.allocUnsafe(size);
-      const read = await readFully(h.index, bytes, 0, size, 0);
-      return bytes.subarray(0, read);
-    });
+    return this.run((h) => readWhole(h.index));
   }
 
   async sync(): Promise<void> {
     await this.run(async (h) => {
       await Promise.all([h.log.datasync(), h.index.datasync()]);
     });
+  }
+
+  async syncLog(): Promise<void> {
+    await this.run((h) => h.log.datasync());
   }
 
   async truncate(logSize: number, indexSize: number): Promise<void> {
@@ -142,9 +147,9 @@ export class FileSegmentStorage implements SegmentStorage {
 }
 
 async function openPair(logPath: string, indexPath: string, flags: number): Promise<Handles> {
-  const log = await open(logPath, flags, 0o644);
+  const log = await open(logPath, flags, FILE_MODE);
   try {
-    return { log, index: await open(indexPath, flags, 0o644) };
+    return { log, index: await open(indexPath, flags, FILE_MODE) };
   } catch (error) {
     await log.close();
     throw error;

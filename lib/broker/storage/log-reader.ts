@@ -5,6 +5,7 @@ import { batchBoundaries } from './message-walk.js';
 import type { ReadResult } from './partition-store.js';
 import type { Segment } from './segment.js';
 import { StorageError } from './storage-error.js';
+import type { PartitionTail } from './tail-cache.js';
 
 /** A run of messages inside one segment, chosen before the first await so appends and retention cannot move it. */
 interface Piece {
@@ -53,7 +54,8 @@ function plan(segments: readonly Segment[], offset: bigint, count: number): Piec
 
 /**
  * Up to `count` whole messages from `offset` on (or from the first stored one when `offset` is older),
- * across segments, read with one positional read per segment into one buffer.
+ * across segments, into one buffer: copied from `tail` where it holds the bytes, otherwise read with one
+ * positional read per segment.
  */
 export async function readMessages(
   segments: readonly Segment[],
@@ -61,6 +63,7 @@ export async function readMessages(
   count: number,
   indexes: IndexCache,
   verifyChecksums = false,
+  tail: PartitionTail | null = null,
 ): Promise<ReadResult> {
   if (count <= 0 || segments.length === 0) return EMPTY_READ;
   const pieces = plan(segments, offset, count);
@@ -92,6 +95,7 @@ export async function readMessages(
         const range = ranges[i]!;
         const into = at;
         at += range.length;
+        if (tail?.read(piece.segment, messages, into, range.start, range.length)) return undefined;
         return piece.segment.storage.readLog(messages, into, range.start, range.length);
       }),
     );

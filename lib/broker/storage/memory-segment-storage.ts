@@ -23,8 +23,17 @@ export class MemorySegmentStorage implements SegmentStorage {
   private readonly log = new ByteArea();
   private readonly index = new ByteArea();
 
-  async write(log: Buffer, logPosition: number, index: Buffer, indexPosition: number): Promise<void> {
-    this.log.write(log, logPosition);
+  async write(
+    log: readonly Buffer[],
+    logPosition: number,
+    index: Buffer,
+    indexPosition: number,
+  ): Promise<void> {
+    let at = logPosition;
+    for (const bytes of log) {
+      this.log.write(bytes, at);
+      at += bytes.length;
+    }
     this.index.write(index, indexPosition);
   }
 
@@ -43,6 +52,8 @@ export class MemorySegmentStorage implements SegmentStorage {
   }
 
   async sync(): Promise<void> {}
+
+  async syncLog(): Promise<void> {}
 
   async truncate(logSize: number, indexSize: number): Promise<void> {
     this.log.size = Math.min(this.log.size, logSize);

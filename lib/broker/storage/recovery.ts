@@ -4,6 +4,7 @@ import { parseSegmentFileName, segmentPaths } from './segment-files.js';
 import { checkSegment, type CheckedSegment, type RecoveryRepair } from './segment-recovery.js';
 import { StorageError } from './storage-error.js';
 import { silentStorageLogger, type StorageLogger } from './storage-logger.js';
+import { DIR_MODE } from './file-modes.js';
 
 export interface RecoveryOptions {
   /**
@@ -29,7 +30,7 @@ export interface RecoveryReport {
  */
 export async function recoverPartition(dir: string, options: RecoveryOptions = {}): Promise<RecoveryReport> {
   const logger = options.logger ?? silentStorageLogger;
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
   const logs = new Set<bigint>();
   const indexes = new Set<bigint>();
   for (const name of await readdir(dir)) {

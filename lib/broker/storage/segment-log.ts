@@ -1,7 +1,9 @@
-import { monotonicMicros, nextBatchTimestamp, stampBatch, writeIndexEntries } from './batch-stamper.js';
+import { MAX_SEGMENT_POSITION, prepareRun, runFitting, type PendingAppend } from './append-run.js';
+import { monotonicMicros, nextBatchTimestamp, stampBatch } from './batch-stamper.js';
 import { IndexCache } from './index-cache.js';
 import { INDEX_ENTRY_BYTES } from './index-entries.js';
 import { EMPTY_READ, offsetForTimestamp, readMessages } from './log-reader.js';
+import { GroupCommitQueue } from './group-commit-queue.js';
 import { batchBoundaries } from './message-walk.js';
 import type {
   AppendResult,
@@ -10,15 +12,17 @@ import type {
   PartitionStore,
   ReadResult,
 } from './partition-store.js';
+import { PeriodicSync } from './periodic-sync.js';
 import { Segment } from './segment.js';
 import type { SegmentStorageProvider } from './segment-storage.js';
 import { StorageError } from './storage-error.js';
 import { silentStorageLogger, type StorageLogger } from './storage-logger.js';
+import type { PartitionTail, TailCache } from './tail-cache.js';
 
 /** 1 GiB, the real server's default segment size. */
 export const DEFAULT_SEGMENT_SIZE_BYTES = 1024 ** 3;
-/** Index entries hold u32 end positions, so no segment may grow past this. */
-const MAX_SEGMENT_POSITION = 0xffffffff;
+/** Appends waiting together are written in one write of up to this many bytes (a larger batch alone). */
+const MAX_GROUP_BYTES = 4 * 1024 * 1024;
 
 /** Options shared by the persistent and the in-memory partition store. */
 export interface SegmentLogOptions {
@@ -37,12 +41,17 @@ export interface SegmentLogOptions {
    * turn it on. Costs about as much as the append's checksum, per read.
    */
   verifyChecksumsOnRead?: boolean;
+  /** Where the last appended bytes stay in memory for polls of the tail (none: every read goes to storage). */
+  tailCache?: TailCache;
 }
 
 /**
  * A partition's segmented log, the one implementation behind both stores: the storage provider decides
  * whether segments are files or memory. Appends, rollover, retention and purge run one at a time in
- * arrival order; reads run beside them and see every acknowledged append.
+ * arrival order; reads run beside them and see every acknowledged append. Appends that arrive while a
+ * write is under way are written together by the next one (one write of the log, one of the index, and
+ * with fsync `always` one fsync), each acknowledged once the write (and fsync) holding it is done.
+ * With a `tailCache`, the bytes of the last appends stay in memory and polls of them do not read storage.
  */
 export class SegmentLog implements PartitionStore {
   private readonly segmentSize: number;
@@ -58,11 +67,12 @@ export class SegmentLog implements PartitionStore {
   private lastTimestamp: bigint;
   private totalMessages = 0;
   private totalBytes = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue: GroupCommitQueue<PendingAppend>;
+  private readonly tail: PartitionTail | null;
   private closing = false;
-  private dirty = false;
-  private syncing: Promise<void> | null = null;
-  private readonly timer: ReturnType<typeof setInterval> | null = null;
+  private closed: Promise<void> | null = null;
+  /** With fsync `interval`, the timer that fsyncs the active segment. */
+  private readonly periodic: PeriodicSync | null = null;
 
   /** `segments` come from recovery (or one new segment), oldest first; the last one is active. */
   constructor(
@@ -85,6 +95,12 @@ export class SegmentLog implements PartitionStore {
     this.logger = options.logger ?? silentStorageLogger;
     this.indexes = new IndexCache(options.cachedIndexes ?? 4);
     this.verifyOnRead = options.verifyChecksumsOnRead ?? false;
+    this.tail = options.tailCache?.partition() ?? null;
+    this.queue = new GroupCommitQueue<PendingAppend>(
+      (group) => this.writeGroup(group),
+      (pending) => pending.batch.length,
+      MAX_GROUP_BYTES,
+    );
     const last = segments[segments.length - 1];
     if (!last || last.sealed) throw new Error('a segment log needs an active segment');
     this.nextOffset = last.startOffset + BigInt(last.count);
@@ -95,13 +111,13 @@ export class SegmentLog implements PartitionStore {
       if (segment.lastTimestamp > this.lastTimestamp) this.lastTimestamp = segment.lastTimestamp;
     }
     if (this.fsync.kind === 'interval') {
-      this.timer = setInterval(() => this.syncIfDirty(), this.fsync.ms);
-      this.timer.unref();
+      this.periodic = new PeriodicSync(this.fsync.ms, () => this.syncActive(), this.logger);
     }
   }
 
   /**
-   * Stamps and stores the batch; `messages` is modified in place and must not be reused meanwhile. It is
+   * Stamps and stores the batch; `messages` is modified in place and must not be reused until the append
+   * settles (it is written from, and copied into the tail cache, after the call returns). It is
    * stamped at once, in arrival order, so that this CPU work overlaps the writes of earlier appends.
    */
   async append(messages: Buffer, count: number, ends?: Uint32Array): Promise<AppendResult> {
@@ -115,13 +131,22 @@ export class SegmentLog implements PartitionStore {
     stampBatch(messages, boundaries, firstOffset, timestamp);
     this.lastTimestamp = timestamp;
     this.pendingMessages += count;
-    return this.serialize(() => this.appendNow(messages, boundaries, firstOffset, timestamp));
+    return new Promise((resolve, reject) => {
+      this.queue.join({
+        batch: messages,
+        ends: boundaries,
+        stampedOffset: firstOffset,
+        timestamp,
+        resolve,
+        reject,
+      });
+    });
   }
 
   async readFromOffset(offset: bigint, count: number): Promise<ReadResult> {
     this.ensureOpen();
     if (offset >= this.nextOffset) return EMPTY_READ;
-    return readMessages(this.segments, offset, count, this.indexes, this.verifyOnRead);
+    return readMessages(this.segments, offset, count, this.indexes, this.verifyOnRead, this.tail);
   }
 
   async readFromTimestamp(timestamp: bigint, count: number): Promise<ReadResult> {
@@ -129,7 +154,7 @@ export class SegmentLog implements PartitionStore {
     const offset = await offsetForTimestamp(this.segments, timestamp, this.indexes);
     return offset === null
       ? EMPTY_READ
-      : readMessages(this.segments, offset, count, this.indexes, this.verifyOnRead);
+      : readMessages(this.segments, offset, count, this.indexes, this.verifyOnRead, this.tail);
   }
 
   stats(): PartitionStats {
@@ -147,7 +172,7 @@ export class SegmentLog implements PartitionStore {
     this.ensureOpen();
     return this.serialize(async () => {
       if (!fsync) return; // every acknowledged append is already written to the file
-      this.dirty = false;
+      this.periodic?.synced();
       await this.segments[this.segments.length - 1]?.storage.sync();
     });
   }
@@ -192,24 +217,27 @@ export class SegmentLog implements PartitionStore {
       this.totalMessages = 0;
       this.totalBytes = 0;
       this.indexes.clear();
-      this.dirty = false;
+      this.tail?.clear();
+      this.periodic?.synced();
       this.nextOffset = 0n; // the real server restarts the partition at offset 0
       for (const segment of old) await segment.storage.remove(); // oldest first: a crash leaves a suffix
       await this.ensureActive();
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closing) return this.queue.then(() => undefined);
+  close(): Promise<void> {
+    if (this.closed) return this.closed;
     this.closing = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.serialize(async () => {
-      await this.syncing;
+    const stopped = this.periodic?.stop();
+    this.closed = this.serialize(async () => {
+      await stopped;
       const active = this.segments[this.segments.length - 1];
       if (active && this.fsync.kind !== 'never') await active.storage.sync();
       await Promise.all(this.segments.map((segment) => segment.storage.close()));
       this.indexes.clear();
+      this.tail?.clear();
     });
+    return this.closed;
   }
 
   async destroy(): Promise<void> {
@@ -217,55 +245,77 @@ export class SegmentLog implements PartitionStore {
     await this.provider.destroy();
   }
 
-  private async appendNow(
-    batch: Buffer,
-    ends: Uint32Array,
-    stampedOffset: bigint,
-    timestamp: bigint,
-  ): Promise<AppendResult> {
-    let active: Segment;
-    let entries: Buffer;
-    const firstOffset = this.nextOffset;
-    try {
-      active = await this.ensureActive();
-      if (active.sizeBytes >= this.segmentSize || active.sizeBytes + batch.length > MAX_SEGMENT_POSITION) {
-        active = await this.roll(active);
+  /** Stores a group of appends, in runs that each fit the active segment (rolling between them). */
+  private async writeGroup(group: PendingAppend[]): Promise<void> {
+    let from = 0;
+    while (from < group.length) {
+      let active: Segment;
+      try {
+        active = await this.ensureActive();
+        const first = group[from]!.batch.length;
+        if (active.sizeBytes >= this.segmentSize || active.sizeBytes + first > MAX_SEGMENT_POSITION) {
+          active = await this.roll(active);
+        }
+      } catch (error) {
+        this.fail(group.slice(from, from + 1), error); // the next append tries the rollover again
+        from++;
+        continue;
       }
-      // An earlier append failed, or a purge restarted the offsets, after this batch was stamped.
-      if (stampedOffset !== firstOffset) stampBatch(batch, ends, firstOffset, timestamp);
-      entries = active.activeIndex!.reserve(ends.length);
-      writeIndexEntries(entries, ends, active.count, active.sizeBytes, timestamp);
-    } catch (error) {
-      this.pendingMessages -= ends.length;
-      throw error;
+      const run = runFitting(group, from, active.sizeBytes, this.segmentSize);
+      await this.writeRun(active, run);
+      from += run.length;
     }
+  }
+
+  /** One write of the log and one of the index for `run` (and an fsync with `always`), then the acks. */
+  private async writeRun(active: Segment, run: PendingAppend[]): Promise<void> {
+    const logPosition = active.sizeBytes;
+    const indexPosition = active.count * INDEX_ENTRY_BYTES;
+    const messages = run.reduce((sum, pending) => sum + pending.ends.length, 0);
+    const entries = active.activeIndex!.reserve(messages);
+    const start = { offset: this.nextOffset, count: active.count, position: logPosition };
+    const { end, results } = prepareRun(run, start, entries);
     try {
-      await active.storage.write(batch, active.sizeBytes, entries, active.count * INDEX_ENTRY_BYTES);
-      if (this.fsync.kind === 'always') await active.storage.sync();
+      const log = run.map((pending) => pending.batch);
+      await active.storage.write(log, logPosition, entries, indexPosition);
+      if (this.fsync.kind === 'always') await active.storage.syncLog();
     } catch (error) {
-      this.pendingMessages -= ends.length;
       // Not acknowledged: cut whatever part reached the files so the next append lands at the same place.
-      await active.storage
-        .truncate(active.sizeBytes, active.count * INDEX_ENTRY_BYTES)
-        .catch(() => undefined);
-      throw error;
+      await active.storage.truncate(logPosition, indexPosition).catch(() => undefined);
+      this.fail(run, error);
+      return;
     }
-    this.pendingMessages -= ends.length;
-    active.activeIndex!.commit(ends.length);
-    active.count += ends.length;
-    active.sizeBytes += batch.length;
-    active.lastTimestamp = timestamp;
-    this.totalMessages += ends.length;
-    this.totalBytes += batch.length;
-    this.nextOffset += BigInt(ends.length);
-    this.dirty = true;
+    this.pendingMessages -= messages;
+    active.activeIndex!.commit(messages);
+    active.count += messages;
+    active.sizeBytes = end;
+    active.lastTimestamp = run[run.length - 1]!.timestamp;
+    this.totalMessages += messages;
+    this.totalBytes += end - logPosition;
+    this.nextOffset += BigInt(messages);
+    this.periodic?.written();
+    if (this.tail) {
+      let at = logPosition;
+      for (const pending of run) {
+        this.tail.append(active, at, pending.batch);
+        at += pending.batch.length;
+      }
+    }
     if (active.sizeBytes >= this.segmentSize) {
-      // The batch is stored; a failed rollover is retried by the next append.
+      // The batches are stored; a failed rollover is retried by the next append.
       await this.roll(active).catch((error: unknown) =>
         this.logger.warn('segment rollover failed; retrying on the next append', { error: String(error) }),
       );
     }
-    return { firstOffset, lastOffset: this.nextOffset - 1n, timestamp };
+    for (const [i, pending] of run.entries()) pending.resolve(results[i]!);
+  }
+
+  /** Rejects appends not stored; the appends after them take their offsets (re-stamped when written). */
+  private fail(appends: PendingAppend[], error: unknown): void {
+    for (const pending of appends) {
+      this.pendingMessages -= pending.ends.length;
+      pending.reject(error);
+    }
   }
 
   /** Seals `active` (fsync, whatever the mode: only the last segment can then hold a torn write) and opens the next. */
@@ -296,27 +346,18 @@ export class SegmentLog implements PartitionStore {
     this.totalMessages -= oldest.count;
     this.totalBytes -= oldest.sizeBytes;
     this.indexes.forget(oldest);
+    this.tail?.dropSegment(oldest);
     await oldest.storage.remove();
     return oldest.sizeBytes;
   }
 
-  private syncIfDirty(): void {
+  private async syncActive(): Promise<void> {
     const active = this.segments[this.segments.length - 1];
-    if (!this.dirty || this.syncing || this.closing || !active) return;
-    this.dirty = false;
-    this.syncing = active.storage
-      .sync()
-      .catch((error: unknown) => {
-        this.dirty = true;
-        this.logger.warn('periodic fsync failed', { error: String(error) });
-      })
-      .finally(() => (this.syncing = null));
+    if (active && !this.closing) await active.storage.sync();
   }
 
   private serialize<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(operation);
-    this.queue = result.catch(() => undefined);
-    return result;
+    return this.queue.run(operation);
   }
 
   private ensureOpen(): void {

@@ -6,6 +6,7 @@ import { entryEndPosition, entryRelativeOffset, entryTimestamp, INDEX_ENTRY_BYTE
 import { walkLog } from './log-scanner.js';
 import type { SegmentMeta } from './segment.js';
 import { StorageError } from './storage-error.js';
+import { FILE_MODE } from './file-modes.js';
 
 /** A repair recovery made, as reported to the logger. */
 export type RecoveryRepair =
@@ -155,7 +156,7 @@ export async function checkSegment(check: SegmentCheck): Promise<CheckedSegment>
 
 /** The index is derived data: a crash while rewriting it only means the next start rebuilds it again. */
 async function rewriteIndex(path: string, entries: Buffer): Promise<void> {
-  const file = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o644);
+  const file = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, FILE_MODE);
   try {
     await writeFully(file, entries, 0);
     await file.datasync();

@@ -3,14 +3,22 @@
  * owns positions and sizes; a storage only moves bytes.
  */
 export interface SegmentStorage {
-  /** Writes a batch's messages at `logPosition` of the log and its entries at `indexPosition` of the index. */
-  write(log: Buffer, logPosition: number, index: Buffer, indexPosition: number): Promise<void>;
+  /**
+   * Writes messages (`log`: batches back to back, in one write) at `logPosition` of the log and their
+   * entries at `indexPosition` of the index.
+   */
+  write(log: readonly Buffer[], logPosition: number, index: Buffer, indexPosition: number): Promise<void>;
   /** Reads exactly `length` log bytes from `position` into `target` at `targetOffset`. */
   readLog(target: Buffer, targetOffset: number, position: number, length: number): Promise<void>;
   /** The whole index. */
   readIndex(): Promise<Buffer>;
   /** Makes written bytes durable (fsync of log and index). */
   sync(): Promise<void>;
+  /**
+   * Makes the written log bytes durable (fsync of the log only): what an acknowledged append needs, as
+   * recovery rebuilds the index of the last segment from its log.
+   */
+  syncLog(): Promise<void>;
   /** Cuts log and index back to the given sizes (undoes a failed write). */
   truncate(logSize: number, indexSize: number): Promise<void>;
   /** Keeps the storage readable until `release` (a read that spans awaits calls it first). */

@@ -139,7 +139,7 @@ const sessionAndSystem: AnyCommandHandler[] = [
   on(
     loginUserCodec,
     async ({ broker, session }, req) => {
-      const identity = await broker.loginUser(session.clientId, req.username, req.password);
+      const identity = await broker.loginUser(session.clientId, req.username, req.password, req.version);
       session.authenticated = true;
       return identity;
     },

@@ -4,6 +4,7 @@ import type { RequestFrame } from '../../protocol/framing.js';
 import { ProtocolError } from '../../protocol/protocol-error.js';
 import type { BrokerLogger } from '../broker-config.js';
 import { BrokerError } from '../broker-error.js';
+import { ioFailure } from '../io-failure.js';
 import { StorageError } from '../storage/storage-error.js';
 import type { AnyCommandHandler, HandlerContext } from './command-handlers.js';
 
@@ -33,6 +34,7 @@ export function errorReply(status: number): Reply {
  * - not logged in → Unauthenticated (40), before the payload is decoded;
  * - a `ProtocolError` while decoding → its `iggyCode` (InvalidFormat, InvalidIdentifier, …);
  * - a `BrokerError` (or `StorageError`) → its code; StaleClient / ClientNotFound also close the connection;
+ * - a system I/O error (a full disk...) → CannotSaveMessagesToSegment / CannotWriteToFile, logged (`ioFailure`);
  * - anything else (a bug) → Error (1), logged.
  */
 export async function dispatch(
@@ -69,6 +71,13 @@ function statusOf(error: unknown, code: number, clientId: number, logger: Broker
   if (error instanceof StorageError) {
     logger.error(`${commandName(code) ?? code} for client ${clientId}: ${error.message}`);
     return error.iggyCode;
+  }
+  const io = ioFailure(error, code);
+  if (io) {
+    logger.error(
+      `${commandName(code) ?? code} for client ${clientId} failed: ${io.cause}: ${describe(error)}`,
+    );
+    return io.code;
   }
   logger.error(`${commandName(code) ?? code} for client ${clientId} failed: ${describe(error)}`);
   return IggyErrorCode.Error;

@@ -12,6 +12,12 @@ export interface RequestSizeLimits {
   maxControlBytes: number;
 }
 
+/**
+ * Called with each header's command code and payload length before any of its payload is kept; throws a
+ * `ProtocolError` to refuse the frame (which ends the stream like a bad header).
+ */
+export type FrameAdmission = (code: number, payloadLength: number) => void;
+
 /** What one `push` yields: the frames completed, then (once) the header that broke the stream. */
 export interface ReadResult {
   frames: RequestFrame[];
@@ -34,6 +40,7 @@ export class RequestReader {
   constructor(
     private readonly limits: RequestSizeLimits,
     allocate?: (length: number, code: number) => Buffer,
+    private readonly admit?: FrameAdmission,
   ) {
     this.splitter = new FrameSplitter(
       (length, code) => this.payloadLength(length, code),
@@ -76,6 +83,7 @@ export class RequestReader {
         IggyErrorCode.InvalidCommand,
       );
     }
+    this.admit?.(code, payload);
     return payload;
   }
 }

@@ -5,6 +5,13 @@ import type { BrokerLogger } from '../broker-config.js';
 import type { Broker } from '../broker.js';
 import { Transport } from '../state/types.js';
 import type { AnyCommandHandler, ServerEndpoints, TcpSession, TrafficObserver } from './command-handlers.js';
+import { ProtocolError } from '../../protocol/protocol-error.js';
+import {
+  admitBeforeLogin,
+  BUFFERS_FULL,
+  type ConnectionLimits,
+  type MemoryBudget,
+} from './connection-limits.js';
 import { dispatch, errorReply, type Reply } from './dispatch.js';
 import type { FrameBufferPool } from './frame-buffer-pool.js';
 import { RequestReader, type RequestSizeLimits } from './request-reader.js';
@@ -24,8 +31,10 @@ export interface ConnectionDeps {
   logger: BrokerLogger;
   endpoints(): ServerEndpoints;
   observer?: TcpObserver;
-  /** Decoded requests waiting behind the one being served, in bytes, before reading pauses. */
-  maxQueuedBytes: number;
+  /** Queue sizes, the login payload cap and the login timeout (see `ConnectionLimits`). */
+  connectionLimits: Omit<ConnectionLimits, 'maxConnections' | 'maxBufferedBytes'>;
+  /** Request bytes of every connection of the server together. */
+  budget: MemoryBudget;
   /** Where SendMessages payloads spread over several chunks are assembled (default: a new buffer each). */
   framePool?: FrameBufferPool;
 }
@@ -44,8 +53,13 @@ const MAX_OVERLAPPED_SENDS = 4;
  * the previous one is being written (the partition log keeps their order).
  *
  * Backpressure: reading pauses while the socket's write buffer is full (until 'drain') and while
- * decoded requests wait beyond `maxQueuedBytes`; the next request is not started before 'drain'.
- * So a client that sends without reading makes the server hold about one reply and one queue, not more.
+ * decoded requests wait beyond `maxQueuedRequests` or `maxQueuedBytes`; the next request is not started
+ * before 'drain'. So a client that sends without reading makes the server hold about one reply and one
+ * queue, not more.
+ *
+ * Before login, frame headers are checked before their payload is kept (`admitBeforeLogin`), and a
+ * connection not logged in within `loginTimeoutMs` is closed. Every frame's payload is counted against
+ * the server's `MemoryBudget` from its header until it is answered.
  */
 export class TcpConnection {
   readonly clientId: number;
@@ -55,6 +69,9 @@ export class TcpConnection {
   /** One per request started and not yet answered, oldest first: settles once its answer is written. */
   private readonly answering: Promise<void>[] = [];
   private queuedBytes = 0;
+  /** Payload bytes taken from the budget: frames admitted and not yet answered. */
+  private reservedBytes = 0;
+  private loginTimer: NodeJS.Timeout | null;
   private serving = false;
   private writeBlocked = false;
   private draining = false;
@@ -82,7 +99,10 @@ export class TcpConnection {
       pool &&
         ((length, code) =>
           code === CommandCode.SendMessages ? pool.take(length) : Buffer.allocUnsafe(length)),
+      (code, payload) => this.admit(code, payload),
     );
+    this.loginTimer = setTimeout(() => this.onLoginTimeout(), deps.connectionLimits.loginTimeoutMs);
+    this.loginTimer.unref();
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -92,6 +112,11 @@ export class TcpConnection {
     );
     socket.on('close', () => this.onClose());
     deps.observer?.connectionOpened?.();
+  }
+
+  /** Decoded requests waiting behind the one being served. */
+  get queuedRequests(): number {
+    return this.queue.length;
   }
 
   /** Resolves once the socket is closed. */
@@ -124,7 +149,8 @@ export class TcpConnection {
     }
     if (frames.length > 0) this.frameWaiter?.();
     if (error) {
-      this.deps.logger.warn(`client ${this.clientId}: ${error.message}; closing the connection`);
+      const log = error.iggyCode === BUFFERS_FULL ? this.deps.logger.warn : this.deps.logger.debug;
+      log?.call(this.deps.logger, `client ${this.clientId}: ${error.message}; closing the connection`);
       this.poisoned = { ...errorReply(error.iggyCode), close: true };
       this.socket.pause();
     }
@@ -192,10 +218,48 @@ export class TcpConnection {
         this.fail(error);
       } finally {
         this.answering.shift();
+        this.release(frame.payload.length);
+        if (this.session.authenticated) this.clearLoginTimer();
       }
     })();
     this.answering.push(answered);
     return answered;
+  }
+
+  /** Checks a frame header (see `FrameAdmission`): before login, then against the server's budget. */
+  private admit(code: number, payload: number): void {
+    if (!this.session.authenticated)
+      admitBeforeLogin(code, payload, this.deps.connectionLimits.maxLoginBytes);
+    const budget = this.deps.budget;
+    if (!budget.tryReserve(payload)) {
+      throw new ProtocolError(
+        'TooLarge',
+        `a request of ${payload} bytes does not fit: the server holds ${budget.used} of its ` +
+          `${budget.limit} bytes of receive buffers (maxBufferedBytes)`,
+        BUFFERS_FULL,
+      );
+    }
+    this.reservedBytes += payload;
+  }
+
+  private release(bytes: number): void {
+    const n = Math.min(bytes, this.reservedBytes);
+    this.reservedBytes -= n;
+    this.deps.budget.release(n);
+  }
+
+  private onLoginTimeout(): void {
+    this.loginTimer = null;
+    if (this.session.authenticated || this.closed || this.ending) return;
+    this.deps.logger.debug?.(
+      `client ${this.clientId}: not logged in within ${this.deps.connectionLimits.loginTimeoutMs} ms; closing`,
+    );
+    this.end();
+  }
+
+  private clearLoginTimer(): void {
+    if (this.loginTimer) clearTimeout(this.loginTimer);
+    this.loginTimer = null;
   }
 
   /** Not expected (dispatch never throws): drop this connection, never the process. */
@@ -284,7 +348,8 @@ export class TcpConnection {
       this.draining ||
       this.poisoned !== null ||
       this.writeBlocked ||
-      this.queuedBytes > this.deps.maxQueuedBytes;
+      this.queue.length > this.deps.connectionLimits.maxQueuedRequests ||
+      this.queuedBytes > this.deps.connectionLimits.maxQueuedBytes;
     if (hold) this.socket.pause();
     else if (this.socket.isPaused()) this.socket.resume();
   }
@@ -294,6 +359,8 @@ export class TcpConnection {
     this.closed = true;
     this.queue.length = 0;
     this.queuedBytes = 0;
+    this.clearLoginTimer();
+    this.release(this.reservedBytes);
     const waiter = this.drainWaiter;
     this.drainWaiter = null;
     waiter?.();

@@ -5,6 +5,8 @@ import type { BrokerLogger } from '../broker-config.js';
 import type { Broker } from '../broker.js';
 import { listenOn, type ListenAddress } from '../listen.js';
 import { commandHandlers, type ServerEndpoints } from './command-handlers.js';
+import { ConnectionLimitDefaults, MemoryBudget, type ConnectionLimits } from './connection-limits.js';
+import { ConnectionRefuser } from './connection-refuser.js';
 import { FrameBufferPool } from './frame-buffer-pool.js';
 import { TcpConnection, type TcpObserver } from './tcp-connection.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls-material.js';
@@ -21,10 +23,11 @@ export interface TcpServerOptions {
   maxFrameBytes?: number;
   /** Largest payload of any other command. Default 10 MiB (`Limits.maxControlPayloadBytes`). */
   maxControlFrameBytes?: number;
-  /** Connections accepted at once; more are refused (default: no limit). */
-  maxConnections?: number;
-  /** Decoded requests a connection may hold behind the one being served before reading pauses. Default 1 MiB. */
-  maxQueuedBytes?: number;
+  /**
+   * Limits per connection and for all of them (see `ConnectionLimits`): default 4096 connections, 4 KiB
+   * logins, 1024 queued requests or 1 MiB per connection, 256 MiB of request bytes in all, 10 s to log in.
+   */
+  limits?: Partial<ConnectionLimits>;
   /** Default: the broker's logger. */
   logger?: BrokerLogger;
   observer?: TcpObserver;
@@ -37,7 +40,6 @@ export const TcpServerDefaults = {
   port: 8090,
   maxFrameBytes: 64 * 1024 * 1024,
   maxControlFrameBytes: Limits.maxControlPayloadBytes,
-  maxQueuedBytes: 1024 * 1024,
 } as const;
 
 /** Spare SendMessages buffers kept for reuse, shared by all connections. */
@@ -52,6 +54,9 @@ export class BrokerTcpServer {
   private readonly connections = new Set<TcpConnection>();
   private readonly logger: BrokerLogger;
   private readonly framePool = new FrameBufferPool(FRAME_POOL_LIMITS);
+  private readonly limits: ConnectionLimits;
+  private readonly budget: MemoryBudget;
+  private readonly refuser: ConnectionRefuser;
   private bound: ListenAddress | null = null;
   private closing: Promise<void> | null = null;
 
@@ -60,12 +65,20 @@ export class BrokerTcpServer {
     private readonly options: TcpServerOptions = {},
   ) {
     this.logger = options.logger ?? broker.config.logger;
+    const given: Partial<ConnectionLimits> = options.limits ?? {};
+    this.limits = Object.fromEntries(
+      Object.entries(ConnectionLimitDefaults).map(([key, value]) => [
+        key,
+        given[key as keyof ConnectionLimits] ?? value,
+      ]),
+    ) as unknown as ConnectionLimits;
+    this.budget = new MemoryBudget(this.limits.maxBufferedBytes);
+    this.refuser = new ConnectionRefuser(this.logger);
     const onSocket = (socket: Socket): void => this.accept(socket);
     this.server = options.tls
-      ? tls.createServer({ ...loadTlsMaterial(options.tls) }, onSocket)
+      ? tls.createServer({ ...loadTlsMaterial(options.tls), minVersion: 'TLSv1.2' }, onSocket)
       : net.createServer(onSocket);
     this.server.on('error', (error) => this.logger.error(`TCP server: ${error.message}`));
-    if (options.maxConnections !== undefined) this.server.maxConnections = options.maxConnections;
     if (options.tls) {
       this.server.on('tlsClientError', (error: Error) =>
         this.logger.debug?.(`TLS handshake failed: ${error.message}`),
@@ -96,6 +109,18 @@ export class BrokerTcpServer {
     return this.connections.size;
   }
 
+  /** Decoded requests waiting on all connections now. */
+  get queuedRequests(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.queuedRequests;
+    return n;
+  }
+
+  /** Request bytes held by all connections now (against `limits.maxBufferedBytes`). */
+  get bufferedBytes(): number {
+    return this.budget.used;
+  }
+
   /**
    * Stops accepting, lets every connection finish the requests it has received (answers included),
    * then closes the sockets; connections still busy after `timeoutMs` are destroyed.
@@ -107,6 +132,7 @@ export class BrokerTcpServer {
 
   private async shutdown(timeoutMs: number): Promise<void> {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.refuser.close();
     const graceful = Promise.all([...this.connections].map((c) => c.shutdown()));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -129,6 +155,10 @@ export class BrokerTcpServer {
       socket.destroy();
       return;
     }
+    if (this.connections.size >= this.limits.maxConnections) {
+      this.refuser.refuse(socket, `${this.limits.maxConnections} connections are open (maxConnections)`);
+      return;
+    }
     let connection: TcpConnection;
     try {
       connection = new TcpConnection(socket, {
@@ -141,7 +171,8 @@ export class BrokerTcpServer {
         logger: this.logger,
         endpoints: () => this.endpoints(),
         observer: this.options.observer,
-        maxQueuedBytes: this.options.maxQueuedBytes ?? TcpServerDefaults.maxQueuedBytes,
+        connectionLimits: this.limits,
+        budget: this.budget,
         framePool: this.framePool,
       });
     } catch (error) {

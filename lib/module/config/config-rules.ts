@@ -63,6 +63,12 @@ export const IsIntIn = (min: number, max = Number.MAX_SAFE_INTEGER): PropertyDec
       : must(max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer in ${min}..${max}`, v),
   );
 
+/** A duration in ms (an integer ≥ 0) or `Infinity` (no limit). */
+export const IsMillisOrInfinity = (): PropertyDecorator =>
+  rule('isMillisOrInfinity', (v) =>
+    v === Infinity || isInt(v, 0, Number.MAX_SAFE_INTEGER) ? [] : must('an integer ≥ 0 (ms) or Infinity', v),
+  );
+
 export const IsNumberIn = (min: number, max: number): PropertyDecorator =>
   rule('isNumberIn', (v) =>
     typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max

@@ -10,6 +10,7 @@ import {
   IsHostPortList,
   IsIggyName,
   IsIntIn,
+  IsMillisOrInfinity,
   IsNonEmptyText,
   IsNumberIn,
   IsOneOf,
@@ -29,9 +30,11 @@ export class IggyEmbeddedConfig {
   @IsOptional() @IsPortOrNull() httpPort?: number | null;
   @IsOptional() @IsBool() persistent?: boolean;
   @IsOptional() @IsNonEmptyText() host?: string;
+  @IsOptional() @IsNonEmptyText() httpHost?: string;
   @IsOptional() @IsFsyncMode() fsync?: FsyncMode;
   @IsOptional() @IsIggyName() rootUsername?: string;
   @IsOptional() @IsNonEmptyText() rootPassword?: string;
+  @IsOptional() @IsBool() allowDefaultRootPassword?: boolean;
 }
 
 export class IggyRemoteConfig {
@@ -46,6 +49,18 @@ export class IggyRemoteConfig {
   @IsOptional() @IsNonEmptyText() tlsCaFile?: string;
   @IsOptional() @IsBool() tlsRejectUnauthorized?: boolean;
   @IsOptional() @IsIntIn(1) requestTimeoutMs?: number;
+  /** How long requests wait for a lost connection before failing fast (`Infinity`: up to their timeout). */
+  @IsOptional() @IsMillisOrInfinity() offlineTimeoutMs?: number;
+}
+
+/** Coalescing and the in-flight cap of the publish path (`PublishConfig`). */
+export class IggyPublishConfig {
+  @IsOptional() @IsIntIn(0, 60_000) lingerMs?: number;
+  @IsOptional() @IsIntIn(1, 1_000_000) maxBatchMessages?: number;
+  @IsOptional() @IsIntIn(1) maxBatchBytes?: number;
+  @IsOptional() @IsIntIn(1) maxInFlightMessages?: number;
+  @IsOptional() @IsIntIn(1) maxInFlightBytes?: number;
+  @IsOptional() @IsIntIn(0) backpressureTimeoutMs?: number;
 }
 
 export class IggyRetryConfig {
@@ -110,9 +125,11 @@ export class IggyConfig {
   @IsOptional() @IsIntIn(1, Limits.maxPartitions) partitions?: number;
   @IsOptional() @IsIggyName() defaultTenantId?: string;
   @IsOptional() @IsBool() tracing?: boolean;
+  @IsOptional() @IsIntIn(0) shutdownTimeoutMs?: number;
 
   @IsOptional() @ValidateNested() @Type(() => IggyEmbeddedConfig) embedded?: IggyEmbeddedConfig;
   @IsOptional() @ValidateNested() @Type(() => IggyRemoteConfig) remote?: IggyRemoteConfig;
+  @IsOptional() @ValidateNested() @Type(() => IggyPublishConfig) publish?: IggyPublishConfig;
   @IsOptional() @ValidateNested() @Type(() => IggyRetryConfig) retry?: IggyRetryConfig;
   @IsOptional() @ValidateNested() @Type(() => IggyDlqConfig) dlq?: IggyDlqConfig;
   @IsOptional() @ValidateNested() @Type(() => IggyHandlersConfig) handlers?: IggyHandlersConfig;

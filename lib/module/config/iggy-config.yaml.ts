@@ -18,8 +18,8 @@ export interface IggyYamlOptions {
  *   iggy:
  *     mode: embedded            # or remote
  *     serialization: json
- *     topology: { stream_name: rustok, domain_partitions: 8, replication_factor: 1 }
- *     embedded: { data_dir: ./data/iggy, tcp_port: 8090, http_port: 3000 }
+ *     topology: { stream_name: shop, domain_partitions: 8, replication_factor: 1 }
+ *     embedded: { data_dir: ./data/iggy, tcp_port: 8090, http_port: 9090 }
  *     remote: { addresses: ["127.0.0.1:8090"], protocol: tcp, username: iggy, password: iggy, tls_enabled: false }
  *     retention: { domain_max_age_days: 30, domain_max_size_gb: 10, system_max_age_days: 7, dlq_max_age_days: 365 }
  * ```

@@ -101,9 +101,16 @@ function flatten(error: ValidationError, parent: string): string[] {
   const own = Object.entries(error.constraints ?? {}).flatMap(([key, message]) => {
     if (key === 'whitelistValidation') return [`${path}${UNKNOWN}`];
     if (key === 'nestedValidation') return [`${path} must be an object`];
-    return message.split('\n').map((line) => join(path, line));
+    return message.split('\n').map((line) => join(path, SECRET_FIELD.test(path) ? hideValue(line) : line));
   });
   return [...own, ...(error.children ?? []).flatMap((child) => flatten(child, path))];
+}
+
+/** Fields whose value must never appear in a message (a boot failure is logged). */
+const SECRET_FIELD = /(password|token)$/i;
+
+function hideValue(line: string): string {
+  return line.replace(/, got .*$/, ', got a value that is not shown (a secret)');
 }
 
 /** `path` + `must be ...`, or `path` + `[2] must ...` / `.ms must ...` for a part of the field. */

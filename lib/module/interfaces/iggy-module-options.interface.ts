@@ -62,8 +62,11 @@ export type ConnectorProvider =
       inject?: InjectionToken[];
     };
 
-/** What `IggyModule.forRoot` takes: the connector config plus the Nest layer's own settings. */
-export interface IggyModuleOptions extends ConnectorConfigInput {
+/**
+ * What `IggyModule.forRoot` takes: the connector config plus the Nest layer's own settings (the module
+ * ensures its topology with `topology`, so the connector's `ensureTopology` is not an option here).
+ */
+export interface IggyModuleOptions extends Omit<ConnectorConfigInput, 'ensureTopology'> {
   /** Payload format of published events (default `json`); consumers read whatever `content_type` says. */
   serialization?: SerializationFormat;
   retry?: Partial<RetryOptions>;
@@ -76,7 +79,10 @@ export interface IggyModuleOptions extends ConnectorConfigInput {
    * an error (`IggyMissingTenantError`).
    */
   defaultTenantId?: string;
-  /** Register the module globally (default false). */
+  /**
+   * Register the module globally (default true): every module of the app can inject its providers
+   * (`IggyClientProxy`, `DlqManager`, ...) without importing it. `false`: only the modules that import it.
+   */
   isGlobal?: boolean;
   connector?: ConnectorProvider;
   /**

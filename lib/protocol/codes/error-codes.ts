@@ -1,4 +1,4 @@
-/** Iggy server error codes (server 0.7.0), by name. A response status other than 0 is one of these. */
+/** Iggy server error codes (servers 0.7.0 and 0.8.0), by name. A response status other than 0 is one of these. */
 export const IggyErrorCode = {
   Error: 1,
   InvalidConfiguration: 2,
@@ -57,6 +57,8 @@ export const IggyErrorCode = {
   CannotGenerateJwt: 76,
   AccessTokenMissing: 77,
   InvalidAccessToken: 78,
+  /** Server 0.8 on. */
+  CannotFetchJwks: 79,
   InvalidSizeBytes: 80,
   InvalidUtf8: 81,
   InvalidNumberEncoding: 82,
@@ -170,6 +172,12 @@ export const IggyErrorCode = {
   InvalidIndexesCount: 4035,
   InvalidMessagesSize: 4036,
   TooSmallMessage: 4037,
+  /** Server 0.8 on. */
+  InvalidMessageTimestampDelta: 4038,
+  /** Server 0.8 on. */
+  InvalidBatchChecksum: 4039,
+  /** Server 0.8 on (0.7 answers an unknown header kind with InvalidCommand). */
+  InvalidHeaderKind: 4040,
   CannotSendMessagesDueToClientDisconnection: 4050,
   BackgroundSendError: 4051,
   BackgroundSendTimeout: 4052,

@@ -2,6 +2,7 @@ import { IggyErrorCode } from '../codes/error-codes.js';
 import { Limits } from '../limits.js';
 import {
   userHeadersSize,
+  validateUserHeaders,
   writeUserHeaders,
   type HeaderEntry,
   type UserHeaders,
@@ -17,6 +18,11 @@ export interface OutgoingMessage {
   /** 1..64,000,000 bytes. */
   payload: Uint8Array;
   headers?: readonly HeaderEntry[];
+  /**
+   * The user headers already encoded (`encodeUserHeaders`, `encodeStringHeaders`): checked, then
+   * copied as they are; `headers` is ignored when this is set.
+   */
+  encodedHeaders?: Buffer;
   /** µs since the epoch (the server's and the Rust SDK's unit); defaults to now. */
   originTimestamp?: bigint;
 }
@@ -79,18 +85,38 @@ function checkPayload(payload: Uint8Array, i: number): void {
   }
 }
 
+/**
+ * Validates one outgoing message (message `i` of its batch, for error messages) and returns the size of
+ * its encoded user headers; the whole message takes `MessageLayout.headerBytes + payload + that`.
+ */
+export function measureMessage(m: OutgoingMessage, i = 0): number {
+  checkPayload(m.payload, i);
+  if (m.id !== undefined) checkU(m.id, MAX_U128, 'id', i);
+  if (m.originTimestamp !== undefined) checkU(m.originTimestamp, MAX_U64, 'origin timestamp', i);
+  if (m.encodedHeaders !== undefined) return checkEncodedHeaders(m.encodedHeaders, i);
+  return m.headers && m.headers.length > 0 ? userHeadersSize(m.headers) : 0;
+}
+
+function checkEncodedHeaders(headers: Buffer, i: number): number {
+  if (headers.length > Limits.maxUserHeadersBytes) {
+    throw new ProtocolError(
+      'TooLarge',
+      `message ${i}: user headers are ${headers.length} bytes, max ${Limits.maxUserHeadersBytes}`,
+      IggyErrorCode.TooBigUserHeaders,
+    );
+  }
+  validateUserHeaders(headers);
+  return headers.length;
+}
+
 /** Validates outgoing messages and measures their encoded size. */
 export function measureMessages(messages: readonly OutgoingMessage[]): MessagesMeasure {
   const headerBytes = new Uint32Array(messages.length);
   let runBytes = 0;
   for (let i = 0; i < messages.length; i++) {
-    const m = messages[i]!;
-    checkPayload(m.payload, i);
-    if (m.id !== undefined) checkU(m.id, MAX_U128, 'id', i);
-    if (m.originTimestamp !== undefined) checkU(m.originTimestamp, MAX_U64, 'origin timestamp', i);
-    const hb = m.headers && m.headers.length > 0 ? userHeadersSize(m.headers) : 0;
+    const hb = measureMessage(messages[i]!, i);
     headerBytes[i] = hb;
-    runBytes += H + m.payload.length + hb;
+    runBytes += H + messages[i]!.payload.length + hb;
   }
   return { runBytes, headerBytes };
 }
@@ -163,7 +189,10 @@ export function writeMessages(
     dv.setUint32(pos + L.reserved + 4, 0, true);
     buf.set(payload, pos + H);
     pos += H + payload.length;
-    if (hb > 0) pos = writeUserHeaders(buf, pos, m.headers);
+    if (hb > 0 && m.encodedHeaders !== undefined) {
+      buf.set(m.encodedHeaders, pos);
+      pos += hb;
+    } else if (hb > 0) pos = writeUserHeaders(buf, pos, m.headers);
     if (idx !== -1) {
       dv.setUint32(idx + IndexEntryLayout.offset, 0, true);
       dv.setUint32(idx + IndexEntryLayout.position, pos - runAt, true);

@@ -1,6 +1,12 @@
 import { nowMicros } from './clock.js';
-import { encodeMessages, type OutgoingMessage, type PolledMessage } from './message-batch.js';
-import { IndexEntryLayout } from './message-layout.js';
+import {
+  encodeMessages,
+  writeMessages,
+  type MessagesMeasure,
+  type OutgoingMessage,
+  type PolledMessage,
+} from './message-batch.js';
+import { IndexEntryLayout, MessageLayout } from './message-layout.js';
 import {
   decodeMessages,
   iterateMessages,
@@ -28,6 +34,28 @@ export class MessageRun {
   /** Encodes outgoing messages; `now` (µs) is the origin timestamp of those that set none. */
   static encode(messages: readonly OutgoingMessage[], now: bigint = nowMicros()): MessageRun {
     return new MessageRun(encodeMessages(messages, now), messages.length);
+  }
+
+  /**
+   * Encodes messages already validated and measured (`measureMessages`, or `measureMessage` one by
+   * one), so nothing is measured twice; the run knows its message ends without walking them.
+   */
+  static encodeMeasured(
+    messages: readonly OutgoingMessage[],
+    measure: MessagesMeasure,
+    now: bigint = nowMicros(),
+  ): MessageRun {
+    const bytes = Buffer.allocUnsafe(measure.runBytes);
+    writeMessages(bytes, 0, -1, messages, measure, now);
+    const ends = new Array<number>(messages.length);
+    let end = 0;
+    for (let i = 0; i < messages.length; i++) {
+      end += MessageLayout.headerBytes + messages[i]!.payload.length + measure.headerBytes[i]!;
+      ends[i] = end;
+    }
+    const run = new MessageRun(bytes, messages.length);
+    run.#ends = ends;
+    return run;
   }
 
   /** Validates `bytes` (see `validateMessages`) and wraps them. */

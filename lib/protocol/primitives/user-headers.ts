@@ -114,23 +114,34 @@ function invalid(role: 'key' | 'value', message: string): ProtocolError {
   );
 }
 
+function checkFieldBytes(n: number, role: 'key' | 'value'): number {
+  if (n === 0 || n > MAX_FIELD_BYTES) throw invalid(role, `must be 1..${MAX_FIELD_BYTES} bytes, got ${n}`);
+  return n;
+}
+
+/** The UTF-8 length of a string key or value (checked: 1..255 bytes). */
+function stringFieldSize(v: unknown, role: 'key' | 'value'): number {
+  if (typeof v !== 'string') throw invalid(role, `string expected, got ${typeof v}`);
+  return checkFieldBytes(Buffer.byteLength(v, 'utf8'), role);
+}
+
+/** Writes a string key or value (kind, length, UTF-8) at `at`; returns the end position. */
+function writeStringField(buf: Buffer, at: number, value: string): number {
+  buf[at] = HeaderKind.String;
+  const n = buf.write(value, at + 5, 'utf8');
+  buf.writeUInt32LE(n, at + 1);
+  return at + 5 + n;
+}
+
 /** Validates one field and returns the byte length of its value. */
 function fieldSize(f: HeaderField, role: 'key' | 'value'): number {
   const v: unknown = f.value;
   switch (f.kind) {
     case HeaderKind.Raw:
     case HeaderKind.String: {
-      let n: number;
-      if (f.kind === HeaderKind.Raw) {
-        if (!ArrayBuffer.isView(v)) throw invalid(role, `raw needs bytes, got ${typeof v}`);
-        n = v.byteLength;
-      } else {
-        if (typeof v !== 'string') throw invalid(role, `string expected, got ${typeof v}`);
-        n = Buffer.byteLength(v, 'utf8');
-      }
-      if (n === 0 || n > MAX_FIELD_BYTES)
-        throw invalid(role, `must be 1..${MAX_FIELD_BYTES} bytes, got ${n}`);
-      return n;
+      if (f.kind === HeaderKind.String) return stringFieldSize(v, role);
+      if (!ArrayBuffer.isView(v)) throw invalid(role, `raw needs bytes, got ${typeof v}`);
+      return checkFieldBytes(v.byteLength, role);
     }
     case HeaderKind.Bool:
       if (typeof v !== 'boolean') throw invalid(role, `bool expected, got ${typeof v}`);
@@ -174,6 +185,10 @@ export function userHeadersSize(headers: readonly HeaderEntry[] | undefined): nu
   if (!headers || headers.length === 0) return 0;
   let total = 0;
   for (const h of headers) total += 10 + fieldSize(h.key, 'key') + fieldSize(h.value, 'value');
+  return checkTotal(total);
+}
+
+function checkTotal(total: number): number {
   if (total > Limits.maxUserHeadersBytes) {
     throw new ProtocolError(
       'TooLarge',
@@ -185,6 +200,7 @@ export function userHeadersSize(headers: readonly HeaderEntry[] | undefined): nu
 }
 
 function writeField(buf: Buffer, at: number, f: HeaderField): number {
+  if (f.kind === HeaderKind.String) return writeStringField(buf, at, f.value);
   buf[at] = f.kind;
   const v = at + 5;
   let n: number;
@@ -192,9 +208,6 @@ function writeField(buf: Buffer, at: number, f: HeaderField): number {
     case HeaderKind.Raw:
       buf.set(f.value, v);
       n = f.value.length;
-      break;
-    case HeaderKind.String:
-      n = buf.write(f.value, v, 'utf8');
       break;
     case HeaderKind.Bool:
       buf[v] = f.value ? 1 : 0;
@@ -266,6 +279,30 @@ export function encodeUserHeaders(headers: readonly HeaderEntry[] | undefined): 
   const size = userHeadersSize(headers);
   const buf = Buffer.allocUnsafe(size);
   writeUserHeaders(buf, 0, headers);
+  return buf;
+}
+
+/**
+ * Encodes string-keyed string headers, given flat as `[key, value, key, value, ...]` (a pair whose value
+ * is `undefined` is left out), straight into their wire bytes: no header objects on the way. Throws like
+ * `userHeadersSize`.
+ */
+export function encodeStringHeaders(pairs: readonly (string | undefined)[]): Buffer {
+  let total = 0;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const value = pairs[i + 1];
+    if (value === undefined) continue;
+    total += 10 + stringFieldSize(pairs[i], 'key') + stringFieldSize(value, 'value');
+  }
+  checkTotal(total);
+  const buf = Buffer.allocUnsafe(total);
+  let pos = 0;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const value = pairs[i + 1];
+    if (value === undefined) continue;
+    pos = writeStringField(buf, pos, pairs[i]!);
+    pos = writeStringField(buf, pos, value);
+  }
   return buf;
 }
 

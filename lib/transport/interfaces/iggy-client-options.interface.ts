@@ -8,9 +8,10 @@ import type { ProducerTelemetry } from '../../observability/producer-telemetry.j
 export interface IggyClientOptions {
   /**
    * A connector instance (shared: not connected nor shut down by the client), or a config (the client makes
-   * its own connector, connects it and ensures the topology on `connect`, shuts it down on `close`).
+   * its own connector, connects it and ensures the topology on `connect`, shuts it down on `close`). Left
+   * out: the app's `IggyModule` connector, with the module's options under these (`ClientsModule.register`).
    */
-  connector: IggyConnector | ConnectorConfigInput;
+  connector?: IggyConnector | ConnectorConfigInput;
   /** Default: the connector's `streamName`. */
   stream?: string;
   /** Where events and requests go (default: the connector's `topicName`). */

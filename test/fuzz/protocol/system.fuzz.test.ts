@@ -76,6 +76,10 @@ const stats: Stats = {
   iggyServerVersion: '0.7.0',
   iggyServerSemver: 7000,
   cacheMetrics: [{ streamId: 1, topicId: 1, partitionId: 0, hits: 1n, misses: 1n, hitRatio: 0.5 }],
+  // The 0.8 layout: its truncations include the 0.7 one.
+  threadsCount: 9,
+  freeDiskSpace: 10n,
+  totalDiskSpace: 11n,
 };
 
 /** A valid request and response per command, the seeds the mutations start from. */

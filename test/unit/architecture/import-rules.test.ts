@@ -14,8 +14,9 @@ const lib = resolve(dirname(fileURLToPath(import.meta.url)), '../../../lib');
 /** The folders of `lib/` each plain-TypeScript folder may import (itself included). */
 const MAY_IMPORT: Record<string, string[]> = {
   protocol: ['protocol'],
+  dashboard: ['dashboard'],
   client: ['client', 'protocol'],
-  broker: ['broker', 'protocol'],
+  broker: ['broker', 'protocol', 'dashboard'],
   connectors: ['connectors', 'protocol', 'client', 'broker'],
   events: ['events', 'connectors', 'protocol'],
   topology: ['topology', 'connectors', 'events', 'protocol'],
@@ -42,6 +43,21 @@ const NEST_MAY_IMPORT: Record<string, string[]> = {
   replay: ['replay', 'handlers', 'transport', ...BELOW_NEST],
   health: ['health', 'handlers', 'transport', ...BELOW_NEST],
   outbox: ['outbox', 'handlers', 'transport', ...BELOW_NEST],
+  // The dashboard's Nest face (`lib/dashboard/nest`) reads everything the app has, as the module does.
+  'dashboard/nest': [
+    'dashboard/nest',
+    'dashboard',
+    'module',
+    'transport',
+    'handlers',
+    'dlq',
+    'replay',
+    'health',
+    'outbox',
+    ...BELOW_NEST,
+    'client',
+    'broker',
+  ],
   module: [
     'module',
     'transport',
@@ -56,10 +72,15 @@ const NEST_MAY_IMPORT: Record<string, string[]> = {
   ],
 };
 
-function sourceFiles(dir: string): string[] {
+/** Rooms inside another room's folder: checked as rooms of their own, left out of the outer one. */
+const INNER_ROOMS = ['dashboard/nest'];
+
+function sourceFiles(dir: string, top = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
+    if (entry.isDirectory()) {
+      return INNER_ROOMS.includes(relative(lib, path)) && path !== top ? [] : sourceFiles(path, top);
+    }
     return entry.name.endsWith('.ts') ? [path] : [];
   });
 }
@@ -78,11 +99,11 @@ function specifiersIn(text: string): string[] {
   return found;
 }
 
-/** The `lib/` folder a relative import lands in, or null for a package. */
+/** The room (a `lib/` folder, or an inner room) a relative import lands in, or null for a package. */
 function folderOf(file: string, specifier: string): string | null {
   if (!specifier.startsWith('.')) return null;
-  const target = resolve(dirname(file), specifier.replace(/\.js$/, '.ts'));
-  return relative(lib, target).split('/')[0]!;
+  const target = relative(lib, resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+  return INNER_ROOMS.find((room) => target.startsWith(`${room}/`)) ?? target.split('/')[0]!;
 }
 
 /** The relative imports of the files under `lib/<folder>` that land outside `allowed`. */

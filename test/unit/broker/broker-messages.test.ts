@@ -7,6 +7,7 @@ import {
   ConsumerKind,
   PartitioningKind,
   PollingKind,
+  Transport,
   type Partitioning,
   type PollingStrategy,
 } from '../../../lib/broker/state/types.js';
@@ -196,7 +197,7 @@ describe('Broker: send, poll, consumer offsets', () => {
   describe('consumer offsets', () => {
     const target = { streamId: 's', topicId: 't', consumer: consumer('worker'), partitionId: 1 };
 
-    it('stores explicitly (any u64, as the real server 0.7.0), gets and deletes per consumer', async () => {
+    it('stores explicitly, gets and deletes per consumer', async () => {
       await broker.sendMessages(root, 's', 't', toPartition(1), batch(['a', 'b', 'c']), 3);
       expect(broker.getConsumerOffset(root, target)).toBeNull();
       await broker.storeConsumerOffset(root, { ...target, offset: 1n });
@@ -211,9 +212,49 @@ describe('Broker: send, poll, consumer offsets', () => {
       await broker.deleteConsumerOffset(root, target);
       expect(broker.getConsumerOffset(root, target)).toBeNull();
       await expectCode(broker.deleteConsumerOffset(root, target), 'ConsumerOffsetNotFound');
-      await broker.storeConsumerOffset(root, { ...target, offset: 100n });
-      expect(broker.getConsumerOffset(root, target)?.storedOffset).toBe(100n);
+      await broker.storeConsumerOffset(root, { ...target, offset: 2n });
+      expect(broker.getConsumerOffset(root, target)?.storedOffset).toBe(2n);
       await expectCode(broker.storeConsumerOffset(root, { ...target, offset: -1n }), 'InvalidOffset');
+    });
+
+    it('refuses, as server 0.8 does, an offset past the partition end or on a partition never written', async () => {
+      await broker.sendMessages(root, 's', 't', toPartition(1), batch(['a', 'b', 'c']), 3);
+      await expectCode(broker.storeConsumerOffset(root, { ...target, offset: 3n }), 'InvalidOffset');
+      await expectCode(
+        broker.storeConsumerOffset(root, { ...target, partitionId: 0, offset: 0n }),
+        'InvalidOffset',
+      );
+      const group = { kind: ConsumerKind.ConsumerGroup, id: 'g' };
+      await broker.createConsumerGroup(root, 's', 't', 'g');
+      await broker.joinConsumerGroup(root, 's', 't', 'g');
+      await expectCode(
+        broker.storeConsumerOffset(root, { ...target, consumer: group, offset: 9n }),
+        'InvalidOffset',
+      );
+      expect(broker.getConsumerOffset(root, target)).toBeNull();
+    });
+
+    it('accepts any u64 with 0.7 answers: a broker of serverVersion 0.7.x, or a client that logged in as a 0.7 SDK', async () => {
+      const old = await memoryBroker({ serverVersion: '0.7.0-embedded' });
+      try {
+        await old.broker.createStream(old.root, 's');
+        await old.broker.createTopic(old.root, 's', { name: 't', partitionsCount: 2 });
+        await old.broker.storeConsumerOffset(old.root, { ...target, offset: 100n });
+        expect(old.broker.getConsumerOffset(old.root, target)?.storedOffset).toBe(100n);
+        expect(old.broker.getStats(old.root)).toMatchObject({ threadsCount: null, totalDiskSpace: null });
+      } finally {
+        await old.broker.close();
+      }
+      const rustSdk07 = broker.connectClient(Transport.Tcp, 'rust-sdk');
+      await broker.loginUser(rustSdk07, 'iggy', 'iggy', '0.9.0');
+      await broker.sendMessages(root, 's', 't', toPartition(1), batch(['a']), 1);
+      await broker.storeConsumerOffset(rustSdk07, { ...target, offset: 100n });
+      expect(broker.getConsumerOffset(root, target)?.storedOffset).toBe(100n);
+      const rustSdk08 = broker.connectClient(Transport.Tcp, 'rust-sdk');
+      await broker.loginUser(rustSdk08, 'iggy', 'iggy', '0.10.0');
+      await expectCode(broker.storeConsumerOffset(rustSdk08, { ...target, offset: 100n }), 'InvalidOffset');
+      expect(broker.getStats(rustSdk07).threadsCount).toBeNull();
+      expect(broker.getStats(rustSdk08).threadsCount).toBeGreaterThan(0);
     });
 
     it('errors and empty answers', async () => {

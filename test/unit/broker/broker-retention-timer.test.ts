@@ -34,7 +34,12 @@ describe('Broker: retention timer', () => {
   async function open(config: BrokerConfig): Promise<{ root: number; dir: string }> {
     const temp = await tempDir();
     cleanup = temp.cleanup;
-    broker = await Broker.open({ dataDir: temp.dir, segmentSizeBytes: 1024, ...config });
+    broker = await Broker.open({
+      dataDir: temp.dir,
+      segmentSizeBytes: 1024,
+      rootPassword: 'iggy',
+      ...config,
+    });
     const root = await login(broker, 'iggy', 'iggy');
     await broker.createStream(root, 's');
     await broker.createTopic(root, 's', { name: 'short', partitionsCount: 1, messageExpiry: EXPIRY_MICROS });

@@ -72,7 +72,7 @@ describe('EmbeddedServer', () => {
 
   it('stop releases the data directory and both ports: the same ones can be opened again at once', async () => {
     const dataDir = join(dir, 'data');
-    const first = await EmbeddedServer.start({ dataDir, tcpPort: 0, httpPort: 0 });
+    const first = await EmbeddedServer.start({ dataDir, tcpPort: 0, httpPort: 0, rootPassword: 'iggy' });
     const tcpPort = first.tcpAddress.port;
     const httpPort = first.httpAddress!.port;
     const c = first.broker.connectInternalClient();

@@ -29,6 +29,7 @@ class EmbeddedCli extends ChildRun {
       '0',
       '--http-port',
       '0',
+      '--with-default-root-credentials',
     ];
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
@@ -57,7 +58,7 @@ class EmbeddedCli extends ChildRun {
 
 /** Payloads of partition 0 of `s`/`t`, read by a broker opened in this process on `dataDir`. */
 async function storedPayloads(dataDir: string): Promise<string[]> {
-  const broker = await Broker.open({ dataDir, retentionIntervalMs: 0 });
+  const broker = await Broker.open({ dataDir, retentionIntervalMs: 0, rootPassword: ROOT.password });
   try {
     const root = broker.connectClient(Transport.Tcp, 'test');
     await broker.loginUser(root, ROOT.username, ROOT.password);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { IggyClient } from '../../../lib/client/index.js';
 import { startCli } from '../../../lib/cli/cli-main.js';
+import { rootLogin } from '../../support/root-login.js';
 import { CLI_DEFAULTS, CliExit, parseCliArgs, parseFsync } from '../../../lib/cli/cli-options.js';
 
 const quiet = () => undefined;
@@ -15,11 +16,16 @@ describe('parseCliArgs', () => {
       persistent: true,
       dataDir: CLI_DEFAULTS.dataDir,
       host: '127.0.0.1',
+      httpHost: '127.0.0.1',
+      httpAllowedHosts: undefined,
       tcpPort: 8090,
       httpPort: 3000,
       fsync: { kind: 'interval', ms: 1000 },
-      rootUsername: process.env.IGGY_ROOT_USERNAME ?? 'iggy',
-      rootPassword: process.env.IGGY_ROOT_PASSWORD ?? 'iggy',
+      segmentSizeBytes: undefined,
+      rootUsername: process.env.IGGY_ROOT_USERNAME,
+      rootPassword: process.env.IGGY_ROOT_PASSWORD,
+      allowDefaultRootPassword: false,
+      limits: { maxConnections: undefined },
       tls: undefined,
     });
     expect(verbose).toBe(false);
@@ -35,6 +41,11 @@ describe('parseCliArgs', () => {
         '--http-port=0',
         '--host',
         '::1',
+        '--http-host',
+        '0.0.0.0',
+        '--allow-default-root-password',
+        '--max-connections',
+        '10',
         '--fsync',
         'interval:250',
         '--root-username',
@@ -55,12 +66,20 @@ describe('parseCliArgs', () => {
       tcpPort: 0,
       httpPort: 0,
       host: '::1',
+      httpHost: '0.0.0.0',
+      allowDefaultRootPassword: true,
+      limits: { maxConnections: 10 },
       fsync: { kind: 'interval', ms: 250 },
       rootUsername: 'admin',
       rootPassword: 'secret',
       tls: { cert: 'c.pem', key: 'k.pem' },
     });
     expect(verbose).toBe(true);
+  });
+
+  it('gives root iggy/iggy only when asked with --with-default-root-credentials', () => {
+    const { server } = parseCliArgs(['--with-default-root-credentials'], quiet);
+    expect(server).toMatchObject({ rootUsername: 'iggy', rootPassword: 'iggy' });
   });
 
   it('runs in memory and without HTTP when asked', () => {
@@ -88,6 +107,8 @@ describe('parseCliArgs', () => {
       ['--tcp-port', '70000'],
       ['--fsync', 'x'],
       ['--tls-cert', 'c'],
+      ['--with-default-root-credentials', '--root-password', 'x'],
+      ['--max-connections', '0'],
       ['--bogus'],
       ['extra'],
     ]) {
@@ -110,30 +131,93 @@ describe('parseCliArgs', () => {
 });
 
 describe('startCli', () => {
-  it('starts a persistent broker on ephemeral ports, prints its addresses, serves clients and stops', async () => {
+  const quietIo = (out: string[] = [], err: string[] = []) => ({
+    out: (l: string) => void out.push(l),
+    err: (l: string) => void err.push(l),
+  });
+  const canLogin = async (port: number, password: string): Promise<boolean> =>
+    (await rootLogin(port, password)) === 'ok';
+
+  it('starts a persistent broker on ephemeral ports, prints its addresses and the generated root password once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'iggy-cli-'));
     const out: string[] = [];
-    const io = { out: (l: string) => void out.push(l), err: () => undefined };
-    const server = await startCli(
-      ['--data-dir', join(dir, 'data'), '--tcp-port', '0', '--http-port', '0'],
-      io,
-    );
+    const args = ['--data-dir', join(dir, 'data'), '--tcp-port', '0', '--http-port', '0'];
+    let server = await startCli(args, quietIo(out));
     try {
       const tcp = server.tcpAddress;
       expect(out.join('\n')).toContain(`TCP listening on 127.0.0.1:${tcp.port}`);
       expect(out.join('\n')).toContain(`HTTP listening on http://127.0.0.1:${server.httpAddress!.port}`);
+      const password = /random password (\S+) \(shown once/.exec(out.join('\n'))![1]!;
       const client = new IggyClient({
         addresses: [`127.0.0.1:${tcp.port}`],
-        credentials: { username: 'iggy', password: 'iggy' },
+        credentials: { username: 'iggy', password },
         reconnect: false,
       });
       await client.connect();
       await client.createStream({ name: 'from-cli' });
       await client.close();
+      expect(await canLogin(tcp.port, 'iggy')).toBe(false);
       expect(await (await fetch(`http://127.0.0.1:${server.httpAddress!.port}/ping`)).text()).toBe('pong');
+      await server.stop();
+
+      const again: string[] = [];
+      server = await startCli(args, quietIo(again));
+      expect(again.join('\n')).not.toContain('password');
+      expect(await canLogin(server.tcpAddress.port, password)).toBe(true);
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('applies a --root-password changed since the last start, and says so on stderr', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iggy-cli-'));
+    const base = ['--data-dir', join(dir, 'data'), '--tcp-port', '0', '--no-http'];
+    let server = await startCli([...base, '--root-password', 'first-secret'], quietIo());
+    try {
+      await server.stop();
+      const err: string[] = [];
+      server = await startCli([...base, '--root-password', 'second-secret'], quietIo([], err));
+      expect(err.join('\n')).toMatch(/WARN the root user's password was replaced by the configured one/);
+      expect(err.join('\n')).not.toContain('second-secret');
+      expect(await canLogin(server.tcpAddress.port, 'second-secret')).toBe(true);
+      expect(await canLogin(server.tcpAddress.port, 'first-secret')).toBe(false);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a non-loopback listener while root has the default password, unless opted out', async () => {
+    const insecure = ['--in-memory', '--tcp-port', '0', '--no-http', '--host', '0.0.0.0'];
+    await expect(startCli([...insecure, '--with-default-root-credentials'], quietIo())).rejects.toThrow(
+      /refusing to listen on 0\.0\.0\.0 \(TCP\): the root user still has the default password/,
+    );
+    await expect(
+      startCli(
+        [
+          '--in-memory',
+          '--tcp-port',
+          '0',
+          '--http-port',
+          '0',
+          '--http-host',
+          '0.0.0.0',
+          '--with-default-root-credentials',
+        ],
+        quietIo(),
+      ),
+    ).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 \(HTTP\)/);
+    const opted = await startCli(
+      [...insecure, '--with-default-root-credentials', '--allow-default-root-password'],
+      quietIo(),
+    );
+    try {
+      expect(await canLogin(opted.tcpAddress.port, 'iggy')).toBe(true);
+    } finally {
+      await opted.stop();
+    }
+    const withPassword = await startCli([...insecure, '--root-password', 'a-real-secret'], quietIo());
+    await withPassword.stop();
   });
 });

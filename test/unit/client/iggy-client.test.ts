@@ -4,6 +4,7 @@ import { CommandCode } from '../../../lib/protocol/codes/command-codes.js';
 import { IggyErrorCode } from '../../../lib/protocol/codes/error-codes.js';
 import { getStreamCodec, type StreamDetails } from '../../../lib/protocol/commands/streams/index.js';
 import { loginUserCodec } from '../../../lib/protocol/commands/session/index.js';
+import { getStatsCodec, type Stats } from '../../../lib/protocol/commands/system/get-stats.js';
 import { encodeResponseFrame } from '../../../lib/protocol/framing.js';
 import { closedPort, FakeIggyPeer } from '../../support/fake-iggy-peer.js';
 
@@ -100,6 +101,25 @@ describe('IggyClient pipelining', () => {
     expect((await disconnected).kind).toBe('Disconnected');
     await new Promise<void>((resolve) => client.once('connected', () => resolve()));
     await expect(client.ping()).resolves.toBeUndefined();
+  });
+
+  it('refuses requests beyond maxQueued / maxQueuedBytes with Backpressure, without writing them', async () => {
+    const { peer, client } = await setup({ maxInFlight: 1, maxQueued: 3, maxQueuedBytes: 1_000_000 });
+    peer.handler = () => undefined;
+    await client.connect();
+    const calls = [1, 2, 3, 4, 5].map((id) => client.getStream({ streamId: id }).catch((e: unknown) => e));
+    const outcomes = await Promise.all(calls.slice(3));
+    expect(outcomes.map(kindOf)).toEqual(['Backpressure', 'Backpressure']);
+    await peer.waitForRequests(1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(peer.requestsWith(CommandCode.GetStream)).toHaveLength(1);
+    expect(client.queued).toBe(2); // written: 1; waiting for the window: 2; refused: 2
+
+    const { client: small } = await setup({ maxQueuedBytes: 40 });
+    await small.connect();
+    // each GetStream request is 8 + 6 bytes: two fit in 40, the third does not; one alone always fits
+    const sends = [1, 2, 3].map((id) => small.getStream({ streamId: id }).catch((e: unknown) => e));
+    expect(kindOf(await sends[2])).toBe('Backpressure');
   });
 
   it('times out a request still waiting in the queue without ever writing it', async () => {
@@ -219,6 +239,7 @@ describe('IggyClient reconnect', () => {
     const { peer, client } = await setup({
       credentials: { username: 'u', password: 'p' },
       reconnect: { initialDelayMs: 20, maxDelayMs: 50 },
+      detectServerVersion: false,
     });
     const events: string[] = [];
     client.on('connected', () => events.push('connected'));
@@ -316,6 +337,40 @@ describe('IggyClient reconnect', () => {
     await expect(client.ping()).resolves.toBeUndefined();
   });
 
+  it('waits offlineTimeoutMs for a lost connection, then fails what waits and every new request at once', async () => {
+    const { peer, client } = await setup({
+      reconnect: { initialDelayMs: 10_000 },
+      requestTimeoutMs: 60_000,
+      offlineTimeoutMs: 50,
+    });
+    await client.connect();
+    const disconnected = new Promise((resolve) => client.once('disconnected', resolve));
+    peer.dropConnections();
+    await disconnected;
+    expect(client.state).toBe('reconnecting');
+    const waiting = client.ping(); // queued: would wait 60 s for its timeout without the offline limit
+    await expect(waiting).rejects.toMatchObject({ kind: 'Disconnected' });
+    await expect(waiting).rejects.toThrow(/not reconnected within 50 ms/);
+    await expect(client.ping()).rejects.toThrow(/disconnected for more than 50 ms/);
+    expect(client.state).toBe('reconnecting'); // still trying
+  });
+
+  it('goes back to queueing requests once reconnected after an offline spell', async () => {
+    const { peer, client } = await setup({
+      reconnect: { initialDelayMs: 200, maxDelayMs: 200, jitter: 0 },
+      offlineTimeoutMs: 20,
+    });
+    await client.connect();
+    const disconnected = new Promise((resolve) => client.once('disconnected', resolve));
+    const reconnected = new Promise((resolve) => client.once('connected', resolve));
+    peer.dropConnections();
+    await disconnected;
+    await new Promise((r) => setTimeout(r, 60));
+    await expect(client.ping()).rejects.toMatchObject({ kind: 'Disconnected' });
+    await reconnected;
+    await expect(client.ping()).resolves.toBeUndefined();
+  });
+
   it('a request issued while reconnecting still honours its timeout', async () => {
     const { peer, client } = await setup({ reconnect: { initialDelayMs: 10_000 }, requestTimeoutMs: 60 });
     await client.connect();
@@ -367,6 +422,80 @@ describe('IggyClient close', () => {
     await expect(waiting).rejects.toMatchObject({ kind: 'Closed' });
   });
 });
+
+describe('IggyClient serverVersion', () => {
+  const statsOf = (version: string) =>
+    getStatsCodec.encodeResponse({ ...emptyStats, iggyServerVersion: version });
+
+  it('asks the server after every login (GetStats) and forgets what it cannot learn', async () => {
+    const { peer, client } = await setup({
+      credentials: { username: 'u', password: 'p' },
+      reconnect: { initialDelayMs: 10 },
+    });
+    let version = '0.8.0';
+    peer.handler = (r) =>
+      r.code === CommandCode.GetStats ? encodeResponseFrame(0, statsOf(version)) : defaultAnswer(r.code);
+    expect(client.serverVersion).toBeNull();
+    await client.connect();
+    expect(client.serverVersion).toBe('0.8.0');
+    expect(peer.connections[0]!.requests.map((r) => r.code)).toEqual([
+      CommandCode.LoginUser,
+      CommandCode.GetStats,
+    ]);
+    version = '0.7.0'; // the server is replaced by an older one
+    peer.dropConnections();
+    await new Promise<void>((resolve) => client.once('connected', () => resolve()));
+    expect(client.serverVersion).toBe('0.7.0');
+    peer.handler = (r) =>
+      r.code === CommandCode.GetStats
+        ? encodeResponseFrame(IggyErrorCode.Unauthorized)
+        : defaultAnswer(r.code);
+    await client.login('u', 'p');
+    expect(client.serverVersion).toBeNull();
+  });
+
+  it('sends nothing more with detectServerVersion: false', async () => {
+    const { peer, client } = await setup({
+      credentials: { username: 'u', password: 'p' },
+      detectServerVersion: false,
+    });
+    peer.handler = (r) => defaultAnswer(r.code);
+    await client.connect();
+    expect(peer.connections[0]!.requests.map((r) => r.code)).toEqual([CommandCode.LoginUser]);
+    expect(client.serverVersion).toBeNull();
+  });
+});
+
+const emptyStats: Stats = {
+  processId: 1,
+  cpuUsage: 0,
+  totalCpuUsage: 0,
+  memoryUsage: 0n,
+  totalMemory: 0n,
+  availableMemory: 0n,
+  runTime: 0n,
+  startTime: 0n,
+  readBytes: 0n,
+  writtenBytes: 0n,
+  messagesSizeBytes: 0n,
+  streamsCount: 0,
+  topicsCount: 0,
+  partitionsCount: 0,
+  segmentsCount: 0,
+  messagesCount: 0n,
+  clientsCount: 0,
+  consumerGroupsCount: 0,
+  hostname: 'h',
+  osName: 'Linux',
+  osVersion: '6',
+  kernelVersion: '6',
+  iggyServerVersion: '',
+  iggyServerSemver: null,
+  cacheMetrics: [],
+  threadsCount: 4,
+  freeDiskSpace: 1n,
+  totalDiskSpace: 2n,
+};
 
 function defaultAnswer(code: number): Buffer {
   return code === CommandCode.LoginUser ? encodeResponseFrame(0, Buffer.alloc(4)) : encodeResponseFrame(0);

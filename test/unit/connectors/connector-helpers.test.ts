@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { calculatePartition } from '../../../lib/connectors/calculate-partition.js';
-import { resolveConnectorConfig } from '../../../lib/connectors/connector-config.js';
+import { DEFAULT_STREAM_NAME, resolveConnectorConfig } from '../../../lib/connectors/connector-config.js';
 import { ConnectorError } from '../../../lib/connectors/connector-error.js';
-import { groupPublishRequests } from '../../../lib/connectors/publish-grouping.js';
+import { partitionBatches, preparePublishes } from '../../../lib/connectors/publish-grouping.js';
 import { PublishRequest } from '../../../lib/connectors/publish-request.js';
 import { endOffset, groupFloors, singleStart } from '../../../lib/connectors/start-position.js';
 import type { TopicInfo } from '../../../lib/connectors/iggy-connector.js';
@@ -41,57 +41,78 @@ describe('calculatePartition', () => {
   });
 });
 
-describe('groupPublishRequests', () => {
-  const defaults = { streamName: 'rustok', topicName: 'domain' };
+describe('preparePublishes and partitionBatches', () => {
+  const defaults = { streamName: DEFAULT_STREAM_NAME, topicName: 'domain' };
+  const limits = { maxBatchMessages: 1000, maxBatchBytes: 1024 * 1024 };
 
-  it('groups by (stream, topic, key) in first-seen order, keeping the order within a group', () => {
-    const ids = Array.from({ length: 5 }, () => randomUUID());
-    const requests = [
-      PublishRequest.simple('a', Buffer.from('1'), ids[0]!),
-      PublishRequest.simple('b', Buffer.from('2'), ids[1]!),
-      PublishRequest.simple('a', Buffer.from('3'), ids[2]!),
-      PublishRequest.new('other', 'domain', 'a', Buffer.from('4'), ids[3]!),
-      PublishRequest.simple('a', Buffer.from('5'), ids[4]!).withHeaders([
-        { key: Header.string('h'), value: Header.uint32(7) },
-      ]),
-    ];
-    const groups = groupPublishRequests(requests, defaults);
-    expect(
-      groups.map((g) => [g.stream, g.topic, g.key, g.messages.map((m) => m.payload.toString())]),
-    ).toEqual([
-      ['rustok', 'domain', 'a', ['1', '3', '5']],
-      ['rustok', 'domain', 'b', ['2']],
-      ['other', 'domain', 'a', ['4']],
-    ]);
-    expect(groups[0]!.messages[0]!.id).toBe(uuidToMessageId(ids[0]!));
-    expect(groups[0]!.messages[2]!.headers).toHaveLength(1);
-  });
-
-  it('sends PublishRequest.toTopic to that topic of the default stream', () => {
-    const id = randomUUID();
-    const request = PublishRequest.toTopic('system', 'a', Buffer.from('1'), id);
-    expect([request.stream, request.topic, request.partitionKey, request.eventId]).toEqual([
-      undefined,
-      'system',
-      'a',
-      id,
-    ]);
-    const groups = groupPublishRequests(
-      [request, PublishRequest.new('rustok', 'system', 'a', Buffer.from('2'), randomUUID())],
+  it('fills in the default stream and topic, derives the message id and measures each message once', () => {
+    const ids = Array.from({ length: 3 }, () => randomUUID());
+    const entries = preparePublishes(
+      [
+        PublishRequest.simple('a', Buffer.from('1'), ids[0]!),
+        PublishRequest.toTopic('system', 'b', Buffer.from('22'), ids[1]!),
+        PublishRequest.new('other', 'domain', 'a', Buffer.from('333'), ids[2]!).withHeaders([
+          { key: Header.string('h'), value: Header.uint32(7) },
+        ]),
+      ],
       defaults,
+      'owner',
     );
-    expect(groups.map((g) => [g.stream, g.topic, g.key, g.messages.length])).toEqual([
-      ['rustok', 'system', 'a', 2],
+    expect(entries.map((e) => [e.stream, e.topic, e.key, e.owner])).toEqual([
+      [DEFAULT_STREAM_NAME, 'domain', 'a', 'owner'],
+      [DEFAULT_STREAM_NAME, 'system', 'b', 'owner'],
+      ['other', 'domain', 'a', 'owner'],
+    ]);
+    expect(entries[0]!.message.id).toBe(uuidToMessageId(ids[0]!));
+    // 64-byte message header + payload + user headers (1+4+1 key, 1+4+4 value)
+    expect(entries.map((e) => [e.headerBytes, e.bytes])).toEqual([
+      [0, 65],
+      [0, 66],
+      [15, 64 + 3 + 15],
     ]);
   });
 
-  it('refuses an event id that is not a UUID and an empty key (Publish)', () => {
-    expect(() =>
-      groupPublishRequests([PublishRequest.simple('a', Buffer.from('x'), 'nope')], defaults),
-    ).toThrow(expect.objectContaining({ kind: 'Publish' }));
-    expect(() =>
-      groupPublishRequests([PublishRequest.simple('', Buffer.from('x'), randomUUID())], defaults),
-    ).toThrow(expect.objectContaining({ kind: 'Publish' }));
+  it('groups by partition in publish order and cuts batches at the message and byte limits', () => {
+    const requests = Array.from({ length: 7 }, (_, i) =>
+      PublishRequest.simple(i % 2 === 0 ? 'even' : 'odd', Buffer.alloc(36, i), randomUUID()),
+    );
+    const entries = preparePublishes(requests, defaults, null);
+    const partitionOf = (key: string) => (key === 'even' ? 0 : 1);
+    const shape = (batches: ReturnType<typeof partitionBatches>) =>
+      batches.map((b) => [b.partition, b.entries.map((e) => e.message.payload[0])]);
+    expect(shape(partitionBatches(entries, partitionOf, limits))).toEqual([
+      [0, [0, 2, 4, 6]],
+      [1, [1, 3, 5]],
+    ]);
+    expect(shape(partitionBatches(entries, partitionOf, { ...limits, maxBatchMessages: 2 }))).toEqual([
+      [0, [0, 2]],
+      [1, [1, 3]],
+      [0, [4, 6]],
+      [1, [5]],
+    ]);
+    // each message is 100 bytes: three fit in 300, the fourth opens a new batch
+    expect(shape(partitionBatches(entries, () => 0, { ...limits, maxBatchBytes: 300 }))).toEqual([
+      [0, [0, 1, 2]],
+      [0, [3, 4, 5]],
+      [0, [6]],
+    ]);
+    // a message larger than the byte limit goes alone
+    expect(shape(partitionBatches(entries.slice(0, 2), () => 0, { ...limits, maxBatchBytes: 10 }))).toEqual([
+      [0, [0]],
+      [0, [1]],
+    ]);
+  });
+
+  it('refuses an event id that is not a UUID, an empty key and an empty payload (Publish)', () => {
+    for (const bad of [
+      PublishRequest.simple('a', Buffer.from('x'), 'nope'),
+      PublishRequest.simple('', Buffer.from('x'), randomUUID()),
+      PublishRequest.simple('a', Buffer.alloc(0), randomUUID()),
+    ]) {
+      expect(() => preparePublishes([bad], defaults, null)).toThrow(
+        expect.objectContaining({ kind: 'Publish' }),
+      );
+    }
   });
 });
 
@@ -159,14 +180,14 @@ describe('resolveConnectorConfig', () => {
     const config = resolveConnectorConfig();
     expect(config).toMatchObject({
       mode: 'embedded',
-      streamName: 'rustok',
+      streamName: DEFAULT_STREAM_NAME,
       topicName: 'domain',
       partitions: 8,
     });
     expect(config.embedded).toMatchObject({
       dataDir: './data/iggy',
       tcpPort: 8090,
-      httpPort: 3000,
+      httpPort: null, // never Nest's app.listen(3000)
       persistent: true,
     });
     expect(config.remote).toEqual({
@@ -187,14 +208,14 @@ describe('resolveConnectorConfig', () => {
     });
     expect(config).toMatchObject({
       mode: 'remote',
-      streamName: 'rustok',
+      streamName: DEFAULT_STREAM_NAME,
       topicName: 'domain',
       partitions: 2,
     });
     expect(config.embedded).toMatchObject({
       dataDir: './data/iggy',
       tcpPort: null,
-      httpPort: 3000,
+      httpPort: null,
       persistent: true,
     });
     expect(config.remote).toMatchObject({

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { IggyClient } from '../../../lib/client/iggy-client.js';
 import {
+  DEFAULT_STREAM_NAME,
   resolveConnectorConfig,
   type ConnectorConfigInput,
 } from '../../../lib/connectors/connector-config.js';
 import { calculatePartition } from '../../../lib/connectors/calculate-partition.js';
 import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js';
 import { PublishRequest } from '../../../lib/connectors/publish-request.js';
+import { rootLogin } from '../../support/root-login.js';
 import { ConsumerKind } from '../../../lib/protocol/primitives/consumer.js';
 import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
 
@@ -45,7 +47,9 @@ describe('EmbeddedConnector', () => {
   });
 
   it('serves the same data over TCP as in process (for the iggy CLI and other services)', async () => {
-    const connector = await open({ embedded: { persistent: false, tcpPort: 0, httpPort: null } });
+    const connector = await open({
+      embedded: { persistent: false, tcpPort: 0, httpPort: null, rootPassword: 'iggy' },
+    });
     const client = new IggyClient({
       addresses: [`127.0.0.1:${connector.tcpPort}`],
       credentials: { username: 'iggy', password: 'iggy' },
@@ -125,6 +129,26 @@ describe('EmbeddedConnector', () => {
     }
   });
 
+  it('needs no root password itself; network logins use the configured one, applied at a later start', async () => {
+    const dataDir = join(root, 'root-password');
+    const login = rootLogin;
+
+    const first = await open({ embedded: { dataDir, tcpPort: 0, httpPort: null } });
+    try {
+      await first.ensureStream('works-without-password');
+      expect(await login(first.tcpPort!, 'iggy')).toMatchObject({ code: 42 });
+    } finally {
+      await first.shutdown();
+    }
+    const second = await open({ embedded: { dataDir, tcpPort: 0, httpPort: null, rootPassword: 'chosen' } });
+    try {
+      expect(await login(second.tcpPort!, 'chosen')).toBe('ok');
+      expect(await second.getTopic('works-without-password', 'none')).toBeNull();
+    } finally {
+      await second.shutdown();
+    }
+  });
+
   it('releases the lock and both listeners on shutdown: a new connector opens the same directory and ports at once', async () => {
     const dataDir = join(root, 'relisten');
     const first = await open({ embedded: { dataDir, tcpPort: 0, httpPort: 0 } });
@@ -133,7 +157,7 @@ describe('EmbeddedConnector', () => {
     await first.ensureStream('kept');
     await first.shutdown();
     expect([first.tcpPort, first.httpPort]).toEqual([null, null]);
-    const second = await open({ embedded: { dataDir, tcpPort, httpPort } });
+    const second = await open({ embedded: { dataDir, tcpPort, httpPort, rootPassword: 'iggy' } });
     try {
       expect([second.tcpPort, second.httpPort]).toEqual([tcpPort, httpPort]);
       expect(await (await fetch(`http://127.0.0.1:${httpPort}/ping`)).text()).toBe('pong');
@@ -143,7 +167,7 @@ describe('EmbeddedConnector', () => {
         reconnect: false,
       });
       await client.connect();
-      expect((await client.getStreams()).map((x) => x.name)).toEqual(['kept']);
+      expect((await client.getStreams()).map((x) => x.name)).toEqual([DEFAULT_STREAM_NAME, 'kept']);
       await client.close();
     } finally {
       await second.shutdown();

@@ -24,6 +24,7 @@ if (!withOpenssl) console.warn('openssl CLI not found: RemoteConnector TLS tests
         persistent: false,
         tcpPort: 0,
         httpPort: null,
+        rootPassword: 'iggy',
         tls: { cert: cert.certPath, key: cert.keyPath },
       });
     });

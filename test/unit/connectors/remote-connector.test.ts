@@ -29,6 +29,7 @@ describe('remoteClientOptions', () => {
       heartbeatIntervalMs: 1_000,
     });
     expect(remoteClientOptions({ ...defaultRemoteConfig, reconnect: false }).reconnect).toBe(false);
+    expect(remoteClientOptions({ ...defaultRemoteConfig, protocol: 'http' }).protocol).toBe('http');
   });
 
   it('prefers a personal access token over username and password', () => {
@@ -60,7 +61,7 @@ describe('remoteClientOptions', () => {
   });
 
   it.each([
-    ['http protocol', { protocol: 'http' as const }],
+    ['a protocol other than tcp and http', { protocol: 'quic' as unknown as 'tcp' }],
     ['no address', { addresses: [] }],
     ['a port out of range', { addresses: ['127.0.0.1:70000'] }],
     ['no password', { password: '' }],
@@ -78,7 +79,9 @@ describe('RemoteConnector connections', () => {
   beforeAll(async () => {
     server = new EmbeddedConnector();
     await server.connect(
-      resolveConnectorConfig({ embedded: { persistent: false, tcpPort: 0, httpPort: null } }),
+      resolveConnectorConfig({
+        embedded: { persistent: false, tcpPort: 0, httpPort: null, rootPassword: 'iggy' },
+      }),
     );
   });
 

@@ -82,6 +82,30 @@ describe('DlqManager', () => {
     expect(await dlq.get('00000000-0000-0000-0000-000000000000')).toBeNull();
   });
 
+  it('returns dead letters that serialize to JSON (a controller may return them as they are)', async () => {
+    const { dlq } = await setup();
+    const [deadLetter] = await dlq.list({ group: 'audit' });
+    const json = JSON.parse(JSON.stringify([deadLetter])) as Record<string, unknown>[];
+    expect(json[0]).toMatchObject({
+      id: deadLetter!.id,
+      group: 'audit',
+      eventType: 'user.created',
+      failedAt: deadLetter!.failedAt.toISOString(),
+      origin: {
+        offset: deadLetter!.origin.offset.toString(),
+        timestamp: deadLetter!.origin.timestamp.toString(),
+      },
+      message: {
+        id: deadLetter!.message.id.toString(),
+        payload: deadLetter!.message.payload.toString('base64'),
+      },
+      position: { partition: deadLetter!.position.partition, offset: deadLetter!.position.offset.toString() },
+    });
+    expect(JSON.parse(JSON.stringify(await dlq.inspect(deadLetter!.id)))).toMatchObject({
+      deadLetter: { id: deadLetter!.id, origin: { offset: deadLetter!.origin.offset.toString() } },
+    });
+  });
+
   it('redrives one dead letter to its origin: only the failed handler of the failed group runs again', async () => {
     const { connector, dlq } = await setup();
     const [dead] = await dlq.list({ tenantId: 'globex' });

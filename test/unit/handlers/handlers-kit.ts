@@ -34,7 +34,7 @@ export async function startBroker(options: { tcp?: boolean } = {}): Promise<Embe
     streamName: STREAM,
     topicName: TOPIC,
     partitions: PARTITIONS,
-    embedded: { persistent: false, tcpPort: options.tcp ? 0 : null, httpPort: null },
+    embedded: { persistent: false, tcpPort: options.tcp ? 0 : null, httpPort: null, rootPassword: 'iggy' },
   });
   await new TopologyManager(connector, {}, { logger: { warn: () => undefined } }).ensure();
   return connector;

@@ -58,6 +58,7 @@ describe('IggyHealthIndicator', () => {
     expect(up.details.iggy).toMatchObject({
       status: 'up',
       connected: true,
+      serverVersion: '0.8.0-embedded',
       stream: 'test',
       topicsPresent: ['domain', 'system', 'dlq'],
       topicsMissing: [],

@@ -11,6 +11,8 @@ import { resolveIggyOptions } from '../../../lib/module/config/resolve-iggy-opti
 import { configProblems, validateIggyConfig } from '../../../lib/module/config/validate-iggy-config.js';
 import type { IggyModuleOptions } from '../../../lib/module/interfaces/iggy-module-options.interface.js';
 import { days, gigabytes } from '../../../lib/topology/topology-config.js';
+import { DEFAULT_STREAM_NAME } from '../../../lib/connectors/connector-config.js';
+import { recordLogs } from './iggy-test-kit.js';
 
 describe('validateIggyConfig', () => {
   it('accepts an empty config and a full one', () => {
@@ -112,7 +114,7 @@ describe('resolveIggyOptions', () => {
     const resolved = resolveIggyOptions({ partitions: 3, topology: { retention: { domainMaxAgeDays: 2 } } });
     expect(resolved).toMatchObject({
       mode: 'embedded',
-      streamName: 'rustok',
+      streamName: DEFAULT_STREAM_NAME,
       topicName: 'domain',
       partitions: 3,
       serialization: 'json',
@@ -151,8 +153,18 @@ describe('iggyConfigFromEnv', () => {
       IGGY_TLS_DOMAIN: 'iggy.local',
       IGGY_TLS_CA_FILE: '/ca.pem',
       IGGY_REQUEST_TIMEOUT_MS: '1500',
+      IGGY_OFFLINE_TIMEOUT_MS: 'infinity',
+      IGGY_PUBLISH_LINGER_MS: '2',
+      IGGY_PUBLISH_MAX_BATCH_MESSAGES: '500',
+      IGGY_PUBLISH_MAX_BATCH_BYTES: '65536',
+      IGGY_PUBLISH_MAX_IN_FLIGHT_MESSAGES: '10000',
+      IGGY_PUBLISH_MAX_IN_FLIGHT_BYTES: '1048576',
+      IGGY_PUBLISH_BACKPRESSURE_TIMEOUT_MS: '0',
+      IGGY_SHUTDOWN_TIMEOUT_MS: '2000',
       IGGY_DATA_DIR: '/data',
       IGGY_HOST: '0.0.0.0',
+      IGGY_HTTP_HOST: '::1',
+      IGGY_ALLOW_DEFAULT_ROOT_PASSWORD: 'yes',
       IGGY_TCP_PORT: 'none',
       IGGY_HTTP_PORT: '3001',
       IGGY_PERSISTENT: 'off',
@@ -187,10 +199,22 @@ describe('iggyConfigFromEnv', () => {
         tlsDomain: 'iggy.local',
         tlsCaFile: '/ca.pem',
         requestTimeoutMs: 1500,
+        offlineTimeoutMs: Infinity,
       },
+      publish: {
+        lingerMs: 2,
+        maxBatchMessages: 500,
+        maxBatchBytes: 65536,
+        maxInFlightMessages: 10000,
+        maxInFlightBytes: 1048576,
+        backpressureTimeoutMs: 0,
+      },
+      shutdownTimeoutMs: 2000,
       embedded: {
         dataDir: '/data',
         host: '0.0.0.0',
+        httpHost: '::1',
+        allowDefaultRootPassword: true,
         tcpPort: null,
         httpPort: 3001,
         persistent: false,
@@ -206,12 +230,61 @@ describe('iggyConfigFromEnv', () => {
     expect(configProblems(config)).toEqual([]);
   });
 
-  it('leaves unset and empty variables out, and keeps unparsable ones for validation to report', () => {
+  it('checks the publish settings, naming the option', () => {
+    expect(
+      configProblems({
+        publish: { maxInFlightMessages: 0, lingerMs: -1, backpressureTimeoutMs: 1.5, bogus: 1 },
+        remote: { offlineTimeoutMs: -5 },
+        shutdownTimeoutMs: 'soon',
+      }),
+    ).toEqual([
+      "shutdownTimeoutMs must be an integer ≥ 0, got 'soon'",
+      'remote.offlineTimeoutMs must be an integer ≥ 0 (ms) or Infinity, got -5',
+      'publish.lingerMs must be an integer in 0..60000, got -1',
+      'publish.maxInFlightMessages must be an integer ≥ 1, got 0',
+      'publish.backpressureTimeoutMs must be an integer ≥ 0, got 1.5',
+      'publish.bogus is not a known option',
+    ]);
+    const yaml = iggyConfigFromYamlText(
+      'events:\n  iggy:\n    shutdown_timeout_ms: 1000\n    publish: { linger_ms: 1, max_in_flight_bytes: 4096 }\n',
+    );
+    expect(yaml).toEqual({ shutdownTimeoutMs: 1000, publish: { lingerMs: 1, maxInFlightBytes: 4096 } });
+    expect(resolveIggyOptions(yaml).publish).toMatchObject({
+      lingerMs: 1,
+      maxInFlightBytes: 4096,
+      maxInFlightMessages: 20_000,
+      backpressureTimeoutMs: 30_000,
+    });
+  });
+
+  it('leaves unset and empty variables out', () => {
     expect(iggyConfigFromEnv({ IGGY_MODE: '', IGGY_STREAM: '  ' })).toEqual({});
-    const config = iggyConfigFromEnv({ IGGY_TCP_PORT: 'abc', IGGY_TLS: 'maybe' });
-    expect(configProblems(config)).toEqual([
-      "embedded.tcpPort must be a port in 0..65535 or null (no listener), got 'abc'",
-      "remote.tlsEnabled must be true or false, got 'maybe'",
+  });
+
+  it('fails with one IggyConfigError naming each bad variable', () => {
+    const read = () =>
+      iggyConfigFromEnv({ IGGY_TCP_PORT: 'abc', IGGY_TLS: 'maybe', IGGY_PARTITIONS: 'many' });
+    expect(read).toThrow(IggyConfigError);
+    expect(read).toThrow(
+      'invalid Iggy config (environment variables): ' +
+        "IGGY_PARTITIONS must be an integer in 1..1000, got 'many'; " +
+        "IGGY_TCP_PORT must be a port in 0..65535 or null (no listener), got 'abc'; " +
+        "IGGY_TLS must be true or false, got 'maybe'",
+    );
+    expect(() => iggyConfigFromEnv({ IGGY_ADDRESSES: 'a:1,nope' })).toThrow(
+      "IGGY_ADDRESSES[1] must be host:port, got 'nope'",
+    );
+  });
+
+  it('warns once about an IGGY_* variable it does not read, with the one likely meant', () => {
+    const logs = recordLogs();
+    const env = { IGGY_PARTITION: '4', IGGY_STREAM_NAME: 'shop', IGGY_COLOUR: 'blue', OTHER: 'x' };
+    expect(iggyConfigFromEnv(env)).toEqual({});
+    iggyConfigFromEnv(env);
+    expect(logs.lines.filter((line) => line.startsWith('warn'))).toEqual([
+      'warn IGGY_PARTITION is not a variable nestjs-iggy reads (ignored): did you mean IGGY_PARTITIONS?',
+      'warn IGGY_STREAM_NAME is not a variable nestjs-iggy reads (ignored): did you mean IGGY_STREAM?',
+      'warn IGGY_COLOUR is not a variable nestjs-iggy reads (ignored)',
     ]);
   });
 });

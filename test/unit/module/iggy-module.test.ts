@@ -14,7 +14,7 @@ import { IggyModule } from '../../../lib/module/iggy.module.js';
 import type { IggyModuleOptions } from '../../../lib/module/interfaces/iggy-module-options.interface.js';
 import type { ResolvedIggyModuleOptions } from '../../../lib/module/interfaces/resolved-iggy-options.interface.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
-import { memoryConfig, memoryEnv, recordLogs } from './iggy-test-kit.js';
+import { memoryConfig, memoryEnv, RecordingLogger, recordLogs } from './iggy-test-kit.js';
 
 let app: TestingModule | undefined;
 beforeAll(() => void recordLogs());
@@ -69,15 +69,37 @@ describe('IggyModule.forRoot', () => {
     );
   });
 
-  it('is global with isGlobal', async () => {
+  it('is global by default: a feature module injects its providers without importing it', async () => {
     @Injectable()
     class Consumer {
-      constructor(@Inject(IGGY_CONNECTOR) readonly connector: IggyConnector) {}
+      constructor(
+        @Inject(IGGY_CONNECTOR) readonly connector: IggyConnector,
+        readonly client: IggyClientProxy,
+      ) {}
     }
     @Module({ providers: [Consumer] })
     class FeatureModule {}
-    const moduleRef = await boot([IggyModule.forRoot({ ...memoryConfig(), isGlobal: true }), FeatureModule]);
+    const moduleRef = await boot([IggyModule.forRoot(memoryConfig()), FeatureModule]);
     expect(moduleRef.get(Consumer).connector.isConnected()).toBe(true);
+    expect(moduleRef.get(Consumer).client).toBe(moduleRef.get(IggyClientProxy));
+  });
+
+  it('with isGlobal: false, only the modules that import it see its providers', () => {
+    expect(IggyModule.forRoot(memoryConfig()).global).toBe(true);
+    expect(IggyModule.forRoot({ ...memoryConfig(), isGlobal: false }).global).toBe(false);
+    expect(IggyModule.forRootAsync({ useFactory: () => memoryConfig(), isGlobal: false }).global).toBe(false);
+  });
+
+  it('logs one start-up line: mode, data, listeners, stream', async () => {
+    const logs = new RecordingLogger();
+    app = await Test.createTestingModule({
+      imports: [IggyModule.forRoot(memoryConfig({ streamName: 'shop' }))],
+    })
+      .setLogger(logs)
+      .compile();
+    expect(logs.lines.filter((line) => line.startsWith('log ') && /stream '/.test(line))).toEqual([
+      "log embedded: in memory, TCP off, HTTP off; stream 'shop', domain topic 'domain'",
+    ]);
   });
 });
 

@@ -10,7 +10,12 @@ describe('README: the client', () => {
   let server: EmbeddedServer;
 
   beforeAll(async () => {
-    server = await EmbeddedServer.start({ persistent: false, tcpPort: 0, httpPort: null });
+    server = await EmbeddedServer.start({
+      persistent: false,
+      tcpPort: 0,
+      httpPort: null,
+      rootPassword: 'iggy',
+    });
   });
 
   afterAll(async () => {

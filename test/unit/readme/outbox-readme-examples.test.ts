@@ -75,9 +75,7 @@ export async function withNodePostgres(): Promise<void> {
   await store.ensureSchema(); // or run outboxDdl('postgres') in your migrations
 
   const connector = new EmbeddedConnector();
-  await connector.connect({ streamName: 'shop', topicName: 'domain' });
-  await connector.ensureStream('shop');
-  await connector.ensureTopic('shop', { name: 'domain', partitions: 8 });
+  await connector.connect({ streamName: 'shop', topicName: 'domain', partitions: 8 }); // creates shop/domain if missing
 
   const bus = new TransactionalEventBus(store);
   const relay = new OutboxRelay({ store, connector });
@@ -461,8 +459,6 @@ describeWithPostgres('README outbox examples on PostgreSQL', () => {
       topicName: 'domain',
       embedded: { persistent: false, dataDir: './unused', tcpPort: null, httpPort: null },
     });
-    await connector.ensureStream('shop');
-    await connector.ensureTopic('shop', { name: 'domain', partitions: 8 });
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
 
     await withTypeOrm(connector);

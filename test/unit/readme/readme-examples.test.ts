@@ -8,10 +8,25 @@ import 'reflect-metadata';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  type INestApplication,
+  type Type,
+} from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  ClientProxy,
+  ClientsModule,
+  Ctx,
+  EventPattern,
+  MessagePattern,
+  Payload,
+} from '@nestjs/microservices';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
@@ -20,6 +35,7 @@ import {
   DlqManager,
   EmbeddedConnector,
   IGGY_CONFIG_KEY,
+  IGGY_CONNECTOR,
   IGGY_MODULE_OPTIONS,
   IggyClientProxy,
   IggyContext,
@@ -34,6 +50,7 @@ import {
   iggyConfigFromYamlText,
   iggyConfigLoader,
   type EventEnvelope,
+  type IggyConnector,
   type IggyModuleOptions,
   type ReplayResult,
 } from '../../../lib/index.js';
@@ -61,10 +78,50 @@ export class AppModule {}
 export async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule);
   app.enableShutdownHooks(); // SIGTERM: handlers drain, offsets are committed, the broker closes
-  await app.listen(3100); // 3000 is the embedded broker's HTTP port
+  await app.listen(3000);
   const client = app.get(IggyClientProxy);
   await lastValueFrom(client.emit('user.registered', { tenantId: 'acme', name: 'Ada' }));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// README: "Minimal example": feature modules and Nest's client registration
+
+@Injectable()
+export class SignupService {
+  constructor(private readonly events: IggyClientProxy) {}
+
+  register(tenantId: string, name: string) {
+    return lastValueFrom(this.events.emit('user.registered', { tenantId, name }));
+  }
+}
+
+@Module({ providers: [SignupService], exports: [SignupService] })
+export class UsersModule {} // imported by AppModule beside IggyModule.forRoot(...)
+
+@Injectable()
+export class CheckoutService {
+  constructor(@Inject('ORDERS') private readonly orders: ClientProxy) {}
+
+  quote(tenantId: string, items: number): Promise<{ price: number }> {
+    return firstValueFrom(this.orders.send<{ price: number }>('order.quote', { tenantId, items }));
+  }
+}
+
+@Module({
+  imports: [
+    ClientsModule.register([{ name: 'ORDERS', customClass: IggyClientProxy, options: { timeoutMs: 2_000 } }]),
+    // or, with the connector injected explicitly:
+    ClientsModule.registerAsync([
+      {
+        name: 'ORDERS_ASYNC',
+        inject: [IGGY_CONNECTOR],
+        useFactory: (connector: IggyConnector) => ({ customClass: IggyClientProxy, options: { connector } }),
+      },
+    ]),
+  ],
+  providers: [CheckoutService],
+})
+export class CheckoutModule {}
 
 // ---------------------------------------------------------------------------------------------------
 // README: "Configuration with @nestjs/config"
@@ -81,6 +138,18 @@ export async function bootstrap(): Promise<void> {
 })
 export class ConfiguredAppModule {}
 
+@Module({
+  imports: [
+    ConfigModule.forRoot({ load: [iggyConfigLoader()] }), // IGGY_STREAM, IGGY_MODE, ... (table below)
+    IggyModule.forRootAsync({
+      imports: [ConfigModule],
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => config.getOrThrow<IggyModuleOptions>(IGGY_CONFIG_KEY),
+    }),
+  ],
+})
+export class EnvConfiguredAppModule {}
+
 /** The README's YAML block, verbatim (the test checks it validates). */
 export const readmeYaml = `
 events:
@@ -88,7 +157,7 @@ events:
     mode: embedded # or remote
     serialization: json # or msgpack
     topology: { stream_name: shop, domain_partitions: 8, replication_factor: 1 }
-    embedded: { data_dir: ./data/iggy, tcp_port: 8090, http_port: 3000, persistent: true }
+    embedded: { data_dir: ./data/iggy, tcp_port: 8090, http_port: 9090, persistent: true }
     remote:
       addresses: ['127.0.0.1:8090']
       username: iggy
@@ -99,6 +168,7 @@ events:
     dlq: { enabled: true, topic: dlq }
     handlers: { concurrency: 4, idempotency: true, idempotency_window: 10000, shutdown_timeout_ms: 10000 }
     request_reply: { reply_topic: replies, timeout_ms: 5000 }
+    publish: { linger_ms: 0, max_in_flight_messages: 20000, backpressure_timeout_ms: 30000 }
 `;
 
 // ---------------------------------------------------------------------------------------------------
@@ -123,6 +193,23 @@ export const remoteModule = IggyModule.forRoot({
 export const customConnectorModule = IggyModule.forRoot({
   streamName: 'shop',
   connector: { useClass: CountingConnector },
+});
+
+// ---------------------------------------------------------------------------------------------------
+// README: "Publishing: batching, backpressure, a server that is down"
+
+export const publishingModule = IggyModule.forRoot({
+  streamName: 'shop',
+  publish: {
+    lingerMs: 0, // wait this long for company (0: the publishes of the same tick)
+    maxBatchMessages: 1000, // per append / SendMessages
+    maxBatchBytes: 1024 * 1024,
+    maxInFlightMessages: 20_000, // accepted, not yet acknowledged
+    maxInFlightBytes: 32 * 1024 * 1024,
+    backpressureTimeoutMs: 30_000, // then ConnectorError 'Backpressure' (0: fail at once)
+  },
+  shutdownTimeoutMs: 5_000, // connector shutdown: send what is queued, wait this long, then close
+  remote: { offlineTimeoutMs: 2_000 }, // remote: wait this long for a lost connection, then fail fast
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -201,7 +288,7 @@ export async function hybridMain(): Promise<void> {
     { inheritAppConfig: true }, // the module's retry/DLQ interceptor reaches @EventPattern handlers
   );
   await app.startAllMicroservices();
-  await app.listen(3100); // 3000 is the embedded broker's HTTP port
+  await app.listen(3000);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -281,6 +368,20 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+/** An app of `module` with the 'quotes' `IggyServer` connected, as `hybridMain` does (no HTTP listener). */
+async function startHybrid(module: Type): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  cleanups.push(() => app.close());
+  app.connectMicroservice(
+    { strategy: IggyServer.fromApp(app, { group: 'quotes', pollIntervalMs: 5 }) },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.init();
+  return app;
+}
+
 describe('README examples', () => {
   it('type-check', () => {
     const configFile = resolve(dirname(here), '../../../tsconfig.json');
@@ -326,15 +427,7 @@ describe('README examples', () => {
       providers: [OrdersService],
     })
     class ShopModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [ShopModule] }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    cleanups.push(() => app.close());
-    app.connectMicroservice(
-      { strategy: IggyServer.fromApp(app, { group: 'quotes', pollIntervalMs: 5 }) },
-      { inheritAppConfig: true },
-    );
-    await app.startAllMicroservices();
-    await app.init();
+    const app = await startHybrid(ShopModule);
     const orders = app.get(OrdersService);
     await orders.ship({ tenantId: 'acme', orderId: 'o-1' });
     await orders.shipAs('o-2', 'globex', 'u-7');
@@ -342,5 +435,29 @@ describe('README examples', () => {
     const controller = app.get(QuotesController);
     await eventually(() => controller.shipped.length === 2);
     expect(controller.shipped.sort()).toEqual(['acme/o-1', 'globex/o-2']);
+  });
+
+  it('a feature module injects the client without importing IggyModule; ClientsModule clients share its connector', async () => {
+    @Module({
+      imports: [IggyModule.forRoot(inMemory), UsersModule, CheckoutModule],
+      controllers: [QuotesController],
+      providers: [Greeter],
+    })
+    class ShopModule {}
+    const app = await startHybrid(ShopModule);
+
+    await app.get(SignupService).register('acme', 'Ada');
+    await eventually(() => app.get(Greeter).greeted.length === 1);
+    expect(app.get(Greeter).greeted).toEqual(['acme: hello Ada']);
+
+    await expect(app.get(CheckoutService).quote('acme', 4)).resolves.toEqual({ price: 40 });
+    const registered = app.get<IggyClientProxy>('ORDERS');
+    const async = app.get<IggyClientProxy>('ORDERS_ASYNC');
+    await expect(firstValueFrom(async.send('order.quote', { tenantId: 'acme', items: 1 }))).resolves.toEqual({
+      price: 10,
+    });
+    const connector = app.get(IGGY_CONNECTOR);
+    expect(registered.unwrap()).toBe(connector);
+    expect(async.unwrap()).toBe(connector);
   });
 });

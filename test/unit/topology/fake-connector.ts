@@ -18,6 +18,7 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
  */
 export class FakeConnector implements IggyConnector {
   config: ConnectorConfig | undefined;
+  serverVersion: string | null = '0.8.0';
   connected = false;
   pingLatencyMs = 1;
   pingError: Error | undefined;

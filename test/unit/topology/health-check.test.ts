@@ -19,6 +19,7 @@ describe('healthCheck', () => {
       details: {
         connected: true,
         latencyMs: 1,
+        serverVersion: '0.8.0',
         degradedLatencyMs: 500,
         stream: 'shop',
         topicsPresent: ['domain', 'system', 'dlq'],

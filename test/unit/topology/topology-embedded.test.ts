@@ -10,9 +10,11 @@ import {
 } from '../../../lib/events/index.js';
 import { days, gigabytes, healthCheck, TopologyManager } from '../../../lib/topology/index.js';
 
+// The TopologyManager makes the topics here (with retention), not connect.
 const config = resolveConnectorConfig({
   streamName: 'shop',
   partitions: 4,
+  ensureTopology: false,
   embedded: { persistent: false, tcpPort: null, httpPort: null },
 });
 

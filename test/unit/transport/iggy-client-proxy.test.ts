@@ -9,7 +9,8 @@ import { partitionForKey } from '../../../lib/protocol/messages/partition-key.js
 import { TopologyManager } from '../../../lib/topology/topology-manager.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
 import { IggyRecord } from '../../../lib/transport/iggy-record.js';
-import { IggyMissingTenantError } from '../../../lib/transport/transport-errors.js';
+import { IggyMissingTenantError, IggyTransportError } from '../../../lib/transport/transport-errors.js';
+import { EnvelopeValidationError } from '../../../lib/events/event-errors.js';
 import { memoryConfig } from '../module/iggy-test-kit.js';
 
 const PARTITIONS = 4;
@@ -95,6 +96,25 @@ describe('IggyClientProxy.emit', () => {
       'system',
     );
     expect(readEventMeta(received!)).toMatchObject({ tenantId: 'default-tenant', type: 'thing.happened' });
+  });
+
+  it('rejects a tenantId that is not a string instead of falling back to the default tenant', async () => {
+    const client = new IggyClientProxy({ connector, defaultTenantId: 'default-tenant' });
+    for (const data of [{ tenantId: 42 }, new IggyRecord({}, { tenantId: 42 as never })]) {
+      const error = await firstValueFrom(client.emit('thing.happened', data)).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(EnvelopeValidationError);
+      expect((error as Error).message).toMatch(/tenantId: must be a string, got number/);
+    }
+  });
+
+  it('without a connector and no IggyModule running: a clear error naming the way out', async () => {
+    const client = new IggyClientProxy();
+    const error = await firstValueFrom(client.emit('thing.happened', { tenantId: 'acme' })).catch(
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(IggyTransportError);
+    expect((error as Error).message).toMatch(/made without a connector and no IggyModule is running/);
+    expect(() => client.unwrap()).toThrow(IggyTransportError);
   });
 
   it('with its own connector config: connects on first use and shuts it down on close', async () => {

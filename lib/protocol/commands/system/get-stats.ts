@@ -15,7 +15,11 @@ export interface CacheMetricsEntry {
   hitRatio: number;
 }
 
-/** Server and process statistics (GetStats response). Sizes in bytes, times in microseconds. */
+/**
+ * Server and process statistics (GetStats response). Sizes in bytes, times in microseconds. Later
+ * servers appended fields: each group is read only when the payload goes on (0.7 ends after the cache
+ * metrics, 0.8 adds threads and disk space).
+ */
 export interface Stats {
   processId: number;
   /** f32: the server process's CPU usage. */
@@ -49,6 +53,12 @@ export interface Stats {
   /** major·1 000 000 + minor·1 000 + patch; null when absent or 0. */
   iggyServerSemver: number | null;
   cacheMetrics: CacheMetricsEntry[];
+  /** Threads of the server process (server 0.8 on); null from a 0.7 server, whose layout ends before it. */
+  threadsCount: number | null;
+  /** Bytes free on the disk of the server's data directory (server 0.8 on; null before). */
+  freeDiskSpace: bigint | null;
+  /** Bytes on that disk (server 0.8 on; null before). */
+  totalDiskSpace: bigint | null;
 }
 
 function writeStats(w: BinaryWriter, s: Stats): void {
@@ -65,6 +75,12 @@ function writeStats(w: BinaryWriter, s: Stats): void {
   w.u32(s.cacheMetrics.length);
   for (const m of s.cacheMetrics) {
     w.u32(m.streamId).u32(m.topicId).u32(m.partitionId).u64(m.hits).u64(m.misses).f32(m.hitRatio);
+  }
+  // Server 0.8 appends these 20 bytes; a 0.7 layout (threadsCount null) ends with the cache metrics.
+  if (s.threadsCount !== null) {
+    w.u32(s.threadsCount)
+      .u64(s.freeDiskSpace ?? 0n)
+      .u64(s.totalDiskSpace ?? 0n);
   }
 }
 
@@ -97,9 +113,12 @@ function readStats(r: BinaryReader): Stats {
   const iggyServerVersion = r.remaining > 0 ? r.str32('server version') : '';
   const semver = r.remaining > 0 ? r.u32('server semver') : 0;
   const cacheMetrics: CacheMetricsEntry[] = [];
+  let threadsCount: number | null = null;
+  let freeDiskSpace: bigint | null = null;
+  let totalDiskSpace: bigint | null = null;
   if (r.remaining > 0) {
     const count = r.u32('cache metrics count');
-    // 36 bytes per entry: a lying count fails on the first missing entry, never allocates ahead.
+    // 32 bytes per entry: a lying count fails on the first missing entry, never allocates ahead.
     for (let i = 0; i < count; i++) {
       cacheMetrics.push({
         streamId: r.u32('cache metrics stream id'),
@@ -110,6 +129,12 @@ function readStats(r: BinaryReader): Stats {
         hitRatio: r.f32('cache hit ratio'),
       });
     }
+    // The length tells 0.7 from 0.8: the 0.8 trailer follows the metrics, a 0.7 reply ends here.
+    if (r.remaining > 0) {
+      threadsCount = r.u32('threads count');
+      freeDiskSpace = r.u64('free disk space');
+      totalDiskSpace = r.u64('total disk space');
+    }
   }
   return {
     ...fixed,
@@ -117,6 +142,9 @@ function readStats(r: BinaryReader): Stats {
     iggyServerVersion,
     iggyServerSemver: semver === 0 ? null : semver,
     cacheMetrics,
+    threadsCount,
+    freeDiskSpace,
+    totalDiskSpace,
   };
 }
 

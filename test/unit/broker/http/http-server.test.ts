@@ -51,6 +51,7 @@ describe('BrokerHttpServer', () => {
       tcpPort: 0,
       httpPort: 0,
       retentionIntervalMs: 0,
+      rootPassword: 'iggy',
     });
     base = `http://127.0.0.1:${server.httpAddress!.port}`;
     client = new IggyClient({
@@ -108,7 +109,7 @@ describe('BrokerHttpServer', () => {
       messages_count: 5,
       clients_count: 1,
       consumer_groups_count: 1,
-      iggy_server_version: '0.7.0-embedded',
+      iggy_server_version: '0.8.0-embedded',
     });
     expect(stats.written_bytes).toEqual(expect.any(Number));
   });
@@ -158,9 +159,13 @@ describe('BrokerHttpServer', () => {
     expect(text).toMatch(/iggy_written_bytes_total \d+/);
   });
 
-  it('answers 404 to unknown paths and 405 to writes', async () => {
-    expect((await fetch(`${base}/nope`)).status).toBe(404);
-    const res = await fetch(`${base}/streams`, { method: 'POST', body: '{}' });
+  it('answers unknown paths and writes as the real server does: 401 without a token, as its API asks for one first', async () => {
+    expect((await fetch(`${base}/nope`)).status).toBe(401);
+    expect((await fetch(`${base}/streams`, { method: 'POST', body: '{}' })).status).toBe(401);
+  });
+
+  it('answers 405 to a write on a dashboard-only route', async () => {
+    const res = await fetch(`${base}/ping`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD');
   });

@@ -72,7 +72,12 @@ export function payloads(messages: Buffer): string[] {
 
 /** An in-memory broker with a logged-in root client. */
 export async function memoryBroker(config: BrokerConfig = {}): Promise<{ broker: Broker; root: number }> {
-  const broker = await Broker.open({ persistent: false, retentionIntervalMs: 0, ...config });
+  const broker = await Broker.open({
+    persistent: false,
+    retentionIntervalMs: 0,
+    rootPassword: 'iggy',
+    ...config,
+  });
   const root = await login(broker, 'iggy', 'iggy');
   return { broker, root };
 }

@@ -1,18 +1,14 @@
 import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { open as openFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import { openFilePartitionStore } from '../../../../lib/broker/storage/file-partition-store.js';
 import type { FsyncMode } from '../../../../lib/broker/storage/partition-store.js';
-import { batch, TempDirs } from './storage-test-kit.js';
+import { batch, fileHandlePrototype, TempDirs } from './storage-test-kit.js';
 
 const dirs = new TempDirs();
-let fileHandle: { datasync(): Promise<void>; sync(): Promise<void> };
+let fileHandle: FileHandle;
 
 beforeAll(async () => {
-  const dir = await dirs.make();
-  const handle = await openFile(join(dir, 'probe'), 'w');
-  fileHandle = Object.getPrototypeOf(handle) as typeof fileHandle;
-  await handle.close();
+  fileHandle = await fileHandlePrototype(dirs);
 });
 
 afterEach(async () => {
@@ -36,8 +32,19 @@ async function countSyncs(
 }
 
 describe('fsync modes', () => {
-  it('always: log and index fsynced before every append resolves', async () => {
-    expect(await countSyncs({ kind: 'always' }, 4)).toEqual({ appending: 8, closing: 2 });
+  it('always: the log fsynced before every append resolves; the index (rebuilt from the log by recovery) at close', async () => {
+    expect(await countSyncs({ kind: 'always' }, 4)).toEqual({ appending: 4, closing: 2 });
+  });
+
+  it('always: appends waiting together share one write and one fsync (group commit)', async () => {
+    const store = await openFilePartitionStore(await dirs.make(), { fsync: { kind: 'always' } });
+    const syncs = jest.spyOn(fileHandle, 'datasync');
+    const writes = jest.spyOn(fileHandle, 'writev');
+    const results = await Promise.all(Array.from({ length: 50 }, () => store.append(batch(1), 1)));
+    expect(results.map((r) => r.firstOffset)).toEqual(Array.from({ length: 50 }, (_, i) => BigInt(i)));
+    expect(syncs).toHaveBeenCalledTimes(1);
+    expect(writes).toHaveBeenCalledTimes(1);
+    await store.close();
   });
 
   it('interval: a timer fsyncs dirty files, not each append', async () => {

@@ -215,15 +215,19 @@ describe.each(kinds)('%s partition store', (_kind, open) => {
 });
 
 describe('appends stamped ahead of their write', () => {
-  /** In-memory segments whose `failures` next log writes fail. */
+  /** In-memory segments whose `failures` next log writes fail, each after `gate` opens. */
   class FlakyStorage extends MemorySegmentStorage {
     static failures = 0;
+    static gate: Promise<void> = Promise.resolve();
+    static writes = 0;
     override async write(
-      log: Buffer,
+      log: readonly Buffer[],
       logPosition: number,
       index: Buffer,
       indexPosition: number,
     ): Promise<void> {
+      FlakyStorage.writes++;
+      await FlakyStorage.gate;
       if (FlakyStorage.failures > 0) {
         FlakyStorage.failures--;
         throw new Error('disk full');
@@ -234,21 +238,49 @@ describe('appends stamped ahead of their write', () => {
   const flaky: SegmentStorageProvider = { ...memorySegmentProvider, create: async () => new FlakyStorage() };
 
   function flakyLog(): SegmentLog {
+    FlakyStorage.gate = Promise.resolve();
+    FlakyStorage.writes = 0;
     const log = new SegmentLog(flaky, [new Segment(0n, new FlakyStorage())], { segmentSizeBytes: 1 << 20 });
     opened.push(log);
     return log;
   }
 
-  it('re-stamps those queued behind a failed write at the offsets it left free', async () => {
+  it('writes appends that arrive together in one write, each acknowledged with its own offsets', async () => {
+    const s = flakyLog();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.append(batch(2, `g${i}`), 2)));
+    expect(FlakyStorage.writes).toBe(1);
+    expect(results.map((r) => [r.firstOffset, r.lastOffset])).toEqual(
+      Array.from({ length: 20 }, (_, i) => [BigInt(2 * i), BigInt(2 * i + 1)]),
+    );
+    expect(payloads(await s.readFromOffset(38n, 2))).toEqual(['g19-0', 'g19-1']);
+  });
+
+  it('groups the appends that arrive while a write is under way into the next write', async () => {
+    const s = flakyLog();
+    let open!: () => void;
+    FlakyStorage.gate = new Promise((resolve) => (open = resolve));
+    const first = s.append(batch(1, 'a'), 1);
+    await new Promise(setImmediate); // the first write has started and waits
+    const later = Array.from({ length: 10 }, (_, i) => s.append(batch(1, `b${i}`), 1));
+    open();
+    await Promise.all([first, ...later]);
+    expect(FlakyStorage.writes).toBe(2);
+    expect((await s.readFromOffset(0n, 20)).count).toBe(11);
+  });
+
+  it('fails together the appends that shared a failed write, and re-stamps those queued behind it', async () => {
     const s = flakyLog();
     await s.append(batch(2, 'a'), 2);
+    let open!: () => void;
+    FlakyStorage.gate = new Promise((resolve) => (open = resolve));
     FlakyStorage.failures = 1;
-    const [failed, next, last] = await Promise.allSettled([
-      s.append(batch(3, 'b'), 3),
-      s.append(batch(2, 'c'), 2),
-      s.append(batch(1, 'd'), 1),
-    ]);
-    expect(failed.status).toBe('rejected');
+    const shared = [s.append(batch(3, 'b'), 3), s.append(batch(1, 'b'), 1)];
+    await new Promise(setImmediate);
+    const queued = [s.append(batch(2, 'c'), 2), s.append(batch(1, 'd'), 1)];
+    open();
+    const [failed, alsoFailed, next, last] = await Promise.allSettled([...shared, ...queued]);
+    expect(failed).toMatchObject({ status: 'rejected', reason: new Error('disk full') });
+    expect(alsoFailed).toMatchObject({ status: 'rejected', reason: new Error('disk full') });
     expect(next).toMatchObject({ status: 'fulfilled', value: { firstOffset: 2n, lastOffset: 3n } });
     expect(last).toMatchObject({ status: 'fulfilled', value: { firstOffset: 4n, lastOffset: 4n } });
     const read = await s.readFromOffset(0n, 10);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeMessages, type PolledMessage } from '../../../../lib/protocol/messages/message-batch.js';
@@ -19,6 +19,13 @@ export class TempDirs {
   async cleanup(): Promise<void> {
     await Promise.all(this.made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   }
+}
+
+/** The prototype every `FileHandle` shares, to spy on its methods (`datasync`, `read`, `writev`…). */
+export async function fileHandlePrototype(dirs: TempDirs): Promise<FileHandle> {
+  const handle = await open(join(await dirs.make(), 'probe'), 'w');
+  await handle.close();
+  return Object.getPrototypeOf(handle) as FileHandle;
 }
 
 /** `count` messages whose payloads are `${tag}-${i}` padded to `payloadBytes`. */

@@ -23,7 +23,12 @@ describe('BrokerTcpServer reusing SendMessages buffers', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'iggy-frame-recycling-'));
-    broker = await Broker.open({ dataDir: dir, fsync: { kind: 'never' }, retentionIntervalMs: 0 });
+    broker = await Broker.open({
+      dataDir: dir,
+      fsync: { kind: 'never' },
+      retentionIntervalMs: 0,
+      rootPassword: ROOT.password,
+    });
     server = new BrokerTcpServer(broker, { port: 0 });
     const { port } = await server.listen();
     client = new IggyClient({ addresses: [`127.0.0.1:${port}`], credentials: ROOT, reconnect: false });

@@ -16,7 +16,12 @@ export interface TcpFixture {
 export const ROOT = { username: 'iggy', password: 'iggy' } as const;
 
 export async function startTcpFixture(options: TcpServerOptions = {}): Promise<TcpFixture> {
-  const broker = await Broker.open({ persistent: false, retentionIntervalMs: 0 });
+  const broker = await Broker.open({
+    persistent: false,
+    retentionIntervalMs: 0,
+    rootUsername: ROOT.username,
+    rootPassword: ROOT.password,
+  });
   const server = new BrokerTcpServer(broker, { port: 0, ...options });
   const { port } = await server.listen();
   const clients: IggyClient[] = [];

@@ -43,6 +43,18 @@ const stats: Stats = {
   iggyServerVersion: '0.7.0',
   iggyServerSemver: 7000,
   cacheMetrics: [{ streamId: 1, topicId: 2, partitionId: 0, hits: 10n, misses: 5n, hitRatio: 0.5 }],
+  threadsCount: null,
+  freeDiskSpace: null,
+  totalDiskSpace: null,
+};
+/** The same stats as a 0.8 server sends them: threads and disk space after the cache metrics. */
+const stats08: Stats = {
+  ...stats,
+  iggyServerVersion: '0.8.0',
+  iggyServerSemver: 8000,
+  threadsCount: 17,
+  freeDiskSpace: 50_000_000_000n,
+  totalDiskSpace: 250_000_000_000n,
 };
 
 /** The fixed 108-byte head of the stats layout (mapper.rs map_stats), then hostname, os name, os version. */
@@ -99,7 +111,20 @@ const statsArb: fc.Arbitrary<Stats> = fc.record({
     fc.record({ streamId: u32, topicId: u32, partitionId: u32, hits: u64, misses: u64, hitRatio: f32 }),
     { maxLength: 3 },
   ),
+  threadsCount: fc.constant(null),
+  freeDiskSpace: fc.constant(null),
+  totalDiskSpace: fc.constant(null),
 });
+/** 0.7 layouts (no trailer) and 0.8 ones (threads and disk space). */
+const anyStatsArb: fc.Arbitrary<Stats> = fc.oneof(
+  statsArb,
+  fc.tuple(statsArb, u32, u64, u64).map(([s, threadsCount, freeDiskSpace, totalDiskSpace]) => ({
+    ...s,
+    threadsCount,
+    freeDiskSpace,
+    totalDiskSpace,
+  })),
+);
 
 describe('Ping', () => {
   it('is empty both ways and rejects any payload', () => {
@@ -135,6 +160,27 @@ describe('GetStats', () => {
     expect(statsHead.subarray(0, 108)).toHaveLength(108);
     expect(getStatsCodec.encodeResponse(stats).toString('hex')).toBe(expected.toString('hex'));
     expect(getStatsCodec.decodeResponse(expected)).toEqual(stats);
+  });
+
+  it('encodes and reads the 0.8 layout: the 0.7 one, then threads count u32, free and total disk u64', () => {
+    const bytes07 = getStatsCodec.encodeResponse({ ...stats08, threadsCount: null });
+    const expected = le.cat(bytes07, le.u32(17), le.u64(50_000_000_000n), le.u64(250_000_000_000n));
+    expect(getStatsCodec.encodeResponse(stats08).toString('hex')).toBe(expected.toString('hex'));
+    expect(getStatsCodec.decodeResponse(expected)).toEqual(stats08);
+    expect(getStatsCodec.decodeResponse(bytes07)).toEqual({
+      ...stats08,
+      threadsCount: null,
+      freeDiskSpace: null,
+      totalDiskSpace: null,
+    });
+  });
+
+  it('rejects a 0.8 trailer cut short or followed by more bytes', () => {
+    const full = getStatsCodec.encodeResponse(stats08);
+    for (const cut of [1, 8, 19]) {
+      expect(() => getStatsCodec.decodeResponse(full.subarray(0, full.length - cut))).toThrow(ProtocolError);
+    }
+    expect(() => getStatsCodec.decodeResponse(le.cat(full, le.u8(0)))).toThrow(ProtocolError);
   });
 
   it('reads an older server layout that stops after the os version', () => {
@@ -173,9 +219,9 @@ describe('GetStats', () => {
     expect(() => getStatsCodec.decodeResponse(stray)).toThrow(ProtocolError);
   });
 
-  it('round-trips any stats', () => {
+  it('round-trips any stats, 0.7 and 0.8 layouts', () => {
     fc.assert(
-      fc.property(statsArb, (s) => {
+      fc.property(anyStatsArb, (s) => {
         expect(getStatsCodec.decodeResponse(getStatsCodec.encodeResponse(s))).toEqual(s);
       }),
     );

@@ -1,22 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { encodeRequestFrame } from '../../../../lib/protocol/framing.js';
-import { hasVectors, vectorsDir } from '../../../support/shared-dir.js';
+import { vectorsDir } from '../../../support/vector-dirs.js';
 import { catalogAdapters } from './adapters/catalog.adapters.js';
 import { messagesAdapters } from './adapters/messages.adapters.js';
 import { systemAdapters } from './adapters/system.adapters.js';
 import { loadVectors } from './vector-file.js';
 
 const adapters = { ...systemAdapters, ...catalogAdapters, ...messagesAdapters };
+const vectors = loadVectors(vectorsDir);
 
-if (!hasVectors) {
-  console.warn(
-    `SKIPPED: byte-exact vector suite, ${vectorsDir} is absent (it sits beside the checkout in CI).`,
-  );
-}
-
-(hasVectors ? describe : describe.skip)('official SDK vectors (../shared/iggy-vectors)', () => {
-  const vectors = hasVectors ? loadVectors(vectorsDir) : [];
-
+describe('official SDK vectors (test/fixtures/iggy-vectors)', () => {
   it('finds vectors', () => {
     expect(vectors.length).toBeGreaterThan(0);
   });
