@@ -16,7 +16,7 @@ import type { IggyConnector, OffsetOwner, PartitionLag, TopicInfo, TopicSpec } f
 import type { MessageSubscriber, SubscribeOptions } from './message-subscriber.js';
 import type { PollSource } from './poll-source.js';
 import { PollingSubscriber, type SubscriptionTarget } from './polling-subscriber.js';
-import { PublishBatcher, type PublishSink } from './publish-batcher.js';
+import { PublishBatcher, type PublishBatchObserver, type PublishSink } from './publish-batcher.js';
 import type { PublishRequest } from './publish-request.js';
 import type { MessageRun } from '../protocol/messages/message-run.js';
 import { groupFloors, singleStart } from './start-position.js';
@@ -61,6 +61,7 @@ export abstract class ConnectorBase implements IggyConnector {
   private readonly subscribers = new Set<PollingSubscriber>();
   private stopping: Promise<void> | undefined;
   private batcher: PublishBatcher | undefined;
+  private batchObserver: PublishBatchObserver | undefined;
   private topologyFound: ConfiguredTopology | undefined;
 
   get config(): ConnectorConfig | undefined {
@@ -94,6 +95,7 @@ export abstract class ConnectorBase implements IggyConnector {
       throw new ConnectorError('Config', `shutdownTimeoutMs must be ≥ 0, got ${resolved.shutdownTimeoutMs}`);
     }
     const batcher = new PublishBatcher(this.publishSink(), resolved.publish);
+    batcher.observer = this.batchObserver;
     this.state = 'connecting';
     try {
       await this.open(resolved);
@@ -165,6 +167,12 @@ export abstract class ConnectorBase implements IggyConnector {
     }
     if (requests.length === 0) return Promise.resolve();
     return this.batcher!.publish(requests, config);
+  }
+
+  /** Tells `observer` of every batch the publish path sends (the module's metrics); undefined: nobody. */
+  observePublishBatches(observer: PublishBatchObserver | undefined): void {
+    this.batchObserver = observer;
+    if (this.batcher) this.batcher.observer = observer;
   }
 
   /** Messages accepted for publishing and not yet acknowledged, and publishes waiting for room. */

@@ -16,6 +16,7 @@ import {
 import { IGGY_OUTBOX_OPTIONS, IGGY_OUTBOX_STORE } from '../outbox/nest/outbox.constants.js';
 import type { IggyOutboxOptions } from '../outbox/nest/outbox-options.interface.js';
 import { OUTBOX_EXPORTS, createOutboxProviders } from '../outbox/nest/outbox.providers.js';
+import { ConnectorBase } from '../connectors/connector-base.js';
 import { EmbeddedConnector } from '../connectors/embedded-connector.js';
 import { IggyMetrics } from '../observability/iggy-metrics.js';
 import { IggyTelemetry } from '../observability/iggy-telemetry.js';
@@ -129,6 +130,7 @@ const metricsProvider: Provider = {
     const metrics = new IggyMetrics(options.metrics);
     const broker = connector instanceof EmbeddedConnector ? connector.metricsRegistry : undefined;
     if (broker) metrics.include(broker);
+    if (connector instanceof ConnectorBase) connector.observePublishBatches(metrics.batchSent);
     return metrics;
   },
 };

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PartitionLag } from '../connectors/iggy-connector.js';
+import type { SentBatch } from '../connectors/publish-batcher.js';
 import { LabelBudget } from './label-budget.js';
 
 /** How `IggyMetrics` is set up. */
@@ -70,13 +71,14 @@ export class IggyMetrics {
       'stream',
       'topic',
     ]);
-    this.publishedBytes = counter('producer_published_bytes_total', 'Payload bytes published', [
-      'stream',
-      'topic',
-    ]);
+    this.publishedBytes = counter(
+      'producer_sent_bytes_total',
+      'Bytes of the messages sent (headers included; events, replies, dead letters, outbox rows)',
+      ['stream', 'topic'],
+    );
     this.publishBatchSize = histogram(
       'producer_batch_size',
-      'Messages per publish call',
+      'Messages per batch sent to one partition (publishes of a tick are coalesced)',
       ['stream', 'topic'],
       BATCH_BUCKETS,
     );
@@ -157,6 +159,13 @@ export class IggyMetrics {
     this.replies = counter('replies_total', 'Replies received, by status (ok, error)', ['type', 'status']);
     this.requestTimeouts = counter('request_timeouts_total', 'Requests that got no reply in time', ['type']);
   }
+
+  /** Counts one batch the connector's publish path sent (`ConnectorBase.observePublishBatches`). */
+  readonly batchSent = (batch: SentBatch): void => {
+    const labels = { stream: batch.stream, topic: batch.topic };
+    this.publishBatchSize.observe(labels, batch.messages);
+    if (!batch.error) this.publishedBytes.inc(labels, batch.bytes);
+  };
 
   /** `type` as a label value: one of the first `maxEventTypes` types seen, else `other`. */
   type(type: string): string {

@@ -24,8 +24,12 @@ export class IggyTelemetry {
     return metrics || tracer ? new IggyTelemetry(metrics, tracer) : undefined;
   }
 
-  /** The observer of one consumer group. */
-  consumer(target: ConsumerTelemetryTarget): ConsumerTelemetry {
+  /**
+   * The observer of one consumer group as it starts; undefined without metrics while no tracer provider
+   * is registered (register it before the app starts, as OpenTelemetry's setup does).
+   */
+  consumer(target: ConsumerTelemetryTarget): ConsumerTelemetry | undefined {
+    if (!this.metrics && !this.tracing?.enabled) return undefined;
     return new ConsumerTelemetry(target, this.metrics, this.tracing);
   }
 }

@@ -5,16 +5,13 @@ import { HeaderKind } from '../protocol/primitives/user-headers.js';
 import type { IggyMetrics } from './iggy-metrics.js';
 import type { EndSpan, IggyTracing, TraceTarget } from './iggy-tracing.js';
 
-/**
- * A publish under way: call it once the broker acknowledged it (`error` undefined, with the payload's
- * bytes) or with the error it failed with.
- */
-export type PublishDone = (error: unknown, payloadBytes?: number) => void;
+/** A publish under way: call it once the broker acknowledged it (no error) or with the error it failed with. */
+export type PublishDone = (error?: unknown) => void;
 
-/** `published`, reporting its outcome to `done` (`payloadBytes` once acknowledged). */
-export function observePublish(published: Promise<void>, done: PublishDone, payloadBytes: number): Promise<void> {
+/** `published`, reporting its outcome to `done`. */
+export function observePublish(published: Promise<void>, done: PublishDone): Promise<void> {
   return published.then(
-    () => done(undefined, payloadBytes),
+    () => done(),
     (error: unknown) => {
       done(error);
       throw error;
@@ -24,8 +21,9 @@ export function observePublish(published: Promise<void>, done: PublishDone, payl
 
 /**
  * The producers' metrics and traces (`IggyClientProxy`'s `emit`/`send`, the outbox's bus and relay): a
- * producer span whose context travels in the envelope's headers, and the published / errors / bytes /
- * batch size / latency metrics. Either part may be absent.
+ * producer span whose context travels in the envelope's headers, and the published / errors / latency
+ * metrics of each call (batch sizes and bytes are counted where batches are sent: `IggyMetrics.batchSent`).
+ * Either part may be absent.
  */
 export class ProducerTelemetry {
   constructor(
@@ -35,14 +33,15 @@ export class ProducerTelemetry {
 
   /**
    * Before `envelope` is turned into a message to `target`: starts its producer span (into its headers)
-   * and the publish timer.
+   * and the publish timer. Undefined when there is nothing to report (no metrics, no tracer provider).
    */
-  sending(target: TraceTarget, envelope: EventEnvelope): PublishDone {
+  sending(target: TraceTarget, envelope: EventEnvelope): PublishDone | undefined {
     const end = this.tracing?.startProducer(target, envelope.type, envelope.headers);
+    if (!end && !this.metrics) return undefined;
     const started = performance.now();
-    return (error, payloadBytes = 0) => {
+    return (error) => {
       end?.(error);
-      this.count(target, [envelope.type], payloadBytes, performance.now() - started, error);
+      this.count(target, [envelope.type], performance.now() - started, error);
     };
   }
 
@@ -53,9 +52,10 @@ export class ProducerTelemetry {
   relaying(
     requests: PublishRequest[],
     fallback: TraceTarget,
-  ): { requests: PublishRequest[]; done: PublishDone } {
-    const ends: EndSpan[] = [];
+  ): { requests: PublishRequest[]; done: PublishDone } | undefined {
     const tracing = this.tracing;
+    if (!this.metrics && !tracing?.enabled) return undefined;
+    const ends: EndSpan[] = [];
     const traced = !tracing?.enabled
       ? requests
       : requests.map((request) => {
@@ -69,19 +69,17 @@ export class ProducerTelemetry {
       requests: traced,
       done: (error) => {
         for (const end of ends) end(error);
-        const metrics = this.metrics;
-        if (!metrics) return;
+        if (!this.metrics) return;
         const ms = performance.now() - started;
-        const byTarget = new Map<string, { target: TraceTarget; types: string[]; bytes: number }>();
+        const byTarget = new Map<string, { target: TraceTarget; types: string[] }>();
         for (const request of requests) {
           const target = targetOf(request, fallback);
           const key = `${target.stream}\u0000${target.topic}`;
           let entry = byTarget.get(key);
-          if (!entry) byTarget.set(key, (entry = { target, types: [], bytes: 0 }));
+          if (!entry) byTarget.set(key, (entry = { target, types: [] }));
           entry.types.push(typeOf(request));
-          entry.bytes += request.payload.length;
         }
-        for (const { target, types, bytes } of byTarget.values()) this.count(target, types, bytes, ms, error);
+        for (const { target, types } of byTarget.values()) this.count(target, types, ms, error);
       },
     };
   }
@@ -99,7 +97,7 @@ export class ProducerTelemetry {
     this.metrics?.requestTimeouts.inc({ type: this.metrics.type(type) });
   }
 
-  private count(target: TraceTarget, types: string[], bytes: number, ms: number, error: unknown): void {
+  private count(target: TraceTarget, types: string[], ms: number, error: unknown): void {
     const metrics = this.metrics;
     if (!metrics) return;
     const labels = { stream: target.stream, topic: target.topic };
@@ -108,8 +106,6 @@ export class ProducerTelemetry {
       return;
     }
     metrics.publishSeconds.observe(labels, ms / 1000);
-    metrics.publishBatchSize.observe(labels, types.length);
-    if (bytes > 0) metrics.publishedBytes.inc(labels, bytes);
     for (const type of types) metrics.published.inc({ ...labels, type: metrics.type(type) });
   }
 }

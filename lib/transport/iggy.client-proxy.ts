@@ -184,9 +184,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
       const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), target);
       // `publish` resolves with undefined: what an event's observable emits.
       const published = this.handle.connector.publish(message);
-      return (done ? observePublish(published, done, message.payload.length) : published) as Promise<
-        unknown
-      > as Promise<T>;
+      return (done ? observePublish(published, done) : published) as Promise<unknown> as Promise<T>;
     } catch (err) {
       done?.(err);
       return Promise.reject(err);
@@ -228,10 +226,8 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
         const done = telemetry?.sending(target, envelope);
         const replyTo = this.options.replyTopic ?? 'replies';
         let published: Promise<void>;
-        let bytes = 0;
         try {
           const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), target);
-          bytes = message.payload.length;
           published = this.handle.connector.publish(
             message.withMoreHeaders(
               requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
@@ -241,7 +237,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientEvents> {
           done?.(err);
           throw err;
         }
-        await (done ? observePublish(published, done, bytes) : published);
+        await (done ? observePublish(published, done) : published);
         telemetry?.request(pattern);
       } catch (err) {
         this.listeners.emit('error', err);

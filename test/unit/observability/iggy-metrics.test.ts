@@ -99,7 +99,11 @@ describe('IggyMetrics in the module', () => {
     expect(sample(text, `nestjs_iggy_producer_published_total{${p},type="order.created"}`)).toBe(2);
     expect(sample(text, `nestjs_iggy_producer_published_total{${p},type="nobody.answers"}`)).toBe(1);
     expect(sample(text, `nestjs_iggy_producer_publish_duration_seconds_count{${p}}`)).toBe(5);
-    expect(sample(text, `nestjs_iggy_producer_published_bytes_total{${p}}`)).toBeGreaterThan(0);
+    // Batches as the publish path sent them (events, dead letters and replies alike), and their bytes.
+    const batches = sample(text, `nestjs_iggy_producer_batch_size_count{${p}}`)!;
+    expect(batches).toBeGreaterThanOrEqual(1);
+    expect(sample(text, `nestjs_iggy_producer_batch_size_sum{${p}}`)).toBeGreaterThanOrEqual(5);
+    expect(sample(text, `nestjs_iggy_producer_sent_bytes_total{${p}}`)).toBeGreaterThan(0);
     expect(sample(text, 'nestjs_iggy_consumer_handled_total{group="ok",type="order.created"}')).toBe(2);
     expect(sample(text, 'nestjs_iggy_consumer_retried_total{group="ok",type="flaky"}')).toBe(1);
     expect(sample(text, 'nestjs_iggy_consumer_failed_total{group="ok",type="flaky"}')).toBeUndefined();
