@@ -1,7 +1,8 @@
 /*
- * One trace through Iggy: HTTP `POST /orders` (a server span, as HTTP instrumentation would start it) →
+ * What the sample app's operators see of it. One trace through Iggy: HTTP `POST /orders` (a server span, as HTTP instrumentation would start it) →
  * `publishInTx` (the outbox row keeps the context) → the relay's `send domain` span → a `process domain`
- * span in each of the `billing` and `notifications` groups, all in the sample app over the real broker.
+ * span in each of the `billing` and `notifications` groups, all in the sample app over the real broker;
+ * and its `/metrics`, where the same order shows up in the groups', producers' and outbox's metrics.
  */
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -65,7 +66,13 @@ function processSpan(spans: ReadableSpan[], group: string, eventId: string): Rea
   );
 }
 
-describe('tracing through the sample app', () => {
+/** The value of one sample line of the exposition (`name{labels} value`), or undefined. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('observability of the sample app', () => {
   it('follows POST /orders through the outbox relay to both groups in one trace', async () => {
     app = await InProcessApp.start({}, serverSpans);
     const placed = await app.post<{ eventId: string }>('/orders', order('trace-tenant', 'ord-trace-1'));
@@ -109,5 +116,25 @@ describe('tracing through the sample app', () => {
         'messaging.iggy.message.offset': expect.any(Number),
       });
     }
+  });
+
+  // The app and the order of the test above.
+  it('serves the order on /metrics: both groups handled it, the relay published it, no tenant in a label', async () => {
+    const metrics = await app!.get<string>('/metrics');
+    expect(metrics.status).toBe(200);
+    const text = metrics.body;
+    for (const group of ['billing', 'notifications']) {
+      expect(sample(text, `nestjs_iggy_consumer_handled_total{group="${group}",type="order.created"}`)).toBe(
+        1,
+      );
+      expect(text).toMatch(
+        new RegExp(`^nestjs_iggy_consumer_lag\\{[^}]*group="${group}"[^}]*\\} \\d+$`, 'm'),
+      );
+    }
+    expect(text).toMatch(
+      /^nestjs_iggy_producer_published_total\{stream="[^"]+",topic="domain",type="order.created"\} 1$/m,
+    );
+    expect(sample(text, 'nestjs_iggy_outbox_published_total')).toBe(1);
+    expect(text).not.toMatch(/trace-tenant|ord-trace-1/);
   });
 });
