@@ -173,28 +173,7 @@ export class Dispatcher {
         request: delivery.request,
         binding: this.bindingOf(route, delivery.redriveHandler),
       });
-      const observer = this.spec.observer;
-      const started = observer ? performance.now() : 0;
-      let failure: { error: unknown } | undefined;
-      try {
-        await route.invoke(envelope, context);
-      } catch (thrown) {
-        // Nest's exception filters may hand plain data back: the interceptor kept the real error.
-        const error = context.getLastError() ?? thrown;
-        failure = { error };
-        this.spec.onHandlerError?.(error, context);
-        // Claimed: the DLQ interceptor retried and could not (or must not) dead-letter it.
-        if (context.isClaimed() || !this.spec.deadLetters) {
-          observer?.handlerCall(context, performance.now() - started, failure);
-          throw error;
-        }
-        try {
-          await this.spec.deadLetters.unowned(error, context);
-        } finally {
-          observer?.handlerCall(context, performance.now() - started, failure);
-        }
-      }
-      if (observer && !failure) observer.handlerCall(context, performance.now() - started, undefined);
+      await this.observed(context, () => this.invoke(route, envelope, context));
       if (context.getDeadLetterId() !== undefined) this.counts.deadLettered++;
       delivery.done = i + 1;
     }
@@ -234,12 +213,36 @@ export class Dispatcher {
       binding: this.bindingOf(route, undefined),
     });
     try {
-      await route.invoke(envelope, context);
+      await this.observed(context, () => route.invoke(envelope, context));
     } catch (error) {
       replies.failed(error, message);
     }
     this.counts.handled++;
     return 'handled';
+  }
+
+  /**
+   * One handler call; a failure the DLQ interceptor could not (or must not) dead-letter rejects, one it
+   * did not own is dead-lettered here.
+   */
+  private async invoke(route: Route, envelope: EventEnvelope, context: IggyContext): Promise<void> {
+    try {
+      await route.invoke(envelope, context);
+    } catch (thrown) {
+      // Nest's exception filters may hand plain data back: the interceptor kept the real error.
+      const error = context.getLastError() ?? thrown;
+      this.spec.onHandlerError?.(error, context);
+      // Claimed: the DLQ interceptor retried and could not (or must not) dead-letter it.
+      if (context.isClaimed() || !this.spec.deadLetters) throw error;
+      context.setLastError(error);
+      await this.spec.deadLetters.unowned(error, context);
+    }
+  }
+
+  /** `call`, timed and reported to the observer when there is one. */
+  private observed(context: IggyContext, call: () => Promise<unknown>): Promise<unknown> {
+    const observer = this.spec.observer;
+    return observer ? observeCall(observer, context, call) : call();
   }
 
   private async unreadable(
@@ -287,4 +290,19 @@ export class Dispatcher {
 
 function copyEnvelope(envelope: EventEnvelope): EventEnvelope {
   return { ...envelope, headers: { ...envelope.headers } };
+}
+
+async function observeCall(
+  observer: ConsumerObserver,
+  context: IggyContext,
+  call: () => Promise<unknown>,
+): Promise<void> {
+  const started = performance.now();
+  try {
+    await call();
+  } catch (error) {
+    observer.handlerCall(context, performance.now() - started, { error });
+    throw error;
+  }
+  observer.handlerCall(context, performance.now() - started, undefined);
 }
