@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Injectable } from '@nestjs/common';
+import { Controller, Injectable } from '@nestjs/common';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { lastValueFrom } from 'rxjs';
@@ -12,12 +13,16 @@ import { IGGY_TELEMETRY } from '../../../lib/observability/observability.constan
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
 import { IggyRequestTimeoutError } from '../../../lib/transport/transport-errors.js';
 import { eventually, memoryConfig, recordLogs } from '../module/iggy-test-kit.js';
+import { startHybrid, type HybridApp } from '../transport/transport-kit.js';
 
 let app: TestingModule | undefined;
+let hybrid: HybridApp | undefined;
 beforeAll(() => void recordLogs());
 afterEach(async () => {
   await app?.close();
+  await hybrid?.app.close();
   app = undefined;
+  hybrid = undefined;
 });
 
 const flaky = new Map<string, number>();
@@ -33,6 +38,22 @@ class OkHandlers {
     flaky.set(envelope.id, tries);
     if (tries === 1) throw new Error('first try fails');
   }
+}
+
+@Controller()
+class EchoController {
+  @MessagePattern('echo')
+  echo(@Payload() data: { text: string }): string {
+    return data.text;
+  }
+
+  @MessagePattern('refuse')
+  refuse(): string {
+    throw new Error('no');
+  }
+
+  @EventPattern('noted')
+  noted(): void {}
 }
 
 @Injectable()
@@ -149,5 +170,30 @@ describe('IggyMetrics in the module', () => {
     const moduleRef = await boot(false);
     expect(moduleRef.get(IggyMetrics)).toBeNull();
     expect(moduleRef.get(IGGY_TELEMETRY)).toBeNull();
+  });
+
+  it('counts an IggyServer group and request/reply: requests, replies by status, handled by type', async () => {
+    hybrid = await startHybrid([EchoController], { module: memoryConfig({ metrics: true, tracing: false }) });
+    const client = hybrid.app.get(IggyClientProxy);
+    await expect(lastValueFrom(client.send('echo', { tenantId: 't', text: 'hi' }))).resolves.toBe('hi');
+    await expect(lastValueFrom(client.send('refuse', { tenantId: 't' }))).rejects.toBeDefined();
+    await lastValueFrom(client.emit('noted', { tenantId: 't' }), { defaultValue: undefined });
+    const metrics = hybrid.app.get(IggyMetrics);
+    let text = '';
+    await eventually(async () => {
+      text = await metrics.metrics();
+      return sample(text, 'nestjs_iggy_consumer_handled_total{group="test-server",type="noted"}') === 1;
+    });
+    expect(sample(text, 'nestjs_iggy_requests_total{type="echo"}')).toBe(1);
+    expect(sample(text, 'nestjs_iggy_replies_total{type="echo",status="ok"}')).toBe(1);
+    expect(sample(text, 'nestjs_iggy_replies_total{type="refuse",status="error"}')).toBe(1);
+    expect(sample(text, 'nestjs_iggy_consumer_handled_total{group="test-server",type="echo"}')).toBe(1);
+    expect(
+      sample(text, 'nestjs_iggy_consumer_handler_duration_seconds_count{group="test-server",type="refuse"}'),
+    ).toBe(1);
+    // A request handler's error is its answer (an error reply), counted where it arrives.
+    expect(
+      sample(text, 'nestjs_iggy_consumer_failed_total{group="test-server",type="refuse"}'),
+    ).toBeUndefined();
   });
 });
