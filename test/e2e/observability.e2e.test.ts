@@ -79,7 +79,7 @@ describe('observability of the sample app', () => {
     expect(placed.status).toBe(201);
     const eventId = placed.body.eventId;
 
-    let spans: ReadableSpan[] = [];
+    let spans: ReadableSpan[];
     const until = Date.now() + 20_000;
     for (;;) {
       spans = exporter.getFinishedSpans();

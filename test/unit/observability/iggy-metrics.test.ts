@@ -53,7 +53,9 @@ class EchoController {
   }
 
   @EventPattern('noted')
-  noted(): void {}
+  noted(@Payload() data: unknown): unknown {
+    return data;
+  }
 }
 
 @Injectable()
