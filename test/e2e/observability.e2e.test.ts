@@ -1,39 +1,25 @@
 /*
- * What the sample app's operators see of it. One trace through Iggy: HTTP `POST /orders` (a server span, as HTTP instrumentation would start it) →
- * `publishInTx` (the outbox row keeps the context) → the relay's `send domain` span → a `process domain`
- * span in each of the `billing` and `notifications` groups, all in the sample app over the real broker;
- * and its `/metrics`, where the same order shows up in the groups', producers' and outbox's metrics.
+ * What the sample app's operators see of it. One trace through Iggy: HTTP `POST /orders` (a server span,
+ * as HTTP instrumentation would start it) → `publishInTx` (the outbox row keeps the context) → the relay's
+ * `send domain` span → a `process domain` span in each of the `billing` and `notifications` groups, all in
+ * the sample app over the real broker; and its `/metrics`, where the same order shows up in the groups',
+ * producers' and outbox's metrics.
  */
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { ROOT_CONTEXT, SpanKind, context, propagation, trace, type Span } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import { installTracing, sample, uninstallTracing } from '../support/observability.js';
 import { InProcessApp, order } from './e2e-kit.js';
 
 const exporter = new InMemorySpanExporter();
-const contextManager = new AsyncLocalStorageContextManager();
 let app: InProcessApp | undefined;
 
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(
-    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-  );
-});
+beforeAll(() => installTracing(exporter));
 
 afterAll(async () => {
   await app?.close();
-  trace.disable();
-  propagation.disable();
-  context.disable();
+  uninstallTracing();
 });
 
 /** A server span per HTTP request, its context active while Nest handles it (what HTTP instrumentation does). */
@@ -64,12 +50,6 @@ function processSpan(spans: ReadableSpan[], group: string, eventId: string): Rea
       attr(s, 'messaging.iggy.outcome') === 'handled' &&
       attr(s, 'messaging.message.id') === eventId,
   );
-}
-
-/** The value of one sample line of the exposition (`name{labels} value`), or undefined. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 describe('observability of the sample app', () => {

@@ -14,6 +14,7 @@ import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
 import { IggyRequestTimeoutError } from '../../../lib/transport/transport-errors.js';
 import { eventually, memoryConfig, recordLogs } from '../module/iggy-test-kit.js';
 import { startHybrid, type HybridApp } from '../transport/transport-kit.js';
+import { sample } from '../../support/observability.js';
 
 let app: TestingModule | undefined;
 let hybrid: HybridApp | undefined;
@@ -87,12 +88,6 @@ async function boot(metrics: IggyModuleMetrics, httpPort: number | null = null):
 }
 
 type IggyModuleMetrics = boolean | { maxEventTypes?: number };
-
-/** The value of one sample line of the exposition (`name{labels} value`), or undefined. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('IggyMetrics in the module', () => {
   it('counts what producers, handler groups and requests did, with the broker metrics in one exposition', async () => {

@@ -5,15 +5,8 @@
  * records the handler's retries and its dead letter.
  */
 import 'reflect-metadata';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { SpanKind, context, propagation, trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+import { SpanKind, context, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Injectable } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
@@ -25,6 +18,7 @@ import { IggyModule } from '../../../lib/module/iggy.module.js';
 import { IGGY_TELEMETRY } from '../../../lib/observability/observability.constants.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
 import { eventually, memoryConfig, recordLogs } from '../module/iggy-test-kit.js';
+import { installTracing, registerTracerProvider, uninstallTracing } from '../../support/observability.js';
 
 const exporter = new InMemorySpanExporter();
 /** The `traceparent` each handled envelope carried, by its `n`. */
@@ -55,8 +49,7 @@ class Handlers {
 
 beforeAll(() => {
   recordLogs();
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  installTracing();
 });
 
 afterEach(async () => {
@@ -64,11 +57,7 @@ afterEach(async () => {
   app = undefined;
 });
 
-afterAll(() => {
-  trace.disable();
-  propagation.disable();
-  context.disable();
-});
+afterAll(() => uninstallTracing());
 
 async function boot(): Promise<TestingModule> {
   app = await Test.createTestingModule({
@@ -110,9 +99,7 @@ describe('tracing through the module', () => {
   });
 
   it('puts the producer span into the envelope; each group’s consumer span records retries and dead letters', async () => {
-    trace.setGlobalTracerProvider(
-      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-    );
+    registerTracerProvider(exporter);
     const moduleRef = await boot();
     const parent = trace.getTracer('test').startSpan('request');
     await context.with(trace.setSpan(context.active(), parent), async () => {
