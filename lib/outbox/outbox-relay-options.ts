@@ -63,11 +63,9 @@ export interface OutboxRelayOptions {
   metrics?: OutboxRelayMetrics;
   /**
    * Producer metrics and traces of its publishes (the module's `IggyTelemetry`): each row's publish
-   * continues the trace its headers carry. Rows without a target are labelled `telemetryTarget`.
+   * continues the trace its headers carry.
    */
   telemetry?: ProducerTelemetry;
-  /** Where rows without a target of their own go (the connector's default stream and topic). */
-  telemetryTarget?: { stream: string; topic: string };
   /** How often `metrics.onLag` is called (default 10 s). */
   lagIntervalMs?: number;
   logger?: OutboxRelayLogger;

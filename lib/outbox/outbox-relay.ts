@@ -1,3 +1,5 @@
+import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import type { IggyConnector } from '../connectors/iggy-connector.js';
 import type { PublishRequest } from '../connectors/publish-request.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
 import { OutboxError, describeError } from './outbox-error.js';
@@ -15,8 +17,6 @@ import { RelayTimer } from './relay-timer.js';
 
 /** Longest `last_error` kept in a row. */
 const MAX_ERROR_CHARS = 2000;
-/** The telemetry label of rows without a target, when `telemetryTarget` is not given. */
-const DEFAULT_TARGET = { stream: 'default', topic: 'default' };
 
 /**
  * Publishes committed outbox rows to Iggy, oldest first, in batches (message id = envelope id,
@@ -224,10 +224,7 @@ export class OutboxRelay {
       }
     }
     if (requests.length > 0) {
-      const relayed = this.options.telemetry?.relaying(
-        requests,
-        this.options.telemetryTarget ?? DEFAULT_TARGET,
-      );
+      const relayed = this.options.telemetry?.relaying(requests, defaultTarget(this.options.connector));
       try {
         await this.options.connector.publishBatch(relayed?.requests ?? requests);
         relayed?.done(undefined);
@@ -299,4 +296,13 @@ export class OutboxRelay {
 function errorForRow(err: unknown): string {
   const text = describeError(err).replaceAll(String.fromCharCode(0), '\\0');
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
+}
+
+/** Where the connector publishes a row without a target of its own. */
+function defaultTarget(connector: object): { stream: string; topic: string } {
+  const config = (connector as Partial<IggyConnector>).config;
+  return {
+    stream: config?.streamName ?? DEFAULT_STREAM_NAME,
+    topic: config?.topicName ?? DEFAULT_TOPIC_NAME,
+  };
 }

@@ -69,7 +69,7 @@ export function createOutboxProviders(tokens: OutboxProviderTokens): Provider[] 
           ? null
           : new OutboxRelay({
               logger: new Logger('IggyOutboxRelay'),
-              ...(telemetry && { telemetry: telemetry.producer, telemetryTarget: options.target }),
+              ...(telemetry && { telemetry: telemetry.producer }),
               ...options.relay,
               store,
               connector,
