@@ -75,10 +75,14 @@ export class OutboxRelay {
         if (this.state === 'idle') this.wake();
       });
     }
-    const onLag = this.options.metrics?.onLag;
-    if (onLag) {
+    const metrics = this.options.metrics;
+    if (metrics?.onLag) {
+      // Called on the metrics object (a class's method needs its `this`); a throwing hook is ignored.
       this.lagTimer = setInterval(() => {
-        this.store.lag().then(onLag, () => undefined);
+        this.store
+          .lag()
+          .then((lag) => metrics.onLag?.(lag))
+          .catch(() => undefined);
       }, this.options.lagIntervalMs ?? RelayDefaults.lagIntervalMs);
       this.lagTimer.unref();
     }
