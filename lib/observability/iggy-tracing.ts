@@ -120,11 +120,7 @@ export class IggyTracing {
       {
         kind: SPAN_KIND_PRODUCER,
         attributes: {
-          'messaging.system': 'iggy',
-          'messaging.operation.type': 'send',
-          'messaging.operation.name': 'send',
-          'messaging.destination.name': target.topic,
-          'messaging.iggy.stream': target.stream,
+          ...messagingAttributes('send', target),
           'messaging.iggy.event.type': eventType,
         },
       },
@@ -148,14 +144,10 @@ export class IggyTracing {
       {
         kind: SPAN_KIND_CONSUMER,
         attributes: {
-          'messaging.system': 'iggy',
-          'messaging.operation.type': 'process',
-          'messaging.operation.name': 'process',
-          'messaging.destination.name': message.topic,
+          ...messagingAttributes('process', message),
           'messaging.destination.partition.id': String(message.partition),
           'messaging.consumer.group.name': group,
           'messaging.message.id': messageIdToUuid(message.id),
-          'messaging.iggy.stream': message.stream,
           'messaging.iggy.message.offset': Number(message.offset),
         },
       },
@@ -236,6 +228,17 @@ export class SpanNotes {
 }
 
 const NO_NOTES = new SpanNotes(undefined);
+
+/** The messaging semantic conventions' attributes of every span: the operation and where it goes. */
+function messagingAttributes(operation: 'send' | 'process', where: TraceTarget): Record<string, string> {
+  return {
+    'messaging.system': 'iggy',
+    'messaging.operation.type': operation,
+    'messaging.operation.name': operation,
+    'messaging.destination.name': where.topic,
+    'messaging.iggy.stream': where.stream,
+  };
+}
 
 /** `recordException` takes an Error or a string. */
 function asException(error: unknown): Error | string {
