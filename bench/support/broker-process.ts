@@ -20,9 +20,13 @@ export interface BrokerProcess {
 export async function startIggyEmbedded(dataDir: string | null): Promise<BrokerProcess> {
   const cli = new URL('../../lib/cli/iggy-embedded.js', import.meta.url).pathname;
   const storage = dataDir === null ? ['--in-memory'] : ['--data-dir', dataDir];
-  const child = spawn(process.execPath, [cli, ...storage, '--tcp-port', '0', '--no-http'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, ...storage, '--tcp-port', '0', '--no-http', '--root-password', 'iggy'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -234,9 +234,13 @@ export async function startRabbit(dir: string): Promise<Started> {
 
 /** `iggy-embedded` (persistent, its defaults) on a free port, in `dataDir`. */
 export async function startIggyEmbedded(cli: string, dataDir: string): Promise<Started> {
-  const child = spawn(process.execPath, [cli, '--data-dir', dataDir, '--tcp-port', '0', '--http-port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, '--data-dir', dataDir, '--tcp-port', '0', '--http-port', '0', '--root-password', 'iggy'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output = tail(child);
   try {
     const port = await new Promise<number>((resolve, reject) => {

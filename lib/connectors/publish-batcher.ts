@@ -196,9 +196,12 @@ export class PublishBatcher {
     }
     this.queued += entries.length;
     // Nothing else in flight and no linger asked for: nobody to wait for, send at once (a lone publish
-    // pays no tick). Otherwise what comes meanwhile joins the batch of this tick.
+    // pays no tick). Otherwise what comes meanwhile joins the batch of this tick. A linger is cut short
+    // once a batch's worth is queued; without one the tick ends soon enough, and cutting it at a total
+    // would split every partition's batch into slivers.
     const alone = this.config.lingerMs === 0 && this.budget.inFlightMessages === this.queued;
-    if (this.closed || alone || this.queued >= this.config.maxBatchMessages) {
+    const lingerFull = this.config.lingerMs > 0 && this.queued >= this.config.maxBatchMessages;
+    if (this.closed || alone || lingerFull) {
       this.flush();
     } else this.schedule();
   }

@@ -8,6 +8,8 @@ import { ensureBuilt } from '../support/build-once.js';
  * SIGTERM then took ~31 s, past the handlers' shutdown timeout and a Kubernetes grace period. Now a
  * publish fails with the connector's error after `IGGY_OFFLINE_TIMEOUT_MS`, and shutdown is bounded.
  */
+const QUOTE = { tenantId: 'acme', items: [{ sku: 'book', quantity: 2 }] };
+
 describe('sample app in remote mode while the broker is down', () => {
   beforeAll(ensureBuilt, 180_000);
   afterAll(cleanUp);
@@ -24,11 +26,11 @@ describe('sample app in remote mode while the broker is down', () => {
       IGGY_SHUTDOWN_TIMEOUT_MS: '2000',
       SAMPLE_JOURNAL: join(dir, 'journal.jsonl'),
     });
-    expect((await app.post('/quotes', { tenantId: 'acme', items: 2 })).status).toBe(200);
+    expect((await app.post('/quotes', QUOTE)).status).toBe(200);
 
     await broker.stop('SIGTERM');
     const askedAt = Date.now();
-    const quote = await app.post('/quotes', { tenantId: 'acme', items: 2 });
+    const quote = await app.post('/quotes', QUOTE);
     // Not the 504 of a request that timed out (20 s): the publish itself failed (Connection) at once.
     expect(quote.status).toBe(500);
     expect(Date.now() - askedAt).toBeLessThan(15_000);

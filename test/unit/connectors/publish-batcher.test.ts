@@ -36,7 +36,9 @@ let proxy: TcpProxy;
 beforeAll(async () => {
   server = new EmbeddedConnector();
   await server.connect(
-    resolveConnectorConfig({ embedded: { persistent: false, tcpPort: 0, httpPort: null } }),
+    resolveConnectorConfig({
+      embedded: { persistent: false, tcpPort: 0, httpPort: null, rootPassword: 'iggy' },
+    }),
   );
   proxy = await TcpProxy.start({ host: '127.0.0.1', port: server.tcpPort! });
 });

@@ -20,7 +20,9 @@ import { TcpProxy } from '../../support/tcp-proxy.js';
 async function startServer(): Promise<EmbeddedConnector> {
   const server = new EmbeddedConnector();
   await server.connect(
-    resolveConnectorConfig({ embedded: { persistent: false, tcpPort: 0, httpPort: null } }),
+    resolveConnectorConfig({
+      embedded: { persistent: false, tcpPort: 0, httpPort: null, rootPassword: 'iggy' },
+    }),
   );
   await server.ensureStream('s');
   await server.ensureTopic('s', { name: 't', partitions: 2 });
@@ -70,7 +72,9 @@ describe('RemoteConnector with the server down', () => {
 
     const again = new EmbeddedConnector();
     await again.connect(
-      resolveConnectorConfig({ embedded: { persistent: false, tcpPort: port, httpPort: null } }),
+      resolveConnectorConfig({
+        embedded: { persistent: false, tcpPort: port, httpPort: null, rootPassword: 'iggy' },
+      }),
     );
     await again.ensureStream('s');
     await again.ensureTopic('s', { name: 't', partitions: 2 });

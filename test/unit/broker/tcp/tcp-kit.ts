@@ -1,4 +1,5 @@
 import { Broker } from '../../../../lib/broker/broker.js';
+import type { BrokerConfig } from '../../../../lib/broker/broker-config.js';
 import { BrokerTcpServer, type TcpServerOptions } from '../../../../lib/broker/tcp/tcp-server.js';
 import { IggyClient, type IggyClientOptions } from '../../../../lib/client/index.js';
 import type { CommandCodec } from '../../../../lib/protocol/command-codec.js';
@@ -15,12 +16,16 @@ export interface TcpFixture {
 
 export const ROOT = { username: 'iggy', password: 'iggy' } as const;
 
-export async function startTcpFixture(options: TcpServerOptions = {}): Promise<TcpFixture> {
+export async function startTcpFixture(
+  options: TcpServerOptions = {},
+  brokerConfig: BrokerConfig = {},
+): Promise<TcpFixture> {
   const broker = await Broker.open({
     persistent: false,
     retentionIntervalMs: 0,
     rootUsername: ROOT.username,
     rootPassword: ROOT.password,
+    ...brokerConfig,
   });
   const server = new BrokerTcpServer(broker, { port: 0, ...options });
   const { port } = await server.listen();
