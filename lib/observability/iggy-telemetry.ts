@@ -5,8 +5,8 @@ import { ProducerTelemetry } from './producer-telemetry.js';
 
 /**
  * Metrics and traces of one app's Iggy traffic: what producers and consumer groups get to report into.
- * `create` gives undefined when there is nothing to report to (no metrics, no `@opentelemetry/api`), so
- * an app without either pays nothing.
+ * `create` gives undefined when there is nothing to report to (no metrics, no tracer provider), so an
+ * app without either runs exactly as without it.
  */
 export class IggyTelemetry {
   readonly producer: ProducerTelemetry;
@@ -18,18 +18,18 @@ export class IggyTelemetry {
     this.producer = new ProducerTelemetry(metrics, tracing);
   }
 
-  /** `metrics` (when given) and tracing (when `@opentelemetry/api` can be loaded and `tracing` is not false). */
+  /**
+   * `metrics` (when given) and tracing (when `tracing` is not false, `@opentelemetry/api` can be loaded
+   * and a tracer provider is registered by now, as OpenTelemetry's setup does before the app starts).
+   */
   static async create(metrics: IggyMetrics | undefined, tracing = true): Promise<IggyTelemetry | undefined> {
     const tracer = tracing ? await IggyTracing.load() : undefined;
-    return metrics || tracer ? new IggyTelemetry(metrics, tracer) : undefined;
+    const traced = tracer?.enabled ? tracer : undefined;
+    return metrics || traced ? new IggyTelemetry(metrics, traced) : undefined;
   }
 
-  /**
-   * The observer of one consumer group as it starts; undefined without metrics while no tracer provider
-   * is registered (register it before the app starts, as OpenTelemetry's setup does).
-   */
-  consumer(target: ConsumerTelemetryTarget): ConsumerTelemetry | undefined {
-    if (!this.metrics && !this.tracing?.enabled) return undefined;
+  /** The observer of one consumer group. */
+  consumer(target: ConsumerTelemetryTarget): ConsumerTelemetry {
     return new ConsumerTelemetry(target, this.metrics, this.tracing);
   }
 }

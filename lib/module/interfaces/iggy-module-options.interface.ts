@@ -100,7 +100,7 @@ export interface IggyModuleOptions extends Omit<ConnectorConfigInput, 'ensureTop
   metrics?: boolean | IggyMetricsOptions;
   /**
    * OpenTelemetry traces through Iggy when `@opentelemetry/api` is installed and a tracer provider is
-   * registered (default true; `false` never loads it).
+   * registered by the time the module starts (default true; `false` never loads it).
    */
   tracing?: boolean;
 }
