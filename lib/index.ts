@@ -232,3 +232,6 @@ export {
   type TopologyConfigInput,
   type TopologyReport,
 } from './topology/index.js';
+
+// Metrics (`metrics: true`): the app serves `IggyMetrics.metrics()` on its own /metrics.
+export { IggyMetrics, type IggyMetricsOptions } from './observability/iggy-metrics.js';

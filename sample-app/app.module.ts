@@ -9,6 +9,7 @@ import { AdminController } from './ops/admin.controller.js';
 import { DlqController } from './ops/dlq.controller.js';
 import { HandledJournal } from './ops/handled-journal.js';
 import { HealthController } from './ops/health.controller.js';
+import { MetricsController } from './ops/metrics.controller.js';
 import { PoisonSwitch } from './ops/poison-switch.js';
 import { crashBeforeMark } from './ops/test-hooks.js';
 import { OrdersController } from './orders/orders.controller.js';
@@ -21,7 +22,8 @@ import { SAMPLE_CONFIG } from './sample.constants.js';
 /**
  * The shop: orders (HTTP; the order row and its `order.created` event in one database transaction, the
  * outbox relay publishing it) → the `billing` group (→ `invoice.issued`) and the `notifications` group;
- * quotes by request/response; dead letters, health and admin endpoints; the live dashboard at `/iggy`.
+ * quotes by request/response; dead letters, health, metrics (`/metrics`) and admin endpoints; the live
+ * dashboard at `/iggy`.
  */
 @Module({})
 export class AppModule {
@@ -47,6 +49,7 @@ export class AppModule {
         DlqController,
         AdminController,
         HealthController,
+        MetricsController,
       ],
       providers: [
         { provide: SAMPLE_CONFIG, useValue: config },
@@ -67,6 +70,7 @@ export class AppModule {
 function iggyOptions(config: SampleConfig, db: ShopDatabase): IggyModuleOptions {
   return {
     ...config.iggy,
+    metrics: config.iggy.metrics ?? true,
     handlers: { ...config.iggy.handlers, idempotencyStore: db.idempotencyStore },
     outbox: {
       store: config.outbox.crashBeforeMark ? crashBeforeMark(db.outboxStore) : db.outboxStore,

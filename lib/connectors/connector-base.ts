@@ -16,7 +16,7 @@ import { createIfMissing } from './create-if-missing.js';
 import type { IggyConnector, OffsetOwner, PartitionLag, TopicInfo, TopicSpec } from './iggy-connector.js';
 import type { MessageSubscriber, SubscribeOptions } from './message-subscriber.js';
 import { PollingSubscriber, type SubscriptionTarget } from './polling-subscriber.js';
-import { PublishBatcher, type PublishSink } from './publish-batcher.js';
+import { PublishBatcher, type PublishBatchObserver, type PublishSink } from './publish-batcher.js';
 import type { PublishRequest } from './publish-request.js';
 import { groupFloors, singleStart } from './start-position.js';
 import { checkName, checkTopicSpec, ownerConsumer, partitionLag, toTopicInfo } from './topic-info.js';
@@ -62,6 +62,7 @@ export abstract class ConnectorBase<
   private readonly subscribers = new Set<PollingSubscriber>();
   private stopping: Promise<void> | undefined;
   private batcher: PublishBatcher | undefined;
+  private batchObserver: PublishBatchObserver | undefined;
   private topologyFound: ConfiguredTopology | undefined;
   /** Where the sessions come from, while connected. */
   protected sessions: Sessions | undefined;
@@ -105,6 +106,7 @@ export abstract class ConnectorBase<
       throw new ConnectorError('Config', `shutdownTimeoutMs must be ≥ 0, got ${resolved.shutdownTimeoutMs}`);
     }
     const batcher = new PublishBatcher(this.publishSink(), resolved.publish);
+    batcher.observer = this.batchObserver;
     this.state = 'connecting';
     try {
       this.sessions = await this.openSessions(resolved);
@@ -178,6 +180,12 @@ export abstract class ConnectorBase<
     }
     if (requests.length === 0) return Promise.resolve();
     return this.batcher!.publish(requests, config);
+  }
+
+  /** Tells `observer` of every batch the publish path sends (the module's metrics); undefined: nobody. */
+  observePublishBatches(observer: PublishBatchObserver | undefined): void {
+    this.batchObserver = observer;
+    if (this.batcher) this.batcher.observer = observer;
   }
 
   /** Messages accepted for publishing and not yet acknowledged, and publishes waiting for room. */

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { Broker } from '../broker/broker.js';
 import type { BrokerSession } from '../broker/broker-session.js';
 import type { EmbeddedServer } from '../broker/embedded-server.js';
@@ -39,6 +40,11 @@ export class EmbeddedConnector extends ConnectorBase<EmbeddedSessions> {
   /** Where the TCP listener is bound; null when there is none (or not connected). */
   get tcpPort(): number | null {
     return this.sessions?.server.tcp?.address.port ?? null;
+  }
+
+  /** The broker's Prometheus registry (served on its HTTP `/metrics`); undefined without an HTTP listener. */
+  get metricsRegistry(): Registry | undefined {
+    return this.sessions?.server.http?.metrics.registry;
   }
 
   /** Where the HTTP listener is bound; null when there is none (or not connected). */

@@ -40,6 +40,20 @@ export interface PublishSink {
   sendBatch(stream: string, topic: string, partition: number, run: MessageRun): Promise<void>;
 }
 
+/** One batch the publish path sent to one partition, acknowledged or failed. */
+export interface SentBatch {
+  stream: string;
+  topic: string;
+  messages: number;
+  bytes: number;
+  /** From the send until the broker answered. */
+  seconds: number;
+  error: Error | undefined;
+}
+
+/** Told of every batch sent (the module's metrics); must not throw. */
+export type PublishBatchObserver = (batch: SentBatch) => void;
+
 /** One `publish`/`publishBatch` call: settled when all its messages are, failed by its first failed batch. */
 class PublishCall {
   constructor(
@@ -116,6 +130,8 @@ export class PublishBatcher {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private idle: (() => void)[] = [];
+  /** Told of every batch sent; none by default. */
+  observer: PublishBatchObserver | undefined;
 
   constructor(
     private readonly sink: PublishSink,
@@ -308,12 +324,27 @@ export class PublishBatcher {
     } catch (err) {
       sent = Promise.reject(err);
     }
+    const observer = this.observer;
+    const started = observer ? performance.now() : 0;
+    const { stream, topic } = queue;
     sent.then(
-      () => this.settle(owners, cost, undefined),
+      () => {
+        observer?.({
+          stream,
+          topic,
+          messages: n,
+          bytes: batch.bytes,
+          seconds: since(started),
+          error: undefined,
+        });
+        this.settle(owners, cost, undefined);
+      },
       (err: unknown) => {
         if (TOPIC_CHANGED.has(errorCodeOf(err) ?? -1)) queue.known = undefined;
-        const what = `publish ${n} message(s) to '${queue.stream}/${queue.topic}' partition ${batch.partition}`;
-        this.settle(owners, cost, toConnectorError(err, 'Publish', what));
+        const what = `publish ${n} message(s) to '${stream}/${topic}' partition ${batch.partition}`;
+        const error = toConnectorError(err, 'Publish', what);
+        observer?.({ stream, topic, messages: n, bytes: batch.bytes, seconds: since(started), error });
+        this.settle(owners, cost, error);
       },
     );
   }
@@ -347,6 +378,10 @@ export class PublishBatcher {
       for (const resolve of idle) resolve();
     }
   }
+}
+
+function since(started: number): number {
+  return (performance.now() - started) / 1000;
 }
 
 /** Throws `ConnectorError('Config')` naming the first bad `publish.*` setting. */

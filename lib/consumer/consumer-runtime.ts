@@ -4,6 +4,7 @@ import type { SerializerRegistry } from '../events/serializer-registry.js';
 import { namedError } from '../common/error-text.js';
 import { WakeableDelay } from '../common/wakeable-delay.js';
 import type { ConsumerLogger } from './consumer-logger.js';
+import type { ConsumerObserver } from './consumer-observer.js';
 import { DeadLetterFallback } from './dead-letter-fallback.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';
 import { Delivery } from './delivery.js';
@@ -48,6 +49,8 @@ export interface ConsumerSpec {
   unownedHint?: string;
   /** `IggyServer`: its request handlers answer requests (a handler group skips them). */
   requests?: RequestReplies;
+  /** Told what the group does (metrics, traces); left out, nothing is reported. */
+  observer?: ConsumerObserver;
 }
 
 /** What the consumer reports as it runs. */
@@ -123,6 +126,7 @@ export class ConsumerRuntime {
       requests: spec.requests,
       logger: this.logger,
       onHandlerError: hooks.onHandlerError,
+      observer: spec.observer,
     });
     this.lanes = new PartitionLanes(spec.concurrency, this.work);
   }
@@ -146,7 +150,7 @@ export class ConsumerRuntime {
     });
     this.subscription = subscription;
     this.commits = new OffsetCommits(
-      (message) => subscription.commit(message),
+      observedCommit(subscription, this.spec.observer),
       {
         every: this.spec.commit?.every ?? DEFAULT_COMMIT_POLICY.every,
         intervalMs: this.spec.commit?.intervalMs ?? DEFAULT_COMMIT_POLICY.intervalMs,
@@ -160,6 +164,7 @@ export class ConsumerRuntime {
       },
     );
     this.state = 'running';
+    this.spec.observer?.started(() => this.lag());
     this.polling = this.poll(subscription, this.commits);
     this.logger.log(`consuming '${stream}/${topic}': ${this.spec.routes.describe()}`);
   }
@@ -234,9 +239,11 @@ export class ConsumerRuntime {
   /** Handles one message until it may be committed (true), or the consumer stops first (false). */
   private async handle(message: ReceivedMessage): Promise<boolean> {
     const delivery = new Delivery(message);
+    const observer = this.spec.observer;
     for (let failures = 1; ; failures++) {
       try {
-        await this.dispatcher.dispatch(delivery);
+        if (observer) await observer.process(delivery, () => this.dispatcher.dispatch(delivery));
+        else await this.dispatcher.dispatch(delivery);
         this.stalls.passed(message.partition);
         this.commits!.handled(message);
         return true;
@@ -279,8 +286,27 @@ export class ConsumerRuntime {
       deadline,
     );
     if (dropped > 0) this.logger.log(`${dropped} fetched message(s) left unhandled and uncommitted`);
+    this.spec.observer?.stopped();
     this.state = 'stopped';
   }
+}
+
+/** The subscription's commit, timed for the observer when there is one. */
+function observedCommit(
+  subscription: MessageSubscriber,
+  observer: ConsumerObserver | undefined,
+): (message: ReceivedMessage) => Promise<void> {
+  if (!observer) return (message) => subscription.commit(message);
+  return async (message) => {
+    const started = performance.now();
+    try {
+      await subscription.commit(message);
+    } catch (error) {
+      observer.committed(performance.now() - started, { error });
+      throw error;
+    }
+    observer.committed(performance.now() - started, undefined);
+  };
 }
 
 /** True when `promise` settled by `deadline` (ms since the epoch); false when the deadline came first. */

@@ -3,6 +3,7 @@ import type { EventMeta } from '../events/envelope-headers.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { HeaderKind, type HeaderEntry } from '../protocol/primitives/user-headers.js';
 import { IggyReplyHeader } from './consumer.constants.js';
+import type { SkipReason } from './consumer-observer.js';
 import type { IggyRequestInfo } from './iggy.context.js';
 import type { Route } from './route-table.js';
 
@@ -23,6 +24,8 @@ export class Delivery {
   redriveHandler: string | undefined;
   /** Whether the idempotency guard records the event id once the handlers succeeded. */
   recordId = false;
+  /** Why no handler of the group took it (when dispatched as `skipped` or `dropped`). */
+  skipped: SkipReason | undefined;
 
   constructor(readonly message: ReceivedMessage) {}
 }

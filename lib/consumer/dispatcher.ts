@@ -4,6 +4,7 @@ import { decodeEnvelope } from '../events/envelope-message.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import type { HeaderEntry } from '../protocol/primitives/user-headers.js';
+import type { ConsumerObserver, SkipReason } from './consumer-observer.js';
 import { REDRIVE_GROUP_HEADER, REDRIVE_HANDLER_HEADER } from './consumer.constants.js';
 import type { ConsumerLogger } from './consumer-logger.js';
 import type { DeadLetterFallback } from './dead-letter-fallback.js';
@@ -50,6 +51,8 @@ export interface DispatcherSpec {
   logger: ConsumerLogger;
   /** A handler call failed for good (before it is dead-lettered, or its partition stalls). */
   onHandlerError?: (error: unknown, context: IggyContext) => void;
+  /** Told of every handler call and unreadable message (metrics, traces). */
+  observer?: ConsumerObserver;
 }
 
 /** Distinct unmatched event types warned about per group, at most. */
@@ -110,7 +113,7 @@ export class Dispatcher {
       meta = readEventMeta(message, rest);
     } catch (error) {
       rest.length = 0;
-      return this.unreadable(message, undefined, '(routing)', error);
+      return this.unreadable(delivery, undefined, '(routing)', error);
     }
     const request = rest.length === 0 ? undefined : readRequestInfo(rest);
     rest.length = 0;
@@ -120,14 +123,15 @@ export class Dispatcher {
     if (request) {
       if (this.spec.requests && routes.request) return this.answer(delivery, routes.request);
       // A request no request handler here answers: other services may; a handler group never takes it.
-      if (!this.spec.requests || routes.events.length === 0) return this.skip();
+      if (!this.spec.requests || routes.events.length === 0) return this.skip(delivery, 'request');
     }
     const redriveGroup = meta.headers[REDRIVE_GROUP_HEADER];
-    if (redriveGroup !== undefined && redriveGroup !== this.spec.group) return this.skip();
+    if (redriveGroup !== undefined && redriveGroup !== this.spec.group)
+      return this.skip(delivery, 'redriven');
     let targets = routes.events;
     if (targets.length === 0) {
       if (!request) this.unmatched(meta.type);
-      return this.skip();
+      return this.skip(delivery, request ? 'request' : 'unmatched');
     }
     const guard = this.spec.mode === 'consume' ? this.spec.guard : undefined;
     if (redriveGroup !== undefined) {
@@ -142,13 +146,13 @@ export class Dispatcher {
       const seen = routes.guarded && guard.seen(meta.id);
       if (seen === true || (seen !== false && (await seen))) {
         targets = targets.filter((r) => !r.guarded);
-        if (targets.length === 0) return this.skip();
+        if (targets.length === 0) return this.skip(delivery, 'duplicate');
       }
     }
     try {
       delivery.envelope = decodeEnvelope(message, meta, this.spec.serializers);
     } catch (error) {
-      return this.unreadable(message, meta, targets.map((r) => r.name).join(','), error);
+      return this.unreadable(delivery, meta, targets.map((r) => r.name).join(','), error);
     }
     delivery.targets = targets;
     return undefined;
@@ -169,16 +173,7 @@ export class Dispatcher {
         request: delivery.request,
         binding: this.bindingOf(route, delivery.redriveHandler),
       });
-      try {
-        await route.invoke(envelope, context);
-      } catch (thrown) {
-        // Nest's exception filters may hand plain data back: the interceptor kept the real error.
-        const error = context.getLastError() ?? thrown;
-        this.spec.onHandlerError?.(error, context);
-        // Claimed: the DLQ interceptor retried and could not (or must not) dead-letter it.
-        if (context.isClaimed() || !this.spec.deadLetters) throw error;
-        await this.spec.deadLetters.unowned(error, context);
-      }
+      await this.observed(context, () => this.invoke(route, envelope, context));
       if (context.getDeadLetterId() !== undefined) this.counts.deadLettered++;
       delivery.done = i + 1;
     }
@@ -199,7 +194,7 @@ export class Dispatcher {
       this.spec.logger.debug?.(
         `skipping request ${request.requestId} ('${meta!.type}'): its requester stopped waiting`,
       );
-      return this.skip();
+      return this.skip(delivery, 'expired');
     }
     let envelope: EventEnvelope;
     try {
@@ -207,7 +202,7 @@ export class Dispatcher {
     } catch (error) {
       await replies.refuse(message, request, error);
       replies.failed(error, message);
-      return this.skip();
+      return this.skip(delivery, 'unreadable');
     }
     const context = new IggyContext({
       message,
@@ -218,7 +213,7 @@ export class Dispatcher {
       binding: this.bindingOf(route, undefined),
     });
     try {
-      await route.invoke(envelope, context);
+      await this.observed(context, () => route.invoke(envelope, context));
     } catch (error) {
       replies.failed(error, message);
     }
@@ -226,23 +221,51 @@ export class Dispatcher {
     return 'handled';
   }
 
+  /**
+   * One handler call; a failure the DLQ interceptor could not (or must not) dead-letter rejects, one it
+   * did not own is dead-lettered here.
+   */
+  private async invoke(route: Route, envelope: EventEnvelope, context: IggyContext): Promise<void> {
+    try {
+      await route.invoke(envelope, context);
+    } catch (thrown) {
+      // Nest's exception filters may hand plain data back: the interceptor kept the real error.
+      const error = context.getLastError() ?? thrown;
+      this.spec.onHandlerError?.(error, context);
+      // Claimed: the DLQ interceptor retried and could not (or must not) dead-letter it.
+      if (context.isClaimed() || !this.spec.deadLetters) throw error;
+      context.setLastError(error);
+      await this.spec.deadLetters.unowned(error, context);
+    }
+  }
+
+  /** `call`, timed and reported to the observer when there is one. */
+  private observed(context: IggyContext, call: () => Promise<unknown>): Promise<unknown> {
+    const observer = this.spec.observer;
+    return observer ? observeCall(observer, context, call) : call();
+  }
+
   private async unreadable(
-    message: ReceivedMessage,
+    delivery: Delivery,
     meta: EventMeta | undefined,
     handler: string,
     error: unknown,
   ): Promise<DispatchResult> {
+    const { message } = delivery;
     if (this.spec.mode === 'replay' || !this.spec.deadLetters) throw error;
     if (await this.spec.deadLetters.unreadable(message, meta, handler, error)) {
       this.counts.deadLettered++;
+      this.spec.observer?.unreadable(message, error);
       return 'dead-lettered';
     }
     this.counts.skipped++;
+    delivery.skipped = 'unreadable';
     return 'dropped';
   }
 
-  private skip(): DispatchResult {
+  private skip(delivery: Delivery, reason: SkipReason): DispatchResult {
     this.counts.skipped++;
+    delivery.skipped = reason;
     return 'skipped';
   }
 
@@ -267,4 +290,19 @@ export class Dispatcher {
 
 function copyEnvelope(envelope: EventEnvelope): EventEnvelope {
   return { ...envelope, headers: { ...envelope.headers } };
+}
+
+async function observeCall(
+  observer: ConsumerObserver,
+  context: IggyContext,
+  call: () => Promise<unknown>,
+): Promise<void> {
+  const started = performance.now();
+  try {
+    await call();
+  } catch (error) {
+    observer.handlerCall(context, performance.now() - started, { error });
+    throw error;
+  }
+  observer.handlerCall(context, performance.now() - started, undefined);
 }

@@ -155,7 +155,8 @@ export class IggyContext {
 
   /**
    * The error the handler's last attempt ended with, as the DLQ interceptor saw it (before Nest's
-   * exception filters turned it into an RPC error); `undefined` while nothing failed for good.
+   * exception filters turned it into an RPC error), also when it was dead-lettered; `undefined` while
+   * nothing failed for good.
    */
   getLastError(): unknown {
     return this.failure;

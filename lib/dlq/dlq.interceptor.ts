@@ -126,6 +126,7 @@ export class IggyDlqInterceptor implements NestInterceptor {
       } catch (writeError) {
         throw failed(ctx, writeError);
       }
+      failed(ctx, error);
       ctx.markDeadLettered(id);
       this.logger.error(
         `${call.handler} failed on ${where(call)} after ${attempt} attempt(s)` +
@@ -141,7 +142,10 @@ function handlerName(context: ExecutionContext): string {
   return `${context.getClass().name}.${context.getHandler().name}`;
 }
 
-/** Records the call's final error on the context (the consumer reports it, not the filtered RPC error). */
+/**
+ * Records the call's final error on the context (the consumer reports it, not the filtered RPC error; a
+ * dead-lettered call's too, for its trace).
+ */
 function failed(ctx: IggyContext, error: unknown): unknown {
   ctx.setLastError(error);
   return error;

@@ -18,6 +18,8 @@ import { IGGY_CONNECTOR, IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import { RouteTable } from '../consumer/route-table.js';
 import { withJsonView } from '../events/json-view.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
+import type { IggyTelemetry } from '../observability/iggy-telemetry.js';
+import { IGGY_TELEMETRY } from '../observability/observability.constants.js';
 import { routeOf, type BoundHandler } from './bound-handler.js';
 import { HandlerExplorer } from './handler-explorer.js';
 import {
@@ -65,6 +67,7 @@ export class ConsumerGroupManager
     @Inject(IGGY_OPTIONS) options: HandlerSettingsInput,
     @Optional() @Inject(IGGY_DEAD_LETTER_SINK) private readonly sink?: DeadLetterSink,
     @Optional() serializers?: SerializerRegistry,
+    @Optional() @Inject(IGGY_TELEMETRY) private readonly telemetry?: IggyTelemetry | null,
   ) {
     this.settings = resolveHandlerSettings(options);
     this.serializers = serializers ?? new SerializerRegistry();
@@ -161,6 +164,7 @@ export class ConsumerGroupManager
           stream,
           topic,
           group,
+          observer: this.telemetry?.consumer({ stream, topic, group }),
           routes: new RouteTable(routes),
           serializers: this.serializers,
           concurrency: Math.max(...handlers.map((h) => h.options.concurrency ?? options.concurrency)),

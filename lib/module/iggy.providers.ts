@@ -16,6 +16,12 @@ import {
 import { IGGY_OUTBOX_OPTIONS, IGGY_OUTBOX_STORE } from '../outbox/nest/outbox.constants.js';
 import type { IggyOutboxOptions } from '../outbox/nest/outbox-options.interface.js';
 import { OUTBOX_EXPORTS, createOutboxProviders } from '../outbox/nest/outbox.providers.js';
+import { ConnectorBase } from '../connectors/connector-base.js';
+import { EmbeddedConnector } from '../connectors/embedded-connector.js';
+import { IggyMetrics } from '../observability/iggy-metrics.js';
+import { IggyTelemetry } from '../observability/iggy-telemetry.js';
+import { IGGY_TELEMETRY } from '../observability/observability.constants.js';
+import { OutboxPrometheusMetrics } from '../outbox/outbox-prometheus.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
 import { IGGY_REPLAY_PROVIDERS } from '../replay/iggy-replay.providers.js';
@@ -43,14 +49,16 @@ const optionsProvider: Provider = {
  */
 const clientProvider: Provider = {
   provide: IggyClientProxy,
-  inject: [IGGY_CONNECTOR, IGGY_OPTIONS, SerializerRegistry, IggyConnectorHost],
+  inject: [IGGY_CONNECTOR, IGGY_OPTIONS, SerializerRegistry, IggyConnectorHost, IGGY_TELEMETRY],
   useFactory: (
     connector: IggyConnector,
     options: ResolvedIggyModuleOptions,
     serializers: SerializerRegistry,
     host: IggyConnectorHost,
+    telemetry: IggyTelemetry | null,
   ) => {
     host.clientOptions = {
+      ...(telemetry && { telemetry: telemetry.producer }),
       connector,
       stream: options.streamName,
       topic: options.topicName,
@@ -79,19 +87,63 @@ const topologyProvider: Provider = {
  */
 const outboxOptionsProvider: Provider = {
   provide: IGGY_OUTBOX_OPTIONS,
-  inject: [IGGY_OPTIONS, SerializerRegistry],
+  inject: [IGGY_OPTIONS, SerializerRegistry, IggyMetrics],
   useFactory: (
     options: ResolvedIggyModuleOptions,
     serializers: SerializerRegistry,
+    metrics: IggyMetrics | null,
   ): IggyOutboxOptions | null =>
     options.outbox
       ? {
           ...options.outbox,
+          ...(metrics && { relay: withOutboxMetrics(options.outbox, metrics) }),
           serializer:
             options.outbox.serializer ?? serializers.byFormat(options.serialization) ?? serializers.default,
           target: options.outbox.target ?? { stream: options.streamName, topic: options.topicName },
         }
       : null,
+};
+
+/**
+ * The relay's options with the outbox's Prometheus metrics in the module's registry, unless the relay is
+ * off or has metrics of its own.
+ */
+function withOutboxMetrics(outbox: IggyOutboxOptions, metrics: IggyMetrics): IggyOutboxOptions['relay'] {
+  const relay = outbox.relay;
+  if (relay === false || relay?.metrics) return relay;
+  const store = outbox.store;
+  return {
+    ...relay,
+    metrics: new OutboxPrometheusMetrics({ registry: metrics.registry, lagSource: store }),
+  };
+}
+
+/**
+ * `IggyMetrics` (`null` when the `metrics` option is off), which also renders the embedded broker's
+ * metrics when it has an HTTP listener.
+ */
+const metricsProvider: Provider = {
+  provide: IggyMetrics,
+  inject: [IGGY_OPTIONS, IGGY_CONNECTOR],
+  useFactory: (options: ResolvedIggyModuleOptions, connector: IggyConnector): IggyMetrics | null => {
+    if (!options.metrics) return null;
+    const metrics = new IggyMetrics(options.metrics);
+    const broker = connector instanceof EmbeddedConnector ? connector.metricsRegistry : undefined;
+    if (broker) metrics.include(broker);
+    if (connector instanceof ConnectorBase) connector.observePublishBatches(metrics.batchSent);
+    return metrics;
+  },
+};
+
+/** `IGGY_TELEMETRY`: the metrics and, when `@opentelemetry/api` is there, tracing; `null` without either. */
+const telemetryProvider: Provider = {
+  provide: IGGY_TELEMETRY,
+  inject: [IGGY_OPTIONS, IggyMetrics],
+  useFactory: async (
+    options: ResolvedIggyModuleOptions,
+    metrics: IggyMetrics | null,
+  ): Promise<IggyTelemetry | null> =>
+    (await IggyTelemetry.create(metrics ?? undefined, options.tracing)) ?? null,
 };
 
 /** The outbox's store and relay under the tokens `IggyHealthIndicator` reads them by (`null` without them). */
@@ -114,6 +166,8 @@ export const IGGY_PROVIDERS: Provider[] = [
   IggyConnectorHost,
   iggyConnectorProvider,
   { provide: SerializerRegistry, useFactory: () => new SerializerRegistry() },
+  metricsProvider,
+  telemetryProvider,
   clientProvider,
   { provide: IGGY_CLIENT, useExisting: IggyClientProxy },
   topologyProvider,
@@ -124,7 +178,7 @@ export const IGGY_PROVIDERS: Provider[] = [
   outboxOptionsProvider,
   // The bus, the relay, the store and the host starting the relay after bootstrap and stopping it in
   // onModuleDestroy, i.e. before IggyModule.onApplicationShutdown shuts the connector down.
-  ...createOutboxProviders({ connector: IGGY_CONNECTOR }),
+  ...createOutboxProviders({ connector: IGGY_CONNECTOR, telemetry: IGGY_TELEMETRY }),
   healthIndicatorServiceProvider,
   ...outboxHealthProviders,
   IggyHealthIndicator,
@@ -136,6 +190,8 @@ export const IGGY_EXPORTS = [
   IGGY_CONNECTOR,
   IGGY_CLIENT,
   IggyClientProxy,
+  IggyMetrics,
+  IGGY_TELEMETRY,
   SerializerRegistry,
   TopologyManager,
   IggyHealthIndicator,

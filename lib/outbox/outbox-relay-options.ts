@@ -1,4 +1,5 @@
 import type { IggyConnector } from '../connectors/iggy-connector.js';
+import type { ProducerTelemetry } from '../observability/producer-telemetry.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import type { OutboxLag, OutboxStore } from './outbox-store.js';
 
@@ -60,6 +61,11 @@ export interface OutboxRelayOptions {
    */
   verifyPayloads?: SerializerRegistry | false;
   metrics?: OutboxRelayMetrics;
+  /**
+   * Producer metrics and traces of its publishes (the module's `IggyTelemetry`): each row's publish
+   * continues the trace its headers carry.
+   */
+  telemetry?: ProducerTelemetry;
   /** How often `metrics.onLag` is called (default 10 s). */
   lagIntervalMs?: number;
   logger?: OutboxRelayLogger;

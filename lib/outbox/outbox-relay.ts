@@ -1,3 +1,5 @@
+import { DEFAULT_STREAM_NAME, DEFAULT_TOPIC_NAME } from '../connectors/connector-config.js';
+import type { IggyConnector } from '../connectors/iggy-connector.js';
 import type { PublishRequest } from '../connectors/publish-request.js';
 import { SerializerRegistry } from '../events/serializer-registry.js';
 import { OutboxError } from './outbox-error.js';
@@ -74,10 +76,14 @@ export class OutboxRelay {
         if (this.state === 'idle') this.wake();
       });
     }
-    const onLag = this.options.metrics?.onLag;
-    if (onLag) {
+    const metrics = this.options.metrics;
+    if (metrics?.onLag) {
+      // Called on the metrics object (a class's method needs its `this`); a throwing hook is ignored.
       this.lagTimer = setInterval(() => {
-        this.store.lag().then(onLag, () => undefined);
+        this.store
+          .lag()
+          .then((lag) => metrics.onLag?.(lag))
+          .catch(() => undefined);
       }, this.options.lagIntervalMs ?? RelayDefaults.lagIntervalMs);
       this.lagTimer.unref();
     }
@@ -223,9 +229,12 @@ export class OutboxRelay {
       }
     }
     if (requests.length > 0) {
+      const relayed = this.options.telemetry?.relaying(requests, defaultTarget(this.options.connector));
       try {
-        await this.options.connector.publishBatch(requests);
+        await this.options.connector.publishBatch(relayed?.requests ?? requests);
+        relayed?.done(undefined);
       } catch (err) {
+        relayed?.done(err);
         await batch.settle({ published: [], failed: { ids, error: errorForRow(err) }, dead });
         this.reportDead(dead);
         throw err;
@@ -292,4 +301,13 @@ export class OutboxRelay {
 function errorForRow(err: unknown): string {
   const text = describeError(err).replaceAll(String.fromCharCode(0), '\\0');
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
+}
+
+/** Where the connector publishes a row without a target of its own. */
+function defaultTarget(connector: object): { stream: string; topic: string } {
+  const config = (connector as Partial<IggyConnector>).config;
+  return {
+    stream: config?.streamName ?? DEFAULT_STREAM_NAME,
+    topic: config?.topicName ?? DEFAULT_TOPIC_NAME,
+  };
 }

@@ -2,6 +2,8 @@ import { createEnvelope, type CreateEnvelopeInput, type EventEnvelope } from '..
 import { EnvelopeValidationError } from '../events/event-errors.js';
 import { JsonSerializer } from '../events/json-serializer.js';
 import type { Serializer } from '../events/serializer.js';
+import type { IggyTracing } from '../observability/iggy-tracing.js';
+import type { ProducerTelemetry } from '../observability/producer-telemetry.js';
 import { OutboxError } from './outbox-error.js';
 import { envelopeToRecord, type OutboxTarget } from './outbox-record.js';
 import type { OutboxRecord, OutboxStore } from './outbox-store.js';
@@ -18,6 +20,8 @@ export interface TransactionalEventBusOptions {
   serializer?: Serializer;
   /** Where events go; default: the connector's default stream and topic. */
   target?: { stream: string; topic: string };
+  /** Tracing: each row keeps the caller's trace context in its headers, for the relay's publish. */
+  telemetry?: ProducerTelemetry;
 }
 
 /**
@@ -28,6 +32,7 @@ export class TransactionalEventBus<Txn = unknown> {
   private readonly serializer: Serializer;
   private readonly target: OutboxTarget;
   private readonly listeners = new Set<(record: OutboxRecord) => void>();
+  private readonly tracing: IggyTracing | undefined;
 
   constructor(
     readonly store: OutboxStore<Txn>,
@@ -35,6 +40,7 @@ export class TransactionalEventBus<Txn = unknown> {
   ) {
     this.serializer = options.serializer ?? new JsonSerializer();
     this.target = options.target;
+    this.tracing = options.telemetry?.tracing;
   }
 
   /**
@@ -98,6 +104,7 @@ export class TransactionalEventBus<Txn = unknown> {
       throw new OutboxError('InvalidEvent', `event rejected: ${why}`, { cause: err });
     }
     envelope.id = envelope.id.toLowerCase();
+    this.tracing?.injectActive(envelope.headers);
     const to = target ?? this.target;
     if (to !== undefined && (!to.stream || !to.topic)) {
       throw new OutboxError('InvalidEvent', 'an event target needs both a stream and a topic');

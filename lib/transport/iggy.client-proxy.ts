@@ -8,6 +8,7 @@ import { createEnvelope, type EventEnvelope } from '../events/event-envelope.js'
 import { SerializerRegistry } from '../events/serializer-registry.js';
 import { validateTenantId } from '../events/tenant-partitioner.js';
 import type { Serializer } from '../events/serializer.js';
+import { observePublish, type PublishDone } from '../observability/producer-telemetry.js';
 import { ConnectorHandle } from './connector-handle.js';
 import { REQUEST_REPLY_DEFAULTS, type IggyStatus } from './iggy-transport.constants.js';
 import { IggyRecord, type IggyRecordOptions } from './iggy-record.js';
@@ -175,12 +176,17 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
 
   /** Publishes the event's envelope; resolves once its batch is acknowledged (never throws synchronously). */
   protected dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    let done: PublishDone | undefined;
     try {
       const envelope = this.toEnvelope(packet.pattern, packet.data, packet.metadata);
-      const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), this.target());
+      const target = this.target();
+      done = this.options.telemetry?.sending(target, envelope);
+      const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), target);
       // `publish` resolves with undefined: what an event's observable emits.
-      return this.handle.connector.publish(message) as Promise<unknown> as Promise<T>;
+      const published = this.handle.connector.publish(message);
+      return (done ? observePublish(published, done) : published) as Promise<unknown> as Promise<T>;
     } catch (err) {
+      done?.(err);
       return Promise.reject(err);
     }
   }
@@ -191,8 +197,12 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
     const pattern = this.normalizePattern(packet.pattern);
     let finished = false;
     let unregister: (() => void) | undefined;
+    const telemetry = this.options.telemetry;
     const finish = (reply: WritePacket): void => {
       if (finished) return;
+      if (telemetry && !(reply.err instanceof IggyRequestTimeoutError)) {
+        if (reply.err !== undefined || reply.response !== undefined) telemetry.reply(pattern, !reply.err);
+      }
       if (reply.isDisposed || reply.err) {
         finished = true;
         clearTimeout(timer);
@@ -201,10 +211,10 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
       callback(reply);
     };
     const deadline = Date.now() + timeoutMs;
-    const timer = setTimeout(
-      () => finish({ err: new IggyRequestTimeoutError(pattern, timeoutMs, requestId), isDisposed: true }),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      if (!finished) telemetry?.timeout(pattern);
+      finish({ err: new IggyRequestTimeoutError(pattern, timeoutMs, requestId), isDisposed: true });
+    }, timeoutMs);
     void (async () => {
       try {
         const envelope = this.toEnvelope(packet.pattern, packet.data, packet.metadata);
@@ -212,13 +222,23 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
         unregister = replies.register(requestId, finish);
         await replies.ready();
         if (finished) return;
-        const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), this.target());
+        const target = this.target();
+        const done = telemetry?.sending(target, envelope);
         const replyTo = this.options.replyTopic ?? REQUEST_REPLY_DEFAULTS.replyTopic;
-        await this.handle.connector.publish(
-          message.withMoreHeaders(
-            requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
-          ),
-        );
+        let published: Promise<void>;
+        try {
+          const message = validEnvelopeToMessage(envelope, this.payloadSerializer(), target);
+          published = this.handle.connector.publish(
+            message.withMoreHeaders(
+              requestHeaders({ requestId, replyTo, replyKey: this.instanceId, deadline }),
+            ),
+          );
+        } catch (err) {
+          done?.(err);
+          throw err;
+        }
+        await (done ? observePublish(published, done) : published);
+        telemetry?.request(pattern);
       } catch (err) {
         this.listeners.emit('error', err);
         finish({ err, isDisposed: true });

@@ -8,6 +8,8 @@ import {
 import { finalize, isObservable, lastValueFrom } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
+import type { IggyTelemetry } from '../observability/iggy-telemetry.js';
+import { IGGY_TELEMETRY } from '../observability/observability.constants.js';
 import { ConsumerRuntime, type GroupStatus } from '../consumer/consumer-runtime.js';
 import { IGGY_DEAD_LETTER_SINK, type DeadLetterSink } from '../consumer/dead-letter-sink.js';
 import type { IggyContext, IggyRequestInfo } from '../consumer/iggy.context.js';
@@ -70,6 +72,7 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
   private defaults: Partial<IggyServerModuleDefaults> = {};
   private serializers: SerializerRegistry;
   private sink: DeadLetterSink | undefined;
+  private telemetry: IggyTelemetry | undefined;
   private runtime: ConsumerRuntime | undefined;
   private closing: Promise<void> | undefined;
   private readonly listeners = new TransportListeners<IggyServerEvents>();
@@ -98,6 +101,7 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     this.handle = ConnectorHandle.of(app.get<IggyConnector>(IGGY_CONNECTOR, { strict: false }));
     this.defaults = tryGet<IggyServerModuleDefaults>(app, IGGY_OPTIONS) ?? {};
     this.sink = tryGet<DeadLetterSink>(app, IGGY_DEAD_LETTER_SINK);
+    this.telemetry = tryGet<IggyTelemetry | null>(app, IGGY_TELEMETRY) ?? undefined;
     if (!this.options.serializers) {
       this.serializers = tryGet<SerializerRegistry>(app, SerializerRegistry) ?? this.serializers;
     }
@@ -172,12 +176,16 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     await this.handle.start('IggyServer');
     const destination = defaultDestination(this.connector);
     const { options, defaults } = this;
+    const stream = options.stream ?? destination.stream;
+    const topic = options.topic ?? destination.topic;
+    const group = options.group ?? DEFAULT_GROUP;
     this.runtime = new ConsumerRuntime(
       this.connector,
       {
-        stream: options.stream ?? destination.stream,
-        topic: options.topic ?? destination.topic,
-        group: options.group ?? DEFAULT_GROUP,
+        stream,
+        topic,
+        group,
+        observer: this.telemetry?.consumer({ stream, topic, group }),
         routes: this.routes(),
         serializers: this.serializers,
         startFrom: options.startFrom ?? 'committed',

@@ -18,7 +18,11 @@ export class InProcessApp {
     readonly port: number,
   ) {}
 
-  static async start(iggy: IggyModuleOptions = {}): Promise<InProcessApp> {
+  /** `beforeStart` runs on the created app before it is wired and listens (middleware, say). */
+  static async start(
+    iggy: IggyModuleOptions = {},
+    beforeStart?: (app: INestApplication) => void,
+  ): Promise<InProcessApp> {
     const dir = tempDir();
     const config: SampleConfig = {
       http: { host: '127.0.0.1', port: 0 },
@@ -35,6 +39,7 @@ export class InProcessApp {
     };
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
+    beforeStart?.(app);
     const { info } = await startSampleApp(app, config);
     return new InProcessApp(app, info.http);
   }

@@ -124,6 +124,7 @@ export class IggyConfig {
   @IsOptional() @IsIggyName() topicName?: string;
   @IsOptional() @IsIntIn(1, Limits.maxPartitions) partitions?: number;
   @IsOptional() @IsIggyName() defaultTenantId?: string;
+  @IsOptional() @IsBool() tracing?: boolean;
   @IsOptional() @IsIntIn(0) shutdownTimeoutMs?: number;
 
   @IsOptional() @ValidateNested() @Type(() => IggyEmbeddedConfig) embedded?: IggyEmbeddedConfig;

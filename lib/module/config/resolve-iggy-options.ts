@@ -24,7 +24,9 @@ export function resolveIggyOptions(options: IggyModuleOptions): ResolvedIggyModu
     handlers: { ...DEFAULT_HANDLER_OPTIONS, ...defined(options.handlers) },
     requestReply: { ...REQUEST_REPLY_DEFAULTS, ...defined(options.requestReply) },
     topology: { ensure: options.topology?.ensure ?? true, input: topologyInputOf(options) },
+    tracing: options.tracing ?? true,
   };
+  if (options.metrics) resolved.metrics = options.metrics === true ? {} : options.metrics;
   if (options.defaultTenantId !== undefined) resolved.defaultTenantId = options.defaultTenantId;
   if (options.connector !== undefined) resolved.connector = options.connector;
   if (options.outbox !== undefined) resolved.outbox = options.outbox;

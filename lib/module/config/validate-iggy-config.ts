@@ -15,9 +15,11 @@ const UNKNOWN = ' is not a known option';
 
 /**
  * Keys of `IggyModuleOptions` that are not plain config (functions, classes, module extras); `outbox`
- * holds live objects and has checks of its own (`outboxConfigProblems`).
+ * and `metrics` hold live objects and have checks of their own.
  */
-const NOT_CONFIG = new Set(['connector', 'isGlobal', 'outbox']);
+const NOT_CONFIG = new Set(['connector', 'isGlobal', 'outbox', 'metrics']);
+
+const METRICS_KEYS = new Set(['registry', 'prefix', 'maxEventTypes']);
 
 /** `handlers.idempotencyStore` is a live object too: kept from class-transformer, checked by its methods. */
 const IDEMPOTENCY_STORE = 'idempotencyStore';
@@ -55,9 +57,30 @@ export function configProblems(options: unknown): string[] {
   const outbox = (options as IggyModuleOptions).outbox;
   if (outbox !== undefined) all.push(...outboxConfigProblems(outbox));
   if (store !== undefined) all.push(...idempotencyStoreProblems(store));
+  all.push(...metricsProblems((options as IggyModuleOptions).metrics));
   const unknown = (p: string): boolean => p.endsWith(UNKNOWN);
   const problems = [...all.filter((p) => !unknown(p)), ...all.filter(unknown)];
   if (problems.length === 0) problems.push(...crossFieldProblems(options as IggyModuleOptions));
+  return problems;
+}
+
+function metricsProblems(metrics: unknown): string[] {
+  if (metrics === undefined || typeof metrics === 'boolean') return [];
+  if (!isBlock(metrics))
+    return [`metrics must be true, false or an options object, got ${describeValue(metrics)}`];
+  const problems = Object.keys(metrics)
+    .filter((key) => !METRICS_KEYS.has(key))
+    .map((key) => `metrics.${key}: unknown option (expected ${[...METRICS_KEYS].join(', ')})`);
+  const { registry, prefix, maxEventTypes } = metrics;
+  if (registry !== undefined && typeof (registry as { metrics?: unknown }).metrics !== 'function') {
+    problems.push('metrics.registry must be a prom-client Registry');
+  }
+  if (prefix !== undefined && (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix))) {
+    problems.push(`metrics.prefix must be a Prometheus metric name prefix, got ${describeValue(prefix)}`);
+  }
+  if (maxEventTypes !== undefined && !(Number.isInteger(maxEventTypes) && (maxEventTypes as number) >= 1)) {
+    problems.push(`metrics.maxEventTypes must be a positive integer, got ${describeValue(maxEventTypes)}`);
+  }
   return problems;
 }
 

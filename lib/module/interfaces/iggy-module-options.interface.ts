@@ -3,6 +3,7 @@ import type { ConnectorConfigInput } from '../../connectors/connector-config.js'
 import type { IggyConnector } from '../../connectors/iggy-connector.js';
 import type { SerializationFormat } from '../../events/serializer.js';
 import type { DlqOptions, HandlerOptions } from '../../handlers/handler-settings.js';
+import type { IggyMetricsOptions } from '../../observability/iggy-metrics.js';
 import type { IggyOutboxOptions } from '../../outbox/nest/outbox-options.interface.js';
 import type { TopicPolicy, TopicRole } from '../../topology/topology-config.js';
 import type { RetryOptions } from '../../consumer/retry-options.js';
@@ -91,4 +92,15 @@ export interface IggyModuleOptions extends Omit<ConnectorConfigInput, 'ensureTop
    * providers are `null`).
    */
   outbox?: IggyOutboxOptions;
+  /**
+   * Prometheus metrics of the producers, the consumer groups and request/reply (`true` or options;
+   * default off): inject `IggyMetrics` and serve `metrics.metrics()`, which holds the outbox relay's and
+   * the embedded broker's metrics too.
+   */
+  metrics?: boolean | IggyMetricsOptions;
+  /**
+   * OpenTelemetry traces through Iggy when `@opentelemetry/api` is installed and a tracer provider is
+   * registered by the time the module starts (default true; `false` never loads it).
+   */
+  tracing?: boolean;
 }

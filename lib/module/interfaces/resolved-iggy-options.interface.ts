@@ -1,5 +1,6 @@
 import type { ConnectorConfig } from '../../connectors/connector-config.js';
 import type { SerializationFormat } from '../../events/serializer.js';
+import type { IggyMetricsOptions } from '../../observability/iggy-metrics.js';
 import type { IggyOutboxOptions } from '../../outbox/nest/outbox-options.interface.js';
 import type { TopologyConfigInput } from '../../topology/topology-config.js';
 import type {
@@ -25,6 +26,9 @@ export interface ResolvedIggyModuleOptions extends ConnectorConfig {
   connector?: ConnectorProvider;
   /** As given (validated); the bus's serializer and target are filled in by `IGGY_OUTBOX_OPTIONS`. */
   outbox?: IggyOutboxOptions;
+  /** `undefined` when metrics are off. */
+  metrics?: IggyMetricsOptions;
+  tracing: boolean;
 }
 
 export interface ResolvedTopologyOptions {

@@ -1,5 +1,7 @@
 import { Logger, type InjectionToken, type Provider } from '@nestjs/common';
 import type { IggyConnector } from '../../connectors/iggy-connector.js';
+import type { IggyTelemetry } from '../../observability/iggy-telemetry.js';
+import { IGGY_TELEMETRY } from '../../observability/observability.constants.js';
 import { OutboxRelay } from '../outbox-relay.js';
 import type { OutboxStore } from '../outbox-store.js';
 import { TransactionalEventBus } from '../transactional-event-bus.js';
@@ -15,6 +17,8 @@ export interface OutboxProviderTokens {
    * provide `IGGY_OUTBOX_OPTIONS` yourself.
    */
   options?: InjectionToken;
+  /** Token of the `IggyTelemetry` (optional; none: no outbox telemetry). */
+  telemetry?: InjectionToken;
 }
 
 /**
@@ -25,6 +29,7 @@ export interface OutboxProviderTokens {
  */
 export function createOutboxProviders(tokens: OutboxProviderTokens): Provider[] {
   const optionsToken = tokens.options ?? IGGY_OUTBOX_OPTIONS;
+  const telemetryToken = { token: tokens.telemetry ?? IGGY_TELEMETRY, optional: true };
   const providers: Provider[] = [
     {
       provide: IGGY_OUTBOX_STORE,
@@ -37,11 +42,19 @@ export function createOutboxProviders(tokens: OutboxProviderTokens): Provider[] 
     },
     {
       provide: TransactionalEventBus,
-      useFactory: (store: OutboxStore<never> | null, options: IggyOutboxOptions | null) =>
+      useFactory: (
+        store: OutboxStore<never> | null,
+        options: IggyOutboxOptions | null,
+        telemetry: IggyTelemetry | null | undefined,
+      ) =>
         store && options
-          ? new TransactionalEventBus(store, { serializer: options.serializer, target: options.target })
+          ? new TransactionalEventBus(store, {
+              serializer: options.serializer,
+              target: options.target,
+              ...(telemetry && { telemetry: telemetry.producer }),
+            })
           : null,
-      inject: [IGGY_OUTBOX_STORE, optionsToken],
+      inject: [IGGY_OUTBOX_STORE, optionsToken, telemetryToken],
     },
     {
       provide: OutboxRelay,
@@ -50,17 +63,19 @@ export function createOutboxProviders(tokens: OutboxProviderTokens): Provider[] 
         connector: IggyConnector,
         options: IggyOutboxOptions | null,
         bus: TransactionalEventBus<never> | null,
+        telemetry: IggyTelemetry | null | undefined,
       ): OutboxRelay | null =>
         !store || !options || !bus || options.relay === false
           ? null
           : new OutboxRelay({
               logger: new Logger('IggyOutboxRelay'),
+              ...(telemetry && { telemetry: telemetry.producer }),
               ...options.relay,
               store,
               connector,
               bus,
             }),
-      inject: [IGGY_OUTBOX_STORE, tokens.connector, optionsToken, TransactionalEventBus],
+      inject: [IGGY_OUTBOX_STORE, tokens.connector, optionsToken, TransactionalEventBus, telemetryToken],
     },
     OutboxRelayHost,
   ];

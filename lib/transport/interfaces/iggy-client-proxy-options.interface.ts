@@ -2,6 +2,7 @@ import type { ConnectorConfigInput } from '../../connectors/connector-config.js'
 import type { IggyConnector } from '../../connectors/iggy-connector.js';
 import type { SerializerRegistry } from '../../events/serializer-registry.js';
 import type { SerializationFormat } from '../../events/serializer.js';
+import type { ProducerTelemetry } from '../../observability/producer-telemetry.js';
 
 /** Options of `IggyClientProxy` (the module fills them from its own). */
 export interface IggyClientProxyOptions {
@@ -29,4 +30,6 @@ export interface IggyClientProxyOptions {
   timeoutMs?: number;
   /** This instance's id: the partition key of its replies (default a random UUID). */
   instanceId?: string;
+  /** Metrics and traces of what it publishes (the module's `IggyTelemetry`); none by default. */
+  telemetry?: ProducerTelemetry;
 }

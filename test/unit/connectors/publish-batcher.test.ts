@@ -5,6 +5,7 @@ import { calculatePartition } from '../../../lib/connectors/calculate-partition.
 import { resolveConnectorConfig, type PublishConfig } from '../../../lib/connectors/connector-config.js';
 import { ConnectorError } from '../../../lib/connectors/connector-error.js';
 import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js';
+import type { SentBatch } from '../../../lib/connectors/publish-batcher.js';
 import { PublishRequest } from '../../../lib/connectors/publish-request.js';
 import { RemoteConnector } from '../../../lib/connectors/remote-connector.js';
 import { IggyErrorCode } from '../../../lib/protocol/codes/error-codes.js';
@@ -186,6 +187,28 @@ describe.each(rigs)('publish path: %s', (_name, makeRig) => {
       for (const m of partition) sizes.set(m.timestamp, (sizes.get(m.timestamp) ?? 0) + 1);
       expect(Math.max(...sizes.values())).toBeLessThanOrEqual(30);
     }
+    await rig.close();
+  });
+
+  it('tells its observer of every batch it sent: one per append, with its messages and bytes', async () => {
+    const rig = await makeRig({ maxBatchMessages: 25 });
+    const { stream, topic } = await freshTopic(rig.connector, 2);
+    const sent: SentBatch[] = [];
+    rig.connector.observePublishBatches((batch) => sent.push(batch));
+    const counter = countAppends(rig.broker, stream, topic);
+    const requests = Array.from({ length: 100 }, (_, i) => request(stream, topic, KEYS[i % 4]!, i));
+    await Promise.all(requests.map((r) => rig.connector.publish(r)));
+    await expect(rig.connector.publish(request(stream, 'missing-topic', 'tenant-0', 0))).rejects.toThrow();
+    rig.connector.observePublishBatches(undefined);
+    await rig.connector.publish(request(stream, topic, 'tenant-0', 100));
+    counter.stop();
+    const ours = sent.filter((b) => b.topic === topic);
+    expect(ours).toHaveLength(counter.appends - 1);
+    expect(ours.every((b) => b.stream === stream && b.error === undefined && b.seconds >= 0)).toBe(true);
+    expect(ours.every((b) => b.messages >= 1 && b.messages <= 25)).toBe(true);
+    expect(ours.reduce((n, b) => n + b.messages, 0)).toBe(100);
+    const payloads = requests.reduce((n, r) => n + r.payload.length, 0);
+    expect(ours.reduce((n, b) => n + b.bytes, 0)).toBeGreaterThan(payloads);
     await rig.close();
   });
 

@@ -8,6 +8,7 @@ import { iggyConfigFromEnv } from '../../../lib/module/config/iggy-config.env.js
 import { iggyConfigLoader } from '../../../lib/module/config/iggy-config.loader.js';
 import { iggyConfigFromYaml, iggyConfigFromYamlText } from '../../../lib/module/config/iggy-config.yaml.js';
 import { resolveIggyOptions } from '../../../lib/module/config/resolve-iggy-options.js';
+import { Registry } from 'prom-client';
 import { configProblems, validateIggyConfig } from '../../../lib/module/config/validate-iggy-config.js';
 import type { IggyModuleOptions } from '../../../lib/module/interfaces/iggy-module-options.interface.js';
 import { days, gigabytes } from '../../../lib/topology/topology-config.js';
@@ -106,6 +107,25 @@ describe('validateIggyConfig', () => {
     expect(configProblems({ requestReply: { replyTopic: 'system' } })).toEqual([
       "requestReply.replyTopic 'system' is also the system topic's name",
     ]);
+  });
+
+  it('checks the metrics and tracing options', () => {
+    expect(configProblems({ metrics: true, tracing: false })).toEqual([]);
+    expect(
+      configProblems({ metrics: { registry: new Registry(), prefix: 'app_', maxEventTypes: 50 } }),
+    ).toEqual([]);
+    expect(configProblems({ metrics: 'yes' as never })).toEqual([
+      "metrics must be true, false or an options object, got 'yes'",
+    ]);
+    expect(
+      configProblems({ metrics: { registry: {}, prefix: '1x', maxEventTypes: 0, colour: 1 } as never }),
+    ).toEqual([
+      'metrics.colour: unknown option (expected registry, prefix, maxEventTypes)',
+      'metrics.registry must be a prom-client Registry',
+      "metrics.prefix must be a Prometheus metric name prefix, got '1x'",
+      'metrics.maxEventTypes must be a positive integer, got 0',
+    ]);
+    expect(configProblems({ tracing: 'on' as never })[0]).toMatch(/^tracing /);
   });
 });
 

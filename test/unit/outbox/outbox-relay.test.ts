@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { OutboxPrometheusMetrics } from '../../../lib/outbox/outbox-prometheus.js';
 import { OutboxRelay } from '../../../lib/outbox/outbox-relay.js';
 import type { OutboxLag } from '../../../lib/outbox/outbox-store.js';
 import type { SqliteDatabaseLike } from '../../../lib/outbox/stores/sqlite/sqlite-outbox-store.js';
@@ -77,6 +78,18 @@ describe('OutboxRelay', () => {
     expect(seen.lags.at(-1)).toEqual({ pending: 0, oldestPendingAgeMs: null, dead: 1 });
     expect(r.stats()).toMatchObject({ published: 3, dead: 1, failures: 0, watching: false });
     expect(await env.count('outbox')).toBe(1); // the dead row is kept
+  });
+
+  it('calls a metrics object’s own methods (OutboxPrometheusMetrics): its lag report is on it, not loose', async () => {
+    await write(3);
+    await env.exec('UPDATE nestjs_iggy_outbox SET headers = $1 WHERE seq = 2', ['[]']);
+    const metrics = new OutboxPrometheusMetrics();
+    const r = relay({ lagIntervalMs: 20, metrics });
+    await r.start();
+    await collector.waitFor(2);
+    // The dead-rows gauge is set by the lag report alone.
+    await waitUntil(async () => /^nestjs_iggy_outbox_dead 1$/m.test(await metrics.registry.metrics()));
+    expect(await metrics.registry.metrics()).toMatch(/^nestjs_iggy_outbox_pending 0$/m);
   });
 
   it('purges on its own schedule while every claim is full (never idle), and not while standing by', async () => {

@@ -1,0 +1,116 @@
+import type { PartitionLag } from '../connectors/iggy-connector.js';
+import type { ReceivedMessage } from '../connectors/message-subscriber.js';
+import type { ConsumerObserver } from '../consumer/consumer-observer.js';
+import type { Delivery } from '../consumer/delivery.js';
+import type { DispatchResult } from '../consumer/dispatcher.js';
+import type { IggyContext } from '../consumer/iggy.context.js';
+import type { IggyMetrics } from './iggy-metrics.js';
+import type { IggyTracing, SpanNotes } from './iggy-tracing.js';
+
+/** The group a `ConsumerTelemetry` reports for. */
+export interface ConsumerTelemetryTarget {
+  stream: string;
+  topic: string;
+  group: string;
+}
+
+/** The label value of a message whose type could not be read. */
+const UNKNOWN_TYPE = 'unknown';
+
+/**
+ * One consumer group's metrics and traces: counts and times what the consumer runtime reports into
+ * `IggyMetrics`, and runs each message in a consumer span (`IggyTracing`). Either may be absent.
+ */
+export class ConsumerTelemetry implements ConsumerObserver {
+  private readonly inFlight;
+  private stopLag: (() => void) | undefined;
+
+  constructor(
+    private readonly target: ConsumerTelemetryTarget,
+    private readonly metrics: IggyMetrics | undefined,
+    private readonly tracing: IggyTracing | undefined,
+  ) {
+    this.inFlight = metrics?.inFlight.labels(target.group);
+  }
+
+  started(lag: () => Promise<PartitionLag[]>): void {
+    this.stopLag?.();
+    this.stopLag = this.metrics?.watchLag({ ...this.target, lag });
+  }
+
+  stopped(): void {
+    this.stopLag?.();
+    this.stopLag = undefined;
+  }
+
+  async process(delivery: Delivery, dispatch: () => Promise<DispatchResult>): Promise<DispatchResult> {
+    this.inFlight?.inc();
+    try {
+      const result = this.tracing
+        ? await this.tracing.consume({ group: this.target.group, message: delivery.message }, (notes) =>
+            this.traced(delivery, dispatch, notes),
+          )
+        : await dispatch();
+      this.count(delivery, result);
+      return result;
+    } finally {
+      this.inFlight?.dec();
+    }
+  }
+
+  handlerCall(context: IggyContext, ms: number, failure: { error: unknown } | undefined): void {
+    const attempts = context.getAttempt();
+    const deadLetterId = context.getDeadLetterId();
+    const notes = this.tracing?.active();
+    if (notes && attempts > 1) notes.retried(context.getHandlerName(), attempts);
+    if (notes && failure && deadLetterId === undefined) notes.failed(context.getHandlerName(), failure.error);
+    if (notes && deadLetterId !== undefined) {
+      notes.deadLettered(context.getHandlerName(), deadLetterId, context.getLastError() ?? failure?.error);
+    }
+    const metrics = this.metrics;
+    if (!metrics) return;
+    const labels = { group: this.target.group, type: metrics.type(context.getEventType()) };
+    metrics.handlerSeconds.observe(labels, ms / 1000);
+    if (attempts > 1) metrics.retried.inc(labels, attempts - 1);
+    if (failure || deadLetterId !== undefined) metrics.failed.inc(labels);
+    if (deadLetterId !== undefined) metrics.deadLettered.inc(labels);
+  }
+
+  unreadable(_message: ReceivedMessage, error: unknown): void {
+    this.tracing?.active().deadLettered('(unreadable)', undefined, error);
+    this.metrics?.deadLettered.inc({ group: this.target.group, type: UNKNOWN_TYPE });
+  }
+
+  committed(ms: number, failure: { error: unknown } | undefined): void {
+    const metrics = this.metrics;
+    if (!metrics) return;
+    metrics.commitSeconds.observe({ group: this.target.group }, ms / 1000);
+    if (failure) metrics.commitErrors.inc({ group: this.target.group });
+  }
+
+  private async traced(
+    delivery: Delivery,
+    dispatch: () => Promise<DispatchResult>,
+    notes: SpanNotes,
+  ): Promise<DispatchResult> {
+    try {
+      return await dispatch();
+    } finally {
+      if (delivery.meta) notes.eventType(delivery.meta.type);
+    }
+  }
+
+  private count(delivery: Delivery, result: DispatchResult): void {
+    const metrics = this.metrics;
+    if (!metrics) return;
+    const group = this.target.group;
+    if (result === 'handled') {
+      metrics.handled.inc({ group, type: metrics.type(delivery.meta?.type ?? UNKNOWN_TYPE) });
+    } else if (delivery.skipped !== undefined) {
+      metrics.skipped.inc({ group, reason: delivery.skipped });
+      if (delivery.skipped === 'unmatched') {
+        metrics.unmatched.inc({ group, type: metrics.type(delivery.meta?.type ?? UNKNOWN_TYPE) });
+      }
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './iggy-metrics.js';
+export * from './iggy-telemetry.js';
+export * from './observability.constants.js';
