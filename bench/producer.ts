@@ -35,7 +35,13 @@ import { encodeMessages, type OutgoingMessage } from '../lib/protocol/messages/m
 import { Transport } from '../lib/protocol/commands/clients/client.layout.js';
 import { Partitioning } from '../lib/protocol/primitives/partitioning.js';
 import { IggyClientProxy } from '../lib/transport/iggy.client-proxy.js';
-import { startIggyEmbedded, startIggyServer, type BrokerProcess } from './support/broker-process.js';
+import {
+  isUnavailable,
+  startIggyEmbedded,
+  startIggyServer,
+  type BrokerProcess,
+  type Started,
+} from './support/broker-processes.js';
 import { fmt } from './support/measure.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -49,6 +55,7 @@ const STREAM = 'bench';
 const TOPIC = 'domain';
 const PAD = 'x'.repeat(150);
 const REAL_SERVER = process.env.IGGY_SERVER_BIN ?? '/work/iggy-bin/iggy-server-0.7.0';
+const IGGY_CLI = new URL('../lib/cli/iggy-embedded.js', import.meta.url).pathname;
 
 type Mode = 'embedded' | 'remote-embedded' | 'remote-server';
 type Driver = 'emit' | 'raw';
@@ -133,7 +140,7 @@ async function rawBurst(
 async function connectorFor(mode: Mode, address: string | undefined, dataDir: string) {
   const input: ConnectorConfigInput =
     mode === 'embedded'
-      ? { embedded: { dataDir, tcpPort: null, httpPort: null } }
+      ? { embedded: { dataDir, tcpPort: null, httpPort: null, rootPassword: 'iggy' } }
       : { mode: 'remote', remote: { addresses: [address!] } };
   const connector: IggyConnector = mode === 'embedded' ? new EmbeddedConnector() : new RemoteConnector();
   await connector.connect(resolveConnectorConfig({ ...input, streamName: STREAM, topicName: TOPIC }));
@@ -208,15 +215,19 @@ async function inChild(mode: Mode, driver: Driver, shape: Shape): Promise<CaseRe
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-producer-broker-'));
   let broker: BrokerProcess | undefined;
   try {
-    if (mode === 'remote-embedded') broker = await startIggyEmbedded(dataDir);
-    if (mode === 'remote-server') broker = await startIggyServer(REAL_SERVER, dataDir);
+    let started: Started | undefined;
+    if (mode === 'remote-embedded') started = await startIggyEmbedded(IGGY_CLI, dataDir);
+    if (mode === 'remote-server') started = await startIggyServer(REAL_SERVER, dataDir);
+    if (started && isUnavailable(started)) return `failed: ${started.skipped}`;
+    broker = started;
     const args = [process.argv[1]!, '--case', mode, driver, shape, broker?.address ?? ''];
     const out = execFileSync(process.execPath, args, {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const result = JSON.parse(out.trim().split('\n').at(-1)!) as CaseResult;
-    result.brokerRssPeakMb = broker?.peakRssMb() ?? null;
+    const brokerRss = broker?.peakRssBytes();
+    result.brokerRssPeakMb = brokerRss === undefined ? null : brokerRss / 1024 / 1024;
     return result;
   } catch (err) {
     return `failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;

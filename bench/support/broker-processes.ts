@@ -261,3 +261,18 @@ export async function startIggyEmbedded(cli: string, dataDir: string): Promise<S
     return { skipped: `iggy-embedded did not start: ${(error as Error).message}` };
   }
 }
+
+/** A real `iggy-server` binary with its data in `dataDir`, root `iggy`/`iggy`, TCP only. */
+export async function startIggyServer(binary: string, dataDir: string): Promise<Started> {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    IGGY_ROOT_USERNAME: 'iggy',
+    IGGY_ROOT_PASSWORD: 'iggy',
+    IGGY_SYSTEM_PATH: dataDir,
+    IGGY_TCP_ADDRESS: `127.0.0.1:${port}`,
+    IGGY_HTTP_ENABLED: 'false',
+    IGGY_QUIC_ENABLED: 'false',
+  };
+  return startListening(binary.split('/').at(-1)!, binary, [], port, { env, readyMs: 30_000 });
+}
