@@ -1,5 +1,5 @@
-import type { LoginThrottleOptions } from './state/login-throttle.js';
-import { generationOfServerVersion, type ServerGeneration } from './state/server-generation.js';
+import type { LoginThrottleOptions } from './commands/login-throttle.js';
+import { generationOfServerVersion, type ServerGeneration } from './metadata/server-generation.js';
 import type { FsyncMode } from './storage/partition-store.js';
 import { DEFAULT_TAIL_CACHE_LIMITS, type TailCacheLimits } from './storage/tail-cache.js';
 

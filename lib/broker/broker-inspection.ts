@@ -1,5 +1,5 @@
-import type { BrokerContext } from './state/context.js';
-import type { Partition, Stream, Topic } from './state/types.js';
+import type { BrokerContext } from './commands/context.js';
+import type { Partition, Stream, Topic } from './types.js';
 
 /** A consumer group's position on one partition. */
 export interface GroupPartitionOffset {

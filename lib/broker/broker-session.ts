@@ -39,7 +39,7 @@ import type {
 import { MessageRun } from '../protocol/messages/message-run.js';
 import { decodeMessages } from '../protocol/messages/message-decode.js';
 import type { Broker } from './broker.js';
-import type { AppendListener } from './state/append-signals.js';
+import type { AppendListener } from './partitions/append-signals.js';
 import type {
   AccessTokenInfo,
   ClientDetails,
@@ -56,7 +56,7 @@ import type {
   TopicDetails,
   UserDetails,
   UserInfo,
-} from './state/types.js';
+} from './types.js';
 
 /**
  * One client of the broker, in process: `IggyClient`'s commands (`IggySession`: the protocol's request

@@ -1,23 +1,23 @@
-import type { AppendListener } from './state/append-signals.js';
+import type { AppendListener } from './partitions/append-signals.js';
 import { BrokerSession } from './broker-session.js';
 import { resolveBrokerConfig, type BrokerConfig, type ResolvedBrokerConfig } from './broker-config.js';
 import { inspectBroker, type BrokerOverview } from './broker-inspection.js';
-import * as catalogCommands from './state/catalog-commands.js';
-import * as groupCommands from './state/group-commands.js';
-import { nowMicros, type BrokerContext } from './state/context.js';
-import * as messageCommands from './state/message-commands.js';
-import type { ConsumerOffsetRequest, PollRequest } from './state/message-commands.js';
-import type { MetadataFile } from './state/metadata-file.js';
-import { openState } from './state/bootstrap.js';
-import { rootHasDefaultPassword } from './state/root-credentials.js';
-import { MaintenanceTimers } from './state/maintenance-timers.js';
-import { runRetention, type RetentionReport } from './state/retention.js';
-import { SystemStats } from './state/system-stats.js';
-import * as systemCommands from './state/system-commands.js';
-import * as userCommands from './state/user-commands.js';
-import { Transport } from './state/types.js';
-import { ROOT_USER_ID } from './state/users.js';
-import type { ConsumerGroupView } from './state/views.js';
+import * as catalogCommands from './commands/catalog-commands.js';
+import * as groupCommands from './commands/group-commands.js';
+import { nowMicros, type BrokerContext } from './commands/context.js';
+import * as messageCommands from './commands/message-commands.js';
+import type { ConsumerOffsetRequest, PollRequest } from './commands/message-commands.js';
+import type { MetadataFile } from './metadata/metadata-file.js';
+import { openState } from './bootstrap.js';
+import { rootHasDefaultPassword } from './metadata/root-credentials.js';
+import { MaintenanceTimers } from './maintenance-timers.js';
+import { runRetention, type RetentionReport } from './partitions/retention.js';
+import { SystemStats } from './commands/system-stats.js';
+import * as systemCommands from './commands/system-commands.js';
+import * as userCommands from './commands/user-commands.js';
+import { Transport } from './types.js';
+import { ROOT_USER_ID } from './metadata/users.js';
+import type { ConsumerGroupView } from './commands/views.js';
 import type {
   AccessTokenInfo,
   ClientDetails,
@@ -42,7 +42,7 @@ import type {
   UpdateTopicOptions,
   UserDetails,
   UserInfo,
-} from './state/types.js';
+} from './types.js';
 
 /** How often pending consumer-group hand-overs are checked for their timeout (the real server's 5 s). */
 const REBALANCE_CHECK_MS = 5_000;
@@ -50,7 +50,7 @@ const REBALANCE_CHECK_MS = 5_000;
 /**
  * An in-process, Iggy-compatible broker (server 0.7.0 semantics). Every command takes the caller's
  * client id (from `connectClient`); all but login need a logged-in client. Failures are `BrokerError`s
- * carrying the real server's error code. The work is done by the modules in `state/`.
+ * carrying the real server's error code. The work is done by `commands/`, on `metadata/` and `partitions/`.
  */
 export class Broker {
   private closed = false;

@@ -18,15 +18,15 @@ export type {
   StreamOverview,
   TopicOverview,
 } from './broker-inspection.js';
-export * from './state/types.js';
+export * from './types.js';
 export type { FsyncMode } from './storage/partition-store.js';
 export type { TailCacheLimits } from './storage/tail-cache.js';
-export type { AppendListener } from './state/append-signals.js';
+export type { AppendListener } from './partitions/append-signals.js';
 export { StorageError } from './storage/storage-error.js';
 export { EmbeddedServer, type EmbeddedServerConfig } from './embedded-server.js';
 export { ListenError, type ListenAddress, type ListenerKind } from './listen.js';
 export { InsecureListenerError, isLoopbackHost } from './network-exposure.js';
-export { DEFAULT_ROOT_CREDENTIALS } from './state/root-credentials.js';
+export { DEFAULT_ROOT_CREDENTIALS } from './metadata/root-credentials.js';
 export { ConnectionLimitDefaults, type ConnectionLimits } from './tcp/connection-limits.js';
 export { BrokerTcpServer, TcpServerDefaults, type TcpServerOptions } from './tcp/tcp-server.js';
 export type { TcpObserver } from './tcp/tcp-connection.js';

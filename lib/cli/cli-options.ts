@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { EmbeddedServerConfig } from '../broker/embedded-server.js';
-import { DEFAULT_ROOT_CREDENTIALS } from '../broker/state/root-credentials.js';
+import { DEFAULT_ROOT_CREDENTIALS } from '../broker/metadata/root-credentials.js';
 import type { FsyncMode } from '../broker/storage/partition-store.js';
 
 /** What `iggy-embedded` was asked to do. */

@@ -3,7 +3,7 @@ import type { Broker } from '../broker/broker.js';
 import type { BrokerSession } from '../broker/broker-session.js';
 import type { EmbeddedServer } from '../broker/embedded-server.js';
 import type { BrokerHttpServer } from '../broker/http/http-server.js';
-import { ROOT_USER_ID } from '../broker/state/users.js';
+import { ROOT_USER_ID } from '../broker/metadata/users.js';
 import { ConnectorBase } from './connector-base.js';
 import type { ConnectorConfig } from './connector-config.js';
 import type { SessionFactory } from './connector-session.js';

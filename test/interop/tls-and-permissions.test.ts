@@ -1,7 +1,7 @@
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EmbeddedServer } from '../../lib/broker/embedded-server.js';
-import type { Permissions, StreamPermissions } from '../../lib/broker/state/types.js';
+import type { Permissions, StreamPermissions } from '../../lib/broker/types.js';
 import { IggyClient, IggyError } from '../../lib/client/index.js';
 import { IggyErrorCode } from '../../lib/protocol/codes/error-codes.js';
 import { rootPermissions } from '../../lib/protocol/commands/users/permissions.layout.js';

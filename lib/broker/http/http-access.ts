@@ -3,7 +3,7 @@ import { networkInterfaces } from 'node:os';
 import type { Broker } from '../broker.js';
 import { isBrokerError } from '../broker-error.js';
 import { isLoopbackHost } from '../network-exposure.js';
-import { Transport } from '../state/types.js';
+import { Transport } from '../types.js';
 import type { JwtIssuer } from './rest/jwt-issuer.js';
 
 /** What a request must show to reach a route: nothing, or a user with the right the route names. */

@@ -3,7 +3,7 @@ import type { BrokerLogger } from '../broker-config.js';
 import type { BrokerOverview } from '../broker-inspection.js';
 import type { Broker } from '../broker.js';
 import { listenOn, type ListenAddress } from '../listen.js';
-import { SystemStats } from '../state/system-stats.js';
+import { SystemStats } from '../commands/system-stats.js';
 import { DashboardFeed, DashboardHttp, DASHBOARD_FILES, type DashboardFile } from '../../dashboard/index.js';
 import { BrokerDashboardSource } from './broker-dashboard-source.js';
 import { BrokerMetrics } from './broker-metrics.js';

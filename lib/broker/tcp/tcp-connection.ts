@@ -4,7 +4,7 @@ import { encodeResponseHeader, type RequestFrame } from '../../protocol/framing.
 import type { BrokerLogger } from '../broker-config.js';
 import type { Broker } from '../broker.js';
 import { BrokerSession } from '../broker-session.js';
-import { Transport } from '../state/types.js';
+import { Transport } from '../types.js';
 import type { AnyCommandHandler, ServerEndpoints, TcpSession, TrafficObserver } from './command-handlers.js';
 import { ProtocolError } from '../../protocol/protocol-error.js';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { BrokerError } from '../../../lib/broker/broker-error.js';
-import { validateBatch } from '../../../lib/broker/state/batch-validation.js';
+import { validateBatch } from '../../../lib/broker/partitions/batch-validation.js';
 import { stampBatch } from '../../../lib/broker/storage/batch-stamper.js';
 import { firstChecksumMismatch } from '../../../lib/protocol/messages/checksum.js';
 import { encodeMessages } from '../../../lib/protocol/messages/message-batch.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Broker } from '../../../lib/broker/broker.js';
-import { PartitioningKind, type Partitioning } from '../../../lib/broker/state/types.js';
-import { batch, expectCode, memoryBroker } from './state/broker-kit.js';
+import { PartitioningKind, type Partitioning } from '../../../lib/broker/types.js';
+import { batch, expectCode, memoryBroker } from './broker-kit.js';
 
 const toPartition = (partitionId: number): Partitioning => ({
   kind: PartitioningKind.PartitionId,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Broker } from '../../../lib/broker/broker.js';
-import { CompressionAlgorithm, PartitioningKind, U64_MAX } from '../../../lib/broker/state/types.js';
-import { batch, expectCode, memoryBroker } from './state/broker-kit.js';
+import { CompressionAlgorithm, PartitioningKind, U64_MAX } from '../../../lib/broker/types.js';
+import { batch, expectCode, memoryBroker } from './broker-kit.js';
 
 describe('Broker: streams, topics, partitions', () => {
   let broker: Broker;

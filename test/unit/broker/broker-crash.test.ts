@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Broker } from '../../../lib/broker/broker.js';
-import { ConsumerKind, PollingKind, Transport } from '../../../lib/broker/state/types.js';
+import { ConsumerKind, PollingKind, Transport } from '../../../lib/broker/types.js';
 import { ChildRun, cleanUp, tempDir } from '../../support/app-process.js';
 import { ensureBuilt, repoRoot } from '../../support/build-once.js';
-import { payloads } from './state/broker-kit.js';
+import { payloads } from './broker-kit.js';
 
 const LANES = 64;
 const PARTITIONS = 2;

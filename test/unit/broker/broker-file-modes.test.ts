@@ -2,8 +2,8 @@ import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Broker } from '../../../lib/broker/broker.js';
-import { ConsumerKind, PartitioningKind } from '../../../lib/broker/state/types.js';
-import { batch, login, tempDir } from './state/broker-kit.js';
+import { ConsumerKind, PartitioningKind } from '../../../lib/broker/types.js';
+import { batch, login, tempDir } from './broker-kit.js';
 
 /** Every path under `dir` (itself included) with its permission bits. */
 async function modes(dir: string): Promise<[string, number][]> {

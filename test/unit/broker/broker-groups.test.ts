@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Broker } from '../../../lib/broker/broker.js';
-import { ConsumerKind, PartitioningKind, PollingKind } from '../../../lib/broker/state/types.js';
-import { batch, expectCode, login, memoryBroker, payloads } from './state/broker-kit.js';
+import { ConsumerKind, PartitioningKind, PollingKind } from '../../../lib/broker/types.js';
+import { batch, expectCode, login, memoryBroker, payloads } from './broker-kit.js';
 
 const group = { kind: ConsumerKind.ConsumerGroup, id: 'workers' } as const;
 const next = { kind: PollingKind.Next, value: 0n } as const;

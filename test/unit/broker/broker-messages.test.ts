@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Broker } from '../../../lib/broker/broker.js';
-import type { PollRequest } from '../../../lib/broker/state/message-commands.js';
+import type { PollRequest } from '../../../lib/broker/commands/message-commands.js';
 import { partitionForKey } from '../../../lib/protocol/messages/partition-key.js';
 import { messageChecksum } from '../../../lib/protocol/messages/checksum.js';
 import {
@@ -10,8 +10,8 @@ import {
   Transport,
   type Partitioning,
   type PollingStrategy,
-} from '../../../lib/broker/state/types.js';
-import { batch, decode, expectCode, memoryBroker, payloads } from './state/broker-kit.js';
+} from '../../../lib/broker/types.js';
+import { batch, decode, expectCode, memoryBroker, payloads } from './broker-kit.js';
 
 const balanced: Partitioning = { kind: PartitioningKind.Balanced };
 const toPartition = (partitionId: number): Partitioning => ({

@@ -7,8 +7,8 @@ import {
   PollingKind,
   type Permissions,
   type StreamPermissions,
-} from '../../../lib/broker/state/types.js';
-import { batch, expectCode, login, tempDir } from './state/broker-kit.js';
+} from '../../../lib/broker/types.js';
+import { batch, expectCode, login, tempDir } from './broker-kit.js';
 
 const ROOT = { rootUsername: 'iggy', rootPassword: 'iggy' } as const;
 const P0 = { kind: PartitioningKind.PartitionId, partitionId: 0 } as const;

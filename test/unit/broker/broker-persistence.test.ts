@@ -9,8 +9,8 @@ import {
   PollingKind,
   Transport,
   U64_MAX,
-} from '../../../lib/broker/state/types.js';
-import { batch, login, payloads, tempDir } from './state/broker-kit.js';
+} from '../../../lib/broker/types.js';
+import { batch, login, payloads, tempDir } from './broker-kit.js';
 
 describe('Broker: persistence across close and reopen', () => {
   let dir: string;

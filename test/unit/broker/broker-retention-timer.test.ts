@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Broker } from '../../../lib/broker/broker.js';
 import type { BrokerConfig } from '../../../lib/broker/broker-config.js';
-import { ConsumerKind, PartitioningKind, PollingKind } from '../../../lib/broker/state/types.js';
-import { batch, decode, login, tempDir } from './state/broker-kit.js';
+import { ConsumerKind, PartitioningKind, PollingKind } from '../../../lib/broker/types.js';
+import { batch, decode, login, tempDir } from './broker-kit.js';
 
 /** 400-byte payloads: 464-byte messages, 3 to a 1 KiB segment, so 10 messages make 3 sealed segments + 1 active. */
 const big = (i: number): string => `${i}`.padEnd(400, '.');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Broker } from '../../../lib/broker/broker.js';
-import { ConsumerKind, PartitioningKind, PollingKind } from '../../../lib/broker/state/types.js';
-import { batch, decode, memoryBroker } from './state/broker-kit.js';
+import { ConsumerKind, PartitioningKind, PollingKind } from '../../../lib/broker/types.js';
+import { batch, decode, memoryBroker } from './broker-kit.js';
 
 /** 400-byte payloads: 464-byte messages, 3 to a 1 KiB segment. */
 const big = (i: number): string => `${i}`.padEnd(400, '.');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Broker } from '../../../lib/broker/broker.js';
 import type { BrokerConfig, BrokerLogger } from '../../../lib/broker/broker-config.js';
-import { expectCode, login, tempDir } from './state/broker-kit.js';
+import { expectCode, login, tempDir } from './broker-kit.js';
 
 /** A logger that keeps every line, to check what is (and is not) logged. */
 function recordingLogger(): BrokerLogger & { lines: string[] } {

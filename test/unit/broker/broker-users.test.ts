@@ -9,8 +9,8 @@ import {
   U64_MAX,
   UserStatus,
   type Permissions,
-} from '../../../lib/broker/state/types.js';
-import { batch, expectCode, login, memoryBroker } from './state/broker-kit.js';
+} from '../../../lib/broker/types.js';
+import { batch, expectCode, login, memoryBroker } from './broker-kit.js';
 
 const noRights = (): Permissions => {
   const p = rootPermissions();

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { EmbeddedServer } from '../../../lib/broker/embedded-server.js';
 import { ListenError } from '../../../lib/broker/listen.js';
 import { IggyClient } from '../../../lib/client/iggy-client.js';
-import { tempDir } from './state/broker-kit.js';
+import { tempDir } from './broker-kit.js';
 
 async function busyPort(): Promise<{ port: number; release: () => Promise<void> }> {
   const busy = net.createServer();

@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Broker } from '../../../lib/broker/broker.js';
-import { ConsumerKind, PollingKind, Transport } from '../../../lib/broker/state/types.js';
+import { ConsumerKind, PollingKind, Transport } from '../../../lib/broker/types.js';
 import { IggyClient } from '../../../lib/client/index.js';
 import { Partitioning } from '../../../lib/protocol/primitives/partitioning.js';
 import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
 import { ChildRun, cleanUp, tempDir } from '../../support/app-process.js';
-import { payloads } from '../broker/state/broker-kit.js';
+import { payloads } from '../broker/broker-kit.js';
 import { ensureBuilt, repoRoot } from '../../support/build-once.js';
 
 /** How long the CLI may take, after the signal, to stop and exit. */

@@ -12,7 +12,7 @@ import * as users from '../../../protocol/http/users-json.js';
 import { ProtocolError } from '../../../protocol/protocol-error.js';
 import { BrokerError } from '../../broker-error.js';
 import type { Broker } from '../../broker.js';
-import { Transport } from '../../state/types.js';
+import { Transport } from '../../types.js';
 import type { JwtIssuer, TokenClaims } from './jwt-issuer.js';
 import { sendError, sendJson, sendNotFound, sendStatus } from './rest-errors.js';
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { BrokerError } from '../broker-error.js';
-import { U64_MAX, type AccessTokenInfo } from './types.js';
+import { U64_MAX, type AccessTokenInfo } from '../types.js';
 
 interface TokenState {
   userId: number;

@@ -1,6 +1,6 @@
 import { BrokerError } from '../broker-error.js';
 import type { ServerGeneration } from './server-generation.js';
-import { Transport, type ClientConsumerGroup, type ClientDetails, type TransportValue } from './types.js';
+import { Transport, type ClientConsumerGroup, type ClientDetails, type TransportValue } from '../types.js';
 
 /** One connection (a TCP socket, or an in-process connector). Never persisted. */
 export interface ClientState {

@@ -1,4 +1,4 @@
-import type { TopicState } from './catalog.js';
+import type { TopicState } from '../metadata/catalog.js';
 
 /** Told the partition id after messages were appended to it (they are readable by then). */
 export type AppendListener = (partitionId: number) => void;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { hostOf, LoginThrottle } from '../../../../lib/broker/state/login-throttle.js';
-import { Transport } from '../../../../lib/broker/state/types.js';
-import { expectCode, memoryBroker } from './broker-kit.js';
+import { hostOf, LoginThrottle } from '../../../../lib/broker/commands/login-throttle.js';
+import { Transport } from '../../../../lib/broker/types.js';
+import { expectCode, memoryBroker } from '../broker-kit.js';
 
 describe('LoginThrottle', () => {
   it('blocks an address past maxFailures in the window, doubling the block at each further failure', () => {

@@ -9,7 +9,7 @@ import {
   type Permissions,
   type UserDetails,
   type UserInfo,
-} from './types.js';
+} from '../types.js';
 
 export interface UserState {
   id: number;

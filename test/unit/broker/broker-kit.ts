@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from '@jest/globals';
-import { Broker } from '../../../../lib/broker/broker.js';
-import type { BrokerConfig } from '../../../../lib/broker/broker-config.js';
-import { BrokerError } from '../../../../lib/broker/broker-error.js';
-import { MessageLayout } from '../../../../lib/protocol/messages/message-layout.js';
-import { IggyErrorCode, type IggyErrorName } from '../../../../lib/protocol/codes/error-codes.js';
-import { Transport } from '../../../../lib/broker/state/types.js';
+import { Broker } from '../../../lib/broker/broker.js';
+import type { BrokerConfig } from '../../../lib/broker/broker-config.js';
+import { BrokerError } from '../../../lib/broker/broker-error.js';
+import { MessageLayout } from '../../../lib/protocol/messages/message-layout.js';
+import { IggyErrorCode, type IggyErrorName } from '../../../lib/protocol/codes/error-codes.js';
+import { Transport } from '../../../lib/broker/types.js';
 
 /** One message to encode: payload text (or bytes), optional id, user headers bytes, reserved. */
 export interface TestMessage {

@@ -1,7 +1,7 @@
 import { MessageLayout } from '../../protocol/messages/message-layout.js';
-import type { Catalog, StreamState, TopicState } from './catalog.js';
+import type { Catalog, StreamState, TopicState } from '../metadata/catalog.js';
 import type { PartitionRegistry, PartitionRuntime } from './partition-registry.js';
-import { U64_MAX } from './types.js';
+import { U64_MAX } from '../types.js';
 
 /** What one retention pass removed. */
 export interface RetentionReport {

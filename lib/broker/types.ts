@@ -2,46 +2,46 @@
  * The records the broker's API takes and returns. Most are the protocol's own response types, so the
  * TCP adapter encodes what the broker returns without mapping; the rest are broker-only.
  */
-export type { Identifier } from '../../protocol/primitives/identifier.js';
-export { ConsumerKind, type Consumer } from '../../protocol/primitives/consumer.js';
-export { PartitioningKind, type Partitioning } from '../../protocol/primitives/partitioning.js';
-export { PollingKind, type PollingStrategy } from '../../protocol/primitives/polling-strategy.js';
-export type { Stream, StreamDetails } from '../../protocol/commands/streams/stream.layout.js';
-export type { ConsumerOffsetInfo } from '../../protocol/commands/consumer-offsets/consumer-offset.layout.js';
+export type { Identifier } from '../protocol/primitives/identifier.js';
+export { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
+export { PartitioningKind, type Partitioning } from '../protocol/primitives/partitioning.js';
+export { PollingKind, type PollingStrategy } from '../protocol/primitives/polling-strategy.js';
+export type { Stream, StreamDetails } from '../protocol/commands/streams/stream.layout.js';
+export type { ConsumerOffsetInfo } from '../protocol/commands/consumer-offsets/consumer-offset.layout.js';
 export {
   CompressionAlgorithm,
   type CompressionAlgorithmValue,
   type Topic,
   type TopicDetails,
   type Partition,
-} from '../../protocol/commands/topics/topic.layout.js';
+} from '../protocol/commands/topics/topic.layout.js';
 export type {
   ConsumerGroup,
   ConsumerGroupDetails,
   ConsumerGroupMember,
-} from '../../protocol/commands/consumer-groups/consumer-group.layout.js';
+} from '../protocol/commands/consumer-groups/consumer-group.layout.js';
 export {
   UserStatus,
   type UserStatusValue,
   type UserInfo,
   type UserDetails,
-} from '../../protocol/commands/users/user.layout.js';
-import type { Permissions } from '../../protocol/commands/users/permissions.layout.js';
+} from '../protocol/commands/users/user.layout.js';
+import type { Permissions } from '../protocol/commands/users/permissions.layout.js';
 export type {
   Permissions,
   GlobalPermissions,
   StreamPermissions,
   TopicPermissions,
-} from '../../protocol/commands/users/permissions.layout.js';
-export type { AccessTokenInfo } from '../../protocol/commands/access-tokens/access-token.layout.js';
+} from '../protocol/commands/users/permissions.layout.js';
+export type { AccessTokenInfo } from '../protocol/commands/access-tokens/access-token.layout.js';
 export {
   Transport,
   type TransportValue,
   type ClientInfo,
   type ClientDetails,
   type ClientConsumerGroup,
-} from '../../protocol/commands/clients/client.layout.js';
-export type { Stats } from '../../protocol/commands/system/get-stats.js';
+} from '../protocol/commands/clients/client.layout.js';
+export type { Stats } from '../protocol/commands/system/get-stats.js';
 
 /** u64::MAX: "never expires" / "unlimited" in topic settings and token expiry. */
 export const U64_MAX = (1n << 64n) - 1n;
@@ -105,6 +105,6 @@ export interface IdentityInfo {
   userId: number;
 }
 
-export type { PollRequest, ConsumerOffsetRequest } from './message-commands.js';
-export type { ConsumerGroupView, GroupMemberView } from './views.js';
-export type { RetentionReport } from './retention.js';
+export type { PollRequest, ConsumerOffsetRequest } from './commands/message-commands.js';
+export type { ConsumerGroupView, GroupMemberView } from './commands/views.js';
+export type { RetentionReport } from './partitions/retention.js';

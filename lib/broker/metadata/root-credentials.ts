@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rootPermissions } from '../../protocol/commands/users/permissions.layout.js';
 import { isBrokerError } from '../broker-error.js';
-import { nowMicros, type BrokerContext } from './context.js';
+import { nowMicros, type BrokerContext } from '../commands/context.js';
 import { ROOT_USER_ID } from './users.js';
 
 /** The real server's default root credentials (`--with-default-root-credentials`). */

@@ -1,5 +1,5 @@
 import { BrokerError } from '../broker-error.js';
-import type { Permissions, StreamPermissions, TopicPermissions } from './types.js';
+import type { Permissions, StreamPermissions, TopicPermissions } from '../types.js';
 
 /**
  * The real server's permission rules (0.7.0 metadata reader `perm_*`): global flags first, then the

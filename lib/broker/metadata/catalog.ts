@@ -7,7 +7,7 @@ import {
   type CreateTopicOptions,
   type Identifier,
   type UpdateTopicOptions,
-} from './types.js';
+} from '../types.js';
 
 export interface PartitionState {
   /** µs since the epoch. */

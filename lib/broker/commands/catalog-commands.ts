@@ -1,6 +1,6 @@
-import { checkPartitionsCount, type StreamState, type TopicState } from './catalog.js';
+import { checkPartitionsCount, type StreamState, type TopicState } from '../metadata/catalog.js';
 import { authorizedTopic, caller, findAuthorizedTopic, nowMicros, type BrokerContext } from './context.js';
-import { storage } from './messaging.js';
+import { storage } from '../partitions/messaging.js';
 import { authorize, Rights } from './permissions.js';
 import type {
   CreateTopicOptions,
@@ -10,7 +10,7 @@ import type {
   Topic,
   TopicDetails,
   UpdateTopicOptions,
-} from './types.js';
+} from '../types.js';
 
 /*
  * Streams, topics, partitions and segments, as the real server's 0.7.0 handlers do

@@ -1,16 +1,16 @@
-import type { ResolvedBrokerConfig } from '../broker-config.js';
-import { AccessTokenStore } from './access-tokens.js';
-import { Catalog } from './catalog.js';
-import { ClientRegistry } from './clients.js';
-import { createExclusive, type BrokerContext } from './context.js';
-import { LoginThrottle } from './login-throttle.js';
-import { Messaging, type TrafficCounters } from './messaging.js';
-import { MetadataFile, type MetadataSnapshot } from './metadata-file.js';
-import { PartitionRegistry } from './partition-registry.js';
-import { applyRootCredentials } from './root-credentials.js';
-import { fileBackend, memoryBackend, type StorageBackend } from './storage-backend.js';
-import { UserStore } from './users.js';
-import { Views } from './views.js';
+import type { ResolvedBrokerConfig } from './broker-config.js';
+import { AccessTokenStore } from './metadata/access-tokens.js';
+import { Catalog } from './metadata/catalog.js';
+import { ClientRegistry } from './metadata/clients.js';
+import { createExclusive, type BrokerContext } from './commands/context.js';
+import { LoginThrottle } from './commands/login-throttle.js';
+import { Messaging, type TrafficCounters } from './partitions/messaging.js';
+import { MetadataFile, type MetadataSnapshot } from './metadata/metadata-file.js';
+import { PartitionRegistry } from './partitions/partition-registry.js';
+import { applyRootCredentials } from './metadata/root-credentials.js';
+import { fileBackend, memoryBackend, type StorageBackend } from './partitions/storage-backend.js';
+import { UserStore } from './metadata/users.js';
+import { Views } from './commands/views.js';
 
 /** A started broker's state and where its metadata is saved (null when not persistent). */
 export interface OpenedState {

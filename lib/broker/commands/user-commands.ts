@@ -2,8 +2,8 @@ import { BrokerError } from '../broker-error.js';
 import { caller, nowMicros, type BrokerContext } from './context.js';
 import { hostOf } from './login-throttle.js';
 import { authorize, Rights } from './permissions.js';
-import { generationOfClientVersion } from './server-generation.js';
-import { checkActive, UserStore, type UserState } from './users.js';
+import { generationOfClientVersion } from '../metadata/server-generation.js';
+import { checkActive, UserStore, type UserState } from '../metadata/users.js';
 import type {
   AccessTokenInfo,
   CreateUserOptions,
@@ -14,7 +14,7 @@ import type {
   TransportValue,
   UserDetails,
   UserInfo,
-} from './types.js';
+} from '../types.js';
 
 /*
  * Sessions, users and personal access tokens, as the real server's 0.7.0 handlers do them. Managing

@@ -1,8 +1,8 @@
-import { ClientRegistry } from './clients.js';
+import { ClientRegistry } from '../metadata/clients.js';
 import { caller, generationOf, type BrokerContext } from './context.js';
 import { authorize, Rights } from './permissions.js';
 import type { SystemStats } from './system-stats.js';
-import type { ClientDetails, ClientInfo, Stats } from './types.js';
+import type { ClientDetails, ClientInfo, Stats } from '../types.js';
 
 /*
  * Clients, stats and the periodic consumer-group check. Reading stats and other clients needs the

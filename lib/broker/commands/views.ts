@@ -1,5 +1,5 @@
-import type { GroupState, StreamState, TopicState } from './catalog.js';
-import type { PartitionRegistry } from './partition-registry.js';
+import type { GroupState, StreamState, TopicState } from '../metadata/catalog.js';
+import type { PartitionRegistry } from '../partitions/partition-registry.js';
 import type {
   CompressionAlgorithmValue,
   ConsumerGroup,
@@ -10,7 +10,7 @@ import type {
   StreamDetails,
   Topic,
   TopicDetails,
-} from './types.js';
+} from '../types.js';
 
 /** A group member as the broker reports it: the protocol's record plus the client it stands for. */
 export interface GroupMemberView extends ConsumerGroupMember {

@@ -1,4 +1,4 @@
-import type { GlobalPermissions, Permissions, StreamPermissions, TopicPermissions } from './types.js';
+import type { GlobalPermissions, Permissions, StreamPermissions, TopicPermissions } from '../types.js';
 
 /** Permissions as JSON (the Maps as arrays of [id, value]). */
 export interface PermissionsJson {

@@ -1,9 +1,9 @@
 import { BrokerError } from '../broker-error.js';
-import type { StreamState, TopicState } from './catalog.js';
+import type { StreamState, TopicState } from '../metadata/catalog.js';
 import { authorizedTopic, caller, findAuthorizedTopic, type BrokerContext } from './context.js';
 import { authorize, Rights } from './permissions.js';
 import type { ConsumerGroupView } from './views.js';
-import type { ConsumerGroup, Identifier } from './types.js';
+import type { ConsumerGroup, Identifier } from '../types.js';
 
 /*
  * Consumer groups, as the real server's 0.7.0 handlers do them: every group command needs the right to

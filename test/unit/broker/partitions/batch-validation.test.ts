@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
-import { validateBatch } from '../../../../lib/broker/state/batch-validation.js';
-import { batch, expectCode } from './broker-kit.js';
+import { validateBatch } from '../../../../lib/broker/partitions/batch-validation.js';
+import { batch, expectCode } from '../broker-kit.js';
 
 describe('validateBatch', () => {
   it('accepts well-formed messages', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { GroupMembership } from '../../../../lib/broker/state/group-membership.js';
+import { GroupMembership } from '../../../../lib/broker/metadata/group-membership.js';
 
 const none = (): bigint | undefined => undefined;
 const assignment = (g: GroupMembership): Record<number, number[]> =>

@@ -4,8 +4,8 @@ import { partitionForKey } from '../../protocol/messages/partition-key.js';
 import { StorageError } from '../storage/storage-error.js';
 import { AppendSignals } from './append-signals.js';
 import type { ReadResult } from '../storage/partition-store.js';
-import type { Catalog, GroupState, StreamState, TopicState } from './catalog.js';
-import type { CommittedOffset } from './group-membership.js';
+import type { Catalog, GroupState, StreamState, TopicState } from '../metadata/catalog.js';
+import type { CommittedOffset } from '../metadata/group-membership.js';
 import type { PartitionRegistry, PartitionRuntime } from './partition-registry.js';
 import type { OffsetOwnerKind } from '../storage/consumer-offset-store.js';
 import {
@@ -18,7 +18,7 @@ import {
   type PollResult,
   type PollingStrategy,
   type SendResult,
-} from './types.js';
+} from '../types.js';
 
 /** Who owns the offset a poll or an offset command reads or writes, and on which partition. */
 interface ResolvedConsumer {

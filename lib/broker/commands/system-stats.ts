@@ -1,7 +1,7 @@
 import { readdirSync, statfsSync } from 'node:fs';
 import os from 'node:os';
-import type { ServerGeneration } from './server-generation.js';
-import type { Stats } from './types.js';
+import type { ServerGeneration } from '../metadata/server-generation.js';
+import type { Stats } from '../types.js';
 
 /** What the broker counts itself; the rest of Stats comes from the process and the OS. */
 export interface BrokerCounts {

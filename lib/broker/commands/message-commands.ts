@@ -1,8 +1,8 @@
 import { BrokerError } from '../broker-error.js';
-import { validateBatch } from './batch-validation.js';
-import type { StreamState, TopicState } from './catalog.js';
+import { validateBatch } from '../partitions/batch-validation.js';
+import type { StreamState, TopicState } from '../metadata/catalog.js';
 import { authorizedTopic, caller, findAuthorizedTopic, generationOf, type BrokerContext } from './context.js';
-import { storage } from './messaging.js';
+import { storage } from '../partitions/messaging.js';
 import { Rights } from './permissions.js';
 import {
   U64_MAX,
@@ -13,7 +13,7 @@ import {
   type PollResult,
   type PollingStrategy,
   type SendResult,
-} from './types.js';
+} from '../types.js';
 
 /** A poll (PollMessages). `partitionId` null: partition 0 for a consumer, the member's next one for a group. */
 export interface PollRequest {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Slab } from '../../../../lib/broker/state/slab.js';
+import { Slab } from '../../../../lib/broker/metadata/slab.js';
 
 describe('Slab (ids like the real server: 0-based, freed ids reused last-freed first)', () => {
   it('assigns 0, 1, 2 and reuses the most recently freed id first', () => {

@@ -1,17 +1,17 @@
 import { BrokerError } from '../broker-error.js';
 import type { ResolvedBrokerConfig } from '../broker-config.js';
-import type { AccessTokenStore } from './access-tokens.js';
-import type { Catalog, StreamState, TopicState } from './catalog.js';
-import type { ClientRegistry, ClientState } from './clients.js';
+import type { AccessTokenStore } from '../metadata/access-tokens.js';
+import type { Catalog, StreamState, TopicState } from '../metadata/catalog.js';
+import type { ClientRegistry, ClientState } from '../metadata/clients.js';
 import type { LoginThrottle } from './login-throttle.js';
-import type { Messaging, TrafficCounters } from './messaging.js';
-import type { PartitionRegistry } from './partition-registry.js';
-import type { StorageBackend } from './storage-backend.js';
-import type { UserState, UserStore } from './users.js';
+import type { Messaging, TrafficCounters } from '../partitions/messaging.js';
+import type { PartitionRegistry } from '../partitions/partition-registry.js';
+import type { StorageBackend } from '../partitions/storage-backend.js';
+import type { UserState, UserStore } from '../metadata/users.js';
 import type { Views } from './views.js';
 import { authorize } from './permissions.js';
-import type { ServerGeneration } from './server-generation.js';
-import type { Identifier, Permissions } from './types.js';
+import type { ServerGeneration } from '../metadata/server-generation.js';
+import type { Identifier, Permissions } from '../types.js';
 
 /** Everything the broker's commands work on. One per broker. */
 export interface BrokerContext {
