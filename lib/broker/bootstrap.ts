@@ -2,7 +2,7 @@ import type { ResolvedBrokerConfig } from './broker-config.js';
 import { AccessTokenStore } from './metadata/access-tokens.js';
 import { Catalog } from './metadata/catalog.js';
 import { ClientRegistry } from './metadata/clients.js';
-import { createExclusive, type BrokerContext } from './commands/context.js';
+import type { BrokerState } from './broker-state.js';
 import { LoginThrottle } from './commands/login-throttle.js';
 import { Messaging, type TrafficCounters } from './partitions/messaging.js';
 import { MetadataFile, type MetadataSnapshot } from './metadata/metadata-file.js';
@@ -14,7 +14,7 @@ import { Views } from './commands/views.js';
 
 /** A started broker's state and where its metadata is saved (null when not persistent). */
 export interface OpenedState {
-  ctx: BrokerContext;
+  ctx: BrokerState;
   metadata: MetadataFile | null;
   /** The root password generated on this first boot (none was configured), else null. */
   generatedRootPassword: string | null;
@@ -47,7 +47,7 @@ export async function openState(config: ResolvedBrokerConfig): Promise<OpenedSta
   return { ctx, metadata, generatedRootPassword };
 }
 
-async function load(ctx: BrokerContext, metadata: MetadataFile | null): Promise<string | null> {
+async function load(ctx: BrokerState, metadata: MetadataFile | null): Promise<string | null> {
   const snapshot = await metadata?.load();
   if (snapshot) {
     ctx.catalog.restore(snapshot.catalog);
@@ -76,7 +76,7 @@ function createContext(
   config: ResolvedBrokerConfig,
   backend: StorageBackend,
   metadata: MetadataFile | null,
-): BrokerContext {
+): BrokerState {
   const catalog = new Catalog(config.segmentSizeBytes);
   const partitions = new PartitionRegistry(backend);
   const traffic: TrafficCounters = { readBytes: 0n, writtenBytes: 0n };
@@ -104,5 +104,15 @@ function createContext(
       if (metadata) await metadata.save(snapshot());
     },
     exclusive: createExclusive(),
+  };
+}
+
+/** A FIFO lock over async sections. */
+function createExclusive(): <T>(change: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(change: () => Promise<T>): Promise<T> => {
+    const run = tail.then(change);
+    tail = run.catch(() => undefined);
+    return run;
   };
 }

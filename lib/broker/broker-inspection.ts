@@ -1,4 +1,4 @@
-import type { BrokerContext } from './commands/context.js';
+import type { BrokerState } from './broker-state.js';
 import type { Partition, Stream, Topic } from './types.js';
 
 /** A consumer group's position on one partition. */
@@ -49,7 +49,9 @@ export interface BrokerOverview {
 }
 
 /** Builds the overview from the broker's state (read-only, synchronous). */
-export function inspectBroker(ctx: BrokerContext): BrokerOverview {
+export function inspectBroker(
+  ctx: Pick<BrokerState, 'catalog' | 'views' | 'partitions' | 'clients' | 'traffic'>,
+): BrokerOverview {
   const streams: StreamOverview[] = [];
   for (const stream of ctx.catalog.streams.values()) {
     const topics: TopicOverview[] = [];

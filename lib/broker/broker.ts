@@ -4,7 +4,8 @@ import { resolveBrokerConfig, type BrokerConfig, type ResolvedBrokerConfig } fro
 import { inspectBroker, type BrokerOverview } from './broker-inspection.js';
 import * as catalogCommands from './commands/catalog-commands.js';
 import * as groupCommands from './commands/group-commands.js';
-import { nowMicros, type BrokerContext } from './commands/context.js';
+import { nowMicros } from '../protocol/messages/clock.js';
+import type { BrokerState } from './broker-state.js';
 import * as messageCommands from './commands/message-commands.js';
 import type { ConsumerOffsetRequest, PollRequest } from './commands/message-commands.js';
 import type { MetadataFile } from './metadata/metadata-file.js';
@@ -58,7 +59,7 @@ export class Broker {
   private readonly stats: SystemStats;
 
   private constructor(
-    private readonly ctx: BrokerContext,
+    private readonly ctx: BrokerState,
     private readonly metadata: MetadataFile | null,
     /**
      * The root password this start generated (a first boot without `rootPassword`), else null. It is
@@ -104,7 +105,7 @@ export class Broker {
 
   /** Whether the root user still has the well-known default password `iggy` (an Argon2 check). */
   rootHasDefaultPassword(): Promise<boolean> {
-    return rootHasDefaultPassword(this.ctx);
+    return rootHasDefaultPassword(this.ctx.users);
   }
 
   // Sessions

@@ -1,5 +1,7 @@
 import { checkPartitionsCount, type StreamState, type TopicState } from '../metadata/catalog.js';
-import { authorizedTopic, caller, findAuthorizedTopic, nowMicros, type BrokerContext } from './context.js';
+import { nowMicros } from '../../protocol/messages/clock.js';
+import type { BrokerState } from '../broker-state.js';
+import { authorizedTopic, caller, findAuthorizedTopic, type TopicAccess } from './authorization.js';
 import { storage } from '../partitions/messaging.js';
 import { authorize, Rights } from './permissions.js';
 import type {
@@ -19,8 +21,17 @@ import type {
  * empty reply); "get many" under a missing parent answers an empty list.
  */
 
+/** What the queries use: the caller, the catalog and the views of it. */
+type Reading = TopicAccess & Pick<BrokerState, 'views'>;
+
+/** What a change uses: the caller and the catalog, changed one at a time and persisted. */
+type Changing = TopicAccess & Pick<BrokerState, 'exclusive' | 'persist'>;
+
+/** What a purge uses: the caller, the catalog, the partitions, one at a time (nothing to persist). */
+type Purging = TopicAccess & Pick<BrokerState, 'exclusive' | 'partitions'>;
+
 export async function createStream(
-  ctx: BrokerContext,
+  ctx: Changing & Pick<BrokerState, 'views'>,
   clientId: number,
   name: string,
 ): Promise<StreamDetails> {
@@ -33,7 +44,7 @@ export async function createStream(
   });
 }
 
-export function getStream(ctx: BrokerContext, clientId: number, streamId: Identifier): StreamDetails | null {
+export function getStream(ctx: Reading, clientId: number, streamId: Identifier): StreamDetails | null {
   const { user, permissions } = caller(ctx, clientId);
   const stream = ctx.catalog.findStream(streamId);
   if (!stream) return null;
@@ -41,14 +52,14 @@ export function getStream(ctx: BrokerContext, clientId: number, streamId: Identi
   return ctx.views.streamDetails(stream);
 }
 
-export function getStreams(ctx: BrokerContext, clientId: number): Stream[] {
+export function getStreams(ctx: Reading, clientId: number): Stream[] {
   const { user, permissions } = caller(ctx, clientId);
   authorize(Rights.readStreams(permissions), user.id, 'list streams');
   return [...ctx.catalog.streams.values()].map((s) => ctx.views.stream(s));
 }
 
 export async function updateStream(
-  ctx: BrokerContext,
+  ctx: Changing,
   clientId: number,
   streamId: Identifier,
   name: string,
@@ -62,7 +73,7 @@ export async function updateStream(
 }
 
 export async function deleteStream(
-  ctx: BrokerContext,
+  ctx: Changing & Pick<BrokerState, 'partitions' | 'backend'>,
   clientId: number,
   streamId: Identifier,
 ): Promise<void> {
@@ -77,7 +88,7 @@ export async function deleteStream(
   });
 }
 
-export async function purgeStream(ctx: BrokerContext, clientId: number, streamId: Identifier): Promise<void> {
+export async function purgeStream(ctx: Purging, clientId: number, streamId: Identifier): Promise<void> {
   await ctx.exclusive(async () => {
     const stream = manageStream(ctx, clientId, streamId);
     for (const topic of stream.topics.values()) await purgePartitions(ctx, stream, topic);
@@ -85,7 +96,7 @@ export async function purgeStream(ctx: BrokerContext, clientId: number, streamId
 }
 
 export async function createTopic(
-  ctx: BrokerContext,
+  ctx: Changing & Pick<BrokerState, 'partitions' | 'views'>,
   clientId: number,
   streamId: Identifier,
   options: CreateTopicOptions,
@@ -103,7 +114,7 @@ export async function createTopic(
 }
 
 export function getTopic(
-  ctx: BrokerContext,
+  ctx: Reading,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -112,7 +123,7 @@ export function getTopic(
   return found && ctx.views.topicDetails(...found);
 }
 
-export function getTopics(ctx: BrokerContext, clientId: number, streamId: Identifier): Topic[] {
+export function getTopics(ctx: Reading, clientId: number, streamId: Identifier): Topic[] {
   const { user, permissions } = caller(ctx, clientId);
   const stream = ctx.catalog.findStream(streamId);
   if (!stream) return [];
@@ -121,7 +132,7 @@ export function getTopics(ctx: BrokerContext, clientId: number, streamId: Identi
 }
 
 export async function updateTopic(
-  ctx: BrokerContext,
+  ctx: Changing,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -135,7 +146,7 @@ export async function updateTopic(
 }
 
 export async function deleteTopic(
-  ctx: BrokerContext,
+  ctx: Changing & Pick<BrokerState, 'partitions' | 'backend'>,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -152,7 +163,7 @@ export async function deleteTopic(
 }
 
 export async function purgeTopic(
-  ctx: BrokerContext,
+  ctx: Purging,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -165,7 +176,7 @@ export async function purgeTopic(
 
 /** Adds partitions at the end (ids continue); every group of the topic is re-dealt. */
 export async function createPartitions(
-  ctx: BrokerContext,
+  ctx: Changing & Pick<BrokerState, 'partitions'>,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -183,7 +194,7 @@ export async function createPartitions(
 
 /** Removes the last `count` partitions (InvalidPartitionsCount when there are fewer); groups are re-dealt. */
 export async function deletePartitions(
-  ctx: BrokerContext,
+  ctx: Changing & Pick<BrokerState, 'partitions'>,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -205,7 +216,7 @@ export async function deletePartitions(
  * offset above the lowest stored consumer or group offset (as the real server 0.7.0 does).
  */
 export async function deleteSegments(
-  ctx: BrokerContext,
+  ctx: TopicAccess & Pick<BrokerState, 'messaging'>,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -219,7 +230,7 @@ export async function deleteSegments(
   await storage(runtime.store.removeSegments(count, barrier));
 }
 
-function manageStream(ctx: BrokerContext, clientId: number, streamId: Identifier): StreamState {
+function manageStream(ctx: TopicAccess, clientId: number, streamId: Identifier): StreamState {
   const { user, permissions } = caller(ctx, clientId);
   const stream = ctx.catalog.stream(streamId);
   authorize(Rights.manageStream(permissions, stream.id), user.id, `manage stream ${stream.id}`);
@@ -227,7 +238,7 @@ function manageStream(ctx: BrokerContext, clientId: number, streamId: Identifier
 }
 
 function manageTopic(
-  ctx: BrokerContext,
+  ctx: TopicAccess,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -236,7 +247,7 @@ function manageTopic(
 }
 
 async function openPartitions(
-  ctx: BrokerContext,
+  ctx: Pick<BrokerState, 'partitions'>,
   streamId: number,
   topicId: number,
   first: number,
@@ -255,7 +266,7 @@ async function openPartitions(
 }
 
 async function destroyPartitions(
-  ctx: BrokerContext,
+  ctx: Pick<BrokerState, 'partitions'>,
   stream: StreamState,
   topic: TopicState,
   from: number,
@@ -267,7 +278,11 @@ async function destroyPartitions(
 }
 
 /** Every message and every stored offset of the topic's partitions go; offsets restart at 0. */
-async function purgePartitions(ctx: BrokerContext, stream: StreamState, topic: TopicState): Promise<void> {
+async function purgePartitions(
+  ctx: Pick<BrokerState, 'partitions'>,
+  stream: StreamState,
+  topic: TopicState,
+): Promise<void> {
   for (let partitionId = 0; partitionId < topic.partitions.length; partitionId++) {
     const runtime = ctx.partitions.find({ streamId: stream.id, topicId: topic.id, partitionId });
     if (!runtime) continue;

@@ -1,6 +1,7 @@
 import { BrokerError } from '../broker-error.js';
 import type { StreamState, TopicState } from '../metadata/catalog.js';
-import { authorizedTopic, caller, findAuthorizedTopic, type BrokerContext } from './context.js';
+import type { BrokerState } from '../broker-state.js';
+import { authorizedTopic, caller, findAuthorizedTopic, type TopicAccess } from './authorization.js';
 import { authorize, Rights } from './permissions.js';
 import type { ConsumerGroupView } from './views.js';
 import type { ConsumerGroup, Identifier } from '../types.js';
@@ -12,7 +13,7 @@ import type { ConsumerGroup, Identifier } from '../types.js';
  */
 
 export async function createConsumerGroup(
-  ctx: BrokerContext,
+  ctx: TopicAccess & Pick<BrokerState, 'exclusive' | 'persist' | 'views'>,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -27,7 +28,7 @@ export async function createConsumerGroup(
 }
 
 export function getConsumerGroup(
-  ctx: BrokerContext,
+  ctx: TopicAccess & Pick<BrokerState, 'views'>,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -43,7 +44,7 @@ export function getConsumerGroup(
 }
 
 export function getConsumerGroups(
-  ctx: BrokerContext,
+  ctx: TopicAccess & Pick<BrokerState, 'views'>,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -63,7 +64,7 @@ export function getConsumerGroups(
 
 /** Deletes the group and its stored offsets; its members simply stop being members. */
 export async function deleteConsumerGroup(
-  ctx: BrokerContext,
+  ctx: TopicAccess & Pick<BrokerState, 'exclusive' | 'persist' | 'partitions'>,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -84,7 +85,7 @@ export async function deleteConsumerGroup(
 
 /** Joins the calling client to the group (no-op when already a member): a cooperative rebalance. */
 export function joinConsumerGroup(
-  ctx: BrokerContext,
+  ctx: TopicAccess & Pick<BrokerState, 'messaging'>,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -98,7 +99,7 @@ export function joinConsumerGroup(
 
 /** ConsumerGroupMemberNotFound (5006) when the client is not a member; otherwise a full rebalance. */
 export function leaveConsumerGroup(
-  ctx: BrokerContext,
+  ctx: TopicAccess,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -117,7 +118,7 @@ export function leaveConsumerGroup(
 
 /** Group commands need the right to read the topic. */
 function readTopic(
-  ctx: BrokerContext,
+  ctx: TopicAccess,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,

@@ -1,7 +1,14 @@
 import { BrokerError } from '../broker-error.js';
 import { validateBatch } from '../partitions/batch-validation.js';
 import type { StreamState, TopicState } from '../metadata/catalog.js';
-import { authorizedTopic, caller, findAuthorizedTopic, generationOf, type BrokerContext } from './context.js';
+import type { BrokerState } from '../broker-state.js';
+import {
+  authorizedTopic,
+  caller,
+  findAuthorizedTopic,
+  generationOf,
+  type TopicAccess,
+} from './authorization.js';
 import { storage } from '../partitions/messaging.js';
 import { Rights } from './permissions.js';
 import {
@@ -14,6 +21,9 @@ import {
   type PollingStrategy,
   type SendResult,
 } from '../types.js';
+
+/** What the message and offset commands use: the caller, the topic, the data plane. */
+type Messages = TopicAccess & Pick<BrokerState, 'messaging'>;
 
 /** A poll (PollMessages). `partitionId` null: partition 0 for a consumer, the member's next one for a group. */
 export interface PollRequest {
@@ -39,7 +49,7 @@ export interface ConsumerOffsetRequest {
  * send right and appends. `messages` is stamped in place (offset, timestamp, id, checksum).
  */
 export async function sendMessages(
-  ctx: BrokerContext,
+  ctx: Messages,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -54,7 +64,7 @@ export async function sendMessages(
 }
 
 export async function pollMessages(
-  ctx: BrokerContext,
+  ctx: Messages,
   clientId: number,
   request: PollRequest,
 ): Promise<PollResult> {
@@ -80,7 +90,7 @@ export async function pollMessages(
  * (4100); with 0.7 answers any u64 is accepted, as by the real server 0.7.0.
  */
 export async function storeConsumerOffset(
-  ctx: BrokerContext,
+  ctx: Messages & Pick<BrokerState, 'config'>,
   clientId: number,
   request: ConsumerOffsetRequest & { offset: bigint },
 ): Promise<void> {
@@ -95,13 +105,13 @@ export async function storeConsumerOffset(
     request.consumer,
     request.partitionId,
     request.offset,
-    generationOf(ctx, caller(ctx, clientId).client) === '0.8',
+    generationOf(ctx.config, caller(ctx, clientId).client) === '0.8',
   );
 }
 
 /** null when nothing is stored, or the stream, topic, group or partition does not exist (the server's empty reply). */
 export function getConsumerOffset(
-  ctx: BrokerContext,
+  ctx: Messages,
   clientId: number,
   request: ConsumerOffsetRequest,
 ): ConsumerOffsetInfo | null {
@@ -111,7 +121,7 @@ export function getConsumerOffset(
 }
 
 export async function deleteConsumerOffset(
-  ctx: BrokerContext,
+  ctx: Messages,
   clientId: number,
   request: ConsumerOffsetRequest,
 ): Promise<void> {
@@ -121,7 +131,7 @@ export async function deleteConsumerOffset(
 
 /** Forces the partition's buffered messages to disk (with fsync when asked). Needs the send right. */
 export async function flushUnsavedBuffer(
-  ctx: BrokerContext,
+  ctx: Messages,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,
@@ -134,7 +144,7 @@ export async function flushUnsavedBuffer(
 }
 
 function pollable(
-  ctx: BrokerContext,
+  ctx: TopicAccess,
   clientId: number,
   streamId: Identifier,
   topicId: Identifier,

@@ -1,5 +1,6 @@
 import { ClientRegistry } from '../metadata/clients.js';
-import { caller, generationOf, type BrokerContext } from './context.js';
+import type { BrokerState } from '../broker-state.js';
+import { caller, generationOf, type Callers } from './authorization.js';
 import { authorize, Rights } from './permissions.js';
 import type { SystemStats } from './system-stats.js';
 import type { ClientDetails, ClientInfo, Stats } from '../types.js';
@@ -10,7 +11,7 @@ import type { ClientDetails, ClientInfo, Stats } from '../types.js';
  */
 
 /** The client is gone: it leaves every group it joined (a full rebalance of each). */
-export function disconnectClient(ctx: BrokerContext, clientId: number): void {
+export function disconnectClient(ctx: Pick<BrokerState, 'clients' | 'catalog'>, clientId: number): void {
   const client = ctx.clients.disconnect(clientId);
   if (!client) return;
   for (const g of client.groups) {
@@ -19,22 +20,18 @@ export function disconnectClient(ctx: BrokerContext, clientId: number): void {
   }
 }
 
-export function getMe(ctx: BrokerContext, clientId: number): ClientDetails {
+export function getMe(ctx: Callers, clientId: number): ClientDetails {
   return ClientRegistry.details(caller(ctx, clientId).client);
 }
 
-export function getClient(
-  ctx: BrokerContext,
-  clientId: number,
-  targetClientId: number,
-): ClientDetails | null {
+export function getClient(ctx: Callers, clientId: number, targetClientId: number): ClientDetails | null {
   const { user, permissions } = caller(ctx, clientId);
   authorize(Rights.readServers(permissions), user.id, 'read clients');
   const target = ctx.clients.get(targetClientId);
   return target ? ClientRegistry.details(target) : null;
 }
 
-export function getClients(ctx: BrokerContext, clientId: number): ClientInfo[] {
+export function getClients(ctx: Callers, clientId: number): ClientInfo[] {
   const { user, permissions } = caller(ctx, clientId);
   authorize(Rights.readServers(permissions), user.id, 'read clients');
   return ctx.clients.list().map((c) => {
@@ -43,7 +40,11 @@ export function getClients(ctx: BrokerContext, clientId: number): ClientInfo[] {
   });
 }
 
-export function getStats(ctx: BrokerContext, clientId: number, system: SystemStats): Stats {
+export function getStats(
+  ctx: Callers & Pick<BrokerState, 'catalog' | 'partitions' | 'traffic' | 'config'>,
+  clientId: number,
+  system: SystemStats,
+): Stats {
   const { client, user, permissions } = caller(ctx, clientId);
   authorize(Rights.readServers(permissions), user.id, 'read stats');
   let topicsCount = 0;
@@ -77,12 +78,12 @@ export function getStats(ctx: BrokerContext, clientId: number, system: SystemSta
       consumerGroupsCount,
       ...ctx.traffic,
     },
-    generationOf(ctx, client),
+    generationOf(ctx.config, client),
   );
 }
 
 /** Forces consumer-group hand-overs pending longer than the rebalancing timeout; returns how many. */
-export function checkRebalanceTimeouts(ctx: BrokerContext, nowMs: number): number {
+export function checkRebalanceTimeouts(ctx: Pick<BrokerState, 'catalog' | 'config'>, nowMs: number): number {
   let forced = 0;
   for (const stream of ctx.catalog.streams.values()) {
     for (const topic of stream.topics.values()) {

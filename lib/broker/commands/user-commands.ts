@@ -1,5 +1,7 @@
 import { BrokerError } from '../broker-error.js';
-import { caller, nowMicros, type BrokerContext } from './context.js';
+import { nowMicros } from '../../protocol/messages/clock.js';
+import type { BrokerState } from '../broker-state.js';
+import { caller, type Callers } from './authorization.js';
 import { hostOf } from './login-throttle.js';
 import { authorize, Rights } from './permissions.js';
 import { generationOfClientVersion } from '../metadata/server-generation.js';
@@ -22,13 +24,19 @@ import type {
  * the root user (id 0) cannot be deleted nor have its permissions changed.
  */
 
+/** What a login uses: the client, the users, the throttle of failed logins (and its logger). */
+type Logins = Callers & Pick<BrokerState, 'loginThrottle' | 'config'>;
+
+/** What a change of users uses: the caller and the users, changed one at a time and persisted. */
+type ChangingUsers = Callers & Pick<BrokerState, 'exclusive' | 'persist'>;
+
 /**
  * Binds the user to the client: InvalidCredentials (42) or UserInactive (47) otherwise. A client whose
  * address failed too often lately is refused with InvalidCredentials before any check (`LoginThrottle`).
  * `clientVersion` (LoginUser's `version`) tells which release's answers the client gets, when it names one.
  */
 export async function loginUser(
-  ctx: BrokerContext,
+  ctx: Logins,
   clientId: number,
   username: string,
   password: string,
@@ -46,7 +54,7 @@ export async function loginUser(
  * (54); throttled like `loginUser`.
  */
 export async function loginWithAccessToken(
-  ctx: BrokerContext,
+  ctx: Logins & Pick<BrokerState, 'tokens'>,
   clientId: number,
   token: string,
 ): Promise<IdentityInfo> {
@@ -61,7 +69,11 @@ export async function loginWithAccessToken(
 }
 
 /** Runs a credentials check unless the address is blocked; records its outcome (see `LoginThrottle`). */
-async function throttled<T>(ctx: BrokerContext, clientAddress: string, check: () => Promise<T>): Promise<T> {
+async function throttled<T>(
+  ctx: Pick<BrokerState, 'loginThrottle' | 'config'>,
+  clientAddress: string,
+  check: () => Promise<T>,
+): Promise<T> {
   const throttle = ctx.loginThrottle;
   if (!throttle) return check();
   const address = hostOf(clientAddress);
@@ -93,7 +105,7 @@ async function throttled<T>(ctx: BrokerContext, clientAddress: string, check: ()
  * only. ResourceNotFound (20) when the user does not exist, UserInactive (47) when it is inactive.
  */
 export function connectInternalClient(
-  ctx: BrokerContext,
+  ctx: Callers,
   userId: Identifier,
   transport: TransportValue,
   address: string,
@@ -105,12 +117,12 @@ export function connectInternalClient(
   return clientId;
 }
 
-export function logoutUser(ctx: BrokerContext, clientId: number): void {
+export function logoutUser(ctx: Callers, clientId: number): void {
   caller(ctx, clientId).client.userId = null;
 }
 
 export async function createUser(
-  ctx: BrokerContext,
+  ctx: ChangingUsers,
   clientId: number,
   options: CreateUserOptions,
 ): Promise<UserDetails> {
@@ -123,7 +135,7 @@ export async function createUser(
   });
 }
 
-export function getUser(ctx: BrokerContext, clientId: number, userId: Identifier): UserDetails | null {
+export function getUser(ctx: Callers, clientId: number, userId: Identifier): UserDetails | null {
   const { user, permissions } = caller(ctx, clientId);
   const target = ctx.users.find(userId);
   if (!target) return null;
@@ -131,7 +143,7 @@ export function getUser(ctx: BrokerContext, clientId: number, userId: Identifier
   return UserStore.details(target);
 }
 
-export function getUsers(ctx: BrokerContext, clientId: number): UserInfo[] {
+export function getUsers(ctx: Callers, clientId: number): UserInfo[] {
   const { user, permissions } = caller(ctx, clientId);
   authorize(Rights.readUsers(permissions), user.id, 'list users');
   return ctx.users.list().map((u) => UserStore.info(u));
@@ -139,7 +151,7 @@ export function getUsers(ctx: BrokerContext, clientId: number): UserInfo[] {
 
 /** Renames and/or (de)activates a user (null leaves a field as it is). */
 export async function updateUser(
-  ctx: BrokerContext,
+  ctx: ChangingUsers,
   clientId: number,
   userId: Identifier,
   changes: { username?: string | null; status?: number | null },
@@ -153,7 +165,7 @@ export async function updateUser(
 }
 
 export async function updatePermissions(
-  ctx: BrokerContext,
+  ctx: ChangingUsers,
   clientId: number,
   userId: Identifier,
   permissions: Permissions | null,
@@ -167,7 +179,7 @@ export async function updatePermissions(
 
 /** A user may change its own password; another's needs manage-users. */
 export async function changePassword(
-  ctx: BrokerContext,
+  ctx: ChangingUsers,
   clientId: number,
   userId: Identifier,
   currentPassword: string,
@@ -183,7 +195,11 @@ export async function changePassword(
 }
 
 /** Deletes the user and its tokens; its clients are logged out. */
-export async function deleteUser(ctx: BrokerContext, clientId: number, userId: Identifier): Promise<void> {
+export async function deleteUser(
+  ctx: ChangingUsers & Pick<BrokerState, 'tokens'>,
+  clientId: number,
+  userId: Identifier,
+): Promise<void> {
   await ctx.exclusive(async () => {
     const target = manageUser(ctx, clientId, userId);
     ctx.users.delete(target);
@@ -195,7 +211,7 @@ export async function deleteUser(ctx: BrokerContext, clientId: number, userId: I
 
 /** A token for the calling user; the raw token is returned only here. Expiry in µs (0 / u64::MAX: never). */
 export async function createAccessToken(
-  ctx: BrokerContext,
+  ctx: ChangingUsers & Pick<BrokerState, 'tokens'>,
   clientId: number,
   name: string,
   expiry: bigint,
@@ -208,18 +224,25 @@ export async function createAccessToken(
   });
 }
 
-export function getAccessTokens(ctx: BrokerContext, clientId: number): AccessTokenInfo[] {
+export function getAccessTokens(
+  ctx: Callers & Pick<BrokerState, 'tokens'>,
+  clientId: number,
+): AccessTokenInfo[] {
   return ctx.tokens.list(caller(ctx, clientId).user.id);
 }
 
-export async function deleteAccessToken(ctx: BrokerContext, clientId: number, name: string): Promise<void> {
+export async function deleteAccessToken(
+  ctx: ChangingUsers & Pick<BrokerState, 'tokens'>,
+  clientId: number,
+  name: string,
+): Promise<void> {
   await ctx.exclusive(async () => {
     ctx.tokens.delete(caller(ctx, clientId).user.id, name);
     await ctx.persist();
   });
 }
 
-function manageUser(ctx: BrokerContext, clientId: number, userId: Identifier): UserState {
+function manageUser(ctx: Callers, clientId: number, userId: Identifier): UserState {
   const { user, permissions } = caller(ctx, clientId);
   authorize(Rights.manageUsers(permissions), user.id, 'manage users');
   return ctx.users.require(userId);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { rootPermissions } from '../../protocol/commands/users/permissions.layout.js';
 import { isBrokerError } from '../broker-error.js';
-import { nowMicros, type BrokerContext } from '../commands/context.js';
-import { ROOT_USER_ID } from './users.js';
+import { nowMicros } from '../../protocol/messages/clock.js';
+import type { ResolvedBrokerConfig } from '../broker-config.js';
+import { ROOT_USER_ID, type UserStore } from './users.js';
 
 /** The real server's default root credentials (`--with-default-root-credentials`). */
 export const DEFAULT_ROOT_CREDENTIALS = { username: 'iggy', password: 'iggy' } as const;
@@ -15,7 +16,11 @@ export const DEFAULT_ROOT_CREDENTIALS = { username: 'iggy', password: 'iggy' } a
  *   `IGGY_ROOT_PASSWORD` and restarting takes effect; nothing configured keeps what is stored.
  * Returns the generated password (first boot without one configured), else null.
  */
-export async function applyRootCredentials(ctx: BrokerContext): Promise<string | null> {
+export async function applyRootCredentials(ctx: {
+  config: Pick<ResolvedBrokerConfig, 'rootUsername' | 'rootPassword' | 'logger'>;
+  users: UserStore;
+  persist(): Promise<void>;
+}): Promise<string | null> {
   const { rootUsername, rootPassword, logger } = ctx.config;
   const root = ctx.users.find(ROOT_USER_ID);
   if (!root) {
@@ -57,7 +62,7 @@ export async function applyRootCredentials(ctx: BrokerContext): Promise<string |
 }
 
 /** Whether the root user's password is the well-known default (`iggy`): an Argon2 check. */
-export async function rootHasDefaultPassword(ctx: BrokerContext): Promise<boolean> {
-  const root = ctx.users.find(ROOT_USER_ID);
-  return !!root && (await ctx.users.passwordMatches(root, DEFAULT_ROOT_CREDENTIALS.password));
+export async function rootHasDefaultPassword(users: UserStore): Promise<boolean> {
+  const root = users.find(ROOT_USER_ID);
+  return !!root && (await users.passwordMatches(root, DEFAULT_ROOT_CREDENTIALS.password));
 }
