@@ -11,6 +11,7 @@ import { applyRootCredentials } from './metadata/root-credentials.js';
 import { fileBackend, memoryBackend, type StorageBackend } from './partitions/storage-backend.js';
 import { UserStore } from './metadata/users.js';
 import { Views } from './commands/views.js';
+import { SystemStats } from './commands/system-stats.js';
 
 /** A started broker's state and where its metadata is saved (null when not persistent). */
 export interface OpenedState {
@@ -100,6 +101,7 @@ function createContext(
     messaging: new Messaging(catalog, partitions, traffic),
     views: new Views(partitions),
     traffic,
+    stats: new SystemStats(config.serverVersion, config.persistent ? config.dataDir : null),
     persist: async () => {
       if (metadata) await metadata.save(snapshot());
     },

@@ -38,7 +38,12 @@ import type {
 } from '../protocol/iggy-session.js';
 import { MessageRun } from '../protocol/messages/message-run.js';
 import { decodeMessages } from '../protocol/messages/message-decode.js';
-import type { Broker } from './broker.js';
+import type { BrokerState } from './broker-state.js';
+import * as catalogCommands from './commands/catalog-commands.js';
+import * as groupCommands from './commands/group-commands.js';
+import * as messageCommands from './commands/message-commands.js';
+import * as systemCommands from './commands/system-commands.js';
+import * as userCommands from './commands/user-commands.js';
 import type { AppendListener } from './partitions/append-signals.js';
 import type {
   AccessTokenInfo,
@@ -70,8 +75,8 @@ export class BrokerSession implements IggySession {
   private closed = false;
 
   constructor(
-    private readonly broker: Broker,
-    /** The broker's id of this client (`Broker.connectClient`, `connectInternalClient`). */
+    private readonly state: BrokerState,
+    /** The broker's id of this client (`Broker.connect`, `Broker.openSession`). */
     readonly clientId: number,
   ) {}
 
@@ -79,29 +84,33 @@ export class BrokerSession implements IggySession {
 
   /** `clientVersion`: LoginUser's `version` (a client asking for 0.7 answers, see `BrokerConfig.serverVersion`). */
   async login(username: string, password: string, clientVersion?: string): Promise<IdentityInfo> {
-    return this.broker.loginUser(this.clientId, username, password, clientVersion);
+    return userCommands.loginUser(this.state, this.clientId, username, password, clientVersion);
   }
 
   async loginWithToken(token: string): Promise<IdentityInfo> {
-    return this.broker.loginWithAccessToken(this.clientId, token);
+    return userCommands.loginWithAccessToken(this.state, this.clientId, token);
   }
 
   async logout(): Promise<void> {
-    this.broker.logoutUser(this.clientId);
+    userCommands.logoutUser(this.state, this.clientId);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.broker.disconnectClient(this.clientId);
+    systemCommands.disconnectClient(this.state, this.clientId);
   }
 
   /**
-   * In-process only (the protocol has no push): calls `listener(partitionId)` after every append to the
-   * topic (see `Broker.onAppend`); returns a function that stops it.
+   * In-process only (the protocol has no push): calls `listener(partitionId)` after every append to a
+   * partition of the topic (the messages are readable by then), so a reader can wait for data instead of
+   * polling on a timer; returns a function that stops it. The listener stays with the topic it was added
+   * to (a topic deleted and created again needs a new one); it must not block, and one that throws is
+   * ignored. StreamIdNotFound / TopicIdNotFound when the topic does not exist.
    */
   onAppend(target: TopicTarget, listener: AppendListener): () => void {
-    return this.broker.onAppend(target.streamId, target.topicId, listener);
+    const [, topic] = this.state.catalog.topic(target.streamId, target.topicId);
+    return this.state.messaging.appends.listen(topic, listener);
   }
 
   // ── system ─────────────────────────────────────────────────────────────────────────────────────
@@ -110,113 +119,150 @@ export class BrokerSession implements IggySession {
   async ping(): Promise<void> {}
 
   async getStats(): Promise<Stats> {
-    return this.broker.getStats(this.clientId);
+    return systemCommands.getStats(this.state, this.clientId);
   }
 
   async getMe(): Promise<ClientDetails> {
-    return this.broker.getMe(this.clientId);
+    return systemCommands.getMe(this.state, this.clientId);
   }
 
   async getClient(request: GetClientRequest): Promise<ClientDetails | null> {
-    return this.broker.getClient(this.clientId, request.clientId);
+    return systemCommands.getClient(this.state, this.clientId, request.clientId);
   }
 
   async getClients(): Promise<ClientInfo[]> {
-    return this.broker.getClients(this.clientId);
+    return systemCommands.getClients(this.state, this.clientId);
   }
 
   // ── streams ────────────────────────────────────────────────────────────────────────────────────
 
   async getStream(request: StreamTarget): Promise<StreamDetails | null> {
-    return this.broker.getStream(this.clientId, request.streamId);
+    return catalogCommands.getStream(this.state, this.clientId, request.streamId);
   }
 
   async getStreams(): Promise<Stream[]> {
-    return this.broker.getStreams(this.clientId);
+    return catalogCommands.getStreams(this.state, this.clientId);
   }
 
   createStream(request: CreateStreamRequest): Promise<StreamDetails> {
-    return this.broker.createStream(this.clientId, request.name);
+    return catalogCommands.createStream(this.state, this.clientId, request.name);
   }
 
   updateStream(request: UpdateStreamRequest): Promise<void> {
-    return this.broker.updateStream(this.clientId, request.streamId, request.name);
+    return catalogCommands.updateStream(this.state, this.clientId, request.streamId, request.name);
   }
 
   deleteStream(request: StreamTarget): Promise<void> {
-    return this.broker.deleteStream(this.clientId, request.streamId);
+    return catalogCommands.deleteStream(this.state, this.clientId, request.streamId);
   }
 
   purgeStream(request: StreamTarget): Promise<void> {
-    return this.broker.purgeStream(this.clientId, request.streamId);
+    return catalogCommands.purgeStream(this.state, this.clientId, request.streamId);
   }
 
   // ── topics, partitions, segments ───────────────────────────────────────────────────────────────
 
   async getTopic(request: TopicTarget): Promise<TopicDetails | null> {
-    return this.broker.getTopic(this.clientId, request.streamId, request.topicId);
+    return catalogCommands.getTopic(this.state, this.clientId, request.streamId, request.topicId);
   }
 
   async getTopics(request: StreamTarget): Promise<Topic[]> {
-    return this.broker.getTopics(this.clientId, request.streamId);
+    return catalogCommands.getTopics(this.state, this.clientId, request.streamId);
   }
 
   /** Left-out settings take the server's defaults. */
   createTopic({ streamId, ...options }: CreateTopicInput): Promise<TopicDetails> {
-    return this.broker.createTopic(this.clientId, streamId, options);
+    return catalogCommands.createTopic(this.state, this.clientId, streamId, options);
   }
 
   updateTopic({ streamId, topicId, ...options }: UpdateTopicRequest): Promise<void> {
-    return this.broker.updateTopic(this.clientId, streamId, topicId, options);
+    return catalogCommands.updateTopic(this.state, this.clientId, streamId, topicId, options);
   }
 
   deleteTopic(request: TopicTarget): Promise<void> {
-    return this.broker.deleteTopic(this.clientId, request.streamId, request.topicId);
+    return catalogCommands.deleteTopic(this.state, this.clientId, request.streamId, request.topicId);
   }
 
   purgeTopic(request: TopicTarget): Promise<void> {
-    return this.broker.purgeTopic(this.clientId, request.streamId, request.topicId);
+    return catalogCommands.purgeTopic(this.state, this.clientId, request.streamId, request.topicId);
   }
 
   async createPartitions(request: CreatePartitionsRequest): Promise<void> {
     const { streamId, topicId, partitionsCount } = request;
-    await this.broker.createPartitions(this.clientId, streamId, topicId, partitionsCount);
+    await catalogCommands.createPartitions(this.state, this.clientId, streamId, topicId, partitionsCount);
   }
 
   async deletePartitions(request: DeletePartitionsRequest): Promise<void> {
     const { streamId, topicId, partitionsCount } = request;
-    await this.broker.deletePartitions(this.clientId, streamId, topicId, partitionsCount);
+    await catalogCommands.deletePartitions(this.state, this.clientId, streamId, topicId, partitionsCount);
   }
 
   deleteSegments(request: DeleteSegmentsRequest): Promise<void> {
     const { streamId, topicId, partitionId, segmentsCount } = request;
-    return this.broker.deleteSegments(this.clientId, streamId, topicId, partitionId, segmentsCount);
+    return catalogCommands.deleteSegments(
+      this.state,
+      this.clientId,
+      streamId,
+      topicId,
+      partitionId,
+      segmentsCount,
+    );
   }
 
   // ── consumer groups ────────────────────────────────────────────────────────────────────────────
 
   async getConsumerGroup(request: GroupTarget): Promise<ConsumerGroupView | null> {
-    return this.broker.getConsumerGroup(this.clientId, request.streamId, request.topicId, request.groupId);
+    return groupCommands.getConsumerGroup(
+      this.state,
+      this.clientId,
+      request.streamId,
+      request.topicId,
+      request.groupId,
+    );
   }
 
   async getConsumerGroups(request: TopicTarget): Promise<ConsumerGroup[]> {
-    return this.broker.getConsumerGroups(this.clientId, request.streamId, request.topicId);
+    return groupCommands.getConsumerGroups(this.state, this.clientId, request.streamId, request.topicId);
   }
 
   createConsumerGroup(request: CreateConsumerGroupRequest): Promise<ConsumerGroupView> {
-    return this.broker.createConsumerGroup(this.clientId, request.streamId, request.topicId, request.name);
+    return groupCommands.createConsumerGroup(
+      this.state,
+      this.clientId,
+      request.streamId,
+      request.topicId,
+      request.name,
+    );
   }
 
   deleteConsumerGroup(request: GroupTarget): Promise<void> {
-    return this.broker.deleteConsumerGroup(this.clientId, request.streamId, request.topicId, request.groupId);
+    return groupCommands.deleteConsumerGroup(
+      this.state,
+      this.clientId,
+      request.streamId,
+      request.topicId,
+      request.groupId,
+    );
   }
 
   async joinConsumerGroup(request: GroupTarget): Promise<void> {
-    this.broker.joinConsumerGroup(this.clientId, request.streamId, request.topicId, request.groupId);
+    groupCommands.joinConsumerGroup(
+      this.state,
+      this.clientId,
+      request.streamId,
+      request.topicId,
+      request.groupId,
+    );
   }
 
   async leaveConsumerGroup(request: GroupTarget): Promise<void> {
-    this.broker.leaveConsumerGroup(this.clientId, request.streamId, request.topicId, request.groupId);
+    groupCommands.leaveConsumerGroup(
+      this.state,
+      this.clientId,
+      request.streamId,
+      request.topicId,
+      request.groupId,
+    );
   }
 
   // ── messages and offsets ─────────────────────────────────────────────────────────────────────────
@@ -229,7 +275,15 @@ export class BrokerSession implements IggySession {
     const run =
       request.messages instanceof MessageRun ? request.messages : MessageRun.encode(request.messages);
     const { streamId, topicId, partitioning } = request;
-    await this.broker.sendMessages(this.clientId, streamId, topicId, partitioning, run.bytes, run.count);
+    await messageCommands.sendMessages(
+      this.state,
+      this.clientId,
+      streamId,
+      topicId,
+      partitioning,
+      run.bytes,
+      run.count,
+    );
   }
 
   /** Payloads are views into the bytes read from the log. */
@@ -244,7 +298,7 @@ export class BrokerSession implements IggySession {
 
   /** The run is the bytes read from the log, as the TCP adapter sends them. */
   async pollMessagesRun(request: PollInput): Promise<PolledRun> {
-    const result = await this.broker.pollMessages(this.clientId, {
+    const result = await messageCommands.pollMessages(this.state, this.clientId, {
       partitionId: null,
       autoCommit: false,
       ...request,
@@ -258,62 +312,77 @@ export class BrokerSession implements IggySession {
 
   flushUnsavedBuffer(request: FlushUnsavedBufferRequest): Promise<void> {
     const { streamId, topicId, partitionId, fsync } = request;
-    return this.broker.flushUnsavedBuffer(this.clientId, streamId, topicId, partitionId, fsync);
+    return messageCommands.flushUnsavedBuffer(
+      this.state,
+      this.clientId,
+      streamId,
+      topicId,
+      partitionId,
+      fsync,
+    );
   }
 
   async getOffset(request: OffsetTarget): Promise<ConsumerOffsetInfo | null> {
-    return this.broker.getConsumerOffset(this.clientId, { partitionId: null, ...request });
+    return messageCommands.getConsumerOffset(this.state, this.clientId, { partitionId: null, ...request });
   }
 
   storeOffset(request: StoreOffsetInput): Promise<void> {
-    return this.broker.storeConsumerOffset(this.clientId, { partitionId: null, ...request });
+    return messageCommands.storeConsumerOffset(this.state, this.clientId, { partitionId: null, ...request });
   }
 
   deleteConsumerOffset(request: OffsetTarget): Promise<void> {
-    return this.broker.deleteConsumerOffset(this.clientId, { partitionId: null, ...request });
+    return messageCommands.deleteConsumerOffset(this.state, this.clientId, { partitionId: null, ...request });
   }
 
   // ── users and personal access tokens ─────────────────────────────────────────────────────────────
 
   async getUser(request: GetUserRequest): Promise<UserDetails | null> {
-    return this.broker.getUser(this.clientId, request.userId);
+    return userCommands.getUser(this.state, this.clientId, request.userId);
   }
 
   async getUsers(): Promise<UserInfo[]> {
-    return this.broker.getUsers(this.clientId);
+    return userCommands.getUsers(this.state, this.clientId);
   }
 
   createUser(request: CreateUserRequest): Promise<UserDetails> {
-    return this.broker.createUser(this.clientId, { ...request, permissions: request.permissions ?? null });
+    return userCommands.createUser(this.state, this.clientId, {
+      ...request,
+      permissions: request.permissions ?? null,
+    });
   }
 
   async updateUser(request: UpdateUserRequest): Promise<void> {
     const changes = { username: request.username ?? null, status: request.status ?? null };
-    await this.broker.updateUser(this.clientId, request.userId, changes);
+    await userCommands.updateUser(this.state, this.clientId, request.userId, changes);
   }
 
   deleteUser(request: DeleteUserRequest): Promise<void> {
-    return this.broker.deleteUser(this.clientId, request.userId);
+    return userCommands.deleteUser(this.state, this.clientId, request.userId);
   }
 
   updatePermissions(request: UpdatePermissionsRequest): Promise<void> {
-    return this.broker.updatePermissions(this.clientId, request.userId, request.permissions ?? null);
+    return userCommands.updatePermissions(
+      this.state,
+      this.clientId,
+      request.userId,
+      request.permissions ?? null,
+    );
   }
 
   changePassword(request: ChangePasswordRequest): Promise<void> {
     const { userId, currentPassword, newPassword } = request;
-    return this.broker.changePassword(this.clientId, userId, currentPassword, newPassword);
+    return userCommands.changePassword(this.state, this.clientId, userId, currentPassword, newPassword);
   }
 
   async getAccessTokens(): Promise<AccessTokenInfo[]> {
-    return this.broker.getAccessTokens(this.clientId);
+    return userCommands.getAccessTokens(this.state, this.clientId);
   }
 
   createAccessToken(request: CreateAccessTokenRequest): Promise<RawAccessToken> {
-    return this.broker.createAccessToken(this.clientId, request.name, request.expiry);
+    return userCommands.createAccessToken(this.state, this.clientId, request.name, request.expiry);
   }
 
   deleteAccessToken(request: DeleteAccessTokenRequest): Promise<void> {
-    return this.broker.deleteAccessToken(this.clientId, request.name);
+    return userCommands.deleteAccessToken(this.state, this.clientId, request.name);
   }
 }

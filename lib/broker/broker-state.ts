@@ -1,6 +1,7 @@
 import type { ResolvedBrokerConfig } from './broker-config.js';
 import type { Views } from './commands/views.js';
 import type { LoginThrottle } from './commands/login-throttle.js';
+import type { SystemStats } from './commands/system-stats.js';
 import type { AccessTokenStore } from './metadata/access-tokens.js';
 import type { Catalog } from './metadata/catalog.js';
 import type { ClientRegistry } from './metadata/clients.js';
@@ -26,6 +27,8 @@ export interface BrokerState {
   messaging: Messaging;
   views: Views;
   traffic: TrafficCounters;
+  /** The process and host figures of GetStats. */
+  stats: SystemStats;
   /** Saves the metadata snapshot (no-op when not persistent); resolves once it is durable. */
   persist(): Promise<void>;
   /** Runs metadata changes one at a time (they await storage between validation and commit). */

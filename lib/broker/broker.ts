@@ -13,7 +13,6 @@ import { openState } from './bootstrap.js';
 import { rootHasDefaultPassword } from './metadata/root-credentials.js';
 import { MaintenanceTimers } from './maintenance-timers.js';
 import { runRetention, type RetentionReport } from './partitions/retention.js';
-import { SystemStats } from './commands/system-stats.js';
 import * as systemCommands from './commands/system-commands.js';
 import * as userCommands from './commands/user-commands.js';
 import { Transport } from './types.js';
@@ -56,7 +55,6 @@ const REBALANCE_CHECK_MS = 5_000;
 export class Broker {
   private closed = false;
   private readonly timers: MaintenanceTimers;
-  private readonly stats: SystemStats;
 
   private constructor(
     private readonly ctx: BrokerState,
@@ -67,7 +65,6 @@ export class Broker {
      */
     readonly generatedRootPassword: string | null,
   ) {
-    this.stats = new SystemStats(ctx.config.serverVersion, ctx.config.persistent ? ctx.config.dataDir : null);
     this.timers = new MaintenanceTimers((message) => ctx.config.logger.error(message));
   }
 
@@ -136,8 +133,20 @@ export class Broker {
    * `connectInternalClient` as a `BrokerSession`: IggyClient's commands on a client already logged in as
    * `user` (default the root user), for code in this process (the embedded connector).
    */
-  openSession(user: Identifier = ROOT_USER_ID, label = 'in-process'): BrokerSession {
-    return new BrokerSession(this, this.connectInternalClient(user, label));
+  openSession(
+    user: Identifier = ROOT_USER_ID,
+    label = 'in-process',
+    transport: TransportValue = Transport.Tcp,
+  ): BrokerSession {
+    return new BrokerSession(this.ctx, userCommands.connectInternalClient(this.ctx, user, transport, label));
+  }
+
+  /**
+   * A session of a new client (connection), not logged in: `address` is `ip:port` or any label. Its
+   * `login` checks the password (throttled per address); `close` disconnects it.
+   */
+  connect(transport: TransportValue, address: string): BrokerSession {
+    return new BrokerSession(this.ctx, this.ctx.clients.connect(transport, address));
   }
 
   /** The client is gone: it leaves every group it joined (full rebalance of each). */
@@ -166,7 +175,7 @@ export class Broker {
   // System
 
   getStats(clientId: number): Stats {
-    return systemCommands.getStats(this.ctx, clientId, this.stats);
+    return systemCommands.getStats(this.ctx, clientId);
   }
 
   getMe(clientId: number): ClientDetails {

@@ -2,7 +2,6 @@ import { ClientRegistry } from '../metadata/clients.js';
 import type { BrokerState } from '../broker-state.js';
 import { caller, generationOf, type Callers } from './authorization.js';
 import { authorize, Rights } from './permissions.js';
-import type { SystemStats } from './system-stats.js';
 import type { ClientDetails, ClientInfo, Stats } from '../types.js';
 
 /*
@@ -41,9 +40,8 @@ export function getClients(ctx: Callers, clientId: number): ClientInfo[] {
 }
 
 export function getStats(
-  ctx: Callers & Pick<BrokerState, 'catalog' | 'partitions' | 'traffic' | 'config'>,
+  ctx: Callers & Pick<BrokerState, 'catalog' | 'partitions' | 'traffic' | 'config' | 'stats'>,
   clientId: number,
-  system: SystemStats,
 ): Stats {
   const { client, user, permissions } = caller(ctx, clientId);
   authorize(Rights.readServers(permissions), user.id, 'read stats');
@@ -66,7 +64,7 @@ export function getStats(
     messagesCount += s.messagesCount;
     messagesSizeBytes += s.sizeBytes;
   }
-  return system.collect(
+  return ctx.stats.collect(
     {
       streamsCount: ctx.catalog.streams.size,
       topicsCount,

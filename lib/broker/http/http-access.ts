@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import type { Broker } from '../broker.js';
+import type { BrokerSession } from '../broker-session.js';
 import { isBrokerError } from '../broker-error.js';
 import { isLoopbackHost } from '../network-exposure.js';
 import { Transport } from '../types.js';
@@ -129,17 +130,17 @@ export async function verifyUser(
   address: string,
   right: Exclude<RouteRight, 'none'>,
 ): Promise<UserVerdict> {
-  const clientId = await session(broker, jwt, credentials, address);
-  if (clientId === null) return 'invalid';
+  const client = await session(broker, jwt, credentials, address);
+  if (client === null) return 'invalid';
   try {
-    if (right === 'readServers') broker.getStats(clientId);
-    else broker.getStreams(clientId);
+    if (right === 'readServers') await client.getStats();
+    else await client.getStreams();
     return 'ok';
   } catch (error) {
     if (!isBrokerError(error, 'Unauthorized')) throw error;
     return 'forbidden';
   } finally {
-    broker.disconnectClient(clientId);
+    await client.close();
   }
 }
 
@@ -149,27 +150,27 @@ async function session(
   jwt: JwtIssuer | null,
   credentials: HttpCredentials,
   address: string,
-): Promise<number | null> {
+): Promise<BrokerSession | null> {
   if (credentials.kind === 'jwt') {
     const claims = jwt ? await jwt.verify(credentials.token) : null;
     if (!claims) return null;
     try {
-      return broker.connectInternalClient(claims.userId, address, Transport.Http);
+      return broker.openSession(claims.userId, address, Transport.Http);
     } catch (error) {
       if (isBrokerError(error)) return null; // the user is gone or inactive
       throw error;
     }
   }
-  const clientId = broker.connectClient(Transport.Http, address);
+  const client = broker.connect(Transport.Http, address);
   try {
     if (credentials.kind === 'accessToken') {
-      await broker.loginWithAccessToken(clientId, credentials.token);
+      await client.loginWithToken(credentials.token);
     } else {
-      await broker.loginUser(clientId, credentials.username, credentials.password);
+      await client.login(credentials.username, credentials.password);
     }
-    return clientId;
+    return client;
   } catch (error) {
-    broker.disconnectClient(clientId);
+    await client.close();
     if (isBrokerError(error)) return null;
     throw error;
   }

@@ -3,7 +3,6 @@ import { CommandCode, commandName } from '../../protocol/codes/command-codes.js'
 import { encodeResponseHeader, type RequestFrame } from '../../protocol/framing.js';
 import type { BrokerLogger } from '../broker-config.js';
 import type { Broker } from '../broker.js';
-import { BrokerSession } from '../broker-session.js';
 import { Transport } from '../types.js';
 import type { AnyCommandHandler, ServerEndpoints, TcpSession, TrafficObserver } from './command-handlers.js';
 import { ProtocolError } from '../../protocol/protocol-error.js';
@@ -92,8 +91,9 @@ export class TcpConnection {
     private readonly deps: ConnectionDeps,
   ) {
     const address = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
-    this.clientId = deps.broker.connectClient(Transport.Tcp, address);
-    this.session = { client: new BrokerSession(deps.broker, this.clientId), authenticated: false };
+    const client = deps.broker.connect(Transport.Tcp, address);
+    this.clientId = client.clientId;
+    this.session = { client, authenticated: false };
     const pool = deps.framePool;
     this.reader = new RequestReader(
       deps.limits,
@@ -372,11 +372,9 @@ export class TcpConnection {
 
   private disconnect(): void {
     this.disconnected = true;
-    try {
-      this.deps.broker.disconnectClient(this.clientId);
-    } catch (error) {
+    this.session.client.close().catch((error: unknown) => {
       this.deps.logger.warn(`client ${this.clientId}: disconnect failed: ${String(error)}`);
-    }
+    });
   }
 
   private whenIdle(): Promise<void> {

@@ -2,8 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConsumerKind, type Consumer } from '../../../protocol/primitives/consumer.js';
 import type { Identifier } from '../../../protocol/primitives/identifier.js';
 import { PollingKind, type PollingKindValue } from '../../../protocol/primitives/polling-strategy.js';
-import { encodeMessages } from '../../../protocol/messages/message-batch.js';
-import { decodeMessages } from '../../../protocol/messages/message-decode.js';
 import * as catalog from '../../../protocol/http/catalog-json.js';
 import { parseJson } from '../../../protocol/http/json-fields.js';
 import { polledMessagesJson, readSendMessagesBody } from '../../../protocol/http/messages-json.js';
@@ -12,7 +10,8 @@ import * as users from '../../../protocol/http/users-json.js';
 import { ProtocolError } from '../../../protocol/protocol-error.js';
 import { BrokerError } from '../../broker-error.js';
 import type { Broker } from '../../broker.js';
-import { Transport } from '../../types.js';
+import type { BrokerSession } from '../../broker-session.js';
+import { Transport, type CompressionAlgorithmValue } from '../../types.js';
 import type { JwtIssuer, TokenClaims } from './jwt-issuer.js';
 import { sendError, sendJson, sendNotFound, sendStatus } from './rest-errors.js';
 
@@ -20,10 +19,8 @@ import { sendError, sendJson, sendNotFound, sendStatus } from './rest-errors.js'
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const PUBLIC_PATHS = new Set(['/users/login', '/users/refresh-token', '/personal-access-tokens/login']);
 
-/** One request, as a handler sees it: the caller's session, the path's parameters, query and body. */
+/** One request, as a handler sees it: the path's parameters, query and body. */
 interface RestRequest {
-  /** A session of the token's user, for this request only (the HTTP API keeps none). */
-  clientId: number;
   claims: TokenClaims | null;
   params: string[];
   query: URLSearchParams;
@@ -31,7 +28,8 @@ interface RestRequest {
   address: string;
 }
 
-type Handler = (broker: Broker, req: RestRequest, res: ServerResponse) => Promise<void> | void;
+/** A route's work, in a session of the token's user that lives for this request only (the HTTP API keeps none). */
+type Handler = (session: BrokerSession, req: RestRequest, res: ServerResponse) => Promise<void>;
 
 interface Route {
   method: string;
@@ -83,6 +81,17 @@ function plainConsumer(text: string | null): Consumer {
   return { kind: ConsumerKind.Consumer, id: text === null ? 1 : id(text) };
 }
 
+/** The stream and topic of a `/streams/{s}/topics/{t}` path. */
+function topicTarget(r: RestRequest): { streamId: Identifier; topicId: Identifier } {
+  return { streamId: id(r.params[0]), topicId: id(r.params[1]) };
+}
+
+/** A topic's settings; the compression algorithm as given (the broker refuses an unknown one). */
+function topicBody(r: RestRequest, withPartitions: boolean) {
+  const body = catalog.readTopicBody(r.body, withPartitions);
+  return { ...body, compressionAlgorithm: body.compressionAlgorithm as CompressionAlgorithmValue };
+}
+
 function optionalPartition(query: URLSearchParams): number | null {
   const text = query.get('partition_id');
   return text === null ? null : u32(text, 'partition_id');
@@ -98,128 +107,126 @@ function route(method: string, path: string, handler: Handler): void {
   ROUTES.push({ method, pattern, handler });
 }
 
-route('GET', '/stats', (b, r, res) => json(res, statsJson(b.getStats(r.clientId))));
-route('GET', '/clients', (b, r, res) => json(res, b.getClients(r.clientId).map(users.clientJson)));
-route('GET', '/clients/{id}', (b, r, res) => {
-  const client = b.getClient(r.clientId, u32(r.params[0]!, 'client id'));
+route('GET', '/stats', async (s, _r, res) => json(res, statsJson(await s.getStats())));
+route('GET', '/clients', async (s, _r, res) => json(res, (await s.getClients()).map(users.clientJson)));
+route('GET', '/clients/{id}', async (s, r, res) => {
+  const client = await s.getClient({ clientId: u32(r.params[0]!, 'client id') });
   return client ? json(res, users.clientDetailsJson(client)) : sendNotFound(res);
 });
 
-route('GET', '/streams', (b, r, res) => json(res, b.getStreams(r.clientId).map(catalog.streamJson)));
-route('POST', '/streams', async (b, r, res) =>
+route('GET', '/streams', async (s, _r, res) => json(res, (await s.getStreams()).map(catalog.streamJson)));
+route('POST', '/streams', async (s, r, res) =>
   json(
     res,
-    catalog.streamDetailsJson(await b.createStream(r.clientId, catalog.readNameBody(r.body, 'stream'))),
+    catalog.streamDetailsJson(await s.createStream({ name: catalog.readNameBody(r.body, 'stream') })),
   ),
 );
-route('GET', '/streams/{s}', (b, r, res) => {
-  const stream = b.getStream(r.clientId, id(r.params[0]));
+route('GET', '/streams/{s}', async (s, r, res) => {
+  const stream = await s.getStream({ streamId: id(r.params[0]) });
   return stream ? json(res, catalog.streamDetailsJson(stream)) : sendNotFound(res);
 });
-route('PUT', '/streams/{s}', async (b, r, res) => {
-  await b.updateStream(r.clientId, id(r.params[0]), catalog.readNameBody(r.body, 'stream'));
+route('PUT', '/streams/{s}', async (s, r, res) => {
+  await s.updateStream({ streamId: id(r.params[0]), name: catalog.readNameBody(r.body, 'stream') });
   noContent(res);
 });
-route('DELETE', '/streams/{s}', async (b, r, res) => {
-  await b.deleteStream(r.clientId, id(r.params[0]));
+route('DELETE', '/streams/{s}', async (s, r, res) => {
+  await s.deleteStream({ streamId: id(r.params[0]) });
   noContent(res);
 });
-route('DELETE', '/streams/{s}/purge', async (b, r, res) => {
-  await b.purgeStream(r.clientId, id(r.params[0]));
+route('DELETE', '/streams/{s}/purge', async (s, r, res) => {
+  await s.purgeStream({ streamId: id(r.params[0]) });
   noContent(res);
 });
 
-route('GET', '/streams/{s}/topics', (b, r, res) =>
-  json(res, b.getTopics(r.clientId, id(r.params[0])).map(catalog.topicJson)),
+route('GET', '/streams/{s}/topics', async (s, r, res) =>
+  json(res, (await s.getTopics({ streamId: id(r.params[0]) })).map(catalog.topicJson)),
 );
-route('POST', '/streams/{s}/topics', async (b, r, res) => {
-  const body = catalog.readTopicBody(r.body, true);
-  const topic = await b.createTopic(r.clientId, id(r.params[0]), {
+route('POST', '/streams/{s}/topics', async (s, r, res) => {
+  const body = topicBody(r, true);
+  const topic = await s.createTopic({
+    streamId: id(r.params[0]),
     ...body,
     partitionsCount: body.partitionsCount!,
   });
   json(res, catalog.topicDetailsJson(topic));
 });
-route('GET', '/streams/{s}/topics/{t}', (b, r, res) => {
-  const topic = b.getTopic(r.clientId, id(r.params[0]), id(r.params[1]));
+route('GET', '/streams/{s}/topics/{t}', async (s, r, res) => {
+  const topic = await s.getTopic(topicTarget(r));
   return topic ? json(res, catalog.topicDetailsJson(topic)) : sendNotFound(res);
 });
-route('PUT', '/streams/{s}/topics/{t}', async (b, r, res) => {
-  await b.updateTopic(r.clientId, id(r.params[0]), id(r.params[1]), catalog.readTopicBody(r.body, false));
+route('PUT', '/streams/{s}/topics/{t}', async (s, r, res) => {
+  await s.updateTopic({ ...topicTarget(r), ...topicBody(r, false) });
   noContent(res);
 });
-route('DELETE', '/streams/{s}/topics/{t}', async (b, r, res) => {
-  await b.deleteTopic(r.clientId, id(r.params[0]), id(r.params[1]));
+route('DELETE', '/streams/{s}/topics/{t}', async (s, r, res) => {
+  await s.deleteTopic(topicTarget(r));
   noContent(res);
 });
-route('DELETE', '/streams/{s}/topics/{t}/purge', async (b, r, res) => {
-  await b.purgeTopic(r.clientId, id(r.params[0]), id(r.params[1]));
+route('DELETE', '/streams/{s}/topics/{t}/purge', async (s, r, res) => {
+  await s.purgeTopic(topicTarget(r));
   noContent(res);
 });
-route('POST', '/streams/{s}/topics/{t}/partitions', async (b, r, res) => {
-  await b.createPartitions(r.clientId, id(r.params[0]), id(r.params[1]), catalog.readPartitionsBody(r.body));
+route('POST', '/streams/{s}/topics/{t}/partitions', async (s, r, res) => {
+  await s.createPartitions({ ...topicTarget(r), partitionsCount: catalog.readPartitionsBody(r.body) });
   sendStatus(res, 201);
 });
-route('DELETE', '/streams/{s}/topics/{t}/partitions', async (b, r, res) => {
-  const count = u32(r.query.get('partitions_count'), 'partitions_count');
-  await b.deletePartitions(r.clientId, id(r.params[0]), id(r.params[1]), count);
+route('DELETE', '/streams/{s}/topics/{t}/partitions', async (s, r, res) => {
+  const partitionsCount = u32(r.query.get('partitions_count'), 'partitions_count');
+  await s.deletePartitions({ ...topicTarget(r), partitionsCount });
   noContent(res);
 });
-route('DELETE', '/streams/{s}/topics/{t}/partitions/{p}', async (b, r, res) => {
-  const partition = u32(r.params[2]!, 'partition id');
-  const count = u32(r.query.get('segments_count'), 'segments_count');
-  await b.deleteSegments(r.clientId, id(r.params[0]), id(r.params[1]), partition, count);
+route('DELETE', '/streams/{s}/topics/{t}/partitions/{p}', async (s, r, res) => {
+  const partitionId = u32(r.params[2]!, 'partition id');
+  const segmentsCount = u32(r.query.get('segments_count'), 'segments_count');
+  await s.deleteSegments({ ...topicTarget(r), partitionId, segmentsCount });
   noContent(res);
 });
 
-route('GET', '/streams/{s}/topics/{t}/consumer-groups', (b, r, res) =>
-  json(res, b.getConsumerGroups(r.clientId, id(r.params[0]), id(r.params[1])).map(catalog.consumerGroupJson)),
+route('GET', '/streams/{s}/topics/{t}/consumer-groups', async (s, r, res) =>
+  json(res, (await s.getConsumerGroups(topicTarget(r))).map(catalog.consumerGroupJson)),
 );
-route('POST', '/streams/{s}/topics/{t}/consumer-groups', async (b, r, res) => {
+route('POST', '/streams/{s}/topics/{t}/consumer-groups', async (s, r, res) => {
   const name = catalog.readNameBody(r.body, 'consumer group');
-  const group = await b.createConsumerGroup(r.clientId, id(r.params[0]), id(r.params[1]), name);
+  const group = await s.createConsumerGroup({ ...topicTarget(r), name });
   sendJson(res, 201, catalog.consumerGroupDetailsJson(group));
 });
-route('GET', '/streams/{s}/topics/{t}/consumer-groups/{g}', (b, r, res) => {
-  const group = b.getConsumerGroup(r.clientId, id(r.params[0]), id(r.params[1]), id(r.params[2]));
+route('GET', '/streams/{s}/topics/{t}/consumer-groups/{g}', async (s, r, res) => {
+  const group = await s.getConsumerGroup({ ...topicTarget(r), groupId: id(r.params[2]) });
   return group ? json(res, catalog.consumerGroupDetailsJson(group)) : sendNotFound(res);
 });
-route('DELETE', '/streams/{s}/topics/{t}/consumer-groups/{g}', async (b, r, res) => {
-  await b.deleteConsumerGroup(r.clientId, id(r.params[0]), id(r.params[1]), id(r.params[2]));
+route('DELETE', '/streams/{s}/topics/{t}/consumer-groups/{g}', async (s, r, res) => {
+  await s.deleteConsumerGroup({ ...topicTarget(r), groupId: id(r.params[2]) });
   noContent(res);
 });
 
-route('GET', '/streams/{s}/topics/{t}/consumer-offsets', (b, r, res) => {
-  const offset = b.getConsumerOffset(r.clientId, {
-    streamId: id(r.params[0]),
-    topicId: id(r.params[1]),
+route('GET', '/streams/{s}/topics/{t}/consumer-offsets', async (s, r, res) => {
+  const offset = await s.getOffset({
+    ...topicTarget(r),
     consumer: plainConsumer(r.query.get('consumer_id')),
     partitionId: optionalPartition(r.query),
   });
   return offset ? json(res, catalog.consumerOffsetJson(offset)) : sendNotFound(res);
 });
-route('PUT', '/streams/{s}/topics/{t}/consumer-offsets', async (b, r, res) => {
+route('PUT', '/streams/{s}/topics/{t}/consumer-offsets', async (s, r, res) => {
   const body = catalog.readStoreOffsetBody(r.body);
-  await b.storeConsumerOffset(r.clientId, {
-    streamId: id(r.params[0]),
-    topicId: id(r.params[1]),
+  await s.storeOffset({
+    ...topicTarget(r),
     consumer: plainConsumer(body.consumerId),
     partitionId: body.partitionId,
     offset: body.offset,
   });
   noContent(res);
 });
-route('DELETE', '/streams/{s}/topics/{t}/consumer-offsets/{c}', async (b, r, res) => {
-  await b.deleteConsumerOffset(r.clientId, {
-    streamId: id(r.params[0]),
-    topicId: id(r.params[1]),
+route('DELETE', '/streams/{s}/topics/{t}/consumer-offsets/{c}', async (s, r, res) => {
+  await s.deleteConsumerOffset({
+    ...topicTarget(r),
     consumer: plainConsumer(r.params[2]!),
     partitionId: optionalPartition(r.query),
   });
   noContent(res);
 });
 
-route('GET', '/streams/{s}/topics/{t}/messages', async (b, r, res) => {
+route('GET', '/streams/{s}/topics/{t}/messages', async (s, r, res) => {
   const q = r.query;
   const kind = POLLING[q.get('kind') ?? 'offset'];
   if (kind === undefined)
@@ -228,75 +235,65 @@ route('GET', '/streams/{s}/topics/{t}/messages', async (b, r, res) => {
   if (!/^\d{1,20}$/.test(value) || BigInt(value) >= 1n << 64n) {
     throw new ProtocolError('InvalidValue', `value: expected a u64, got '${value}'`);
   }
-  const polled = await b.pollMessages(r.clientId, {
-    streamId: id(r.params[0]),
-    topicId: id(r.params[1]),
+  const polled = await s.pollMessages({
+    ...topicTarget(r),
     consumer: plainConsumer(q.get('consumer_id')),
     partitionId: optionalPartition(q),
     strategy: { kind, value: BigInt(value) },
     count: q.get('count') === null ? 10 : u32(q.get('count'), 'count'),
     autoCommit: q.get('auto_commit') === 'true',
   });
-  const messages = decodeMessages(polled.messages, polled.count);
-  json(
-    res,
-    polledMessagesJson({ partitionId: polled.partitionId, currentOffset: polled.currentOffset, messages }),
-  );
+  json(res, polledMessagesJson(polled));
 });
-route('POST', '/streams/{s}/topics/{t}/messages', async (b, r, res) => {
+route('POST', '/streams/{s}/topics/{t}/messages', async (s, r, res) => {
   const { partitioning, messages } = readSendMessagesBody(r.body);
-  const run = encodeMessages(messages);
-  await b.sendMessages(r.clientId, id(r.params[0]), id(r.params[1]), partitioning, run, messages.length);
+  await s.sendMessages({ ...topicTarget(r), partitioning, messages });
   sendStatus(res, 201);
 });
-route('GET', '/streams/{s}/topics/{t}/messages/flush/{p}/{fsync}', async (b, r, res) => {
+route('GET', '/streams/{s}/topics/{t}/messages/flush/{p}/{fsync}', async (s, r, res) => {
   const fsync = r.params[3];
   if (fsync !== 'true' && fsync !== 'false') throw new ProtocolError('InvalidValue', `fsync: true or false`);
-  await b.flushUnsavedBuffer(
-    r.clientId,
-    id(r.params[0]),
-    id(r.params[1]),
-    u32(r.params[2]!, 'partition id'),
-    fsync === 'true',
-  );
+  const partitionId = u32(r.params[2]!, 'partition id');
+  await s.flushUnsavedBuffer({ ...topicTarget(r), partitionId, fsync: fsync === 'true' });
   sendStatus(res, 200);
 });
 
-route('GET', '/users', (b, r, res) => json(res, b.getUsers(r.clientId).map(users.userJson)));
-route('POST', '/users', async (b, r, res) =>
-  json(res, users.userDetailsJson(await b.createUser(r.clientId, users.readCreateUserBody(r.body)))),
+route('GET', '/users', async (s, _r, res) => json(res, (await s.getUsers()).map(users.userJson)));
+route('POST', '/users', async (s, r, res) =>
+  json(res, users.userDetailsJson(await s.createUser(users.readCreateUserBody(r.body)))),
 );
-route('GET', '/users/{u}', (b, r, res) => {
-  const user = b.getUser(r.clientId, id(r.params[0]));
+route('GET', '/users/{u}', async (s, r, res) => {
+  const user = await s.getUser({ userId: id(r.params[0]) });
   return user ? json(res, users.userDetailsJson(user)) : sendNotFound(res);
 });
-route('PUT', '/users/{u}', async (b, r, res) => {
-  await b.updateUser(r.clientId, id(r.params[0]), users.readUpdateUserBody(r.body));
+route('PUT', '/users/{u}', async (s, r, res) => {
+  await s.updateUser({ userId: id(r.params[0]), ...users.readUpdateUserBody(r.body) });
   noContent(res);
 });
-route('DELETE', '/users/{u}', async (b, r, res) => {
-  await b.deleteUser(r.clientId, id(r.params[0]));
+route('DELETE', '/users/{u}', async (s, r, res) => {
+  await s.deleteUser({ userId: id(r.params[0]) });
   noContent(res);
 });
-route('PUT', '/users/{u}/permissions', async (b, r, res) => {
-  await b.updatePermissions(r.clientId, id(r.params[0]), users.readPermissionsBody(r.body));
+route('PUT', '/users/{u}/permissions', async (s, r, res) => {
+  await s.updatePermissions({
+    userId: id(r.params[0]),
+    permissions: users.readPermissionsBody(r.body) ?? undefined,
+  });
   noContent(res);
 });
-route('PUT', '/users/{u}/password', async (b, r, res) => {
-  const body = users.readChangePasswordBody(r.body);
-  await b.changePassword(r.clientId, id(r.params[0]), body.currentPassword, body.newPassword);
+route('PUT', '/users/{u}/password', async (s, r, res) => {
+  await s.changePassword({ userId: id(r.params[0]), ...users.readChangePasswordBody(r.body) });
   noContent(res);
 });
 
-route('GET', '/personal-access-tokens', (b, r, res) =>
-  json(res, b.getAccessTokens(r.clientId).map(users.accessTokenJson)),
+route('GET', '/personal-access-tokens', async (s, _r, res) =>
+  json(res, (await s.getAccessTokens()).map(users.accessTokenJson)),
 );
-route('POST', '/personal-access-tokens', async (b, r, res) => {
-  const body = users.readCreateAccessTokenBody(r.body);
-  json(res, await b.createAccessToken(r.clientId, body.name, body.expiry));
+route('POST', '/personal-access-tokens', async (s, r, res) => {
+  json(res, await s.createAccessToken(users.readCreateAccessTokenBody(r.body)));
 });
-route('DELETE', '/personal-access-tokens/{name}', async (b, r, res) => {
-  await b.deleteAccessToken(r.clientId, segment(r.params[0]));
+route('DELETE', '/personal-access-tokens/{name}', async (s, r, res) => {
+  await s.deleteAccessToken({ name: segment(r.params[0]) });
   noContent(res);
 });
 
@@ -345,16 +342,12 @@ export class IggyRestApi {
       }
       const match = this.match(req.method ?? 'GET', path);
       if (!match) return sendStatus(res, match === null ? 404 : 405);
-      const clientId = this.session(claims.userId, address);
-      if (clientId === null) return sendStatus(res, 401);
+      const session = this.session(claims.userId, address);
+      if (session === null) return sendStatus(res, 401);
       try {
-        await match.handler(
-          this.broker,
-          { clientId, claims, params: match.params, query, body, address },
-          res,
-        );
+        await match.handler(session, { claims, params: match.params, query, body, address }, res);
       } finally {
-        this.broker.disconnectClient(clientId);
+        await session.close();
       }
     } catch (err) {
       if (!sendError(res, err)) throw err;
@@ -379,9 +372,9 @@ export class IggyRestApi {
   }
 
   /** A session of the user for one request; null when the user is gone or inactive. */
-  private session(userId: number, address: string): number | null {
+  private session(userId: number, address: string): BrokerSession | null {
     try {
-      return this.broker.connectInternalClient(userId, address, Transport.Http);
+      return this.broker.openSession(userId, address, Transport.Http);
     } catch (err) {
       if (err instanceof BrokerError) return null;
       throw err;
@@ -396,16 +389,16 @@ export class IggyRestApi {
       this.jwt.revoke(claims);
       userId = claims.userId;
     } else {
-      const clientId = this.broker.connectClient(Transport.Http, address);
+      const session = this.broker.connect(Transport.Http, address);
       try {
         if (path === '/users/login') {
           const { username, password } = users.readLoginBody(body);
-          ({ userId } = await this.broker.loginUser(clientId, username, password));
+          ({ userId } = await session.login(username, password));
         } else {
-          ({ userId } = await this.broker.loginWithAccessToken(clientId, users.readTokenBody(body)));
+          ({ userId } = await session.loginWithToken(users.readTokenBody(body)));
         }
       } finally {
-        this.broker.disconnectClient(clientId);
+        await session.close();
       }
     }
     const { token, expiry } = await this.jwt.issue(userId);

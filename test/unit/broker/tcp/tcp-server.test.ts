@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { BrokerSession } from '../../../../lib/broker/broker-session.js';
 import { IggyError, type IggyClient } from '../../../../lib/client/index.js';
 import { CommandCode } from '../../../../lib/protocol/codes/command-codes.js';
 import { IggyErrorCode } from '../../../../lib/protocol/codes/error-codes.js';
@@ -332,13 +333,16 @@ describe('BrokerTcpServer graceful shutdown', () => {
   it('destroys connections still busy after the timeout', async () => {
     const fx = await startTcpFixture();
     const client = await fx.client();
-    const original = fx.broker.createStream.bind(fx.broker);
+    const original = BrokerSession.prototype.createStream;
     let release = (): void => undefined;
     const released = new Promise<void>((r) => (release = r));
-    fx.broker.createStream = async (clientId, name) => {
+    const stall = jest.spyOn(BrokerSession.prototype, 'createStream').mockImplementation(async function (
+      this: BrokerSession,
+      request,
+    ) {
       await released;
-      return original(clientId, name);
-    };
+      return original.call(this, request);
+    });
     const stuck = client.createStream({ name: 'stuck' }).then(
       () => 'answered',
       () => 'failed',
@@ -349,6 +353,7 @@ describe('BrokerTcpServer graceful shutdown', () => {
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(await stuck).toBe('failed');
     release();
+    stall.mockRestore();
     await fx.stop();
   });
 });
