@@ -14,11 +14,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Broker, ConsumerKind, Transport, type FsyncMode } from '../lib/broker/index.js';
+import { Broker, ConsumerKind, Transport, type BrokerSession, type FsyncMode } from '../lib/broker/index.js';
 import { encodeMessages } from '../lib/protocol/messages/message-batch.js';
 import { Partitioning } from '../lib/protocol/primitives/partitioning.js';
 import { PollingStrategy } from '../lib/protocol/primitives/polling-strategy.js';
 import { fmt } from './support/measure.js';
+import { MessageRun } from '../lib/protocol/messages/message-run.js';
 
 const STREAM = 'load';
 const TOPIC = 'events';
@@ -69,27 +70,32 @@ function encodeSends(options: Options): Buffer[] {
   return sends;
 }
 
-async function produce(broker: Broker, clientId: number, sends: Buffer[], options: Options): Promise<void> {
+async function produce(session: BrokerSession, sends: Buffer[], options: Options): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < sends.length) {
       const bytes = sends[next++]!;
       const count = Math.min(options.batch, options.messages - (next - 1) * options.batch);
-      await broker.sendMessages(clientId, STREAM, TOPIC, Partitioning.partitionId(0), bytes, count);
+      await session.sendMessages({
+        streamId: STREAM,
+        topicId: TOPIC,
+        partitioning: Partitioning.partitionId(0),
+        messages: new MessageRun(bytes, count),
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.depth, sends.length) }, lane));
 }
 
 /** Polls until every message was read, storing the offset after each non-empty poll; returns the polls made. */
-async function consume(broker: Broker, clientId: number, total: number): Promise<number> {
+async function consume(session: BrokerSession, total: number): Promise<number> {
   let read = 0;
   let polls = 0;
   let wake: (() => void) | null = null;
-  const stop = broker.onAppend(STREAM, TOPIC, () => wake?.());
+  const stop = session.onAppend({ streamId: STREAM, topicId: TOPIC }, () => wake?.());
   try {
     while (read < total) {
-      const result = await broker.pollMessages(clientId, {
+      const result = await session.pollMessagesRun({
         streamId: STREAM,
         topicId: TOPIC,
         consumer: { kind: ConsumerKind.Consumer, id: 1 },
@@ -99,13 +105,13 @@ async function consume(broker: Broker, clientId: number, total: number): Promise
         autoCommit: false,
       });
       polls++;
-      if (result.count === 0) {
+      if (result.messages.count === 0) {
         await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
         continue;
       }
-      read += result.count;
-      await broker.storeConsumerOffset(clientId, {
+      read += result.messages.count;
+      await session.storeOffset({
         streamId: STREAM,
         topicId: TOPIC,
         consumer: { kind: ConsumerKind.Consumer, id: 1 },
@@ -129,15 +135,15 @@ async function main(): Promise<void> {
     rootPassword: 'iggy',
   });
   try {
-    const clientId = broker.connectClient(Transport.Tcp, 'load');
-    await broker.loginUser(clientId, 'iggy', 'iggy');
-    await broker.createStream(clientId, STREAM);
-    await broker.createTopic(clientId, STREAM, { name: TOPIC, partitionsCount: 1 });
+    const session = broker.connect(Transport.Tcp, 'load');
+    await session.login('iggy', 'iggy');
+    await session.createStream({ name: STREAM });
+    await session.createTopic({ streamId: STREAM, name: TOPIC, partitionsCount: 1 });
     const sends = encodeSends(options);
     const started = performance.now();
     const [, polls] = await Promise.all([
-      produce(broker, clientId, sends, options),
-      options.consumer ? consume(broker, clientId, options.messages) : Promise.resolve(0),
+      produce(session, sends, options),
+      options.consumer ? consume(session, options.messages) : Promise.resolve(0),
     ]);
     const ms = performance.now() - started;
     console.log(

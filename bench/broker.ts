@@ -14,7 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { xxh3 } from '@node-rs/xxhash';
-import { Broker, EmbeddedServer, Transport, type PollRequest } from '../lib/broker/index.js';
+import {
+  Broker,
+  EmbeddedServer,
+  Transport,
+  type BrokerSession,
+  type PollRequest,
+} from '../lib/broker/index.js';
 import { stampBatch } from '../lib/broker/storage/batch-stamper.js';
 import { IggyClient, type PollInput } from '../lib/client/index.js';
 import {
@@ -121,7 +127,10 @@ function row(name: string, unit: Unit, ours: Measured, baseName: string, base: M
 
 // ── in-process ─────────────────────────────────────────────────────────────────────────────────
 
-async function openBroker(dataDir: string, fsync: Fsync): Promise<{ broker: Broker; clientId: number }> {
+async function openBroker(
+  dataDir: string,
+  fsync: Fsync,
+): Promise<{ broker: Broker; session: BrokerSession }> {
   await mkdir(dataDir, { recursive: true });
   const broker = await Broker.open({
     dataDir,
@@ -129,11 +138,11 @@ async function openBroker(dataDir: string, fsync: Fsync): Promise<{ broker: Brok
     retentionIntervalMs: 0,
     rootPassword: CREDENTIALS.password,
   });
-  const clientId = broker.connectClient(Transport.Tcp, 'bench');
-  await broker.loginUser(clientId, CREDENTIALS.username, CREDENTIALS.password);
-  await broker.createStream(clientId, STREAM);
-  await broker.createTopic(clientId, STREAM, { name: TOPIC, partitionsCount: 1 });
-  return { broker, clientId };
+  const session = broker.connect(Transport.Tcp, 'bench');
+  await session.login(CREDENTIALS.username, CREDENTIALS.password);
+  await session.createStream({ name: STREAM });
+  await session.createTopic({ streamId: STREAM, name: TOPIC, partitionsCount: 1 });
+  return { broker, session };
 }
 
 function pollRequest(offset: bigint): PollRequest & PollInput {
@@ -188,7 +197,7 @@ const APPEND_PIECES = [
 async function benchInProcess(root: string, batch: Batch, fsync: Fsync): Promise<void> {
   const dir = join(root, `in-process-${batch.size}-${fsync}`);
   await mkdir(dir, { recursive: true });
-  const { broker, clientId } = await openBroker(join(dir, 'broker'), fsync);
+  const { broker, session } = await openBroker(join(dir, 'broker'), fsync);
   const raw = await RawFile.create(join(dir, 'raw.log'));
   const label = `${sizeLabel(batch.size)} fsync ${fsync}`;
   try {
@@ -197,7 +206,12 @@ async function benchInProcess(root: string, batch: Batch, fsync: Fsync): Promise
     const partition = Partitioning.partitionId(0);
     let produced = 0;
     const ours = sequential(async () => {
-      await broker.sendMessages(clientId, STREAM, TOPIC, partition, bytes, MESSAGES);
+      await session.sendMessages({
+        streamId: STREAM,
+        topicId: TOPIC,
+        partitioning: partition,
+        messages: new MessageRun(bytes, MESSAGES),
+      });
       produced++;
     });
     const base = sequential(() => raw.append(bytes, fsync));
@@ -223,8 +237,8 @@ async function benchInProcess(root: string, batch: Batch, fsync: Fsync): Promise
       const next = cycler(cycle);
       const poll = sequential(async () => {
         const offset = BigInt(next() * MESSAGES);
-        const result = await broker.pollMessages(clientId, pollRequest(offset));
-        expectCount(result.count, offset);
+        const result = await session.pollMessagesRun(pollRequest(offset));
+        expectCount(result.messages.count, offset);
       });
       const nextRaw = cycler(cycle);
       const read = sequential(async () => consume((await raw.read(nextRaw(), bytes.length)).length));
@@ -234,7 +248,7 @@ async function benchInProcess(root: string, batch: Batch, fsync: Fsync): Promise
       // A consumer right behind the producer: the batch just appended, against reading it back from the file.
       const last = BigInt((produced - 1) * MESSAGES);
       const tailPoll = sequential(async () => {
-        expectCount((await broker.pollMessages(clientId, pollRequest(last))).count, last);
+        expectCount((await session.pollMessagesRun(pollRequest(last))).messages.count, last);
       });
       const lastRaw = raw.batches(bytes.length) - 1;
       const tailRead = sequential(async () => consume((await raw.read(lastRaw, bytes.length)).length));
@@ -256,14 +270,19 @@ async function benchInProcess(root: string, batch: Batch, fsync: Fsync): Promise
 async function benchConcurrentSends(root: string, fsync: Fsync): Promise<void> {
   const dir = join(root, `concurrent-sends-${fsync}`);
   await mkdir(dir, { recursive: true });
-  const { broker, clientId } = await openBroker(join(dir, 'broker'), fsync);
+  const { broker, session } = await openBroker(join(dir, 'broker'), fsync);
   const raw = await RawFile.create(join(dir, 'raw.log'));
   const one = batchOf(SMALL_PAYLOAD, 1);
   try {
     const messages = Array.from({ length: SEND_DEPTH }, () => Buffer.from(one.run.bytes));
     const partition = Partitioning.partitionId(0);
     const ours = pipelined(SEND_DEPTH, (lane) =>
-      broker.sendMessages(clientId, STREAM, TOPIC, partition, messages[lane]!, 1),
+      session.sendMessages({
+        streamId: STREAM,
+        topicId: TOPIC,
+        partitioning: partition,
+        messages: new MessageRun(messages[lane]!, 1),
+      }),
     );
     const base = pipelined(SEND_DEPTH, (lane) => raw.append(messages[lane]!, fsync));
     const [sent, written] = await measureBatches([ours, base], IO_TIMING);
@@ -291,11 +310,11 @@ async function benchTcp(root: string, batch: Batch, fsync: Fsync): Promise<void>
     tcpPort: 0,
     httpPort: false,
   });
-  const setup = server.broker.connectClient(Transport.Tcp, 'bench-setup');
-  await server.broker.loginUser(setup, CREDENTIALS.username, CREDENTIALS.password);
-  await server.broker.createStream(setup, STREAM);
-  await server.broker.createTopic(setup, STREAM, { name: TOPIC, partitionsCount: 1 });
-  server.broker.disconnectClient(setup);
+  const setup = server.broker.connect(Transport.Tcp, 'bench-setup');
+  await setup.login(CREDENTIALS.username, CREDENTIALS.password);
+  await setup.createStream({ name: STREAM });
+  await setup.createTopic({ streamId: STREAM, name: TOPIC, partitionsCount: 1 });
+  await setup.close();
   const client = new IggyClient({
     addresses: [server.tcpAddress],
     credentials: CREDENTIALS,

@@ -31,7 +31,7 @@ import { RemoteConnector } from '../lib/connectors/remote-connector.js';
 import { envelopeToMessage } from '../lib/events/envelope-message.js';
 import { createEnvelope } from '../lib/events/event-envelope.js';
 import { JsonSerializer } from '../lib/events/json-serializer.js';
-import { encodeMessages, type OutgoingMessage } from '../lib/protocol/messages/message-batch.js';
+import type { OutgoingMessage } from '../lib/protocol/messages/message-batch.js';
 import { Transport } from '../lib/protocol/commands/clients/client.layout.js';
 import { Partitioning } from '../lib/protocol/primitives/partitioning.js';
 import { IggyClientProxy } from '../lib/transport/iggy.client-proxy.js';
@@ -163,19 +163,17 @@ async function runCase(mode: Mode, driver: Driver, shape: Shape, address?: strin
     run = (from, n) => emitBurst(proxy, from, n, awaitEvery);
   } else if (mode === 'embedded') {
     const broker = (connector as EmbeddedConnector).broker as Broker;
-    const clientId = broker.connectClient(Transport.Tcp, 'bench-raw');
-    await broker.loginUser(clientId, 'iggy', 'iggy');
+    const session = broker.connect(Transport.Tcp, 'bench-raw');
+    await session.login('iggy', 'iggy');
     run = (from, n) =>
       rawBurst(
         (partition, messages) =>
-          broker.sendMessages(
-            clientId,
-            STREAM,
-            TOPIC,
-            Partitioning.partitionId(partition),
-            encodeMessages(messages),
-            messages.length,
-          ),
+          session.sendMessages({
+            streamId: STREAM,
+            topicId: TOPIC,
+            partitioning: Partitioning.partitionId(partition),
+            messages,
+          }),
         from,
         n,
       );

@@ -1,4 +1,5 @@
 import tls from 'node:tls';
+import { UserStatus } from '../../lib/broker/types.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EmbeddedServer } from '../../lib/broker/embedded-server.js';
 import type { Permissions, StreamPermissions } from '../../lib/broker/types.js';
@@ -62,14 +63,14 @@ if (!withOpenssl) console.warn('openssl CLI not found: the TLS and permissions i
     });
     port = server.tcpAddress.port;
     const broker = server.broker;
-    const root = broker.connectInternalClient();
-    const open = await broker.createStream(root, 'open');
-    await broker.createStream(root, 'private');
+    const root = broker.openSession();
+    const open = await root.createStream({ name: 'open' });
+    await root.createStream({ name: 'private' });
     for (const stream of ['open', 'private']) {
-      await broker.createTopic(root, stream, { name: 't', partitionsCount: 1 });
+      await root.createTopic({ streamId: stream, name: 't', partitionsCount: 1 });
     }
-    await broker.createConsumerGroup(root, 'private', 't', 'g');
-    await broker.createUser(root, { ...LIMITED, permissions: openStreamOnly(open.id) });
+    await root.createConsumerGroup({ streamId: 'private', topicId: 't', name: 'g' });
+    await root.createUser({ status: UserStatus.Active, ...LIMITED, permissions: openStreamOnly(open.id) });
   });
 
   afterAll(async () => {

@@ -43,7 +43,7 @@ const EMPTY = Buffer.alloc(0);
  * first remaining message, auto-commit stores the last returned offset before the reply.
  */
 export class Messaging {
-  /** In-process wake-ups for subscribers waiting on a topic (`Broker.onAppend`). */
+  /** In-process wake-ups for subscribers waiting on a topic (`BrokerSession.onAppend`). */
   readonly appends = new AppendSignals();
 
   constructor(

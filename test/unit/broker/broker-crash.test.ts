@@ -6,7 +6,7 @@ import { Broker } from '../../../lib/broker/broker.js';
 import { ConsumerKind, PollingKind, Transport } from '../../../lib/broker/types.js';
 import { ChildRun, cleanUp, tempDir } from '../../support/app-process.js';
 import { ensureBuilt, repoRoot } from '../../support/build-once.js';
-import { payloads } from './broker-kit.js';
+import { payloads, pollBytes } from './broker-kit.js';
 
 const LANES = 64;
 const PARTITIONS = 2;
@@ -21,21 +21,20 @@ function crashingProducer(dataDir: string): string {
   const dist = (path: string): string => JSON.stringify(pathToFileURL(join(repoRoot, 'dist', path)).href);
   return `
     import { Broker, Transport } from ${dist('lib/broker/index.js')};
-    import { encodeMessages } from ${dist('lib/protocol/messages/message-batch.js')};
     import { Partitioning } from ${dist('lib/protocol/primitives/partitioning.js')};
     const broker = await Broker.open({ dataDir: ${JSON.stringify(dataDir)}, fsync: { kind: 'always' }, retentionIntervalMs: 0, rootPassword: 'iggy' });
-    const c = broker.connectClient(Transport.Tcp, 'crash');
-    await broker.loginUser(c, 'iggy', 'iggy');
-    await broker.createStream(c, 's');
-    await broker.createTopic(c, 's', { name: 't', partitionsCount: ${PARTITIONS} });
+    const c = broker.connect(Transport.Tcp, 'crash');
+    await c.login('iggy', 'iggy');
+    await c.createStream({ name: 's' });
+    await c.createTopic({ streamId: 's', name: 't', partitionsCount: ${PARTITIONS} });
     let next = 0;
     let acked = 0;
     const lane = async () => {
       for (;;) {
         const i = next++;
         const count = i % 5 === 0 ? 3 : 1;
-        const run = encodeMessages(Array.from({ length: count }, (_, k) => ({ payload: Buffer.from(i + '.' + k) })));
-        await broker.sendMessages(c, 's', 't', Partitioning.partitionId(i % ${PARTITIONS}), run, count);
+        const messages = Array.from({ length: count }, (_, k) => ({ payload: Buffer.from(i + '.' + k) }));
+        await c.sendMessages({ streamId: 's', topicId: 't', partitioning: Partitioning.partitionId(i % ${PARTITIONS}), messages });
         process.stdout.write('ack ' + i + '\\n');
         if (++acked === ${ACKS_BEFORE_KILL}) process.stdout.write('acked ' + acked + '\\n');
       }
@@ -47,11 +46,11 @@ function crashingProducer(dataDir: string): string {
 async function storedPayloads(dataDir: string): Promise<string[]> {
   const broker = await Broker.open({ dataDir, retentionIntervalMs: 0, rootPassword: 'iggy' });
   try {
-    const root = broker.connectClient(Transport.Tcp, 'check');
-    await broker.loginUser(root, 'iggy', 'iggy');
+    const root = broker.connect(Transport.Tcp, 'check');
+    await root.login('iggy', 'iggy');
     const stored: string[] = [];
     for (let partitionId = 0; partitionId < PARTITIONS; partitionId++) {
-      const polled = await broker.pollMessages(root, {
+      const polled = await pollBytes(root, {
         streamId: 's',
         topicId: 't',
         consumer: { kind: ConsumerKind.Consumer, id: 1 },

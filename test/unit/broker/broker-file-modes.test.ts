@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/glo
 import { Broker } from '../../../lib/broker/broker.js';
 import { ConsumerKind, PartitioningKind } from '../../../lib/broker/types.js';
 import { batch, login, tempDir } from './broker-kit.js';
+import { MessageRun } from '../../../lib/protocol/messages/message-run.js';
 
 /** Every path under `dir` (itself included) with its permission bits. */
 async function modes(dir: string): Promise<[string, number][]> {
@@ -40,25 +41,23 @@ describeOnPosix('Broker: data files are for their owner only', () => {
     const dataDir = join(dir, 'new', 'data');
     broker = await Broker.open({ dataDir, rootPassword: 'secret', retentionIntervalMs: 0 });
     const root = await login(broker, 'iggy', 'secret');
-    await broker.createStream(root, 's');
-    await broker.createTopic(root, 's', { name: 't', partitionsCount: 1 });
-    await broker.sendMessages(
-      root,
-      's',
-      't',
-      { kind: PartitioningKind.PartitionId, partitionId: 0 },
-      batch(['a']),
-      1,
-    );
+    await root.createStream({ name: 's' });
+    await root.createTopic({ streamId: 's', name: 't', partitionsCount: 1 });
+    await root.sendMessages({
+      streamId: 's',
+      topicId: 't',
+      partitioning: { kind: PartitioningKind.PartitionId, partitionId: 0 },
+      messages: new MessageRun(batch(['a']), 1),
+    });
     const consumer = { kind: ConsumerKind.Consumer, id: 1 };
-    await broker.storeConsumerOffset(root, {
+    await root.storeOffset({
       streamId: 's',
       topicId: 't',
       consumer,
       partitionId: 0,
       offset: 0n,
     });
-    await broker.createAccessToken(root, 'pat', 0n);
+    await root.createAccessToken({ name: 'pat', expiry: 0n });
     const all = await modes(dataDir);
     const names = all.map(([p]) => p.slice(dataDir.length));
     expect(names).toEqual(expect.arrayContaining(['/metadata.json', '/.lock']));

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { expect } from '@jest/globals';
 import { Broker } from '../../../lib/broker/broker.js';
 import type { BrokerConfig } from '../../../lib/broker/broker-config.js';
+import type { BrokerSession } from '../../../lib/broker/broker-session.js';
+import type { SendMessagesRequest } from '../../../lib/protocol/commands/messages/index.js';
+import type { PollInput } from '../../../lib/protocol/iggy-session.js';
 import { BrokerError } from '../../../lib/broker/broker-error.js';
 import { MessageLayout } from '../../../lib/protocol/messages/message-layout.js';
 import { IggyErrorCode, type IggyErrorName } from '../../../lib/protocol/codes/error-codes.js';
@@ -70,8 +73,10 @@ export function payloads(messages: Buffer): string[] {
   return decode(messages).map((m) => m.payload);
 }
 
-/** An in-memory broker with a logged-in root client. */
-export async function memoryBroker(config: BrokerConfig = {}): Promise<{ broker: Broker; root: number }> {
+/** An in-memory broker with a session of the root user, logged in with its password. */
+export async function memoryBroker(
+  config: BrokerConfig = {},
+): Promise<{ broker: Broker; root: BrokerSession }> {
   const broker = await Broker.open({
     persistent: false,
     retentionIntervalMs: 0,
@@ -82,14 +87,38 @@ export async function memoryBroker(config: BrokerConfig = {}): Promise<{ broker:
   return { broker, root };
 }
 
-/** Connects a client and logs it in. */
-export async function login(broker: Broker, username: string, password: string): Promise<number> {
-  const client = broker.connectClient(
-    Transport.Tcp,
-    `127.0.0.1:${50000 + Math.floor(Math.random() * 10000)}`,
-  );
-  await broker.loginUser(client, username, password);
+/** A session of a new client, logged in with the password. */
+export async function login(broker: Broker, username: string, password: string): Promise<BrokerSession> {
+  const client = broker.connect(Transport.Tcp, `127.0.0.1:${50000 + Math.floor(Math.random() * 10000)}`);
+  await client.login(username, password);
   return client;
+}
+
+/** A poll with the messages as one buffer in wire layout (as the log holds them) and their count. */
+export async function pollBytes(
+  client: BrokerSession,
+  request: PollInput,
+): Promise<{ partitionId: number; currentOffset: bigint; count: number; messages: Buffer }> {
+  const { partitionId, currentOffset, messages } = await client.pollMessagesRun(request);
+  return { partitionId, currentOffset, count: messages.count, messages: messages.bytes };
+}
+
+/**
+ * Sends, and tells where the batch landed (a send answers nothing): the partition whose messages count
+ * grew, the offset its first message took there (the one after the partition's last) and its last one's.
+ */
+export async function sendLanded(
+  client: BrokerSession,
+  request: SendMessagesRequest,
+): Promise<{ partitionId: number; firstOffset: bigint; lastOffset: bigint }> {
+  const topic = { streamId: request.streamId, topicId: request.topicId };
+  const before = (await client.getTopic(topic))!.partitions;
+  await client.sendMessages(request);
+  const after = (await client.getTopic(topic))!.partitions;
+  const partitionId = after.findIndex((p, i) => p.messagesCount !== before[i]!.messagesCount);
+  const was = before[partitionId]!;
+  const firstOffset = was.messagesCount === 0n ? 0n : was.currentOffset + 1n;
+  return { partitionId, firstOffset, lastOffset: after[partitionId]!.currentOffset };
 }
 
 /** A fresh temporary data directory, removed by `cleanup`. */

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { BrokerSession } from '../../../lib/broker/broker-session.js';
 import type { Broker } from '../../../lib/broker/broker.js';
 import type { PollRequest } from '../../../lib/broker/commands/message-commands.js';
 import { partitionForKey } from '../../../lib/protocol/messages/partition-key.js';
@@ -11,7 +12,8 @@ import {
   type Partitioning,
   type PollingStrategy,
 } from '../../../lib/broker/types.js';
-import { batch, decode, expectCode, memoryBroker, payloads } from './broker-kit.js';
+import { batch, decode, expectCode, memoryBroker, payloads, pollBytes, sendLanded } from './broker-kit.js';
+import { MessageRun } from '../../../lib/protocol/messages/message-run.js';
 
 const balanced: Partitioning = { kind: PartitioningKind.Balanced };
 const toPartition = (partitionId: number): Partitioning => ({
@@ -29,9 +31,9 @@ const strategy = {
 
 describe('Broker: send, poll, consumer offsets', () => {
   let broker: Broker;
-  let root: number;
+  let root: BrokerSession;
   const poll = (overrides: Partial<PollRequest>) =>
-    broker.pollMessages(root, {
+    pollBytes(root, {
       streamId: 's',
       topicId: 't',
       consumer: consumer(1),
@@ -44,8 +46,8 @@ describe('Broker: send, poll, consumer offsets', () => {
 
   beforeEach(async () => {
     ({ broker, root } = await memoryBroker());
-    await broker.createStream(root, 's');
-    await broker.createTopic(root, 's', { name: 't', partitionsCount: 3 });
+    await root.createStream({ name: 's' });
+    await root.createTopic({ streamId: 's', name: 't', partitionsCount: 3 });
   });
   afterEach(() => broker.close());
 
@@ -53,19 +55,40 @@ describe('Broker: send, poll, consumer offsets', () => {
     it('balanced: round robin over partitions, advanced once per batch', async () => {
       const used: number[] = [];
       for (let i = 0; i < 5; i++)
-        used.push((await broker.sendMessages(root, 's', 't', balanced, batch(['a', 'b']), 2)).partitionId);
+        used.push(
+          (
+            await sendLanded(root, {
+              streamId: 's',
+              topicId: 't',
+              partitioning: balanced,
+              messages: new MessageRun(batch(['a', 'b']), 2),
+            })
+          ).partitionId,
+        );
       expect(used).toEqual([0, 1, 2, 0, 1]);
-      const topic = broker.getTopic(root, 's', 't')!;
+      const topic = (await root.getTopic({ streamId: 's', topicId: 't' }))!;
       expect(topic.partitions.map((p) => p.messagesCount)).toEqual([4n, 4n, 2n]);
       expect(topic.messagesCount).toBe(10n);
     });
 
     it('partition id: the given partition; PartitionNotFound when it does not exist', async () => {
-      expect((await broker.sendMessages(root, 's', 't', toPartition(2), batch(['a']), 1)).partitionId).toBe(
-        2,
-      );
+      expect(
+        (
+          await sendLanded(root, {
+            streamId: 's',
+            topicId: 't',
+            partitioning: toPartition(2),
+            messages: new MessageRun(batch(['a']), 1),
+          })
+        ).partitionId,
+      ).toBe(2);
       await expectCode(
-        broker.sendMessages(root, 's', 't', toPartition(3), batch(['a']), 1),
+        root.sendMessages({
+          streamId: 's',
+          topicId: 't',
+          partitioning: toPartition(3),
+          messages: new MessageRun(batch(['a']), 1),
+        }),
         'PartitionNotFound',
       );
     });
@@ -74,20 +97,43 @@ describe('Broker: send, poll, consumer offsets', () => {
       for (const key of ['tenant-1', 'tenant-2', 'tenant-3', 'x', 'a-much-longer-key-value']) {
         const keyBytes = Buffer.from(key);
         const p: Partitioning = { kind: PartitioningKind.MessagesKey, key: keyBytes };
-        const first = await broker.sendMessages(root, 's', 't', p, batch(['a']), 1);
-        const second = await broker.sendMessages(root, 's', 't', p, batch(['b']), 1);
+        const first = await sendLanded(root, {
+          streamId: 's',
+          topicId: 't',
+          partitioning: p,
+          messages: new MessageRun(batch(['a']), 1),
+        });
+        const second = await sendLanded(root, {
+          streamId: 's',
+          topicId: 't',
+          partitioning: p,
+          messages: new MessageRun(batch(['b']), 1),
+        });
         expect(first.partitionId).toBe(partitionForKey(keyBytes, 3));
         expect(second.partitionId).toBe(first.partitionId);
       }
       const empty: Partitioning = { kind: PartitioningKind.MessagesKey, key: Buffer.alloc(0) };
-      await expectCode(broker.sendMessages(root, 's', 't', empty, batch(['a']), 1), 'InvalidKeyValueLength');
+      await expectCode(
+        root.sendMessages({
+          streamId: 's',
+          topicId: 't',
+          partitioning: empty,
+          messages: new MessageRun(batch(['a']), 1),
+        }),
+        'InvalidKeyValueLength',
+      );
     });
   });
 
   describe('send', () => {
     it('stamps offsets, one server timestamp per batch, a random id for id 0, and the checksum', async () => {
       const messages = batch(['a', { payload: 'b', id: 77n }, 'c']);
-      const result = await broker.sendMessages(root, 's', 't', toPartition(0), messages, 3);
+      const result = await sendLanded(root, {
+        streamId: 's',
+        topicId: 't',
+        partitioning: toPartition(0),
+        messages: new MessageRun(messages, 3),
+      });
       expect(result).toEqual({ partitionId: 0, firstOffset: 0n, lastOffset: 2n });
       const polled = await poll({ strategy: strategy.first() });
       const decoded = decode(polled.messages);
@@ -107,23 +153,62 @@ describe('Broker: send, poll, consumer offsets', () => {
 
     it('validates the batch first, then the stream and topic', async () => {
       await expectCode(
-        broker.sendMessages(root, 'nope', 't', balanced, batch(['a']), 2),
+        root.sendMessages({
+          streamId: 'nope',
+          topicId: 't',
+          partitioning: balanced,
+          messages: new MessageRun(batch(['a']), 2),
+        }),
         'InvalidMessagesCount',
       );
       await expectCode(
-        broker.sendMessages(root, 's', 't', balanced, batch([{ payload: 'a', reserved: 1n }]), 1),
+        root.sendMessages({
+          streamId: 's',
+          topicId: 't',
+          partitioning: balanced,
+          messages: new MessageRun(batch([{ payload: 'a', reserved: 1n }]), 1),
+        }),
         'InvalidReservedField',
       );
-      await expectCode(broker.sendMessages(root, 's', 't', balanced, batch(['']), 1), 'EmptyMessagePayload');
-      await expectCode(broker.sendMessages(root, 'nope', 't', balanced, batch(['a']), 1), 'StreamIdNotFound');
-      await expectCode(broker.sendMessages(root, 's', 'nope', balanced, batch(['a']), 1), 'TopicIdNotFound');
+      await expectCode(
+        root.sendMessages({
+          streamId: 's',
+          topicId: 't',
+          partitioning: balanced,
+          messages: new MessageRun(batch(['']), 1),
+        }),
+        'EmptyMessagePayload',
+      );
+      await expectCode(
+        root.sendMessages({
+          streamId: 'nope',
+          topicId: 't',
+          partitioning: balanced,
+          messages: new MessageRun(batch(['a']), 1),
+        }),
+        'StreamIdNotFound',
+      );
+      await expectCode(
+        root.sendMessages({
+          streamId: 's',
+          topicId: 'nope',
+          partitioning: balanced,
+          messages: new MessageRun(batch(['a']), 1),
+        }),
+        'TopicIdNotFound',
+      );
     });
   });
 
   describe('poll strategies', () => {
     beforeEach(async () => {
       for (let i = 0; i < 10; i++)
-        await broker.sendMessages(root, 's', 't', toPartition(0), batch([`m${i}`]), 1);
+        await root.sendMessages({
+          streamId: 's',
+          topicId: 't',
+          partitioning: toPartition(0),
+          messages: new MessageRun(batch([`m${i}`]), 1),
+        });
     });
 
     it('offset: from the offset; empty past the current offset', async () => {
@@ -156,7 +241,7 @@ describe('Broker: send, poll, consumer offsets', () => {
       const a = await poll({ strategy: strategy.next(), count: 4, autoCommit: true });
       expect(payloads(a.messages)).toEqual(['m0', 'm1', 'm2', 'm3']);
       const target = { streamId: 's', topicId: 't', consumer: consumer(1), partitionId: 0 };
-      expect(broker.getConsumerOffset(root, target)).toEqual({
+      expect(await root.getOffset(target)).toEqual({
         partitionId: 0,
         currentOffset: 9n,
         storedOffset: 3n,
@@ -165,10 +250,10 @@ describe('Broker: send, poll, consumer offsets', () => {
       expect(payloads(b.messages)).toEqual(['m4', 'm5', 'm6', 'm7']);
       const c = await poll({ strategy: strategy.next(), count: 4, autoCommit: false });
       expect(payloads(c.messages)).toEqual(['m8', 'm9']);
-      expect(broker.getConsumerOffset(root, target)?.storedOffset).toBe(7n);
+      expect((await root.getOffset(target))?.storedOffset).toBe(7n);
       await poll({ strategy: strategy.next(), count: 4, autoCommit: true });
       expect((await poll({ strategy: strategy.next(), autoCommit: true })).count).toBe(0);
-      expect(broker.getConsumerOffset(root, target)?.storedOffset).toBe(9n);
+      expect((await root.getOffset(target))?.storedOffset).toBe(9n);
     });
 
     it('count 0 answers the current offset and no messages', async () => {
@@ -198,78 +283,81 @@ describe('Broker: send, poll, consumer offsets', () => {
     const target = { streamId: 's', topicId: 't', consumer: consumer('worker'), partitionId: 1 };
 
     it('stores explicitly, gets and deletes per consumer', async () => {
-      await broker.sendMessages(root, 's', 't', toPartition(1), batch(['a', 'b', 'c']), 3);
-      expect(broker.getConsumerOffset(root, target)).toBeNull();
-      await broker.storeConsumerOffset(root, { ...target, offset: 1n });
-      expect(broker.getConsumerOffset(root, target)).toEqual({
+      await root.sendMessages({
+        streamId: 's',
+        topicId: 't',
+        partitioning: toPartition(1),
+        messages: new MessageRun(batch(['a', 'b', 'c']), 3),
+      });
+      expect(await root.getOffset(target)).toBeNull();
+      await root.storeOffset({ ...target, offset: 1n });
+      expect(await root.getOffset(target)).toEqual({
         partitionId: 1,
         currentOffset: 2n,
         storedOffset: 1n,
       });
       expect(payloads((await poll({ ...target, strategy: strategy.next() })).messages)).toEqual(['c']);
       // another consumer has its own offset; a numeric id is not the same consumer as a string one
-      expect(broker.getConsumerOffset(root, { ...target, consumer: consumer(2) })).toBeNull();
-      await broker.deleteConsumerOffset(root, target);
-      expect(broker.getConsumerOffset(root, target)).toBeNull();
-      await expectCode(broker.deleteConsumerOffset(root, target), 'ConsumerOffsetNotFound');
-      await broker.storeConsumerOffset(root, { ...target, offset: 2n });
-      expect(broker.getConsumerOffset(root, target)?.storedOffset).toBe(2n);
-      await expectCode(broker.storeConsumerOffset(root, { ...target, offset: -1n }), 'InvalidOffset');
+      expect(await root.getOffset({ ...target, consumer: consumer(2) })).toBeNull();
+      await root.deleteConsumerOffset(target);
+      expect(await root.getOffset(target)).toBeNull();
+      await expectCode(root.deleteConsumerOffset(target), 'ConsumerOffsetNotFound');
+      await root.storeOffset({ ...target, offset: 2n });
+      expect((await root.getOffset(target))?.storedOffset).toBe(2n);
+      await expectCode(root.storeOffset({ ...target, offset: -1n }), 'InvalidOffset');
     });
 
     it('refuses, as server 0.8 does, an offset past the partition end or on a partition never written', async () => {
-      await broker.sendMessages(root, 's', 't', toPartition(1), batch(['a', 'b', 'c']), 3);
-      await expectCode(broker.storeConsumerOffset(root, { ...target, offset: 3n }), 'InvalidOffset');
-      await expectCode(
-        broker.storeConsumerOffset(root, { ...target, partitionId: 0, offset: 0n }),
-        'InvalidOffset',
-      );
+      await root.sendMessages({
+        streamId: 's',
+        topicId: 't',
+        partitioning: toPartition(1),
+        messages: new MessageRun(batch(['a', 'b', 'c']), 3),
+      });
+      await expectCode(root.storeOffset({ ...target, offset: 3n }), 'InvalidOffset');
+      await expectCode(root.storeOffset({ ...target, partitionId: 0, offset: 0n }), 'InvalidOffset');
       const group = { kind: ConsumerKind.ConsumerGroup, id: 'g' };
-      await broker.createConsumerGroup(root, 's', 't', 'g');
-      await broker.joinConsumerGroup(root, 's', 't', 'g');
-      await expectCode(
-        broker.storeConsumerOffset(root, { ...target, consumer: group, offset: 9n }),
-        'InvalidOffset',
-      );
-      expect(broker.getConsumerOffset(root, target)).toBeNull();
+      await root.createConsumerGroup({ streamId: 's', topicId: 't', name: 'g' });
+      await root.joinConsumerGroup({ streamId: 's', topicId: 't', groupId: 'g' });
+      await expectCode(root.storeOffset({ ...target, consumer: group, offset: 9n }), 'InvalidOffset');
+      expect(await root.getOffset(target)).toBeNull();
     });
 
     it('accepts any u64 with 0.7 answers: a broker of serverVersion 0.7.x, or a client that logged in as a 0.7 SDK', async () => {
       const old = await memoryBroker({ serverVersion: '0.7.0-embedded' });
       try {
-        await old.broker.createStream(old.root, 's');
-        await old.broker.createTopic(old.root, 's', { name: 't', partitionsCount: 2 });
-        await old.broker.storeConsumerOffset(old.root, { ...target, offset: 100n });
-        expect(old.broker.getConsumerOffset(old.root, target)?.storedOffset).toBe(100n);
-        expect(old.broker.getStats(old.root)).toMatchObject({ threadsCount: null, totalDiskSpace: null });
+        await old.root.createStream({ name: 's' });
+        await old.root.createTopic({ streamId: 's', name: 't', partitionsCount: 2 });
+        await old.root.storeOffset({ ...target, offset: 100n });
+        expect((await old.root.getOffset(target))?.storedOffset).toBe(100n);
+        expect(await old.root.getStats()).toMatchObject({ threadsCount: null, totalDiskSpace: null });
       } finally {
         await old.broker.close();
       }
-      const rustSdk07 = broker.connectClient(Transport.Tcp, 'rust-sdk');
-      await broker.loginUser(rustSdk07, 'iggy', 'iggy', '0.9.0');
-      await broker.sendMessages(root, 's', 't', toPartition(1), batch(['a']), 1);
-      await broker.storeConsumerOffset(rustSdk07, { ...target, offset: 100n });
-      expect(broker.getConsumerOffset(root, target)?.storedOffset).toBe(100n);
-      const rustSdk08 = broker.connectClient(Transport.Tcp, 'rust-sdk');
-      await broker.loginUser(rustSdk08, 'iggy', 'iggy', '0.10.0');
-      await expectCode(broker.storeConsumerOffset(rustSdk08, { ...target, offset: 100n }), 'InvalidOffset');
-      expect(broker.getStats(rustSdk07).threadsCount).toBeNull();
-      expect(broker.getStats(rustSdk08).threadsCount).toBeGreaterThan(0);
+      const rustSdk07 = broker.connect(Transport.Tcp, 'rust-sdk');
+      await rustSdk07.login('iggy', 'iggy', '0.9.0');
+      await root.sendMessages({
+        streamId: 's',
+        topicId: 't',
+        partitioning: toPartition(1),
+        messages: new MessageRun(batch(['a']), 1),
+      });
+      await rustSdk07.storeOffset({ ...target, offset: 100n });
+      expect((await root.getOffset(target))?.storedOffset).toBe(100n);
+      const rustSdk08 = broker.connect(Transport.Tcp, 'rust-sdk');
+      await rustSdk08.login('iggy', 'iggy', '0.10.0');
+      await expectCode(rustSdk08.storeOffset({ ...target, offset: 100n }), 'InvalidOffset');
+      expect((await rustSdk07.getStats()).threadsCount).toBeNull();
+      expect((await rustSdk08.getStats()).threadsCount).toBeGreaterThan(0);
     });
 
     it('errors and empty answers', async () => {
-      await expectCode(
-        broker.storeConsumerOffset(root, { ...target, partitionId: 9, offset: 0n }),
-        'PartitionNotFound',
-      );
-      await expectCode(
-        broker.storeConsumerOffset(root, { ...target, topicId: 'x', offset: 0n }),
-        'TopicIdNotFound',
-      );
-      expect(broker.getConsumerOffset(root, { ...target, partitionId: 9 })).toBeNull();
-      expect(broker.getConsumerOffset(root, { ...target, streamId: 'x' })).toBeNull();
+      await expectCode(root.storeOffset({ ...target, partitionId: 9, offset: 0n }), 'PartitionNotFound');
+      await expectCode(root.storeOffset({ ...target, topicId: 'x', offset: 0n }), 'TopicIdNotFound');
+      expect(await root.getOffset({ ...target, partitionId: 9 })).toBeNull();
+      expect(await root.getOffset({ ...target, streamId: 'x' })).toBeNull();
       expect(
-        broker.getConsumerOffset(root, {
+        await root.getOffset({
           ...target,
           consumer: { kind: ConsumerKind.ConsumerGroup, id: 'g' },
         }),
@@ -278,8 +366,16 @@ describe('Broker: send, poll, consumer offsets', () => {
   });
 
   it('flushes a partition', async () => {
-    await broker.sendMessages(root, 's', 't', toPartition(0), batch(['a']), 1);
-    await broker.flushUnsavedBuffer(root, 's', 't', 0, true);
-    await expectCode(broker.flushUnsavedBuffer(root, 's', 't', 7, false), 'PartitionNotFound');
+    await root.sendMessages({
+      streamId: 's',
+      topicId: 't',
+      partitioning: toPartition(0),
+      messages: new MessageRun(batch(['a']), 1),
+    });
+    await root.flushUnsavedBuffer({ streamId: 's', topicId: 't', partitionId: 0, fsync: true });
+    await expectCode(
+      root.flushUnsavedBuffer({ streamId: 's', topicId: 't', partitionId: 7, fsync: false }),
+      'PartitionNotFound',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Broker } from '../../../lib/broker/broker.js';
+import type { BrokerSession } from '../../../lib/broker/broker-session.js';
 import { rootPermissions } from '../../../lib/protocol/commands/users/permissions.layout.js';
 import {
   ConsumerKind,
@@ -7,8 +8,10 @@ import {
   PollingKind,
   type Permissions,
   type StreamPermissions,
+  UserStatus,
 } from '../../../lib/broker/types.js';
-import { batch, expectCode, login, tempDir } from './broker-kit.js';
+import { batch, expectCode, login, tempDir, pollBytes } from './broker-kit.js';
+import { MessageRun } from '../../../lib/protocol/messages/message-run.js';
 
 const ROOT = { rootUsername: 'iggy', rootPassword: 'iggy' } as const;
 const P0 = { kind: PartitioningKind.PartitionId, partitionId: 0 } as const;
@@ -62,40 +65,58 @@ describe('Broker: permissions of deleted streams and topics', () => {
 
   it('a deleted stream takes its entries along, also after a restart: its id reused gives nothing', async () => {
     let root = await login(broker, 'iggy', 'iggy');
-    const a = await broker.createStream(root, 'A');
-    await broker.createTopic(root, 'A', { name: 't', partitionsCount: 1 });
+    const a = await root.createStream({ name: 'A' });
+    await root.createTopic({ streamId: 'A', name: 't', partitionsCount: 1 });
     const perms = noRights();
     perms.streams.set(a.id, streamRights({ manageStream: true, sendMessages: true, pollMessages: true }));
-    await broker.createUser(root, { username: 'tenant', password: 'tenant-pw', permissions: perms });
+    await root.createUser({
+      status: UserStatus.Active,
+      username: 'tenant',
+      password: 'tenant-pw',
+      permissions: perms,
+    });
     const tenant = await login(broker, 'tenant', 'tenant-pw');
-    await broker.sendMessages(tenant, 'A', 't', P0, batch(['mine']), 1);
+    await tenant.sendMessages({
+      streamId: 'A',
+      topicId: 't',
+      partitioning: P0,
+      messages: new MessageRun(batch(['mine']), 1),
+    });
 
-    await broker.deleteStream(root, 'A');
-    const c = await broker.createStream(root, 'C_private');
+    await root.deleteStream({ streamId: 'A' });
+    const c = await root.createStream({ name: 'C_private' });
     expect(c.id).toBe(a.id);
-    await broker.createTopic(root, 'C_private', { name: 't', partitionsCount: 1 });
-    expect(broker.getUser(root, 'tenant')?.permissions?.streams.size).toBe(0);
+    await root.createTopic({ streamId: 'C_private', name: 't', partitionsCount: 1 });
+    expect((await root.getUser({ userId: 'tenant' }))?.permissions?.streams.size).toBe(0);
 
-    const refused = async (client: number): Promise<void> => {
-      await expectCode(broker.sendMessages(client, 'C_private', 't', P0, batch(['x']), 1), 'Unauthorized');
-      await expectCode(broker.pollMessages(client, poll('C_private', 't')), 'Unauthorized');
-      await expectCode(() => broker.getStream(client, 'C_private'), 'Unauthorized');
-      await expectCode(broker.purgeStream(client, 'C_private'), 'Unauthorized');
-      await expectCode(broker.deleteStream(client, 'C_private'), 'Unauthorized');
+    const refused = async (client: BrokerSession): Promise<void> => {
+      await expectCode(
+        client.sendMessages({
+          streamId: 'C_private',
+          topicId: 't',
+          partitioning: P0,
+          messages: new MessageRun(batch(['x']), 1),
+        }),
+        'Unauthorized',
+      );
+      await expectCode(pollBytes(client, poll('C_private', 't')), 'Unauthorized');
+      await expectCode(() => client.getStream({ streamId: 'C_private' }), 'Unauthorized');
+      await expectCode(client.purgeStream({ streamId: 'C_private' }), 'Unauthorized');
+      await expectCode(client.deleteStream({ streamId: 'C_private' }), 'Unauthorized');
     };
     await refused(tenant);
 
     await broker.close();
     broker = await Broker.open({ dataDir: dir, retentionIntervalMs: 0, ...ROOT });
     root = await login(broker, 'iggy', 'iggy');
-    expect(broker.getUser(root, 'tenant')?.permissions?.streams.size).toBe(0);
+    expect((await root.getUser({ userId: 'tenant' }))?.permissions?.streams.size).toBe(0);
     await refused(await login(broker, 'tenant', 'tenant-pw'));
   });
 
   it('a deleted topic takes its entries along, also after a restart', async () => {
     let root = await login(broker, 'iggy', 'iggy');
-    const s = await broker.createStream(root, 's');
-    const t = await broker.createTopic(root, 's', { name: 'open', partitionsCount: 1 });
+    const s = await root.createStream({ name: 's' });
+    const t = await root.createTopic({ streamId: 's', name: 'open', partitionsCount: 1 });
     const perms = noRights();
     perms.streams.set(
       s.id,
@@ -105,31 +126,44 @@ describe('Broker: permissions of deleted streams and topics', () => {
         ]),
       }),
     );
-    await broker.createUser(root, { username: 'tenant', password: 'tenant-pw', permissions: perms });
-    await broker.deleteTopic(root, 's', 'open');
-    const secret = await broker.createTopic(root, 's', { name: 'secret', partitionsCount: 1 });
+    await root.createUser({
+      status: UserStatus.Active,
+      username: 'tenant',
+      password: 'tenant-pw',
+      permissions: perms,
+    });
+    await root.deleteTopic({ streamId: 's', topicId: 'open' });
+    const secret = await root.createTopic({ streamId: 's', name: 'secret', partitionsCount: 1 });
     expect(secret.id).toBe(t.id);
 
-    const refused = async (client: number): Promise<void> => {
-      await expectCode(broker.sendMessages(client, 's', 'secret', P0, batch(['x']), 1), 'Unauthorized');
-      await expectCode(broker.pollMessages(client, poll('s', 'secret')), 'Unauthorized');
-      await expectCode(() => broker.getTopic(client, 's', 'secret'), 'Unauthorized');
-      await expectCode(broker.deleteTopic(client, 's', 'secret'), 'Unauthorized');
+    const refused = async (client: BrokerSession): Promise<void> => {
+      await expectCode(
+        client.sendMessages({
+          streamId: 's',
+          topicId: 'secret',
+          partitioning: P0,
+          messages: new MessageRun(batch(['x']), 1),
+        }),
+        'Unauthorized',
+      );
+      await expectCode(pollBytes(client, poll('s', 'secret')), 'Unauthorized');
+      await expectCode(() => client.getTopic({ streamId: 's', topicId: 'secret' }), 'Unauthorized');
+      await expectCode(client.deleteTopic({ streamId: 's', topicId: 'secret' }), 'Unauthorized');
     };
     await refused(await login(broker, 'tenant', 'tenant-pw'));
-    expect(broker.getUser(root, 'tenant')?.permissions?.streams.get(s.id)?.topics.size).toBe(0);
+    expect((await root.getUser({ userId: 'tenant' }))?.permissions?.streams.get(s.id)?.topics.size).toBe(0);
 
     await broker.close();
     broker = await Broker.open({ dataDir: dir, retentionIntervalMs: 0, ...ROOT });
     root = await login(broker, 'iggy', 'iggy');
-    expect(broker.getUser(root, 'tenant')?.permissions?.streams.get(s.id)?.topics.size).toBe(0);
+    expect((await root.getUser({ userId: 'tenant' }))?.permissions?.streams.get(s.id)?.topics.size).toBe(0);
     await refused(await login(broker, 'tenant', 'tenant-pw'));
   });
 
   it('entries left on missing streams or topics by an older data directory are dropped at start', async () => {
     const root = await login(broker, 'iggy', 'iggy');
-    await broker.createStream(root, 's');
-    await broker.createTopic(root, 's', { name: 't', partitionsCount: 1 });
+    await root.createStream({ name: 's' });
+    await root.createTopic({ streamId: 's', name: 't', partitionsCount: 1 });
     const perms = noRights();
     const topicRights = { manageTopic: true, readTopic: true, pollMessages: true, sendMessages: true };
     perms.streams.set(
@@ -142,11 +176,16 @@ describe('Broker: permissions of deleted streams and topics', () => {
       }),
     );
     perms.streams.set(7, streamRights({ manageStream: true }));
-    await broker.createUser(root, { username: 'stale', password: 'stale-pw', permissions: perms });
+    await root.createUser({
+      status: UserStatus.Active,
+      username: 'stale',
+      password: 'stale-pw',
+      permissions: perms,
+    });
 
     await broker.close();
     broker = await Broker.open({ dataDir: dir, retentionIntervalMs: 0, ...ROOT });
-    const kept = broker.getUser(await login(broker, 'iggy', 'iggy'), 'stale')?.permissions;
+    const kept = (await (await login(broker, 'iggy', 'iggy')).getUser({ userId: 'stale' }))?.permissions;
     expect([...kept!.streams.keys()]).toEqual([0]);
     expect([...kept!.streams.get(0)!.topics.keys()]).toEqual([0]);
   });

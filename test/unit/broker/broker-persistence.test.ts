@@ -9,8 +9,10 @@ import {
   PollingKind,
   Transport,
   U64_MAX,
+  UserStatus,
 } from '../../../lib/broker/types.js';
-import { batch, login, payloads, tempDir } from './broker-kit.js';
+import { batch, login, payloads, tempDir, pollBytes, sendLanded } from './broker-kit.js';
+import { MessageRun } from '../../../lib/protocol/messages/message-run.js';
 
 describe('Broker: persistence across close and reopen', () => {
   let dir: string;
@@ -32,10 +34,11 @@ describe('Broker: persistence across close and reopen', () => {
   it('keeps streams, topics (with settings), partitions, users, tokens, groups, offsets and messages; not membership', async () => {
     broker = await open();
     let root = await login(broker, 'iggy', 'iggy');
-    await broker.createStream(root, 'gone');
-    await broker.createStream(root, 'orders');
-    await broker.deleteStream(root, 'gone');
-    await broker.createTopic(root, 'orders', {
+    await root.createStream({ name: 'gone' });
+    await root.createStream({ name: 'orders' });
+    await root.deleteStream({ streamId: 'gone' });
+    await root.createTopic({
+      streamId: 'orders',
       name: 'created',
       partitionsCount: 2,
       compressionAlgorithm: 2,
@@ -43,42 +46,46 @@ describe('Broker: persistence across close and reopen', () => {
       maxTopicSize: U64_MAX,
       replicationFactor: 1,
     });
-    await broker.createConsumerGroup(root, 'orders', 'created', 'billing');
-    broker.joinConsumerGroup(root, 'orders', 'created', 'billing');
+    await root.createConsumerGroup({ streamId: 'orders', topicId: 'created', name: 'billing' });
+    await root.joinConsumerGroup({ streamId: 'orders', topicId: 'created', groupId: 'billing' });
     const p1 = { kind: PartitioningKind.PartitionId, partitionId: 1 } as const;
-    await broker.sendMessages(root, 'orders', 'created', p1, batch(['one', 'two', 'three']), 3);
+    await root.sendMessages({
+      streamId: 'orders',
+      topicId: 'created',
+      partitioning: p1,
+      messages: new MessageRun(batch(['one', 'two', 'three']), 3),
+    });
     const consumer = { kind: ConsumerKind.Consumer, id: 'reader' } as const;
-    await broker.storeConsumerOffset(root, { streamId: 1, topicId: 0, consumer, partitionId: 1, offset: 1n });
+    await root.storeOffset({ streamId: 1, topicId: 0, consumer, partitionId: 1, offset: 1n });
     const group = { kind: ConsumerKind.ConsumerGroup, id: 'billing' } as const;
-    await broker.storeConsumerOffset(root, {
+    await root.storeOffset({
       streamId: 1,
       topicId: 0,
       consumer: group,
       partitionId: 1,
       offset: 0n,
     });
-    await broker.createUser(root, { username: 'alice', password: 'alice-pw' });
-    const { token } = await broker.createAccessToken(root, 'deploy', 0n);
-    const topicBefore = broker.getTopic(root, 'orders', 'created');
+    await root.createUser({ status: UserStatus.Active, username: 'alice', password: 'alice-pw' });
+    const { token } = await root.createAccessToken({ name: 'deploy', expiry: 0n });
+    const topicBefore = await root.getTopic({ streamId: 'orders', topicId: 'created' });
     await broker.close();
 
     broker = await open();
     root = await login(broker, 'iggy', 'iggy');
-    expect(broker.getStreams(root).map((s) => [s.id, s.name])).toEqual([[1, 'orders']]);
-    expect(broker.getTopic(root, 'orders', 'created')).toEqual(topicBefore);
-    expect(broker.getConsumerGroup(root, 1, 0, 'billing')).toMatchObject({
+    expect((await root.getStreams()).map((s) => [s.id, s.name])).toEqual([[1, 'orders']]);
+    expect(await root.getTopic({ streamId: 'orders', topicId: 'created' })).toEqual(topicBefore);
+    expect(await root.getConsumerGroup({ streamId: 1, topicId: 0, groupId: 'billing' })).toMatchObject({
       id: 0,
       membersCount: 0,
       members: [],
     });
+    expect((await root.getOffset({ streamId: 1, topicId: 0, consumer, partitionId: 1 }))?.storedOffset).toBe(
+      1n,
+    );
     expect(
-      broker.getConsumerOffset(root, { streamId: 1, topicId: 0, consumer, partitionId: 1 })?.storedOffset,
-    ).toBe(1n);
-    expect(
-      broker.getConsumerOffset(root, { streamId: 1, topicId: 0, consumer: group, partitionId: 1 })
-        ?.storedOffset,
+      (await root.getOffset({ streamId: 1, topicId: 0, consumer: group, partitionId: 1 }))?.storedOffset,
     ).toBe(0n);
-    const polled = await broker.pollMessages(root, {
+    const polled = await pollBytes(root, {
       streamId: 'orders',
       topicId: 'created',
       consumer,
@@ -88,28 +95,40 @@ describe('Broker: persistence across close and reopen', () => {
       autoCommit: false,
     });
     expect(payloads(polled.messages)).toEqual(['three']);
-    expect(broker.getUser(root, 'alice')?.id).toBe(1);
+    expect((await root.getUser({ userId: 'alice' }))?.id).toBe(1);
     await login(broker, 'alice', 'alice-pw');
-    const c = broker.connectClient(Transport.Tcp, '1.2.3.4:5');
-    expect(await broker.loginWithAccessToken(c, token)).toEqual({ userId: 0 });
+    const c = broker.connect(Transport.Tcp, '1.2.3.4:5');
+    expect(await c.loginWithToken(token)).toEqual({ userId: 0 });
     // ids keep being assigned as before the restart: the freed stream id 0 is reused
-    expect((await broker.createStream(root, 'next')).id).toBe(0);
+    expect((await root.createStream({ name: 'next' })).id).toBe(0);
     // offsets continue
-    expect((await broker.sendMessages(root, 'orders', 'created', p1, batch(['four']), 1)).firstOffset).toBe(
-      3n,
-    );
+    expect(
+      (
+        await sendLanded(root, {
+          streamId: 'orders',
+          topicId: 'created',
+          partitioning: p1,
+          messages: new MessageRun(batch(['four']), 1),
+        })
+      ).firstOffset,
+    ).toBe(3n);
   });
 
   it('brings a stored offset past the last message down to it at start, so new messages are not skipped', async () => {
     broker = await open();
     let root = await login(broker, 'iggy', 'iggy');
-    await broker.createStream(root, 's');
-    await broker.createTopic(root, 's', { name: 't', partitionsCount: 1 });
+    await root.createStream({ name: 's' });
+    await root.createTopic({ streamId: 's', name: 't', partitionsCount: 1 });
     const p0 = { kind: PartitioningKind.PartitionId, partitionId: 0 } as const;
-    await broker.sendMessages(root, 's', 't', p0, batch(['a', 'b', 'c']), 3);
+    await root.sendMessages({
+      streamId: 's',
+      topicId: 't',
+      partitioning: p0,
+      messages: new MessageRun(batch(['a', 'b', 'c']), 3),
+    });
     const consumer = { kind: ConsumerKind.Consumer, id: 1 } as const;
     const at = { streamId: 's', topicId: 't', consumer, partitionId: 0 };
-    await broker.storeConsumerOffset(root, { ...at, offset: 2n });
+    await root.storeOffset({ ...at, offset: 2n });
     await broker.close();
     // As after a machine crash that lost the log's tail (messages 1 and 2) but not the stored offset.
     const log = (await readdir(dir, { recursive: true })).find((name) => name.endsWith('.log'));
@@ -118,9 +137,14 @@ describe('Broker: persistence across close and reopen', () => {
 
     broker = await open();
     root = await login(broker, 'iggy', 'iggy');
-    expect(broker.getConsumerOffset(root, at)?.storedOffset).toBe(0n);
-    await broker.sendMessages(root, 's', 't', p0, batch(['d']), 1);
-    const polled = await broker.pollMessages(root, {
+    expect((await root.getOffset(at))?.storedOffset).toBe(0n);
+    await root.sendMessages({
+      streamId: 's',
+      topicId: 't',
+      partitioning: p0,
+      messages: new MessageRun(batch(['d']), 1),
+    });
+    const polled = await pollBytes(root, {
       ...at,
       strategy: { kind: PollingKind.Next, value: 0n },
       count: 10,
@@ -140,7 +164,7 @@ describe('Broker: persistence across close and reopen', () => {
   it('writes the metadata as one JSON snapshot, replaced atomically', async () => {
     broker = await open();
     const root = await login(broker, 'iggy', 'iggy');
-    await broker.createStream(root, 'snap');
+    await root.createStream({ name: 'snap' });
     const snapshot = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8'));
     expect(snapshot.version).toBe(1);
     expect(snapshot.catalog.items[0][1].name).toBe('snap');
@@ -150,7 +174,7 @@ describe('Broker: persistence across close and reopen', () => {
     broker = null;
     await writeFile(join(dir, 'metadata.json.tmp'), '{ half-written');
     broker = await open();
-    expect(broker.getStreams(await login(broker, 'iggy', 'iggy')).map((s) => s.name)).toEqual(['snap']);
+    expect((await (await login(broker, 'iggy', 'iggy')).getStreams()).map((s) => s.name)).toEqual(['snap']);
   });
 
   it('refuses to start on a corrupt metadata file', async () => {
@@ -167,11 +191,13 @@ describe('Broker: persistence across close and reopen', () => {
     const nested = join(dir, 'not', 'yet', 'there');
     broker = await Broker.open({ dataDir: nested, retentionIntervalMs: 0, rootPassword: 'iggy' });
     const root = await login(broker, 'iggy', 'iggy');
-    await broker.createStream(root, 'created');
+    await root.createStream({ name: 'created' });
     expect(JSON.parse(await readFile(join(nested, '.lock'), 'utf8')).pid).toBe(process.pid);
     await broker.close();
     broker = await Broker.open({ dataDir: nested, retentionIntervalMs: 0, rootPassword: 'iggy' });
-    expect(broker.getStreams(await login(broker, 'iggy', 'iggy')).map((s) => s.name)).toEqual(['created']);
+    expect((await (await login(broker, 'iggy', 'iggy')).getStreams()).map((s) => s.name)).toEqual([
+      'created',
+    ]);
   });
 
   it('fails with DataDirCreateError when the data directory cannot be created', async () => {

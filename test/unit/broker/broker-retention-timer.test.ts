@@ -2,9 +2,11 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Broker } from '../../../lib/broker/broker.js';
+import type { BrokerSession } from '../../../lib/broker/broker-session.js';
 import type { BrokerConfig } from '../../../lib/broker/broker-config.js';
 import { ConsumerKind, PartitioningKind, PollingKind } from '../../../lib/broker/types.js';
-import { batch, decode, login, tempDir } from './broker-kit.js';
+import { batch, decode, login, pollBytes, tempDir } from './broker-kit.js';
+import { MessageRun } from '../../../lib/protocol/messages/message-run.js';
 
 /** 400-byte payloads: 464-byte messages, 3 to a 1 KiB segment, so 10 messages make 3 sealed segments + 1 active. */
 const big = (i: number): string => `${i}`.padEnd(400, '.');
@@ -31,7 +33,7 @@ describe('Broker: retention timer', () => {
   });
 
   /** A persistent broker with 1 KiB segments, stream `s` with topics `short` (expiring) and `forever`. */
-  async function open(config: BrokerConfig): Promise<{ root: number; dir: string }> {
+  async function open(config: BrokerConfig): Promise<{ root: BrokerSession; dir: string }> {
     const temp = await tempDir();
     cleanup = temp.cleanup;
     broker = await Broker.open({
@@ -41,29 +43,33 @@ describe('Broker: retention timer', () => {
       ...config,
     });
     const root = await login(broker, 'iggy', 'iggy');
-    await broker.createStream(root, 's');
-    await broker.createTopic(root, 's', { name: 'short', partitionsCount: 1, messageExpiry: EXPIRY_MICROS });
-    await broker.createTopic(root, 's', { name: 'forever', partitionsCount: 1 });
+    await root.createStream({ name: 's' });
+    await root.createTopic({
+      streamId: 's',
+      name: 'short',
+      partitionsCount: 1,
+      messageExpiry: EXPIRY_MICROS,
+    });
+    await root.createTopic({ streamId: 's', name: 'forever', partitionsCount: 1 });
     for (const topic of ['short', 'forever']) {
       for (let i = 0; i < 10; i++) {
-        await broker.sendMessages(
-          root,
-          's',
-          topic,
-          { kind: PartitioningKind.PartitionId, partitionId: 0 },
-          batch([big(i)]),
-          1,
-        );
+        await root.sendMessages({
+          streamId: 's',
+          topicId: topic,
+          partitioning: { kind: PartitioningKind.PartitionId, partitionId: 0 },
+          messages: new MessageRun(batch([big(i)]), 1),
+        });
       }
     }
     return { root, dir: temp.dir };
   }
 
-  const partition = (root: number, topic: string) => broker!.getTopic(root, 's', topic)!.partitions[0]!;
+  const partition = async (root: BrokerSession, topic: string) =>
+    (await root.getTopic({ streamId: 's', topicId: topic }))!.partitions[0]!;
 
-  const segmentFiles = async (dir: string, root: number, topic: string): Promise<string[]> => {
-    const streamId = broker!.getStream(root, 's')!.id;
-    const topicId = broker!.getTopic(root, 's', topic)!.id;
+  const segmentFiles = async (dir: string, root: BrokerSession, topic: string): Promise<string[]> => {
+    const streamId = (await root.getStream({ streamId: 's' }))!.id;
+    const topicId = (await root.getTopic({ streamId: 's', topicId: topic }))!.id;
     const partitionDir = join(dir, 'streams', String(streamId), 'topics', String(topicId), 'partitions', '0');
     return (await readdir(partitionDir)).filter((f) => f.endsWith('.log')).sort();
   };
@@ -73,15 +79,15 @@ describe('Broker: retention timer', () => {
     expect(await segmentFiles(dir, root, 'forever')).toHaveLength(4);
 
     // Nobody calls runRetention: only the timer can remove them.
-    const removed = await waitFor(async () => partition(root, 'short').segmentsCount === 1, 10_000);
+    const removed = await waitFor(async () => (await partition(root, 'short')).segmentsCount === 1, 10_000);
     expect(removed).toBe(true);
-    expect(partition(root, 'short')).toMatchObject({
+    expect(await partition(root, 'short')).toMatchObject({
       segmentsCount: 1,
       messagesCount: 1n,
       currentOffset: 9n,
     });
     expect(await segmentFiles(dir, root, 'short')).toEqual([`${'9'.padStart(20, '0')}.log`]);
-    const first = await broker!.pollMessages(root, {
+    const first = await pollBytes(root, {
       streamId: 's',
       topicId: 'short',
       consumer: { kind: ConsumerKind.Consumer, id: 1 },
@@ -93,15 +99,15 @@ describe('Broker: retention timer', () => {
     expect(decode(first.messages).map((m) => m.offset)).toEqual([9n]);
 
     // A topic without expiry is left alone by the same passes.
-    expect(partition(root, 'forever')).toMatchObject({ segmentsCount: 4, messagesCount: 10n });
+    expect(await partition(root, 'forever')).toMatchObject({ segmentsCount: 4, messagesCount: 10n });
     expect(await segmentFiles(dir, root, 'forever')).toHaveLength(4);
   });
 
   it('runs no pass when retentionIntervalMs is 0 (the expired segments stay until runRetention)', async () => {
     const { root } = await open({ retentionIntervalMs: 0 });
     await new Promise((r) => setTimeout(r, Number(EXPIRY_MICROS / 1000n) + 400));
-    expect(partition(root, 'short')).toMatchObject({ segmentsCount: 4, messagesCount: 10n });
+    expect(await partition(root, 'short')).toMatchObject({ segmentsCount: 4, messagesCount: 10n });
     expect((await broker!.runRetention()).expiredMessages).toBe(9n);
-    expect(partition(root, 'short').segmentsCount).toBe(1);
+    expect((await partition(root, 'short')).segmentsCount).toBe(1);
   });
 });

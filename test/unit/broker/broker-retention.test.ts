@@ -1,29 +1,29 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { BrokerSession } from '../../../lib/broker/broker-session.js';
 import type { Broker } from '../../../lib/broker/broker.js';
 import { ConsumerKind, PartitioningKind, PollingKind } from '../../../lib/broker/types.js';
-import { batch, decode, memoryBroker } from './broker-kit.js';
+import { batch, decode, memoryBroker, pollBytes } from './broker-kit.js';
+import { MessageRun } from '../../../lib/protocol/messages/message-run.js';
 
 /** 400-byte payloads: 464-byte messages, 3 to a 1 KiB segment. */
 const big = (i: number): string => `${i}`.padEnd(400, '.');
 
 describe('Broker: retention', () => {
   let broker: Broker;
-  let root: number;
+  let root: BrokerSession;
 
   const send = async (topic: string, partitionId: number, count: number): Promise<void> => {
     for (let i = 0; i < count; i++) {
-      await broker.sendMessages(
-        root,
-        's',
-        topic,
-        { kind: PartitioningKind.PartitionId, partitionId },
-        batch([big(i)]),
-        1,
-      );
+      await root.sendMessages({
+        streamId: 's',
+        topicId: topic,
+        partitioning: { kind: PartitioningKind.PartitionId, partitionId },
+        messages: new MessageRun(batch([big(i)]), 1),
+      });
     }
   };
   const firstOffset = async (topic: string, partitionId: number): Promise<bigint> => {
-    const r = await broker.pollMessages(root, {
+    const r = await pollBytes(root, {
       streamId: 's',
       topicId: topic,
       consumer: { kind: ConsumerKind.Consumer, id: 1 },
@@ -37,33 +37,33 @@ describe('Broker: retention', () => {
 
   beforeEach(async () => {
     ({ broker, root } = await memoryBroker({ segmentSizeBytes: 1024 }));
-    await broker.createStream(root, 's');
+    await root.createStream({ name: 's' });
   });
   afterEach(() => broker.close());
 
   it('message expiry removes whole sealed segments older than the expiry, never the active one', async () => {
-    await broker.createTopic(root, 's', { name: 'short', partitionsCount: 1, messageExpiry: 300_000n });
-    await broker.createTopic(root, 's', { name: 'forever', partitionsCount: 1 });
+    await root.createTopic({ streamId: 's', name: 'short', partitionsCount: 1, messageExpiry: 300_000n });
+    await root.createTopic({ streamId: 's', name: 'forever', partitionsCount: 1 });
     await send('short', 0, 10);
     await send('forever', 0, 10);
     expect((await broker.runRetention()).expiredMessages).toBe(0n);
     await new Promise((resolve) => setTimeout(resolve, 350));
     const report = await broker.runRetention();
     expect(report.expiredMessages).toBe(9n);
-    const short = broker.getTopic(root, 's', 'short')!;
+    const short = (await root.getTopic({ streamId: 's', topicId: 'short' }))!;
     expect(short.partitions[0]).toMatchObject({ segmentsCount: 1, messagesCount: 1n, currentOffset: 9n });
     expect(await firstOffset('short', 0)).toBe(9n);
-    expect(broker.getTopic(root, 's', 'forever')!.messagesCount).toBe(10n);
+    expect((await root.getTopic({ streamId: 's', topicId: 'forever' }))!.messagesCount).toBe(10n);
   });
 
   it('max topic size: at 90 % the oldest sealed segment across partitions goes until below', async () => {
-    await broker.createTopic(root, 's', { name: 'capped', partitionsCount: 2, maxTopicSize: 4096n });
+    await root.createTopic({ streamId: 's', name: 'capped', partitionsCount: 2, maxTopicSize: 4096n });
     await send('capped', 0, 6); // partition 0 first: its segments are the oldest
     await send('capped', 1, 6);
-    const before = broker.getTopic(root, 's', 'capped')!;
+    const before = (await root.getTopic({ streamId: 's', topicId: 'capped' }))!;
     expect(before.sizeBytes).toBe(12n * 464n);
     const report = await broker.runRetention();
-    const after = broker.getTopic(root, 's', 'capped')!;
+    const after = (await root.getTopic({ streamId: 's', topicId: 'capped' }))!;
     expect(after.sizeBytes).toBeLessThan((4096n * 9n) / 10n);
     expect(report.trimmedSegments).toBeGreaterThan(0);
     expect(report.trimmedBytes).toBe(before.sizeBytes - after.sizeBytes);
@@ -77,10 +77,10 @@ describe('Broker: retention', () => {
   });
 
   it('stops when only active segments are left', async () => {
-    await broker.createTopic(root, 's', { name: 'tiny', partitionsCount: 3, maxTopicSize: 1024n });
+    await root.createTopic({ streamId: 's', name: 'tiny', partitionsCount: 3, maxTopicSize: 1024n });
     for (let p = 0; p < 3; p++) await send('tiny', p, 2);
     const report = await broker.runRetention();
     expect(report.trimmedSegments).toBe(0);
-    expect(broker.getTopic(root, 's', 'tiny')!.messagesCount).toBe(6n);
+    expect((await root.getTopic({ streamId: 's', topicId: 'tiny' }))!.messagesCount).toBe(6n);
   });
 });

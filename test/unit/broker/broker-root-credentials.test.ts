@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Broker } from '../../../lib/broker/broker.js';
 import type { BrokerConfig, BrokerLogger } from '../../../lib/broker/broker-config.js';
+import { UserStatus } from '../../../lib/broker/types.js';
 import { expectCode, login, tempDir } from './broker-kit.js';
 
 /** A logger that keeps every line, to check what is (and is not) logged. */
@@ -44,7 +45,7 @@ describe('Broker: root credentials', () => {
     expect(again.generatedRootPassword).toBeNull();
     await login(again, 'iggy', generated);
     // In-process sessions need no password at all.
-    expect(again.getMe(again.connectInternalClient()).userId).toBe(0);
+    expect((await again.openSession().getMe()).userId).toBe(0);
   });
 
   it('a configured password that changed since the last start is applied, and said so (without it)', async () => {
@@ -67,7 +68,9 @@ describe('Broker: root credentials', () => {
 
   it('the configuration wins over a password changed over the protocol; no configuration keeps it', async () => {
     const b = await open({ rootPassword: 'configured' });
-    await b.changePassword(await login(b, 'iggy', 'configured'), 0, 'configured', 'changed-live');
+    await (
+      await login(b, 'iggy', 'configured')
+    ).changePassword({ userId: 0, currentPassword: 'configured', newPassword: 'changed-live' });
     await login(await open(), 'iggy', 'changed-live');
     const reset = await open({ rootPassword: 'configured' });
     await login(reset, 'iggy', 'configured');
@@ -76,9 +79,11 @@ describe('Broker: root credentials', () => {
 
   it('a configured root name is applied too; one taken by another user refuses the start', async () => {
     const b = await open({ rootUsername: 'admin', rootPassword: 'secret' });
-    await b.createUser(await login(b, 'admin', 'secret'), { username: 'taken', password: 'taken-pw' });
+    await (
+      await login(b, 'admin', 'secret')
+    ).createUser({ username: 'taken', password: 'taken-pw', status: UserStatus.Active });
     const renamed = await open({ rootUsername: 'boss', rootPassword: 'secret' });
-    expect(renamed.getMe(await login(renamed, 'boss', 'secret')).userId).toBe(0);
+    expect((await (await login(renamed, 'boss', 'secret')).getMe()).userId).toBe(0);
     await renamed.close();
     broker = null;
     await expect(open({ rootUsername: 'taken', rootPassword: 'secret' })).rejects.toThrow(

@@ -29,9 +29,9 @@ describe('EmbeddedServer', () => {
       expect(server.http).toBeNull();
       expect(server.httpAddress).toBeNull();
       expect(() => server.tcpAddress).toThrow(/no TCP listener/);
-      const c = server.broker.connectInternalClient();
-      await server.broker.createStream(c, 'in-process');
-      expect(server.broker.getStreams(c).map((s) => s.name)).toEqual(['in-process']);
+      const c = server.broker.openSession();
+      await c.createStream({ name: 'in-process' });
+      expect((await c.getStreams()).map((s) => s.name)).toEqual(['in-process']);
     } finally {
       await server.stop();
     }
@@ -75,8 +75,8 @@ describe('EmbeddedServer', () => {
     const first = await EmbeddedServer.start({ dataDir, tcpPort: 0, httpPort: 0, rootPassword: 'iggy' });
     const tcpPort = first.tcpAddress.port;
     const httpPort = first.httpAddress!.port;
-    const c = first.broker.connectInternalClient();
-    await first.broker.createStream(c, 'kept');
+    const c = first.broker.openSession();
+    await c.createStream({ name: 'kept' });
     await first.stop();
     const second = await EmbeddedServer.start({ dataDir, tcpPort, httpPort });
     const client = new IggyClient({

@@ -8,7 +8,7 @@ import { IggyClient } from '../../../lib/client/index.js';
 import { Partitioning } from '../../../lib/protocol/primitives/partitioning.js';
 import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
 import { ChildRun, cleanUp, tempDir } from '../../support/app-process.js';
-import { payloads } from '../broker/broker-kit.js';
+import { payloads, pollBytes } from '../broker/broker-kit.js';
 import { ensureBuilt, repoRoot } from '../../support/build-once.js';
 
 /** How long the CLI may take, after the signal, to stop and exit. */
@@ -60,9 +60,9 @@ class EmbeddedCli extends ChildRun {
 async function storedPayloads(dataDir: string): Promise<string[]> {
   const broker = await Broker.open({ dataDir, retentionIntervalMs: 0, rootPassword: ROOT.password });
   try {
-    const root = broker.connectClient(Transport.Tcp, 'test');
-    await broker.loginUser(root, ROOT.username, ROOT.password);
-    const polled = await broker.pollMessages(root, {
+    const root = broker.connect(Transport.Tcp, 'test');
+    await root.login(ROOT.username, ROOT.password);
+    const polled = await pollBytes(root, {
       streamId: 's',
       topicId: 't',
       consumer: { kind: ConsumerKind.Consumer, id: 1 },

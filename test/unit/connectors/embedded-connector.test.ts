@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { BrokerSession } from '../../../lib/broker/broker-session.js';
 import { IggyClient } from '../../../lib/client/iggy-client.js';
 import {
   DEFAULT_STREAM_NAME,
@@ -205,18 +206,21 @@ describe('EmbeddedConnector', () => {
       await connector.ensureStream('s');
       await connector.ensureTopic('s', { name: 't', partitions: 2 });
       const broker = connector.broker!;
-      const login = jest.spyOn(broker, 'loginUser');
-      const internal = jest.spyOn(broker, 'connectInternalClient');
+      const login = jest.spyOn(BrokerSession.prototype, 'login');
+      const opened = jest.spyOn(broker, 'openSession');
       const subscribers = await Promise.all([
         connector.subscribeGroup('s', 't', 'g'),
         connector.subscribe('s', 't', 0),
         connector.subscribe('s', 't', 1),
       ]);
       expect(login).not.toHaveBeenCalled();
-      expect(internal).toHaveBeenCalledTimes(3);
-      const sessions = internal.mock.results.map((r) => r.value as number);
-      for (const id of sessions)
-        expect(broker.getMe(id)).toMatchObject({ userId: 0, address: 'embedded-subscriber' });
+      login.mockRestore();
+      expect(opened).toHaveBeenCalledTimes(3);
+      for (const { value: session } of opened.mock.results)
+        expect(await (session as BrokerSession).getMe()).toMatchObject({
+          userId: 0,
+          address: 'embedded-subscriber',
+        });
       await Promise.all(subscribers.map((x) => x.close()));
     } finally {
       await connector.shutdown();

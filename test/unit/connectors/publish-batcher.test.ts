@@ -14,6 +14,7 @@ import { messageIdToUuid } from '../../../lib/protocol/messages/message-id.js';
 import { ConsumerKind } from '../../../lib/protocol/primitives/consumer.js';
 import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
+import { pollBytes } from '../broker/broker-kit.js';
 
 /*
  * The publish path (PublishBatcher) of both connectors against the real embedded broker: the
@@ -89,20 +90,25 @@ function request(stream: string, topic: string, key: string, seq: number): Publi
 
 /** Counts the broker's appends to a topic (one per stored batch). */
 function countAppends(broker: Broker, stream: string, topic: string, onAppend: () => void = () => undefined) {
+  const session = broker.openSession();
   const counter = { appends: 0, stop: () => undefined as void };
-  counter.stop = broker.onAppend(stream, topic, () => {
+  const stopListening = session.onAppend({ streamId: stream, topicId: topic }, () => {
     counter.appends++;
     onAppend();
   });
+  counter.stop = () => {
+    stopListening();
+    void session.close();
+  };
   return counter;
 }
 
 /** Every message of every partition, as stored. */
 function readLog(broker: Broker, stream: string, topic: string, partitions: number) {
-  const clientId = broker.connectInternalClient();
+  const reader = broker.openSession();
   return Promise.all(
     Array.from({ length: partitions }, async (_, partition) => {
-      const result = await broker.pollMessages(clientId, {
+      const result = await pollBytes(reader, {
         streamId: stream,
         topicId: topic,
         consumer: { kind: ConsumerKind.Consumer, id: 'reader' },
@@ -118,7 +124,7 @@ function readLog(broker: Broker, stream: string, topic: string, partitions: numb
         ...(JSON.parse(m.payload.toString('utf8')) as { key: string; seq: number }),
       }));
     }),
-  ).finally(() => broker.disconnectClient(clientId));
+  ).finally(() => reader.close());
 }
 
 /** True when each key's sequence numbers appear in increasing order. */
@@ -294,9 +300,9 @@ describe.each(rigs)('publish path: %s', (_name, makeRig) => {
     const { stream, topic } = await freshTopic(rig.connector, 4);
     const keyOn = (p: number, n: number) => KEYS.find((k) => calculatePartition(k, n) === p)!;
     await rig.connector.publish(request(stream, topic, keyOn(0, 4), 0)); // the path now knows 4 partitions
-    const admin = rig.broker.connectInternalClient();
-    await rig.broker.deletePartitions(admin, stream, topic, 1); // partition 3 is gone
-    rig.broker.disconnectClient(admin);
+    const admin = rig.broker.openSession();
+    await admin.deletePartitions({ streamId: stream, topicId: topic, partitionsCount: 1 }); // partition 3 is gone
+    await admin.close();
     const onGone = request(stream, topic, keyOn(3, 4), 1);
     const others = [0, 1, 2].map((p, i) => request(stream, topic, keyOn(p, 4), 2 + i));
     const outcomes = await Promise.allSettled([onGone, ...others].map((r) => rig.connector.publish(r)));

@@ -71,8 +71,8 @@ describe('no secret in a log line or an error message', () => {
       logger,
       loginThrottle: { maxFailures: 1 },
     });
-    const root = server.broker.connectInternalClient();
-    const { token } = await server.broker.createAccessToken(root, 'ci-token', 0n);
+    const root = server.broker.openSession();
+    const { token } = await root.createAccessToken({ name: 'ci-token', expiry: 0n });
     try {
       const address = `127.0.0.1:${server.tcpAddress.port}`;
       for (const credentials of [{ username: 'iggy', password: `${SECRET}-wrong` }, { token: `${token}x` }]) {

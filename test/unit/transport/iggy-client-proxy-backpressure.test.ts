@@ -13,6 +13,7 @@ import { ConsumerKind } from '../../../lib/protocol/primitives/consumer.js';
 import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
 import { memoryConfig } from '../module/iggy-test-kit.js';
+import { pollBytes } from '../broker/broker-kit.js';
 
 /*
  * The in-flight cap seen from `emit` (module option `publish`): a burst fired without awaiting, beyond
@@ -40,10 +41,10 @@ function outcome(source: Observable<unknown>): Promise<unknown> {
 /** The events of the domain topic as stored: tenant and seq, per partition in log order. */
 async function storedEvents(connector: EmbeddedConnector): Promise<{ tenantId: string; seq: number }[]> {
   const broker = connector.broker!;
-  const clientId = broker.connectInternalClient();
+  const reader = broker.openSession();
   const out: { tenantId: string; seq: number }[] = [];
   for (let partition = 0; partition < PARTITIONS; partition++) {
-    const result = await broker.pollMessages(clientId, {
+    const result = await pollBytes(reader, {
       streamId: 'test',
       topicId: 'domain',
       consumer: { kind: ConsumerKind.Consumer, id: 'reader' },
@@ -56,7 +57,7 @@ async function storedEvents(connector: EmbeddedConnector): Promise<{ tenantId: s
       out.push(JSON.parse(m.payload.toString('utf8')) as { tenantId: string; seq: number });
     }
   }
-  broker.disconnectClient(clientId);
+  await reader.close();
   return out;
 }
 

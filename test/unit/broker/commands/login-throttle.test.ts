@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { BrokerSession } from '../../../../lib/broker/broker-session.js';
 import { hostOf, LoginThrottle } from '../../../../lib/broker/commands/login-throttle.js';
 import { Transport } from '../../../../lib/broker/types.js';
 import { expectCode, memoryBroker } from '../broker-kit.js';
@@ -38,17 +39,17 @@ describe('Broker: failed logins throttled per client address', () => {
   it('refuses even the right password from a blocked address, without checking it; other addresses log in', async () => {
     const { broker } = await memoryBroker({ loginThrottle: { maxFailures: 3, blockMs: 60_000 } });
     try {
-      const attacker = (): number =>
-        broker.connectClient(Transport.Tcp, `10.9.9.9:${40000 + Math.floor(Math.random() * 1000)}`);
+      const attacker = (): BrokerSession =>
+        broker.connect(Transport.Tcp, `10.9.9.9:${40000 + Math.floor(Math.random() * 1000)}`);
       for (let i = 0; i < 4; i++)
-        await expectCode(broker.loginUser(attacker(), 'iggy', `guess-${i}`), 'InvalidCredentials');
-      const blocked = await expectCode(broker.loginUser(attacker(), 'iggy', 'iggy'), 'InvalidCredentials');
+        await expectCode(attacker().login('iggy', `guess-${i}`), 'InvalidCredentials');
+      const blocked = await expectCode(attacker().login('iggy', 'iggy'), 'InvalidCredentials');
       expect(blocked.message).toMatch(
         /too many failed logins from 10\.9\.9\.9: credentials are not checked for \d+ s/,
       );
-      await expectCode(broker.loginWithAccessToken(attacker(), 'whatever'), 'InvalidCredentials');
-      const other = broker.connectClient(Transport.Tcp, '10.1.1.1:1');
-      await broker.loginUser(other, 'iggy', 'iggy');
+      await expectCode(attacker().loginWithToken('whatever'), 'InvalidCredentials');
+      const other = broker.connect(Transport.Tcp, '10.1.1.1:1');
+      await other.login('iggy', 'iggy');
     } finally {
       await broker.close();
     }

@@ -3,6 +3,7 @@ import http from 'node:http';
 import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BrokerHttpServer } from '../../../../lib/broker/http/http-server.js';
+import { UserStatus } from '../../../../lib/broker/types.js';
 import { EmbeddedConnector } from '../../../../lib/connectors/embedded-connector.js';
 import { resolveConnectorConfig } from '../../../../lib/connectors/connector-config.js';
 import { PublishRequest } from '../../../../lib/connectors/publish-request.js';
@@ -135,9 +136,9 @@ describe("the embedded broker's dashboard", () => {
 
   it('off loopback asks for a broker user (Basic or a personal access token) who may read streams', async () => {
     const broker = connector.broker!;
-    const root = broker.connectInternalClient();
-    const { token } = await broker.createAccessToken(root, 'dashboard', 0n);
-    await broker.createUser(root, { username: 'nobody', password: 'nobody-pass', permissions: null });
+    const root = broker.openSession();
+    const { token } = await root.createAccessToken({ name: 'dashboard', expiry: 0n });
+    await root.createUser({ username: 'nobody', password: 'nobody-pass', status: UserStatus.Active });
     const exposed = new BrokerHttpServer(broker, { host: '0.0.0.0', port: 0 });
     const { port } = await exposed.listen();
     const url = `http://127.0.0.1:${port}/dashboard/snapshot`;
@@ -179,7 +180,7 @@ describe("the embedded broker's dashboard", () => {
       expect(page).toContain(`/dashboard/dashboard.js?token=${encodeURIComponent(token)}`);
     } finally {
       await exposed.close();
-      broker.disconnectClient(root);
+      await root.close();
     }
   });
 });

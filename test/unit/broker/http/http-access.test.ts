@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { UserStatus } from '../../../../lib/broker/types.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EmbeddedServer } from '../../../../lib/broker/embedded-server.js';
 import { rootPermissions } from '../../../../lib/protocol/commands/users/permissions.layout.js';
@@ -65,12 +66,17 @@ describe('BrokerHttpServer access', () => {
       });
       port = server.httpAddress!.port;
       const broker = server.broker;
-      const root = broker.connectInternalClient();
-      await broker.createStream(root, 'private');
-      ({ token } = await broker.createAccessToken(root, 'http', 0n));
+      const root = broker.openSession();
+      await root.createStream({ name: 'private' });
+      ({ token } = await root.createAccessToken({ name: 'http', expiry: 0n }));
       const none = rootPermissions();
       for (const key of Object.keys(none.global) as (keyof typeof none.global)[]) none.global[key] = false;
-      await broker.createUser(root, { username: 'nobody', password: 'nobody-pw', permissions: none });
+      await root.createUser({
+        status: UserStatus.Active,
+        username: 'nobody',
+        password: 'nobody-pw',
+        permissions: none,
+      });
     });
     afterAll(() => server.stop());
 

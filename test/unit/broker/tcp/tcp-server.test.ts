@@ -314,11 +314,14 @@ describe('BrokerTcpServer graceful shutdown', () => {
   it('finishes in-flight and already received requests, then closes and refuses new connections', async () => {
     const fx = await startTcpFixture();
     const client = await fx.client();
-    const original = fx.broker.createStream.bind(fx.broker);
-    fx.broker.createStream = async (clientId, name) => {
+    const original = BrokerSession.prototype.createStream;
+    const slowed = jest.spyOn(BrokerSession.prototype, 'createStream').mockImplementation(async function (
+      this: BrokerSession,
+      request,
+    ) {
       await new Promise((r) => setTimeout(r, 150));
-      return original(clientId, name);
-    };
+      return original.call(this, request);
+    });
     const slow = client.createStream({ name: 'slow' });
     const behind = client.getStreams();
     await new Promise((r) => setTimeout(r, 30));
@@ -327,6 +330,7 @@ describe('BrokerTcpServer graceful shutdown', () => {
     await expect(behind).resolves.toEqual([expect.objectContaining({ name: 'slow' })]);
     await closing;
     await expect(RawSocket.connect(fx.port)).rejects.toThrow();
+    slowed.mockRestore();
     await fx.stop();
   });
 
