@@ -55,8 +55,11 @@ export function authorizedTopic(
   right: TopicRight,
   action: string,
 ): [StreamState, TopicState] {
-  const who = caller(ctx, clientId);
-  return permitted(who, ctx.catalog.topic(streamId, topicId), right, action);
+  // Not found: the catalog's lookup throws the not-found error.
+  return (
+    findAuthorizedTopic(ctx, clientId, streamId, topicId, right, action) ??
+    ctx.catalog.topic(streamId, topicId)
+  );
 }
 
 /** `authorizedTopic` for queries: null when the stream or topic does not exist (the server's empty reply). */
@@ -68,19 +71,10 @@ export function findAuthorizedTopic(
   right: TopicRight,
   action: string,
 ): [StreamState, TopicState] | null {
-  const who = caller(ctx, clientId);
+  const { user, permissions } = caller(ctx, clientId);
   const stream = ctx.catalog.findStream(streamId);
   const topic = stream && ctx.catalog.findTopic(stream, topicId);
-  return stream && topic ? permitted(who, [stream, topic], right, action) : null;
-}
-
-function permitted(
-  { user, permissions }: Caller,
-  found: [StreamState, TopicState],
-  right: TopicRight,
-  action: string,
-): [StreamState, TopicState] {
-  const [stream, topic] = found;
+  if (!stream || !topic) return null;
   authorize(right(permissions, stream.id, topic.id), user.id, `${action} ${topic.id}`);
-  return found;
+  return [stream, topic];
 }
