@@ -63,8 +63,11 @@ export class PollingSubscriber implements MessageSubscriber {
   /** `recv` calls under way. */
   private waiting = 0;
   private readonly delay = new WakeableDelay();
-  private signalClosed!: () => void;
-  private readonly closedSignal = new Promise<null>((resolve) => (this.signalClosed = () => resolve(null)));
+  /**
+   * Settles each read under way with `null` at close. (Racing every read against one long-lived "closed"
+   * promise instead would leave a reaction on it per read, each holding that read's messages until close.)
+   */
+  private readonly pendingReads = new Set<(closed: null) => void>();
   /** Stops the session's append signal; undefined when it has none (timer polling). */
   private readonly unwatch: (() => void) | undefined;
   /** Messages were appended since the current poll started. */
@@ -168,7 +171,8 @@ export class PollingSubscriber implements MessageSubscriber {
 
   private async shutdown(): Promise<void> {
     this.closed = true;
-    this.signalClosed();
+    for (const settle of this.pendingReads) settle(null);
+    this.pendingReads.clear();
     this.unwatch?.();
     this.delay.wake();
     this.onClose?.();
@@ -185,7 +189,19 @@ export class PollingSubscriber implements MessageSubscriber {
     this.waiting++;
     const next = this.chain.then(read).finally(() => this.waiting--);
     this.chain = next.catch(() => undefined);
-    return Promise.race([next, this.closedSignal]);
+    return new Promise<T | null>((resolve, reject) => {
+      this.pendingReads.add(resolve);
+      next.then(
+        (value) => {
+          this.pendingReads.delete(resolve);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.pendingReads.delete(resolve);
+          reject(err);
+        },
+      );
+    });
   }
 
   private async next(): Promise<ReceivedMessage | null> {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BrokerError } from '../../../lib/broker/broker-error.js';
 import { ConnectorError } from '../../../lib/connectors/connector-error.js';
 import { PollingSubscriber, type SubscriptionTarget } from '../../../lib/connectors/polling-subscriber.js';
@@ -103,6 +105,19 @@ describe('PollingSubscriber, single consumer', () => {
     const err = await sub.recv().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorError);
     expect(err).toMatchObject({ kind: 'Receive', code: IggyErrorCode.TopicNameNotFound });
+    await sub.close();
+  });
+
+  it('holds nothing it handed out while it stays open, but the batch of its last poll', async () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const source = new FakeSession([logOf(600)]);
+    const sub = subscriber(source, single());
+    const handedOut: WeakRef<object>[] = [];
+    for (let i = 0; i < 200; i++) handedOut.push(new WeakRef((await sub.recvBatch())!));
+    await new Promise((resolve) => setImmediate(resolve));
+    collect();
+    expect(handedOut.slice(0, -1).filter((batch) => batch.deref() !== undefined)).toHaveLength(0);
     await sub.close();
   });
 
