@@ -53,6 +53,8 @@ export class PollingSubscriber implements MessageSubscriber {
   private readonly consumer: Consumer;
   /** Next offset to hand out, per partition. */
   private readonly cursor = new Map<number, bigint>();
+  /** The offset this subscription last stored, per partition. */
+  private readonly stored = new Map<number, bigint>();
   private buffer: ReceivedMessage[] = [];
   private at = 0;
   private epoch: number;
@@ -113,15 +115,16 @@ export class PollingSubscriber implements MessageSubscriber {
   }
 
   /** Stores an offset through this subscription's session (a member of its group); raw errors. */
-  storeOffsetAt(partition: number, offset: bigint): Promise<void> {
+  async storeOffsetAt(partition: number, offset: bigint): Promise<void> {
     const { stream, topic } = this.spec;
-    return this.session.storeOffset({
+    await this.session.storeOffset({
       streamId: stream,
       topicId: topic,
       consumer: this.consumer,
       partitionId: partition,
       offset,
     });
+    if (offset > (this.stored.get(partition) ?? -1n)) this.stored.set(partition, offset);
   }
 
   recv(): Promise<ReceivedMessage | null> {
@@ -242,6 +245,7 @@ export class PollingSubscriber implements MessageSubscriber {
     if (this.spec.target.kind === 'group') {
       this.joined = false;
       this.cursor.clear();
+      this.stored.clear();
     }
   }
 
@@ -257,6 +261,7 @@ export class PollingSubscriber implements MessageSubscriber {
       if (this.spec.target.kind === 'group' && MEMBERSHIP_LOST.has(errorCodeOf(err) ?? -1)) {
         this.joined = false;
         this.cursor.clear();
+        this.stored.clear();
         return this.sleep(this.spec.pollIntervalMs);
       }
       throw toConnectorError(err, 'Receive', `poll ${this.describe()}`);
@@ -297,7 +302,7 @@ export class PollingSubscriber implements MessageSubscriber {
     if (target.kind !== 'partition') return null;
     const from = this.cursor.get(target.partition);
     const strategy = from === undefined ? target.initial : PollingStrategy.offset(from);
-    const batch = await this.poll(target.partition, strategy);
+    const batch = await this.poll(target.partition, strategy, this.spec.batchSize);
     return this.fresh(batch, from);
   }
 
@@ -308,12 +313,19 @@ export class PollingSubscriber implements MessageSubscriber {
     if (!this.joined) await this.join(target.group);
     const rounds = Math.max(1, target.partitionsCount);
     for (let i = 0; i < rounds && !this.closed; i++) {
-      let batch = await this.poll(null, PollingStrategy.next());
+      // The server picks the partition (this member's next) and answers from the group's stored offset,
+      // which trails what was handed out until the commits catch up: then one message tells the partition,
+      // and the batch is read from the cursor.
+      const probing = this.handedOutUncommitted();
+      let batch = await this.poll(null, PollingStrategy.next(), probing ? 1 : this.spec.batchSize);
       if (batch.messages.length === 0) continue;
       const partition = batch.partitionId;
       const from = this.cursor.get(partition) ?? target.floors.get(partition);
-      if (from !== undefined && batch.messages[0]!.offset < from) {
-        batch = await this.poll(partition, PollingStrategy.offset(from));
+      const first = batch.messages[0]!.offset;
+      if (from !== undefined && first < from) {
+        batch = await this.poll(partition, PollingStrategy.offset(from), this.spec.batchSize);
+      } else if (probing) {
+        batch = await this.poll(partition, PollingStrategy.offset(first), this.spec.batchSize);
       }
       const fresh = this.fresh(batch, from);
       if (fresh) return fresh;
@@ -321,15 +333,24 @@ export class PollingSubscriber implements MessageSubscriber {
     return null;
   }
 
+  /** Some partition's cursor is past its stored offset + 1: a poll from the stored offset repeats messages. */
+  private handedOutUncommitted(): boolean {
+    for (const [partition, next] of this.cursor) {
+      const stored = this.stored.get(partition);
+      if (stored === undefined || next > stored + 1n) return true;
+    }
+    return false;
+  }
+
   /** Polls without committing anything. `partitionId` null: the group's next partition for this member. */
-  private poll(partitionId: number | null, strategy: PollingStrategy): Promise<PolledBatch> {
+  private poll(partitionId: number | null, strategy: PollingStrategy, count: number): Promise<PolledBatch> {
     return this.session.pollMessages({
       streamId: this.spec.stream,
       topicId: this.spec.topic,
       consumer: this.consumer,
       partitionId,
       strategy,
-      count: this.spec.batchSize,
+      count,
     });
   }
 
