@@ -337,6 +337,30 @@ export function connectorContract(
       60_000,
     );
 
+    restartIt(
+      'tells its assignment again after re-joining a restarted server: a member joining later is seen',
+      async () => {
+        const { stream, topic } = await freshTopic(connector, 4);
+        const options = { ...FAST, assignmentCheckMs: 25 };
+        const a = await connector.subscribeGroup(stream, topic, 'rejoined', options);
+        const seen: GroupAssignment[] = [];
+        a.onAssignment!((assignment) => seen.push(assignment));
+        await waitFor(() => seen.length === 1, 10_000, 'the first assignment');
+        const polling = a.recv(); // keeps polling, so the subscription re-joins after the reconnect
+        await harness.restartServer!();
+        const b = await connector.subscribeGroup(stream, topic, 'rejoined', options);
+        await waitFor(() => seen.length === 2, 20_000, 'the rebalance after the restart');
+        expect(seen[1]!.previous).toEqual([0, 1, 2, 3]);
+        expect(seen[1]!.partitions).toHaveLength(2);
+        await b.close();
+        await waitFor(() => seen.length === 3, 10_000, 'the rebalance on leave');
+        expect(seen[2]!.partitions).toEqual([0, 1, 2, 3]);
+        await a.close();
+        expect(await polling).toBeNull();
+      },
+      60_000,
+    );
+
     connectorErrorContract(() => ({ harness, connector }));
   });
 }
