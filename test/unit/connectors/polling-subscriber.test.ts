@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BrokerError } from '../../../lib/broker/broker-error.js';
 import { ConnectorError } from '../../../lib/connectors/connector-error.js';
 import type { GroupAssignment } from '../../../lib/connectors/message-subscriber.js';
@@ -107,6 +109,19 @@ describe('PollingSubscriber, single consumer', () => {
     await sub.close();
   });
 
+  it('holds nothing it handed out while it stays open, but the batch of its last poll', async () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const source = new FakeSession([logOf(600)]);
+    const sub = subscriber(source, single());
+    const handedOut: WeakRef<object>[] = [];
+    for (let i = 0; i < 200; i++) handedOut.push(new WeakRef((await sub.recvBatch())!));
+    await new Promise((resolve) => setImmediate(resolve));
+    collect();
+    expect(handedOut.slice(0, -1).filter((batch) => batch.deref() !== undefined)).toHaveLength(0);
+    await sub.close();
+  });
+
   it('keeps its position across a session loss (nothing handed out twice)', async () => {
     const source = new FakeSession([logOf(6)]);
     const sub = subscriber(source, single());
@@ -122,9 +137,9 @@ describe('PollingSubscriber, group member', () => {
     const source = new FakeSession([logOf(2), logOf(2)]);
     const sub = subscriber(source, group(), 10);
     expect((await take(sub, 4)).sort()).toEqual(['0:0', '0:1', '1:0', '1:1']);
-    expect(source.polls.every((p) => p.partitionId === null && p.strategy.kind === PollingKind.Next)).toBe(
-      true,
-    );
+    const rotating = source.polls.filter((p) => p.partitionId === null);
+    expect(rotating.every((p) => p.strategy.kind === PollingKind.Next)).toBe(true);
+    expect(rotating.length).toBeGreaterThanOrEqual(2);
     expect(source.joins).toEqual(['g']);
     await sub.close();
     expect(source.leaves).toEqual(['g']);
@@ -138,6 +153,29 @@ describe('PollingSubscriber, group member', () => {
     expect(await take(sub, 3)).toEqual(['0:3', '0:4', '0:5']);
     const explicit = source.polls.find((p) => p.partitionId === 0);
     expect(explicit?.strategy).toEqual(PollingStrategy.offset(3n));
+    await sub.close();
+  });
+
+  it('while messages it handed out are uncommitted, asks next for one message, then reads that partition from its cursor', async () => {
+    const source = new FakeSession([logOf(9), []]);
+    source.owned = [0];
+    const sub = subscriber(source, group(), 3);
+    expect(await take(sub, 3)).toEqual(['0:0', '0:1', '0:2']);
+    expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.count])).toEqual([
+      [null, PollingKind.Next, 3],
+    ]);
+    const second = (await sub.recvBatch())!;
+    expect(second.map((m) => m.offset)).toEqual([3n, 4n, 5n]);
+    expect(source.polls.slice(1).map((p) => [p.partitionId, p.strategy.kind, p.strategy.value, p.count])).toEqual([
+      [null, PollingKind.Next, 0n, 1],
+      [0, PollingKind.Offset, 3n, 3],
+    ]);
+    await sub.commit(second[2]!); // everything handed out is stored: next answers from the cursor again
+    source.polls.length = 0;
+    expect(await take(sub, 3)).toEqual(['0:6', '0:7', '0:8']);
+    expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.count])).toEqual([
+      [null, PollingKind.Next, 3],
+    ]);
     await sub.close();
   });
 
