@@ -166,7 +166,9 @@ describe('PollingSubscriber, group member', () => {
     ]);
     const second = (await sub.recvBatch())!;
     expect(second.map((m) => m.offset)).toEqual([3n, 4n, 5n]);
-    expect(source.polls.slice(1).map((p) => [p.partitionId, p.strategy.kind, p.strategy.value, p.count])).toEqual([
+    expect(
+      source.polls.slice(1).map((p) => [p.partitionId, p.strategy.kind, p.strategy.value, p.count]),
+    ).toEqual([
       [null, PollingKind.Next, 0n, 1],
       [0, PollingKind.Offset, 3n, 3],
     ]);
