@@ -4,9 +4,10 @@ import type { DecodedPollResult } from '../protocol/iggy-session.js';
 import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
+import { AssignmentWatch } from './assignment-watch.js';
 import { errorCodeOf, toConnectorError } from './connector-error-mapping.js';
-import { joinGroup, leaveGroup, type SubscriptionSession } from './connector-session.js';
-import type { MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
+import { joinGroup, leaveGroup, type JoinedGroup, type SubscriptionSession } from './connector-session.js';
+import type { GroupAssignment, MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
 
 /** Who a subscription polls as. */
 export type SubscriptionTarget =
@@ -22,6 +23,8 @@ export interface SubscriptionSpec {
   pollIntervalMs: number;
   /** First wait after a poll that returned messages, doubling up to `pollIntervalMs` (default 1 ms). */
   minPollIntervalMs?: number;
+  /** How often a group member's assignment is read while someone listens (default 5000 ms). */
+  assignmentCheckMs?: number;
 }
 
 const DEFAULT_MIN_POLL_INTERVAL_MS = 1;
@@ -77,11 +80,13 @@ export class PollingSubscriber implements MessageSubscriber {
   private readonly minWaitMs: number;
   /** The wait after the next empty round (timer polling). */
   private idleWaitMs: number;
+  /** A group member's assigned partitions, read while someone listens. */
+  private readonly assignment: AssignmentWatch | undefined;
 
   constructor(
     private readonly session: SubscriptionSession,
     private readonly spec: SubscriptionSpec,
-    options: { joined?: boolean; onClose?: () => void } = {},
+    options: { joined?: JoinedGroup; onClose?: () => void } = {},
   ) {
     const target = spec.target;
     this.consumer =
@@ -89,7 +94,12 @@ export class PollingSubscriber implements MessageSubscriber {
         ? { kind: ConsumerKind.ConsumerGroup, id: target.group }
         : { kind: ConsumerKind.Consumer, id: target.consumerName };
     this.epoch = session.epoch ?? 0;
-    this.joined = options.joined ?? false;
+    this.joined = options.joined !== undefined;
+    if (target.kind === 'group') {
+      const group = { streamId: spec.stream, topicId: spec.topic, groupId: target.group };
+      this.assignment = new AssignmentWatch(session, group, spec.assignmentCheckMs);
+      if (options.joined) this.assignment.joined(options.joined);
+    }
     this.onClose = options.onClose;
     this.minWaitMs = Math.min(spec.minPollIntervalMs ?? DEFAULT_MIN_POLL_INTERVAL_MS, spec.pollIntervalMs);
     this.idleWaitMs = spec.pollIntervalMs;
@@ -159,6 +169,10 @@ export class PollingSubscriber implements MessageSubscriber {
     }
   }
 
+  onAssignment(listener: (assignment: GroupAssignment) => void): () => void {
+    return this.assignment?.listen(listener) ?? (() => undefined);
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -177,6 +191,7 @@ export class PollingSubscriber implements MessageSubscriber {
     for (const settle of this.pendingReads) settle(null);
     this.pendingReads.clear();
     this.unwatch?.();
+    this.assignment?.close();
     this.delay.wake();
     this.onClose?.();
     const target = this.spec.target;
@@ -268,6 +283,7 @@ export class PollingSubscriber implements MessageSubscriber {
     }
     if (this.closed) return;
     if (batch === null) return this.idle();
+    this.assignment?.polled(batch.partitionId);
     this.buffer = this.toReceived(batch);
     this.at = 0;
     this.idleWaitMs = this.minWaitMs;
@@ -355,8 +371,13 @@ export class PollingSubscriber implements MessageSubscriber {
   }
 
   private async join(group: string): Promise<void> {
-    await joinGroup(this.session, { streamId: this.spec.stream, topicId: this.spec.topic, groupId: group });
+    const joined = await joinGroup(this.session, {
+      streamId: this.spec.stream,
+      topicId: this.spec.topic,
+      groupId: group,
+    });
     this.joined = true;
+    this.assignment?.joined(joined);
   }
 
   /** Bumped whenever the session was re-established (always 0 for one that never is). */
