@@ -195,6 +195,7 @@ export {
   type ConnectorErrorKind,
   type ConnectorMode,
   type EmbeddedConfig,
+  type GroupAssignment,
   type IggyConnector,
   type MessageSubscriber,
   type OffsetOwner,

@@ -11,7 +11,13 @@ import {
 import { ConnectorError } from './connector-error.js';
 import { errorCodeOf, toConnectorError, type OperationKind } from './connector-error-mapping.js';
 import { ensureConfiguredTopology, type ConfiguredTopology } from './configured-topology.js';
-import { joinGroup, leaveGroup, type ConnectorSession, type SessionFactory } from './connector-session.js';
+import {
+  joinGroup,
+  leaveGroup,
+  type ConnectorSession,
+  type JoinedGroup,
+  type SessionFactory,
+} from './connector-session.js';
 import { createIfMissing } from './create-if-missing.js';
 import type { IggyConnector, OffsetOwner, PartitionLag, TopicInfo, TopicSpec } from './iggy-connector.js';
 import type { MessageSubscriber, SubscribeOptions } from './message-subscriber.js';
@@ -45,6 +51,7 @@ interface SubscriptionSettings {
   batchSize: number;
   pollIntervalMs: number;
   minPollIntervalMs: number;
+  assignmentCheckMs?: number;
 }
 
 /**
@@ -242,14 +249,14 @@ export abstract class ConnectorBase<
           });
           return batch.messages[0]?.offset ?? null;
         });
-        await joinGroup(session, { streamId: stream, topicId: topic, groupId: group });
+        const joined = await joinGroup(session, { streamId: stream, topicId: topic, groupId: group });
         const target: SubscriptionTarget = {
           kind: 'group',
           group,
           partitionsCount: info.partitionsCount,
           floors,
         };
-        return this.startSubscription(session, stream, topic, target, settings, true);
+        return this.startSubscription(session, stream, topic, target, settings, joined);
       } catch (err) {
         await session.close().catch(() => undefined);
         throw err;
@@ -428,7 +435,7 @@ export abstract class ConnectorBase<
     topic: string,
     target: SubscriptionTarget,
     settings: SubscriptionSettings,
-    joined = false,
+    joined?: JoinedGroup,
   ): PollingSubscriber {
     const subscriber: PollingSubscriber = new PollingSubscriber(
       session,
@@ -454,5 +461,14 @@ function subscriptionSettings(options: SubscribeOptions): SubscriptionSettings {
   if (!(minPollIntervalMs >= 0)) {
     throw new ConnectorError('Subscribe', `minPollIntervalMs must be >= 0, got ${minPollIntervalMs}`);
   }
-  return { batchSize, pollIntervalMs, minPollIntervalMs: Math.min(minPollIntervalMs, pollIntervalMs) };
+  const { assignmentCheckMs } = options;
+  if (assignmentCheckMs !== undefined && !(assignmentCheckMs >= 1)) {
+    throw new ConnectorError('Subscribe', `assignmentCheckMs must be >= 1, got ${assignmentCheckMs}`);
+  }
+  return {
+    batchSize,
+    pollIntervalMs,
+    minPollIntervalMs: Math.min(minPollIntervalMs, pollIntervalMs),
+    assignmentCheckMs,
+  };
 }

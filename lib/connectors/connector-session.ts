@@ -1,3 +1,4 @@
+import type { ConsumerGroupDetails } from '../protocol/commands/consumer-groups/index.js';
 import type { TopicTarget } from '../protocol/commands/topics/index.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import type { IggySession } from '../protocol/iggy-session.js';
@@ -55,15 +56,23 @@ export interface NamedGroup extends TopicTarget {
   groupId: string;
 }
 
+/** What a join saw of the group. */
+export interface JoinedGroup {
+  /** The ids of the group's members read just before the join (none when the join created the group). */
+  membersBefore: readonly number[];
+}
+
 /** Creates the group when missing (a racing create is success), then joins it as `session`. */
-export async function joinGroup(session: SubscriptionSession, target: NamedGroup): Promise<void> {
+export async function joinGroup(session: SubscriptionSession, target: NamedGroup): Promise<JoinedGroup> {
   const { streamId, topicId, groupId } = target;
+  const seen: { group: ConsumerGroupDetails | null } = { group: null };
   await createIfMissing(
-    async () => (await session.getConsumerGroup(target)) !== null,
+    async () => (seen.group = await session.getConsumerGroup(target)) !== null,
     () => session.createConsumerGroup({ streamId, topicId, name: groupId }),
     IggyErrorCode.ConsumerGroupNameAlreadyExists,
   );
   await session.joinConsumerGroup(target);
+  return { membersBefore: seen.group?.members.map((m) => m.id) ?? [] };
 }
 
 /** Leaves the group; nothing to do while the session is down (its membership ends with it). */

@@ -36,6 +36,22 @@ export interface SubscribeOptions {
   pollIntervalMs?: number;
   /** First wait after a poll that returned messages, for a remote subscriber (default 1 ms; ≤ `pollIntervalMs`). */
   minPollIntervalMs?: number;
+  /**
+   * For `subscribeGroup`, while an `onAssignment` listener is registered: how often the member's assigned
+   * partitions are read from the group (default 5000 ms).
+   */
+  assignmentCheckMs?: number;
+}
+
+/**
+ * The partitions of the topic a consumer group assigns to this member (0-based, ascending), as the
+ * server lists the group's members; a partition the member is handing over to another stays its own
+ * until the hand-over completes. `previous` is the set it replaced, `null` for the first one seen.
+ * A change of the set (`previous` not null) is a rebalance.
+ */
+export interface GroupAssignment {
+  partitions: readonly number[];
+  previous: readonly number[] | null;
 }
 
 /**
@@ -52,6 +68,14 @@ export interface MessageSubscriber extends AsyncIterable<ReceivedMessage> {
   recvBatch(): Promise<ReceivedMessage[] | null>;
   /** Stores `message.offset` as consumed (for its partition). */
   commit(message: ReceivedMessage): Promise<void>;
+  /**
+   * A group subscription calls `listener` with the first assignment it sees and whenever it changes. It
+   * reads the group after each join (a re-join after a reconnect included), every `assignmentCheckMs`,
+   * and at once when a poll returns a partition outside the known set; while no listener is registered
+   * nothing is read. Returns the function that removes `listener`. A single-partition subscription never
+   * calls it.
+   */
+  onAssignment?(listener: (assignment: GroupAssignment) => void): () => void;
   /** Stops; a pending `recv()` resolves `null`; a group subscription leaves the group. */
   close(): Promise<void>;
 }

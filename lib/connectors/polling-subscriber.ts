@@ -4,9 +4,10 @@ import type { DecodedPollResult } from '../protocol/iggy-session.js';
 import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
+import { AssignmentWatch } from './assignment-watch.js';
 import { errorCodeOf, toConnectorError } from './connector-error-mapping.js';
-import { joinGroup, leaveGroup, type SubscriptionSession } from './connector-session.js';
-import type { MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
+import { joinGroup, leaveGroup, type JoinedGroup, type SubscriptionSession } from './connector-session.js';
+import type { GroupAssignment, MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
 
 /** Who a subscription polls as. */
 export type SubscriptionTarget =
@@ -22,6 +23,8 @@ export interface SubscriptionSpec {
   pollIntervalMs: number;
   /** First wait after a poll that returned messages, doubling up to `pollIntervalMs` (default 1 ms). */
   minPollIntervalMs?: number;
+  /** How often a group member's assignment is read while someone listens (default 5000 ms). */
+  assignmentCheckMs?: number;
 }
 
 const DEFAULT_MIN_POLL_INTERVAL_MS = 1;
@@ -53,6 +56,8 @@ export class PollingSubscriber implements MessageSubscriber {
   private readonly consumer: Consumer;
   /** Next offset to hand out, per partition. */
   private readonly cursor = new Map<number, bigint>();
+  /** The offset this subscription last stored, per partition. */
+  private readonly stored = new Map<number, bigint>();
   private buffer: ReceivedMessage[] = [];
   private at = 0;
   private epoch: number;
@@ -63,8 +68,11 @@ export class PollingSubscriber implements MessageSubscriber {
   /** `recv` calls under way. */
   private waiting = 0;
   private readonly delay = new WakeableDelay();
-  private signalClosed!: () => void;
-  private readonly closedSignal = new Promise<null>((resolve) => (this.signalClosed = () => resolve(null)));
+  /**
+   * Settles each read under way with `null` at close. (Racing every read against one long-lived "closed"
+   * promise instead would leave a reaction on it per read, each holding that read's messages until close.)
+   */
+  private readonly pendingReads = new Set<(closed: null) => void>();
   /** Stops the session's append signal; undefined when it has none (timer polling). */
   private readonly unwatch: (() => void) | undefined;
   /** Messages were appended since the current poll started. */
@@ -72,11 +80,13 @@ export class PollingSubscriber implements MessageSubscriber {
   private readonly minWaitMs: number;
   /** The wait after the next empty round (timer polling). */
   private idleWaitMs: number;
+  /** A group member's assigned partitions, read while someone listens. */
+  private readonly assignment: AssignmentWatch | undefined;
 
   constructor(
     private readonly session: SubscriptionSession,
     private readonly spec: SubscriptionSpec,
-    options: { joined?: boolean; onClose?: () => void } = {},
+    options: { joined?: JoinedGroup; onClose?: () => void } = {},
   ) {
     const target = spec.target;
     this.consumer =
@@ -84,7 +94,12 @@ export class PollingSubscriber implements MessageSubscriber {
         ? { kind: ConsumerKind.ConsumerGroup, id: target.group }
         : { kind: ConsumerKind.Consumer, id: target.consumerName };
     this.epoch = session.epoch ?? 0;
-    this.joined = options.joined ?? false;
+    this.joined = options.joined !== undefined;
+    if (target.kind === 'group') {
+      const group = { streamId: spec.stream, topicId: spec.topic, groupId: target.group };
+      this.assignment = new AssignmentWatch(session, group, spec.assignmentCheckMs);
+      if (options.joined) this.assignment.joined(options.joined);
+    }
     this.onClose = options.onClose;
     this.minWaitMs = Math.min(spec.minPollIntervalMs ?? DEFAULT_MIN_POLL_INTERVAL_MS, spec.pollIntervalMs);
     this.idleWaitMs = spec.pollIntervalMs;
@@ -110,15 +125,16 @@ export class PollingSubscriber implements MessageSubscriber {
   }
 
   /** Stores an offset through this subscription's session (a member of its group); raw errors. */
-  storeOffsetAt(partition: number, offset: bigint): Promise<void> {
+  async storeOffsetAt(partition: number, offset: bigint): Promise<void> {
     const { stream, topic } = this.spec;
-    return this.session.storeOffset({
+    await this.session.storeOffset({
       streamId: stream,
       topicId: topic,
       consumer: this.consumer,
       partitionId: partition,
       offset,
     });
+    if (offset > (this.stored.get(partition) ?? -1n)) this.stored.set(partition, offset);
   }
 
   recv(): Promise<ReceivedMessage | null> {
@@ -153,6 +169,10 @@ export class PollingSubscriber implements MessageSubscriber {
     }
   }
 
+  onAssignment(listener: (assignment: GroupAssignment) => void): () => void {
+    return this.assignment?.listen(listener) ?? (() => undefined);
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -168,8 +188,10 @@ export class PollingSubscriber implements MessageSubscriber {
 
   private async shutdown(): Promise<void> {
     this.closed = true;
-    this.signalClosed();
+    for (const settle of this.pendingReads) settle(null);
+    this.pendingReads.clear();
     this.unwatch?.();
+    this.assignment?.close();
     this.delay.wake();
     this.onClose?.();
     const target = this.spec.target;
@@ -185,7 +207,19 @@ export class PollingSubscriber implements MessageSubscriber {
     this.waiting++;
     const next = this.chain.then(read).finally(() => this.waiting--);
     this.chain = next.catch(() => undefined);
-    return Promise.race([next, this.closedSignal]);
+    return new Promise<T | null>((resolve, reject) => {
+      this.pendingReads.add(resolve);
+      next.then(
+        (value) => {
+          this.pendingReads.delete(resolve);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.pendingReads.delete(resolve);
+          reject(err);
+        },
+      );
+    });
   }
 
   private async next(): Promise<ReceivedMessage | null> {
@@ -226,6 +260,7 @@ export class PollingSubscriber implements MessageSubscriber {
     if (this.spec.target.kind === 'group') {
       this.joined = false;
       this.cursor.clear();
+      this.stored.clear();
     }
   }
 
@@ -241,12 +276,14 @@ export class PollingSubscriber implements MessageSubscriber {
       if (this.spec.target.kind === 'group' && MEMBERSHIP_LOST.has(errorCodeOf(err) ?? -1)) {
         this.joined = false;
         this.cursor.clear();
+        this.stored.clear();
         return this.sleep(this.spec.pollIntervalMs);
       }
       throw toConnectorError(err, 'Receive', `poll ${this.describe()}`);
     }
     if (this.closed) return;
     if (batch === null) return this.idle();
+    this.assignment?.polled(batch.partitionId);
     this.buffer = this.toReceived(batch);
     this.at = 0;
     this.idleWaitMs = this.minWaitMs;
@@ -281,7 +318,7 @@ export class PollingSubscriber implements MessageSubscriber {
     if (target.kind !== 'partition') return null;
     const from = this.cursor.get(target.partition);
     const strategy = from === undefined ? target.initial : PollingStrategy.offset(from);
-    const batch = await this.poll(target.partition, strategy);
+    const batch = await this.poll(target.partition, strategy, this.spec.batchSize);
     return this.fresh(batch, from);
   }
 
@@ -292,12 +329,19 @@ export class PollingSubscriber implements MessageSubscriber {
     if (!this.joined) await this.join(target.group);
     const rounds = Math.max(1, target.partitionsCount);
     for (let i = 0; i < rounds && !this.closed; i++) {
-      let batch = await this.poll(null, PollingStrategy.next());
+      // The server picks the partition (this member's next) and answers from the group's stored offset,
+      // which trails what was handed out until the commits catch up: then one message tells the partition,
+      // and the batch is read from the cursor.
+      const probing = this.handedOutUncommitted();
+      let batch = await this.poll(null, PollingStrategy.next(), probing ? 1 : this.spec.batchSize);
       if (batch.messages.length === 0) continue;
       const partition = batch.partitionId;
       const from = this.cursor.get(partition) ?? target.floors.get(partition);
-      if (from !== undefined && batch.messages[0]!.offset < from) {
-        batch = await this.poll(partition, PollingStrategy.offset(from));
+      const first = batch.messages[0]!.offset;
+      if (from !== undefined && first < from) {
+        batch = await this.poll(partition, PollingStrategy.offset(from), this.spec.batchSize);
+      } else if (probing) {
+        batch = await this.poll(partition, PollingStrategy.offset(first), this.spec.batchSize);
       }
       const fresh = this.fresh(batch, from);
       if (fresh) return fresh;
@@ -305,21 +349,35 @@ export class PollingSubscriber implements MessageSubscriber {
     return null;
   }
 
+  /** Some partition's cursor is past its stored offset + 1: a poll from the stored offset repeats messages. */
+  private handedOutUncommitted(): boolean {
+    for (const [partition, next] of this.cursor) {
+      const stored = this.stored.get(partition);
+      if (stored === undefined || next > stored + 1n) return true;
+    }
+    return false;
+  }
+
   /** Polls without committing anything. `partitionId` null: the group's next partition for this member. */
-  private poll(partitionId: number | null, strategy: PollingStrategy): Promise<PolledBatch> {
+  private poll(partitionId: number | null, strategy: PollingStrategy, count: number): Promise<PolledBatch> {
     return this.session.pollMessages({
       streamId: this.spec.stream,
       topicId: this.spec.topic,
       consumer: this.consumer,
       partitionId,
       strategy,
-      count: this.spec.batchSize,
+      count,
     });
   }
 
   private async join(group: string): Promise<void> {
-    await joinGroup(this.session, { streamId: this.spec.stream, topicId: this.spec.topic, groupId: group });
+    const joined = await joinGroup(this.session, {
+      streamId: this.spec.stream,
+      topicId: this.spec.topic,
+      groupId: group,
+    });
     this.joined = true;
+    this.assignment?.joined(joined);
   }
 
   /** Bumped whenever the session was re-established (always 0 for one that never is). */

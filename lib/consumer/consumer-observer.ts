@@ -1,5 +1,5 @@
 import type { PartitionLag } from '../connectors/iggy-connector.js';
-import type { ReceivedMessage } from '../connectors/message-subscriber.js';
+import type { GroupAssignment, ReceivedMessage } from '../connectors/message-subscriber.js';
 import type { Delivery } from './delivery.js';
 import type { DispatchResult } from './dispatcher.js';
 import type { IggyContext } from './iggy.context.js';
@@ -26,4 +26,9 @@ export interface ConsumerObserver {
   unreadable(message: ReceivedMessage, error: unknown): void;
   /** One offset commit ended after `ms`; `failure` when it failed. */
   committed(ms: number, failure: { error: unknown } | undefined): void;
+  /**
+   * The partitions the group assigns to this member: the first set, then each change (a rebalance).
+   * Optional: without it the runtime does not read the group's membership at all.
+   */
+  assigned?(assignment: GroupAssignment): void;
 }

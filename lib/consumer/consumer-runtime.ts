@@ -32,6 +32,8 @@ export interface ConsumerSpec {
   batchSize?: number;
   /** Longest wait of the subscription after an empty poll (default: the connector's). */
   pollIntervalMs?: number;
+  /** How often the member's assigned partitions are read for an observer that wants them (default 5000 ms). */
+  assignmentCheckMs?: number;
   /** Partitions handled at the same time. */
   concurrency: number;
   /** Messages buffered (queued and in flight) before polling pauses (default `batchSize` × (concurrency + 1)). */
@@ -147,6 +149,7 @@ export class ConsumerRuntime {
       startFrom: this.spec.startFrom,
       batchSize: this.spec.batchSize,
       pollIntervalMs: this.spec.pollIntervalMs,
+      assignmentCheckMs: this.spec.assignmentCheckMs,
     });
     this.subscription = subscription;
     this.commits = new OffsetCommits(
@@ -165,6 +168,8 @@ export class ConsumerRuntime {
     );
     this.state = 'running';
     this.spec.observer?.started(() => this.lag());
+    const observer = this.spec.observer;
+    if (observer?.assigned) subscription.onAssignment?.((assignment) => observer.assigned!(assignment));
     this.polling = this.poll(subscription, this.commits);
     this.logger.log(`consuming '${stream}/${topic}': ${this.spec.routes.describe()}`);
   }

@@ -10,6 +10,7 @@ import { catchError, from, lastValueFrom, of, type Observable } from 'rxjs';
 import { IggyContext } from '../consumer/iggy.context.js';
 import { IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import { backoffDelayMs, type RetryOptions } from '../consumer/retry-options.js';
+import type { HandlerIdentity, HandlerRetryPolicy } from '../handlers/handler-retry-policy.js';
 import {
   resolveHandlerSettings,
   resolveRetryOptions,
@@ -51,7 +52,7 @@ interface OwnedCall {
  * `@UseInterceptors` is harmless (one instance owns each call).
  */
 @Injectable()
-export class IggyDlqInterceptor implements NestInterceptor {
+export class IggyDlqInterceptor implements NestInterceptor, HandlerRetryPolicy {
   private readonly logger = new Logger('IggyDlq');
   private readonly settings: HandlerSettings;
   private readonly resolvedRetry = new WeakMap<Partial<RetryOptions>, RetryOptions>();
@@ -67,21 +68,47 @@ export class IggyDlqInterceptor implements NestInterceptor {
     if (context.getType() !== 'rpc') return next.handle();
     const ctx: unknown = context.switchToRpc().getContext();
     if (!(ctx instanceof IggyContext)) return next.handle();
-    const binding = ctx.getBinding();
-    if (binding.mode === 'answer') return next.handle(); // a request: its failure is the reply
-    const only = binding.redriveHandler;
-    if (only !== undefined && only !== handlerName(context) && only !== ctx.getPattern()) {
-      return of(undefined); // redriven for another handler of this pattern
-    }
-    if (!ctx.claimRetries(context.getHandler())) return next.handle();
-    ctx.setAttempt(1);
+    const handler = { name: handlerName(context), method: context.getHandler() };
+    const owned = this.claim(ctx, handler);
+    if (owned === 'skip') return of(undefined);
+    if (owned === 'pass') return next.handle();
     // The first attempt as it is (nothing more on the way of a call that succeeds); a failure recovers.
-    return next.handle().pipe(
-      catchError((error: unknown) => {
-        const call: OwnedCall = { ctx, handler: handlerName(context), retry: this.retryOf(binding.retry) };
-        return from(this.recover(call, next, error));
-      }),
-    );
+    const again = () => lastValueFrom(next.handle(), { defaultValue: undefined });
+    return next.handle().pipe(catchError((error: unknown) => from(this.recover(owned, again, error))));
+  }
+
+  /**
+   * The same policy as a promise, for a handler that has no other enhancer (`HandlerExplorer` calls it
+   * without Nest's pipeline then): `attempt` runs the pipes and the method once.
+   */
+  async run(
+    context: IggyContext,
+    handler: HandlerIdentity,
+    attempt: () => Promise<unknown>,
+  ): Promise<unknown> {
+    const owned = this.claim(context, handler);
+    if (owned === 'skip') return undefined;
+    if (owned === 'pass') return attempt();
+    try {
+      return await attempt();
+    } catch (error) {
+      return this.recover(owned, attempt, error);
+    }
+  }
+
+  /**
+   * Whether this call is ours to retry and dead-letter (then at attempt 1), to `pass` through (a request,
+   * whose failure is the reply, or a call another DLQ interceptor owns), or to `skip` (redriven for
+   * another handler of this pattern).
+   */
+  private claim(ctx: IggyContext, handler: HandlerIdentity): OwnedCall | 'pass' | 'skip' {
+    const binding = ctx.getBinding();
+    if (binding.mode === 'answer') return 'pass';
+    const only = binding.redriveHandler;
+    if (only !== undefined && only !== handler.name && only !== ctx.getPattern()) return 'skip';
+    if (!ctx.claimRetries(handler.method)) return 'pass';
+    ctx.setAttempt(1);
+    return { ctx, handler: handler.name, retry: this.retryOf(binding.retry) };
   }
 
   /** The module's retry options under a handler's own (resolved once per handler). */
@@ -93,7 +120,7 @@ export class IggyDlqInterceptor implements NestInterceptor {
   }
 
   /** After attempt 1 failed with `error`: the further attempts with backoff, then the dead letter. */
-  private async recover(call: OwnedCall, next: CallHandler, error: unknown): Promise<unknown> {
+  private async recover(call: OwnedCall, again: () => Promise<unknown>, error: unknown): Promise<unknown> {
     const { ctx, retry } = call;
     for (let attempt = 1; ; attempt++) {
       const nonRetryable = isNonRetryable(error);
@@ -106,7 +133,7 @@ export class IggyDlqInterceptor implements NestInterceptor {
         await sleep(delay);
         ctx.setAttempt(attempt + 1);
         try {
-          return await lastValueFrom(next.handle(), { defaultValue: undefined });
+          return await again();
         } catch (again) {
           error = again;
           continue;

@@ -1,10 +1,19 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { DiscoveryService, ExternalContextCreator, MetadataScanner, type ParamsFactory } from '@nestjs/core';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  ApplicationConfig,
+  DiscoveryService,
+  ExternalContextCreator,
+  MetadataScanner,
+  type ParamsFactory,
+} from '@nestjs/core';
+import { ExternalExceptionFilter } from '@nestjs/core/exceptions/external-exception-filter.js';
 import { PARAM_ARGS_METADATA } from '@nestjs/microservices/constants.js';
 import { RpcParamsFactory } from '@nestjs/microservices/factories/rpc-params-factory.js';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { BoundHandler } from './bound-handler.js';
 import { compileEventPattern } from './event-pattern.js';
+import { onlyGlobalInterceptor } from './handler-enhancers.js';
+import { IGGY_HANDLER_RETRY_POLICY, type HandlerRetryPolicy } from './handler-retry-policy.js';
 import { eventHandlerMetadataOf } from './iggy-event-handler.decorator.js';
 
 /**
@@ -18,10 +27,14 @@ export class HandlerExplorer {
   /** `@Payload()` = the envelope (or one of its fields), `@Ctx()` = the `IggyEventContext`. */
   private readonly paramsFactory = new RpcParamsFactory() as ParamsFactory;
 
+  private readonly unfiltered = new ExternalExceptionFilter();
+
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly contextCreator: ExternalContextCreator,
+    private readonly appConfig: ApplicationConfig,
+    @Optional() @Inject(IGGY_HANDLER_RETRY_POLICY) private readonly retryPolicy?: HandlerRetryPolicy,
   ) {}
 
   explore(): BoundHandler[] {
@@ -56,9 +69,14 @@ export class HandlerExplorer {
   }
 
   private bind(instance: Record<string, unknown>, methodName: string): BoundHandler['invoke'] {
+    const method = instance[methodName] as (...args: unknown[]) => unknown;
+    const policy = this.retryPolicy;
+    if (policy && onlyGlobalInterceptor(this.appConfig, instance, method, policy)) {
+      return this.bindDirect(instance, methodName, policy);
+    }
     const callback = this.contextCreator.create(
       instance,
-      instance[methodName] as (...args: unknown[]) => unknown,
+      method,
       methodName,
       PARAM_ARGS_METADATA,
       this.paramsFactory,
@@ -72,6 +90,38 @@ export class HandlerExplorer {
       // An exception filter may answer with an Observable (e.g. `throwError`): surface its error.
       if (isObservable(result)) return lastValueFrom(result, { defaultValue: undefined });
       return result;
+    };
+  }
+
+  /**
+   * The handler with the retry policy around its pipes and method, without Nest's interceptor pipeline:
+   * the same calls, retries, dead letters and final error (logged as Nest's default exception filter
+   * does) as through it, when nothing else would intercept, guard or filter the handler.
+   */
+  private bindDirect(
+    instance: Record<string, unknown>,
+    methodName: string,
+    policy: HandlerRetryPolicy,
+  ): BoundHandler['invoke'] {
+    const method = instance[methodName] as (...args: unknown[]) => unknown;
+    const attemptOf = this.contextCreator.create(
+      instance,
+      method,
+      methodName,
+      PARAM_ARGS_METADATA,
+      this.paramsFactory,
+      undefined,
+      undefined,
+      { interceptors: false, guards: false, filters: false },
+      'rpc',
+    );
+    const handler = { name: `${instance.constructor.name}.${methodName}`, method };
+    return async (envelope, context) => {
+      try {
+        return await policy.run(context, handler, () => attemptOf(envelope, context));
+      } catch (err) {
+        return this.unfiltered.catch(err, undefined as never);
+      }
     };
   }
 }

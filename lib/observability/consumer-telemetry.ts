@@ -1,5 +1,5 @@
 import type { PartitionLag } from '../connectors/iggy-connector.js';
-import type { ReceivedMessage } from '../connectors/message-subscriber.js';
+import type { GroupAssignment, ReceivedMessage } from '../connectors/message-subscriber.js';
 import type { ConsumerObserver } from '../consumer/consumer-observer.js';
 import type { Delivery } from '../consumer/delivery.js';
 import type { DispatchResult } from '../consumer/dispatcher.js';
@@ -22,8 +22,12 @@ const UNKNOWN_TYPE = 'unknown';
  * `IggyMetrics`, and runs each message in a consumer span (`IggyTracing`). Either may be absent.
  */
 export class ConsumerTelemetry implements ConsumerObserver {
+  /** Present with metrics only, so that without them the group's membership is never read. */
+  readonly assigned?: (assignment: GroupAssignment) => void;
   private readonly inFlight;
   private stopLag: (() => void) | undefined;
+  /** Partitions last assigned to this member (counted in the gauge). */
+  private assignedCount = 0;
 
   constructor(
     private readonly target: ConsumerTelemetryTarget,
@@ -31,6 +35,7 @@ export class ConsumerTelemetry implements ConsumerObserver {
     private readonly tracing: IggyTracing | undefined,
   ) {
     this.inFlight = metrics?.inFlight.labels(target.group);
+    if (metrics) this.assigned = (assignment) => this.countAssignment(metrics, assignment);
   }
 
   started(lag: () => Promise<PartitionLag[]>): void {
@@ -41,6 +46,9 @@ export class ConsumerTelemetry implements ConsumerObserver {
   stopped(): void {
     this.stopLag?.();
     this.stopLag = undefined;
+    if (this.assignedCount > 0)
+      this.metrics?.assignedPartitions.dec({ group: this.target.group }, this.assignedCount);
+    this.assignedCount = 0;
   }
 
   async process(delivery: Delivery, dispatch: () => Promise<DispatchResult>): Promise<DispatchResult> {
@@ -86,6 +94,13 @@ export class ConsumerTelemetry implements ConsumerObserver {
     if (!metrics) return;
     metrics.commitSeconds.observe({ group: this.target.group }, ms / 1000);
     if (failure) metrics.commitErrors.inc({ group: this.target.group });
+  }
+
+  private countAssignment(metrics: IggyMetrics, { partitions, previous }: GroupAssignment): void {
+    const group = this.target.group;
+    metrics.rebalances.inc({ group }, previous === null ? 0 : 1); // the first set shows the series at 0
+    metrics.assignedPartitions.inc({ group }, partitions.length - this.assignedCount);
+    this.assignedCount = partitions.length;
   }
 
   private async traced(

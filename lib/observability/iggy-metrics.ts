@@ -49,6 +49,8 @@ export class IggyMetrics {
   readonly inFlight: Gauge<'group'>;
   readonly commitSeconds: Histogram<'group'>;
   readonly commitErrors: Counter<'group'>;
+  readonly rebalances: Counter<'group'>;
+  readonly assignedPartitions: Gauge<'group'>;
   readonly requests: Counter<'type'>;
   readonly replies: Counter<'type' | 'status'>;
   readonly requestTimeouts: Counter<'type'>;
@@ -131,6 +133,17 @@ export class IggyMetrics {
       LATENCY_BUCKETS,
     );
     this.commitErrors = counter('consumer_commit_errors_total', 'Failed offset commits', ['group']);
+    this.rebalances = counter(
+      'consumer_rebalances_total',
+      'Changes of the set of partitions the group assigns to a member of this app (members joining or leaving)',
+      ['group'],
+    );
+    this.assignedPartitions = new Gauge({
+      name: `${p}consumer_assigned_partitions`,
+      help: 'Partitions the group assigns to the members in this app (those being handed over included)',
+      labelNames: ['group'],
+      registers,
+    });
     const sources = this.lagSources;
     new Gauge<'stream' | 'topic' | 'group' | 'partition'>({
       name: `${p}consumer_lag`,

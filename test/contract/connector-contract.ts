@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { calculatePartition } from '../../lib/connectors/calculate-partition.js';
 import type { IggyConnector } from '../../lib/connectors/iggy-connector.js';
-import type { ReceivedMessage } from '../../lib/connectors/message-subscriber.js';
+import type { GroupAssignment, ReceivedMessage } from '../../lib/connectors/message-subscriber.js';
 import { PublishRequest } from '../../lib/connectors/publish-request.js';
 import { messageIdToUuid, uuidToMessageId } from '../../lib/protocol/messages/message-id.js';
 import { Header } from '../../lib/protocol/primitives/user-headers.js';
+import { waitFor } from '../unit/consumer/consumer-kit.js';
 import { connectorErrorContract } from './connector-error-contract.js';
 import {
   body,
@@ -194,6 +195,30 @@ export function connectorContract(
       },
     );
 
+    groupIt('tells a member its assigned partitions as members join and leave (a rebalance)', async () => {
+      const { stream, topic } = await freshTopic(connector, 4);
+      const options = { ...FAST, assignmentCheckMs: 25 };
+      const a = await connector.subscribeGroup(stream, topic, 'rebalanced', options);
+      const seenByA: GroupAssignment[] = [];
+      a.onAssignment!((assignment) => seenByA.push(assignment));
+      await waitFor(() => seenByA.length === 1, 10_000, 'the first assignment');
+      expect(seenByA[0]).toEqual({ partitions: [0, 1, 2, 3], previous: null });
+
+      const b = await connector.subscribeGroup(stream, topic, 'rebalanced', options);
+      const seenByB: GroupAssignment[] = [];
+      b.onAssignment!((assignment) => seenByB.push(assignment));
+      await waitFor(() => seenByA.length === 2 && seenByB.length === 1, 10_000, 'the rebalance on join');
+      const [kept, given] = [seenByA[1]!.partitions, seenByB[0]!.partitions];
+      expect(seenByA[1]!.previous).toEqual([0, 1, 2, 3]);
+      expect(kept).toHaveLength(2);
+      expect([...kept, ...given].sort()).toEqual([0, 1, 2, 3]);
+
+      await b.close();
+      await waitFor(() => seenByA.length === 3, 10_000, 'the rebalance on leave');
+      expect(seenByA[2]).toEqual({ partitions: [0, 1, 2, 3], previous: kept });
+      await a.close();
+    });
+
     groupIt(
       'resumes a group right after its last commit when a new subscriber replaces a closed one',
       async () => {
@@ -308,6 +333,30 @@ export function connectorContract(
         await subscriber.close();
         expect(acked.size).toBeGreaterThanOrEqual(30);
         expect([...acked].filter((id) => !seen.has(id))).toEqual([]);
+      },
+      60_000,
+    );
+
+    restartIt(
+      'tells its assignment again after re-joining a restarted server: a member joining later is seen',
+      async () => {
+        const { stream, topic } = await freshTopic(connector, 4);
+        const options = { ...FAST, assignmentCheckMs: 25 };
+        const a = await connector.subscribeGroup(stream, topic, 'rejoined', options);
+        const seen: GroupAssignment[] = [];
+        a.onAssignment!((assignment) => seen.push(assignment));
+        await waitFor(() => seen.length === 1, 10_000, 'the first assignment');
+        const polling = a.recv(); // keeps polling, so the subscription re-joins after the reconnect
+        await harness.restartServer!();
+        const b = await connector.subscribeGroup(stream, topic, 'rejoined', options);
+        await waitFor(() => seen.length === 2, 20_000, 'the rebalance after the restart');
+        expect(seen[1]!.previous).toEqual([0, 1, 2, 3]);
+        expect(seen[1]!.partitions).toHaveLength(2);
+        await b.close();
+        await waitFor(() => seen.length === 3, 10_000, 'the rebalance on leave');
+        expect(seen[2]!.partitions).toEqual([0, 1, 2, 3]);
+        await a.close();
+        expect(await polling).toBeNull();
       },
       60_000,
     );

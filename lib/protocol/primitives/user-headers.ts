@@ -382,22 +382,35 @@ function walkUserHeaders(buf: Buffer, start: number, end: number, out?: HeaderEn
         codeOf(role),
       );
     }
-    const v = buf.subarray(pos, pos + length);
-    pos += length;
-    if (kind === HeaderKind.String && !isUtf8(v)) {
-      throw new ProtocolError('InvalidUtf8', `user header ${role} is not valid UTF-8`);
+    let field: HeaderField | undefined;
+    if (kind === HeaderKind.String) {
+      // Strings are most headers: read in place, with no Buffer view per field.
+      const ascii = isAscii(buf, pos, pos + length);
+      if (!ascii && !isUtf8(buf.subarray(pos, pos + length))) {
+        throw new ProtocolError('InvalidUtf8', `user header ${role} is not valid UTF-8`);
+      }
+      if (out) field = { kind, value: buf.toString(ascii ? 'latin1' : 'utf8', pos, pos + length) };
+    } else {
+      const v = buf.subarray(pos, pos + length);
+      if (kind === HeaderKind.Bool && v[0]! > 1) throw invalid(role, `bool byte is ${v[0]}, expected 0 or 1`);
+      if (out) field = readField(v, kind, role);
     }
-    if (kind === HeaderKind.Bool && v[0]! > 1) throw invalid(role, `bool byte is ${v[0]}, expected 0 or 1`);
-    if (out) {
-      const field = readField(v, kind, role);
+    pos += length;
+    if (field) {
       if (role === 'key') key = field;
-      else out.push({ key: key!, value: field });
+      else out!.push({ key: key!, value: field });
     }
     role = role === 'key' ? 'value' : 'key';
   }
   if (role === 'value') {
     throw new ProtocolError('Truncated', 'user header key has no value', IggyErrorCode.InvalidHeaderValue);
   }
+}
+
+/** Every byte of `buf[start, end)` is below 0x80 (then latin1 and UTF-8 read the same text). */
+function isAscii(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false;
+  return true;
 }
 
 function codeOf(role: 'key' | 'value'): number {

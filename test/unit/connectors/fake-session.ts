@@ -4,6 +4,7 @@ import { PollingKind, type PollingStrategy } from '../../../lib/protocol/primiti
 import type { SubscriptionSession } from '../../../lib/connectors/connector-session.js';
 import type {
   ConsumerGroupDetails,
+  ConsumerGroupMember,
   GroupTarget,
 } from '../../../lib/protocol/commands/consumer-groups/index.js';
 import type { StoreOffsetInput, PollInput, DecodedPollResult } from '../../../lib/protocol/iggy-session.js';
@@ -44,6 +45,9 @@ export class FakeSession implements SubscriptionSession {
   /** Thrown (once each) by the next storeOffset calls. */
   storeFailures: unknown[] = [];
   owned: number[];
+  /** The group's members as GetConsumerGroup lists them, and how often it was read. */
+  members: ConsumerGroupMember[] = [];
+  groupReads = 0;
   private rotation = 0;
 
   constructor(readonly partitions: PolledMessage[][]) {
@@ -96,9 +100,12 @@ export class FakeSession implements SubscriptionSession {
     this.stored.set(`${String(request.consumer.id)}/${request.partitionId}`, request.offset);
   }
 
-  /** Every group exists. */
+  /** Every group exists, with `members`. */
   async getConsumerGroup(request: GroupTarget): Promise<ConsumerGroupDetails> {
-    return { id: 0, name: String(request.groupId), partitionsCount: 0, membersCount: 0, members: [] };
+    this.groupReads++;
+    const members = this.members.map((m) => ({ ...m, partitions: [...m.partitions] }));
+    const partitionsCount = this.partitions.length;
+    return { id: 0, name: String(request.groupId), partitionsCount, membersCount: members.length, members };
   }
 
   async createConsumerGroup(request: { name: string }): Promise<ConsumerGroupDetails> {

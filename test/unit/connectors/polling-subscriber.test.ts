@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BrokerError } from '../../../lib/broker/broker-error.js';
 import { ConnectorError } from '../../../lib/connectors/connector-error.js';
+import type { GroupAssignment } from '../../../lib/connectors/message-subscriber.js';
 import { PollingSubscriber, type SubscriptionTarget } from '../../../lib/connectors/polling-subscriber.js';
 import { IggyErrorCode } from '../../../lib/protocol/codes/error-codes.js';
 import { PollingKind, PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
@@ -106,6 +109,19 @@ describe('PollingSubscriber, single consumer', () => {
     await sub.close();
   });
 
+  it('holds nothing it handed out while it stays open, but the batch of its last poll', async () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const source = new FakeSession([logOf(600)]);
+    const sub = subscriber(source, single());
+    const handedOut: WeakRef<object>[] = [];
+    for (let i = 0; i < 200; i++) handedOut.push(new WeakRef((await sub.recvBatch())!));
+    await new Promise((resolve) => setImmediate(resolve));
+    collect();
+    expect(handedOut.slice(0, -1).filter((batch) => batch.deref() !== undefined)).toHaveLength(0);
+    await sub.close();
+  });
+
   it('keeps its position across a session loss (nothing handed out twice)', async () => {
     const source = new FakeSession([logOf(6)]);
     const sub = subscriber(source, single());
@@ -121,9 +137,9 @@ describe('PollingSubscriber, group member', () => {
     const source = new FakeSession([logOf(2), logOf(2)]);
     const sub = subscriber(source, group(), 10);
     expect((await take(sub, 4)).sort()).toEqual(['0:0', '0:1', '1:0', '1:1']);
-    expect(source.polls.every((p) => p.partitionId === null && p.strategy.kind === PollingKind.Next)).toBe(
-      true,
-    );
+    const rotating = source.polls.filter((p) => p.partitionId === null);
+    expect(rotating.every((p) => p.strategy.kind === PollingKind.Next)).toBe(true);
+    expect(rotating.length).toBeGreaterThanOrEqual(2);
     expect(source.joins).toEqual(['g']);
     await sub.close();
     expect(source.leaves).toEqual(['g']);
@@ -137,6 +153,31 @@ describe('PollingSubscriber, group member', () => {
     expect(await take(sub, 3)).toEqual(['0:3', '0:4', '0:5']);
     const explicit = source.polls.find((p) => p.partitionId === 0);
     expect(explicit?.strategy).toEqual(PollingStrategy.offset(3n));
+    await sub.close();
+  });
+
+  it('while messages it handed out are uncommitted, asks next for one message, then reads that partition from its cursor', async () => {
+    const source = new FakeSession([logOf(9), []]);
+    source.owned = [0];
+    const sub = subscriber(source, group(), 3);
+    expect(await take(sub, 3)).toEqual(['0:0', '0:1', '0:2']);
+    expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.count])).toEqual([
+      [null, PollingKind.Next, 3],
+    ]);
+    const second = (await sub.recvBatch())!;
+    expect(second.map((m) => m.offset)).toEqual([3n, 4n, 5n]);
+    expect(
+      source.polls.slice(1).map((p) => [p.partitionId, p.strategy.kind, p.strategy.value, p.count]),
+    ).toEqual([
+      [null, PollingKind.Next, 0n, 1],
+      [0, PollingKind.Offset, 3n, 3],
+    ]);
+    await sub.commit(second[2]!); // everything handed out is stored: next answers from the cursor again
+    source.polls.length = 0;
+    expect(await take(sub, 3)).toEqual(['0:6', '0:7', '0:8']);
+    expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.count])).toEqual([
+      [null, PollingKind.Next, 3],
+    ]);
     await sub.close();
   });
 
@@ -220,6 +261,107 @@ describe('PollingSubscriber, group member', () => {
     expect(await pending).toBeNull();
   });
 });
+
+describe('PollingSubscriber, group assignment', () => {
+  const assignmentSubscriber = (source: FakeSession) =>
+    new PollingSubscriber(source, {
+      stream: 's',
+      topic: 't',
+      target: group(new Map(), 2),
+      batchSize: 3,
+      pollIntervalMs: 5,
+      assignmentCheckMs: 10,
+    });
+
+  it('reads the group only while a listener is registered: no reads, no timer, without one', async () => {
+    const source = new FakeSession([logOf(1), []]);
+    const sub = assignmentSubscriber(source);
+    expect((await sub.recv())!.offset).toBe(0n);
+    const afterJoin = source.groupReads;
+    expect(afterJoin).toBe(1); // the join's own look-up of the group
+    await sleep(60);
+    expect(source.groupReads).toBe(afterJoin);
+    const stop = sub.onAssignment(() => undefined);
+    await sleep(60);
+    expect(source.groupReads).toBeGreaterThan(afterJoin + 2);
+    stop();
+    await sleep(15);
+    const stopped = source.groupReads;
+    await sleep(60);
+    expect(source.groupReads).toBe(stopped);
+    await sub.close();
+  });
+
+  it('tells its member from one that joined at the same time by a partition it polled, then follows changes', async () => {
+    const source = new FakeSession([[], logOf(2)]);
+    source.owned = [1];
+    source.joinConsumerGroup = async () => {
+      source.members = [
+        { id: 0, partitions: [0] },
+        { id: 1, partitions: [1] },
+      ];
+    };
+    const sub = assignmentSubscriber(source);
+    const seen: GroupAssignment[] = [];
+    sub.onAssignment((assignment) => seen.push(assignment));
+    await sleep(40);
+    expect(seen).toEqual([]); // not polled yet, and not told apart after joining: both members are new
+    expect((await sub.recv())!.partition).toBe(1);
+    await waitUntil(() => seen.length === 1);
+    expect(seen[0]).toEqual({ partitions: [1], previous: null });
+    source.members = [{ id: 1, partitions: [0, 1] }]; // the other member left
+    await waitUntil(() => seen.length === 2);
+    expect(seen[1]).toEqual({ partitions: [0, 1], previous: [1] });
+    await sleep(40);
+    expect(seen).toHaveLength(2); // an unchanged set is no rebalance
+    await sub.close();
+  });
+
+  it('after a session loss, rejoins and tells its new member apart by the ids present before the re-join', async () => {
+    const source = new FakeSession([logOf(1), logOf(1)]);
+    source.members = [{ id: 0, partitions: [0, 1] }];
+    const sub = new PollingSubscriber(
+      source,
+      {
+        stream: 's',
+        topic: 't',
+        target: group(new Map(), 2),
+        batchSize: 3,
+        pollIntervalMs: 5,
+        assignmentCheckMs: 10,
+      },
+      { joined: { membersBefore: [] } },
+    );
+    const seen: GroupAssignment[] = [];
+    sub.onAssignment((assignment) => seen.push(assignment));
+    await waitUntil(() => seen.length === 1);
+    expect(seen[0]).toEqual({ partitions: [0, 1], previous: null });
+    // The connection drops: the server forgets member 0; another client joined as 0 meanwhile.
+    source.epoch++;
+    source.members = [{ id: 0, partitions: [0, 1] }];
+    source.owned = [0];
+    source.joinConsumerGroup = async () => {
+      source.members = [
+        { id: 0, partitions: [1] },
+        { id: 1, partitions: [0] },
+      ];
+    };
+    await sleep(40);
+    expect(seen).toHaveLength(1); // nothing read over the lost membership
+    await sub.recv();
+    await waitUntil(() => seen.length === 2);
+    expect(seen[1]).toEqual({ partitions: [0], previous: [0, 1] });
+    await sub.close();
+  });
+});
+
+async function waitUntil(check: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(2);
+  }
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

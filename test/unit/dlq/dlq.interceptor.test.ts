@@ -1,5 +1,14 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { Injectable, UseGuards, UseInterceptors, type CanActivate } from '@nestjs/common';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import {
+  Injectable,
+  UseGuards,
+  UseInterceptors,
+  type CallHandler,
+  type CanActivate,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { TestingModule } from '@nestjs/testing';
 import { PublishRequest } from '../../../lib/connectors/publish-request.js';
 import {
@@ -28,15 +37,86 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+/** An app's own global interceptor that only counts: with it, handlers run through Nest's pipeline. */
+@Injectable()
+class CountingInterceptor implements NestInterceptor {
+  static calls = 0;
+  intercept(_context: ExecutionContext, next: CallHandler) {
+    CountingInterceptor.calls++;
+    return next.handle();
+  }
+}
+
+/**
+ * How a handler is called: with the DLQ interceptor as its only enhancer, `HandlerExplorer` runs the
+ * interceptor's policy around it directly; with another enhancer, through Nest's interceptor pipeline.
+ */
+const PATHS: [string, Parameters<typeof createApp>[1]][] = [
+  ['direct (the DLQ interceptor is the only enhancer)', []],
+  [
+    'through Nest’s pipeline (the app has its own global interceptor)',
+    [{ provide: APP_INTERCEPTOR, useClass: CountingInterceptor }],
+  ],
+];
+
+let pathProviders: Parameters<typeof createApp>[1] = [];
+
 async function setup(providers: Parameters<typeof createApp>[1], options = fastOptions) {
   const connector = await startBroker();
   cleanups.push(() => connector.shutdown());
-  const moduleRef: TestingModule = await createApp(connector, providers, options);
+  const moduleRef: TestingModule = await createApp(connector, [...pathProviders, ...providers], options);
   cleanups.push(() => moduleRef.close());
   return { connector, moduleRef, dlq: moduleRef.get(DlqManager) };
 }
 
-describe('IggyDlqInterceptor', () => {
+describe('the call path of @IggyEventHandler methods', () => {
+  afterEach(() => {
+    pathProviders = [];
+  });
+
+  it('is direct when the DLQ interceptor is the only enhancer, and Nest’s pipeline once the app adds one', async () => {
+    @Injectable()
+    class Counted {
+      readonly seen: number[] = [];
+      @IggyEventHandler('order.created', { group: 'counted' })
+      on(e: EventEnvelope<{ n: number }>): void {
+        this.seen.push(e.payload.n);
+      }
+    }
+    const intercepted = jest.spyOn(IggyDlqInterceptor.prototype, 'intercept');
+    const ran = jest.spyOn(IggyDlqInterceptor.prototype, 'run');
+    cleanups.push(async () => {
+      intercepted.mockRestore();
+      ran.mockRestore();
+    });
+    for (const [extra, through] of [
+      [[], 0],
+      [PATHS[1]![1], 2],
+    ] as const) {
+      CountingInterceptor.calls = 0;
+      intercepted.mockClear();
+      ran.mockClear();
+      pathProviders = [...extra];
+      const { connector, moduleRef } = await setup([Counted]);
+      await publish(connector, event({ tenantId: 't', type: 'order.created', payload: { n: 1 } }));
+      await publish(connector, event({ tenantId: 't', type: 'order.created', payload: { n: 2 } }));
+      await waitFor(async () => (await groupLag(connector, 'counted')) === 0n);
+      expect(moduleRef.get(Counted).seen).toEqual([1, 2]);
+      expect(CountingInterceptor.calls).toBe(through);
+      expect([intercepted.mock.calls.length, ran.mock.calls.length]).toEqual(through ? [2, 0] : [0, 2]);
+      while (cleanups.length > 1) await cleanups.pop()!();
+    }
+  });
+});
+
+describe.each(PATHS)('IggyDlqInterceptor, %s', (_path, providers) => {
+  beforeEach(() => {
+    pathProviders = providers;
+  });
+  afterEach(() => {
+    pathProviders = [];
+  });
+
   it('retries with backoff; a later success is not dead-lettered', async () => {
     const attempts: number[] = [];
     const times: number[] = [];
@@ -151,7 +231,9 @@ describe('IggyDlqInterceptor', () => {
     expect(manager.groups()[0]!.stalled).toEqual([]);
     expect(await moduleRef.get(DlqManager).list()).toHaveLength(1);
   });
+});
 
+describe('IggyDlqInterceptor with the handler’s own enhancers', () => {
   it('dead-letters a message a guard refused, and an unreadable one; ignores non-Iggy calls', async () => {
     class Deny implements CanActivate {
       canActivate(): boolean {

@@ -135,11 +135,21 @@ describe('user headers', () => {
       ['cut value header', '02 01000000 61 02 0100', IggyErrorCode.InvalidHeaderValue],
       ['value past the end', '02 01000000 61 02 05000000 6262', IggyErrorCode.InvalidHeaderValue],
       ['invalid UTF-8', '02 01000000 ff 02 01000000 62', IggyErrorCode.InvalidUtf8],
+      ['invalid UTF-8 after ASCII', '02 03000000 6162ff 02 01000000 62', IggyErrorCode.InvalidUtf8],
+      ['a lone continuation byte in a value', '02 01000000 61 02 02000000 6280', IggyErrorCode.InvalidUtf8],
     ];
     for (const [, bytes, code] of cases) {
       expect(errorCodeOf(() => decodeUserHeaders(hex(bytes)))).toBe(code);
       expect(errorCodeOf(() => validateUserHeaders(hex(bytes)))).toBe(code);
     }
+  });
+
+  it('reads ASCII and multi-byte UTF-8 strings alike', () => {
+    const headers = [
+      { key: str('tenant_id'), value: str('acme') },
+      { key: str('clé'), value: str('日本語 ✓ 🚀') },
+    ];
+    expect(decodeUserHeaders(encodeUserHeaders(headers))).toEqual(headers);
   });
 
   it('decodes a slice of a larger buffer', () => {
