@@ -77,6 +77,10 @@ export class PollingSubscriber implements MessageSubscriber {
   private readonly unwatch: (() => void) | undefined;
   /** Messages were appended since the current poll started. */
   private appended = false;
+  /** Appends seen per partition (with an append signal). */
+  private readonly appends = new Map<number, number>();
+  /** Partitions read to their end with no append since (with an append signal): nothing to poll there. */
+  private readonly drained = new Set<number>();
   private readonly minWaitMs: number;
   /** The wait after the next empty round (timer polling). */
   private idleWaitMs: number;
@@ -261,6 +265,7 @@ export class PollingSubscriber implements MessageSubscriber {
       this.joined = false;
       this.cursor.clear();
       this.stored.clear();
+      this.drained.clear();
     }
   }
 
@@ -277,6 +282,7 @@ export class PollingSubscriber implements MessageSubscriber {
         this.joined = false;
         this.cursor.clear();
         this.stored.clear();
+        this.drained.clear();
         return this.sleep(this.spec.pollIntervalMs);
       }
       throw toConnectorError(err, 'Receive', `poll ${this.describe()}`);
@@ -306,6 +312,8 @@ export class PollingSubscriber implements MessageSubscriber {
       return this.session.onAppend({ streamId: this.spec.stream, topicId: this.spec.topic }, (appendedTo) => {
         if (partition !== null && appendedTo !== partition) return;
         this.appended = true;
+        this.appends.set(appendedTo, (this.appends.get(appendedTo) ?? 0) + 1);
+        this.drained.delete(appendedTo);
         this.delay.wake();
       });
     } catch {
@@ -339,14 +347,29 @@ export class PollingSubscriber implements MessageSubscriber {
       const from = this.cursor.get(partition) ?? target.floors.get(partition);
       const first = batch.messages[0]!.offset;
       if (from !== undefined && first < from) {
-        batch = await this.poll(partition, PollingStrategy.offset(from), this.spec.batchSize);
+        if (this.drained.has(partition)) continue;
+        batch = await this.pollToEnd(partition, from);
       } else if (probing) {
-        batch = await this.poll(partition, PollingStrategy.offset(first), this.spec.batchSize);
+        batch = await this.pollToEnd(partition, first);
       }
       const fresh = this.fresh(batch, from);
       if (fresh) return fresh;
     }
     return null;
+  }
+
+  /** A batch of `partition` from `from`; marks the partition drained when the batch reached its end. */
+  private async pollToEnd(partition: number, from: bigint): Promise<PolledBatch> {
+    const appendsBefore = this.appends.get(partition);
+    const batch = await this.poll(partition, PollingStrategy.offset(from), this.spec.batchSize);
+    if (
+      this.unwatch &&
+      batch.messages.length < this.spec.batchSize &&
+      this.appends.get(partition) === appendsBefore
+    ) {
+      this.drained.add(partition);
+    }
+    return batch;
   }
 
   /** Some partition's cursor is past its stored offset + 1: a poll from the stored offset repeats messages. */

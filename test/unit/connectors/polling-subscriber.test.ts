@@ -382,6 +382,22 @@ describe('PollingSubscriber, waiting for data', () => {
     expect(source.watchers).toBe(0);
   });
 
+  it('with an append signal, does not read again a partition it read to its end until something is appended to it', async () => {
+    const source = new SignallingSession([logOf(2), logOf(2)]);
+    const sub = subscriber(source, group(), 3, 60_000);
+    expect((await take(sub, 4)).sort()).toEqual(['0:0', '0:1', '1:0', '1:1']); // nothing committed
+    const pending = sub.recv();
+    await sleep(30);
+    const mark = source.polls.length;
+    source.append(1, 1); // wakes it: one partition has more
+    const next = (await pending)!;
+    expect(`${next.partition}:${next.offset}`).toBe('1:2');
+    // Partition 0, read to its end with nothing appended since, is not asked for its messages again.
+    expect(source.polls.slice(mark).filter((p) => p.partitionId === 0)).toEqual([]);
+    expect(source.polls.slice(mark).filter((p) => p.partitionId === 1)).toHaveLength(1);
+    await sub.close();
+  });
+
   it('with an append signal, a group subscriber is woken by an append to any partition', async () => {
     const source = new SignallingSession([[], []]);
     const sub = subscriber(source, group(), 3, 60_000);
