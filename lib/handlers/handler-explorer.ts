@@ -74,17 +74,7 @@ export class HandlerExplorer {
     if (policy && onlyGlobalInterceptor(this.appConfig, instance, method, policy)) {
       return this.bindDirect(instance, methodName, policy);
     }
-    const callback = this.contextCreator.create(
-      instance,
-      method,
-      methodName,
-      PARAM_ARGS_METADATA,
-      this.paramsFactory,
-      undefined,
-      undefined,
-      undefined,
-      'rpc',
-    );
+    const callback = this.pipeline(instance, methodName);
     return async (envelope, context) => {
       const result: unknown = await callback(envelope, context);
       // An exception filter may answer with an Observable (e.g. `throwError`): surface its error.
@@ -103,19 +93,12 @@ export class HandlerExplorer {
     methodName: string,
     policy: HandlerRetryPolicy,
   ): BoundHandler['invoke'] {
-    const method = instance[methodName] as (...args: unknown[]) => unknown;
-    const attemptOf = this.contextCreator.create(
-      instance,
-      method,
-      methodName,
-      PARAM_ARGS_METADATA,
-      this.paramsFactory,
-      undefined,
-      undefined,
-      { interceptors: false, guards: false, filters: false },
-      'rpc',
-    );
-    const handler = { name: `${instance.constructor.name}.${methodName}`, method };
+    const attemptOf = this.pipeline(instance, methodName, {
+      interceptors: false,
+      guards: false,
+      filters: false,
+    });
+    const handler = { name: `${instance.constructor.name}.${methodName}`, method: instance[methodName] };
     return async (envelope, context) => {
       try {
         return await policy.run(context, handler, () => attemptOf(envelope, context));
@@ -123,5 +106,24 @@ export class HandlerExplorer {
         return this.unfiltered.catch(err, undefined as never);
       }
     };
+  }
+
+  /** The method bound to Nest's pipeline (context type `rpc`), with the enhancers `enhancers` keeps. */
+  private pipeline(
+    instance: Record<string, unknown>,
+    methodName: string,
+    enhancers?: { interceptors: boolean; guards: boolean; filters: boolean },
+  ): (...args: unknown[]) => Promise<unknown> {
+    return this.contextCreator.create(
+      instance,
+      instance[methodName] as (...args: unknown[]) => unknown,
+      methodName,
+      PARAM_ARGS_METADATA,
+      this.paramsFactory,
+      undefined,
+      undefined,
+      enhancers,
+      'rpc',
+    );
   }
 }

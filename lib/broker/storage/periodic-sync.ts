@@ -1,8 +1,21 @@
 import type { StorageLogger } from './storage-logger.js';
 
 /**
- * fsync mode `interval`: every `ms`, fsyncs what was written since the last fsync (`written` marks it).
- * A failed fsync is logged and tried again on the next tick.
+ * The periodic fsyncs of the process, one at a time. Every partition log and offsets journal has its own
+ * timer, so they come due together; run at once they would hold all of libuv's threads (4 by default) for
+ * the length of the slowest fsync, and every write queued behind them would wait as long.
+ */
+let syncLane: Promise<unknown> = Promise.resolve();
+
+function inSyncLane(sync: () => Promise<void>): Promise<void> {
+  const run = syncLane.then(sync);
+  syncLane = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * fsync mode `interval`: every `ms`, fsyncs what was written since the last fsync (`written` marks it),
+ * in the process's sync lane. A failed fsync is logged and tried again on the next tick.
  */
 export class PeriodicSync {
   private dirty = false;
@@ -37,7 +50,7 @@ export class PeriodicSync {
   private tick(): void {
     if (!this.dirty || this.syncing) return;
     this.dirty = false;
-    this.syncing = this.sync()
+    this.syncing = inSyncLane(this.sync)
       .catch((error: unknown) => {
         this.dirty = true;
         this.logger.warn('periodic fsync failed', { error: String(error) });

@@ -263,15 +263,22 @@ describe('PollingSubscriber, group member', () => {
 });
 
 describe('PollingSubscriber, group assignment', () => {
-  const assignmentSubscriber = (source: FakeSession) =>
-    new PollingSubscriber(source, {
-      stream: 's',
-      topic: 't',
-      target: group(new Map(), 2),
-      batchSize: 3,
-      pollIntervalMs: 5,
-      assignmentCheckMs: 10,
-    });
+  const assignmentSubscriber = (
+    source: FakeSession,
+    options?: ConstructorParameters<typeof PollingSubscriber>[2],
+  ) =>
+    new PollingSubscriber(
+      source,
+      {
+        stream: 's',
+        topic: 't',
+        target: group(new Map(), 2),
+        batchSize: 3,
+        pollIntervalMs: 5,
+        assignmentCheckMs: 10,
+      },
+      options,
+    );
 
   it('reads the group only while a listener is registered: no reads, no timer, without one', async () => {
     const source = new FakeSession([logOf(1), []]);
@@ -320,18 +327,7 @@ describe('PollingSubscriber, group assignment', () => {
   it('after a session loss, rejoins and tells its new member apart by the ids present before the re-join', async () => {
     const source = new FakeSession([logOf(1), logOf(1)]);
     source.members = [{ id: 0, partitions: [0, 1] }];
-    const sub = new PollingSubscriber(
-      source,
-      {
-        stream: 's',
-        topic: 't',
-        target: group(new Map(), 2),
-        batchSize: 3,
-        pollIntervalMs: 5,
-        assignmentCheckMs: 10,
-      },
-      { joined: { membersBefore: [] } },
-    );
+    const sub = assignmentSubscriber(source, { joined: { membersBefore: [] } });
     const seen: GroupAssignment[] = [];
     sub.onAssignment((assignment) => seen.push(assignment));
     await waitUntil(() => seen.length === 1);
