@@ -30,6 +30,35 @@ describe('message ids from UUIDs', () => {
     }
   });
 
+  it('accepts exactly what the UUID pattern does, and reads it as the hex it spells', () => {
+    const pattern = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+    const reference = (uuid: string): bigint | 'refused' => {
+      if (!pattern.test(uuid)) return 'refused';
+      const bytes = uuid.replace(/-/g, '').match(/../g)!;
+      return BigInt(`0x${bytes.reverse().join('')}`);
+    };
+    const parsed = (uuid: string): bigint | 'refused' => {
+      try {
+        return uuidToMessageId(uuid);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ProtocolError);
+        return 'refused';
+      }
+    };
+    const nearUuid = fc
+      .tuple(fc.uuid(), fc.nat(40), fc.constantFrom('', '-', 'g', 'é', 'A', '0', '--'))
+      .map(([uuid, at, insert]) => uuid.slice(0, at % 37) + insert + uuid.slice((at % 37) + (at % 2)));
+    fc.assert(
+      fc.property(fc.oneof(fc.uuid(), nearUuid, fc.string({ maxLength: 40 })), (uuid) => {
+        expect(parsed(uuid)).toBe(reference(uuid));
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(parsed('0190a0b2-7c1e7d3a9f00-0123456789ab')).toBe(
+      reference('0190a0b2-7c1e7d3a9f00-0123456789ab'),
+    );
+  });
+
   it('is inverted by messageIdToUuid', () => {
     fc.assert(
       fc.property(fc.uuid(), (uuid) => {
