@@ -85,6 +85,21 @@ function checkHeaders(value: unknown, location?: MessageLocation): Record<string
  * of message headers, where the metadata travels: strings 1..255 bytes, header names 1..253 bytes.
  */
 export function validateEnvelope(value: unknown, location?: MessageLocation): EventEnvelope {
+  return checkEnvelope(value, location, {});
+}
+
+/** Fields `createEnvelope` made itself (a fresh UUID v7, an ISO string from a Date): not checked again. */
+export interface MadeFields {
+  id?: boolean;
+  occurredAt?: boolean;
+}
+
+/** `validateEnvelope`, taking the fields in `made` as they are. */
+export function checkEnvelope(
+  value: unknown,
+  location: MessageLocation | undefined,
+  made: MadeFields,
+): EventEnvelope {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new EnvelopeValidationError('(envelope)', `must be an object, got ${describe(value)}`, location);
   }
@@ -98,11 +113,13 @@ export function validateEnvelope(value: unknown, location?: MessageLocation): Ev
   }
   if (!('payload' in v)) throw new EnvelopeValidationError('payload', 'is missing', location);
   const envelope: EventEnvelope = {
-    id: checkUuid(v.id, 'id', location),
+    id: made.id ? (v.id as string) : checkUuid(v.id, 'id', location),
     tenantId: v.tenantId as string,
     type: checkText(v.type, 'type', location),
     version: checkVersion(v.version, 'version', location),
-    occurredAt: checkTimestamp(v.occurredAt, 'occurredAt', location),
+    occurredAt: made.occurredAt
+      ? (v.occurredAt as string)
+      : checkTimestamp(v.occurredAt, 'occurredAt', location),
     headers: checkHeaders(v.headers ?? {}, location),
     payload: v.payload,
   };

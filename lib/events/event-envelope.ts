@@ -1,5 +1,5 @@
 import { EnvelopeValidationError } from './event-errors.js';
-import { validateEnvelope } from './envelope-validation.js';
+import { checkEnvelope } from './envelope-validation.js';
 import { newEventId } from './event-id.js';
 
 /**
@@ -54,23 +54,38 @@ export interface CreateEnvelopeInput<T> {
 /** A new, validated envelope (throws `EnvelopeValidationError` naming the bad field). */
 export function createEnvelope<T>(input: CreateEnvelopeInput<T>): EventEnvelope<T> {
   const parent = input.causedBy;
-  const envelope = validateEnvelope({
-    id: input.id ?? newEventId(),
-    tenantId: input.tenantId,
-    actorId: input.actorId,
-    type: input.type,
-    version: input.version ?? 1,
-    occurredAt: toIsoString(input.occurredAt),
-    correlationId: input.correlationId ?? (parent ? (parent.correlationId ?? parent.id) : undefined),
-    causationId: input.causationId ?? parent?.id,
-    headers: input.headers ?? {},
-    payload: input.payload,
-  });
+  const made = {
+    id: input.id === undefined,
+    occurredAt: input.occurredAt === undefined || input.occurredAt instanceof Date,
+  };
+  const envelope = checkEnvelope(
+    {
+      id: input.id ?? newEventId(),
+      tenantId: input.tenantId,
+      actorId: input.actorId,
+      type: input.type,
+      version: input.version ?? 1,
+      occurredAt: toIsoString(input.occurredAt),
+      correlationId: input.correlationId ?? (parent ? (parent.correlationId ?? parent.id) : undefined),
+      causationId: input.causationId ?? parent?.id,
+      headers: input.headers ?? {},
+      payload: input.payload,
+    },
+    undefined,
+    made,
+  );
   return envelope as EventEnvelope<T>;
 }
 
+/** The ISO string of the last millisecond asked for (events made in one millisecond share it). */
+let now = { ms: Number.NaN, iso: '' };
+
 function toIsoString(value: string | Date | undefined): unknown {
-  if (value === undefined) return new Date().toISOString();
+  if (value === undefined) {
+    const ms = Date.now();
+    if (ms !== now.ms) now = { ms, iso: new Date(ms).toISOString() };
+    return now.iso;
+  }
   if (!(value instanceof Date)) return value;
   if (Number.isNaN(value.getTime())) throw new EnvelopeValidationError('occurredAt', 'is an invalid Date');
   return value.toISOString();
