@@ -1,4 +1,6 @@
 import type { IggyConnector } from '../../../lib/connectors/iggy-connector.js';
+import { compilePattern } from '../../../lib/consumer/pattern-matcher.js';
+import { RouteTable, type Route } from '../../../lib/consumer/route-table.js';
 import type { MessageSubscriber, ReceivedMessage } from '../../../lib/connectors/message-subscriber.js';
 import { envelopeToMessage } from '../../../lib/events/envelope-message.js';
 import { createEnvelope } from '../../../lib/events/event-envelope.js';
@@ -99,4 +101,18 @@ export class FakeSubscription implements MessageSubscriber {
       consumerLag: async () => [],
     } as unknown as IggyConnector;
   }
+}
+
+/** The route table of one unguarded event handler `Jobs.run` on `job.*`. */
+export function jobRoutes(invoke: Route['invoke']): RouteTable {
+  return new RouteTable([
+    {
+      name: 'Jobs.run',
+      pattern: 'job.*',
+      matches: compilePattern('job.*'),
+      kind: 'event',
+      guarded: false,
+      invoke,
+    },
+  ]);
 }

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ConsumerRuntime, type ConsumerSpec } from '../../../lib/consumer/consumer-runtime.js';
 import type { IggyContext } from '../../../lib/consumer/iggy.context.js';
-import { compilePattern } from '../../../lib/consumer/pattern-matcher.js';
-import { RouteTable } from '../../../lib/consumer/route-table.js';
 import { SerializerRegistry } from '../../../lib/events/serializer-registry.js';
-import { FakeSubscription, deferred, eventAt, sleep, waitFor } from './consumer-kit.js';
+import { FakeSubscription, jobRoutes, deferred, eventAt, sleep, waitFor } from './consumer-kit.js';
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const retry = { attempts: 3, initialDelayMs: 5, maxDelayMs: 20, multiplier: 2, jitter: 0 };
@@ -26,16 +24,7 @@ async function start(
       stream: 's',
       topic: 't',
       group: 'g',
-      routes: new RouteTable([
-        {
-          name: 'Jobs.run',
-          pattern: 'job.*',
-          matches: compilePattern('job.*'),
-          kind: 'event',
-          guarded: false,
-          invoke: async (_envelope, ctx) => handler(ctx),
-        },
-      ]),
+      routes: jobRoutes(async (_envelope, ctx) => handler(ctx)),
       serializers: new SerializerRegistry(),
       concurrency: 4,
       shutdownTimeoutMs: 2_000,

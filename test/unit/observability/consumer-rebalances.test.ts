@@ -3,8 +3,6 @@ import { resolveConnectorConfig } from '../../../lib/connectors/connector-config
 import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js';
 import { ConsumerRuntime, type ConsumerSpec } from '../../../lib/consumer/consumer-runtime.js';
 import type { ConsumerObserver } from '../../../lib/consumer/consumer-observer.js';
-import { compilePattern } from '../../../lib/consumer/pattern-matcher.js';
-import { RouteTable } from '../../../lib/consumer/route-table.js';
 import { envelopeToMessage } from '../../../lib/events/envelope-message.js';
 import { createEnvelope } from '../../../lib/events/event-envelope.js';
 import { JsonSerializer } from '../../../lib/events/json-serializer.js';
@@ -12,7 +10,7 @@ import { SerializerRegistry } from '../../../lib/events/serializer-registry.js';
 import { ConsumerTelemetry } from '../../../lib/observability/consumer-telemetry.js';
 import { IggyMetrics } from '../../../lib/observability/iggy-metrics.js';
 import { sample } from '../../support/observability.js';
-import { waitFor } from '../consumer/consumer-kit.js';
+import { jobRoutes, waitFor } from '../consumer/consumer-kit.js';
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const STREAM = 'rebalances';
@@ -44,16 +42,7 @@ async function member(
     stream: STREAM,
     topic: TOPIC,
     group: 'g',
-    routes: new RouteTable([
-      {
-        name: 'Jobs.run',
-        pattern: 'job.*',
-        matches: compilePattern('job.*'),
-        kind: 'event',
-        guarded: false,
-        invoke: async (envelope) => void handled.push(envelope.id),
-      },
-    ]),
+    routes: jobRoutes(async (envelope) => void handled.push(envelope.id)),
     serializers: new SerializerRegistry(),
     pollIntervalMs: 10,
     assignmentCheckMs: 20,
