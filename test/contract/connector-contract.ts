@@ -210,7 +210,10 @@ export function connectorContract(
       await waitFor(() => seenByA.length === 2 && seenByB.length === 1, 10_000, 'the rebalance on join');
       const [kept, given] = [seenByA[1]!.partitions, seenByB[0]!.partitions];
       expect(seenByA[1]!.previous).toEqual([0, 1, 2, 3]);
-      expect(kept).toHaveLength(2);
+      // Each keeps some: 2 and 2 on the embedded broker; servers 0.7/0.8 deal 3 and 1 (one partition per
+      // idle member per cooperative pass, their bug #3334).
+      expect(kept.length).toBeGreaterThanOrEqual(2);
+      expect(given.length).toBeGreaterThanOrEqual(1);
       expect([...kept, ...given].sort()).toEqual([0, 1, 2, 3]);
 
       await b.close();
