@@ -153,11 +153,13 @@ describe('PollingSubscriber, group member', () => {
     expect(await take(sub, 3)).toEqual(['0:3', '0:4', '0:5']);
     const explicit = source.polls.find((p) => p.partitionId === 0);
     expect(explicit?.strategy).toEqual(PollingStrategy.offset(3n));
+    // Without an append signal (over the network), next asks for whole batches: no one-message probes.
+    expect(source.polls.filter((p) => p.partitionId === null).map((p) => p.count)).not.toContain(1);
     await sub.close();
   });
 
-  it('while messages it handed out are uncommitted, asks next for one message, then reads that partition from its cursor', async () => {
-    const source = new FakeSession([logOf(9), []]);
+  it('in process (an append signal), while messages it handed out are uncommitted, asks next for one message, then reads that partition from its cursor', async () => {
+    const source = new SignallingSession([logOf(9), []]);
     source.owned = [0];
     const sub = subscriber(source, group(), 3);
     expect(await take(sub, 3)).toEqual(['0:0', '0:1', '0:2']);
