@@ -5,6 +5,7 @@ import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import { AssignmentWatch } from './assignment-watch.js';
+import { PartitionPositions } from './partition-positions.js';
 import { errorCodeOf, toConnectorError } from './connector-error-mapping.js';
 import { joinGroup, leaveGroup, type JoinedGroup, type SubscriptionSession } from './connector-session.js';
 import type { GroupAssignment, MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
@@ -54,10 +55,7 @@ const MEMBERSHIP_LOST: ReadonlySet<number> = new Set([
  */
 export class PollingSubscriber implements MessageSubscriber {
   private readonly consumer: Consumer;
-  /** Next offset to hand out, per partition. */
-  private readonly cursor = new Map<number, bigint>();
-  /** The offset this subscription last stored, per partition. */
-  private readonly stored = new Map<number, bigint>();
+  private readonly positions = new PartitionPositions();
   private buffer: ReceivedMessage[] = [];
   private at = 0;
   private epoch: number;
@@ -77,10 +75,6 @@ export class PollingSubscriber implements MessageSubscriber {
   private readonly unwatch: (() => void) | undefined;
   /** Messages were appended since the current poll started. */
   private appended = false;
-  /** Appends seen per partition (with an append signal). */
-  private readonly appends = new Map<number, number>();
-  /** Partitions read to their end with no append since (with an append signal): nothing to poll there. */
-  private readonly drained = new Set<number>();
   private readonly minWaitMs: number;
   /** The wait after the next empty round (timer polling). */
   private idleWaitMs: number;
@@ -138,7 +132,7 @@ export class PollingSubscriber implements MessageSubscriber {
       partitionId: partition,
       offset,
     });
-    if (offset > (this.stored.get(partition) ?? -1n)) this.stored.set(partition, offset);
+    this.positions.storedAt(partition, offset);
   }
 
   recv(): Promise<ReceivedMessage | null> {
@@ -235,7 +229,7 @@ export class PollingSubscriber implements MessageSubscriber {
     const batch = this.at === 0 ? this.buffer : this.buffer.slice(this.at);
     this.at = this.buffer.length;
     const last = batch[batch.length - 1]!;
-    this.cursor.set(last.partition, last.offset + 1n);
+    this.positions.handedOut(last.partition, last.offset);
     return batch;
   }
 
@@ -252,7 +246,7 @@ export class PollingSubscriber implements MessageSubscriber {
   /** Hands out the next buffered message. */
   private take(): ReceivedMessage {
     const message = this.buffer[this.at++]!;
-    this.cursor.set(message.partition, message.offset + 1n);
+    this.positions.handedOut(message.partition, message.offset);
     return message;
   }
 
@@ -263,9 +257,7 @@ export class PollingSubscriber implements MessageSubscriber {
     this.at = 0;
     if (this.spec.target.kind === 'group') {
       this.joined = false;
-      this.cursor.clear();
-      this.stored.clear();
-      this.drained.clear();
+      this.positions.forget();
     }
   }
 
@@ -280,9 +272,7 @@ export class PollingSubscriber implements MessageSubscriber {
         return this.sleep(Math.min(1000, Math.max(100, this.spec.pollIntervalMs)));
       if (this.spec.target.kind === 'group' && MEMBERSHIP_LOST.has(errorCodeOf(err) ?? -1)) {
         this.joined = false;
-        this.cursor.clear();
-        this.stored.clear();
-        this.drained.clear();
+        this.positions.forget();
         return this.sleep(this.spec.pollIntervalMs);
       }
       throw toConnectorError(err, 'Receive', `poll ${this.describe()}`);
@@ -312,8 +302,7 @@ export class PollingSubscriber implements MessageSubscriber {
       return this.session.onAppend({ streamId: this.spec.stream, topicId: this.spec.topic }, (appendedTo) => {
         if (partition !== null && appendedTo !== partition) return;
         this.appended = true;
-        this.appends.set(appendedTo, (this.appends.get(appendedTo) ?? 0) + 1);
-        this.drained.delete(appendedTo);
+        this.positions.appended(appendedTo);
         this.delay.wake();
       });
     } catch {
@@ -324,7 +313,7 @@ export class PollingSubscriber implements MessageSubscriber {
   private async pollSingle(): Promise<PolledBatch | null> {
     const target = this.spec.target;
     if (target.kind !== 'partition') return null;
-    const from = this.cursor.get(target.partition);
+    const from = this.positions.next(target.partition);
     const strategy = from === undefined ? target.initial : PollingStrategy.offset(from);
     const batch = await this.poll(target.partition, strategy, this.spec.batchSize);
     return this.fresh(batch, from);
@@ -343,17 +332,17 @@ export class PollingSubscriber implements MessageSubscriber {
       // batch is read from the cursor. Over the network a round trip costs more than the repeated
       // messages (a real server 0.8 kept up with half the events with the extra probe): the batch comes
       // whole, and is polled again from the cursor only when it starts before it.
-      const probing = this.unwatch !== undefined && this.handedOutUncommitted();
+      const probing = this.unwatch !== undefined && this.positions.handedOutUncommitted();
       let batch = await this.poll(null, PollingStrategy.next(), probing ? 1 : this.spec.batchSize);
       if (batch.messages.length === 0) continue;
       const partition = batch.partitionId;
-      const from = this.cursor.get(partition) ?? target.floors.get(partition);
+      const from = this.positions.next(partition) ?? target.floors.get(partition);
       const first = batch.messages[0]!.offset;
       if (from !== undefined && first < from) {
-        if (this.drained.has(partition)) continue;
-        batch = await this.pollToEnd(partition, from);
+        if (this.positions.isDrained(partition)) continue;
+        batch = await this.pollFrom(partition, from);
       } else if (probing) {
-        batch = await this.pollToEnd(partition, first);
+        batch = await this.pollFrom(partition, first);
       }
       const fresh = this.fresh(batch, from);
       if (fresh) return fresh;
@@ -361,27 +350,11 @@ export class PollingSubscriber implements MessageSubscriber {
     return null;
   }
 
-  /** A batch of `partition` from `from`; marks the partition drained when the batch reached its end. */
-  private async pollToEnd(partition: number, from: bigint): Promise<PolledBatch> {
-    const appendsBefore = this.appends.get(partition);
-    const batch = await this.poll(partition, PollingStrategy.offset(from), this.spec.batchSize);
-    if (
-      this.unwatch &&
-      batch.messages.length < this.spec.batchSize &&
-      this.appends.get(partition) === appendsBefore
-    ) {
-      this.drained.add(partition);
-    }
-    return batch;
-  }
-
-  /** Some partition's cursor is past its stored offset + 1: a poll from the stored offset repeats messages. */
-  private handedOutUncommitted(): boolean {
-    for (const [partition, next] of this.cursor) {
-      const stored = this.stored.get(partition);
-      if (stored === undefined || next > stored + 1n) return true;
-    }
-    return false;
+  /** A batch of `partition` from `from`; with an append signal, notes when it reached the partition's end. */
+  private pollFrom(partition: number, from: bigint): Promise<PolledBatch> {
+    const count = this.spec.batchSize;
+    const read = () => this.poll(partition, PollingStrategy.offset(from), count);
+    return this.unwatch ? this.positions.readToEnd(partition, count, read) : read();
   }
 
   /** Polls without committing anything. `partitionId` null: the group's next partition for this member. */

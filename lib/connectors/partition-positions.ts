@@ -1,0 +1,66 @@
+/**
+ * What a subscription knows of each partition it reads: the next offset it hands out, the offset it last
+ * stored, and, where the session signals appends, which partitions it read to their end with nothing
+ * appended since (polling those again would return nothing).
+ */
+export class PartitionPositions {
+  private readonly cursor = new Map<number, bigint>();
+  private readonly stored = new Map<number, bigint>();
+  private readonly appends = new Map<number, number>();
+  private readonly drained = new Set<number>();
+
+  /** The next offset to hand out of `partition`; undefined before the first. */
+  next(partition: number): bigint | undefined {
+    return this.cursor.get(partition);
+  }
+
+  handedOut(partition: number, offset: bigint): void {
+    this.cursor.set(partition, offset + 1n);
+  }
+
+  storedAt(partition: number, offset: bigint): void {
+    if (offset > (this.stored.get(partition) ?? -1n)) this.stored.set(partition, offset);
+  }
+
+  /** Some partition's cursor is past its stored offset + 1: a poll from the stored offset repeats messages. */
+  handedOutUncommitted(): boolean {
+    for (const [partition, next] of this.cursor) {
+      const stored = this.stored.get(partition);
+      if (stored === undefined || next > stored + 1n) return true;
+    }
+    return false;
+  }
+
+  appended(partition: number): void {
+    this.appends.set(partition, (this.appends.get(partition) ?? 0) + 1);
+    this.drained.delete(partition);
+  }
+
+  isDrained(partition: number): boolean {
+    return this.drained.has(partition);
+  }
+
+  /**
+   * Runs `read` (a poll of `partition` asking for `count` messages) and marks the partition drained when
+   * fewer came back and nothing was appended to it meanwhile.
+   */
+  async readToEnd<T extends { messages: readonly unknown[] }>(
+    partition: number,
+    count: number,
+    read: () => Promise<T>,
+  ): Promise<T> {
+    const appendsBefore = this.appends.get(partition);
+    const batch = await read();
+    if (batch.messages.length < count && this.appends.get(partition) === appendsBefore) {
+      this.drained.add(partition);
+    }
+    return batch;
+  }
+
+  /** The membership was lost: the group's stored offsets decide again where reading resumes. */
+  forget(): void {
+    this.cursor.clear();
+    this.stored.clear();
+    this.drained.clear();
+  }
+}
