@@ -69,12 +69,14 @@ export class IggyDlqInterceptor implements NestInterceptor, HandlerRetryPolicy {
     const ctx: unknown = context.switchToRpc().getContext();
     if (!(ctx instanceof IggyContext)) return next.handle();
     const handler = { name: handlerName(context), method: context.getHandler() };
-    const owned = this.claim(ctx, handler);
-    if (owned === 'skip') return of(undefined);
-    if (owned === 'pass') return next.handle();
+    const claim = this.claim(ctx, handler);
+    if (claim === 'skip') return of(undefined);
+    if (claim === 'pass') return next.handle();
     // The first attempt as it is (nothing more on the way of a call that succeeds); a failure recovers.
     const again = () => lastValueFrom(next.handle(), { defaultValue: undefined });
-    return next.handle().pipe(catchError((error: unknown) => from(this.recover(owned, again, error))));
+    return next
+      .handle()
+      .pipe(catchError((error: unknown) => from(this.recover(this.owned(ctx, handler), again, error))));
   }
 
   /**
@@ -86,29 +88,34 @@ export class IggyDlqInterceptor implements NestInterceptor, HandlerRetryPolicy {
     handler: HandlerIdentity,
     attempt: () => Promise<unknown>,
   ): Promise<unknown> {
-    const owned = this.claim(context, handler);
-    if (owned === 'skip') return undefined;
-    if (owned === 'pass') return attempt();
+    const claim = this.claim(context, handler);
+    if (claim === 'skip') return undefined;
+    if (claim === 'pass') return attempt();
     try {
       return await attempt();
     } catch (error) {
-      return this.recover(owned, attempt, error);
+      return this.recover(this.owned(context, handler), attempt, error);
     }
   }
 
   /**
-   * Whether this call is ours to retry and dead-letter (then at attempt 1), to `pass` through (a request,
+   * Whether this call is `owned`: ours to retry and dead-letter (then at attempt 1); to `pass` through (a request,
    * whose failure is the reply, or a call another DLQ interceptor owns), or to `skip` (redriven for
    * another handler of this pattern).
    */
-  private claim(ctx: IggyContext, handler: HandlerIdentity): OwnedCall | 'pass' | 'skip' {
+  private claim(ctx: IggyContext, handler: HandlerIdentity): 'owned' | 'pass' | 'skip' {
     const binding = ctx.getBinding();
     if (binding.mode === 'answer') return 'pass';
     const only = binding.redriveHandler;
     if (only !== undefined && only !== handler.name && only !== ctx.getPattern()) return 'skip';
     if (!ctx.claimRetries(handler.method)) return 'pass';
     ctx.setAttempt(1);
-    return { ctx, handler: handler.name, retry: this.retryOf(binding.retry) };
+    return 'owned';
+  }
+
+  /** An owned call that failed once, with its retry options (made only then: a success needs none). */
+  private owned(ctx: IggyContext, handler: HandlerIdentity): OwnedCall {
+    return { ctx, handler: handler.name, retry: this.retryOf(ctx.getBinding().retry) };
   }
 
   /** The module's retry options under a handler's own (resolved once per handler). */
