@@ -2,13 +2,14 @@ import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.j
 import type { MessageSubscriber, ReceivedMessage, StartFrom } from '../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import { namedError } from '../common/error-text.js';
+import { isPending, type MaybePromise } from '../common/maybe-promise.js';
 import { WakeableDelay } from '../common/wakeable-delay.js';
 import type { ConsumerLogger } from './consumer-logger.js';
 import type { ConsumerObserver } from './consumer-observer.js';
 import { DeadLetterFallback } from './dead-letter-fallback.js';
 import type { DeadLetterSink } from './dead-letter-sink.js';
 import { Delivery } from './delivery.js';
-import { Dispatcher, type DispatchCounts, type RequestReplies } from './dispatcher.js';
+import { Dispatcher, type DispatchCounts, type DispatchResult, type RequestReplies } from './dispatcher.js';
 import { IdempotencyGuard } from './idempotency/idempotency-guard.js';
 import type { IdempotencyStore } from './idempotency/idempotency-store.js';
 import type { IggyContext } from './iggy.context.js';
@@ -106,7 +107,7 @@ export class ConsumerRuntime {
   private stopping: Promise<void> | undefined;
   /** The retry backoffs' sleep, closed when the consumer stops. */
   private backoff = new WakeableDelay();
-  private readonly work = (message: ReceivedMessage): Promise<boolean> => this.handle(message);
+  private readonly work = (message: ReceivedMessage): MaybePromise<boolean> => this.handle(message);
 
   constructor(
     private readonly connector: IggyConnector,
@@ -233,7 +234,7 @@ export class ConsumerRuntime {
         failures = 0;
         this.hooks.onPollRecovered?.();
       }
-      for (const message of batch) if (this.lanes.push(message)) commits.delivered(message);
+      this.lanes.pushAll(batch, (message) => commits.delivered(message));
     }
     if (this.state === 'running') {
       this.logger.warn('the subscription ended (connector shut down?); stopping');
@@ -241,26 +242,57 @@ export class ConsumerRuntime {
     }
   }
 
-  /** Handles one message until it may be committed (true), or the consumer stops first (false). */
-  private async handle(message: ReceivedMessage): Promise<boolean> {
+  /**
+   * Handles one message until it may be committed (true), or the consumer stops first (false); at once
+   * when its dispatch was not pending.
+   */
+  private handle(message: ReceivedMessage): MaybePromise<boolean> {
     const delivery = new Delivery(message);
+    let outcome: MaybePromise<DispatchResult>;
+    try {
+      outcome = this.dispatch(delivery);
+    } catch (error) {
+      return this.retry(delivery, error);
+    }
+    if (isPending(outcome)) {
+      return outcome.then(
+        () => this.passed(message),
+        (error: unknown) => this.retry(delivery, error),
+      );
+    }
+    return this.passed(message);
+  }
+
+  private dispatch(delivery: Delivery): MaybePromise<DispatchResult> {
     const observer = this.spec.observer;
+    return observer
+      ? observer.process(delivery, async () => this.dispatcher.dispatch(delivery))
+      : this.dispatcher.dispatch(delivery);
+  }
+
+  private passed(message: ReceivedMessage): true {
+    this.stalls.passed(message.partition);
+    this.commits!.handled(message);
+    return true;
+  }
+
+  /** After a failed dispatch: tries the message again with the retry backoff until it passes or the consumer stops. */
+  private async retry(delivery: Delivery, error: unknown): Promise<boolean> {
+    const message = delivery.message;
     for (let failures = 1; ; failures++) {
+      const delay = backoffDelayMs(this.spec.retry, failures);
+      const stall = this.stalls.failed(message.partition, message.offset, failures, error);
+      this.logger.error(
+        `partition ${stall.partition} offset ${stall.offset} of '${message.topic}' failed ` +
+          `(${failures}x, not committed, retrying in ${delay} ms): ${stall.error}`,
+      );
+      await this.backoff.sleep(delay);
+      if (this.backoff.closed) return false;
       try {
-        if (observer) await observer.process(delivery, () => this.dispatcher.dispatch(delivery));
-        else await this.dispatcher.dispatch(delivery);
-        this.stalls.passed(message.partition);
-        this.commits!.handled(message);
-        return true;
-      } catch (error) {
-        const delay = backoffDelayMs(this.spec.retry, failures);
-        const stall = this.stalls.failed(message.partition, message.offset, failures, error);
-        this.logger.error(
-          `partition ${stall.partition} offset ${stall.offset} of '${message.topic}' failed ` +
-            `(${failures}x, not committed, retrying in ${delay} ms): ${stall.error}`,
-        );
-        await this.backoff.sleep(delay);
-        if (this.backoff.closed) return false;
+        await this.dispatch(delivery);
+        return this.passed(message);
+      } catch (again) {
+        error = again;
       }
     }
   }

@@ -1,3 +1,4 @@
+import { isPending, type MaybePromise } from '../common/maybe-promise.js';
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
 import { decodeEnvelope } from '../events/envelope-message.js';
@@ -96,16 +97,21 @@ export class Dispatcher {
     return this.spec.group;
   }
 
-  async dispatch(delivery: Delivery): Promise<DispatchResult> {
+  /**
+   * The message's outcome: at once when nothing on the way was pending (a synchronous handler and
+   * store), else a promise. A failure throws, synchronously or as a rejection.
+   */
+  dispatch(delivery: Delivery): MaybePromise<DispatchResult> {
     if (delivery.targets === undefined) {
-      const settled = await this.route(delivery);
+      const settled = this.route(delivery);
+      if (isPending(settled)) return settled.then((outcome) => outcome ?? this.runHandlers(delivery));
       if (settled !== undefined) return settled;
     }
     return this.runHandlers(delivery);
   }
 
-  /** Reads, routes and decodes; resolves an outcome when the message ends here, else sets `targets`. */
-  private async route(delivery: Delivery): Promise<DispatchResult | undefined> {
+  /** Reads, routes and decodes; gives an outcome when the message ends here, else sets `targets`. */
+  private route(delivery: Delivery): MaybePromise<DispatchResult | undefined> {
     const { message } = delivery;
     const rest = this.rest;
     let meta: EventMeta;
@@ -144,13 +150,25 @@ export class Dispatcher {
     } else if (guard) {
       delivery.recordId = true;
       const seen = routes.guarded && guard.seen(meta.id);
-      if (seen === true || (seen !== false && (await seen))) {
-        targets = targets.filter((r) => !r.guarded);
-        if (targets.length === 0) return this.skip(delivery, 'duplicate');
-      }
+      if (isPending(seen)) return seen.then((handled) => this.decode(delivery, targets, handled));
+      return this.decode(delivery, targets, seen);
     }
+    return this.decode(delivery, targets, false);
+  }
+
+  /** Decodes the payload for `targets` (less the guarded ones when the event was `handled` already). */
+  private decode(
+    delivery: Delivery,
+    targets: readonly Route[],
+    handled: boolean,
+  ): MaybePromise<DispatchResult | undefined> {
+    if (handled) {
+      targets = targets.filter((r) => !r.guarded);
+      if (targets.length === 0) return this.skip(delivery, 'duplicate');
+    }
+    const meta = delivery.meta!;
     try {
-      delivery.envelope = decodeEnvelope(message, meta, this.spec.serializers);
+      delivery.envelope = decodeEnvelope(delivery.message, meta, this.spec.serializers);
     } catch (error) {
       return this.unreadable(delivery, meta, targets.map((r) => r.name).join(','), error);
     }
@@ -158,29 +176,53 @@ export class Dispatcher {
     return undefined;
   }
 
-  private async runHandlers(delivery: Delivery): Promise<DispatchResult> {
+  /** The handlers from `delivery.done` on, one after the other; then the id is recorded. */
+  private runHandlers(delivery: Delivery): MaybePromise<DispatchResult> {
     const targets = delivery.targets!;
-    const last = targets.length - 1;
-    for (let i = delivery.done; i <= last; i++) {
-      const route = targets[i]!;
-      // Each handler gets its own envelope when several share a message (one could change it).
-      const envelope = i === last ? delivery.envelope! : copyEnvelope(delivery.envelope!);
-      const context = new IggyContext({
-        message: delivery.message,
-        event: delivery.meta!,
-        envelope,
-        pattern: route.pattern,
-        request: delivery.request,
-        binding: this.bindingOf(route, delivery.redriveHandler),
-      });
-      await this.observed(context, () => this.invoke(route, envelope, context));
-      if (context.getDeadLetterId() !== undefined) this.counts.deadLettered++;
+    for (let i = delivery.done; i < targets.length; i++) {
+      const call = this.call(delivery, i);
+      if (isPending(call)) {
+        return call.then(() => {
+          delivery.done = i + 1;
+          return this.runHandlers(delivery);
+        });
+      }
       delivery.done = i + 1;
     }
     if (delivery.recordId) {
       const recording = this.spec.guard!.record(delivery.meta!.id);
-      if (recording) await recording;
+      if (recording) return recording.then(() => this.handled());
     }
+    return this.handled();
+  }
+
+  /** Handler `i` of the delivery's targets, with its own context. */
+  private call(delivery: Delivery, i: number): MaybePromise<void> {
+    const targets = delivery.targets!;
+    const route = targets[i]!;
+    // Each handler gets its own envelope when several share a message (one could change it).
+    const envelope = i === targets.length - 1 ? delivery.envelope! : copyEnvelope(delivery.envelope!);
+    const context = new IggyContext({
+      message: delivery.message,
+      event: delivery.meta!,
+      envelope,
+      pattern: route.pattern,
+      request: delivery.request,
+      binding: this.bindingOf(route, delivery.redriveHandler),
+    });
+    const observer = this.spec.observer;
+    const called = observer
+      ? observeCall(observer, context, () => this.invoke(route, envelope, context))
+      : this.invoke(route, envelope, context);
+    if (isPending(called)) return called.then(() => this.countDeadLetter(context));
+    this.countDeadLetter(context);
+  }
+
+  private countDeadLetter(context: IggyContext): void {
+    if (context.getDeadLetterId() !== undefined) this.counts.deadLettered++;
+  }
+
+  private handled(): DispatchResult {
     this.counts.handled++;
     return 'handled';
   }
@@ -213,7 +255,10 @@ export class Dispatcher {
       binding: this.bindingOf(route, undefined),
     });
     try {
-      await this.observed(context, () => route.invoke(envelope, context));
+      const observer = this.spec.observer;
+      await (observer
+        ? observeCall(observer, context, () => route.invoke(envelope, context))
+        : route.invoke(envelope, context));
     } catch (error) {
       replies.failed(error, message);
     }
@@ -222,27 +267,27 @@ export class Dispatcher {
   }
 
   /**
-   * One handler call; a failure the DLQ interceptor could not (or must not) dead-letter rejects, one it
+   * One handler call; a failure the DLQ interceptor could not (or must not) dead-letter throws, one it
    * did not own is dead-lettered here.
    */
-  private async invoke(route: Route, envelope: EventEnvelope, context: IggyContext): Promise<void> {
+  private invoke(route: Route, envelope: EventEnvelope, context: IggyContext): MaybePromise<void> {
+    let result: unknown;
     try {
-      await route.invoke(envelope, context);
+      result = route.invoke(envelope, context);
     } catch (thrown) {
-      // Nest's exception filters may hand plain data back: the interceptor kept the real error.
-      const error = context.getLastError() ?? thrown;
-      this.spec.onHandlerError?.(error, context);
-      // Claimed: the DLQ interceptor retried and could not (or must not) dead-letter it.
-      if (context.isClaimed() || !this.spec.deadLetters) throw error;
-      context.setLastError(error);
-      await this.spec.deadLetters.unowned(error, context);
+      return this.failed(thrown, context);
     }
+    if (isPending(result)) return result.then(NOTHING, (thrown: unknown) => this.failed(thrown, context));
   }
 
-  /** `call`, timed and reported to the observer when there is one. */
-  private observed(context: IggyContext, call: () => Promise<unknown>): Promise<unknown> {
-    const observer = this.spec.observer;
-    return observer ? observeCall(observer, context, call) : call();
+  private async failed(thrown: unknown, context: IggyContext): Promise<void> {
+    // Nest's exception filters may hand plain data back: the interceptor kept the real error.
+    const error = context.getLastError() ?? thrown;
+    this.spec.onHandlerError?.(error, context);
+    // Claimed: the DLQ interceptor retried and could not (or must not) dead-letter it.
+    if (context.isClaimed() || !this.spec.deadLetters) throw error;
+    context.setLastError(error);
+    await this.spec.deadLetters.unowned(error, context);
   }
 
   private async unreadable(
@@ -292,10 +337,12 @@ function copyEnvelope(envelope: EventEnvelope): EventEnvelope {
   return { ...envelope, headers: { ...envelope.headers } };
 }
 
+const NOTHING = (): void => undefined;
+
 async function observeCall(
   observer: ConsumerObserver,
   context: IggyContext,
-  call: () => Promise<unknown>,
+  call: () => MaybePromise<unknown>,
 ): Promise<void> {
   const started = performance.now();
   try {

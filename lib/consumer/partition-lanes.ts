@@ -1,3 +1,4 @@
+import { isPending, type MaybePromise } from '../common/maybe-promise.js';
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 
 /** What the consumer reports of one partition. */
@@ -9,8 +10,11 @@ export interface LaneStatus {
   lastCommittedOffset: bigint | null;
 }
 
-/** Handles one message; resolves true once it may be committed, false when the consumer stopped first. */
-export type LaneWork = (message: ReceivedMessage) => Promise<boolean>;
+/**
+ * Handles one message: true once it may be committed, false when the consumer stopped first; a
+ * promise of that while it is pending.
+ */
+export type LaneWork = (message: ReceivedMessage) => MaybePromise<boolean>;
 
 interface Lane {
   partition: number;
@@ -56,6 +60,21 @@ export class PartitionLanes {
 
   /** Queues a message; false when it is not taken (stopped, or a redelivery of one queued or handled here). */
   push(message: ReceivedMessage): boolean {
+    const taken = this.enqueue(message);
+    if (taken) this.pump();
+    return taken;
+  }
+
+  /**
+   * Queues a polled batch, telling `taken` of each message taken before any of them is handled (a
+   * handler that finishes at once runs within this call).
+   */
+  pushAll(messages: readonly ReceivedMessage[], taken: (message: ReceivedMessage) => void): void {
+    for (const message of messages) if (this.enqueue(message)) taken(message);
+    this.pump();
+  }
+
+  private enqueue(message: ReceivedMessage): boolean {
     if (this.stopped) return false;
     let lane = this.lanes.get(message.partition);
     if (!lane) {
@@ -76,7 +95,6 @@ export class PartitionLanes {
     if (!lane.active && !lane.waiting) {
       lane.waiting = true;
       this.ready.push(lane);
-      this.pump();
     }
     return true;
   }
@@ -145,7 +163,8 @@ export class PartitionLanes {
         const message = lane.queue[lane.head]!;
         let done: boolean;
         try {
-          done = await this.work(message);
+          const work = this.work(message);
+          done = isPending(work) ? await work : work;
         } catch {
           done = false; // `work` reports its own failures; this one is a bug: the message stays uncommitted
         }

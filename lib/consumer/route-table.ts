@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../common/maybe-promise.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import type { IggyContext } from './iggy.context.js';
 import { isWildcardPattern, type PatternMatcher } from './pattern-matcher.js';
@@ -18,9 +19,10 @@ export interface Route {
   /**
    * Runs the handler (through Nest's pipeline). An event handler resolves once it succeeded (or its DLQ
    * interceptor dead-lettered the event) and rejects when it failed for good; a request handler resolves
-   * once its last reply is published.
+   * once its last reply is published. It may also finish at once: a value that is not a promise is a
+   * success, a synchronous throw a failure.
    */
-  invoke(envelope: EventEnvelope, context: IggyContext): Promise<unknown>;
+  invoke(envelope: EventEnvelope, context: IggyContext): MaybePromise<unknown>;
 }
 
 /** The handlers one event type reaches. */

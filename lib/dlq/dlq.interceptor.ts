@@ -7,6 +7,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { catchError, from, lastValueFrom, of, type Observable } from 'rxjs';
+import { isPending, type MaybePromise } from '../common/maybe-promise.js';
 import { IggyContext } from '../consumer/iggy.context.js';
 import { IGGY_OPTIONS } from '../consumer/iggy.tokens.js';
 import { backoffDelayMs, type RetryOptions } from '../consumer/retry-options.js';
@@ -83,19 +84,24 @@ export class IggyDlqInterceptor implements NestInterceptor, HandlerRetryPolicy {
    * The same policy as a promise, for a handler that has no other enhancer (`HandlerExplorer` calls it
    * without Nest's pipeline then): `attempt` runs the pipes and the method once.
    */
-  async run(
+  run(
     context: IggyContext,
     handler: HandlerIdentity,
-    attempt: () => Promise<unknown>,
-  ): Promise<unknown> {
+    attempt: () => MaybePromise<unknown>,
+  ): MaybePromise<unknown> {
     const claim = this.claim(context, handler);
     if (claim === 'skip') return undefined;
     if (claim === 'pass') return attempt();
+    let result: MaybePromise<unknown>;
     try {
-      return await attempt();
+      result = attempt();
     } catch (error) {
       return this.recover(this.owned(context, handler), attempt, error);
     }
+    if (!isPending(result)) return result;
+    return result.then(undefined, (error: unknown) =>
+      this.recover(this.owned(context, handler), attempt, error),
+    );
   }
 
   /**
@@ -127,7 +133,11 @@ export class IggyDlqInterceptor implements NestInterceptor, HandlerRetryPolicy {
   }
 
   /** After attempt 1 failed with `error`: the further attempts with backoff, then the dead letter. */
-  private async recover(call: OwnedCall, again: () => Promise<unknown>, error: unknown): Promise<unknown> {
+  private async recover(
+    call: OwnedCall,
+    again: () => MaybePromise<unknown>,
+    error: unknown,
+  ): Promise<unknown> {
     const { ctx, retry } = call;
     for (let attempt = 1; ; attempt++) {
       const nonRetryable = isNonRetryable(error);

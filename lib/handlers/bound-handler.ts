@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../common/maybe-promise.js';
 import type { IggyContext } from '../consumer/iggy.context.js';
 import type { Route } from '../consumer/route-table.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
@@ -11,8 +12,11 @@ export interface BoundHandler {
   pattern: string;
   matches: EventPatternMatcher;
   options: IggyEventHandlerMetadata;
-  /** Runs guards, interceptors (the DLQ interceptor), pipes, the method and exception filters. */
-  invoke(envelope: EventEnvelope, context: IggyContext): Promise<unknown>;
+  /**
+   * Runs guards, interceptors (the DLQ interceptor), pipes, the method and exception filters; returns
+   * at once, with no promise, when none of them and the method was pending.
+   */
+  invoke(envelope: EventEnvelope, context: IggyContext): MaybePromise<unknown>;
 }
 
 /** The handler as the consumer runtime routes to it; `guarded` unless it says `idempotent: false`. */

@@ -10,11 +10,28 @@ import { ExternalExceptionFilter } from '@nestjs/core/exceptions/external-except
 import { PARAM_ARGS_METADATA } from '@nestjs/microservices/constants.js';
 import { RpcParamsFactory } from '@nestjs/microservices/factories/rpc-params-factory.js';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { isPending, type MaybePromise } from '../common/maybe-promise.js';
+import type { IggyContext } from '../consumer/iggy.context.js';
+import type { EventEnvelope } from '../events/event-envelope.js';
 import type { BoundHandler } from './bound-handler.js';
 import { compileEventPattern } from './event-pattern.js';
 import { onlyGlobalInterceptor } from './handler-enhancers.js';
 import { IGGY_HANDLER_RETRY_POLICY, type HandlerRetryPolicy } from './handler-retry-policy.js';
 import { eventHandlerMetadataOf } from './iggy-event-handler.decorator.js';
+
+/**
+ * Whether any parameter of the method has a decorator (`@Payload()`, `@Ctx()`, a custom one): only then
+ * does Nest map arguments and run pipes; without, it calls the method with the arguments as given.
+ */
+function hasParamDecorators(instance: object, methodName: string): boolean {
+  const params: unknown = Reflect.getMetadata(PARAM_ARGS_METADATA, instance.constructor, methodName);
+  return params !== undefined && Object.keys(params as object).length > 0;
+}
+
+/** A method's result as Nest's pipeline gives it: an Observable's last value (it must emit one). */
+function resultOf(result: unknown): unknown {
+  return isObservable(result) ? lastValueFrom(result) : result;
+}
 
 /**
  * Finds every `@IggyEventHandler` method of the application's providers and controllers, and binds it
@@ -93,18 +110,21 @@ export class HandlerExplorer {
     methodName: string,
     policy: HandlerRetryPolicy,
   ): BoundHandler['invoke'] {
-    const attemptOf = this.pipeline(instance, methodName, {
-      interceptors: false,
-      guards: false,
-      filters: false,
-    });
-    const handler = { name: `${instance.constructor.name}.${methodName}`, method: instance[methodName] };
-    return async (envelope, context) => {
+    const method = instance[methodName] as (...args: unknown[]) => unknown;
+    const attemptOf = hasParamDecorators(instance, methodName)
+      ? this.pipeline(instance, methodName, { interceptors: false, guards: false, filters: false })
+      : (envelope: EventEnvelope, context: IggyContext) => resultOf(method.call(instance, envelope, context));
+    const handler = { name: `${instance.constructor.name}.${methodName}`, method };
+    // Logs the error as Nest's default exception filter does, and throws it on.
+    const rethrow = (err: unknown): unknown => this.unfiltered.catch(err, undefined as never);
+    return (envelope, context) => {
+      let result: MaybePromise<unknown>;
       try {
-        return await policy.run(context, handler, () => attemptOf(envelope, context));
+        result = policy.run(context, handler, () => attemptOf(envelope, context));
       } catch (err) {
-        return this.unfiltered.catch(err, undefined as never);
+        return rethrow(err);
       }
+      return isPending(result) ? result.then(undefined, rethrow) : result;
     };
   }
 

@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../common/maybe-promise.js';
 import type { IggyContext } from '../consumer/iggy.context.js';
 
 /** The handler a call runs: `Class.method`, and the method (a DLQ interceptor claims a call by it). */
@@ -13,8 +14,15 @@ export interface HandlerIdentity {
  * the CPU per event.
  */
 export interface HandlerRetryPolicy {
-  /** `attempt` runs the pipes and the method once; it is called again for each retry. */
-  run(context: IggyContext, handler: HandlerIdentity, attempt: () => Promise<unknown>): Promise<unknown>;
+  /**
+   * `attempt` runs the pipes and the method once; it is called again for each retry. A call that
+   * succeeds at once returns its result as it is (a promise only when `attempt` gave one).
+   */
+  run(
+    context: IggyContext,
+    handler: HandlerIdentity,
+    attempt: () => MaybePromise<unknown>,
+  ): MaybePromise<unknown>;
 }
 
 /** The policy the DLQ providers register (the global interceptor itself). */

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ConsumerRuntime, type ConsumerSpec } from '../../../lib/consumer/consumer-runtime.js';
 import type { IggyContext } from '../../../lib/consumer/iggy.context.js';
+import type { Route } from '../../../lib/consumer/route-table.js';
 import { SerializerRegistry } from '../../../lib/events/serializer-registry.js';
 import { FakeSubscription, jobRoutes, deferred, eventAt, sleep, waitFor } from './consumer-kit.js';
 
@@ -12,10 +13,22 @@ afterEach(async () => {
   while (running.length) await running.pop()!.stop();
 });
 
+type Handler = (ctx: IggyContext) => Promise<void> | void;
+
+/**
+ * How the route calls the handler: as a promise always (Nest's pipeline), or as it returns (the direct
+ * path: a handler that finishes at once is dispatched, handled and committed with no promise on the way).
+ */
+const INVOKES: [string, (handler: Handler) => Route['invoke']][] = [
+  ['handlers called as promises', (handler) => async (_envelope, ctx) => handler(ctx)],
+  ['handlers called as they return', (handler) => (_envelope, ctx) => handler(ctx)],
+];
+let invokeOf = INVOKES[0]![1];
+
 /** A runtime over `subscription` whose one handler (`job.*`) is `handler`. */
 async function start(
   subscription: FakeSubscription,
-  handler: (ctx: IggyContext) => Promise<void> | void,
+  handler: Handler,
   spec: Partial<ConsumerSpec> = {},
 ): Promise<ConsumerRuntime> {
   const runtime = new ConsumerRuntime(
@@ -24,7 +37,7 @@ async function start(
       stream: 's',
       topic: 't',
       group: 'g',
-      routes: jobRoutes(async (_envelope, ctx) => handler(ctx)),
+      routes: jobRoutes(invokeOf(handler)),
       serializers: new SerializerRegistry(),
       concurrency: 4,
       shutdownTimeoutMs: 2_000,
@@ -39,7 +52,11 @@ async function start(
   return runtime;
 }
 
-describe('ConsumerRuntime', () => {
+describe.each(INVOKES)('ConsumerRuntime, %s', (_shape, invoke) => {
+  beforeEach(() => {
+    invokeOf = invoke;
+  });
+
   it('a message failing for good stalls its partition, tried again with backoff; the others go on', async () => {
     const subscription = new FakeSubscription();
     const handled: string[] = [];

@@ -26,6 +26,26 @@ describe('PartitionLanes: the one scheduler', () => {
     expect(lanes.buffered).toBe(0);
   });
 
+  it('pushAll tells of each message taken before a handler that finishes at once runs it', () => {
+    const events: string[] = [];
+    const lanes = new PartitionLanes(2, (m) => {
+      events.push(`handled ${m.partition}:${m.offset}`);
+      return true;
+    });
+    lanes.pushAll([msg(0, 0n), msg(0, 1n), msg(1, 0n), msg(0, 1n)], (m) =>
+      events.push(`taken ${m.partition}:${m.offset}`),
+    );
+    expect(events).toEqual([
+      'taken 0:0',
+      'taken 0:1',
+      'taken 1:0', // the repeated 0:1 is not taken
+      'handled 0:0',
+      'handled 0:1',
+      'handled 1:0',
+    ]);
+    expect(lanes.buffered).toBe(0);
+  });
+
   it('a busy partition gives its slot up after a turn when another waits (fairness)', async () => {
     const order: number[] = [];
     const lanes = new PartitionLanes(
