@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { validate, version } from 'uuid';
+import { parse, stringify, validate, version } from 'uuid';
 import { newEventId } from '../../../lib/events/event-id.js';
 import { createEnvelope } from '../../../lib/events/event-envelope.js';
 
@@ -19,6 +19,13 @@ describe('newEventId (UUID v7 from a pooled random source)', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (let i = 1; i < ids.length; i++) {
       if (!(ids[i - 1]! < ids[i]!)) throw new Error(`not increasing at ${i}: ${ids[i - 1]} then ${ids[i]}`);
+    }
+  });
+
+  it('is formatted as uuid formats its bytes (lower-case hex, dashed)', () => {
+    for (let i = 0; i < 2_000; i++) {
+      const id = newEventId();
+      expect(stringify(parse(id))).toBe(id);
     }
   });
 
