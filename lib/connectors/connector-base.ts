@@ -41,7 +41,7 @@ const PROBE: Consumer = { kind: ConsumerKind.Consumer, id: 'nestjs-iggy-start-pr
 
 export const subscribeDefaults = {
   consumerName: 'nestjs-iggy',
-  batchSize: 100,
+  batchSize: 1000,
   pollIntervalMs: 50,
   minPollIntervalMs: 1,
 } as const;

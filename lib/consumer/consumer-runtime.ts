@@ -1,3 +1,4 @@
+import { subscribeDefaults } from '../connectors/connector-base.js';
 import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.js';
 import type { MessageSubscriber, ReceivedMessage, StartFrom } from '../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
@@ -29,7 +30,7 @@ export interface ConsumerSpec {
   serializers: SerializerRegistry;
   /** Where the group's subscription starts when it has no stored offset (default `committed`). */
   startFrom?: StartFrom;
-  /** Messages fetched per poll (default: the connector's, 100). */
+  /** Messages fetched per poll (default: the connector's, 1000). */
   batchSize?: number;
   /** Longest wait of the subscription after an empty poll (default: the connector's). */
   pollIntervalMs?: number;
@@ -80,7 +81,6 @@ export interface GroupStatus extends DispatchCounts {
   stalled: StalledPartition[];
 }
 
-const DEFAULT_BATCH_SIZE = 100;
 
 /**
  * The consumer runtime: one consumer group on one topic, the one engine under `@IggyEventHandler` groups
@@ -213,7 +213,7 @@ export class ConsumerRuntime {
 
   private async poll(subscription: MessageSubscriber, commits: OffsetCommits): Promise<void> {
     const maxBuffered =
-      this.spec.maxBuffered ?? (this.spec.batchSize ?? DEFAULT_BATCH_SIZE) * (this.spec.concurrency + 1);
+      this.spec.maxBuffered ?? (this.spec.batchSize ?? subscribeDefaults.batchSize) * (this.spec.concurrency + 1);
     let failures = 0;
     while (this.state === 'running') {
       await this.lanes.waitForRoom(maxBuffered);

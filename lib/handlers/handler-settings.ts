@@ -42,7 +42,7 @@ export const DEFAULT_HANDLER_OPTIONS: HandlerOptions = {
 
 /**
  * How the handler groups' subscriptions poll (`handlers.pollIntervalMs`, `handlers.batchSize`); left
- * out, the connector's subscription defaults apply (50 ms, 100 messages).
+ * out, the connector's subscription defaults apply (50 ms, 1000 messages).
  */
 export interface HandlerPollOptions {
   /** Longest wait after an empty poll (an embedded subscription is woken by new messages before it). */
