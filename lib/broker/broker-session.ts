@@ -113,6 +113,20 @@ export class BrokerSession implements IggySession {
     return this.state.messaging.appends.listen(topic, listener);
   }
 
+  /**
+   * The partitions this client's polls without a partition id rotate over, as a member of the group
+   * (its own, less those it is handing over); undefined when it is not a member.
+   */
+  pollablePartitions(target: GroupTarget): readonly number[] | undefined {
+    return groupCommands.pollablePartitions(
+      this.state,
+      this.clientId,
+      target.streamId,
+      target.topicId,
+      target.groupId,
+    );
+  }
+
   // ── system ─────────────────────────────────────────────────────────────────────────────────────
 
   /** Answered at once, logged in or not (as the real server's Ping). */

@@ -1,4 +1,4 @@
-import type { ConsumerGroupDetails } from '../protocol/commands/consumer-groups/index.js';
+import type { ConsumerGroupDetails, GroupTarget } from '../protocol/commands/consumer-groups/index.js';
 import type { TopicTarget } from '../protocol/commands/topics/index.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import type { IggySession } from '../protocol/iggy-session.js';
@@ -7,7 +7,8 @@ import { createIfMissing } from './create-if-missing.js';
 /**
  * A session a connector works over: `IggySession`'s commands, plus what some sessions can do beyond the
  * protocol. A remote `IggyClient` re-establishes itself (`epoch`, `isTransient`, `isConnected`); the
- * embedded broker's `BrokerSession` signals appends (`onAppend`). A capability a session lacks is absent.
+ * embedded broker's `BrokerSession` signals appends (`onAppend`) and tells a member its partitions
+ * (`pollablePartitions`). A capability a session lacks is absent.
  */
 export interface ConnectorSession extends IggySession {
   /** Bumped whenever the session was re-established (a reconnect): group membership is gone then. */
@@ -21,6 +22,12 @@ export interface ConnectorSession extends IggySession {
    * returns a function that stops it. Without it, an idle subscriber polls on a timer.
    */
   onAppend?(target: TopicTarget, listener: (partitionId: number) => void): () => void;
+  /**
+   * The partitions this session's polls without a partition id rotate over, as a member of the group
+   * (its own, less those it is handing over); undefined when it is not a member. With it, a member
+   * reads its partitions by id instead of polling the group's next one to learn which it is.
+   */
+  pollablePartitions?(target: GroupTarget): readonly number[] | undefined;
 }
 
 /** Where a connector's sessions come from: the embedded broker, or a remote server. */
@@ -49,6 +56,7 @@ export type SubscriptionSession = Pick<
   | 'isTransient'
   | 'isConnected'
   | 'onAppend'
+  | 'pollablePartitions'
 >;
 
 /** The group `name` of a topic, as the group commands address it. */

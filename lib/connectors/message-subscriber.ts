@@ -26,7 +26,7 @@ export interface SubscribeOptions {
   startFrom?: StartFrom;
   /** For `subscribe`: the consumer's name (its offsets are its own). Default `nestjs-iggy`. */
   consumerName?: string;
-  /** Messages fetched per poll (default 100). */
+  /** Messages fetched per poll (default 1000). */
   batchSize?: number;
   /**
    * Longest wait after an empty poll (default 50 ms). An embedded subscriber is woken by the broker as

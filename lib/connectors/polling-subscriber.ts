@@ -7,7 +7,13 @@ import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import { AssignmentWatch } from './assignment-watch.js';
 import { PartitionPositions } from './partition-positions.js';
 import { errorCodeOf, toConnectorError } from './connector-error-mapping.js';
-import { joinGroup, leaveGroup, type JoinedGroup, type SubscriptionSession } from './connector-session.js';
+import {
+  joinGroup,
+  leaveGroup,
+  type ConnectorSession,
+  type JoinedGroup,
+  type SubscriptionSession,
+} from './connector-session.js';
 import type { GroupAssignment, MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
 
 /** Who a subscription polls as. */
@@ -29,6 +35,8 @@ export interface SubscriptionSpec {
 }
 
 const DEFAULT_MIN_POLL_INTERVAL_MS = 1;
+
+type GroupSubscription = Extract<SubscriptionTarget, { kind: 'group' }>;
 
 /** One poll's partition and messages. */
 type PolledBatch = Pick<DecodedPollResult, 'partitionId' | 'messages'>;
@@ -56,6 +64,8 @@ const MEMBERSHIP_LOST: ReadonlySet<number> = new Set([
 export class PollingSubscriber implements MessageSubscriber {
   private readonly consumer: Consumer;
   private readonly positions = new PartitionPositions();
+  /** Where the next round over a member's partitions starts (after the last one that had news). */
+  private rotation = 0;
   private buffer: ReceivedMessage[] = [];
   private at = 0;
   private epoch: number;
@@ -132,7 +142,6 @@ export class PollingSubscriber implements MessageSubscriber {
       partitionId: partition,
       offset,
     });
-    this.positions.storedAt(partition, offset);
   }
 
   recv(): Promise<ReceivedMessage | null> {
@@ -324,26 +333,70 @@ export class PollingSubscriber implements MessageSubscriber {
     const target = this.spec.target;
     if (target.kind !== 'group') return null;
     if (!this.joined) await this.join(target.group);
+    return this.unwatch && this.session.pollablePartitions
+      ? this.pollPartitions(target, this.session.pollablePartitions.bind(this.session))
+      : this.pollNext(target);
+  }
+
+  /**
+   * In process: the member's partitions by id, each from its cursor, skipping those read to their end
+   * with nothing appended since. (The server's `next` answers from the group's stored offset, which
+   * trails the cursor until commits catch up, and rotates over the partitions one poll at a time: a
+   * member woken by an append would poll every partition in turn to find it.)
+   */
+  private async pollPartitions(
+    target: GroupSubscription,
+    pollable: NonNullable<ConnectorSession['pollablePartitions']>,
+  ): Promise<PolledBatch | null> {
+    const { stream, topic } = this.spec;
+    const partitions = pollable({ streamId: stream, topicId: topic, groupId: target.group });
+    if (partitions === undefined) {
+      // No longer a member (the broker dropped the session's membership): join again on the next round.
+      this.joined = false;
+      this.positions.forget();
+      return null;
+    }
+    for (let i = 0; i < partitions.length && !this.closed; i++) {
+      const partition = partitions[(this.rotation + i) % partitions.length]!;
+      if (this.positions.isDrained(partition)) continue;
+      const fresh = await this.readPartition(partition, target);
+      if (fresh) {
+        this.rotation = (this.rotation + i + 1) % partitions.length;
+        return fresh;
+      }
+    }
+    return null;
+  }
+
+  /** One of the member's partitions from its cursor; the first time, from the group's offset (or the floor above it). */
+  private async readPartition(partition: number, target: GroupSubscription): Promise<PolledBatch | null> {
+    const cursor = this.positions.next(partition);
+    if (cursor !== undefined) return this.fresh(await this.pollFrom(partition, cursor), cursor);
+    const count = this.spec.batchSize;
+    let batch = await this.positions.readToEnd(partition, count, () =>
+      this.poll(partition, PollingStrategy.next(), count),
+    );
+    const floor = target.floors.get(partition);
+    const first = batch.messages[0]?.offset;
+    if (floor !== undefined && first !== undefined && first < floor)
+      batch = await this.pollFrom(partition, floor);
+    return this.fresh(batch, floor);
+  }
+
+  /**
+   * Over the network: the member's next partition, whole batches. They start at the group's stored
+   * offset, which trails the cursor until the commits catch up: a batch starting before the cursor is
+   * polled again from it (a round trip per poll costs more than the repeated messages).
+   */
+  private async pollNext(target: GroupSubscription): Promise<PolledBatch | null> {
     const rounds = Math.max(1, target.partitionsCount);
     for (let i = 0; i < rounds && !this.closed; i++) {
-      // The server picks the partition (this member's next) and answers from the group's stored offset,
-      // which trails what was handed out until the commits catch up. In process, where a poll costs
-      // little and decoding what it returns is most of it, one message then tells the partition and the
-      // batch is read from the cursor. Over the network a round trip costs more than the repeated
-      // messages (a real server 0.8 kept up with half the events with the extra probe): the batch comes
-      // whole, and is polled again from the cursor only when it starts before it.
-      const probing = this.unwatch !== undefined && this.positions.handedOutUncommitted();
-      let batch = await this.poll(null, PollingStrategy.next(), probing ? 1 : this.spec.batchSize);
+      let batch = await this.poll(null, PollingStrategy.next(), this.spec.batchSize);
       if (batch.messages.length === 0) continue;
       const partition = batch.partitionId;
       const from = this.positions.next(partition) ?? target.floors.get(partition);
-      const first = batch.messages[0]!.offset;
-      if (from !== undefined && first < from) {
-        if (this.positions.isDrained(partition)) continue;
+      if (from !== undefined && batch.messages[0]!.offset < from)
         batch = await this.pollFrom(partition, from);
-      } else if (probing) {
-        batch = await this.pollFrom(partition, first);
-      }
       const fresh = this.fresh(batch, from);
       if (fresh) return fresh;
     }

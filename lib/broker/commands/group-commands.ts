@@ -97,6 +97,22 @@ export function joinConsumerGroup(
   ctx.clients.joined(clientId, { streamId: stream.id, topicId: topic.id, groupId: group.id });
 }
 
+/**
+ * The partitions the client, as a member of the group, polls without a partition id (its own, less
+ * those it is handing over); undefined when it is not a member. Not a protocol command: what an
+ * in-process reader asks instead of polling each partition in turn to find the one with news.
+ */
+export function pollablePartitions(
+  ctx: TopicAccess,
+  clientId: number,
+  streamId: Identifier,
+  topicId: Identifier,
+  groupId: Identifier,
+): readonly number[] | undefined {
+  const [, topic] = readTopic(ctx, clientId, streamId, topicId);
+  return ctx.catalog.group(topic, groupId).membership.pollable(clientId);
+}
+
 /** ConsumerGroupMemberNotFound (5006) when the client is not a member; otherwise a full rebalance. */
 export function leaveConsumerGroup(
   ctx: TopicAccess,

@@ -98,12 +98,26 @@ export class GroupMembership {
         member.partitions.includes(explicit) || member.pending.some((r) => r.partitionId === explicit);
       return owned ? explicit : null;
     }
-    const revoking = new Set(member.pending.map((r) => r.partitionId));
-    const usable = member.partitions.filter((p) => !revoking.has(p));
+    const usable = this.usable(member);
     if (usable.length === 0) return null;
     const index = member.cursor % usable.length;
     if (advance) member.cursor = (member.cursor + 1) % usable.length;
     return usable[index];
+  }
+
+  /**
+   * The partitions a member's polls without a partition id rotate over: its own, less those it is
+   * handing over. undefined when the client is not a member.
+   */
+  pollable(clientId: number): number[] | undefined {
+    const found = this.find(clientId);
+    return found && this.usable(found[1]);
+  }
+
+  private usable(member: GroupMember): number[] {
+    if (member.pending.length === 0) return member.partitions;
+    const revoking = new Set(member.pending.map((r) => r.partitionId));
+    return member.partitions.filter((p) => !revoking.has(p));
   }
 
   /** A poll returned messages up to `offset` from `partitionId`. */

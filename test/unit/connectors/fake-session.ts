@@ -129,9 +129,13 @@ export class FakeSession implements SubscriptionSession {
   }
 }
 
-/** A `FakeSession` with the in-process append signal of the embedded broker (`onAppend`). */
+/**
+ * A `FakeSession` with the in-process capabilities of the embedded broker: the append signal
+ * (`onAppend`) and the member's partitions (`pollablePartitions`: `owned`, or none while `member` is false).
+ */
 export class SignallingSession extends FakeSession {
   private readonly listeners = new Set<(partitionId: number) => void>();
+  member = true;
 
   get watchers(): number {
     return this.listeners.size;
@@ -145,5 +149,14 @@ export class SignallingSession extends FakeSession {
   onAppend(_target: unknown, listener: (partitionId: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  pollablePartitions(): readonly number[] | undefined {
+    return this.member ? [...this.owned] : undefined;
+  }
+
+  override async joinConsumerGroup(request: GroupTarget): Promise<void> {
+    await super.joinConsumerGroup(request);
+    this.member = true;
   }
 }

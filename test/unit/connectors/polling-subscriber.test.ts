@@ -158,28 +158,38 @@ describe('PollingSubscriber, group member', () => {
     await sub.close();
   });
 
-  it('in process (an append signal), while messages it handed out are uncommitted, asks next for one message, then reads that partition from its cursor', async () => {
-    const source = new SignallingSession([logOf(9), []]);
-    source.owned = [0];
+  it('in process (its partitions known), reads each partition by id: first from the group’s offset, then from its cursor, never polling next', async () => {
+    const source = new SignallingSession([logOf(9), logOf(2)]);
+    source.stored.set('g/0', 1n); // the group's offset: partition 0 resumes at 2
+    source.owned = [0, 1];
     const sub = subscriber(source, group(), 3);
-    expect(await take(sub, 3)).toEqual(['0:0', '0:1', '0:2']);
-    expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.count])).toEqual([
-      [null, PollingKind.Next, 3],
+    const seen = new Set<string>();
+    while (seen.size < 9) for (const m of (await sub.recvBatch())!) seen.add(`${m.partition}:${m.offset}`);
+    expect([...seen].sort()).toEqual(['0:2', '0:3', '0:4', '0:5', '0:6', '0:7', '0:8', '1:0', '1:1']);
+    expect(source.polls.filter((p) => p.partitionId === null)).toEqual([]);
+    expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.strategy.value])).toEqual([
+      [0, PollingKind.Next, 0n],
+      [1, PollingKind.Next, 0n],
+      [0, PollingKind.Offset, 5n],
+      [0, PollingKind.Offset, 8n],
     ]);
-    const second = (await sub.recvBatch())!;
-    expect(second.map((m) => m.offset)).toEqual([3n, 4n, 5n]);
-    expect(
-      source.polls.slice(1).map((p) => [p.partitionId, p.strategy.kind, p.strategy.value, p.count]),
-    ).toEqual([
-      [null, PollingKind.Next, 0n, 1],
-      [0, PollingKind.Offset, 3n, 3],
-    ]);
-    await sub.commit(second[2]!); // everything handed out is stored: next answers from the cursor again
-    source.polls.length = 0;
-    expect(await take(sub, 3)).toEqual(['0:6', '0:7', '0:8']);
-    expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.count])).toEqual([
-      [null, PollingKind.Next, 3],
-    ]);
+    await sub.close();
+  });
+
+  it('in process, reads none of the partitions it is handing over, and joins again once it is no member', async () => {
+    const source = new SignallingSession([logOf(3), logOf(3)]);
+    source.owned = [1]; // partition 0 is being handed over: the broker leaves it out
+    const sub = subscriber(source, group(), 3, 60_000);
+    expect(await take(sub, 3)).toEqual(['1:0', '1:1', '1:2']);
+    expect(source.polls.some((p) => p.partitionId === 0)).toBe(false);
+    source.member = false;
+    source.owned = [0, 1];
+    const pending = sub.recv();
+    source.append(0, 0); // wakes it: it finds itself no member and joins again
+    await sleep(20);
+    source.append(0, 1);
+    expect((await pending)!.partition).toBe(0);
+    expect(source.joins).toEqual(['g', 'g']);
     await sub.close();
   });
 

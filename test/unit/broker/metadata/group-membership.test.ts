@@ -61,12 +61,14 @@ describe('GroupMembership (the real server cooperative join / eager leave)', () 
     expect(g.resolve(11, null, true)).toBeNull();
     expect(g.resolve(10, 1, false)).toBe(1); // explicit access to a revoking partition is allowed
     expect(g.resolve(10, null, true)).toBe(0); // rotation skips it
+    expect([g.pollable(10), g.pollable(11), g.pollable(12)]).toEqual([[0], [], undefined]);
     committed.set(1, 6n);
     g.offsetStored(10, 1, (p) => committed.get(p));
     expect(assignment(g)).toEqual({ 10: [0, 1], 11: [] });
     committed.set(1, 7n);
     g.offsetStored(10, 1, (p) => committed.get(p));
     expect(assignment(g)).toEqual({ 10: [0], 11: [1] });
+    expect([g.pollable(10), g.pollable(11)]).toEqual([[0], [1]]);
   });
 
   it('forces a hand-over after the timeout', () => {
