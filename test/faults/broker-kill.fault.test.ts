@@ -110,7 +110,8 @@ describe(`kill -9 of the broker mid-stream, ${TRIALS} trials per fsync mode`, ()
         try {
           const delivered: string[] = [];
           for (const partition of [0, 1, 2])
-            delivered.push(...(await readPartition(reader, STREAM, TOPIC, partition)));
+            for (const payload of await readPartition(reader, STREAM, TOPIC, partition))
+              delivered.push(payload);
           const counts = count(acked, delivered);
           report(
             `broker kill -9, fsync ${fsync}, ${TRIALS} trials${sdkDir ? ', IggyClient + official SDK' : ', IggyClient'}`,

@@ -16,6 +16,11 @@ const IDLE = 1_000;
 const SAMPLES = FULL ? 3_000 : 1_000;
 /** The aim is 2×; the assertion leaves room for a shared, noisy machine (the real ratio is printed). */
 const ALLOWED_RATIO = 4;
+/**
+ * The quiet p99 the ratio is taken over, at least: below half a millisecond a p99 is scheduler noise
+ * (0.3 ms quiet and 1.3 ms loaded would read as 4.3× for a delay no client notices).
+ */
+const QUIET_FLOOR_MS = 0.5;
 
 function connect(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -126,7 +131,7 @@ describe('idle connections, a client that never reads and malformed frames, at o
     for (const s of [...sockets, slow]) s.destroy();
     const quietAfter = await sendP99(measured);
     const quiet = (quietBefore + quietAfter) / 2;
-    const ratio = loaded / quiet;
+    const ratio = loaded / Math.max(quiet, QUIET_FLOOR_MS);
     await measured.ping();
     report('1,000 idle connections + a non-reader + malformed frames', {
       acknowledged: SAMPLES * 4,

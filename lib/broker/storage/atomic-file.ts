@@ -18,7 +18,7 @@ export async function replaceFile(path: string, data: Buffer): Promise<FileHandl
   let file: FileHandle | null = null;
   try {
     file = await open(temp, 'wx+', FILE_MODE);
-    await writeFully(file, data, 0);
+    writeFully(file, data, 0);
     await file.datasync();
     await rename(temp, path);
     await syncDirectory(dirname(path));

@@ -1,25 +1,26 @@
+import fs from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
+/*
+ * Writes are synchronous: a positional write lands in the page cache in microseconds, while a thread-pool
+ * write costs the event loop a hand-off and a wake-up (about 25 µs per write at 5,000 small appends a
+ * second) and its caller a round trip through the pool (paced emit → handler p99 4–5 ms instead of 1–2).
+ * Durability comes from the fsyncs, which stay off the event loop.
+ */
+
 /** Writes all of `data` at `position` (positional writes, so the file is never in append mode). */
-export async function writeFully(file: FileHandle, data: Buffer, position: number): Promise<void> {
+export function writeFully(file: FileHandle, data: Buffer, position: number): void {
   let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
-  }
+  while (done < data.length) done += fs.writeSync(file.fd, data, done, data.length - done, position + done);
 }
 
 /** Writes `chunks` back to back from `position` with one `pwritev` (more only after a short write). */
-export async function writevFully(
-  file: FileHandle,
-  chunks: readonly Buffer[],
-  position: number,
-): Promise<void> {
+export function writevFully(file: FileHandle, chunks: readonly Buffer[], position: number): void {
   if (chunks.length === 1) return writeFully(file, chunks[0]!, position);
   let rest = chunks;
   let at = position;
   while (rest.length > 0) {
-    const { bytesWritten } = await file.writev(rest as Buffer[], at);
+    const bytesWritten = fs.writevSync(file.fd, rest as Buffer[], at);
     at += bytesWritten;
     let skipped = bytesWritten;
     let first = 0;

@@ -59,7 +59,8 @@ export class FileSegmentStorage implements SegmentStorage {
     await this.run(async (h) => {
       if (!this.writable)
         throw new StorageError('Closed', `segment ${this.logPath} is sealed`, { file: this.logPath });
-      await Promise.all([writevFully(h.log, log, logPosition), writeFully(h.index, index, indexPosition)]);
+      writevFully(h.log, log, logPosition);
+      writeFully(h.index, index, indexPosition);
     });
   }
 

@@ -212,7 +212,7 @@ export class OffsetJournal {
     for (const { change } of group) last.set(offsetKey(change.kind, change.id), change);
     const bytes = encode(last.values(), last.size, false);
     try {
-      await writeFully(this.file, bytes, this.size);
+      writeFully(this.file, bytes, this.size);
       if (this.options.fsync.kind === 'always') await this.file.datasync();
     } catch (error) {
       await this.file.truncate(this.size).catch(() => undefined); // never leave part of a failed write

@@ -158,7 +158,7 @@ export async function checkSegment(check: SegmentCheck): Promise<CheckedSegment>
 async function rewriteIndex(path: string, entries: Buffer): Promise<void> {
   const file = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, FILE_MODE);
   try {
-    await writeFully(file, entries, 0);
+    writeFully(file, entries, 0);
     await file.datasync();
   } finally {
     await file.close();
