@@ -2,55 +2,16 @@ import { isUtf8 } from 'node:buffer';
 import { IggyErrorCode } from '../codes/error-codes.js';
 import { Limits } from '../limits.js';
 import { ProtocolError } from '../protocol-error.js';
+import { HeaderKind, type HeaderEntry, type HeaderField, type UserHeaders } from './header-field.js';
+import { knownStringKey, rememberStringKey } from './header-key-cache.js';
 
-/** Kinds of a user header key or value (server 0.7.0 `HeaderKind` codes). */
-export const HeaderKind = {
-  Raw: 1,
-  String: 2,
-  Bool: 3,
-  Int8: 4,
-  Int16: 5,
-  Int32: 6,
-  Int64: 7,
-  Int128: 8,
-  Uint8: 9,
-  Uint16: 10,
-  Uint32: 11,
-  Uint64: 12,
-  Uint128: 13,
-  Float32: 14,
-  Float64: 15,
-} as const;
-export type HeaderKindValue = (typeof HeaderKind)[keyof typeof HeaderKind];
-
-type K = typeof HeaderKind;
-/** One typed header key or value. 64- and 128-bit integers are bigints, the rest numbers. */
-export type HeaderField =
-  | { kind: K['Raw']; value: Buffer }
-  | { kind: K['String']; value: string }
-  | { kind: K['Bool']; value: boolean }
-  | {
-      kind:
-        | K['Int8']
-        | K['Int16']
-        | K['Int32']
-        | K['Uint8']
-        | K['Uint16']
-        | K['Uint32']
-        | K['Float32']
-        | K['Float64'];
-      value: number;
-    }
-  | { kind: K['Int64'] | K['Int128'] | K['Uint64'] | K['Uint128']; value: bigint };
-
-/** One user header. Keys may be of any kind, though string keys are what everyone uses. */
-export interface HeaderEntry {
-  key: HeaderField;
-  value: HeaderField;
-}
-
-/** A message's user headers, in wire order (the server keeps them in a hash map, so order is not kept). */
-export type UserHeaders = HeaderEntry[];
+export {
+  HeaderKind,
+  type HeaderEntry,
+  type HeaderField,
+  type HeaderKindValue,
+  type UserHeaders,
+} from './header-field.js';
 
 /** HeaderField constructors. */
 export const Header = {
@@ -385,11 +346,18 @@ function walkUserHeaders(buf: Buffer, start: number, end: number, out?: HeaderEn
     let field: HeaderField | undefined;
     if (kind === HeaderKind.String) {
       // Strings are most headers: read in place, with no Buffer view per field.
-      const ascii = isAscii(buf, pos, pos + length);
-      if (!ascii && !isUtf8(buf.subarray(pos, pos + length))) {
-        throw new ProtocolError('InvalidUtf8', `user header ${role} is not valid UTF-8`);
+      const known = out && role === 'key' ? knownStringKey(buf, pos, pos + length) : undefined;
+      if (known) field = known;
+      else {
+        const ascii = isAscii(buf, pos, pos + length);
+        if (!ascii && !isUtf8(buf.subarray(pos, pos + length))) {
+          throw new ProtocolError('InvalidUtf8', `user header ${role} is not valid UTF-8`);
+        }
+        if (out) {
+          const text = buf.toString(ascii ? 'latin1' : 'utf8', pos, pos + length);
+          field = role === 'key' ? rememberStringKey(text) : { kind, value: text };
+        }
       }
-      if (out) field = { kind, value: buf.toString(ascii ? 'latin1' : 'utf8', pos, pos + length) };
     } else {
       const v = buf.subarray(pos, pos + length);
       if (kind === HeaderKind.Bool && v[0]! > 1) throw invalid(role, `bool byte is ${v[0]}, expected 0 or 1`);

@@ -5,6 +5,7 @@ import {
   Header,
   HeaderKind,
   decodeUserHeaders,
+  encodeStringHeaders,
   encodeUserHeaders,
   headersByStringKey,
   stringKeyedHeaders,
@@ -169,5 +170,31 @@ describe('user headers', () => {
     const map = headersByStringKey([...headers, { key: Header.int32(1), value: str('skipped') }]);
     expect([...map.keys()]).toEqual(['tenant', 'attempt']);
     expect(map.get('attempt')).toEqual(Header.uint32(3));
+  });
+});
+
+describe('decoded string keys', () => {
+  it('are shared, frozen fields across messages; values are not', () => {
+    const bytes = encodeStringHeaders(['tenant_id', 'acme', 'ключ', 'значение']);
+    const [first, second] = [decodeUserHeaders(bytes), decodeUserHeaders(Buffer.from(bytes))];
+    expect(first).toEqual([
+      { key: Header.string('tenant_id'), value: Header.string('acme') },
+      { key: Header.string('ключ'), value: Header.string('значение') },
+    ]);
+    expect(second).toEqual(first);
+    expect(second[0]!.key).toBe(first[0]!.key);
+    expect(Object.isFrozen(first[0]!.key)).toBe(true);
+    expect(second[0]!.value).not.toBe(first[0]!.value);
+    expect(second[1]!.key).not.toBe(first[1]!.key); // not ASCII: decoded each time
+  });
+
+  it('decode the same once far more distinct keys were seen than are remembered', () => {
+    for (let i = 0; i < 1_000; i++) {
+      const key = `key-${i}`;
+      expect(decodeUserHeaders(encodeStringHeaders([key, 'v']))[0]!.key).toEqual(Header.string(key));
+    }
+    const lookalike = encodeStringHeaders(['key-1', 'v']);
+    lookalike[5 + 4] = 0x32; // 'key-2'
+    expect(decodeUserHeaders(lookalike)[0]!.key).toEqual(Header.string('key-2'));
   });
 });
