@@ -1,10 +1,11 @@
 /**
- * What a subscription knows of each partition it reads: the next offset it hands out, and, where the
- * session signals appends, which partitions it read to their end with nothing appended since (polling
- * those again would return nothing).
+ * What a subscription knows of each partition it reads: the next offset it hands out, the offset it last
+ * stored, and, where the session signals appends, which partitions it read to their end with nothing
+ * appended since (polling those again would return nothing).
  */
 export class PartitionPositions {
   private readonly cursor = new Map<number, bigint>();
+  private readonly stored = new Map<number, bigint>();
   private readonly appends = new Map<number, number>();
   private readonly drained = new Set<number>();
 
@@ -15,6 +16,19 @@ export class PartitionPositions {
 
   handedOut(partition: number, offset: bigint): void {
     this.cursor.set(partition, offset + 1n);
+  }
+
+  storedAt(partition: number, offset: bigint): void {
+    if (offset > (this.stored.get(partition) ?? -1n)) this.stored.set(partition, offset);
+  }
+
+  /** Some partition's cursor is past its stored offset + 1: a poll from the stored offset repeats messages. */
+  handedOutUncommitted(): boolean {
+    for (const [partition, next] of this.cursor) {
+      const stored = this.stored.get(partition);
+      if (stored === undefined || next > stored + 1n) return true;
+    }
+    return false;
   }
 
   appended(partition: number): void {
@@ -46,6 +60,7 @@ export class PartitionPositions {
   /** The membership was lost: the group's stored offsets decide again where reading resumes. */
   forget(): void {
     this.cursor.clear();
+    this.stored.clear();
     this.drained.clear();
   }
 }

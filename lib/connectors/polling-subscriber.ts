@@ -142,6 +142,7 @@ export class PollingSubscriber implements MessageSubscriber {
       partitionId: partition,
       offset,
     });
+    this.positions.storedAt(partition, offset);
   }
 
   recv(): Promise<ReceivedMessage | null> {
@@ -384,19 +385,22 @@ export class PollingSubscriber implements MessageSubscriber {
   }
 
   /**
-   * Over the network: the member's next partition, whole batches. They start at the group's stored
-   * offset, which trails the cursor until the commits catch up: a batch starting before the cursor is
-   * polled again from it (a round trip per poll costs more than the repeated messages).
+   * Over the network: the member's next partition. The server answers `next` from the group's stored
+   * offset, which trails the cursor until the commits catch up: while it does, one message tells the
+   * partition and the batch is read from the cursor (a whole batch from the stored offset would be
+   * mostly messages handed out already).
    */
   private async pollNext(target: GroupSubscription): Promise<PolledBatch | null> {
     const rounds = Math.max(1, target.partitionsCount);
     for (let i = 0; i < rounds && !this.closed; i++) {
-      let batch = await this.poll(null, PollingStrategy.next(), this.spec.batchSize);
+      const probing = this.positions.handedOutUncommitted();
+      let batch = await this.poll(null, PollingStrategy.next(), probing ? 1 : this.spec.batchSize);
       if (batch.messages.length === 0) continue;
       const partition = batch.partitionId;
       const from = this.positions.next(partition) ?? target.floors.get(partition);
-      if (from !== undefined && batch.messages[0]!.offset < from)
-        batch = await this.pollFrom(partition, from);
+      const first = batch.messages[0]!.offset;
+      if (from !== undefined && first < from) batch = await this.pollFrom(partition, from);
+      else if (probing) batch = await this.pollFrom(partition, first);
       const fresh = this.fresh(batch, from);
       if (fresh) return fresh;
     }

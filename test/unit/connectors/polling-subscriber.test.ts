@@ -145,16 +145,28 @@ describe('PollingSubscriber, group member', () => {
     expect(source.leaves).toEqual(['g']);
   });
 
-  it('does not hand out uncommitted messages again: it re-polls the partition from where it left off', async () => {
-    const source = new FakeSession([logOf(6), []]);
+  it('over the network, while what it handed out is uncommitted, asks next for one message, then reads that partition from its cursor', async () => {
+    const source = new FakeSession([logOf(9), []]);
     source.owned = [0];
     const sub = subscriber(source, group(), 3);
     expect(await take(sub, 3)).toEqual(['0:0', '0:1', '0:2']);
+    expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.count])).toEqual([
+      [null, PollingKind.Next, 3],
+    ]);
     expect(await take(sub, 3)).toEqual(['0:3', '0:4', '0:5']);
-    const explicit = source.polls.find((p) => p.partitionId === 0);
-    expect(explicit?.strategy).toEqual(PollingStrategy.offset(3n));
-    // Without an append signal (over the network), next asks for whole batches: no one-message probes.
-    expect(source.polls.filter((p) => p.partitionId === null).map((p) => p.count)).not.toContain(1);
+    expect(
+      source.polls.slice(1).map((p) => [p.partitionId, p.strategy.kind, p.strategy.value, p.count]),
+    ).toEqual([
+      [null, PollingKind.Next, 0n, 1],
+      [0, PollingKind.Offset, 3n, 3],
+    ]);
+    await sub.commit((await sub.recvBatch())![2]!); // 6..8, all stored: next answers from the cursor again
+    source.append(0, 3);
+    source.polls.length = 0;
+    expect(await take(sub, 3)).toEqual(['0:9', '0:10', '0:11']);
+    expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.count])).toEqual([
+      [null, PollingKind.Next, 3],
+    ]);
     await sub.close();
   });
 
