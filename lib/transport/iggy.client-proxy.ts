@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
 import { validEnvelopeToMessage, type MessageTarget } from '../events/envelope-message.js';
 import { createEnvelope, type EventEnvelope } from '../events/event-envelope.js';
@@ -10,6 +10,7 @@ import { validateTenantId } from '../events/tenant-partitioner.js';
 import type { Serializer } from '../events/serializer.js';
 import { observePublish, type PublishDone } from '../observability/producer-telemetry.js';
 import { ConnectorHandle } from './connector-handle.js';
+import { Emitted } from './emitted.js';
 import { REQUEST_REPLY_DEFAULTS, type IggyStatus } from './iggy-transport.constants.js';
 import { IggyRecord, type IggyRecordOptions } from './iggy-record.js';
 import type { IggyClientProxyOptions } from './interfaces/iggy-client-proxy-options.interface.js';
@@ -138,15 +139,14 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
   }
 
   /**
-   * `ClientProxy.emit` without its operator chain (it runs once per event): the same hot observable,
-   * started at once, that emits `dispatchEvent`'s result and completes (or fails), a late subscriber
-   * seeing only the completion or the error.
+   * `ClientProxy.emit` without its operator chain (it runs once per event): the same hot observable
+   * (`Emitted`), started at once, that emits `dispatchEvent`'s result and completes (or fails), a late
+   * subscriber seeing only the completion or the error.
    */
   override emit<TResult = unknown, TInput = unknown>(pattern: unknown, data: TInput): Observable<TResult> {
     if (pattern === null || pattern === undefined || data === null || data === undefined) {
       return super.emit(pattern, data);
     }
-    const outcome = new Subject<TResult>();
     let published: Promise<TResult>;
     if (this.ready && this.awaitingConnect === 0) {
       // Connected: published in call order right away (no promise hop that a later emit could overtake).
@@ -164,14 +164,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
         },
       );
     }
-    published.then(
-      (result) => {
-        outcome.next(result);
-        outcome.complete();
-      },
-      (err: unknown) => outcome.error(err),
-    );
-    return outcome.asObservable();
+    return new Emitted(published);
   }
 
   /** Publishes the event's envelope; resolves once its batch is acknowledged (never throws synchronously). */
