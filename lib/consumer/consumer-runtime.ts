@@ -81,7 +81,6 @@ export interface GroupStatus extends DispatchCounts {
   stalled: StalledPartition[];
 }
 
-
 /**
  * The consumer runtime: one consumer group on one topic, the one engine under `@IggyEventHandler` groups
  * and `IggyServer`. It polls whole batches, hands them to ordered per-partition lanes (at most
@@ -213,7 +212,8 @@ export class ConsumerRuntime {
 
   private async poll(subscription: MessageSubscriber, commits: OffsetCommits): Promise<void> {
     const maxBuffered =
-      this.spec.maxBuffered ?? (this.spec.batchSize ?? subscribeDefaults.batchSize) * (this.spec.concurrency + 1);
+      this.spec.maxBuffered ??
+      (this.spec.batchSize ?? subscribeDefaults.batchSize) * (this.spec.concurrency + 1);
     let failures = 0;
     while (this.state === 'running') {
       await this.lanes.waitForRoom(maxBuffered);
