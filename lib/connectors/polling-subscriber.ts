@@ -1,25 +1,15 @@
 import { WakeableDelay } from '../common/wakeable-delay.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
-import type { DecodedPollResult } from '../protocol/iggy-session.js';
 import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
-import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import { AssignmentWatch } from './assignment-watch.js';
-import { PartitionPositions } from './partition-positions.js';
+import type { PartitionPositions } from './partition-positions.js';
+import { PartitionReads, type PolledBatch, type SubscriptionTarget } from './partition-reads.js';
 import { errorCodeOf, toConnectorError } from './connector-error-mapping.js';
-import {
-  joinGroup,
-  leaveGroup,
-  type ConnectorSession,
-  type JoinedGroup,
-  type SubscriptionSession,
-} from './connector-session.js';
+import { joinGroup, leaveGroup, type JoinedGroup, type SubscriptionSession } from './connector-session.js';
 import type { GroupAssignment, MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
 
-/** Who a subscription polls as. */
-export type SubscriptionTarget =
-  | { kind: 'partition'; partition: number; consumerName: string; initial: PollingStrategy }
-  | { kind: 'group'; group: string; partitionsCount: number; floors: Map<number, bigint> };
+export type { SubscriptionTarget } from './partition-reads.js';
 
 export interface SubscriptionSpec {
   stream: string;
@@ -36,11 +26,6 @@ export interface SubscriptionSpec {
 
 const DEFAULT_MIN_POLL_INTERVAL_MS = 1;
 
-type GroupSubscription = Extract<SubscriptionTarget, { kind: 'group' }>;
-
-/** One poll's partition and messages. */
-type PolledBatch = Pick<DecodedPollResult, 'partitionId' | 'messages'>;
-
 /** Codes after which a group member has to join again (its session lost the membership). */
 const MEMBERSHIP_LOST: ReadonlySet<number> = new Set([
   IggyErrorCode.ConsumerGroupMemberNotFound,
@@ -49,11 +34,10 @@ const MEMBERSHIP_LOST: ReadonlySet<number> = new Set([
 
 /**
  * A `MessageSubscriber` over its own session, with explicit commits only (the server never commits on
- * poll). A single consumer polls its partition from where the last handed-out message left off. A group
- * member polls `next` without a partition, so the server rotates over the member's partitions and starts
- * each after the group's stored offset; messages already handed out by this member and not yet committed
- * are not handed out again (the member re-polls that partition from where it left off), unless the session
- * was lost: then it rejoins and resumes from the stored offsets (uncommitted messages come again).
+ * poll). What it polls is `PartitionReads`': a single consumer its partition from where the last handed-out
+ * message left off; a group member its own partitions by id in process, the group's `next` partition over
+ * the network, never handing out again what it handed out and has not committed, unless the session was
+ * lost: then it rejoins and resumes from the stored offsets (uncommitted messages come again).
  *
  * After an empty round: a session with an append signal (the embedded broker) is polled again as soon as
  * messages arrive, or after `pollIntervalMs` at the latest (so a lost signal costs latency, never
@@ -63,9 +47,7 @@ const MEMBERSHIP_LOST: ReadonlySet<number> = new Set([
  */
 export class PollingSubscriber implements MessageSubscriber {
   private readonly consumer: Consumer;
-  private readonly positions = new PartitionPositions();
-  /** Where the next round over a member's partitions starts (after the last one that had news). */
-  private rotation = 0;
+  private readonly reads: PartitionReads;
   private buffer: ReceivedMessage[] = [];
   private at = 0;
   private epoch: number;
@@ -112,6 +94,19 @@ export class PollingSubscriber implements MessageSubscriber {
     this.minWaitMs = Math.min(spec.minPollIntervalMs ?? DEFAULT_MIN_POLL_INTERVAL_MS, spec.pollIntervalMs);
     this.idleWaitMs = spec.pollIntervalMs;
     this.unwatch = this.watch();
+    this.reads = new PartitionReads({
+      session,
+      stream: spec.stream,
+      topic: spec.topic,
+      consumer: this.consumer,
+      batchSize: spec.batchSize,
+      watched: this.unwatch !== undefined,
+      closed: () => this.closed,
+    });
+  }
+
+  private get positions(): PartitionPositions {
+    return this.reads.positions;
   }
 
   private readonly onClose: (() => void) | undefined;
@@ -320,13 +315,9 @@ export class PollingSubscriber implements MessageSubscriber {
     }
   }
 
-  private async pollSingle(): Promise<PolledBatch | null> {
+  private pollSingle(): Promise<PolledBatch | null> {
     const target = this.spec.target;
-    if (target.kind !== 'partition') return null;
-    const from = this.positions.next(target.partition);
-    const strategy = from === undefined ? target.initial : PollingStrategy.offset(from);
-    const batch = await this.poll(target.partition, strategy, this.spec.batchSize);
-    return this.fresh(batch, from);
+    return target.kind === 'partition' ? this.reads.single(target) : Promise.resolve(null);
   }
 
   /** Up to one round over the member's partitions until one has something new. */
@@ -334,96 +325,20 @@ export class PollingSubscriber implements MessageSubscriber {
     const target = this.spec.target;
     if (target.kind !== 'group') return null;
     if (!this.joined) await this.join(target.group);
-    return this.unwatch && this.session.pollablePartitions
-      ? this.pollPartitions(target, this.session.pollablePartitions.bind(this.session))
-      : this.pollNext(target);
-  }
-
-  /**
-   * In process: the member's partitions by id, each from its cursor, skipping those read to their end
-   * with nothing appended since. (The server's `next` answers from the group's stored offset, which
-   * trails the cursor until commits catch up, and rotates over the partitions one poll at a time: a
-   * member woken by an append would poll every partition in turn to find it.)
-   */
-  private async pollPartitions(
-    target: GroupSubscription,
-    pollable: NonNullable<ConnectorSession['pollablePartitions']>,
-  ): Promise<PolledBatch | null> {
+    if (!this.unwatch || !this.session.pollablePartitions) return this.reads.next(target);
     const { stream, topic } = this.spec;
-    const partitions = pollable({ streamId: stream, topicId: topic, groupId: target.group });
+    const partitions = this.session.pollablePartitions({
+      streamId: stream,
+      topicId: topic,
+      groupId: target.group,
+    });
     if (partitions === undefined) {
       // No longer a member (the broker dropped the session's membership): join again on the next round.
       this.joined = false;
       this.positions.forget();
       return null;
     }
-    for (let i = 0; i < partitions.length && !this.closed; i++) {
-      const partition = partitions[(this.rotation + i) % partitions.length]!;
-      if (this.positions.isDrained(partition)) continue;
-      const fresh = await this.readPartition(partition, target);
-      if (fresh) {
-        this.rotation = (this.rotation + i + 1) % partitions.length;
-        return fresh;
-      }
-    }
-    return null;
-  }
-
-  /** One of the member's partitions from its cursor; the first time, from the group's offset (or the floor above it). */
-  private async readPartition(partition: number, target: GroupSubscription): Promise<PolledBatch | null> {
-    const cursor = this.positions.next(partition);
-    if (cursor !== undefined) return this.fresh(await this.pollFrom(partition, cursor), cursor);
-    const count = this.spec.batchSize;
-    let batch = await this.positions.readToEnd(partition, count, () =>
-      this.poll(partition, PollingStrategy.next(), count),
-    );
-    const floor = target.floors.get(partition);
-    const first = batch.messages[0]?.offset;
-    if (floor !== undefined && first !== undefined && first < floor)
-      batch = await this.pollFrom(partition, floor);
-    return this.fresh(batch, floor);
-  }
-
-  /**
-   * Over the network: the member's next partition. The server answers `next` from the group's stored
-   * offset, which trails the cursor until the commits catch up: while it does, one message tells the
-   * partition and the batch is read from the cursor (a whole batch from the stored offset would be
-   * mostly messages handed out already).
-   */
-  private async pollNext(target: GroupSubscription): Promise<PolledBatch | null> {
-    const rounds = Math.max(1, target.partitionsCount);
-    for (let i = 0; i < rounds && !this.closed; i++) {
-      const probing = this.positions.handedOutUncommitted();
-      let batch = await this.poll(null, PollingStrategy.next(), probing ? 1 : this.spec.batchSize);
-      if (batch.messages.length === 0) continue;
-      const partition = batch.partitionId;
-      const from = this.positions.next(partition) ?? target.floors.get(partition);
-      const first = batch.messages[0]!.offset;
-      if (from !== undefined && first < from) batch = await this.pollFrom(partition, from);
-      else if (probing) batch = await this.pollFrom(partition, first);
-      const fresh = this.fresh(batch, from);
-      if (fresh) return fresh;
-    }
-    return null;
-  }
-
-  /** A batch of `partition` from `from`; with an append signal, notes when it reached the partition's end. */
-  private pollFrom(partition: number, from: bigint): Promise<PolledBatch> {
-    const count = this.spec.batchSize;
-    const read = () => this.poll(partition, PollingStrategy.offset(from), count);
-    return this.unwatch ? this.positions.readToEnd(partition, count, read) : read();
-  }
-
-  /** Polls without committing anything. `partitionId` null: the group's next partition for this member. */
-  private poll(partitionId: number | null, strategy: PollingStrategy, count: number): Promise<PolledBatch> {
-    return this.session.pollMessages({
-      streamId: this.spec.stream,
-      topicId: this.spec.topic,
-      consumer: this.consumer,
-      partitionId,
-      strategy,
-      count,
-    });
+    return this.reads.own(target, partitions);
   }
 
   private async join(group: string): Promise<void> {
@@ -439,12 +354,6 @@ export class PollingSubscriber implements MessageSubscriber {
   /** Bumped whenever the session was re-established (always 0 for one that never is). */
   private sessionEpoch(): number {
     return this.session.epoch ?? 0;
-  }
-
-  /** The batch without messages below `from`; null when nothing is left. */
-  private fresh(batch: PolledBatch, from: bigint | undefined): PolledBatch | null {
-    const messages = from === undefined ? batch.messages : batch.messages.filter((m) => m.offset >= from);
-    return messages.length === 0 ? null : { partitionId: batch.partitionId, messages };
   }
 
   private toReceived(batch: PolledBatch): ReceivedMessage[] {

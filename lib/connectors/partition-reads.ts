@@ -1,0 +1,124 @@
+import type { DecodedPollResult } from '../protocol/iggy-session.js';
+import type { Consumer } from '../protocol/primitives/consumer.js';
+import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
+import type { ConnectorSession } from './connector-session.js';
+import { PartitionPositions } from './partition-positions.js';
+
+/** Who a subscription polls as. */
+export type SubscriptionTarget =
+  | { kind: 'partition'; partition: number; consumerName: string; initial: PollingStrategy }
+  | { kind: 'group'; group: string; partitionsCount: number; floors: Map<number, bigint> };
+
+type PartitionSubscription = Extract<SubscriptionTarget, { kind: 'partition' }>;
+type GroupSubscription = Extract<SubscriptionTarget, { kind: 'group' }>;
+
+/** One poll's partition and messages. */
+export type PolledBatch = Pick<DecodedPollResult, 'partitionId' | 'messages'>;
+
+/** What a subscription reads with: its session, where, as whom, how much at a time. */
+export interface ReadScope {
+  session: Pick<ConnectorSession, 'pollMessages'>;
+  stream: string;
+  topic: string;
+  consumer: Consumer;
+  batchSize: number;
+  /** The session signals appends: a partition read to its end is skipped until something is appended. */
+  watched: boolean;
+  closed(): boolean;
+}
+
+/**
+ * How a subscription picks what it polls next, and where from: its partition from the cursor; a group
+ * member's own partitions by id (in process) or the group's next partition (over the network). Every
+ * batch comes without the messages handed out already.
+ */
+export class PartitionReads {
+  readonly positions = new PartitionPositions();
+  /** Where the next round over a member's partitions starts (after the last one that had news). */
+  private rotation = 0;
+
+  constructor(private readonly scope: ReadScope) {}
+
+  /** The subscription's one partition, from the cursor (the first time, from its start strategy). */
+  async single(target: PartitionSubscription): Promise<PolledBatch | null> {
+    const from = this.positions.next(target.partition);
+    const strategy = from === undefined ? target.initial : PollingStrategy.offset(from);
+    return fresh(await this.poll(target.partition, strategy, this.scope.batchSize), from);
+  }
+
+  /**
+   * In process: the member's `partitions` by id, each from its cursor, skipping those read to their end
+   * with nothing appended since. (The server's `next` answers from the group's stored offset, which
+   * trails the cursor until commits catch up, and rotates over the partitions one poll at a time: a
+   * member woken by an append would poll every partition in turn to find it.)
+   */
+  async own(target: GroupSubscription, partitions: readonly number[]): Promise<PolledBatch | null> {
+    for (let i = 0; i < partitions.length && !this.scope.closed(); i++) {
+      const partition = partitions[(this.rotation + i) % partitions.length]!;
+      if (this.positions.isDrained(partition)) continue;
+      const batch = await this.ownPartition(partition, target);
+      if (batch) {
+        this.rotation = (this.rotation + i + 1) % partitions.length;
+        return batch;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Over the network: the member's next partition. The server answers `next` from the group's stored
+   * offset, which trails the cursor until the commits catch up: while it does, one message tells the
+   * partition and the batch is read from the cursor (a whole batch from the stored offset would be
+   * mostly messages handed out already).
+   */
+  async next(target: GroupSubscription): Promise<PolledBatch | null> {
+    const rounds = Math.max(1, target.partitionsCount);
+    for (let i = 0; i < rounds && !this.scope.closed(); i++) {
+      const probing = this.positions.handedOutUncommitted();
+      let batch = await this.poll(null, PollingStrategy.next(), probing ? 1 : this.scope.batchSize);
+      if (batch.messages.length === 0) continue;
+      const partition = batch.partitionId;
+      const from = this.positions.next(partition) ?? target.floors.get(partition);
+      const first = batch.messages[0]!.offset;
+      if (from !== undefined && first < from) batch = await this.from(partition, from);
+      else if (probing) batch = await this.from(partition, first);
+      const left = fresh(batch, from);
+      if (left) return left;
+    }
+    return null;
+  }
+
+  /** One of the member's partitions from its cursor; the first time, from the group's offset (or the floor above it). */
+  private async ownPartition(partition: number, target: GroupSubscription): Promise<PolledBatch | null> {
+    const cursor = this.positions.next(partition);
+    if (cursor !== undefined) return fresh(await this.from(partition, cursor), cursor);
+    const count = this.scope.batchSize;
+    let batch = await this.positions.readToEnd(partition, count, () =>
+      this.poll(partition, PollingStrategy.next(), count),
+    );
+    const floor = target.floors.get(partition);
+    const first = batch.messages[0]?.offset;
+    if (floor !== undefined && first !== undefined && first < floor)
+      batch = await this.from(partition, floor);
+    return fresh(batch, floor);
+  }
+
+  /** A batch of `partition` from `offset`; with an append signal, notes when it reached the partition's end. */
+  private from(partition: number, offset: bigint): Promise<PolledBatch> {
+    const count = this.scope.batchSize;
+    const read = () => this.poll(partition, PollingStrategy.offset(offset), count);
+    return this.scope.watched ? this.positions.readToEnd(partition, count, read) : read();
+  }
+
+  /** Polls without committing anything. `partitionId` null: the group's next partition for this member. */
+  private poll(partitionId: number | null, strategy: PollingStrategy, count: number): Promise<PolledBatch> {
+    const { session, stream, topic, consumer } = this.scope;
+    return session.pollMessages({ streamId: stream, topicId: topic, consumer, partitionId, strategy, count });
+  }
+}
+
+/** The batch without messages below `from`; null when nothing is left. */
+function fresh(batch: PolledBatch, from: bigint | undefined): PolledBatch | null {
+  const messages = from === undefined ? batch.messages : batch.messages.filter((m) => m.offset >= from);
+  return messages.length === 0 ? null : { partitionId: batch.partitionId, messages };
+}
