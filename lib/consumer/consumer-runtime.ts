@@ -3,6 +3,7 @@ import type { IggyConnector, PartitionLag } from '../connectors/iggy-connector.j
 import type { MessageSubscriber, ReceivedMessage, StartFrom } from '../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import { namedError } from '../common/error-text.js';
+import { EventLoopTurns } from '../common/event-loop-turns.js';
 import { isPending, type MaybePromise } from '../common/maybe-promise.js';
 import { WakeableDelay } from '../common/wakeable-delay.js';
 import type { ConsumerLogger } from './consumer-logger.js';
@@ -107,6 +108,8 @@ export class ConsumerRuntime {
   /** The retry backoffs' sleep, closed when the consumer stops. */
   private backoff = new WakeableDelay();
   private readonly work = (message: ReceivedMessage): MaybePromise<boolean> => this.handle(message);
+  /** The event loop's turns while a backlog is polled and handled without waiting on I/O. */
+  private readonly turns = new EventLoopTurns();
 
   constructor(
     private readonly connector: IggyConnector,
@@ -130,7 +133,7 @@ export class ConsumerRuntime {
       onHandlerError: hooks.onHandlerError,
       observer: spec.observer,
     });
-    this.lanes = new PartitionLanes(spec.concurrency, this.work);
+    this.lanes = new PartitionLanes(spec.concurrency, this.work, this.turns);
   }
 
   /** `topic/group`. */
@@ -144,7 +147,7 @@ export class ConsumerRuntime {
     const { stream, topic, group } = this.spec;
     this.backoff = new WakeableDelay();
     this.stopping = undefined;
-    this.lanes = new PartitionLanes(this.spec.concurrency, this.work);
+    this.lanes = new PartitionLanes(this.spec.concurrency, this.work, this.turns);
     const subscription = await this.connector.subscribeGroup(stream, topic, group, {
       startFrom: this.spec.startFrom,
       batchSize: this.spec.batchSize,
@@ -235,6 +238,7 @@ export class ConsumerRuntime {
         this.hooks.onPollRecovered?.();
       }
       this.lanes.pushAll(batch, (message) => commits.delivered(message));
+      if (this.turns.due) await this.turns.take();
     }
     if (this.state === 'running') {
       this.logger.warn('the subscription ended (connector shut down?); stopping');

@@ -1,3 +1,4 @@
+import { EventLoopTurns } from '../common/event-loop-turns.js';
 import { isPending, type MaybePromise } from '../common/maybe-promise.js';
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 
@@ -45,6 +46,8 @@ export class PartitionLanes {
   constructor(
     private readonly concurrency: number,
     private readonly work: LaneWork,
+    /** The event loop's turns, shared with whoever else feeds the same backlog (the poll loop). */
+    private readonly turns = new EventLoopTurns(),
     private readonly fairnessBatch = 32,
   ) {}
 
@@ -176,6 +179,7 @@ export class PartitionLanes {
         lane.handled = message.offset;
         this.queued--;
         turn++;
+        if ((turn & 15) === 0 && this.turns.due) await this.turns.take();
         if (lane.head === lane.queue.length) {
           lane.queue = [];
           lane.head = 0;

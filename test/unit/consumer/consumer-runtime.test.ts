@@ -123,6 +123,22 @@ describe.each(INVOKES)('ConsumerRuntime, %s', (_shape, invoke) => {
     ]);
   });
 
+  it('lets the event loop turn while it works through a backlog that never waits on I/O', async () => {
+    const subscription = new FakeSubscription();
+    const busy = (ms: number) => {
+      for (const until = performance.now() + ms; performance.now() < until;);
+    };
+    const runtime = await start(subscription, () => busy(0.1), { concurrency: 1 });
+    for (let b = 0; b < 40; b++) {
+      subscription.feed(...Array.from({ length: 100 }, (_, i) => eventAt(0, BigInt(b * 100 + i))));
+    }
+    let turns = 0;
+    const timer = setInterval(() => turns++, 1);
+    await waitFor(() => runtime.status().handled === 4_000);
+    clearInterval(timer);
+    expect(turns).toBeGreaterThanOrEqual(10); // 400 ms of handlers: a turn every 10 ms at least
+  });
+
   it('polls no further batch while maxBuffered messages wait', async () => {
     const subscription = new FakeSubscription();
     const gate = deferred();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ReceivedMessage } from '../../../lib/connectors/message-subscriber.js';
+import { EventLoopTurns } from '../../../lib/common/event-loop-turns.js';
 import { PartitionLanes } from '../../../lib/consumer/partition-lanes.js';
 import { deferred, msg, sleep, waitFor } from './consumer-kit.js';
 
@@ -55,6 +56,7 @@ describe('PartitionLanes: the one scheduler', () => {
         await sleep(0);
         return true;
       },
+      new EventLoopTurns(),
       4,
     );
     for (let o = 0n; o < 20n; o++) lanes.push(msg(0, o));
