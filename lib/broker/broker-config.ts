@@ -26,7 +26,7 @@ export interface BrokerConfig {
   segmentSizeBytes?: number;
   /**
    * How many of the last appended bytes stay in memory, so polls of the tail are served without reading
-   * the file: per partition (default 4 MiB; 0 = off) and for all partitions together (default 32 MiB).
+   * the file: per partition (default 2 MiB; 0 = off) and for all partitions together (default 16 MiB).
    * Persistent brokers only (an in-memory one holds everything anyway).
    */
   tailCache?: Partial<TailCacheLimits>;

@@ -8,10 +8,10 @@ export interface TailCacheLimits {
   totalBytes: number;
 }
 
-/** 4 MiB per partition, 32 MiB in total. */
+/** 2 MiB per partition, 16 MiB in total: a reader right behind the producer needs far less. */
 export const DEFAULT_TAIL_CACHE_LIMITS: TailCacheLimits = {
-  partitionBytes: 4 * 1024 * 1024,
-  totalBytes: 32 * 1024 * 1024,
+  partitionBytes: 2 * 1024 * 1024,
+  totalBytes: 16 * 1024 * 1024,
 };
 
 /**
