@@ -13,7 +13,7 @@ type PartitionSubscription = Extract<SubscriptionTarget, { kind: 'partition' }>;
 type GroupSubscription = Extract<SubscriptionTarget, { kind: 'group' }>;
 
 /** One poll's partition and messages. */
-export type PolledBatch = Pick<DecodedPollResult, 'partitionId' | 'messages'>;
+export type PolledBatch = Pick<DecodedPollResult, 'partitionId' | 'currentOffset' | 'messages'>;
 
 /** What a subscription reads with: its session, where, as whom, how much at a time. */
 export interface ReadScope {
@@ -80,8 +80,10 @@ export class PartitionReads {
       const partition = batch.partitionId;
       const from = this.positions.next(partition) ?? target.floors.get(partition);
       const first = batch.messages[0]!.offset;
-      if (from !== undefined && first < from) batch = await this.from(partition, from);
-      else if (probing) batch = await this.from(partition, first);
+      if (from !== undefined && first < from) {
+        if (batch.currentOffset < from) continue; // nothing was appended past the cursor: no read
+        batch = await this.from(partition, from);
+      } else if (probing) batch = await this.from(partition, first);
       const left = fresh(batch, from);
       if (left) return left;
     }
@@ -120,5 +122,7 @@ export class PartitionReads {
 /** The batch without messages below `from`; null when nothing is left. */
 function fresh(batch: PolledBatch, from: bigint | undefined): PolledBatch | null {
   const messages = from === undefined ? batch.messages : batch.messages.filter((m) => m.offset >= from);
-  return messages.length === 0 ? null : { partitionId: batch.partitionId, messages };
+  return messages.length === 0
+    ? null
+    : { partitionId: batch.partitionId, currentOffset: batch.currentOffset, messages };
 }

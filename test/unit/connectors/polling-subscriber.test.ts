@@ -170,6 +170,18 @@ describe('PollingSubscriber, group member', () => {
     await sub.close();
   });
 
+  it('over the network, reads no partition whose probe shows nothing appended past the cursor', async () => {
+    const source = new FakeSession([logOf(3), logOf(3)]);
+    const sub = subscriber(source, group(), 3, 60_000);
+    expect((await take(sub, 6)).sort()).toEqual(['0:0', '0:1', '0:2', '1:0', '1:1', '1:2']); // nothing committed
+    const mark = source.polls.length;
+    source.append(1, 1);
+    expect(await take(sub, 1)).toEqual(['1:3']);
+    const explicit = source.polls.slice(mark).filter((p) => p.partitionId !== null);
+    expect(explicit.map((p) => [p.partitionId, p.strategy.value])).toEqual([[1, 3n]]);
+    await sub.close();
+  });
+
   it('in process (its partitions known), reads each partition by id: first from the group’s offset, then from its cursor, never polling next', async () => {
     const source = new SignallingSession([logOf(9), logOf(2)]);
     source.stored.set('g/0', 1n); // the group's offset: partition 0 resumes at 2
