@@ -1,0 +1,2 @@
+/** Tags a template for Prettier (formatted as CSS); the text is used as it is. */
+export const css = String.raw;
