@@ -118,13 +118,8 @@ export class BrokerSession implements IggySession {
    * (its own, less those it is handing over); undefined when it is not a member.
    */
   pollablePartitions(target: GroupTarget): readonly number[] | undefined {
-    return groupCommands.pollablePartitions(
-      this.state,
-      this.clientId,
-      target.streamId,
-      target.topicId,
-      target.groupId,
-    );
+    const { streamId, topicId, groupId } = target;
+    return groupCommands.pollablePartitions(this.state, this.clientId, streamId, topicId, groupId);
   }
 
   // ── system ─────────────────────────────────────────────────────────────────────────────────────
@@ -226,13 +221,8 @@ export class BrokerSession implements IggySession {
   // ── consumer groups ────────────────────────────────────────────────────────────────────────────
 
   async getConsumerGroup(request: GroupTarget): Promise<ConsumerGroupView | null> {
-    return groupCommands.getConsumerGroup(
-      this.state,
-      this.clientId,
-      request.streamId,
-      request.topicId,
-      request.groupId,
-    );
+    const { streamId, topicId, groupId } = request;
+    return groupCommands.getConsumerGroup(this.state, this.clientId, streamId, topicId, groupId);
   }
 
   async getConsumerGroups(request: TopicTarget): Promise<ConsumerGroup[]> {
@@ -240,43 +230,23 @@ export class BrokerSession implements IggySession {
   }
 
   createConsumerGroup(request: CreateConsumerGroupRequest): Promise<ConsumerGroupView> {
-    return groupCommands.createConsumerGroup(
-      this.state,
-      this.clientId,
-      request.streamId,
-      request.topicId,
-      request.name,
-    );
+    const { streamId, topicId, name } = request;
+    return groupCommands.createConsumerGroup(this.state, this.clientId, streamId, topicId, name);
   }
 
   deleteConsumerGroup(request: GroupTarget): Promise<void> {
-    return groupCommands.deleteConsumerGroup(
-      this.state,
-      this.clientId,
-      request.streamId,
-      request.topicId,
-      request.groupId,
-    );
+    const { streamId, topicId, groupId } = request;
+    return groupCommands.deleteConsumerGroup(this.state, this.clientId, streamId, topicId, groupId);
   }
 
   async joinConsumerGroup(request: GroupTarget): Promise<void> {
-    groupCommands.joinConsumerGroup(
-      this.state,
-      this.clientId,
-      request.streamId,
-      request.topicId,
-      request.groupId,
-    );
+    const { streamId, topicId, groupId } = request;
+    groupCommands.joinConsumerGroup(this.state, this.clientId, streamId, topicId, groupId);
   }
 
   async leaveConsumerGroup(request: GroupTarget): Promise<void> {
-    groupCommands.leaveConsumerGroup(
-      this.state,
-      this.clientId,
-      request.streamId,
-      request.topicId,
-      request.groupId,
-    );
+    const { streamId, topicId, groupId } = request;
+    groupCommands.leaveConsumerGroup(this.state, this.clientId, streamId, topicId, groupId);
   }
 
   // ── messages and offsets ─────────────────────────────────────────────────────────────────────────
