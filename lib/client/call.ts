@@ -1,8 +1,16 @@
-import type { ResponseFrame } from '../protocol/framing.js';
+import type { CommandCodec } from '../protocol/command-codec.js';
+import { encodeRequestHeader, type ResponseFrame } from '../protocol/framing.js';
 import type { WireRequest } from './connection.js';
 import { IggyError } from '../protocol/iggy-error.js';
 import { IggyClientError } from './errors.js';
 import { describeError } from '../common/error-text.js';
+
+/** Replaces a codec's request encoder or response decoder for one request (`requestWith`). */
+export interface RequestCoder<Req, Out> {
+  /** The payload in parts, written back to back (no copy into one buffer). */
+  encode?: (request: Req) => readonly Buffer[];
+  decode?: (payload: Buffer) => Out;
+}
 
 /** A request from the call until its promise settles. */
 export class Call<Res> implements WireRequest {
@@ -61,4 +69,32 @@ export class Call<Res> implements WireRequest {
     clearTimeout(this.timer);
     return true;
   }
+}
+
+/** Encodes `request` into a `Call`, or rejects it with 'Protocol' (and returns undefined) when it cannot. */
+export function createCall<Req, Res, Out>(
+  codec: CommandCodec<Req, Res>,
+  request: Req,
+  coder: RequestCoder<Req, Out>,
+  resolve: (value: Out) => void,
+  reject: (error: Error) => void,
+): Call<Out> | undefined {
+  let payload: readonly Buffer[];
+  try {
+    payload = coder.encode ? coder.encode(request) : [codec.encodeRequest(request)];
+  } catch (err) {
+    const message = describeError(err);
+    reject(
+      new IggyClientError('Protocol', `${codec.name}: cannot encode request: ${message}`, {
+        cause: err,
+        command: codec.name,
+      }),
+    );
+    return undefined;
+  }
+  let length = 0;
+  for (const part of payload) length += part.length;
+  const header = encodeRequestHeader(codec.code, length);
+  const decode = coder.decode ?? ((p: Buffer) => codec.decodeResponse(p) as unknown as Out);
+  return new Call(codec.name, header, payload, decode, resolve, reject);
 }

@@ -1,10 +1,11 @@
 import { WakeableDelay } from '../common/wakeable-delay.js';
 import { EventEmitter } from 'node:events';
 import type { CommandCodec } from '../protocol/command-codec.js';
-import { encodeRequestHeader } from '../protocol/framing.js';
-import { Call } from './call.js';
+import { createCall, type Call, type RequestCoder } from './call.js';
 import { IggyClientError } from './errors.js';
 import { Connection, type ConnectionHooks, type WireRequest } from './connection.js';
+import { Heartbeat } from './heartbeat.js';
+import { OfflineWindow } from './offline-window.js';
 import {
   backoffDelay,
   resolveClientOptions,
@@ -12,7 +13,9 @@ import {
   type IggyCredentials,
   type ResolvedClientOptions,
 } from './options.js';
-import { describeError } from '../common/error-text.js';
+import { RequestQueue } from './request-queue.js';
+
+export type { RequestCoder } from './call.js';
 
 /** Events of `IggyClient`. */
 export interface IggyClientEvents {
@@ -33,13 +36,6 @@ export interface IggyClientEvents {
  * `disconnected` lost and not reconnecting (disabled or gave up) · `closed`.
  */
 export type IggyClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'disconnected' | 'closed';
-
-/** Replaces a codec's request encoder or response decoder for one request (`requestWith`). */
-export interface RequestCoder<Req, Out> {
-  /** The payload in parts, written back to back (no copy into one buffer). */
-  encode?: (request: Req) => readonly Buffer[];
-  decode?: (payload: Buffer) => Out;
-}
 
 /** Per-call options of `request`. */
 export interface RequestOptions {
@@ -66,17 +62,14 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
   /** Connections that reached `ready`. */
   private established = 0;
   private connection: Connection | undefined;
-  private readonly queue: Call<unknown>[] = [];
-  private queuedBytes = 0;
+  private readonly queue: RequestQueue;
   private pumpScheduled = false;
   private connecting: Promise<void> | undefined;
   private reconnecting: Promise<boolean> | undefined;
   private closing: Promise<void> | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
-  /** Armed while reconnecting: `offlineTimeoutMs` after the loss. */
-  private offlineTimer: NodeJS.Timeout | undefined;
-  /** Reconnecting for longer than `offlineTimeoutMs`: requests fail at once. */
-  private offlineExpired = false;
+  private readonly heartbeat: Heartbeat;
+  /** Opened while reconnecting: past `offlineTimeoutMs`, requests fail at once. */
+  private readonly offline: OfflineWindow;
   private readonly delay = new WakeableDelay();
   private readonly hooks: ConnectionHooks = {
     onDrain: () => this.pump(),
@@ -87,6 +80,13 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     super();
     this.options = resolveClientOptions(options);
     this.credentials = this.options.credentials;
+    this.queue = new RequestQueue(this.options.maxQueued, this.options.maxQueuedBytes);
+    this.heartbeat = new Heartbeat(this.options.heartbeatIntervalMs, () => this.sendHeartbeat());
+    this.offline = new OfflineWindow(
+      this.options.offlineTimeoutMs,
+      () => this.stateValue === 'reconnecting',
+      (error) => this.queue.failAll(error),
+    );
   }
 
   get state(): IggyClientState {
@@ -159,7 +159,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
         this.connecting = undefined;
         if (this.stateValue === 'connecting') {
           this.stateValue = 'idle';
-          this.failQueue(err instanceof Error ? err : new IggyClientError('Connection', String(err)));
+          this.queue.failAll(err instanceof Error ? err : new IggyClientError('Connection', String(err)));
         }
         throw err;
       },
@@ -189,34 +189,18 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
           new IggyClientError('Closed', `${codec.name}: client is closed`, { command: codec.name }),
         );
       }
-      if (this.stateValue === 'idle' || this.stateValue === 'disconnected' || this.offlineExpired) {
+      if (this.stateValue === 'idle' || this.stateValue === 'disconnected' || this.offline.expired) {
         const why =
           this.stateValue === 'idle'
             ? 'not connected (call connect() first)'
-            : this.offlineExpired
+            : this.offline.expired
               ? `disconnected for more than ${this.options.offlineTimeoutMs} ms (reconnecting)`
               : 'disconnected';
         return reject(new IggyClientError('Disconnected', `${codec.name}: ${why}`, { command: codec.name }));
       }
-      const call = this.createCall(codec, request, coder, resolve, reject);
-      if (!call) return;
-      const { maxQueued, maxQueuedBytes } = this.options;
-      if (
-        this.queue.length >= maxQueued ||
-        (this.queue.length > 0 && this.queuedBytes + call.bytes > maxQueuedBytes)
-      ) {
-        return reject(
-          new IggyClientError(
-            'Backpressure',
-            `${codec.name}: ${this.queue.length} requests (${this.queuedBytes} B) already wait to be written ` +
-              `(maxQueued ${maxQueued}, maxQueuedBytes ${maxQueuedBytes}); not sent`,
-            { command: codec.name },
-          ),
-        );
-      }
+      const call = createCall(codec, request, coder, resolve, reject);
+      if (!call || !this.queue.offer(call as Call<unknown>)) return;
       this.startTimer(call, options.timeoutMs);
-      this.queuedBytes += call.bytes;
-      this.queue.push(call as Call<unknown>);
       this.schedulePump();
     });
   }
@@ -228,11 +212,11 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.stateValue = 'closed';
-    this.stopHeartbeat();
-    this.goneOnline();
+    this.heartbeat.stop();
+    this.offline.close();
     this.delay.wake();
     const reason = new IggyClientError('Closed', 'client closed');
-    this.failQueue(reason);
+    this.queue.failAll(reason);
     const connection = this.connection;
     this.connection = undefined;
     connection?.destroy(reason);
@@ -256,33 +240,6 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
   /** One heartbeat (a ping). */
   protected abstract sendHeartbeat(): Promise<unknown>;
 
-  private createCall<Req, Res, Out>(
-    codec: CommandCodec<Req, Res>,
-    request: Req,
-    coder: RequestCoder<Req, Out>,
-    resolve: (value: Out) => void,
-    reject: (error: Error) => void,
-  ): Call<Out> | undefined {
-    let payload: readonly Buffer[];
-    try {
-      payload = coder.encode ? coder.encode(request) : [codec.encodeRequest(request)];
-    } catch (err) {
-      const message = describeError(err);
-      reject(
-        new IggyClientError('Protocol', `${codec.name}: cannot encode request: ${message}`, {
-          cause: err,
-          command: codec.name,
-        }),
-      );
-      return undefined;
-    }
-    let length = 0;
-    for (const part of payload) length += part.length;
-    const header = encodeRequestHeader(codec.code, length);
-    const decode = coder.decode ?? ((p: Buffer) => codec.decodeResponse(p) as unknown as Out);
-    return new Call(codec.name, header, payload, decode, resolve, reject);
-  }
-
   private startTimer<Res>(c: Call<Res>, timeoutMs = this.options.requestTimeoutMs): void {
     c.timer = setTimeout(() => {
       if (c.settled) return;
@@ -291,15 +248,8 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
           command: c.command,
         }),
       );
-      if (!c.written) {
-        const at = this.queue.indexOf(c as Call<unknown>);
-        if (at !== -1) {
-          this.queue.splice(at, 1);
-          this.queuedBytes -= c.bytes;
-        }
-      } else if (this.connection?.isOpen) {
-        this.connection.watchTimedOut(c, this.options.requestTimeoutMs);
-      }
+      if (!c.written) this.queue.remove(c as Call<unknown>);
+      else if (this.connection?.isOpen) this.connection.watchTimedOut(c, this.options.requestTimeoutMs);
     }, timeoutMs);
   }
 
@@ -317,23 +267,8 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     if (this.stateValue !== 'ready' || !connection?.isOpen) return;
     const room = this.options.maxInFlight - connection.inFlight;
     if (room <= 0 || this.queue.length === 0) return;
-    const batch: Call<unknown>[] = [];
-    while (batch.length < room && this.queue.length > 0) {
-      const call = this.queue.shift()!;
-      this.queuedBytes -= call.bytes;
-      if (call.settled) continue;
-      call.written = true;
-      batch.push(call);
-    }
+    const batch = this.queue.take(room);
     if (batch.length > 0) connection.sendAll(batch);
-  }
-
-  private failQueue(error: Error): void {
-    this.queuedBytes = 0;
-    for (const call of this.queue.splice(0)) {
-      if (error instanceof IggyClientError) call.onFailure(error);
-      else call.fail(error);
-    }
   }
 
   /** Opens a socket (addresses in order), logs in, and makes it the live connection. */
@@ -367,8 +302,8 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     }
     this.stateValue = 'ready';
     this.established++;
-    this.goneOnline();
-    this.startHeartbeat();
+    this.offline.close();
+    this.heartbeat.start();
     this.emit('connected', { address: connection.address });
     this.pump();
   }
@@ -384,7 +319,7 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     request: Req,
   ): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
-      const call = this.createCall<Req, Res, Res>(codec, request, {}, resolve, reject);
+      const call = createCall<Req, Res, Res>(codec, request, {}, resolve, reject);
       if (!call) return;
       this.startTimer(call);
       call.written = true;
@@ -398,17 +333,17 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     this.connection = undefined;
     const wasReady = this.stateValue === 'ready';
     if (!wasReady) return; // a failed login: establish() reports it
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     this.emit('disconnected', reason);
     if (this.options.reconnect.enabled) {
       this.stateValue = 'reconnecting';
-      this.goneOffline();
+      this.offline.open();
       this.reconnecting = this.reconnectLoop().finally(() => {
         this.reconnecting = undefined;
       });
     } else {
       this.stateValue = 'disconnected';
-      this.failQueue(
+      this.queue.failAll(
         new IggyClientError('Disconnected', `${reason.message}; reconnect is disabled`, { cause: reason }),
       );
     }
@@ -434,34 +369,9 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
       'Disconnected',
       `gave up reconnecting after ${policy.maxAttempts} attempts`,
     );
-    this.failQueue(error);
+    this.queue.failAll(error);
     this.emitError(error);
     return false;
-  }
-
-  /** The connection is lost: requests may wait `offlineTimeoutMs` for it, then fail fast. */
-  private goneOffline(): void {
-    const ms = this.options.offlineTimeoutMs;
-    if (ms === Infinity) return;
-    clearTimeout(this.offlineTimer);
-    this.offlineTimer = setTimeout(() => {
-      this.offlineTimer = undefined;
-      if (this.stateValue !== 'reconnecting') return;
-      this.offlineExpired = true;
-      this.failQueue(
-        new IggyClientError(
-          'Disconnected',
-          `not reconnected within ${ms} ms (offlineTimeoutMs); still trying`,
-        ),
-      );
-    }, ms);
-    this.offlineTimer.unref();
-  }
-
-  private goneOnline(): void {
-    clearTimeout(this.offlineTimer);
-    this.offlineTimer = undefined;
-    this.offlineExpired = false;
   }
 
   /** Reads the state afresh (TypeScript keeps a narrowed `stateValue` across `await`). */
@@ -472,20 +382,5 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
   private emitError(err: unknown): void {
     if (this.listenerCount('error') > 0)
       this.emit('error', err instanceof Error ? err : new Error(String(err)));
-  }
-
-  private startHeartbeat(): void {
-    const every = this.options.heartbeatIntervalMs;
-    if (every <= 0) return;
-    this.stopHeartbeat();
-    this.heartbeat = setInterval(() => {
-      this.sendHeartbeat().catch(() => undefined);
-    }, every);
-    this.heartbeat.unref();
-  }
-
-  private stopHeartbeat(): void {
-    clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
   }
 }
