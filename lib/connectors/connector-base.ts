@@ -1,8 +1,5 @@
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import type { TopicDetails } from '../protocol/commands/topics/topic.layout.js';
-import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
-import { Partitioning } from '../protocol/primitives/partitioning.js';
-import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import {
   resolveConnectorConfig,
   type ConnectorConfig,
@@ -12,8 +9,7 @@ import { ConnectorError } from './connector-error.js';
 import { errorCodeOf, toConnectorError, type OperationKind } from './connector-error-mapping.js';
 import { ensureConfiguredTopology, type ConfiguredTopology } from './configured-topology.js';
 import {
-  joinGroup,
-  leaveGroup,
+  storeOffsetAsMember,
   type ConnectorSession,
   type JoinedGroup,
   type SessionFactory,
@@ -22,9 +18,15 @@ import { createIfMissing } from './create-if-missing.js';
 import type { IggyConnector, OffsetOwner, PartitionLag, TopicInfo, TopicSpec } from './iggy-connector.js';
 import type { MessageSubscriber, SubscribeOptions } from './message-subscriber.js';
 import { PollingSubscriber, type SubscriptionTarget } from './polling-subscriber.js';
-import { PublishBatcher, type PublishBatchObserver, type PublishSink } from './publish-batcher.js';
+import { PublishBatcher, type PublishBatchObserver } from './publish-batcher.js';
 import type { PublishRequest } from './publish-request.js';
-import { groupFloors, singleStart } from './start-position.js';
+import { sessionPublishSink } from './session-publish-sink.js';
+import {
+  subscribeDefaults,
+  subscriptionSettings,
+  type SubscriptionSettings,
+} from './subscription-settings.js';
+import { joinGroupTarget, partitionTarget } from './subscription-targets.js';
 import { checkName, checkTopicSpec, ownerConsumer, partitionLag, toTopicInfo } from './topic-info.js';
 import { waitAtMost } from './wait-at-most.js';
 
@@ -36,23 +38,7 @@ const NOT_A_MEMBER: ReadonlySet<number> = new Set([
   IggyErrorCode.NotResolvedConsumer,
 ]);
 
-/** The consumer a timestamp probe polls as (it never stores an offset). */
-const PROBE: Consumer = { kind: ConsumerKind.Consumer, id: 'nestjs-iggy-start-probe' };
-
-export const subscribeDefaults = {
-  consumerName: 'nestjs-iggy',
-  batchSize: 1000,
-  pollIntervalMs: 50,
-  minPollIntervalMs: 1,
-} as const;
-
-/** How a subscription polls (checked `SubscribeOptions`). */
-interface SubscriptionSettings {
-  batchSize: number;
-  pollIntervalMs: number;
-  minPollIntervalMs: number;
-  assignmentCheckMs?: number;
-}
+export { subscribeDefaults } from './subscription-settings.js';
 
 /**
  * The one connector, over a `SessionFactory` (the embedded broker's in-process sessions, or connections to
@@ -112,7 +98,10 @@ export abstract class ConnectorBase<
     if (!(resolved.shutdownTimeoutMs >= 0)) {
       throw new ConnectorError('Config', `shutdownTimeoutMs must be ≥ 0, got ${resolved.shutdownTimeoutMs}`);
     }
-    const batcher = new PublishBatcher(this.publishSink(), resolved.publish);
+    const batcher = new PublishBatcher(
+      sessionPublishSink(() => this.main()),
+      resolved.publish,
+    );
     batcher.observer = this.batchObserver;
     this.state = 'connecting';
     try {
@@ -212,16 +201,7 @@ export abstract class ConnectorBase<
       checkName('consumerName', consumerName, 'Subscribe');
       const settings = subscriptionSettings(options);
       const info = await this.requireTopic(stream, topic);
-      const p = info.partitions.find((x) => x.id === partition);
-      if (!Number.isInteger(partition) || !p) {
-        throw new ConnectorError(
-          'Subscribe',
-          `${what}: the topic has partitions 0..${info.partitionsCount - 1}`,
-          { code: IggyErrorCode.PartitionNotFound },
-        );
-      }
-      const initial = singleStart(options.startFrom ?? 'committed', p);
-      const target: SubscriptionTarget = { kind: 'partition', partition, consumerName, initial };
+      const target = partitionTarget(info, partition, consumerName, options.startFrom ?? 'committed', what);
       return this.startSubscription(await this.openSession(), stream, topic, target, settings);
     });
   }
@@ -238,24 +218,13 @@ export abstract class ConnectorBase<
       const info = await this.requireTopic(stream, topic);
       const session = await this.openSession();
       try {
-        const floors = await groupFloors(options.startFrom ?? 'committed', info, async (partition, ts) => {
-          const batch = await session.pollMessages({
-            streamId: stream,
-            topicId: topic,
-            consumer: PROBE,
-            partitionId: partition,
-            strategy: PollingStrategy.timestamp(ts),
-            count: 1,
-          });
-          return batch.messages[0]?.offset ?? null;
-        });
-        const joined = await joinGroup(session, { streamId: stream, topicId: topic, groupId: group });
-        const target: SubscriptionTarget = {
-          kind: 'group',
-          group,
-          partitionsCount: info.partitionsCount,
-          floors,
-        };
+        const named = { streamId: stream, topicId: topic, groupId: group };
+        const { target, joined } = await joinGroupTarget(
+          session,
+          named,
+          info,
+          options.startFrom ?? 'committed',
+        );
         return this.startSubscription(session, stream, topic, target, settings, joined);
       } catch (err) {
         await session.close().catch(() => undefined);
@@ -285,15 +254,8 @@ export abstract class ConnectorBase<
           if (!NOT_A_MEMBER.has(errorCodeOf(err) ?? -1)) throw err;
         }
       }
-      const session = await this.openSession();
       const group = { streamId: stream, topicId: topic, groupId: owner.name };
-      try {
-        await joinGroup(session, group);
-        await session.storeOffset(request);
-      } finally {
-        await leaveGroup(session, group).catch(() => undefined);
-        await session.close().catch(() => undefined);
-      }
+      await storeOffsetAsMember(await this.openSession(), group, request);
     });
   }
 
@@ -388,24 +350,6 @@ export abstract class ConnectorBase<
     return this.main().getTopic({ streamId: stream, topicId: topic });
   }
 
-  /**
-   * Each batch is one SendMessages to its partition, started at once (so batches reach a partition in
-   * the order they are handed over; the run is not copied).
-   */
-  private publishSink(): PublishSink {
-    return {
-      partitionsCount: async (stream, topic) =>
-        (await this.fetchTopic(stream, topic))?.partitionsCount ?? null,
-      sendBatch: (stream, topic, partition, run) =>
-        this.main().sendMessages({
-          streamId: stream,
-          topicId: topic,
-          partitioning: Partitioning.partitionId(partition),
-          messages: run,
-        }),
-    };
-  }
-
   private async wrap<T>(kind: OperationKind, what: string, run: () => Promise<T>): Promise<T> {
     try {
       this.requireConnected();
@@ -445,30 +389,4 @@ export abstract class ConnectorBase<
     this.subscribers.add(subscriber);
     return subscriber;
   }
-}
-
-/** Batch size and poll waits of a subscription, checked (the shortest wait is capped at the longest). */
-function subscriptionSettings(options: SubscribeOptions): SubscriptionSettings {
-  const batchSize = options.batchSize ?? subscribeDefaults.batchSize;
-  const pollIntervalMs = options.pollIntervalMs ?? subscribeDefaults.pollIntervalMs;
-  const minPollIntervalMs = options.minPollIntervalMs ?? subscribeDefaults.minPollIntervalMs;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ConnectorError('Subscribe', `batchSize must be a positive integer, got ${batchSize}`);
-  }
-  if (!(pollIntervalMs >= 0)) {
-    throw new ConnectorError('Subscribe', `pollIntervalMs must be >= 0, got ${pollIntervalMs}`);
-  }
-  if (!(minPollIntervalMs >= 0)) {
-    throw new ConnectorError('Subscribe', `minPollIntervalMs must be >= 0, got ${minPollIntervalMs}`);
-  }
-  const { assignmentCheckMs } = options;
-  if (assignmentCheckMs !== undefined && !(assignmentCheckMs >= 1)) {
-    throw new ConnectorError('Subscribe', `assignmentCheckMs must be >= 1, got ${assignmentCheckMs}`);
-  }
-  return {
-    batchSize,
-    pollIntervalMs,
-    minPollIntervalMs: Math.min(minPollIntervalMs, pollIntervalMs),
-    assignmentCheckMs,
-  };
 }

@@ -1,7 +1,7 @@
 import type { ConsumerGroupDetails, GroupTarget } from '../protocol/commands/consumer-groups/index.js';
 import type { TopicTarget } from '../protocol/commands/topics/index.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
-import type { IggySession } from '../protocol/iggy-session.js';
+import type { IggySession, StoreOffsetInput } from '../protocol/iggy-session.js';
 import { createIfMissing } from './create-if-missing.js';
 
 /**
@@ -87,4 +87,19 @@ export async function joinGroup(session: SubscriptionSession, target: NamedGroup
 export async function leaveGroup(session: SubscriptionSession, target: NamedGroup): Promise<void> {
   if (session.isConnected?.() === false) return;
   await session.leaveConsumerGroup(target);
+}
+
+/** Stores a group's offset as a short-lived member: `session` joins, stores, leaves, and is closed. */
+export async function storeOffsetAsMember(
+  session: ConnectorSession,
+  group: NamedGroup,
+  request: StoreOffsetInput,
+): Promise<void> {
+  try {
+    await joinGroup(session, group);
+    await session.storeOffset(request);
+  } finally {
+    await leaveGroup(session, group).catch(() => undefined);
+    await session.close().catch(() => undefined);
+  }
 }

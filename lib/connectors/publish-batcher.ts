@@ -1,24 +1,22 @@
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import { MessageRun } from '../protocol/messages/message-run.js';
-import { calculatePartition } from './calculate-partition.js';
+import { checkPublishConfig } from './check-publish-config.js';
 import type { PublishConfig } from './connector-config.js';
 import { ConnectorError } from './connector-error.js';
 import { errorCodeOf, toConnectorError } from './connector-error-mapping.js';
 import { PublishBudget, type PublishCost } from './publish-budget.js';
+import { PublishCall, type PendingPublish } from './publish-call.js';
 import {
   partitionBatches,
   preparePublishes,
   type PartitionBatch,
-  type PendingMessage,
   type PublishDefaults,
 } from './publish-grouping.js';
 import type { PublishRequest } from './publish-request.js';
+import { TopicQueue } from './topic-queue.js';
 
 /** How long a topic's partition count is trusted before it is asked for again. */
 export const PARTITIONS_TTL_MS = 5_000;
-
-/** Partition keys whose partition a topic remembers (tenants, typically); past it, it starts over. */
-const MAX_REMEMBERED_KEYS = 10_000;
 
 /** Send failures after which a topic's partition count is asked for again at its next flush. */
 const TOPIC_CHANGED: ReadonlySet<number> = new Set([
@@ -53,64 +51,6 @@ export interface SentBatch {
 
 /** Told of every batch sent (the module's metrics); must not throw. */
 export type PublishBatchObserver = (batch: SentBatch) => void;
-
-/** One `publish`/`publishBatch` call: settled when all its messages are, failed by its first failed batch. */
-class PublishCall {
-  constructor(
-    private remaining: number,
-    private readonly resolve: () => void,
-    private readonly reject: (error: Error) => void,
-  ) {}
-
-  settle(count: number, error: Error | undefined): void {
-    if (this.remaining <= 0) return;
-    if (error) {
-      this.remaining = 0;
-      this.reject(error);
-    } else if ((this.remaining -= count) <= 0) this.resolve();
-  }
-}
-
-type Pending = PendingMessage<PublishCall>;
-
-/** What is queued for one topic, and how its partition keys map for the current partition count. */
-class TopicQueue {
-  entries: Pending[] = [];
-  /** A partition-count lookup in progress: later flushes of the topic go behind it (order). */
-  chain: Promise<void> | undefined;
-  /** The partition count, trusted until `expiresAt` (a missing topic is not remembered). */
-  known: { count: number; expiresAt: number } | undefined;
-  private count = 0;
-  private readonly byKey = new Map<string, number>();
-
-  constructor(
-    readonly stream: string,
-    readonly topic: string,
-  ) {}
-
-  take(): Pending[] {
-    const entries = this.entries;
-    this.entries = [];
-    return entries;
-  }
-
-  /** The partition of each key for `count` partitions (remembered while the count stays the same). */
-  partitioner(count: number): (key: string) => number {
-    if (count !== this.count) {
-      this.count = count;
-      this.byKey.clear();
-    }
-    return (key) => {
-      let partition = this.byKey.get(key);
-      if (partition === undefined) {
-        partition = calculatePartition(key, count);
-        if (this.byKey.size >= MAX_REMEMBERED_KEYS) this.byKey.clear();
-        this.byKey.set(key, partition);
-      }
-      return partition;
-    };
-  }
-}
 
 /**
  * The one publish path of both connectors. Publishes are checked and measured at the call, admitted
@@ -159,7 +99,7 @@ export class PublishBatcher {
     return new Promise<void>((resolve, reject) => {
       if (this.closed) return reject(new ConnectorError('NotConnected', 'the connector is shutting down'));
       if (requests.length === 0) return resolve();
-      let entries: Pending[];
+      let entries: PendingPublish[];
       const call = new PublishCall(requests.length, resolve, reject);
       try {
         entries = preparePublishes(requests, defaults, call);
@@ -186,7 +126,7 @@ export class PublishBatcher {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private enqueue(entries: Pending[]): void {
+  private enqueue(entries: PendingPublish[]): void {
     let queue: TopicQueue | undefined;
     for (const entry of entries) {
       if (!queue || queue.stream !== entry.stream || queue.topic !== entry.topic) {
@@ -236,7 +176,7 @@ export class PublishBatcher {
     }
   }
 
-  private flushTopic(queue: TopicQueue, entries: Pending[]): void {
+  private flushTopic(queue: TopicQueue, entries: PendingPublish[]): void {
     const pending = queue.chain
       ? queue.chain.then(() => this.dispatch(queue, entries))
       : this.dispatch(queue, entries);
@@ -251,7 +191,7 @@ export class PublishBatcher {
    * Sends a topic's entries once its partition count is known: remembered for `PARTITIONS_TTL_MS`
    * (partitions added meanwhile count from the next lookup), else looked up now or later. Never rejects.
    */
-  private dispatch(queue: TopicQueue, entries: Pending[]): Promise<void> | undefined {
+  private dispatch(queue: TopicQueue, entries: PendingPublish[]): Promise<void> | undefined {
     const known = queue.known;
     if (known && known.expiresAt > Date.now()) {
       this.sendAll(queue, entries, known.count);
@@ -282,7 +222,7 @@ export class PublishBatcher {
     queue.known = count === null ? undefined : { count, expiresAt: Date.now() + PARTITIONS_TTL_MS };
   }
 
-  private sendAll(queue: TopicQueue, entries: Pending[], count: number | null): void {
+  private sendAll(queue: TopicQueue, entries: PendingPublish[], count: number | null): void {
     if (count === null || count < 1) {
       const error =
         count === null
@@ -307,7 +247,7 @@ export class PublishBatcher {
 
   private send(queue: TopicQueue, batch: PartitionBatch<PublishCall>): void {
     const n = batch.entries.length;
-    const messages = new Array<Pending['message']>(n);
+    const messages = new Array<PendingPublish['message']>(n);
     const headerBytes = new Uint32Array(n);
     const owners = new Array<PublishCall>(n);
     for (let i = 0; i < n; i++) {
@@ -349,7 +289,7 @@ export class PublishBatcher {
     );
   }
 
-  private fail(entries: Pending[], err: unknown, queue: TopicQueue): void {
+  private fail(entries: PendingPublish[], err: unknown, queue: TopicQueue): void {
     const what = `publish ${entries.length} message(s) to '${queue.stream}/${queue.topic}'`;
     const error = toConnectorError(err, 'Publish', what);
     let bytes = 0;
@@ -382,24 +322,4 @@ export class PublishBatcher {
 
 function since(started: number): number {
   return (performance.now() - started) / 1000;
-}
-
-/** Throws `ConnectorError('Config')` naming the first bad `publish.*` setting. */
-export function checkPublishConfig(config: PublishConfig): void {
-  const check = (name: keyof PublishConfig, ok: boolean, expected: string) => {
-    if (!ok) {
-      throw new ConnectorError('Config', `publish.${name} must be ${expected}, got ${String(config[name])}`);
-    }
-  };
-  const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
-  check('lingerMs', Number.isFinite(config.lingerMs) && config.lingerMs >= 0, 'a number ≥ 0');
-  check('maxBatchMessages', positiveInt(config.maxBatchMessages), 'an integer ≥ 1');
-  check('maxBatchBytes', positiveInt(config.maxBatchBytes), 'an integer ≥ 1');
-  check('maxInFlightMessages', positiveInt(config.maxInFlightMessages), 'an integer ≥ 1');
-  check('maxInFlightBytes', positiveInt(config.maxInFlightBytes), 'an integer ≥ 1');
-  check(
-    'backpressureTimeoutMs',
-    config.backpressureTimeoutMs >= 0 && !Number.isNaN(config.backpressureTimeoutMs),
-    'a number ≥ 0',
-  );
 }
