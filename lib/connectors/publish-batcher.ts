@@ -1,3 +1,4 @@
+import { isPending, type MaybePromise } from '../common/maybe-promise.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import { MessageRun } from '../protocol/messages/message-run.js';
 import { checkPublishConfig } from './check-publish-config.js';
@@ -197,14 +198,14 @@ export class PublishBatcher {
       this.sendAll(queue, entries, known.count);
       return undefined;
     }
-    let count: number | null | Promise<number | null>;
+    let count: MaybePromise<number | null>;
     try {
       count = this.sink.partitionsCount(queue.stream, queue.topic);
     } catch (err) {
       this.fail(entries, err, queue);
       return undefined;
     }
-    if (!(count instanceof Promise)) {
+    if (!isPending(count)) {
       this.learn(queue, count);
       this.sendAll(queue, entries, count);
       return undefined;
