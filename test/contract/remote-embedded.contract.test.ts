@@ -23,6 +23,9 @@ connectorContract(
       remote: {
         addresses: [`127.0.0.1:${port}`],
         requestTimeoutMs: 10_000,
+        // A persistent broker's shutdown and reopen may outlast the default 2 s wait on a loaded machine
+        // (it did in CI); these cases are about what survives a restart, the wait has its own tests.
+        offlineTimeoutMs: 30_000,
         reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
       },
     };
