@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../common/maybe-promise.js';
 import type { PartitionLag } from '../connectors/iggy-connector.js';
 import type { GroupAssignment, ReceivedMessage } from '../connectors/message-subscriber.js';
 import type { Delivery } from './delivery.js';
@@ -16,10 +17,11 @@ export interface ConsumerObserver {
   started(lag: () => Promise<PartitionLag[]>): void;
   stopped(): void;
   /**
-   * One try of one message: `dispatch` runs it (call it once, and resolve or reject as it does). The
+   * One try of one message: `dispatch` runs it (call it once, and return or throw as it does, at once
+   * when it returned a value rather than a promise: a synchronous handler path stays synchronous). The
    * delivery's `meta` and `skipped` tell what it was once `dispatch` settled.
    */
-  process(delivery: Delivery, dispatch: () => Promise<DispatchResult>): Promise<DispatchResult>;
+  process(delivery: Delivery, dispatch: () => MaybePromise<DispatchResult>): MaybePromise<DispatchResult>;
   /** One handler call ended after `ms`, with the DLQ interceptor's retries; `failure` when it failed. */
   handlerCall(context: IggyContext, ms: number, failure: { error: unknown } | undefined): void;
   /** An unreadable message went to the dead-letter topic. */

@@ -270,7 +270,7 @@ export class ConsumerRuntime {
   private dispatch(delivery: Delivery): MaybePromise<DispatchResult> {
     const observer = this.spec.observer;
     return observer
-      ? observer.process(delivery, async () => this.dispatcher.dispatch(delivery))
+      ? observer.process(delivery, () => this.dispatcher.dispatch(delivery))
       : this.dispatcher.dispatch(delivery);
   }
 

@@ -339,17 +339,28 @@ function copyEnvelope(envelope: EventEnvelope): EventEnvelope {
 
 const NOTHING = (): void => undefined;
 
-async function observeCall(
+/** `call`, timed for the observer; synchronous when the call is. */
+function observeCall(
   observer: ConsumerObserver,
   context: IggyContext,
   call: () => MaybePromise<unknown>,
-): Promise<void> {
+): MaybePromise<void> {
   const started = performance.now();
+  let called: MaybePromise<unknown>;
   try {
-    await call();
+    called = call();
   } catch (error) {
     observer.handlerCall(context, performance.now() - started, { error });
     throw error;
+  }
+  if (isPending(called)) {
+    return called.then(
+      () => observer.handlerCall(context, performance.now() - started, undefined),
+      (error: unknown) => {
+        observer.handlerCall(context, performance.now() - started, { error });
+        throw error;
+      },
+    );
   }
   observer.handlerCall(context, performance.now() - started, undefined);
 }

@@ -1,9 +1,11 @@
+import { isPending, type MaybePromise } from '../common/maybe-promise.js';
 import type { PartitionLag } from '../connectors/iggy-connector.js';
 import type { GroupAssignment, ReceivedMessage } from '../connectors/message-subscriber.js';
 import type { ConsumerObserver } from '../consumer/consumer-observer.js';
 import type { Delivery } from '../consumer/delivery.js';
 import type { DispatchResult } from '../consumer/dispatcher.js';
 import type { IggyContext } from '../consumer/iggy.context.js';
+import type { EventTypeCounts, TallySlot } from './counter-tally.js';
 import type { IggyMetrics } from './iggy-metrics.js';
 import type { IggyTracing, SpanNotes } from './iggy-tracing.js';
 
@@ -24,7 +26,9 @@ const UNKNOWN_TYPE = 'unknown';
 export class ConsumerTelemetry implements ConsumerObserver {
   /** Present with metrics only, so that without them the group's membership is never read. */
   readonly assigned?: (assignment: GroupAssignment) => void;
-  private readonly inFlight;
+  /** Messages being handled now (the `in_flight` gauge reads it; without metrics, nothing does). */
+  private readonly inFlight: TallySlot;
+  private readonly handledCounts: EventTypeCounts<'group'> | undefined;
   private stopLag: (() => void) | undefined;
   /** Partitions last assigned to this member (counted in the gauge). */
   private assignedCount = 0;
@@ -34,7 +38,8 @@ export class ConsumerTelemetry implements ConsumerObserver {
     private readonly metrics: IggyMetrics | undefined,
     private readonly tracing: IggyTracing | undefined,
   ) {
-    this.inFlight = metrics?.inFlight.labels(target.group);
+    this.inFlight = metrics?.inFlightCount(target.group) ?? { n: 0 };
+    this.handledCounts = metrics?.handledCounts(target.group);
     if (metrics) this.assigned = (assignment) => this.countAssignment(metrics, assignment);
   }
 
@@ -51,19 +56,20 @@ export class ConsumerTelemetry implements ConsumerObserver {
     this.assignedCount = 0;
   }
 
-  async process(delivery: Delivery, dispatch: () => Promise<DispatchResult>): Promise<DispatchResult> {
-    this.inFlight?.inc();
+  process(delivery: Delivery, dispatch: () => MaybePromise<DispatchResult>): MaybePromise<DispatchResult> {
+    if (this.tracing) return this.processTraced(this.tracing, delivery, dispatch);
+    this.inFlight.n++;
+    let outcome: MaybePromise<DispatchResult>;
     try {
-      const result = this.tracing
-        ? await this.tracing.consume({ group: this.target.group, message: delivery.message }, (notes) =>
-            this.traced(delivery, dispatch, notes),
-          )
-        : await dispatch();
-      this.count(delivery, result);
-      return result;
-    } finally {
-      this.inFlight?.dec();
+      outcome = dispatch();
+    } catch (error) {
+      this.inFlight.n--;
+      throw error;
     }
+    if (isPending(outcome)) return outcome.then(this.settle(delivery), this.failed);
+    this.inFlight.n--;
+    this.count(delivery, outcome);
+    return outcome;
   }
 
   handlerCall(context: IggyContext, ms: number, failure: { error: unknown } | undefined): void {
@@ -77,7 +83,7 @@ export class ConsumerTelemetry implements ConsumerObserver {
     }
     const metrics = this.metrics;
     if (!metrics) return;
-    const labels = { group: this.target.group, type: metrics.type(context.getEventType()) };
+    const { labels } = this.handledCounts!.of(context.getEventType());
     metrics.handlerSeconds.observe(labels, ms / 1000);
     if (attempts > 1) metrics.retried.inc(labels, attempts - 1);
     if (failure || deadLetterId !== undefined) metrics.failed.inc(labels);
@@ -103,9 +109,26 @@ export class ConsumerTelemetry implements ConsumerObserver {
     this.assignedCount = partitions.length;
   }
 
+  private async processTraced(
+    tracing: IggyTracing,
+    delivery: Delivery,
+    dispatch: () => MaybePromise<DispatchResult>,
+  ): Promise<DispatchResult> {
+    this.inFlight.n++;
+    try {
+      const result = await tracing.consume({ group: this.target.group, message: delivery.message }, (notes) =>
+        this.traced(delivery, dispatch, notes),
+      );
+      this.count(delivery, result);
+      return result;
+    } finally {
+      this.inFlight.n--;
+    }
+  }
+
   private async traced(
     delivery: Delivery,
-    dispatch: () => Promise<DispatchResult>,
+    dispatch: () => MaybePromise<DispatchResult>,
     notes: SpanNotes,
   ): Promise<DispatchResult> {
     try {
@@ -115,12 +138,26 @@ export class ConsumerTelemetry implements ConsumerObserver {
     }
   }
 
+  /** Ends a try whose dispatch was pending, once it resolved. */
+  private settle(delivery: Delivery): (result: DispatchResult) => DispatchResult {
+    return (result) => {
+      this.inFlight.n--;
+      this.count(delivery, result);
+      return result;
+    };
+  }
+
+  private readonly failed = (error: unknown): never => {
+    this.inFlight.n--;
+    throw error;
+  };
+
   private count(delivery: Delivery, result: DispatchResult): void {
     const metrics = this.metrics;
     if (!metrics) return;
     const group = this.target.group;
     if (result === 'handled') {
-      metrics.handled.inc({ group, type: metrics.type(delivery.meta?.type ?? UNKNOWN_TYPE) });
+      this.handledCounts!.add(delivery.meta?.type ?? UNKNOWN_TYPE);
     } else if (delivery.skipped !== undefined) {
       metrics.skipped.inc({ group, reason: delivery.skipped });
       if (delivery.skipped === 'unmatched') {

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PartitionLag } from '../connectors/iggy-connector.js';
 import type { SentBatch } from '../connectors/publish-batcher.js';
+import { CounterTally, EventTypeCounts, type TallySlot } from './counter-tally.js';
 import { LabelBudget } from './label-budget.js';
 
 /** How `IggyMetrics` is set up. */
@@ -55,6 +56,9 @@ export class IggyMetrics {
   readonly replies: Counter<'type' | 'status'>;
   readonly requestTimeouts: Counter<'type'>;
   private readonly types: LabelBudget;
+  private readonly publishedTally = new CounterTally<'stream' | 'topic' | 'type'>();
+  private readonly handledTally = new CounterTally<'group' | 'type'>();
+  private readonly inFlightByGroup = new Map<string, TallySlot>();
   private readonly lagSources = new Set<LagSource>();
   private readonly included = new Set<Registry>();
 
@@ -63,12 +67,32 @@ export class IggyMetrics {
     this.types = new LabelBudget(options.maxEventTypes ?? 200);
     const p = options.prefix ?? 'nestjs_iggy_';
     const registers = [this.registry];
-    const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
-      new Counter<L>({ name: p + name, help, labelNames, registers });
+    const counter = <L extends string>(
+      name: string,
+      help: string,
+      labelNames: L[],
+      tally?: CounterTally<L>,
+    ): Counter<L> =>
+      new Counter<L>({
+        name: p + name,
+        help,
+        labelNames,
+        registers,
+        ...(tally && {
+          collect(this: Counter<L>) {
+            tally.flushInto(this);
+          },
+        }),
+      });
     const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) =>
       new Histogram<L>({ name: p + name, help, labelNames, buckets, registers });
 
-    this.published = counter('producer_published_total', 'Events published', ['stream', 'topic', 'type']);
+    this.published = counter(
+      'producer_published_total',
+      'Events published',
+      ['stream', 'topic', 'type'],
+      this.publishedTally,
+    );
     this.publishErrors = counter('producer_publish_errors_total', 'Failed publish calls', [
       'stream',
       'topic',
@@ -90,10 +114,12 @@ export class IggyMetrics {
       ['stream', 'topic'],
       LATENCY_BUCKETS,
     );
-    this.handled = counter('consumer_handled_total', 'Messages the handlers of a group took', [
-      'group',
-      'type',
-    ]);
+    this.handled = counter(
+      'consumer_handled_total',
+      'Messages the handlers of a group took',
+      ['group', 'type'],
+      this.handledTally,
+    );
     this.failed = counter('consumer_failed_total', 'Handler calls that failed for good (after the retries)', [
       'group',
       'type',
@@ -120,11 +146,15 @@ export class IggyMetrics {
       ['group', 'type'],
       LATENCY_BUCKETS,
     );
+    const inFlightByGroup = this.inFlightByGroup;
     this.inFlight = new Gauge({
       name: `${p}consumer_in_flight`,
       help: 'Messages being handled',
       labelNames: ['group'],
       registers,
+      collect() {
+        for (const [group, slot] of inFlightByGroup) this.set({ group }, slot.n);
+      },
     });
     this.commitSeconds = histogram(
       'consumer_commit_duration_seconds',
@@ -179,6 +209,23 @@ export class IggyMetrics {
     this.publishBatchSize.observe(labels, batch.messages);
     if (!batch.error) this.publishedBytes.inc(labels, batch.bytes);
   };
+
+  /** The count of `consumer_handled_total` by type for `group`, kept until the metric is read. */
+  handledCounts(group: string): EventTypeCounts<'group'> {
+    return new EventTypeCounts(this.handledTally, { group }, (type) => this.type(type));
+  }
+
+  /** The count of `producer_published_total` by type for one topic, kept until the metric is read. */
+  publishedCounts(stream: string, topic: string): EventTypeCounts<'stream' | 'topic'> {
+    return new EventTypeCounts(this.publishedTally, { stream, topic }, (type) => this.type(type));
+  }
+
+  /** The number `consumer_in_flight` shows for `group` (shared by the group's consumers in this app). */
+  inFlightCount(group: string): TallySlot {
+    let slot = this.inFlightByGroup.get(group);
+    if (!slot) this.inFlightByGroup.set(group, (slot = { n: 0 }));
+    return slot;
+  }
 
   /** `type` as a label value: one of the first `maxEventTypes` types seen, else `other`. */
   type(type: string): string {

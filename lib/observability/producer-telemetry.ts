@@ -2,6 +2,7 @@ import type { PublishRequest } from '../connectors/publish-request.js';
 import { EnvelopeHeader } from '../events/envelope-headers.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { HeaderKind } from '../protocol/primitives/user-headers.js';
+import type { EventTypeCounts } from './counter-tally.js';
 import type { IggyMetrics } from './iggy-metrics.js';
 import type { EndSpan, IggyTracing, TraceTarget } from './iggy-tracing.js';
 
@@ -26,6 +27,9 @@ export function observePublish(published: Promise<void>, done: PublishDone): Pro
  * Either part may be absent.
  */
 export class ProducerTelemetry {
+  /** Each topic's labels and counts by type, by stream then topic. */
+  private readonly series = new Map<string, Map<string, PublishSeries>>();
+
   constructor(
     readonly metrics: IggyMetrics | undefined,
     readonly tracing: IggyTracing | undefined,
@@ -100,14 +104,31 @@ export class ProducerTelemetry {
   private count(target: TraceTarget, types: string[], ms: number, error: unknown): void {
     const metrics = this.metrics;
     if (!metrics) return;
-    const labels = { stream: target.stream, topic: target.topic };
+    const { labels, published } = this.seriesOf(metrics, target);
     if (error !== undefined) {
       metrics.publishErrors.inc(labels);
       return;
     }
     metrics.publishSeconds.observe(labels, ms / 1000);
-    for (const type of types) metrics.published.inc({ ...labels, type: metrics.type(type) });
+    for (const type of types) published.add(type);
   }
+
+  private seriesOf(metrics: IggyMetrics, { stream, topic }: TraceTarget): PublishSeries {
+    let byTopic = this.series.get(stream);
+    if (!byTopic) this.series.set(stream, (byTopic = new Map()));
+    let series = byTopic.get(topic);
+    if (!series) {
+      series = { labels: { stream, topic }, published: metrics.publishedCounts(stream, topic) };
+      byTopic.set(topic, series);
+    }
+    return series;
+  }
+}
+
+/** One topic's publish metrics: its labels, and its published count by type. */
+interface PublishSeries {
+  labels: { stream: string; topic: string };
+  published: EventTypeCounts<'stream' | 'topic'>;
 }
 
 function targetOf(request: PublishRequest, fallback: TraceTarget): TraceTarget {
