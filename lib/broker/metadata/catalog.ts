@@ -60,8 +60,7 @@ export class Catalog {
 
   findStream(id: Identifier): StreamState | undefined {
     if (typeof id === 'number') return this.streams.get(id);
-    for (const s of this.streams.values()) if (s.name === id) return s;
-    return undefined;
+    return this.streams.find((s) => s.name === id);
   }
 
   stream(id: Identifier): StreamState {
@@ -72,8 +71,7 @@ export class Catalog {
 
   findTopic(stream: StreamState, id: Identifier): TopicState | undefined {
     if (typeof id === 'number') return stream.topics.get(id);
-    for (const t of stream.topics.values()) if (t.name === id) return t;
-    return undefined;
+    return stream.topics.find((t) => t.name === id);
   }
 
   topic(streamId: Identifier, topicId: Identifier): [StreamState, TopicState] {
@@ -90,8 +88,7 @@ export class Catalog {
 
   findGroup(topic: TopicState, id: Identifier): GroupState | undefined {
     if (typeof id === 'number') return topic.groups.get(id);
-    for (const g of topic.groups.values()) if (g.name === id) return g;
-    return undefined;
+    return topic.groups.find((g) => g.name === id);
   }
 
   group(topic: TopicState, id: Identifier): GroupState {

@@ -60,7 +60,19 @@ export class Slab<T> {
   }
 
   *values(): IterableIterator<T> {
-    for (const [, value] of this.entries()) yield value;
+    for (let key = 0; key < this.slots.length; key++) {
+      const value = this.slots[key];
+      if (value !== undefined) yield value;
+    }
+  }
+
+  /** The first value, in key order, that `matches` (a plain loop: lookups by name run on every poll). */
+  find(matches: (value: T) => boolean): T | undefined {
+    for (let key = 0; key < this.slots.length; key++) {
+      const value = this.slots[key];
+      if (value !== undefined && matches(value)) return value;
+    }
+    return undefined;
   }
 
   /** Plain data that `Slab.restore` turns back into the same slab (same future ids). */

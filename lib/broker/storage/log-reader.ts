@@ -70,35 +70,25 @@ export async function readMessages(
   if (pieces.length === 0) return EMPTY_READ;
   for (const piece of pieces) piece.segment.storage.retain();
   try {
-    const ranges = await Promise.all(
-      pieces.map(async (piece) => {
-        const index = piece.index ?? (await indexes.get(piece.segment));
-        const start = entryStartPosition(index, piece.first);
-        const end = entryEndPosition(index, piece.first + piece.count - 1);
-        if (end <= start || end > piece.segment.sizeBytes) {
-          throw new StorageError(
-            'Corrupt',
-            `index of the segment at ${piece.segment.startOffset} is inconsistent`,
-            {
-              offset: piece.segment.startOffset + BigInt(piece.first),
-            },
-          );
-        }
-        return { start, length: end - start };
-      }),
-    );
-    const total = ranges.reduce((sum, range) => sum + range.length, 0);
+    // The active segment's index is in memory, and the tail cache holds its recent bytes: a poll of the
+    // tail waits on nothing (no promise per piece).
+    const ranges: ByteRange[] = [];
+    for (const piece of pieces)
+      ranges.push(rangeOf(piece, piece.index ?? (await indexes.get(piece.segment))));
+    let total = 0;
+    for (const range of ranges) total += range.length;
     const messages = Buffer.allocUnsafe(total);
+    const reads: Promise<void>[] = [];
     let at = 0;
-    await Promise.all(
-      pieces.map((piece, i) => {
-        const range = ranges[i]!;
-        const into = at;
-        at += range.length;
-        if (tail?.read(piece.segment, messages, into, range.start, range.length)) return undefined;
-        return piece.segment.storage.readLog(messages, into, range.start, range.length);
-      }),
-    );
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!;
+      const range = ranges[i]!;
+      if (!tail?.read(piece.segment, messages, at, range.start, range.length)) {
+        reads.push(piece.segment.storage.readLog(messages, at, range.start, range.length));
+      }
+      at += range.length;
+    }
+    if (reads.length > 0) await Promise.all(reads);
     const read = pieces.reduce((sum, piece) => sum + piece.count, 0);
     const ends = splitMessages(messages, read, pieces[0]!);
     if (verifyChecksums) verifyUnchecked(messages, ends, pieces, ranges);
@@ -113,6 +103,27 @@ export async function readMessages(
   } finally {
     for (const piece of pieces) piece.segment.storage.release();
   }
+}
+
+/** Where in its segment's log file a piece's bytes lie, by the segment's index. */
+interface ByteRange {
+  start: number;
+  length: number;
+}
+
+function rangeOf(piece: Piece, index: Buffer): ByteRange {
+  const start = entryStartPosition(index, piece.first);
+  const end = entryEndPosition(index, piece.first + piece.count - 1);
+  if (end <= start || end > piece.segment.sizeBytes) {
+    throw new StorageError(
+      'Corrupt',
+      `index of the segment at ${piece.segment.startOffset} is inconsistent`,
+      {
+        offset: piece.segment.startOffset + BigInt(piece.first),
+      },
+    );
+  }
+  return { start, length: end - start };
 }
 
 /** Cheap guard: the bytes read must split into exactly the messages the index promised. */
@@ -133,7 +144,7 @@ function verifyUnchecked(
   messages: Buffer,
   ends: Uint32Array,
   pieces: readonly Piece[],
-  ranges: readonly { start: number; length: number }[],
+  ranges: readonly ByteRange[],
 ): void {
   let message = 0;
   let at = 0;

@@ -19,6 +19,16 @@ describe('Slab (ids like the real server: 0-based, freed ids reused last-freed f
     ]);
   });
 
+  it('finds the first value in key order that matches, skipping vacant slots', () => {
+    const slab = new Slab<string>();
+    for (const v of ['a', 'bb', 'cc', 'd']) slab.insert(v);
+    slab.remove(1);
+    expect(slab.find((v) => v.length === 2)).toBe('cc');
+    expect(slab.find((v) => v === 'bb')).toBeUndefined();
+    expect(slab.find(() => true)).toBe('a');
+    expect([...slab.values()]).toEqual(['a', 'cc', 'd']);
+  });
+
   it('ignores removal of a vacant or invalid key', () => {
     const slab = new Slab<number>();
     slab.insert(1);
