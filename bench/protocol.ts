@@ -6,6 +6,8 @@
  * process, never in timed unit tests (Jest's vm contexts distort typed-array and bigint work).
  */
 import {
+  decodeUserHeaders,
+  encodeStringHeaders,
   MessageRun,
   Partitioning,
   pollMessagesCodec,
@@ -15,7 +17,7 @@ import {
   type SendMessagesRequest,
 } from '../lib/protocol/index.js';
 import { stampBatch } from '../lib/broker/storage/batch-stamper.js';
-import { fmt, keepSink, measurePair, type Measured, type Timing } from './support/measure.js';
+import { fmt, keepSink, measurePair, pairedRatio, type Measured, type Timing } from './support/measure.js';
 
 const MESSAGES = 1000;
 const PAYLOAD_SIZES = [1024, 100];
@@ -82,6 +84,70 @@ function benchSize(size: number): string[] {
   return rows;
 }
 
+/** An event's headers as `emit` writes them: nine names, six values (an id, a type, a time...). */
+const ENVELOPE_HEADER_PAIRS = [
+  'event_id',
+  '019afc2e-1b2c-7d3e-8f4a-5b6c7d8e9f00',
+  'event_type',
+  'order.created',
+  'event_version',
+  '1',
+  'tenant_id',
+  'tenant-7',
+  'occurred_at',
+  '2026-12-07T19:51:03.123Z',
+  'content_type',
+  'application/json',
+];
+
+/**
+ * One event's user headers, encoded and decoded, per message; the baseline is the same names and values
+ * as a JSON object, stringified into a Buffer and parsed back (what a text format would cost).
+ */
+function benchHeaders(): string[] {
+  const object = Object.fromEntries(
+    Array.from({ length: ENVELOPE_HEADER_PAIRS.length / 2 }, (_, i) => [
+      ENVELOPE_HEADER_PAIRS[2 * i],
+      ENVELOPE_HEADER_PAIRS[2 * i + 1],
+    ]),
+  );
+  const encoded = encodeStringHeaders(ENVELOPE_HEADER_PAIRS);
+  const json = Buffer.from(JSON.stringify(object));
+  const line = (name: string, [ours, base]: [Measured, Measured]): string =>
+    [
+      name.padEnd(42),
+      fmt(ours.ms * 1e6).padStart(9),
+      fmt(base.ms * 1e6).padStart(11),
+      fmt(pairedRatio(ours, base), 2).padStart(7),
+      String(ours.samples).padStart(8),
+    ].join('  ');
+  return [
+    [
+      'case'.padEnd(42),
+      'ours ns'.padStart(9),
+      'JSON ns'.padStart(11),
+      'ratio'.padStart(7),
+      'samples'.padStart(8),
+    ].join('  '),
+    line(
+      'envelope headers encode (6 string pairs)',
+      measurePair(
+        () => encodeStringHeaders(ENVELOPE_HEADER_PAIRS).length,
+        () => Buffer.from(JSON.stringify(object)).length,
+        TIMING,
+      ),
+    ),
+    line(
+      'envelope headers decode',
+      measurePair(
+        () => decodeUserHeaders(encoded, 0, encoded.length).length,
+        () => Object.keys(JSON.parse(json.toString()) as object).length,
+        TIMING,
+      ),
+    ),
+  ];
+}
+
 function main(): void {
   console.log(
     `lib/protocol bench · node ${process.version} · ${fmt(MESSAGES)} messages per batch, no user headers · ` +
@@ -103,6 +169,10 @@ function main(): void {
     ].join('  '),
   );
   for (const size of PAYLOAD_SIZES) for (const line of benchSize(size)) console.log(line);
+  console.log(
+    "\none message's user headers, per operation; baseline = the same names and values as JSON text",
+  );
+  for (const line of benchHeaders()) console.log(line);
   keepSink();
 }
 

@@ -173,6 +173,41 @@ describe('user headers', () => {
   });
 });
 
+describe('encodeStringHeaders', () => {
+  const field = (text: string): Buffer => {
+    const bytes = Buffer.from(text, 'utf8');
+    const head = Buffer.alloc(5);
+    head[0] = HeaderKind.String;
+    head.writeUInt32LE(bytes.length, 1);
+    return Buffer.concat([head, bytes]);
+  };
+  // ASCII text is written in JS, anything else by Buffer: text that turns non-ASCII late, or is long, too.
+  const text = fc
+    .tuple(
+      fc.string({ maxLength: 40 }),
+      fc.oneof(fc.constant(''), fc.string({ unit: 'binary', maxLength: 20 })),
+    )
+    .map(([ascii, rest]) => ascii + rest)
+    .filter((t) => {
+      const n = Buffer.byteLength(t, 'utf8');
+      return n >= 1 && n <= 255;
+    });
+
+  it('writes each string as UTF-8 behind its kind and length, like Buffer does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, text), { minLength: 1, maxLength: 6 }), (pairs) => {
+        const expected = Buffer.concat(pairs.flatMap(([k, v]) => [field(k), field(v)]));
+        expect(encodeStringHeaders(pairs.flat())).toEqual(expected);
+      }),
+    );
+  });
+
+  it('refuses a string of more than 255 UTF-8 bytes, ASCII or not', () => {
+    expect(() => encodeStringHeaders(['k', 'a'.repeat(256)])).toThrow(/1\.\.255 bytes, got 256/);
+    expect(() => encodeStringHeaders(['k', 'é'.repeat(128)])).toThrow(/1\.\.255 bytes, got 256/);
+  });
+});
+
 describe('decoded string keys', () => {
   it('are shared, frozen fields across messages; values are not', () => {
     const bytes = encodeStringHeaders(['tenant_id', 'acme', 'ключ', 'значение']);
