@@ -54,7 +54,8 @@ export class PollingSubscriber implements MessageSubscriber {
   private joined: boolean;
   private closed = false;
   private closing: Promise<void> | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  /** Reads waiting for the one under way to finish, in call order. */
+  private readonly queuedReads: (() => void)[] = [];
   /** `recv` calls under way. */
   private waiting = 0;
   private readonly delay = new WakeableDelay();
@@ -207,22 +208,30 @@ export class PollingSubscriber implements MessageSubscriber {
 
   /** Runs `read` after the reads already waiting (one at a time); `null` as soon as the subscriber closes. */
   private queue<T>(read: () => Promise<T | null>): Promise<T | null> {
-    this.waiting++;
-    const next = this.chain.then(read).finally(() => this.waiting--);
-    this.chain = next.catch(() => undefined);
     return new Promise<T | null>((resolve, reject) => {
       this.pendingReads.add(resolve);
-      next.then(
-        (value) => {
-          this.pendingReads.delete(resolve);
-          resolve(value);
-        },
-        (err: unknown) => {
-          this.pendingReads.delete(resolve);
-          reject(err);
-        },
-      );
+      const run = (): void => {
+        read().then(
+          (value) => {
+            this.readDone(resolve);
+            resolve(value);
+          },
+          (err: unknown) => {
+            this.readDone(resolve);
+            reject(err);
+          },
+        );
+      };
+      if (this.waiting++ === 0) run();
+      else this.queuedReads.push(run);
     });
+  }
+
+  /** The read under way ended: the next one waiting starts. */
+  private readDone(settle: (closed: null) => void): void {
+    this.pendingReads.delete(settle);
+    this.waiting--;
+    this.queuedReads.shift()?.();
   }
 
   private async next(): Promise<ReceivedMessage | null> {

@@ -218,8 +218,9 @@ export class ConsumerRuntime {
       this.spec.maxBuffered ??
       (this.spec.batchSize ?? subscribeDefaults.batchSize) * (this.spec.concurrency + 1);
     let failures = 0;
+    const delivered = (message: ReceivedMessage): void => commits.delivered(message);
     while (this.state === 'running') {
-      await this.lanes.waitForRoom(maxBuffered);
+      if (!this.lanes.hasRoom(maxBuffered)) await this.lanes.waitForRoom(maxBuffered);
       if (this.state !== 'running') break;
       let batch: ReceivedMessage[] | null;
       try {
@@ -237,7 +238,7 @@ export class ConsumerRuntime {
         failures = 0;
         this.hooks.onPollRecovered?.();
       }
-      this.lanes.pushAll(batch, (message) => commits.delivered(message));
+      this.lanes.pushAll(batch, delivered);
       if (this.turns.due) await this.turns.take();
     }
     if (this.state === 'running') {
