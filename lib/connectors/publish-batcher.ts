@@ -268,13 +268,16 @@ export class PublishBatcher {
     const observer = this.observer;
     const started = observer ? performance.now() : 0;
     const { stream, topic } = queue;
+    // The settle closures hold numbers only: the batch's messages are garbage once encoded, not held
+    // (and promoted by the GC) until the broker acknowledges them.
+    const { bytes, partition } = batch;
     sent.then(
       () => {
         observer?.({
           stream,
           topic,
           messages: n,
-          bytes: batch.bytes,
+          bytes,
           seconds: since(started),
           error: undefined,
         });
@@ -282,9 +285,9 @@ export class PublishBatcher {
       },
       (err: unknown) => {
         if (TOPIC_CHANGED.has(errorCodeOf(err) ?? -1)) queue.known = undefined;
-        const what = `publish ${n} message(s) to '${stream}/${topic}' partition ${batch.partition}`;
+        const what = `publish ${n} message(s) to '${stream}/${topic}' partition ${partition}`;
         const error = toConnectorError(err, 'Publish', what);
-        observer?.({ stream, topic, messages: n, bytes: batch.bytes, seconds: since(started), error });
+        observer?.({ stream, topic, messages: n, bytes, seconds: since(started), error });
         this.settle(owners, cost, error);
       },
     );
