@@ -114,14 +114,31 @@ export function decodeMessages(run: Buffer, count?: number, context = 'messages'
 
 /** The messages of a walked run (message i ends at `ends[i]`) as objects. */
 export function decodeWalked(run: Buffer, ends: Uint32Array): PolledMessage[] {
+  return mapWalked(run, ends, decodeMessage);
+}
+
+/**
+ * What `make` builds of each message of a walked run: it is given the run, a view of it, and where the
+ * message starts and ends (its payload ends at `payloadEnd(view, at)`, its user headers fill the rest).
+ */
+export function mapWalked<T>(
+  run: Buffer,
+  ends: Uint32Array,
+  make: (run: Buffer, view: DataView, at: number, end: number) => T,
+): T[] {
   const view = dataViewOf(run);
-  const out = new Array<PolledMessage>(ends.length);
+  const out = new Array<T>(ends.length);
   let pos = 0;
   for (let i = 0; i < ends.length; i++) {
-    out[i] = decodeMessage(run, view, pos, ends[i]!);
+    out[i] = make(run, view, pos, ends[i]!);
     pos = ends[i]!;
   }
   return out;
+}
+
+/** Where the payload of the message at `at` ends (its user headers follow, up to the message's end). */
+export function payloadEnd(view: DataView, at: number): number {
+  return at + H + view.getUint32(at + MessageLayout.payloadLength, true);
 }
 
 /** The messages of a walked run decoded one at a time, as they are asked for. */
@@ -135,20 +152,20 @@ export function* iterateWalked(run: Buffer, ends: Uint32Array): Generator<Polled
 }
 
 function decodeMessage(run: Buffer, view: DataView, pos: number, end: number): PolledMessage {
-  const payloadEnd = pos + H + view.getUint32(pos + MessageLayout.payloadLength, true);
+  const headersAt = payloadEnd(view, pos);
   return {
     checksum: view.getBigUint64(pos + MessageLayout.checksum, true),
     id: readId(view, pos),
     offset: view.getBigUint64(pos + MessageLayout.offset, true),
     timestamp: view.getBigUint64(pos + MessageLayout.timestamp, true),
     originTimestamp: view.getBigUint64(pos + MessageLayout.originTimestamp, true),
-    headers: payloadEnd === end ? [] : decodeUserHeaders(run, payloadEnd, end),
-    payload: bufferView(run, pos + H, payloadEnd),
+    headers: headersAt === end ? [] : decodeUserHeaders(run, headersAt, end),
+    payload: bufferView(run, pos + H, headersAt),
   };
 }
 
 /** The u128 id of the message at `at` (DataView reads: several times faster than Buffer's bigint reads). */
-function readId(view: DataView, at: number): bigint {
+export function readId(view: DataView, at: number): bigint {
   const lo = view.getBigUint64(at + MessageLayout.id, true);
   if (
     view.getUint32(at + MessageLayout.id + 8, true) === 0 &&

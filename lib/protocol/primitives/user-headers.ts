@@ -289,14 +289,14 @@ export function encodeStringHeaders(pairs: readonly (string | undefined)[]): Buf
   return buf;
 }
 
-function readField(v: Buffer, kind: number, role: 'key' | 'value'): HeaderField {
+/** A checked field's value (see `walkUserHeaders`) as its kind's JS value. */
+function readField(v: Buffer, kind: number): HeaderField {
   switch (kind) {
     case HeaderKind.Raw:
       return { kind, value: Buffer.from(v) };
     case HeaderKind.String:
       return { kind, value: v.toString('utf8') };
     case HeaderKind.Bool:
-      if (v[0]! > 1) throw invalid(role, `bool byte is ${v[0]}, expected 0 or 1`);
       return { kind, value: v[0] === 1 };
     case HeaderKind.Int8:
       return { kind, value: v.readInt8(0) };
@@ -326,10 +326,23 @@ function readField(v: Buffer, kind: number, role: 'key' | 'value'): HeaderField 
 }
 
 /**
- * Walks encoded headers in `buf[start, end)`, checking every kind, length and value; never reads a
- * length past `end`. With `out`, also collects the decoded entries.
+ * Told of each header of an encoded run: its key (string keys as shared fields, see `knownStringKey`)
+ * and where its value lies (`kind`, `buf[start, end)`; `ascii` when a string value is all ASCII). The
+ * value is checked already; `headerValueAt` reads it.
  */
-function walkUserHeaders(buf: Buffer, start: number, end: number, out?: HeaderEntry[]): void {
+export type HeaderVisitor = (
+  key: HeaderField,
+  kind: number,
+  start: number,
+  end: number,
+  ascii: boolean,
+) => void;
+
+/**
+ * Walks encoded headers in `buf[start, end)`, checking every kind, length and value; never reads a
+ * length past `end`. With `visit`, also tells it each header (keys decoded, values left in place).
+ */
+export function walkUserHeaders(buf: Buffer, start: number, end: number, visit?: HeaderVisitor): void {
   if (end - start > Limits.maxUserHeadersBytes) {
     throw new ProtocolError(
       'TooLarge',
@@ -365,36 +378,45 @@ function walkUserHeaders(buf: Buffer, start: number, end: number, out?: HeaderEn
         codeOf(role),
       );
     }
-    let field: HeaderField | undefined;
+    let ascii = false;
     if (kind === HeaderKind.String) {
-      // Strings are most headers: read in place, with no Buffer view per field.
-      const known = out && role === 'key' ? knownStringKey(buf, pos, pos + length) : undefined;
-      if (known) field = known;
+      // Strings are most headers: checked in place, with no Buffer view per field.
+      const known = visit && role === 'key' ? knownStringKey(buf, pos, pos + length) : undefined;
+      if (known) key = known;
       else {
-        const ascii = isAscii(buf, pos, pos + length);
+        ascii = isAscii(buf, pos, pos + length);
         if (!ascii && !isUtf8(buf.subarray(pos, pos + length))) {
           throw new ProtocolError('InvalidUtf8', `user header ${role} is not valid UTF-8`);
         }
-        if (out) {
-          const text = buf.toString(ascii ? 'latin1' : 'utf8', pos, pos + length);
-          field = role === 'key' ? rememberStringKey(text) : { kind, value: text };
-        }
+        if (visit && role === 'key')
+          key = rememberStringKey(buf.toString(ascii ? 'latin1' : 'utf8', pos, pos + length));
       }
     } else {
-      const v = buf.subarray(pos, pos + length);
-      if (kind === HeaderKind.Bool && v[0]! > 1) throw invalid(role, `bool byte is ${v[0]}, expected 0 or 1`);
-      if (out) field = readField(v, kind, role);
+      if (kind === HeaderKind.Bool && buf[pos]! > 1)
+        throw invalid(role, `bool byte is ${buf[pos]}, expected 0 or 1`);
+      if (visit && role === 'key') key = headerValueAt(buf, kind, pos, pos + length, false);
     }
+    if (visit && role === 'value') visit(key!, kind, pos, pos + length, ascii);
     pos += length;
-    if (field) {
-      if (role === 'key') key = field;
-      else out!.push({ key: key!, value: field });
-    }
     role = role === 'key' ? 'value' : 'key';
   }
   if (role === 'value') {
     throw new ProtocolError('Truncated', 'user header key has no value', IggyErrorCode.InvalidHeaderValue);
   }
+}
+
+/** The value a `HeaderVisitor` was told of, as a field. */
+export function headerValueAt(
+  buf: Buffer,
+  kind: number,
+  start: number,
+  end: number,
+  ascii: boolean,
+): HeaderField {
+  if (kind === HeaderKind.String) {
+    return { kind, value: buf.toString(ascii ? 'latin1' : 'utf8', start, end) };
+  }
+  return readField(buf.subarray(start, end), kind);
 }
 
 /** Every byte of `buf[start, end)` is below 0x80 (then latin1 and UTF-8 read the same text). */
@@ -410,7 +432,11 @@ function codeOf(role: 'key' | 'value'): number {
 /** Decodes user headers strictly (any malformed byte is a `ProtocolError`). */
 export function decodeUserHeaders(buf: Buffer, start = 0, end = buf.length): UserHeaders {
   const out: HeaderEntry[] = [];
-  if (end > start) walkUserHeaders(buf, start, end, out);
+  if (end > start) {
+    walkUserHeaders(buf, start, end, (key, kind, from, to, ascii) =>
+      out.push({ key, value: headerValueAt(buf, kind, from, to, ascii) }),
+    );
+  }
   return out;
 }
 
