@@ -46,6 +46,7 @@ export interface SessionFactory {
 export type SubscriptionSession = Pick<
   ConnectorSession,
   | 'pollMessages'
+  | 'pollMessagesRun'
   | 'storeOffset'
   | 'getConsumerGroup'
   | 'createConsumerGroup'

@@ -1,8 +1,9 @@
-import type { DecodedPollResult } from '../protocol/iggy-session.js';
 import type { Consumer } from '../protocol/primitives/consumer.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import type { ConnectorSession } from './connector-session.js';
+import type { ReceivedMessage } from './message-subscriber.js';
 import { PartitionPositions } from './partition-positions.js';
+import { subscribedMessages } from './subscribed-message.js';
 
 /** Who a subscription polls as. */
 export type SubscriptionTarget =
@@ -12,12 +13,16 @@ export type SubscriptionTarget =
 type PartitionSubscription = Extract<SubscriptionTarget, { kind: 'partition' }>;
 type GroupSubscription = Extract<SubscriptionTarget, { kind: 'group' }>;
 
-/** One poll's partition and messages. */
-export type PolledBatch = Pick<DecodedPollResult, 'partitionId' | 'currentOffset' | 'messages'>;
+/** One poll's partition and messages (their headers decoded when read: `SubscribedMessage`). */
+export interface PolledBatch {
+  partitionId: number;
+  currentOffset: bigint;
+  messages: ReceivedMessage[];
+}
 
 /** What a subscription reads with: its session, where, as whom, how much at a time. */
 export interface ReadScope {
-  session: Pick<ConnectorSession, 'pollMessages'>;
+  session: Pick<ConnectorSession, 'pollMessagesRun'>;
   stream: string;
   topic: string;
   consumer: Consumer;
@@ -113,9 +118,25 @@ export class PartitionReads {
   }
 
   /** Polls without committing anything. `partitionId` null: the group's next partition for this member. */
-  private poll(partitionId: number | null, strategy: PollingStrategy, count: number): Promise<PolledBatch> {
+  private async poll(
+    partitionId: number | null,
+    strategy: PollingStrategy,
+    count: number,
+  ): Promise<PolledBatch> {
     const { session, stream, topic, consumer } = this.scope;
-    return session.pollMessages({ streamId: stream, topicId: topic, consumer, partitionId, strategy, count });
+    const polled = await session.pollMessagesRun({
+      streamId: stream,
+      topicId: topic,
+      consumer,
+      partitionId,
+      strategy,
+      count,
+    });
+    return {
+      partitionId: polled.partitionId,
+      currentOffset: polled.currentOffset,
+      messages: subscribedMessages(stream, topic, polled.partitionId, polled.messages),
+    };
   }
 }
 

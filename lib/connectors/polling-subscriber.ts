@@ -1,6 +1,5 @@
 import { WakeableDelay } from '../common/wakeable-delay.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
-import type { PolledMessage } from '../protocol/messages/message-batch.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
 import { AssignmentWatch } from './assignment-watch.js';
 import type { PartitionPositions } from './partition-positions.js';
@@ -294,7 +293,7 @@ export class PollingSubscriber implements MessageSubscriber {
     if (this.closed) return;
     if (batch === null) return this.idle();
     this.assignment?.polled(batch.partitionId);
-    this.buffer = this.toReceived(batch);
+    this.buffer = batch.messages;
     this.at = 0;
     this.idleWaitMs = this.minWaitMs;
   }
@@ -363,20 +362,6 @@ export class PollingSubscriber implements MessageSubscriber {
   /** Bumped whenever the session was re-established (always 0 for one that never is). */
   private sessionEpoch(): number {
     return this.session.epoch ?? 0;
-  }
-
-  private toReceived(batch: PolledBatch): ReceivedMessage[] {
-    const { stream, topic } = this.spec;
-    return batch.messages.map((m: PolledMessage) => ({
-      stream,
-      topic,
-      partition: batch.partitionId,
-      offset: m.offset,
-      timestamp: m.timestamp,
-      id: m.id,
-      payload: m.payload,
-      headers: m.headers,
-    }));
   }
 
   private describe(): string {

@@ -1,9 +1,12 @@
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
+import { SubscribedMessage } from '../connectors/subscribed-message.js';
 import { messageIdToUuid } from '../protocol/messages/message-id.js';
 import {
   encodeStringHeaders,
   Header,
+  headerValueAt,
   HeaderKind,
+  walkUserHeaders,
   type HeaderEntry,
   type HeaderField,
   type UserHeaders,
@@ -112,59 +115,95 @@ export function readEventMeta(received: ReceivedMessage, rest?: HeaderEntry[]): 
   }
 }
 
-function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): EventMeta {
-  let id: HeaderField | undefined;
-  let tenant: HeaderField | undefined;
-  let type: HeaderField | undefined;
-  let version: HeaderField | undefined;
-  let occurredAt: HeaderField | undefined;
-  let actor: HeaderField | undefined;
-  let correlation: HeaderField | undefined;
-  let causation: HeaderField | undefined;
-  let contentType: HeaderField | undefined;
-  let own: HeaderEntry[] | undefined;
-  const headers = received.headers;
-  for (let i = 0; i < headers.length; i++) {
-    const entry = headers[i]!;
-    if (entry.key.kind !== HeaderKind.String) {
-      rest?.push(entry);
-      continue;
-    }
-    switch (entry.key.value) {
+/** The names of the envelope's own fields among the headers. */
+const ENVELOPE_FIELD_NAMES: ReadonlySet<string> = new Set(Object.values(EnvelopeHeader));
+
+/** An envelope header as read: the text of a string header, else its field (an error but for the version). */
+type Found = string | HeaderField;
+
+/** The envelope's headers found in one walk (a later duplicate wins, as in the server's map). */
+class EnvelopeFields {
+  id: Found | undefined;
+  tenant: Found | undefined;
+  type: Found | undefined;
+  version: Found | undefined;
+  occurredAt: Found | undefined;
+  actor: Found | undefined;
+  correlation: Found | undefined;
+  causation: Found | undefined;
+  contentType: Found | undefined;
+  /** The `h.<name>` headers. */
+  own: HeaderEntry[] | undefined;
+
+  /** Takes the value of the envelope field `name` (one of `ENVELOPE_FIELD_NAMES`). */
+  set(name: string, value: Found): void {
+    switch (name) {
       case EnvelopeHeader.eventId:
-        id = entry.value;
+        this.id = value;
         break;
       case EnvelopeHeader.tenantId:
-        tenant = entry.value;
+        this.tenant = value;
         break;
       case EnvelopeHeader.eventType:
-        type = entry.value;
+        this.type = value;
         break;
       case EnvelopeHeader.eventVersion:
-        version = entry.value;
+        this.version = value;
         break;
       case EnvelopeHeader.occurredAt:
-        occurredAt = entry.value;
+        this.occurredAt = value;
         break;
       case EnvelopeHeader.actorId:
-        actor = entry.value;
+        this.actor = value;
         break;
       case EnvelopeHeader.correlationId:
-        correlation = entry.value;
+        this.correlation = value;
         break;
       case EnvelopeHeader.causationId:
-        causation = entry.value;
-        break;
-      case EnvelopeHeader.contentType:
-        contentType = entry.value;
+        this.causation = value;
         break;
       default:
-        if (entry.key.value.startsWith(ENVELOPE_HEADER_PREFIX)) (own ??= []).push(entry);
-        else rest?.push(entry);
+        this.contentType = value;
     }
   }
-  const idHeader = text(EnvelopeHeader.eventId, id);
-  const tenantId = required(EnvelopeHeader.tenantId, tenant);
+
+  /** A header that is not an envelope field: kept as one of `h.<name>`, else added to `rest`. */
+  other(entry: HeaderEntry, rest: HeaderEntry[] | undefined): void {
+    if (entry.key.kind === HeaderKind.String && entry.key.value.startsWith(ENVELOPE_HEADER_PREFIX)) {
+      (this.own ??= []).push(entry);
+    } else rest?.push(entry);
+  }
+}
+
+function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): EventMeta {
+  const fields = new EnvelopeFields();
+  const encoded = SubscribedMessage.encodedHeaders(received);
+  if (encoded) {
+    // Straight from the bytes: envelope values become strings, no header objects for them.
+    walkUserHeaders(encoded, 0, encoded.length, (key, kind, start, end, ascii) => {
+      if (key.kind === HeaderKind.String && ENVELOPE_FIELD_NAMES.has(key.value)) {
+        fields.set(
+          key.value,
+          kind === HeaderKind.String
+            ? encoded.toString(ascii ? 'latin1' : 'utf8', start, end)
+            : headerValueAt(encoded, kind, start, end, ascii),
+        );
+      } else fields.other({ key, value: headerValueAt(encoded, kind, start, end, ascii) }, rest);
+    });
+  } else {
+    for (const entry of received.headers) {
+      const { key, value } = entry;
+      if (key.kind === HeaderKind.String && ENVELOPE_FIELD_NAMES.has(key.value)) {
+        fields.set(key.value, value.kind === HeaderKind.String ? value.value : value);
+      } else fields.other(entry, rest);
+    }
+  }
+  return metaOf(received, fields);
+}
+
+function metaOf(received: ReceivedMessage, fields: EnvelopeFields): EventMeta {
+  const idHeader = text(EnvelopeHeader.eventId, fields.id);
+  const tenantId = required(EnvelopeHeader.tenantId, fields.tenant);
   validateTenantId(tenantId, `header ${EnvelopeHeader.tenantId}`);
   const meta: EventMeta = {
     id:
@@ -172,24 +211,24 @@ function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): E
         ? messageIdToUuid(received.id)
         : checkUuid(idHeader, `header ${EnvelopeHeader.eventId}`),
     tenantId,
-    type: checkText(required(EnvelopeHeader.eventType, type), `header ${EnvelopeHeader.eventType}`),
-    version: readVersion(version),
+    type: checkText(required(EnvelopeHeader.eventType, fields.type), `header ${EnvelopeHeader.eventType}`),
+    version: readVersion(fields.version),
     occurredAt: checkTimestamp(
-      required(EnvelopeHeader.occurredAt, occurredAt),
+      required(EnvelopeHeader.occurredAt, fields.occurredAt),
       `header ${EnvelopeHeader.occurredAt}`,
     ),
     headers: {},
-    contentType: text(EnvelopeHeader.contentType, contentType),
+    contentType: text(EnvelopeHeader.contentType, fields.contentType),
   };
-  const actorId = text(EnvelopeHeader.actorId, actor);
-  const correlationId = text(EnvelopeHeader.correlationId, correlation);
-  const causationId = text(EnvelopeHeader.causationId, causation);
+  const actorId = text(EnvelopeHeader.actorId, fields.actor);
+  const correlationId = text(EnvelopeHeader.correlationId, fields.correlation);
+  const causationId = text(EnvelopeHeader.causationId, fields.causation);
   if (actorId !== undefined) meta.actorId = actorId;
   if (correlationId !== undefined) meta.correlationId = correlationId;
   if (causationId !== undefined) meta.causationId = causationId;
-  if (own) {
+  if (fields.own) {
     // later duplicates win, as in the server's map
-    for (const { key, value } of own) {
+    for (const { key, value } of fields.own) {
       const name = (key.value as string).slice(ENVELOPE_HEADER_PREFIX.length);
       setOwn(meta.headers, name, stringValue(key.value as string, value));
     }
@@ -197,13 +236,13 @@ function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): E
   return meta;
 }
 
-function text(name: string, field: HeaderField | undefined): string | undefined {
-  return field === undefined ? undefined : stringValue(name, field);
+function text(name: string, found: Found | undefined): string | undefined {
+  return found === undefined ? undefined : stringValue(name, found);
 }
 
-function required(name: string, field: HeaderField | undefined): string {
-  if (field === undefined) throw new EnvelopeValidationError(`header ${name}`, 'is missing');
-  return stringValue(name, field);
+function required(name: string, found: Found | undefined): string {
+  if (found === undefined) throw new EnvelopeValidationError(`header ${name}`, 'is missing');
+  return stringValue(name, found);
 }
 
 /** `record[name] = value` as an own property, even for a `__proto__` name. */
@@ -214,9 +253,11 @@ function setOwn(record: Record<string, string>, name: string, value: string): vo
 }
 
 /** `event_version` as a decimal string (what we write) or any integer header kind (what others may). */
-function readVersion(field: HeaderField | undefined): number {
+function readVersion(found: Found | undefined): number {
   const name = `header ${EnvelopeHeader.eventVersion}`;
-  if (field === undefined) throw new EnvelopeValidationError(name, 'is missing');
+  if (found === undefined) throw new EnvelopeValidationError(name, 'is missing');
+  if (typeof found === 'string') return checkVersion(/^\d{1,10}$/.test(found) ? Number(found) : found, name);
+  const field = found;
   let value: unknown;
   switch (field.kind) {
     case HeaderKind.String:
@@ -233,7 +274,8 @@ function readVersion(field: HeaderField | undefined): number {
   return checkVersion(value, name);
 }
 
-function stringValue(key: string, field: HeaderField): string {
+function stringValue(key: string, field: Found): string {
+  if (typeof field === 'string') return field;
   if (field.kind !== HeaderKind.String) {
     throw new EnvelopeValidationError(`header ${key}`, `must be a string header, got kind ${field.kind}`);
   }

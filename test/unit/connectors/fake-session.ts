@@ -8,6 +8,10 @@ import type {
   GroupTarget,
 } from '../../../lib/protocol/commands/consumer-groups/index.js';
 import type { StoreOffsetInput, PollInput, DecodedPollResult } from '../../../lib/protocol/iggy-session.js';
+import type { PolledRun } from '../../../lib/protocol/commands/messages/index.js';
+import { dataViewOf } from '../../../lib/protocol/messages/buffer-view.js';
+import { MessageLayout } from '../../../lib/protocol/messages/message-layout.js';
+import { MessageRun } from '../../../lib/protocol/messages/message-run.js';
 
 /** One recorded poll. */
 export interface PollCall {
@@ -92,6 +96,20 @@ export class FakeSession implements SubscriptionSession {
     }
     const messages = log.slice(Number(start), Number(start) + count);
     return { partitionId: pid, currentOffset: BigInt(log.length - 1), messages };
+  }
+
+  /** `pollMessages`' messages as the bytes a server sends, with their offsets and timestamps. */
+  async pollMessagesRun(request: PollInput): Promise<PolledRun> {
+    const { partitionId, currentOffset, messages } = await this.pollMessages(request);
+    const run = MessageRun.encode(messages);
+    const view = dataViewOf(run.bytes);
+    let at = 0;
+    run.ends().forEach((end, i) => {
+      view.setBigUint64(at + MessageLayout.offset, messages[i]!.offset, true);
+      view.setBigUint64(at + MessageLayout.timestamp, messages[i]!.timestamp, true);
+      at = end;
+    });
+    return { partitionId, currentOffset, messages: run };
   }
 
   async storeOffset(request: StoreOffsetInput): Promise<void> {
