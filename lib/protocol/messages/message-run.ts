@@ -68,6 +68,18 @@ export class MessageRun {
     return run;
   }
 
+  /**
+   * Checks the framing of `bytes` only (`walkMessages`: the count, each message's lengths, no trailing
+   * bytes) and wraps them; user headers are checked when they are read (a poll's reader needs only some).
+   */
+  static walk(bytes: Buffer, options: { count?: number; context?: string } = {}): MessageRun {
+    const { count, context = 'messages' } = options;
+    const ends = walkMessages(bytes, { count, allowEmpty: true }, protocolFault(context));
+    const run = new MessageRun(bytes, ends.length);
+    run.#ends = ends;
+    return run;
+  }
+
   /** The messages as objects (payloads are views into `bytes`). */
   decode(): PolledMessage[] {
     return decodeWalked(this.bytes, this.ends());

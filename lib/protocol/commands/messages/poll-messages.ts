@@ -70,8 +70,9 @@ function decodePolled(payload: Buffer): PolledMessages {
 }
 
 /**
- * Decodes a poll response as `pollMessagesCodec` does, checking the messages just as thoroughly, but
- * keeps them encoded: a `MessageRun` (a view into `payload`) to decode on demand.
+ * Decodes a poll response as `pollMessagesCodec` does, but keeps the messages encoded: a `MessageRun`
+ * (a view into `payload`) to decode on demand. Their framing is checked here; their user headers when
+ * they are read (`decode()`, or a reader walking them), each failure a `ProtocolError` as here.
  */
 export function decodePollResponseRun(payload: Buffer): PolledRun {
   return decodePayload(payload, 'PollMessages response', (r) => {
@@ -79,7 +80,7 @@ export function decodePollResponseRun(payload: Buffer): PolledRun {
     const currentOffset = r.u64('current offset');
     const count = r.u32('messages count');
     const bytes = r.bytes(r.remaining, 'messages');
-    const messages = MessageRun.validate(bytes, { count, allowEmpty: true, context: r.context });
+    const messages = MessageRun.walk(bytes, { count, context: r.context });
     return { partitionId, currentOffset, messages };
   });
 }
