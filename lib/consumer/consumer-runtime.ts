@@ -219,12 +219,18 @@ export class ConsumerRuntime {
       (this.spec.batchSize ?? subscribeDefaults.batchSize) * (this.spec.concurrency + 1);
     let failures = 0;
     const delivered = (message: ReceivedMessage): void => commits.delivered(message);
+    let prefetched: Promise<ReceivedMessage[] | null> | undefined;
     while (this.state === 'running') {
-      if (!this.lanes.hasRoom(maxBuffered)) await this.lanes.waitForRoom(maxBuffered);
-      if (this.state !== 'running') break;
+      let polling = prefetched;
+      prefetched = undefined;
+      if (!polling) {
+        if (!this.lanes.hasRoom(maxBuffered)) await this.lanes.waitForRoom(maxBuffered);
+        if (this.state !== 'running') break;
+        polling = subscription.recvBatch();
+      }
       let batch: ReceivedMessage[] | null;
       try {
-        batch = await subscription.recvBatch();
+        batch = await polling;
       } catch (error) {
         if (this.state !== 'running') break;
         failures++;
@@ -237,6 +243,12 @@ export class ConsumerRuntime {
       if (failures > 0) {
         failures = 0;
         this.hooks.onPollRecovered?.();
+      }
+      // The next poll is under way while this batch is handled (over the network, its round trip
+      // overlaps the handlers); a batch left unhandled at stop is never committed, so delivered again.
+      if (this.lanes.hasRoom(maxBuffered - batch.length)) {
+        prefetched = subscription.recvBatch();
+        prefetched.catch(() => undefined); // awaited (and its failure handled) on the next turn
       }
       this.lanes.pushAll(batch, delivered);
       if (this.turns.due) await this.turns.take();

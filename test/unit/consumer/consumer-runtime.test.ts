@@ -150,6 +150,18 @@ describe.each(INVOKES)('ConsumerRuntime, %s', (_shape, invoke) => {
     await waitFor(() => runtime.status().handled === 8);
   });
 
+  it('asks for the next batch before it handles the one it got (the poll overlaps the handlers)', async () => {
+    const subscription = new FakeSubscription();
+    const pollsSeen: number[] = [];
+    const runtime = await start(subscription, () => void pollsSeen.push(subscription.polls));
+    subscription.feed(eventAt(0, 0n), eventAt(0, 1n));
+    await waitFor(() => runtime.status().handled === 2);
+    expect(pollsSeen).toEqual([2, 2]);
+    subscription.feed(eventAt(0, 2n));
+    await waitFor(() => runtime.status().handled === 3);
+    expect(pollsSeen[2]).toBe(3);
+  });
+
   it('counts skipped and unmatched events, and reports its handlers', async () => {
     const subscription = new FakeSubscription();
     const runtime = await start(subscription, () => undefined);
