@@ -256,22 +256,17 @@ function setOwn(record: Record<string, string>, name: string, value: string): vo
 function readVersion(found: Found | undefined): number {
   const name = `header ${EnvelopeHeader.eventVersion}`;
   if (found === undefined) throw new EnvelopeValidationError(name, 'is missing');
+  // A string header arrives as its text (`EnvelopeFields`); a field here is of another kind.
   if (typeof found === 'string') return checkVersion(/^\d{1,10}$/.test(found) ? Number(found) : found, name);
-  const field = found;
-  let value: unknown;
-  switch (field.kind) {
-    case HeaderKind.String:
-      value = /^\d{1,10}$/.test(field.value) ? Number(field.value) : field.value;
-      break;
+  switch (found.kind) {
     case HeaderKind.Raw:
     case HeaderKind.Bool:
     case HeaderKind.Float32:
     case HeaderKind.Float64:
-      throw new EnvelopeValidationError(name, `must be a string or integer header, got kind ${field.kind}`);
+      throw new EnvelopeValidationError(name, `must be a string or integer header, got kind ${found.kind}`);
     default:
-      value = Number(field.value);
+      return checkVersion(Number(found.value), name);
   }
-  return checkVersion(value, name);
 }
 
 function stringValue(key: string, field: Found): string {
