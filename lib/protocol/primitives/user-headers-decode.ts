@@ -6,13 +6,11 @@ import { HeaderKind, type HeaderEntry, type HeaderField, type UserHeaders } from
 import { knownStringKey, rememberStringKey } from './header-key-cache.js';
 import { FIXED_SIZE, invalidHeader, MAX_FIELD_BYTES } from './user-header-rules.js';
 
-/** A checked field's value (see `walkUserHeaders`) as its kind's JS value. */
+/** A checked field's value of a kind other than string (see `headerValueAt`) as its kind's JS value. */
 function readField(v: Buffer, kind: number): HeaderField {
   switch (kind) {
     case HeaderKind.Raw:
       return { kind, value: Buffer.from(v) };
-    case HeaderKind.String:
-      return { kind, value: v.toString('utf8') };
     case HeaderKind.Bool:
       return { kind, value: v[0] === 1 };
     case HeaderKind.Int8:
