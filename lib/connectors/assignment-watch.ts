@@ -10,8 +10,9 @@ export const DEFAULT_ASSIGNMENT_CHECK_MS = 5_000;
  * poll returned a partition outside the known set. Listeners hear the first set and every change.
  *
  * The server lists members by a member id of its own, handed out on join as one more than the highest
- * present, so this member is one of those not present just before its join; when several joined at once,
- * the candidates narrow as the others leave, or the owner of a partition a poll returned is picked. Reads made
+ * present, so this member is one of those present just after its join and not just before it (its
+ * connector's joins of a group never overlap: `GroupJoins`). When another process joined in between, the
+ * candidates narrow as the others leave, or the owner of a partition a poll returned is picked. Reads made
  * over a session that was re-established since the join are dropped (the membership went with it; the
  * re-join starts over). A failed read is simply tried at the next tick.
  */
@@ -40,7 +41,10 @@ export class AssignmentWatch {
 
   /** The session joined the group (again). */
   joined(join: JoinedGroup): void {
-    this.before = new Set(join.membersBefore);
+    const before = new Set(join.membersBefore);
+    // Without the read just after the join, the first read after it stands in (later joiners included).
+    this.before = join.membersAfter ? undefined : before;
+    this.candidates = new Set(join.membersAfter?.filter((id) => !before.has(id)));
     this.joins++;
     this.joinedEpoch = this.session.epoch ?? 0;
     this.refresh();

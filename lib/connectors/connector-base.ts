@@ -15,6 +15,7 @@ import {
   type SessionFactory,
 } from './connector-session.js';
 import { createIfMissing } from './create-if-missing.js';
+import { GroupJoins } from './group-joins.js';
 import type { IggyConnector, OffsetOwner, PartitionLag, TopicInfo, TopicSpec } from './iggy-connector.js';
 import type { MessageSubscriber, SubscribeOptions } from './message-subscriber.js';
 import { PollingSubscriber, type SubscriptionTarget } from './polling-subscriber.js';
@@ -53,6 +54,7 @@ export abstract class ConnectorBase<
   private state: State = 'idle';
   private resolved: ConnectorConfig | undefined;
   private readonly subscribers = new Set<PollingSubscriber>();
+  private readonly joins = new GroupJoins();
   private stopping: Promise<void> | undefined;
   private batcher: PublishBatcher | undefined;
   private batchObserver: PublishBatchObserver | undefined;
@@ -224,6 +226,7 @@ export abstract class ConnectorBase<
           named,
           info,
           options.startFrom ?? 'committed',
+          this.joins,
         );
         return this.startSubscription(session, stream, topic, target, settings, joined);
       } catch (err) {
@@ -255,7 +258,7 @@ export abstract class ConnectorBase<
         }
       }
       const group = { streamId: stream, topicId: topic, groupId: owner.name };
-      await storeOffsetAsMember(await this.openSession(), group, request);
+      await storeOffsetAsMember(await this.openSession(), group, request, this.joins);
     });
   }
 
@@ -384,7 +387,7 @@ export abstract class ConnectorBase<
     const subscriber: PollingSubscriber = new PollingSubscriber(
       session,
       { stream, topic, target, ...settings },
-      { joined, onClose: () => this.subscribers.delete(subscriber) },
+      { joined, joins: this.joins, onClose: () => this.subscribers.delete(subscriber) },
     );
     this.subscribers.add(subscriber);
     return subscriber;

@@ -3,6 +3,7 @@ import type { TopicTarget } from '../protocol/commands/topics/index.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import type { IggySession, StoreOffsetInput } from '../protocol/iggy-session.js';
 import { createIfMissing } from './create-if-missing.js';
+import type { GroupJoins } from './group-joins.js';
 
 /**
  * A session a connector works over: `IggySession`'s commands, plus what some sessions can do beyond the
@@ -69,6 +70,8 @@ export interface NamedGroup extends TopicTarget {
 export interface JoinedGroup {
   /** The ids of the group's members read just before the join (none when the join created the group). */
   membersBefore: readonly number[];
+  /** The ids read just after it; undefined when that read failed (the join stands). */
+  membersAfter?: readonly number[];
 }
 
 /** Creates the group when missing (a racing create is success), then joins it as `session`. */
@@ -81,7 +84,11 @@ export async function joinGroup(session: SubscriptionSession, target: NamedGroup
     IggyErrorCode.ConsumerGroupNameAlreadyExists,
   );
   await session.joinConsumerGroup(target);
-  return { membersBefore: seen.group?.members.map((m) => m.id) ?? [] };
+  const after = await session.getConsumerGroup(target).catch(() => null);
+  return {
+    membersBefore: seen.group?.members.map((m) => m.id) ?? [],
+    membersAfter: after?.members.map((m) => m.id),
+  };
 }
 
 /** Leaves the group; nothing to do while the session is down (its membership ends with it). */
@@ -90,14 +97,15 @@ export async function leaveGroup(session: SubscriptionSession, target: NamedGrou
   await session.leaveConsumerGroup(target);
 }
 
-/** Stores a group's offset as a short-lived member: `session` joins, stores, leaves, and is closed. */
+/** Stores a group's offset as a short-lived member: `session` joins (through `joins`), stores, leaves, and is closed. */
 export async function storeOffsetAsMember(
   session: ConnectorSession,
   group: NamedGroup,
   request: StoreOffsetInput,
+  joins: GroupJoins,
 ): Promise<void> {
   try {
-    await joinGroup(session, group);
+    await joins.join(session, group);
     await session.storeOffset(request);
   } finally {
     await leaveGroup(session, group).catch(() => undefined);

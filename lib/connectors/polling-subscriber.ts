@@ -5,7 +5,8 @@ import { AssignmentWatch } from './assignment-watch.js';
 import type { PartitionPositions } from './partition-positions.js';
 import { PartitionReads, type PolledBatch, type SubscriptionTarget } from './partition-reads.js';
 import { errorCodeOf, toConnectorError } from './connector-error-mapping.js';
-import { joinGroup, leaveGroup, type JoinedGroup, type SubscriptionSession } from './connector-session.js';
+import { leaveGroup, type JoinedGroup, type SubscriptionSession } from './connector-session.js';
+import { GroupJoins } from './group-joins.js';
 import type { GroupAssignment, MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
 
 export type { SubscriptionTarget } from './partition-reads.js';
@@ -76,7 +77,7 @@ export class PollingSubscriber implements MessageSubscriber {
   constructor(
     private readonly session: SubscriptionSession,
     private readonly spec: SubscriptionSpec,
-    options: { joined?: JoinedGroup; onClose?: () => void } = {},
+    options: { joined?: JoinedGroup; onClose?: () => void; joins?: GroupJoins } = {},
   ) {
     const target = spec.target;
     this.consumer =
@@ -91,6 +92,7 @@ export class PollingSubscriber implements MessageSubscriber {
       if (options.joined) this.assignment.joined(options.joined);
     }
     this.onClose = options.onClose;
+    this.joins = options.joins ?? new GroupJoins();
     this.minWaitMs = Math.min(spec.minPollIntervalMs ?? DEFAULT_MIN_POLL_INTERVAL_MS, spec.pollIntervalMs);
     this.idleWaitMs = spec.pollIntervalMs;
     this.unwatch = this.watch();
@@ -110,6 +112,8 @@ export class PollingSubscriber implements MessageSubscriber {
   }
 
   private readonly onClose: (() => void) | undefined;
+  /** Its connector's joins (one at a time per group). */
+  private readonly joins: GroupJoins;
 
   get isClosed(): boolean {
     return this.closed;
@@ -350,7 +354,7 @@ export class PollingSubscriber implements MessageSubscriber {
   }
 
   private async join(group: string): Promise<void> {
-    const joined = await joinGroup(this.session, {
+    const joined = await this.joins.join(this.session, {
       streamId: this.spec.stream,
       topicId: this.spec.topic,
       groupId: group,

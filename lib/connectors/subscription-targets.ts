@@ -2,7 +2,8 @@ import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
 import { PollingStrategy } from '../protocol/primitives/polling-strategy.js';
 import { ConnectorError } from './connector-error.js';
-import { joinGroup, type ConnectorSession, type JoinedGroup, type NamedGroup } from './connector-session.js';
+import type { ConnectorSession, JoinedGroup, NamedGroup } from './connector-session.js';
+import type { GroupJoins } from './group-joins.js';
 import type { TopicInfo } from './iggy-connector.js';
 import type { StartFrom } from './message-subscriber.js';
 import type { SubscriptionTarget } from './partition-reads.js';
@@ -34,13 +35,14 @@ export function partitionTarget(
 
 /**
  * A group member's read of `topic`: its floors for `startFrom` (timestamps probed over `session`), then
- * `session` joins the group (created when missing).
+ * `session` joins the group (created when missing) through `joins`.
  */
 export async function joinGroupTarget(
   session: ConnectorSession,
   group: NamedGroup,
   topic: TopicInfo,
   startFrom: StartFrom,
+  joins: GroupJoins,
 ): Promise<{ target: SubscriptionTarget; joined: JoinedGroup }> {
   const { streamId, topicId, groupId } = group;
   const floors = await groupFloors(startFrom, topic, async (partition, ts) => {
@@ -54,7 +56,7 @@ export async function joinGroupTarget(
     });
     return batch.messages[0]?.offset ?? null;
   });
-  const joined = await joinGroup(session, group);
+  const joined = await joins.join(session, group);
   const target: SubscriptionTarget = {
     kind: 'group',
     group: groupId,

@@ -223,6 +223,28 @@ export function connectorContract(
     });
 
     groupIt(
+      'tells each of two members subscribed at once its partitions (their joins do not overlap)',
+      async () => {
+        const { stream, topic } = await freshTopic(connector, 4);
+        const options = { ...FAST, assignmentCheckMs: 25 };
+        const members = await Promise.all([
+          connector.subscribeGroup(stream, topic, 'together', options),
+          connector.subscribeGroup(stream, topic, 'together', options),
+        ]);
+        const latest: (readonly number[] | undefined)[] = [undefined, undefined];
+        members.forEach((m, i) => m.onAssignment!((assignment) => (latest[i] = assignment.partitions)));
+        const split = () => latest.every((p) => p !== undefined && p.length > 0 && p.length < 4);
+        await waitFor(
+          () => split() && latest[0]!.length + latest[1]!.length === 4,
+          10_000,
+          `both assignments ${JSON.stringify(latest)}`,
+        );
+        expect([...latest[0]!, ...latest[1]!].sort()).toEqual([0, 1, 2, 3]);
+        await Promise.all(members.map((m) => m.close()));
+      },
+    );
+
+    groupIt(
       'resumes a group right after its last commit when a new subscriber replaces a closed one',
       async () => {
         const { stream, topic } = await freshTopic(connector, 1);

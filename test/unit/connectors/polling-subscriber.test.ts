@@ -321,7 +321,7 @@ describe('PollingSubscriber, group assignment', () => {
     const sub = assignmentSubscriber(source);
     expect((await sub.recv())!.offset).toBe(0n);
     const afterJoin = source.groupReads;
-    expect(afterJoin).toBe(1); // the join's own look-up of the group
+    expect(afterJoin).toBe(2); // the join's own look-ups of the group, just before and just after it
     await sleep(60);
     expect(source.groupReads).toBe(afterJoin);
     const stop = sub.onAssignment(() => undefined);
@@ -357,6 +357,25 @@ describe('PollingSubscriber, group assignment', () => {
     expect(seen[1]).toEqual({ partitions: [0, 1], previous: [1] });
     await sleep(40);
     expect(seen).toHaveLength(2); // an unchanged set is no rebalance
+    await sub.close();
+  });
+
+  it('tells its member apart from one that joined after it, before anyone listened', async () => {
+    const source = new FakeSession([logOf(1), []]);
+    source.members = [{ id: 0, partitions: [0, 1] }];
+    source.joinConsumerGroup = async () => {
+      source.members = [
+        { id: 0, partitions: [0] },
+        { id: 1, partitions: [1] },
+      ];
+    };
+    const sub = assignmentSubscriber(source);
+    await sub.recv(); // joins
+    source.members.push({ id: 2, partitions: [] }); // joined later: not a candidate
+    const seen: GroupAssignment[] = [];
+    sub.onAssignment((assignment) => seen.push(assignment));
+    await waitUntil(() => seen.length === 1);
+    expect(seen[0]).toEqual({ partitions: [1], previous: null });
     await sub.close();
   });
 
