@@ -71,28 +71,48 @@ export class PartitionReads {
   }
 
   /**
-   * Over the network: the member's next partition. The server answers `next` from the group's stored
-   * offset, which trails the cursor until the commits catch up: while it does, one message tells the
-   * partition and the batch is read from the cursor (a whole batch from the stored offset would be
-   * mostly messages handed out already).
+   * Over the network: what the member's partitions hold past their cursors, in two round trips. First
+   * one `next` poll per partition of the topic, sent together: the server rotates a member's `next` over
+   * its partitions one poll at a time (skipping those it is handing over), so they visit each of them.
+   * The server answers `next` from the group's stored offset, which trails the cursor until the commits
+   * catch up: while it does, the polls ask for one message each, which tells the partition, and the
+   * batches are then read from the cursors, together too (a whole batch from the stored offset would be
+   * mostly messages handed out already). A partition's first reply is its batch; later ones repeat it.
    */
-  async next(target: GroupSubscription): Promise<PolledBatch | null> {
-    const rounds = Math.max(1, target.partitionsCount);
-    for (let i = 0; i < rounds && !this.scope.closed(); i++) {
-      const probing = this.positions.handedOutUncommitted();
-      let batch = await this.poll(null, PollingStrategy.next(), probing ? 1 : this.scope.batchSize);
-      if (batch.messages.length === 0) continue;
-      const partition = batch.partitionId;
-      const from = this.positions.next(partition) ?? target.floors.get(partition);
-      const first = batch.messages[0]!.offset;
-      if (from !== undefined && first < from) {
-        if (batch.currentOffset < from) continue; // nothing was appended past the cursor: no read
-        batch = await this.from(partition, from);
-      } else if (probing) batch = await this.from(partition, first);
-      const left = fresh(batch, from);
-      if (left) return left;
+  async next(target: GroupSubscription): Promise<PolledBatch[]> {
+    const probing = this.positions.handedOutUncommitted();
+    const count = probing ? 1 : this.scope.batchSize;
+    const replies = await Promise.all(
+      Array.from({ length: Math.max(1, target.partitionsCount) }, () =>
+        this.poll(null, PollingStrategy.next(), count),
+      ),
+    );
+    const seen = new Set<number>();
+    const batches: (PolledBatch | null | Promise<PolledBatch | null>)[] = [];
+    for (const reply of replies) {
+      if (reply.messages.length === 0 || seen.has(reply.partitionId) || this.scope.closed()) continue;
+      seen.add(reply.partitionId);
+      batches.push(this.pastCursor(reply, target, probing));
     }
-    return null;
+    const found = await Promise.all(batches);
+    return found.filter((batch): batch is PolledBatch => batch !== null);
+  }
+
+  /** `reply`'s partition past the cursor (or the floor): the reply itself when it starts there, else a read. */
+  private pastCursor(
+    reply: PolledBatch,
+    target: GroupSubscription,
+    probing: boolean,
+  ): PolledBatch | null | Promise<PolledBatch | null> {
+    const partition = reply.partitionId;
+    const from = this.positions.next(partition) ?? target.floors.get(partition);
+    const first = reply.messages[0]!.offset;
+    if (from !== undefined && first < from) {
+      if (reply.currentOffset < from) return null; // nothing was appended past the cursor: no read
+      return this.from(partition, from).then((batch) => fresh(batch, from));
+    }
+    if (probing) return this.from(partition, first).then((batch) => fresh(batch, from));
+    return fresh(reply, from);
   }
 
   /** One of the member's partitions from its cursor; the first time, from the group's offset (or the floor above it). */

@@ -241,10 +241,15 @@ export class PollingSubscriber implements MessageSubscriber {
     return (await this.buffered()) ? this.take() : null;
   }
 
+  /** The buffered messages of the next one's partition (a round over the network may buffer several). */
   private async nextBatch(): Promise<ReceivedMessage[] | null> {
     if (!(await this.buffered())) return null;
-    const batch = this.at === 0 ? this.buffer : this.buffer.slice(this.at);
-    this.at = this.buffer.length;
+    const { buffer, at } = this;
+    const partition = buffer[at]!.partition;
+    let end = at + 1;
+    while (end < buffer.length && buffer[end]!.partition === partition) end++;
+    const batch = at === 0 && end === buffer.length ? buffer : buffer.slice(at, end);
+    this.at = end;
     const last = batch[batch.length - 1]!;
     this.positions.handedOut(last.partition, last.offset);
     return batch;
@@ -279,10 +284,10 @@ export class PollingSubscriber implements MessageSubscriber {
   }
 
   private async fill(): Promise<void> {
-    let batch: PolledBatch | null;
+    let batches: PolledBatch[];
     this.appended = false;
     try {
-      batch = this.spec.target.kind === 'group' ? await this.pollGroup() : await this.pollSingle();
+      batches = this.spec.target.kind === 'group' ? await this.pollGroup() : await this.pollSingle();
     } catch (err) {
       if (this.closed) return;
       if (this.session.isTransient?.(err))
@@ -295,9 +300,9 @@ export class PollingSubscriber implements MessageSubscriber {
       throw toConnectorError(err, 'Receive', `poll ${this.describe()}`);
     }
     if (this.closed) return;
-    if (batch === null) return this.idle();
-    this.assignment?.polled(batch.partitionId);
-    this.buffer = batch.messages;
+    if (batches.length === 0) return this.idle();
+    for (const batch of batches) this.assignment?.polled(batch.partitionId);
+    this.buffer = batches.length === 1 ? batches[0]!.messages : batches.flatMap((batch) => batch.messages);
     this.at = 0;
     this.idleWaitMs = this.minWaitMs;
   }
@@ -327,15 +332,16 @@ export class PollingSubscriber implements MessageSubscriber {
     }
   }
 
-  private pollSingle(): Promise<PolledBatch | null> {
+  private async pollSingle(): Promise<PolledBatch[]> {
     const target = this.spec.target;
-    return target.kind === 'partition' ? this.reads.single(target) : Promise.resolve(null);
+    const batch = target.kind === 'partition' ? await this.reads.single(target) : null;
+    return batch ? [batch] : [];
   }
 
-  /** Up to one round over the member's partitions until one has something new. */
-  private async pollGroup(): Promise<PolledBatch | null> {
+  /** One round over the member's partitions: in process until one has something new, else all of them. */
+  private async pollGroup(): Promise<PolledBatch[]> {
     const target = this.spec.target;
-    if (target.kind !== 'group') return null;
+    if (target.kind !== 'group') return [];
     if (!this.joined) await this.join(target.group);
     if (!this.unwatch || !this.session.pollablePartitions) return this.reads.next(target);
     const { stream, topic } = this.spec;
@@ -348,9 +354,10 @@ export class PollingSubscriber implements MessageSubscriber {
       // No longer a member (the broker dropped the session's membership): join again on the next round.
       this.joined = false;
       this.positions.forget();
-      return null;
+      return [];
     }
-    return this.reads.own(target, partitions);
+    const batch = await this.reads.own(target, partitions);
+    return batch ? [batch] : [];
   }
 
   private async join(group: string): Promise<void> {

@@ -145,18 +145,20 @@ describe('PollingSubscriber, group member', () => {
     expect(source.leaves).toEqual(['g']);
   });
 
-  it('over the network, while what it handed out is uncommitted, asks next for one message, then reads that partition from its cursor', async () => {
+  it('over the network, polls next once per partition of the topic, together; while what it handed out is uncommitted, for one message each, then reads from the cursor', async () => {
     const source = new FakeSession([logOf(9), []]);
-    source.owned = [0];
+    source.owned = [0]; // of 2: both polls of a round land on partition 0, the second repeats the first
     const sub = subscriber(source, group(), 3);
     expect(await take(sub, 3)).toEqual(['0:0', '0:1', '0:2']);
     expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.count])).toEqual([
       [null, PollingKind.Next, 3],
+      [null, PollingKind.Next, 3],
     ]);
     expect(await take(sub, 3)).toEqual(['0:3', '0:4', '0:5']);
     expect(
-      source.polls.slice(1).map((p) => [p.partitionId, p.strategy.kind, p.strategy.value, p.count]),
+      source.polls.slice(2).map((p) => [p.partitionId, p.strategy.kind, p.strategy.value, p.count]),
     ).toEqual([
+      [null, PollingKind.Next, 0n, 1],
       [null, PollingKind.Next, 0n, 1],
       [0, PollingKind.Offset, 3n, 3],
     ]);
@@ -166,7 +168,26 @@ describe('PollingSubscriber, group member', () => {
     expect(await take(sub, 3)).toEqual(['0:9', '0:10', '0:11']);
     expect(source.polls.map((p) => [p.partitionId, p.strategy.kind, p.count])).toEqual([
       [null, PollingKind.Next, 3],
+      [null, PollingKind.Next, 3],
     ]);
+    await sub.close();
+  });
+
+  it('over the network, one round hands out every partition that has news, each on its own (recvBatch: one partition)', async () => {
+    const source = new FakeSession([logOf(2), logOf(2), logOf(2)]);
+    const sub = subscriber(source, group(new Map(), 3), 5);
+    const first = await sub.recvBatch();
+    const polls = source.polls.length;
+    const rest = [await sub.recvBatch(), await sub.recvBatch()];
+    expect(source.polls.length).toBe(polls); // the other two came with the same round
+    const batches = [first!, ...rest.map((b) => b!)];
+    expect(batches.map((b) => new Set(b.map((m) => m.partition)).size)).toEqual([1, 1, 1]);
+    expect(
+      batches
+        .map((b) => b.map((m) => `${m.partition}:${m.offset}`))
+        .flat()
+        .sort(),
+    ).toEqual(['0:0', '0:1', '1:0', '1:1', '2:0', '2:1']);
     await sub.close();
   });
 
