@@ -83,8 +83,9 @@ export class ConsumerTelemetry implements ConsumerObserver {
     }
     const metrics = this.metrics;
     if (!metrics) return;
-    const { labels } = this.handledCounts!.of(context.getEventType());
-    metrics.handlerSeconds.observe(labels, ms / 1000);
+    const entry = this.handledCounts!.of(context.getEventType());
+    const labels = entry.labels;
+    (entry.seconds ??= metrics.handlerSeconds.slot(labels)).observe(ms / 1000);
     if (attempts > 1) metrics.retried.inc(labels, attempts - 1);
     if (failure || deadLetterId !== undefined) metrics.failed.inc(labels);
     if (deadLetterId !== undefined) metrics.deadLettered.inc(labels);

@@ -1,5 +1,6 @@
 import type { Counter, LabelValues } from 'prom-client';
 import { OTHER_LABEL } from './label-budget.js';
+import type { HistogramSlot } from './slot-histogram.js';
 
 /** One label set's count not yet added to its counter. */
 export interface TallySlot {
@@ -32,10 +33,11 @@ export class CounterTally<L extends string> {
   }
 }
 
-/** One event type's labels (the fixed ones and its type label) and its count. */
+/** One event type's labels (the fixed ones and its type label), its count, and its time series once timed. */
 export interface EventTypeEntry<L extends string> {
   labels: LabelValues<L | 'type'>;
   count: TallySlot;
+  seconds?: HistogramSlot;
 }
 
 /**

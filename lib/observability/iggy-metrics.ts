@@ -1,8 +1,9 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { PartitionLag } from '../connectors/iggy-connector.js';
 import type { SentBatch } from '../connectors/publish-batcher.js';
 import { CounterTally, EventTypeCounts, type TallySlot } from './counter-tally.js';
 import { LabelBudget } from './label-budget.js';
+import { SlotHistogram } from './slot-histogram.js';
 
 /** How `IggyMetrics` is set up. */
 export interface IggyMetricsOptions {
@@ -38,17 +39,17 @@ export class IggyMetrics {
   readonly published: Counter<'stream' | 'topic' | 'type'>;
   readonly publishErrors: Counter<'stream' | 'topic'>;
   readonly publishedBytes: Counter<'stream' | 'topic'>;
-  readonly publishBatchSize: Histogram<'stream' | 'topic'>;
-  readonly publishSeconds: Histogram<'stream' | 'topic'>;
+  readonly publishBatchSize: SlotHistogram<'stream' | 'topic'>;
+  readonly publishSeconds: SlotHistogram<'stream' | 'topic'>;
   readonly handled: Counter<'group' | 'type'>;
   readonly failed: Counter<'group' | 'type'>;
   readonly retried: Counter<'group' | 'type'>;
   readonly deadLettered: Counter<'group' | 'type'>;
   readonly skipped: Counter<'group' | 'reason'>;
   readonly unmatched: Counter<'group' | 'type'>;
-  readonly handlerSeconds: Histogram<'group' | 'type'>;
+  readonly handlerSeconds: SlotHistogram<'group' | 'type'>;
   readonly inFlight: Gauge<'group'>;
-  readonly commitSeconds: Histogram<'group'>;
+  readonly commitSeconds: SlotHistogram<'group'>;
   readonly commitErrors: Counter<'group'>;
   readonly rebalances: Counter<'group'>;
   readonly assignedPartitions: Gauge<'group'>;
@@ -85,7 +86,7 @@ export class IggyMetrics {
         }),
       });
     const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) =>
-      new Histogram<L>({ name: p + name, help, labelNames, buckets, registers });
+      new SlotHistogram<L>({ name: p + name, help, labelNames, buckets, registers });
 
     this.published = counter(
       'producer_published_total',

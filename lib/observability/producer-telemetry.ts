@@ -3,6 +3,7 @@ import { EnvelopeHeader } from '../events/envelope-headers.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { HeaderKind } from '../protocol/primitives/user-headers.js';
 import type { EventTypeCounts } from './counter-tally.js';
+import type { HistogramSlot } from './slot-histogram.js';
 import type { IggyMetrics } from './iggy-metrics.js';
 import type { EndSpan, IggyTracing, TraceTarget } from './iggy-tracing.js';
 
@@ -104,12 +105,12 @@ export class ProducerTelemetry {
   private count(target: TraceTarget, types: string[], ms: number, error: unknown): void {
     const metrics = this.metrics;
     if (!metrics) return;
-    const { labels, published } = this.seriesOf(metrics, target);
+    const { labels, published, seconds } = this.seriesOf(metrics, target);
     if (error !== undefined) {
       metrics.publishErrors.inc(labels);
       return;
     }
-    metrics.publishSeconds.observe(labels, ms / 1000);
+    seconds.observe(ms / 1000);
     for (const type of types) published.add(type);
   }
 
@@ -118,17 +119,23 @@ export class ProducerTelemetry {
     if (!byTopic) this.series.set(stream, (byTopic = new Map()));
     let series = byTopic.get(topic);
     if (!series) {
-      series = { labels: { stream, topic }, published: metrics.publishedCounts(stream, topic) };
+      const labels = { stream, topic };
+      series = {
+        labels,
+        published: metrics.publishedCounts(stream, topic),
+        seconds: metrics.publishSeconds.slot(labels),
+      };
       byTopic.set(topic, series);
     }
     return series;
   }
 }
 
-/** One topic's publish metrics: its labels, and its published count by type. */
+/** One topic's publish metrics: its labels, its published count by type, and its publish times. */
 interface PublishSeries {
   labels: { stream: string; topic: string };
   published: EventTypeCounts<'stream' | 'topic'>;
+  seconds: HistogramSlot;
 }
 
 function targetOf(request: PublishRequest, fallback: TraceTarget): TraceTarget {
