@@ -6,8 +6,8 @@ import {
 } from './connector-session.js';
 
 /**
- * One connector's group joins, one at a time per group. A join reads the group's members just before it,
- * which is how `AssignmentWatch` tells its own member apart; two overlapping joins would each count the
+ * One connector's group joins, one at a time per group. A join reads the group's members just before and
+ * just after it, which is how `AssignmentWatch` tells its own member apart; two overlapping joins would each count the
  * other's member as possibly theirs, and neither could tell its partitions until a poll or a leave settled it.
  * Joins from other processes may still overlap: `AssignmentWatch` narrows those down.
  */
