@@ -169,10 +169,14 @@ class EnvelopeFields {
 
   /** A header that is not an envelope field: kept as one of `h.<name>`, else added to `rest`. */
   other(entry: HeaderEntry, rest: HeaderEntry[] | undefined): void {
-    if (entry.key.kind === HeaderKind.String && entry.key.value.startsWith(ENVELOPE_HEADER_PREFIX)) {
-      (this.own ??= []).push(entry);
-    } else rest?.push(entry);
+    if (isOwnHeader(entry.key)) (this.own ??= []).push(entry);
+    else rest?.push(entry);
   }
+}
+
+/** One of the envelope's own `h.<name>` headers. */
+function isOwnHeader(key: HeaderField): boolean {
+  return key.kind === HeaderKind.String && key.value.startsWith(ENVELOPE_HEADER_PREFIX);
 }
 
 function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): EventMeta {
@@ -188,7 +192,10 @@ function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): E
             ? encoded.toString(ascii ? 'latin1' : 'utf8', start, end)
             : headerValueAt(encoded, kind, start, end, ascii),
         );
-      } else fields.other({ key, value: headerValueAt(encoded, kind, start, end, ascii) }, rest);
+      } else if (rest !== undefined || isOwnHeader(key)) {
+        // Another header's value is read only when someone keeps it.
+        fields.other({ key, value: headerValueAt(encoded, kind, start, end, ascii) }, rest);
+      }
     });
   } else {
     for (const entry of received.headers) {
