@@ -118,8 +118,7 @@ export class BrokerSession implements IggySession {
    * (its own, less those it is handing over); undefined when it is not a member.
    */
   pollablePartitions(target: GroupTarget): readonly number[] | undefined {
-    const { streamId, topicId, groupId } = target;
-    return groupCommands.pollablePartitions(this.state, this.clientId, streamId, topicId, groupId);
+    return groupCommands.pollablePartitions(this.state, this.clientId, target);
   }
 
   // ── system ─────────────────────────────────────────────────────────────────────────────────────
@@ -221,32 +220,27 @@ export class BrokerSession implements IggySession {
   // ── consumer groups ────────────────────────────────────────────────────────────────────────────
 
   async getConsumerGroup(request: GroupTarget): Promise<ConsumerGroupView | null> {
-    const { streamId, topicId, groupId } = request;
-    return groupCommands.getConsumerGroup(this.state, this.clientId, streamId, topicId, groupId);
+    return groupCommands.getConsumerGroup(this.state, this.clientId, request);
   }
 
   async getConsumerGroups(request: TopicTarget): Promise<ConsumerGroup[]> {
-    return groupCommands.getConsumerGroups(this.state, this.clientId, request.streamId, request.topicId);
+    return groupCommands.getConsumerGroups(this.state, this.clientId, request);
   }
 
   createConsumerGroup(request: CreateConsumerGroupRequest): Promise<ConsumerGroupView> {
-    const { streamId, topicId, name } = request;
-    return groupCommands.createConsumerGroup(this.state, this.clientId, streamId, topicId, name);
+    return groupCommands.createConsumerGroup(this.state, this.clientId, request);
   }
 
   deleteConsumerGroup(request: GroupTarget): Promise<void> {
-    const { streamId, topicId, groupId } = request;
-    return groupCommands.deleteConsumerGroup(this.state, this.clientId, streamId, topicId, groupId);
+    return groupCommands.deleteConsumerGroup(this.state, this.clientId, request);
   }
 
   async joinConsumerGroup(request: GroupTarget): Promise<void> {
-    const { streamId, topicId, groupId } = request;
-    groupCommands.joinConsumerGroup(this.state, this.clientId, streamId, topicId, groupId);
+    groupCommands.joinConsumerGroup(this.state, this.clientId, request);
   }
 
   async leaveConsumerGroup(request: GroupTarget): Promise<void> {
-    const { streamId, topicId, groupId } = request;
-    groupCommands.leaveConsumerGroup(this.state, this.clientId, streamId, topicId, groupId);
+    groupCommands.leaveConsumerGroup(this.state, this.clientId, request);
   }
 
   // ── messages and offsets ─────────────────────────────────────────────────────────────────────────

@@ -4,6 +4,9 @@ import type { BrokerState } from '../broker-state.js';
 import { authorizedTopic, caller, findAuthorizedTopic, type TopicAccess } from './authorization.js';
 import { authorize, Rights } from './permissions.js';
 import type { ConsumerGroupView } from './views.js';
+import type { CreateConsumerGroupRequest } from '../../protocol/commands/consumer-groups/create-consumer-group.js';
+import type { GroupTarget } from '../../protocol/commands/consumer-groups/consumer-group.layout.js';
+import type { TopicTarget } from '../../protocol/commands/topics/topic.layout.js';
 import type { ConsumerGroup, Identifier } from '../types.js';
 
 /*
@@ -15,9 +18,7 @@ import type { ConsumerGroup, Identifier } from '../types.js';
 export async function createConsumerGroup(
   ctx: TopicAccess & Pick<BrokerState, 'exclusive' | 'persist' | 'views'>,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
-  name: string,
+  { streamId, topicId, name }: CreateConsumerGroupRequest,
 ): Promise<ConsumerGroupView> {
   return ctx.exclusive(async () => {
     const [, topic] = readTopic(ctx, clientId, streamId, topicId);
@@ -30,9 +31,7 @@ export async function createConsumerGroup(
 export function getConsumerGroup(
   ctx: TopicAccess & Pick<BrokerState, 'views'>,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
-  groupId: Identifier,
+  { streamId, topicId, groupId }: GroupTarget,
 ): ConsumerGroupView | null {
   const { user, permissions } = caller(ctx, clientId);
   const stream = ctx.catalog.findStream(streamId);
@@ -46,8 +45,7 @@ export function getConsumerGroup(
 export function getConsumerGroups(
   ctx: TopicAccess & Pick<BrokerState, 'views'>,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
+  { streamId, topicId }: TopicTarget,
 ): ConsumerGroup[] {
   const found = findAuthorizedTopic(
     ctx,
@@ -66,9 +64,7 @@ export function getConsumerGroups(
 export async function deleteConsumerGroup(
   ctx: TopicAccess & Pick<BrokerState, 'exclusive' | 'persist' | 'partitions'>,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
-  groupId: Identifier,
+  { streamId, topicId, groupId }: GroupTarget,
 ): Promise<void> {
   await ctx.exclusive(async () => {
     const [stream, topic] = readTopic(ctx, clientId, streamId, topicId);
@@ -87,9 +83,7 @@ export async function deleteConsumerGroup(
 export function joinConsumerGroup(
   ctx: TopicAccess & Pick<BrokerState, 'messaging'>,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
-  groupId: Identifier,
+  { streamId, topicId, groupId }: GroupTarget,
 ): void {
   const [stream, topic] = readTopic(ctx, clientId, streamId, topicId);
   const group = ctx.catalog.group(topic, groupId);
@@ -105,9 +99,7 @@ export function joinConsumerGroup(
 export function pollablePartitions(
   ctx: TopicAccess,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
-  groupId: Identifier,
+  { streamId, topicId, groupId }: GroupTarget,
 ): readonly number[] | undefined {
   const [, topic] = readTopic(ctx, clientId, streamId, topicId);
   return ctx.catalog.group(topic, groupId).membership.pollable(clientId);
@@ -117,9 +109,7 @@ export function pollablePartitions(
 export function leaveConsumerGroup(
   ctx: TopicAccess,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
-  groupId: Identifier,
+  { streamId, topicId, groupId }: GroupTarget,
 ): void {
   const [stream, topic] = readTopic(ctx, clientId, streamId, topicId);
   const group = ctx.catalog.group(topic, groupId);
