@@ -145,7 +145,7 @@ export class BrokerSession implements IggySession {
   // ── streams ────────────────────────────────────────────────────────────────────────────────────
 
   async getStream(request: StreamTarget): Promise<StreamDetails | null> {
-    return catalogCommands.getStream(this.state, this.clientId, request.streamId);
+    return catalogCommands.getStream(this.state, this.clientId, request);
   }
 
   async getStreams(): Promise<Stream[]> {
@@ -153,29 +153,29 @@ export class BrokerSession implements IggySession {
   }
 
   createStream(request: CreateStreamRequest): Promise<StreamDetails> {
-    return catalogCommands.createStream(this.state, this.clientId, request.name);
+    return catalogCommands.createStream(this.state, this.clientId, request);
   }
 
   updateStream(request: UpdateStreamRequest): Promise<void> {
-    return catalogCommands.updateStream(this.state, this.clientId, request.streamId, request.name);
+    return catalogCommands.updateStream(this.state, this.clientId, request);
   }
 
   deleteStream(request: StreamTarget): Promise<void> {
-    return catalogCommands.deleteStream(this.state, this.clientId, request.streamId);
+    return catalogCommands.deleteStream(this.state, this.clientId, request);
   }
 
   purgeStream(request: StreamTarget): Promise<void> {
-    return catalogCommands.purgeStream(this.state, this.clientId, request.streamId);
+    return catalogCommands.purgeStream(this.state, this.clientId, request);
   }
 
   // ── topics, partitions, segments ───────────────────────────────────────────────────────────────
 
   async getTopic(request: TopicTarget): Promise<TopicDetails | null> {
-    return catalogCommands.getTopic(this.state, this.clientId, request.streamId, request.topicId);
+    return catalogCommands.getTopic(this.state, this.clientId, request);
   }
 
   async getTopics(request: StreamTarget): Promise<Topic[]> {
-    return catalogCommands.getTopics(this.state, this.clientId, request.streamId);
+    return catalogCommands.getTopics(this.state, this.clientId, request);
   }
 
   /** Left-out settings take the server's defaults. */
@@ -188,33 +188,23 @@ export class BrokerSession implements IggySession {
   }
 
   deleteTopic(request: TopicTarget): Promise<void> {
-    return catalogCommands.deleteTopic(this.state, this.clientId, request.streamId, request.topicId);
+    return catalogCommands.deleteTopic(this.state, this.clientId, request);
   }
 
   purgeTopic(request: TopicTarget): Promise<void> {
-    return catalogCommands.purgeTopic(this.state, this.clientId, request.streamId, request.topicId);
+    return catalogCommands.purgeTopic(this.state, this.clientId, request);
   }
 
   async createPartitions(request: CreatePartitionsRequest): Promise<void> {
-    const { streamId, topicId, partitionsCount } = request;
-    await catalogCommands.createPartitions(this.state, this.clientId, streamId, topicId, partitionsCount);
+    await catalogCommands.createPartitions(this.state, this.clientId, request);
   }
 
   async deletePartitions(request: DeletePartitionsRequest): Promise<void> {
-    const { streamId, topicId, partitionsCount } = request;
-    await catalogCommands.deletePartitions(this.state, this.clientId, streamId, topicId, partitionsCount);
+    await catalogCommands.deletePartitions(this.state, this.clientId, request);
   }
 
   deleteSegments(request: DeleteSegmentsRequest): Promise<void> {
-    const { streamId, topicId, partitionId, segmentsCount } = request;
-    return catalogCommands.deleteSegments(
-      this.state,
-      this.clientId,
-      streamId,
-      topicId,
-      partitionId,
-      segmentsCount,
-    );
+    return catalogCommands.deleteSegments(this.state, this.clientId, request);
   }
 
   // ── consumer groups ────────────────────────────────────────────────────────────────────────────

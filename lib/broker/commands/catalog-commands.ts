@@ -5,6 +5,17 @@ import { authorizedTopic, caller, findAuthorizedTopic, type TopicAccess } from '
 import { storage } from '../partitions/messaging.js';
 import { authorize, Rights } from './permissions.js';
 import type {
+  CreatePartitionsRequest,
+  DeletePartitionsRequest,
+} from '../../protocol/commands/partitions/index.js';
+import type { DeleteSegmentsRequest } from '../../protocol/commands/segments/index.js';
+import type {
+  CreateStreamRequest,
+  StreamTarget,
+  UpdateStreamRequest,
+} from '../../protocol/commands/streams/index.js';
+import type { TopicTarget } from '../../protocol/commands/topics/index.js';
+import type {
   CreateTopicOptions,
   Identifier,
   Stream,
@@ -33,7 +44,7 @@ type Purging = TopicAccess & Pick<BrokerState, 'exclusive' | 'partitions'>;
 export async function createStream(
   ctx: Changing & Pick<BrokerState, 'views'>,
   clientId: number,
-  name: string,
+  { name }: CreateStreamRequest,
 ): Promise<StreamDetails> {
   const { user, permissions } = caller(ctx, clientId);
   authorize(Rights.createStream(permissions), user.id, 'create streams');
@@ -44,7 +55,7 @@ export async function createStream(
   });
 }
 
-export function getStream(ctx: Reading, clientId: number, streamId: Identifier): StreamDetails | null {
+export function getStream(ctx: Reading, clientId: number, { streamId }: StreamTarget): StreamDetails | null {
   const { user, permissions } = caller(ctx, clientId);
   const stream = ctx.catalog.findStream(streamId);
   if (!stream) return null;
@@ -61,8 +72,7 @@ export function getStreams(ctx: Reading, clientId: number): Stream[] {
 export async function updateStream(
   ctx: Changing,
   clientId: number,
-  streamId: Identifier,
-  name: string,
+  { streamId, name }: UpdateStreamRequest,
 ): Promise<void> {
   await ctx.exclusive(async () => {
     const stream = manageStream(ctx, clientId, streamId);
@@ -75,7 +85,7 @@ export async function updateStream(
 export async function deleteStream(
   ctx: Changing & Pick<BrokerState, 'partitions' | 'backend'>,
   clientId: number,
-  streamId: Identifier,
+  { streamId }: StreamTarget,
 ): Promise<void> {
   await ctx.exclusive(async () => {
     const stream = manageStream(ctx, clientId, streamId);
@@ -88,7 +98,7 @@ export async function deleteStream(
   });
 }
 
-export async function purgeStream(ctx: Purging, clientId: number, streamId: Identifier): Promise<void> {
+export async function purgeStream(ctx: Purging, clientId: number, { streamId }: StreamTarget): Promise<void> {
   await ctx.exclusive(async () => {
     const stream = manageStream(ctx, clientId, streamId);
     for (const topic of stream.topics.values()) await purgePartitions(ctx, stream, topic);
@@ -116,14 +126,13 @@ export async function createTopic(
 export function getTopic(
   ctx: Reading,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
+  { streamId, topicId }: TopicTarget,
 ): TopicDetails | null {
   const found = findAuthorizedTopic(ctx, clientId, streamId, topicId, Rights.readTopic, 'read topic');
   return found && ctx.views.topicDetails(...found);
 }
 
-export function getTopics(ctx: Reading, clientId: number, streamId: Identifier): Topic[] {
+export function getTopics(ctx: Reading, clientId: number, { streamId }: StreamTarget): Topic[] {
   const { user, permissions } = caller(ctx, clientId);
   const stream = ctx.catalog.findStream(streamId);
   if (!stream) return [];
@@ -148,8 +157,7 @@ export async function updateTopic(
 export async function deleteTopic(
   ctx: Changing & Pick<BrokerState, 'partitions' | 'backend'>,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
+  { streamId, topicId }: TopicTarget,
 ): Promise<void> {
   await ctx.exclusive(async () => {
     const [stream, topic] = manageTopic(ctx, clientId, streamId, topicId);
@@ -165,8 +173,7 @@ export async function deleteTopic(
 export async function purgeTopic(
   ctx: Purging,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
+  { streamId, topicId }: TopicTarget,
 ): Promise<void> {
   await ctx.exclusive(async () => {
     const [stream, topic] = manageTopic(ctx, clientId, streamId, topicId);
@@ -178,9 +185,7 @@ export async function purgeTopic(
 export async function createPartitions(
   ctx: Changing & Pick<BrokerState, 'partitions'>,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
-  count: number,
+  { streamId, topicId, partitionsCount: count }: CreatePartitionsRequest,
 ): Promise<number[]> {
   checkPartitionsCount(count, 1);
   return ctx.exclusive(async () => {
@@ -196,9 +201,7 @@ export async function createPartitions(
 export async function deletePartitions(
   ctx: Changing & Pick<BrokerState, 'partitions'>,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
-  count: number,
+  { streamId, topicId, partitionsCount: count }: DeletePartitionsRequest,
 ): Promise<number[]> {
   checkPartitionsCount(count, 1);
   return ctx.exclusive(async () => {
@@ -218,10 +221,7 @@ export async function deletePartitions(
 export async function deleteSegments(
   ctx: TopicAccess & Pick<BrokerState, 'messaging'>,
   clientId: number,
-  streamId: Identifier,
-  topicId: Identifier,
-  partitionId: number,
-  count: number,
+  { streamId, topicId, partitionId, segmentsCount: count }: DeleteSegmentsRequest,
 ): Promise<void> {
   const [stream, topic] = manageTopic(ctx, clientId, streamId, topicId);
   const runtime = ctx.messaging.runtime(stream, topic, partitionId);
