@@ -20,6 +20,7 @@ import {
   checkUuid,
   checkVersion,
 } from './envelope-validation.js';
+import { LastPassed, RecentHeaderTexts } from './recent-header-texts.js';
 import { validateTenantId } from './tenant-partitioner.js';
 
 /** The message header names that carry an envelope's metadata; every value is a string header. */
@@ -118,6 +119,19 @@ export function readEventMeta(received: ReceivedMessage, rest?: HeaderEntry[]): 
 /** The names of the envelope's own fields among the headers. */
 const ENVELOPE_FIELD_NAMES: ReadonlySet<string> = new Set(Object.values(EnvelopeHeader));
 
+/** Per envelope field but the (ever new) event id, the texts its header carried lately. */
+const RECENT_TEXTS: ReadonlyMap<string, RecentHeaderTexts> = new Map(
+  [...ENVELOPE_FIELD_NAMES]
+    .filter((name) => name !== EnvelopeHeader.eventId)
+    .map((name) => [name, new RecentHeaderTexts()]),
+);
+
+/** The text of a string header's value read in place (see `HeaderVisitor`). */
+function fieldText(name: string, buf: Buffer, start: number, end: number, ascii: boolean): string {
+  const recent = ascii ? RECENT_TEXTS.get(name) : undefined;
+  return recent ? recent.text(buf, start, end) : buf.toString(ascii ? 'latin1' : 'utf8', start, end);
+}
+
 /** An envelope header as read: the text of a string header, else its field (an error but for the version). */
 type Found = string | HeaderField;
 
@@ -189,7 +203,7 @@ function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): E
         fields.set(
           key.value,
           kind === HeaderKind.String
-            ? encoded.toString(ascii ? 'latin1' : 'utf8', start, end)
+            ? fieldText(key.value, encoded, start, end, ascii)
             : headerValueAt(encoded, kind, start, end, ascii),
         );
       } else if (rest !== undefined || isOwnHeader(key)) {
@@ -208,6 +222,13 @@ function readMeta(received: ReceivedMessage, rest: HeaderEntry[] | undefined): E
   return metaOf(received, fields);
 }
 
+/** Checks of the fields whose values repeat and cost most to check. */
+const OCCURRED_AT = new LastPassed((text) => checkTimestamp(text, `header ${EnvelopeHeader.occurredAt}`));
+/** `event_version` as a decimal string (what we write). */
+const VERSION_TEXT = new LastPassed((text) =>
+  checkVersion(/^\d{1,10}$/.test(text) ? Number(text) : text, `header ${EnvelopeHeader.eventVersion}`),
+);
+
 function metaOf(received: ReceivedMessage, fields: EnvelopeFields): EventMeta {
   const idHeader = text(EnvelopeHeader.eventId, fields.id);
   const tenantId = required(EnvelopeHeader.tenantId, fields.tenant);
@@ -220,10 +241,7 @@ function metaOf(received: ReceivedMessage, fields: EnvelopeFields): EventMeta {
     tenantId,
     type: checkText(required(EnvelopeHeader.eventType, fields.type), `header ${EnvelopeHeader.eventType}`),
     version: readVersion(fields.version),
-    occurredAt: checkTimestamp(
-      required(EnvelopeHeader.occurredAt, fields.occurredAt),
-      `header ${EnvelopeHeader.occurredAt}`,
-    ),
+    occurredAt: OCCURRED_AT.of(required(EnvelopeHeader.occurredAt, fields.occurredAt)),
     headers: {},
     contentType: text(EnvelopeHeader.contentType, fields.contentType),
   };
@@ -264,7 +282,7 @@ function readVersion(found: Found | undefined): number {
   const name = `header ${EnvelopeHeader.eventVersion}`;
   if (found === undefined) throw new EnvelopeValidationError(name, 'is missing');
   // A string header arrives as its text (`EnvelopeFields`); a field here is of another kind.
-  if (typeof found === 'string') return checkVersion(/^\d{1,10}$/.test(found) ? Number(found) : found, name);
+  if (typeof found === 'string') return VERSION_TEXT.of(found);
   switch (found.kind) {
     case HeaderKind.Raw:
     case HeaderKind.Bool:
