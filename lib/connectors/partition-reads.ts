@@ -41,6 +41,11 @@ export class PartitionReads {
   readonly positions = new PartitionPositions();
   /** Where the next round over a member's partitions starts (after the last one that had news). */
   private rotation = 0;
+  /**
+   * Over the network: how many partitions the member owns, as the last round's replies told (each names
+   * the partition the server rotated to); undefined until a round shows it, or after one shows it grew.
+   */
+  private owned: number | undefined;
 
   constructor(private readonly scope: ReadScope) {}
 
@@ -78,15 +83,20 @@ export class PartitionReads {
    * catch up: while it does, the polls ask for one message each, which tells the partition, and the
    * batches are then read from the cursors, together too (a whole batch from the stored offset would be
    * mostly messages handed out already). A partition's first reply is its batch; later ones repeat it.
+   * Once a round shows how many partitions the member owns (a reply repeated a partition), the next
+   * rounds send one poll more than that (a member of several polls its share, not the whole topic);
+   * when that extra poll names a new partition too, the member gained some: the next round polls them all.
    */
   async next(target: GroupSubscription): Promise<PolledBatch[]> {
     const probing = this.positions.handedOutUncommitted();
     const count = probing ? 1 : this.scope.batchSize;
+    const partitions = Math.max(1, target.partitionsCount);
+    const polls = Math.min(partitions, this.owned === undefined ? partitions : this.owned + 1);
     const replies = await Promise.all(
-      Array.from({ length: Math.max(1, target.partitionsCount) }, () =>
-        this.poll(null, PollingStrategy.next(), count),
-      ),
+      Array.from({ length: polls }, () => this.poll(null, PollingStrategy.next(), count)),
     );
+    const named = new Set(replies.map((reply) => reply.partitionId)).size;
+    this.owned = named < polls || polls === partitions ? named : undefined;
     const seen = new Set<number>();
     const batches: (PolledBatch | null | Promise<PolledBatch | null>)[] = [];
     for (const reply of replies) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { GroupAssignment } from '../../../lib/connectors/message-subscriber.js';
 import { PollingSubscriber } from '../../../lib/connectors/polling-subscriber.js';
+import type { PollInput } from '../../../lib/protocol/iggy-session.js';
 import { FakeSession, message } from './fake-session.js';
 
 function logOf(n: number): ReturnType<typeof message>[] {
@@ -122,5 +123,55 @@ describe('PollingSubscriber, group assignment', () => {
     await waitUntil(() => seen.length === 2);
     expect(seen[1]).toEqual({ partitions: [0], previous: [0, 1] });
     await sub.close();
+  });
+});
+
+/** Counts the polls of each round (a round's polls are all sent in one go, rounds macrotasks apart). */
+class RoundCountingSession extends FakeSession {
+  readonly rounds: number[] = [];
+  private inRound = false;
+
+  override pollMessages(request: PollInput): ReturnType<FakeSession['pollMessages']> {
+    if (!this.inRound) {
+      this.rounds.push(0);
+      this.inRound = true;
+      setImmediate(() => (this.inRound = false));
+    }
+    this.rounds[this.rounds.length - 1]!++;
+    return super.pollMessages(request);
+  }
+}
+
+describe('PollingSubscriber, group member over the network', () => {
+  it('polls next once per partition it owns, and once more: all of the topic at first and after it gained partitions', async () => {
+    const source = new RoundCountingSession(Array.from({ length: 8 }, () => []));
+    source.owned = [1, 5];
+    const sub = new PollingSubscriber(source, {
+      stream: 's',
+      topic: 't',
+      target: { kind: 'group', group: 'g', partitionsCount: 8, floors: new Map() },
+      batchSize: 3,
+      pollIntervalMs: 2,
+    });
+    const pending = sub.recv();
+    try {
+      await waitUntil(() => source.rounds.length >= 4);
+      expect(source.rounds.slice(0, 4)).toEqual([8, 3, 3, 3]);
+
+      let mark = source.rounds.length;
+      source.owned = [1, 2, 5, 6, 7]; // gained three: the next round's polls all name new partitions
+      await waitUntil(() => source.rounds.length >= mark + 4);
+      expect(source.rounds.slice(mark, mark + 4)).toEqual([3, 8, 6, 6]);
+
+      mark = source.rounds.length;
+      source.owned = [4]; // lost four
+      await waitUntil(() => source.rounds.length >= mark + 3);
+      expect(source.rounds.slice(mark, mark + 3)).toEqual([6, 2, 2]);
+
+      source.append(4, 1);
+      expect((await pending)!.partition).toBe(4);
+    } finally {
+      await sub.close();
+    }
   });
 });
