@@ -74,8 +74,15 @@ export interface JoinedGroup {
   membersAfter?: readonly number[];
 }
 
-/** Creates the group when missing (a racing create is success), then joins it as `session`. */
-export async function joinGroup(session: SubscriptionSession, target: NamedGroup): Promise<JoinedGroup> {
+/**
+ * Creates the group when missing (a racing create is success), then joins it as `session`; reads the
+ * members after the join too unless `membersAfter` is false (a member that will not tell its partitions).
+ */
+export async function joinGroup(
+  session: SubscriptionSession,
+  target: NamedGroup,
+  membersAfter = true,
+): Promise<JoinedGroup> {
   const { streamId, topicId, groupId } = target;
   const seen: { group: ConsumerGroupDetails | null } = { group: null };
   await createIfMissing(
@@ -84,7 +91,7 @@ export async function joinGroup(session: SubscriptionSession, target: NamedGroup
     IggyErrorCode.ConsumerGroupNameAlreadyExists,
   );
   await session.joinConsumerGroup(target);
-  const after = await session.getConsumerGroup(target).catch(() => null);
+  const after = membersAfter ? await session.getConsumerGroup(target).catch(() => null) : null;
   return {
     membersBefore: seen.group?.members.map((m) => m.id) ?? [],
     membersAfter: after?.members.map((m) => m.id),
@@ -105,7 +112,7 @@ export async function storeOffsetAsMember(
   joins: GroupJoins,
 ): Promise<void> {
   try {
-    await joins.join(session, group);
+    await joins.join(session, group, false);
     await session.storeOffset(request);
   } finally {
     await leaveGroup(session, group).catch(() => undefined);

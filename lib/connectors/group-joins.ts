@@ -15,10 +15,12 @@ export class GroupJoins {
   /** Per group, the last join queued (settled either way). */
   private readonly tails = new Map<string, Promise<void>>();
 
-  /** Creates the group when missing, then joins it as `session`, after this connector's joins queued before. */
-  join(session: SubscriptionSession, group: NamedGroup): Promise<JoinedGroup> {
+  /** `joinGroup` after this connector's joins of the group queued before. */
+  join(session: SubscriptionSession, group: NamedGroup, membersAfter = true): Promise<JoinedGroup> {
     const key = `${group.streamId}\u0000${group.topicId}\u0000${group.groupId}`;
-    const joined = (this.tails.get(key) ?? Promise.resolve()).then(() => joinGroup(session, group));
+    const joined = (this.tails.get(key) ?? Promise.resolve()).then(() =>
+      joinGroup(session, group, membersAfter),
+    );
     const tail = joined.then(
       () => undefined,
       () => undefined,

@@ -41,4 +41,13 @@ describe('GroupJoins', () => {
     await expect(second).resolves.toBeDefined();
     expect(started).toEqual(['a', 'b', 'a']);
   });
+
+  it('reads the members after the join only when asked to (a short-lived member that stores an offset is not)', async () => {
+    const source = new FakeSession([]);
+    const joins = new GroupJoins();
+    expect((await joins.join(source, group('g'), false)).membersAfter).toBeUndefined();
+    expect(source.groupReads).toBe(1);
+    expect((await joins.join(source, group('g'))).membersAfter).toEqual([]);
+    expect(source.groupReads).toBe(3);
+  });
 });
