@@ -13,7 +13,8 @@
  * fatal. The case configs are in `nest/cases.ts`.
  *
  * Run: `npm run bench:nest` (about 10 minutes), `-- --quick` for a smoke run, `-- --only nats,embedded-default`,
- * `-- --shapes burst`. The last line printed is the run as JSON (`| tail -1`) to diff runs by.
+ * `-- --shapes burst`, `-- --rounds 3` to run everything three times and report each case's median round.
+ * The last line printed is the run as JSON (`| tail -1`) to diff runs by.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -22,9 +23,10 @@ import { fmt } from './support/measure.js';
 import { BenchArgsError, parseBenchArgs, type BenchArgs } from './nest/bench-args.js';
 import { Brokers } from './nest/brokers.js';
 import { runInChild, stopChildren, type Outcome } from './nest/case-process.js';
-import { CASES } from './nest/cases.js';
+import { CASES, type CaseId } from './nest/cases.js';
 import { aims, printAims, printTables, type CaseRun } from './nest/report.js';
-import { shapes as shapesFor } from './nest/shapes.js';
+import { medianRuns } from './nest/rounds.js';
+import { shapes as shapesFor, type ShapeId } from './nest/shapes.js';
 
 const IGGY_CLI = new URL('../lib/cli/iggy-embedded.js', import.meta.url).pathname;
 
@@ -45,30 +47,43 @@ function summary(o: Outcome): string {
 
 async function measure(args: BenchArgs, brokers: Brokers, root: string): Promise<CaseRun[]> {
   const runs: CaseRun[] = [];
-  const shapes = shapesFor(args.quick);
   for (const shapeId of args.shapes) {
-    for (const caseId of args.cases) {
-      const benchCase = CASES[caseId];
-      const runName = `${caseId}-${shapeId}`;
-      const lease = await brokers.lease(benchCase.broker, runName);
-      let run: CaseRun;
-      if ('skipped' in lease) {
-        run = { caseId, shape: shapeId, outcome: { status: 'skipped', reason: lease.skipped } };
-      } else {
-        const dataDir = mkdtempSync(join(root, `${runName}-`));
-        try {
-          const outcome = await runInChild({ caseId, shape: shapes[shapeId], at: { ...lease.at, dataDir } });
-          run = { caseId, shape: shapeId, outcome, brokerRssPeakBytes: lease.peakRssBytes?.() };
-        } finally {
-          await lease.release();
-          rmSync(dataDir, { recursive: true, force: true });
-        }
-      }
-      runs.push(run);
-      console.log(`  ${shapeId.padEnd(6)} ${caseId.padEnd(22)} ${summary(run.outcome)}`);
+    for (let round = 0; round < args.rounds; round++) {
+      for (const caseId of args.cases)
+        runs.push(await measureOne(caseId, shapeId, round, args, brokers, root));
     }
   }
   return runs;
+}
+
+/** One case under one shape, in its own child (with its own broker when it needs one). */
+async function measureOne(
+  caseId: CaseId,
+  shapeId: ShapeId,
+  round: number,
+  args: BenchArgs,
+  brokers: Brokers,
+  root: string,
+): Promise<CaseRun> {
+  const runName = `${caseId}-${shapeId}${args.rounds > 1 ? `-${round + 1}` : ''}`;
+  const lease = await brokers.lease(CASES[caseId].broker, runName);
+  let run: CaseRun;
+  if ('skipped' in lease) {
+    run = { caseId, shape: shapeId, round, outcome: { status: 'skipped', reason: lease.skipped } };
+  } else {
+    const dataDir = mkdtempSync(join(root, `${runName}-`));
+    try {
+      const shape = shapesFor(args.quick)[shapeId];
+      const outcome = await runInChild({ caseId, shape, at: { ...lease.at, dataDir } });
+      run = { caseId, shape: shapeId, round, outcome, brokerRssPeakBytes: lease.peakRssBytes?.() };
+    } finally {
+      await lease.release();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  const label = args.rounds > 1 ? `${shapeId} ${round + 1}/${args.rounds}` : shapeId;
+  console.log(`  ${label.padEnd(args.rounds > 1 ? 12 : 6)} ${caseId.padEnd(22)} ${summary(run.outcome)}`);
+  return run;
 }
 
 async function main(): Promise<void> {
@@ -110,12 +125,14 @@ async function main(): Promise<void> {
     if (described.length > 0) console.log(`  shared brokers' RSS peak over the run: ${described.join(', ')}`);
   }
   const shapes = shapesFor(args.quick);
+  const medians = args.rounds > 1 ? medianRuns(runs) : runs;
   printTables(
-    runs,
+    medians,
     args.shapes.map((id) => shapes[id]),
+    args.rounds > 1 ? runs : undefined,
   );
-  const aimList = aims(runs);
-  printAims(aimList);
+  const aimList = aims(medians);
+  printAims(aimList, args.rounds);
   const seconds = (Date.now() - started.getTime()) / 1000;
   console.log(`\n${fmt(seconds)} s, load average at the end ${load()}`);
   console.log(
@@ -125,6 +142,7 @@ async function main(): Promise<void> {
       node: process.version,
       cpus: cpus().length,
       quick: args.quick,
+      rounds: args.rounds,
       seconds,
       runs,
       aims: aimList,

@@ -8,15 +8,18 @@ export interface BenchArgs {
   quick: boolean;
   cases: CaseId[];
   shapes: ShapeId[];
+  /** Times every case × shape runs (cases interleaved within a round); the tables show each one's median. */
+  rounds: number;
 }
 
 /** A bad `--only` / `--shapes` value or an unknown flag. */
 export class BenchArgsError extends Error {}
 
-const HELP = `npm run bench:nest -- [--quick] [--only <case,…>] [--shapes <shape,…>]
+const HELP = `npm run bench:nest -- [--quick] [--only <case,…>] [--shapes <shape,…>] [--rounds <n>]
   --quick    small counts (a smoke run); also BENCH_QUICK=1
   --only     cases: ${CASE_IDS.join(', ')}; also BENCH_ONLY
-  --shapes   shapes: ${SHAPE_IDS.join(', ')}; also BENCH_SHAPES`;
+  --shapes   shapes: ${SHAPE_IDS.join(', ')}; also BENCH_SHAPES
+  --rounds   run everything n times (default 1) and report each case's median round; also BENCH_ROUNDS`;
 
 /** Reads the flags (winning over the BENCH_* variables); throws `BenchArgsError` with the usage on a bad one. */
 export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): BenchArgs {
@@ -28,6 +31,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
         quick: { type: 'boolean' },
         only: { type: 'string' },
         shapes: { type: 'string' },
+        rounds: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -40,7 +44,17 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     quick,
     cases: pick('case', values.only ?? env.BENCH_ONLY, CASE_IDS),
     shapes: pick('shape', values.shapes ?? env.BENCH_SHAPES, SHAPE_IDS),
+    rounds: roundsOf(values.rounds ?? env.BENCH_ROUNDS),
   };
+}
+
+function roundsOf(text: string | undefined): number {
+  if (text === undefined || text.trim() === '') return 1;
+  const rounds = Number(text);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) {
+    throw new BenchArgsError(`--rounds must be an integer in 1..20, got '${text}'\n${HELP}`);
+  }
+  return rounds;
 }
 
 /** The listed ids in the table's order, or all of them when the list is absent or empty. */

@@ -5,6 +5,7 @@
 import { fmt } from '../support/measure.js';
 import type { Outcome } from './case-process.js';
 import { CASES, type CaseId } from './cases.js';
+import { perRound } from './rounds.js';
 import type { Shape, ShapeId } from './shapes.js';
 
 /** One case under one shape. */
@@ -14,6 +15,8 @@ export interface CaseRun {
   outcome: Outcome;
   /** Peak RSS of the broker process when the bench started one for this run alone (`iggy-embedded`). */
   brokerRssPeakBytes?: number;
+  /** Which of the `--rounds` it was (0 first). */
+  round?: number;
 }
 
 const BASELINE: CaseId = 'nats';
@@ -89,14 +92,15 @@ const HEAD = [
   'note',
 ];
 
-function table(rows: string[][]): string {
-  const widths = HEAD.map((_, i) => Math.max(...[HEAD, ...rows].map((r) => r[i]!.length)));
+function table(rows: string[][], withRounds: boolean): string {
+  const head = withRounds ? [...HEAD, 'rounds'] : HEAD;
+  const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
     cells
-      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .map((c, i) => (i === 0 || i >= HEAD.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [line(HEAD), ...rows.map(line)].join('\n');
+  return [line(head), ...rows.map(line)].join('\n');
 }
 
 export type AimStatus = 'met' | 'missed' | 'not measured';
@@ -199,7 +203,11 @@ export function aims(runs: CaseRun[]): Aim[] {
     .map(([, , aim]) => aim());
 }
 
-export function printTables(runs: CaseRun[], shapes: Shape[]): void {
+/**
+ * A table per shape of `runs` (one per case × shape: with several rounds, their median ones); `rounds`,
+ * when given, are all the rounds, whose figures a last column lists.
+ */
+export function printTables(runs: CaseRun[], shapes: Shape[], rounds?: CaseRun[]): void {
   for (const shape of shapes) {
     const rows = runs.filter((r) => r.shape === shape.id);
     if (rows.length === 0) continue;
@@ -208,13 +216,27 @@ export function printTables(runs: CaseRun[], shapes: Shape[]): void {
     if (rows.some((r) => r.outcome.status !== 'ok' && r.outcome.status !== 'skipped')) {
       console.log('(~ events/s up to a timeout or death; ≥ the RSS peak up to then)');
     }
-    console.log(table(rows.map((r) => row(r, baseline))));
+    if (rounds)
+      console.log(`(the median of the rounds; last column: ${ROUND_FIGURE[shape.id]} in each round)`);
+    const extra = (r: CaseRun): string[] => (rounds ? [perRound(rounds, r.caseId, shape.id)] : []);
+    console.log(
+      table(
+        rows.map((r) => [...row(r, baseline), ...extra(r)]),
+        rounds !== undefined,
+      ),
+    );
   }
 }
 
-export function printAims(list: Aim[]): void {
+const ROUND_FIGURE: Record<ShapeId, string> = {
+  burst: '×NATS events/s of the same round',
+  paced: '×NATS p99 of the same round',
+  rss: 'RSS MB',
+};
+
+export function printAims(list: Aim[], rounds = 1): void {
   if (list.length === 0) return;
-  console.log('\naims (issue 11), this run:');
+  console.log(`\naims (issue 11), ${rounds > 1 ? `the median of ${rounds} rounds` : 'this run'}:`);
   const width = Math.max(...list.map((a) => a.text.length));
   for (const aim of list) console.log(`  ${aim.status.padEnd(12)} ${aim.text.padEnd(width)}  ${aim.detail}`);
 }
