@@ -4,6 +4,7 @@ import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import { ResponseFrameDecoder, type ResponseFrame } from '../protocol/framing.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { IggyClientError } from './errors.js';
+import { NagleWatch, warnNagleOnServer } from './nagle-watch.js';
 import type { IggyTlsOptions, ResolvedAddress } from './options.js';
 
 /** One request as the connection sees it: bytes to write and where its response goes. */
@@ -63,6 +64,9 @@ class SocketReader {
  */
 export class Connection {
   private readonly fifo: WireRequest[] = [];
+  /** When each request of `fifo` was written (`performance.now()`). */
+  private readonly writtenAt: number[] = [];
+  private readonly nagle: NagleWatch;
   private readonly decoder: ResponseFrameDecoder;
   private readonly watchdogs = new Set<NodeJS.Timeout>();
   private lastSocketError: Error | undefined;
@@ -80,6 +84,7 @@ export class Connection {
     // Read into one reused buffer (plain TCP): frames are copied out of it, once, as they complete.
     this.decoder = new ResponseFrameDecoder(maxResponseBytes, { reusedChunks: reader !== undefined });
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.nagle = new NagleWatch((stalls, answers) => warnNagleOnServer(address, stalls, answers));
     if (reader) reader.deliver = (chunk) => this.onData(chunk);
     else socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => {
@@ -193,8 +198,10 @@ export class Connection {
       return;
     }
     this.socket.cork();
+    const now = performance.now();
     for (const r of requests) {
       this.fifo.push(r);
+      this.writtenAt.push(now);
       this.socket.write(r.header);
       for (const part of r.payload) if (part.length > 0) this.socket.write(part);
     }
@@ -235,6 +242,7 @@ export class Connection {
     this.watchdogs.clear();
     this.socket.destroy();
     const inFlight = this.fifo.splice(0);
+    this.writtenAt.length = 0;
     this.hooks.onClose(this, reason, inFlight);
   }
 
@@ -252,6 +260,7 @@ export class Connection {
       );
       return;
     }
+    const now = performance.now();
     for (const frame of frames) {
       if (frame.status === IggyErrorCode.Disconnected) {
         // The server says goodbye (shutdown) with an unsolicited `Disconnected` frame, read while it was
@@ -272,6 +281,7 @@ export class Connection {
         );
         return;
       }
+      this.nagle.answered(now - this.writtenAt.shift()!);
       if (!request.settled) request.onResponse(frame);
     }
     if (frames.length > 0) this.hooks.onDrain(this);
