@@ -27,6 +27,7 @@ import type { OutboxStore } from '../outbox/outbox-store.js';
 import { IGGY_REPLAY_PROVIDERS } from '../replay/iggy-replay.providers.js';
 import { TopologyManager } from '../topology/topology-manager.js';
 import { IggyClientProxy } from '../transport/iggy.client-proxy.js';
+import { IggyConfigError } from './config/iggy-config.error.js';
 import { validateIggyConfig } from './config/validate-iggy-config.js';
 import { resolveIggyOptions } from './config/resolve-iggy-options.js';
 import { IGGY_CLIENT, IGGY_CONNECTOR, IGGY_OPTIONS } from './iggy.constants.js';
@@ -35,13 +36,25 @@ import { IggyConnectorHost, iggyConnectorProvider } from './iggy-connector.provi
 import type { IggyModuleOptions } from './interfaces/iggy-module-options.interface.js';
 import type { ResolvedIggyModuleOptions } from './interfaces/resolved-iggy-options.interface.js';
 
-/** `IGGY_OPTIONS`: the options as given, validated (one `IggyConfigError` listing every bad field), defaults filled. */
+/**
+ * `IGGY_OPTIONS`: the options as given, validated (one `IggyConfigError` listing every bad field), defaults
+ * filled. None at all is an error, not the defaults: `forRootAsync`'s factory returned nothing (a config
+ * key missing?), or it failed and Nest went on building what depends on it.
+ */
 const optionsProvider: Provider = {
   provide: IGGY_OPTIONS,
   inject: [IGGY_MODULE_OPTIONS],
-  useFactory: (options: IggyModuleOptions): ResolvedIggyModuleOptions =>
-    resolveIggyOptions(validateIggyConfig(options ?? {})),
+  useFactory: (options: IggyModuleOptions | undefined | null): ResolvedIggyModuleOptions => {
+    if (options === undefined || options === null) throw missingOptions(options);
+    return resolveIggyOptions(validateIggyConfig(options));
+  },
 };
+
+function missingOptions(options: undefined | null): IggyConfigError {
+  return new IggyConfigError([
+    `IggyModule got ${String(options)} for its options: the forRootAsync factory returned nothing, or failed`,
+  ]);
+}
 
 /**
  * The module's `IggyClientProxy`. Its options are also kept on the host: `IggyModule` offers them to the

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService, registerAs } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js';
 import type { IggyConnector } from '../../../lib/connectors/iggy-connector.js';
 import { IggyConfigError } from '../../../lib/module/config/iggy-config.error.js';
@@ -171,6 +171,38 @@ describe('IggyModule.forRootAsync', () => {
     expect(String(error)).toBe(
       "IggyConfigError: invalid Iggy config: serialization must be one of json, msgpack, got 'xml'",
     );
+  });
+
+  it('fails the boot when the factory returns nothing, rather than run on the defaults', async () => {
+    const error = await Test.createTestingModule({
+      imports: [IggyModule.forRootAsync({ useFactory: () => undefined as never })],
+    })
+      .compile()
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(IggyConfigError);
+    expect(String(error)).toMatch(/IggyModule got undefined for its options: the forRootAsync factory/);
+  });
+
+  it('builds no connector when the factory fails (nothing left listening or locking a data dir)', async () => {
+    const connect = jest.spyOn(EmbeddedConnector.prototype, 'connect').mockResolvedValue();
+    try {
+      const error = await Test.createTestingModule({
+        imports: [
+          IggyModule.forRootAsync({
+            useFactory: async () => {
+              throw new Error('vault down');
+            },
+          }),
+        ],
+      })
+        .compile()
+        .catch((err: unknown) => err);
+      expect(String(error)).toBe('Error: vault down');
+      await new Promise((resolve) => setTimeout(resolve, 100)); // Nest goes on with the other providers
+      expect(connect).not.toHaveBeenCalled();
+    } finally {
+      connect.mockRestore();
+    }
   });
 });
 
