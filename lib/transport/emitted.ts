@@ -18,7 +18,11 @@ export class Emitted<T> extends Observable<T> {
   private outcome: Outcome<T> | undefined;
   private waiting: Subscriber<T>[] | undefined;
 
-  constructor(published: Promise<T>) {
+  /** `unobserved`: told of a failure that no subscriber was there to see (a fire-and-forget emit). */
+  constructor(
+    published: Promise<T>,
+    private readonly unobserved?: (error: unknown) => void,
+  ) {
     super(tellOutcome);
     published.then(
       (value) => this.settle({ ok: true, value }),
@@ -38,7 +42,10 @@ export class Emitted<T> extends Observable<T> {
     this.outcome = outcome;
     const waiting = this.waiting;
     this.waiting = undefined;
-    if (waiting === undefined) return;
+    if (waiting === undefined) {
+      if (!outcome.ok) this.unobserved?.(outcome.error);
+      return;
+    }
     for (const subscriber of waiting) {
       if (!outcome.ok) subscriber.error(outcome.error);
       else {

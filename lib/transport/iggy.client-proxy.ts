@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { describeError } from '../common/error-text.js';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { Observable } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
@@ -24,7 +25,10 @@ import { defaultDestination } from '../connectors/connector-config.js';
 
 /** What `IggyClientProxy.on` listens to. */
 export type IggyClientProxyEvents = {
-  /** A request could not be published or its reply not be read. */
+  /**
+   * A request could not be published or its reply not be read; or an event could not be published and
+   * nothing had subscribed to its `emit` observable (it is also logged).
+   */
   error: (error: unknown) => void;
 };
 
@@ -164,8 +168,30 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
         },
       );
     }
-    return new Emitted(published);
+    return new Emitted(published, this.unobservedEmitFailure);
   }
+
+  private unobservedLoggedAt = -Infinity;
+  private unobservedMuted = 0;
+  /**
+   * An `emit` failed with nothing subscribed to its observable: told to the error listeners, and logged
+   * rather than lost in silence (once a second at most, with how many more failed meanwhile: a burst into a
+   * broker that is down must not flood the log).
+   */
+  private readonly unobservedEmitFailure = (error: unknown): void => {
+    this.listeners.emit('error', error);
+    const now = Date.now();
+    if (now - this.unobservedLoggedAt < 1000) {
+      this.unobservedMuted++;
+      return;
+    }
+    const more = this.unobservedMuted > 0 ? ` (${this.unobservedMuted} more since the last such report)` : '';
+    this.unobservedLoggedAt = now;
+    this.unobservedMuted = 0;
+    this.logger.error(
+      `an emit failed and nothing subscribed to its observable, so the event was not published: ${describeError(error)}${more}`,
+    );
+  };
 
   /** Publishes the event's envelope; resolves once its batch is acknowledged (never throws synchronously). */
   protected dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {

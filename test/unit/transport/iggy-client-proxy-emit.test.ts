@@ -7,7 +7,7 @@ import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js
 import { TopologyManager } from '../../../lib/topology/topology-manager.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
 import { IggyMissingTenantError } from '../../../lib/transport/transport-errors.js';
-import { memoryConfig } from '../module/iggy-test-kit.js';
+import { memoryConfig, recordLogs } from '../module/iggy-test-kit.js';
 
 let connector: EmbeddedConnector;
 
@@ -93,5 +93,38 @@ describe.each(emits)('%s', (_name, emit) => {
     ]) {
       expect((await observe(emit(client, pattern, data))).end).toBeInstanceOf(InvalidMessageException);
     }
+  });
+});
+
+describe('IggyClientProxy.emit nobody subscribes to', () => {
+  it('tells its failure to the error listeners and logs it, rather than lose it in silence', async () => {
+    const logs = recordLogs();
+    const client = new IggyClientProxy({ connector });
+    const errors: unknown[] = [];
+    client.on('error', (error) => errors.push(error));
+    void client.emit('thing.happened', { x: 1 }); // no tenant
+    void client.emit('thing.happened', { tenantId: 'acme', n: 1n }); // a BigInt JSON cannot write
+    await new Promise((r) => setTimeout(r, 10));
+    expect(errors.map((e) => (e as Error).name)).toEqual(['IggyMissingTenantError', 'SerializationError']);
+    // Logged once a second at most: the second failure is counted in the next report.
+    const logged = logs.lines.filter((line) => line.includes('nothing subscribed to its observable'));
+    expect(logged).toEqual([expect.stringMatching(/^error an emit failed .*no tenant/)]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    void client.emit('thing.happened', { x: 2 });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(logs.lines.filter((line) => line.includes('nothing subscribed to its observable'))[1]).toMatch(
+      /\(1 more since the last such report\)$/,
+    );
+  });
+
+  it('leaves a failure to the subscriber when there is one, and says nothing of a success', async () => {
+    const client = new IggyClientProxy({ connector });
+    const errors: unknown[] = [];
+    client.on('error', (error) => errors.push(error));
+    const seen = await observe(client.emit('thing.happened', { x: 1 }));
+    expect(seen.end).toBeInstanceOf(IggyMissingTenantError);
+    void client.emit('thing.happened', { tenantId: 'acme' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(errors).toEqual([]);
   });
 });
