@@ -1,3 +1,4 @@
+import { distance } from 'fastest-levenshtein';
 import { isPending, type MaybePromise } from '../common/maybe-promise.js';
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
@@ -12,6 +13,7 @@ import type { DeadLetterFallback } from './dead-letter-fallback.js';
 import { Delivery, readRequestInfo } from './delivery.js';
 import type { IdempotencyGuard } from './idempotency/idempotency-guard.js';
 import { IggyContext, type IggyHandlerBinding, type IggyRequestInfo } from './iggy.context.js';
+import { isWildcardPattern } from './pattern-matcher.js';
 import type { Route, RouteTable } from './route-table.js';
 
 /** What became of a message; every outcome lets its offset be committed (a failure throws instead). */
@@ -314,17 +316,24 @@ export class Dispatcher {
     return 'skipped';
   }
 
+  /**
+   * Counts an event no handler of the group takes. A group sees every type of its topic, most of them for
+   * other groups: said once per type, as a warning when the type is a likely typo of one of the group's
+   * patterns (`nearPattern`), else at debug level.
+   */
   private unmatched(type: string): void {
     this.counts.unmatched++;
     const routes = this.spec.routes.eventRoutes;
     if (this.spec.mode !== 'consume' || routes.length === 0) return;
     if (this.warnedTypes.has(type) || this.warnedTypes.size >= MAX_WARNED_TYPES) return;
     this.warnedTypes.add(type);
-    this.spec.logger.warn(
-      `event type '${type}' matches no handler pattern of this group ` +
-        `(${routes.map((r) => r.pattern).join(', ')}); such events are skipped and committed ` +
-        '(said once per type; a typo in a pattern?)',
-    );
+    const patterns = routes.map((r) => r.pattern);
+    const near = nearPattern(type, patterns);
+    const what =
+      `event type '${type}' matches no handler pattern of this group (${patterns.join(', ')}); ` +
+      'such events are skipped and committed (said once per type)';
+    if (near !== undefined) this.spec.logger.warn(`${what}: did you mean '${near}'?`);
+    else this.spec.logger.debug?.(what);
   }
 
   private bindingOf(route: Route, redriveHandler: string | undefined): IggyHandlerBinding {
@@ -363,4 +372,17 @@ function observeCall(
     );
   }
   observer.handlerCall(context, performance.now() - started, undefined);
+}
+
+/** The exact pattern `type` is most likely a typo of: at most 2 edits away (1 for types of up to 6 characters). */
+function nearPattern(type: string, patterns: readonly string[]): string | undefined {
+  const most = type.length <= 6 ? 1 : 2;
+  let best: string | undefined;
+  let bestEdits = most + 1;
+  for (const pattern of patterns) {
+    if (isWildcardPattern(pattern)) continue;
+    const edits = distance(type, pattern);
+    if (edits < bestEdits) [best, bestEdits] = [pattern, edits];
+  }
+  return best;
 }

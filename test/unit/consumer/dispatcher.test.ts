@@ -84,6 +84,7 @@ const logger = {
   log: (m: string) => logs.push(`log ${m}`),
   warn: (m: string) => logs.push(`warn ${m}`),
   error: (m: string) => logs.push(`error ${m}`),
+  debug: (m: string) => logs.push(`debug ${m}`),
 };
 
 function dispatcher(routes: Route[], spec: Partial<DispatcherSpec> = {}): Dispatcher {
@@ -125,19 +126,21 @@ describe('Dispatcher', () => {
     expect(d.counts).toMatchObject({ handled: 2, skipped: 0 });
   });
 
-  it('skips and counts an event matching no pattern, warning once per type', async () => {
+  it('skips and counts an event matching no pattern; says so once per type, as a warning when it looks like a typo', async () => {
     const calls: Call[] = [];
     logs.length = 0;
-    const d = dispatcher([route('B.on', 'order.creatd', calls)]);
+    const d = dispatcher([route('B.on', 'order.creatd', calls), route('B.all', 'invoice.*', calls)]);
     for (let i = 0; i < 3; i++) expect(await dispatch(d, message('order.created'))).toBe('skipped');
-    await dispatch(d, message('invoice.paid'));
+    await dispatch(d, message('payment.received'));
+    await dispatch(d, message('payment.received'));
     expect(calls).toEqual([]);
-    expect(d.counts).toMatchObject({ skipped: 4, unmatched: 4 });
-    const warnings = logs.filter((l) => l.startsWith('warn'));
-    expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toContain(
-      "event type 'order.created' matches no handler pattern of this group (order.creatd)",
-    );
+    expect(d.counts).toMatchObject({ skipped: 5, unmatched: 5 });
+    expect(logs.filter((l) => !l.startsWith('log'))).toEqual([
+      "warn event type 'order.created' matches no handler pattern of this group (order.creatd, invoice.*); " +
+        "such events are skipped and committed (said once per type): did you mean 'order.creatd'?",
+      "debug event type 'payment.received' matches no handler pattern of this group (order.creatd, invoice.*); " +
+        'such events are skipped and committed (said once per type)',
+    ]);
   });
 
   it('a redriven event: other groups skip it; in its group only the named handler runs', async () => {
