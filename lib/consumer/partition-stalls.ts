@@ -1,3 +1,4 @@
+import { withJsonView } from '../events/json-view.js';
 import { namedError } from '../common/error-text.js';
 
 /** A message whose handling keeps failing: its partition waits (and retries) until it passes. */
@@ -36,7 +37,10 @@ export class PartitionStalls {
     if (this.stalled.size > 0) this.stalled.delete(partition);
   }
 
+  /** The stalls by partition, each serializable to JSON as it is (the offset as a decimal string). */
   list(): StalledPartition[] {
-    return [...this.stalled.values()].sort((a, b) => a.partition - b.partition);
+    return [...this.stalled.values()]
+      .sort((a, b) => a.partition - b.partition)
+      .map((stall) => withJsonView({ ...stall }));
   }
 }

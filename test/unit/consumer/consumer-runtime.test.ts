@@ -72,6 +72,7 @@ describe.each(INVOKES)('ConsumerRuntime, %s', (_shape, invoke) => {
     expect(runtime.stalled()).toEqual([
       expect.objectContaining({ partition: 0, offset: 0n, error: 'Error: store down' }),
     ]);
+    expect(JSON.parse(JSON.stringify(runtime.stalled()[0]))).toMatchObject({ partition: 0, offset: '0' });
     expect(handled).toEqual(['1@0']); // nothing after the failing message of partition 0
 
     failing = false;
