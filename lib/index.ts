@@ -86,6 +86,7 @@ export {
 } from './dlq/dead-letter.js';
 export type { DeadLetterFilter } from './dlq/dead-letter-filter.js';
 export type { JsonHeader, JsonHeaderField } from './dlq/header-json.js';
+export { DeadLetterRedriveError } from './dlq/dead-letter-redrive.error.js';
 export { DeadLetterWriteError } from './dlq/dead-letter.writer.js';
 export { DlqManager, type DeadLetterQuery, type RedriveResult } from './dlq/dlq.manager.js';
 export { ReplayManager } from './replay/replay.manager.js';

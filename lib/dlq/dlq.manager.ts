@@ -1,3 +1,4 @@
+import { DeadLetterRedriveError } from './dead-letter-redrive.error.js';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
 import { PublishRequest } from '../connectors/publish-request.js';
@@ -100,12 +101,13 @@ export class DlqManager {
   /**
    * Re-publishes the failed event to its origin topic (same event id, same tenant key so the same
    * partition, `iggy.redriven` count + 1) addressed to the failed group and handler only, then marks
-   * the dead letter `redriven`. Throws when it is missing or not pending.
+   * the dead letter `redriven`. Throws `DeadLetterRedriveError` when it is missing or not pending.
    */
   async redrive(id: string): Promise<RedriveResult> {
     const deadLetter = await this.get(id);
-    if (!deadLetter) throw new Error(`dead letter ${id} not found in the DLQ topic`);
-    if (deadLetter.status !== 'pending') throw new Error(`dead letter ${id} is already ${deadLetter.status}`);
+    if (!deadLetter) throw new DeadLetterRedriveError(id, 'not-found');
+    if (deadLetter.status !== 'pending')
+      throw new DeadLetterRedriveError(id, 'not-pending', deadLetter.status);
     return this.redriveOne(deadLetter);
   }
 

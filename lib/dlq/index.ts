@@ -12,6 +12,7 @@ export {
 } from './dead-letter.js';
 export { compileDeadLetterFilter, type DeadLetterFilter } from './dead-letter-filter.js';
 export { headersFromJson, headersToJson, type JsonHeader, type JsonHeaderField } from './header-json.js';
+export { DeadLetterRedriveError } from './dead-letter-redrive.error.js';
 export { DeadLetterWriteError, DeadLetterWriter } from './dead-letter.writer.js';
 export { IggyDlqInterceptor } from './dlq.interceptor.js';
 export { DlqManager, type DeadLetterQuery, type RedriveResult } from './dlq.manager.js';

@@ -1,3 +1,4 @@
+import { DeadLetterRedriveError } from '../../../lib/dlq/dead-letter-redrive.error.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { DlqManager } from '../../../lib/dlq/index.js';
@@ -121,6 +122,13 @@ describe('DlqManager', () => {
     expect((await dlq.get(dead!.id))!.status).toBe('redriven');
     expect(await dlq.list({ tenantId: 'globex' })).toEqual([]);
     await expect(dlq.redrive(dead!.id)).rejects.toThrow('already redriven');
+    await expect(dlq.redrive(dead!.id)).rejects.toMatchObject({
+      name: 'DeadLetterRedriveError',
+      reason: 'not-pending',
+      status: 'redriven',
+    });
+    await expect(dlq.redrive('no-such-id')).rejects.toBeInstanceOf(DeadLetterRedriveError);
+    await expect(dlq.redrive('no-such-id')).rejects.toMatchObject({ id: 'no-such-id', reason: 'not-found' });
   });
 
   it('redrives all matching; a redriven event that fails again is dead-lettered with its redrive count', async () => {
