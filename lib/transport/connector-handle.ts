@@ -29,7 +29,8 @@ export class ConnectorHandle {
       if (this.connector.isConnected()) return Promise.resolve();
       return Promise.reject(
         new IggyTransportError(
-          `${who}: the connector it was given is not connected (connect it first, or pass a connector config)`,
+          `${who}: the connector it was given is not connected: not yet (connect it first, or pass a ` +
+            'connector config), or no longer (the application or the connector was shut down)',
         ),
       );
     }

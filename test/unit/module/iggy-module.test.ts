@@ -14,6 +14,7 @@ import { IggyModule } from '../../../lib/module/iggy.module.js';
 import type { IggyModuleOptions } from '../../../lib/module/interfaces/iggy-module-options.interface.js';
 import type { ResolvedIggyModuleOptions } from '../../../lib/module/interfaces/resolved-iggy-options.interface.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
+import { lastValueFrom } from 'rxjs';
 import { memoryConfig, memoryEnv, RecordingLogger, recordLogs } from './iggy-test-kit.js';
 
 let app: TestingModule | undefined;
@@ -50,6 +51,9 @@ describe('IggyModule.forRoot', () => {
     await moduleRef.close();
     app = undefined;
     expect(connector.isConnected()).toBe(false);
+    await expect(lastValueFrom(client.emit('order.placed', { tenantId: 't1' }))).rejects.toThrow(
+      /not connected: not yet .*, or no longer \(the application or the connector was shut down\)/,
+    );
   });
 
   it('fails the boot with one error listing every bad field', async () => {
