@@ -5,6 +5,8 @@
  */
 export class PartitionPositions {
   private readonly cursor = new Map<number, bigint>();
+  /** The cursors `forget` dropped, until the partition is handed out again: what was handed out of it. */
+  private readonly previous = new Map<number, bigint>();
   private readonly stored = new Map<number, bigint>();
   private readonly appends = new Map<number, number>();
   private readonly drained = new Set<number>();
@@ -16,6 +18,12 @@ export class PartitionPositions {
 
   handedOut(partition: number, offset: bigint): void {
     this.cursor.set(partition, offset + 1n);
+    if (this.previous.size > 0) this.previous.delete(partition);
+  }
+
+  /** The cursor, or the one `forget` dropped: one past the last offset handed out of `partition`. */
+  handedOutTo(partition: number): bigint | undefined {
+    return this.cursor.get(partition) ?? this.previous.get(partition);
   }
 
   storedAt(partition: number, offset: bigint): void {
@@ -57,8 +65,17 @@ export class PartitionPositions {
     return batch;
   }
 
+  /** `partition` starts again (its log was cut below the cursor): nothing is known of it any more. */
+  restart(partition: number): void {
+    this.cursor.delete(partition);
+    this.previous.delete(partition);
+    this.stored.delete(partition);
+    this.drained.delete(partition);
+  }
+
   /** The membership was lost: the group's stored offsets decide again where reading resumes. */
   forget(): void {
+    for (const [partition, next] of this.cursor) this.previous.set(partition, next);
     this.cursor.clear();
     this.stored.clear();
     this.drained.clear();

@@ -22,7 +22,7 @@ export interface PolledBatch {
 
 /** What a subscription reads with: its session, where, as whom, how much at a time. */
 export interface ReadScope {
-  session: Pick<ConnectorSession, 'pollMessagesRun'>;
+  session: Pick<ConnectorSession, 'pollMessagesRun' | 'epoch'>;
   stream: string;
   topic: string;
   consumer: Consumer;
@@ -46,6 +46,8 @@ export class PartitionReads {
    * the partition the server rotated to); undefined until a round shows it, or after one shows it grew.
    */
   private owned: number | undefined;
+  /** Per partition, how many times it was found cut (`cut`); its messages carry it. */
+  private readonly cuts = new Map<number, number>();
 
   constructor(private readonly scope: ReadScope) {}
 
@@ -53,7 +55,11 @@ export class PartitionReads {
   async single(target: PartitionSubscription): Promise<PolledBatch | null> {
     const from = this.positions.next(target.partition);
     const strategy = from === undefined ? target.initial : PollingStrategy.offset(from);
-    return fresh(await this.poll(target.partition, strategy, this.scope.batchSize), from);
+    const batch = await this.poll(target.partition, strategy, this.scope.batchSize);
+    if (from !== undefined && batch.messages.length === 0 && batch.currentOffset < from - 1n) {
+      return this.cut(target.partition, undefined);
+    }
+    return fresh(batch, from);
   }
 
   /**
@@ -115,6 +121,9 @@ export class PartitionReads {
     probing: boolean,
   ): PolledBatch | null | Promise<PolledBatch | null> {
     const partition = reply.partitionId;
+    const handedOutTo = this.positions.handedOutTo(partition);
+    if (handedOutTo !== undefined && reply.currentOffset < handedOutTo - 1n)
+      return this.cut(partition, target);
     const from = this.positions.next(partition) ?? target.floors.get(partition);
     const first = reply.messages[0]!.offset;
     if (from !== undefined && first < from) {
@@ -123,6 +132,22 @@ export class PartitionReads {
     }
     if (probing) return this.from(partition, first).then((batch) => fresh(batch, from));
     return fresh(reply, from);
+  }
+
+  /**
+   * `partition` now ends before what was handed out of it (before a lost session too): the server lost
+   * its tail (a crash before its fsync) or it was purged, and what it holds came after. Read again from its
+   * first message (not from the group's offset, which the server clamped to the cut and would skip the
+   * first new one): none is skipped, some may come twice (at-least-once). While it holds nothing, it stays
+   * cut (read from its first message again next time).
+   */
+  private async cut(partition: number, target: GroupSubscription | undefined): Promise<PolledBatch | null> {
+    this.cuts.set(partition, (this.cuts.get(partition) ?? 0) + 1);
+    const batch = await this.poll(partition, PollingStrategy.first(), this.scope.batchSize);
+    if (batch.messages.length === 0) return null;
+    this.positions.restart(partition);
+    target?.floors.delete(partition);
+    return batch;
   }
 
   /** One of the member's partitions from its cursor; the first time, from the group's offset (or the floor above it). */
@@ -154,6 +179,7 @@ export class PartitionReads {
     count: number,
   ): Promise<PolledBatch> {
     const { session, stream, topic, consumer } = this.scope;
+    const epoch = session.epoch ?? 0;
     const polled = await session.pollMessagesRun({
       streamId: stream,
       topicId: topic,
@@ -165,7 +191,14 @@ export class PartitionReads {
     return {
       partitionId: polled.partitionId,
       currentOffset: polled.currentOffset,
-      messages: subscribedMessages(stream, topic, polled.partitionId, polled.messages),
+      messages: subscribedMessages(
+        stream,
+        topic,
+        polled.partitionId,
+        polled.messages,
+        epoch,
+        this.cuts.size > 0 ? (this.cuts.get(polled.partitionId) ?? 0) : 0,
+      ),
     };
   }
 }

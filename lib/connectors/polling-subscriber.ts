@@ -1,3 +1,4 @@
+import { SubscribedMessage } from './subscribed-message.js';
 import { WakeableDelay } from '../common/wakeable-delay.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
@@ -158,7 +159,14 @@ export class PollingSubscriber implements MessageSubscriber {
     return this.queue(() => this.nextBatch());
   }
 
+  /**
+   * Stores `message`'s offset as the consumer's or group's. Not for a message polled on a session since
+   * lost: the new session resumed from the stored offsets (it is delivered again), and a server that
+   * restarted may have lost the messages that offset meant, so storing it could skip new ones.
+   */
   async commit(message: ReceivedMessage): Promise<void> {
+    const polledOn = SubscribedMessage.sessionEpochOf(message);
+    if (polledOn !== undefined && polledOn !== this.sessionEpoch()) return;
     const what = `commit offset ${message.offset} of partition ${message.partition} (${this.describe()})`;
     try {
       await this.storeOffsetAt(message.partition, message.offset);

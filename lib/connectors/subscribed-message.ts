@@ -15,6 +15,10 @@ export class SubscribedMessage implements ReceivedMessage {
   // ES private fields: invisible to equality checks and spreads, like a decoded message's own state.
   #encoded: Buffer;
   #headers: UserHeaders | undefined;
+  /** The epoch of the session it was polled on (see `ConnectorSession.epoch`). */
+  #sessionEpoch: number;
+  /** How many times its partition had been found cut (its log shorter than what was read of it) when it was polled. */
+  #cuts: number;
 
   constructor(
     readonly stream: string,
@@ -25,13 +29,30 @@ export class SubscribedMessage implements ReceivedMessage {
     readonly id: bigint,
     readonly payload: Buffer,
     encodedHeaders: Buffer,
+    sessionEpoch = 0,
+    cuts = 0,
   ) {
     this.#encoded = encodedHeaders;
+    this.#sessionEpoch = sessionEpoch;
+    this.#cuts = cuts;
+  }
+
+  /**
+   * How many times `message`'s partition had been found cut when it was polled (0 when it is not one of
+   * these): a message of a later cut may reuse an offset already handed out, and is a new message.
+   */
+  static cutsOf(message: ReceivedMessage): number {
+    return message instanceof SubscribedMessage ? message.#cuts : 0;
   }
 
   get headers(): UserHeaders {
     this.#headers ??= decodeUserHeaders(this.#encoded);
     return this.#headers;
+  }
+
+  /** The epoch of the session `message` was polled on, when it is one of these. */
+  static sessionEpochOf(message: ReceivedMessage): number | undefined {
+    return message instanceof SubscribedMessage ? message.#sessionEpoch : undefined;
   }
 
   /** The encoded user headers of `message` when it is one of these (empty when it has none). */
@@ -40,12 +61,17 @@ export class SubscribedMessage implements ReceivedMessage {
   }
 }
 
-/** The messages of a polled run of `partition` as a subscription hands them out. */
+/**
+ * The messages of a polled run of `partition` (on the session of `sessionEpoch`, after `cuts` cuts of the
+ * partition) as a subscription hands them out.
+ */
 export function subscribedMessages(
   stream: string,
   topic: string,
   partition: number,
   run: MessageRun,
+  sessionEpoch = 0,
+  cuts = 0,
 ): SubscribedMessage[] {
   if (run.count === 0) return [];
   return mapWalked(run.bytes, run.ends(), (bytes, view, at, end) => {
@@ -59,6 +85,8 @@ export function subscribedMessages(
       readId(view, at),
       bufferView(bytes, at + MessageLayout.headerBytes, headersAt),
       bufferView(bytes, headersAt, end),
+      sessionEpoch,
+      cuts,
     );
   });
 }

@@ -36,9 +36,13 @@ class PartitionOffsets {
   /** Commits failed in a row. */
   failures = 0;
 
+  /** The offset of the last message delivered. */
+  lastDelivered: bigint | undefined;
+
   delivered(message: ReceivedMessage): void {
     this.messages.push(message);
     this.handledFlags.push(false);
+    this.lastDelivered = message.offset;
   }
 
   /** Marks `message` handled; true when the contiguous point moved. */
@@ -100,9 +104,19 @@ export class OffsetCommits {
     private readonly onError: (error: unknown, message: ReceivedMessage) => void,
   ) {}
 
-  /** A message was handed to its partition's lane (call in offset order per partition). */
+  /**
+   * A message was handed to its partition's lane (call in offset order per partition). One at or below the
+   * last delivered offset starts the partition afresh: it is read again (a session lost) or its log was cut
+   * (a server that lost its tail), and its commit point follows the new messages, even below the old one.
+   */
   delivered(message: ReceivedMessage): void {
-    this.partition(message.partition).delivered(message);
+    let partition = this.partition(message.partition);
+    const last = partition.lastDelivered;
+    if (last !== undefined && message.offset <= last) {
+      // A commit still under way finishes on the old tracking and leaves this one alone.
+      this.partitions.set(message.partition, (partition = new PartitionOffsets()));
+    }
+    partition.delivered(message);
   }
 
   /** The message was handled (or dead-lettered): its offset may be committed once its predecessors are. */

@@ -1,6 +1,7 @@
 import { EventLoopTurns } from '../common/event-loop-turns.js';
 import { isPending, type MaybePromise } from '../common/maybe-promise.js';
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
+import { SubscribedMessage } from '../connectors/subscribed-message.js';
 
 /** What the consumer reports of one partition. */
 export interface LaneStatus {
@@ -27,6 +28,8 @@ interface Lane {
   /** Offset of the last message queued here: an older one coming again (a redelivery) is dropped. */
   last: bigint;
   handled: bigint | null;
+  /** `SubscribedMessage.cutsOf` the last message queued: a message of a later cut starts the offsets over. */
+  cuts: number;
 }
 
 /**
@@ -80,6 +83,7 @@ export class PartitionLanes {
   private enqueue(message: ReceivedMessage): boolean {
     if (this.stopped) return false;
     let lane = this.lanes.get(message.partition);
+    const cuts = SubscribedMessage.cutsOf(message);
     if (!lane) {
       lane = {
         partition: message.partition,
@@ -89,8 +93,12 @@ export class PartitionLanes {
         waiting: false,
         last: -1n,
         handled: null,
+        cuts,
       };
       this.lanes.set(message.partition, lane);
+    } else if (cuts > lane.cuts) {
+      // The partition's log was cut and filled again: its offsets start over with new messages.
+      lane.cuts = cuts;
     } else if (message.offset <= lane.last) return false;
     lane.last = message.offset;
     lane.queue.push(message);

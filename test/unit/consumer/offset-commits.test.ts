@@ -149,4 +149,25 @@ describe('OffsetCommits: the highest contiguous handled offset per partition', (
     await commits.flush();
     expect(stored).toEqual(['0@0']);
   });
+
+  it('a partition delivered again from a lower offset (its log was cut, or it is read again) commits from there', async () => {
+    const { stored, store, onError } = recorder();
+    const commits = new OffsetCommits(store, lazy, onError);
+    const before = [8n, 9n].map((o) => msg(0, o));
+    for (const m of before) commits.delivered(m);
+    for (const m of before) commits.handled(m);
+    await commits.flush();
+    expect(stored).toEqual(['0@9']);
+
+    const after = [0n, 1n].map((o) => msg(0, o)); // the server lost offsets up to 9; these are new
+    for (const m of after) commits.delivered(m);
+    commits.handled(before[1]!); // a late handled call of the old tracking changes nothing
+    commits.handled(after[0]!);
+    await commits.flush();
+    expect(stored).toEqual(['0@9', '0@0']);
+    commits.handled(after[1]!);
+    await commits.flush();
+    expect(stored).toEqual(['0@9', '0@0', '0@1']);
+    expect(commits.offsets(0)).toEqual({ handled: 1n, committed: 1n });
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ReceivedMessage } from '../../../lib/connectors/message-subscriber.js';
 import { EventLoopTurns } from '../../../lib/common/event-loop-turns.js';
 import { PartitionLanes } from '../../../lib/consumer/partition-lanes.js';
+import { SubscribedMessage } from '../../../lib/connectors/subscribed-message.js';
 import { deferred, msg, sleep, waitFor } from './consumer-kit.js';
 
 describe('PartitionLanes: the one scheduler', () => {
@@ -93,6 +94,24 @@ describe('PartitionLanes: the one scheduler', () => {
     expect(lanes.push(msg(0, 3n))).toBe(true);
     await waitFor(() => seen.length === 4);
     expect(seen).toEqual([0n, 1n, 2n, 3n]);
+  });
+
+  it('takes the offsets from the start again after its partition was found cut (new messages, not redeliveries)', async () => {
+    const seen: string[] = [];
+    const lanes = new PartitionLanes(1, async (m) => {
+      seen.push(`${m.offset}:${m.payload.toString()}`);
+      return true;
+    });
+    const polled = (offset: bigint, text: string, cuts: number) =>
+      new SubscribedMessage('s', 't', 0, offset, 0n, 0n, Buffer.from(text), Buffer.alloc(0), 0, cuts);
+    expect([0n, 1n, 2n].map((o) => lanes.push(polled(o, `old${o}`, 0)))).toEqual([true, true, true]);
+    await waitFor(() => seen.length === 3);
+    expect(lanes.push(polled(1n, 'old1', 0))).toBe(false); // a redelivery
+    expect(lanes.push(polled(0n, 'new0', 1))).toBe(true); // the server lost 0..2: these are new
+    expect(lanes.push(polled(1n, 'new1', 1))).toBe(true);
+    expect(lanes.push(polled(1n, 'new1', 1))).toBe(false); // and a redelivery of those is dropped again
+    await waitFor(() => seen.length === 5);
+    expect(seen).toEqual(['0:old0', '1:old1', '2:old2', '0:new0', '1:new1']);
   });
 
   it('stop() drops what has not started; the handlers running finish; idleBy says when they did', async () => {
