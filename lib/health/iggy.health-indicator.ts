@@ -31,7 +31,10 @@ export type LagTarget = string | { group: string; topic?: string };
 export interface IggyHealthOptions {
   /** A ping slower than this is `down` (default 1000 ms). */
   maxLatencyMs?: number;
-  /** How long a ping or a lag query may take (default 3000 ms). */
+  /**
+   * How long each of the ping, the lag query and the outbox query may take (default `maxLatencyMs`, at
+   * least 1000 ms): a server that hangs makes the check `down` within about this, not a probe timeout.
+   */
   timeoutMs?: number;
   /** Check that the stream and its domain/system/dlq topics exist (default true). */
   checkTopology?: boolean;
@@ -109,7 +112,7 @@ export class IggyHealthIndicator {
     options: IggyHealthOptions = {},
   ): Promise<IggyHealthResult<Key>> {
     const maxLatencyMs = options.maxLatencyMs ?? 1000;
-    const timeoutMs = options.timeoutMs ?? 3000;
+    const timeoutMs = options.timeoutMs ?? Math.max(maxLatencyMs, 1000);
     const report = await healthCheck(this.connector, {
       degradedLatencyMs: maxLatencyMs,
       timeoutMs,

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { firstValueFrom } from 'rxjs';
 import type { IggyConnector } from '../../../lib/connectors/iggy-connector.js';
 import { IggyEventHandler } from '../../../lib/handlers/iggy-event-handler.decorator.js';
@@ -101,6 +101,23 @@ describe('IggyHealthIndicator', () => {
       topicsMissing: [],
       reasons: [expect.stringMatching(/^ping took .* ms, above -1 ms$/)],
     });
+  });
+
+  it('is down within about maxLatencyMs when the server does not answer the ping', async () => {
+    const moduleRef = await boot();
+    const connector = moduleRef.get<IggyConnector>(IGGY_CONNECTOR);
+    const ping = jest.spyOn(connector, 'ping').mockReturnValue(new Promise(() => undefined));
+    try {
+      const started = performance.now();
+      const hung = await moduleRef.get(IggyHealthIndicator).isHealthy('iggy', { maxLatencyMs: 300 });
+      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(hung.iggy).toMatchObject({
+        status: 'down',
+        reasons: [expect.stringMatching(/^ping failed: .*1000 ms/)],
+      });
+    } finally {
+      ping.mockRestore();
+    }
   });
 
   it('reports consumer lag per handler group and judges it against maxLag', async () => {
