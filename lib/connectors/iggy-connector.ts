@@ -91,4 +91,9 @@ export interface IggyConnector {
    * `0.8.0-embedded`); null when unknown (not connected, or the server would not tell this user).
    */
   readonly serverVersion?: string | null;
+  /**
+   * Tells `listener` each time the publishing connection is back after it was lost (a remote server that
+   * restarted); an embedded connector never loses it. Returns what stops telling.
+   */
+  onReconnect?(listener: () => void): () => void;
 }

@@ -19,6 +19,12 @@ import { remoteClientOptions } from './remote-client-options.js';
  */
 export class RemoteConnector extends ConnectorBase<RemoteSessions> {
   protected readonly label = 'RemoteConnector';
+  private readonly reconnectListeners = new Set<() => void>();
+
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
 
   /** Address of the live publishing connection, e.g. `127.0.0.1:8090`. */
   get address(): string | undefined {
@@ -27,7 +33,12 @@ export class RemoteConnector extends ConnectorBase<RemoteSessions> {
 
   protected async openSessions(config: ConnectorConfig): Promise<RemoteSessions> {
     const options = remoteClientOptions(config.remote);
-    return new RemoteSessions(options, await connectClient(options));
+    const main = await connectClient(options);
+    // Connected already: every 'connected' from now on is a reconnection.
+    main.on('connected', () => {
+      for (const listener of this.reconnectListeners) listener();
+    });
+    return new RemoteSessions(options, main);
   }
 }
 

@@ -36,8 +36,8 @@ export interface RelayBackoff {
 
 export interface OutboxRelayOptions {
   store: OutboxStore<never>;
-  /** Only `publishBatch` is used. */
-  connector: Pick<IggyConnector, 'publishBatch'>;
+  /** `publishBatch`, and `onReconnect` when it has one (a broker back ends the relay's backoff). */
+  connector: Pick<IggyConnector, 'publishBatch' | 'onReconnect'>;
   /** Rows per claim and per `publishBatch` (default 500). */
   batchSize?: number;
   /** Poll interval while rows keep coming (default 5 ms): bounds the latency under load. */

@@ -38,6 +38,7 @@ export class OutboxRelay {
   private cycling = false;
   private watch: OutboxWatch | undefined;
   private unfollow: (() => void) | undefined;
+  private unreconnect: (() => void) | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
   private nextPurgeAt = 0;
   private readonly counters = { published: 0, dead: 0, failures: 0, consecutiveFailures: 0 };
@@ -76,6 +77,10 @@ export class OutboxRelay {
         if (this.state === 'idle') this.wake();
       });
     }
+    // A broker that is back ends the backoff: the rows waiting on it go out now, not when it runs out.
+    this.unreconnect = this.options.connector.onReconnect?.(() => {
+      if (this.state === 'backoff') this.timer.retryNow();
+    });
     const metrics = this.options.metrics;
     if (metrics?.onLag) {
       // Called on the metrics object (a class's method needs its `this`); a throwing hook is ignored.
@@ -97,6 +102,8 @@ export class OutboxRelay {
     this.running = false;
     this.unfollow?.();
     this.unfollow = undefined;
+    this.unreconnect?.();
+    this.unreconnect = undefined;
     this.timer.stop();
     clearInterval(this.lagTimer);
     await loop;

@@ -41,6 +41,11 @@ export class RelayTimer {
     else this.pending = true;
   }
 
+  /** Ends the sleep under way, a backoff too (what it waited for is back). */
+  retryNow(): void {
+    this.current?.resolve();
+  }
+
   stop(): void {
     this.stopped = true;
     this.current?.resolve();

@@ -58,7 +58,10 @@ describe('RemoteConnector with the server down', () => {
     const server = await startServer();
     const port = server.tcpPort!;
     const connector = await remoteTo(`127.0.0.1:${port}`, { remote: { offlineTimeoutMs: 200 } });
+    let reconnects = 0;
+    connector.onReconnect(() => reconnects++);
     await connector.publish(message());
+    expect(reconnects).toBe(0); // the first connection is no reconnection
     await server.shutdown();
 
     const first = await timed(() => connector.publish(message()));
@@ -80,6 +83,7 @@ describe('RemoteConnector with the server down', () => {
     await again.ensureTopic('s', { name: 't', partitions: 2 });
     const deadline = Date.now() + 10_000;
     while (!connector.isConnected() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(reconnects).toBe(1);
     await connector.publish(message());
     await connector.shutdown();
     await again.shutdown();

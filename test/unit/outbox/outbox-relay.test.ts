@@ -142,6 +142,30 @@ describe('OutboxRelay', () => {
     }
   });
 
+  it('ends its backoff when the connector says the broker is back, instead of waiting it out', async () => {
+    await write(2);
+    let failing = true;
+    let reconnected: (() => void) | undefined;
+    const connector = {
+      publishBatch: (requests: Parameters<typeof broker.connector.publishBatch>[0]) =>
+        failing ? Promise.reject(new Error('broker down')) : broker.connector.publishBatch(requests),
+      onReconnect: (listener: () => void) => {
+        reconnected = listener;
+        return () => (reconnected = undefined);
+      },
+    };
+    const r = relay({ connector, backoff: { initialMs: 60_000, multiplier: 2, maxMs: 60_000, jitter: 0 } });
+    await r.start();
+    await waitUntil(async () => r.stats().state === 'backoff');
+    failing = false;
+    const started = performance.now();
+    reconnected!();
+    await collector.waitFor(2);
+    expect(performance.now() - started).toBeLessThan(10_000); // not the 60 s backoff
+    await r.stop();
+    expect(reconnected).toBeUndefined();
+  });
+
   it('a second relay on the same SQLite file stands by, and takes over when the first stops', async () => {
     const a = relay({ standbyPollMs: 20 });
     const b = relay({ store: await env.newStore(), standbyPollMs: 20 });

@@ -34,4 +34,11 @@ describe('RelayTimer', () => {
     expect(await sleeping).toBeLessThan(100);
     expect(await took(timer.sleep(5000, true))).toBeLessThan(100);
   });
+
+  it('retryNow ends any sleep under way, a backoff too', async () => {
+    const timer = new RelayTimer();
+    const backoff = took(timer.sleep(5000, false));
+    timer.retryNow();
+    expect(await backoff).toBeLessThan(100);
+  });
 });
