@@ -97,6 +97,24 @@ export function outboxScenarios(
     expect(collector.delivered).toHaveLength(0);
   });
 
+  it('lag counts committed rows only, even asked while a transaction holds an uncommitted one', async () => {
+    const { env, bus } = ctx;
+    let written!: () => void;
+    let release!: () => void;
+    const wrote = new Promise<void>((resolve) => (written = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const transaction = env.rollbackTx(async (txn) => {
+      await bus.publishInTx(txn, 'acme', null, { type: 'order.created', payload: {} });
+      written();
+      await gate;
+    });
+    await wrote;
+    const lag = env.store.lag();
+    release();
+    await transaction;
+    expect((await lag).pending).toBe(0);
+  });
+
   it('an error thrown inside the transaction: neither row nor event', async () => {
     const { env, bus, collector } = ctx;
     await expect(

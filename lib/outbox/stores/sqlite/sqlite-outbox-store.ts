@@ -118,6 +118,8 @@ export class SqliteOutboxStore implements OutboxStore<SqliteDatabaseLike> {
   }
 
   async lag(): Promise<OutboxLag> {
+    // As for a claim: inside the app's transaction on this connection, it would count uncommitted rows.
+    await this.whenIdle();
     const row = (this.statement(this.db, this.sql.lag).all() as Record<string, unknown>[])[0] ?? {};
     const oldest = row.oldest;
     return {
