@@ -9,16 +9,18 @@ const logOf = (n: number, tag = 'm') => Array.from({ length: n }, (_, i) => mess
 /** The next `n` messages as `partition:offset:payload`, or a timeout (a subscriber that waits forever). */
 async function take(sub: PollingSubscriber, n: number): Promise<string[]> {
   const out: string[] = [];
-  const deadline = Date.now() + 3_000;
-  while (out.length < n) {
-    const next = await Promise.race([
-      sub.recv(),
-      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), deadline - Date.now())),
-    ]);
-    if (next === 'timeout') throw new Error(`timed out with ${JSON.stringify(out)}`);
-    out.push(`${next!.partition}:${next!.offset}:${next!.payload.toString()}`);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 3_000)));
+  try {
+    while (out.length < n) {
+      const next = await Promise.race([sub.recv(), timeout]);
+      if (next === 'timeout') throw new Error(`timed out with ${JSON.stringify(out)}`);
+      out.push(`${next!.partition}:${next!.offset}:${next!.payload.toString()}`);
+    }
+    return out;
+  } finally {
+    clearTimeout(timer);
   }
-  return out;
 }
 
 const group: SubscriptionTarget = { kind: 'group', group: 'g', partitionsCount: 2, floors: new Map() };
