@@ -197,7 +197,7 @@ export class PartitionReads {
         polled.partitionId,
         polled.messages,
         epoch,
-        this.cuts.size > 0 ? (this.cuts.get(polled.partitionId) ?? 0) : 0,
+        this.cuts.get(polled.partitionId) ?? 0,
       ),
     };
   }

@@ -1,4 +1,3 @@
-import { SubscribedMessage } from './subscribed-message.js';
 import { WakeableDelay } from '../common/wakeable-delay.js';
 import { IggyErrorCode } from '../protocol/codes/error-codes.js';
 import { ConsumerKind, type Consumer } from '../protocol/primitives/consumer.js';
@@ -9,6 +8,7 @@ import { errorCodeOf, toConnectorError } from './connector-error-mapping.js';
 import { leaveGroup, type JoinedGroup, type SubscriptionSession } from './connector-session.js';
 import { GroupJoins } from './group-joins.js';
 import type { GroupAssignment, MessageSubscriber, ReceivedMessage } from './message-subscriber.js';
+import { SubscribedMessage } from './subscribed-message.js';
 
 export type { SubscriptionTarget } from './partition-reads.js';
 

@@ -110,7 +110,7 @@ describe('IggyHealthIndicator', () => {
     try {
       const started = performance.now();
       const hung = await moduleRef.get(IggyHealthIndicator).isHealthy('iggy', { maxLatencyMs: 300 });
-      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(performance.now() - started).toBeLessThan(2_500); // the old default waited 3 s
       expect(hung.iggy).toMatchObject({
         status: 'down',
         reasons: [expect.stringMatching(/^ping failed: .*1000 ms/)],
