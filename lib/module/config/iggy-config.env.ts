@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { IggyModuleOptions } from '../interfaces/iggy-module-options.interface.js';
 import { IggyConfigError } from './iggy-config.error.js';
+import { leadingOptionPath, setPath } from './option-paths.js';
 import { configProblems } from './validate-iggy-config.js';
 
 /** Environment variables `iggyConfigFromEnv` reads, and the option each sets. */
@@ -109,7 +110,7 @@ export function iggyConfigFromEnv(env: Record<string, string | undefined> = proc
 function variableProblems(config: Record<string, unknown>): string[] {
   const byOption = new Map(Object.entries(IGGY_ENV_VARS).map(([name, path]) => [path as string, name]));
   return configProblems(config).flatMap((problem) => {
-    const option = /^[\w.]+/.exec(problem)?.[0] ?? '';
+    const option = leadingOptionPath(problem);
     const name = byOption.get(option);
     return name ? [`${name}${problem.slice(option.length)}`] : [];
   });
@@ -150,16 +151,4 @@ function parse(raw: string, kind: Kind): unknown {
         .map((s) => s.trim())
         .filter((s) => s.length > 0);
   }
-}
-
-/** Sets `a.b.c` in a nested object, creating the parents. */
-export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let node = target;
-  for (const key of keys.slice(0, -1)) {
-    const next = node[key];
-    if (typeof next !== 'object' || next === null) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[keys[keys.length - 1] as string] = value;
 }

@@ -3,7 +3,8 @@ import { parse } from 'yaml';
 import type { IggyModuleOptions } from '../interfaces/iggy-module-options.interface.js';
 import { describeValue } from './config-rules.js';
 import { IggyConfigError } from './iggy-config.error.js';
-import { validateIggyConfig } from './validate-iggy-config.js';
+import { leadingOptionPath, setPath } from './option-paths.js';
+import { configProblems } from './validate-iggy-config.js';
 
 export interface IggyYamlOptions {
   /** Dotted path of the block inside the document (default `events.iggy`). */
@@ -60,36 +61,80 @@ export function iggyConfigFromYamlText(
   if (!isObject(block)) {
     throw new IggyConfigError([`'${key}' must be an object, got ${describeValue(block)}`], source);
   }
-  return validateIggyConfig(mapSeedBlock(camelKeys(block) as Record<string, unknown>), source);
+  const config = mapSeedBlock(camelKeys(block) as Record<string, unknown>);
+  const problems = configProblems(config);
+  if (problems.length > 0) throw new IggyConfigError(problems.map(inWrittenKeys(block, key)), source);
+  return config;
 }
 
-/** Moves the seed block's parts to where `IggyModuleOptions` has them. */
+/**
+ * Where the seed block's keys go in `IggyModuleOptions`, when not to their own place (after
+ * snake_case → camelCase): a key and everything under it.
+ */
+const SEED_MOVES: readonly (readonly [from: string, to: string])[] = [
+  ['topology.streamName', 'streamName'],
+  ['topology.domainPartitions', 'partitions'],
+  ['topology.topicName', 'topicName'],
+  ['topology.dlqTopic', 'dlq.topic'],
+  ['retention', 'topology.retention'],
+];
+
+/** Moves the seed block's parts to where `IggyModuleOptions` has them (`block` is a fresh copy: changed in place). */
 function mapSeedBlock(block: Record<string, unknown>): IggyModuleOptions {
-  const out: Record<string, unknown> = { ...block };
-  const topology = isObject(block.topology) ? { ...block.topology } : undefined;
-  if (topology) {
-    move(topology, 'streamName', out, 'streamName');
-    move(topology, 'domainPartitions', out, 'partitions');
-    move(topology, 'topicName', out, 'topicName');
-    if ('dlqTopic' in topology) {
-      out.dlq = { ...(isObject(out.dlq) ? out.dlq : {}), topic: topology.dlqTopic };
-      delete topology.dlqTopic;
-    }
-    if (isObject(topology.topics)) topology.topics = bigintTopics(topology.topics);
-    out.topology = topology;
+  for (const [from, to] of SEED_MOVES) {
+    const [parentPath, last] = splitLast(from);
+    const parent = parentPath === '' ? block : valueAt(block, parentPath);
+    if (!isObject(parent) || !(last in parent)) continue;
+    const value = parent[last];
+    delete parent[last];
+    setPath(block, to, value);
   }
-  if ('retention' in block) {
-    out.topology = { ...(isObject(out.topology) ? out.topology : {}), retention: block.retention };
-    delete out.retention;
-  }
-  return out as IggyModuleOptions;
+  const topology = block.topology;
+  if (isObject(topology) && isObject(topology.topics)) topology.topics = bigintTopics(topology.topics);
+  return block as IggyModuleOptions;
 }
 
-function move(from: Record<string, unknown>, key: string, to: Record<string, unknown>, as: string): void {
-  if (key in from) {
-    to[as] = from[key];
-    delete from[key];
+/** The option path a key path of the block (camelCased) ends up at. */
+function optionPathOf(keyPath: string): string {
+  for (const [from, to] of SEED_MOVES) {
+    if (keyPath === from || keyPath.startsWith(`${from}.`)) return to + keyPath.slice(from.length);
   }
+  return keyPath;
+}
+
+/**
+ * A problem told with the key the user wrote instead of the option path it became
+ * (`retry.maxAttempts is not a known option` → `events.iggy.retry.max_attempts is not a known option`).
+ */
+function inWrittenKeys(block: Record<string, unknown>, key: string): (problem: string) => string {
+  const written = new Map<string, string>();
+  const walk = (value: unknown, path: string, camelPath: string): void => {
+    if (camelPath !== '') written.set(optionPathOf(camelPath), path);
+    if (!isObject(value)) return;
+    for (const [k, v] of Object.entries(value)) {
+      walk(v, `${path}.${k}`, camelPath === '' ? camelKey(k) : `${camelPath}.${camelKey(k)}`);
+    }
+  };
+  walk(block, key, '');
+  // The leading path, and any other dotted one (a rule across fields names two; a plain word is not replaced).
+  return (problem) => {
+    const option = leadingOptionPath(problem);
+    const rest = problem
+      .slice(option.length)
+      .replace(/(?<![\w.])[A-Za-z]\w*(?:\.\w+)+/g, (path) => written.get(path) ?? path);
+    return (written.get(option) ?? option) + rest;
+  };
+}
+
+function splitLast(path: string): [string, string] {
+  const dot = path.lastIndexOf('.');
+  return dot < 0 ? ['', path] : [path.slice(0, dot), path.slice(dot + 1)];
+}
+
+function valueAt(block: Record<string, unknown>, path: string): unknown {
+  let node: unknown = block;
+  for (const part of path.split('.')) node = isObject(node) ? node[part] : undefined;
+  return node;
 }
 
 /** YAML has no bigints: per-topic µs and byte counts written as integers become bigints. */
@@ -112,12 +157,11 @@ function bigintTopics(topics: Record<string, unknown>): Record<string, unknown> 
 function camelKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelKeys);
   if (!isObject(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [
-      k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()),
-      camelKeys(v),
-    ]),
-  );
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [camelKey(k), camelKeys(v)]));
+}
+
+function camelKey(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -386,13 +386,45 @@ describe('iggyConfigFromYaml', () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'events:\n  iggy:\n    mode: cloud\n    embedded: { tcp_prt: 1 }\n');
     expect(() => iggyConfigFromYaml(file)).toThrow(
-      `invalid Iggy config (${file}): mode must be one of embedded, remote, got 'cloud'; embedded.tcpPrt is not a known option`,
+      `invalid Iggy config (${file}): events.iggy.mode must be one of embedded, remote, got 'cloud'; events.iggy.embedded.tcp_prt is not a known option`,
     );
     expect(() => iggyConfigFromYamlText('other: 1')).toThrow(
       "'events.iggy' must be an object, got undefined",
     );
     expect(() => iggyConfigFromYamlText('a: [')).toThrow(/not valid YAML/);
     expect(() => iggyConfigFromYaml(join(dir, 'missing.yaml'))).toThrow(/cannot read the file/);
+  });
+  it('names the keys as written in the file, also those the seed block moves, and both keys of a rule across fields', () => {
+    const problemsOf = (text: string): readonly string[] => {
+      try {
+        iggyConfigFromYamlText(text, { key: 'app.iggy' });
+      } catch (err) {
+        return (err as IggyConfigError).problems;
+      }
+      throw new Error('no IggyConfigError');
+    };
+    expect(
+      problemsOf(
+        [
+          'app:',
+          '  iggy:',
+          '    topology: { domain_partitions: 0, dlq_topic: 5 }',
+          '    remote: { addresses: [x], tls_enabled: maybe }',
+          '    retry: { max_attempts: 3 }',
+          '    retention: { domain_max_age_dayz: 3 }',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'app.iggy.topology.domain_partitions must be an integer in 1..1000, got 0',
+      "app.iggy.remote.addresses[0] must be host:port, got 'x'",
+      "app.iggy.remote.tls_enabled must be true or false, got 'maybe'",
+      'app.iggy.topology.dlq_topic must be a name of 1..255 bytes, got 5',
+      'app.iggy.retry.max_attempts is not a known option',
+      'app.iggy.retention.domain_max_age_dayz is not a known option',
+    ]);
+    expect(problemsOf('app:\n  iggy:\n    retry: { initial_delay_ms: 100, max_delay_ms: 10 }\n')).toEqual([
+      'app.iggy.retry.max_delay_ms must be ≥ app.iggy.retry.initial_delay_ms (100), got 10',
+    ]);
   });
 });
 
