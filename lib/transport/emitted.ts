@@ -16,7 +16,10 @@ function tellOutcome<T>(this: Observable<T>, subscriber: Subscriber<T>): Teardow
  */
 export class Emitted<T> extends Observable<T> {
   private outcome: Outcome<T> | undefined;
-  private waiting: Subscriber<T>[] | undefined;
+  /** The subscriber waiting for the outcome (nearly always the only one: `lastValueFrom`, say). */
+  private first: Subscriber<T> | undefined;
+  /** Any other subscribers waiting, in order. */
+  private others: Subscriber<T>[] | undefined;
 
   /** `unobserved`: told of a failure that no subscriber was there to see (a fire-and-forget emit). */
   constructor(
@@ -33,25 +36,30 @@ export class Emitted<T> extends Observable<T> {
   /** Tells `subscriber` the outcome when there is one, else once it comes (a closed subscriber ignores it). */
   attach(subscriber: Subscriber<T>): void {
     const outcome = this.outcome;
-    if (outcome === undefined) (this.waiting ??= []).push(subscriber);
-    else if (outcome.ok) subscriber.complete();
+    if (outcome === undefined) {
+      if (this.first === undefined) this.first = subscriber;
+      else (this.others ??= []).push(subscriber);
+    } else if (outcome.ok) subscriber.complete();
     else subscriber.error(outcome.error);
   }
 
   private settle(outcome: Outcome<T>): void {
     this.outcome = outcome;
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    if (waiting === undefined) {
+    const { first, others } = this;
+    this.first = this.others = undefined;
+    if (first === undefined) {
       if (!outcome.ok) this.unobserved?.(outcome.error);
       return;
     }
-    for (const subscriber of waiting) {
-      if (!outcome.ok) subscriber.error(outcome.error);
-      else {
-        subscriber.next(outcome.value);
-        subscriber.complete();
-      }
-    }
+    tell(first, outcome);
+    if (others !== undefined) for (const subscriber of others) tell(subscriber, outcome);
+  }
+}
+
+function tell<T>(subscriber: Subscriber<T>, outcome: Outcome<T>): void {
+  if (!outcome.ok) subscriber.error(outcome.error);
+  else {
+    subscriber.next(outcome.value);
+    subscriber.complete();
   }
 }

@@ -64,6 +64,21 @@ describe.each(emits)('%s', (_name, emit) => {
     });
   });
 
+  it('tells every subscriber from the start the outcome, in order', async () => {
+    const client = new IggyClientProxy({ connector });
+    const ok = emit(client, 'thing.happened', { tenantId: 'acme' });
+    const order: number[] = [];
+    const seen = await Promise.all([0, 1, 2].map((i) => observe(ok).finally(() => order.push(i))));
+    expect(seen).toEqual(Array.from({ length: 3 }, () => ({ values: [undefined], end: 'complete' })));
+    expect(order).toEqual([0, 1, 2]);
+    const failing = emit(client, 'thing.happened', { x: 1 });
+    const errors = await Promise.all([observe(failing), observe(failing)]);
+    for (const { values, end } of errors) {
+      expect(values).toEqual([]);
+      expect(end).toBeInstanceOf(IggyMissingTenantError);
+    }
+  });
+
   it('shows a late subscriber only the completion, or the error', async () => {
     const client = new IggyClientProxy({ connector });
     const ok = emit(client, 'thing.happened', { tenantId: 'acme' });
