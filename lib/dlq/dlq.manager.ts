@@ -59,6 +59,12 @@ const MAX_SCAN = 1_000_000;
 @Injectable()
 export class DlqManager {
   private readonly logger = new Logger('DlqManager');
+  /**
+   * Ids of the dead letters this process is redriving or purging now: a second call on one is refused
+   * or skips it (a double click would otherwise handle the event twice: a redriven message bypasses the
+   * idempotency guard). Calls from several processes at once are not coordinated.
+   */
+  private readonly resolving = new Set<string>();
   private readonly serializers: SerializerRegistry;
 
   constructor(
@@ -104,27 +110,54 @@ export class DlqManager {
    * the dead letter `redriven`. Throws `DeadLetterRedriveError` when it is missing or not pending.
    */
   async redrive(id: string): Promise<RedriveResult> {
-    const deadLetter = await this.get(id);
-    if (!deadLetter) throw new DeadLetterRedriveError(id, 'not-found');
-    if (deadLetter.status !== 'pending')
-      throw new DeadLetterRedriveError(id, 'not-pending', deadLetter.status);
-    return this.redriveOne(deadLetter);
+    if (this.resolving.has(id)) throw new DeadLetterRedriveError(id, 'in-progress');
+    this.resolving.add(id);
+    try {
+      const deadLetter = await this.get(id);
+      if (!deadLetter) throw new DeadLetterRedriveError(id, 'not-found');
+      if (deadLetter.status !== 'pending')
+        throw new DeadLetterRedriveError(id, 'not-pending', deadLetter.status);
+      return await this.redriveOne(deadLetter);
+    } finally {
+      this.resolving.delete(id);
+    }
   }
 
-  /** Redrives every pending dead letter matching the filter, oldest first. */
+  /** Redrives every pending dead letter matching the filter, oldest first (skipping those being resolved now). */
   async redriveAll(filter: DeadLetterFilter = {}): Promise<RedriveResult[]> {
     const results: RedriveResult[] = [];
     for (const deadLetter of await this.scan({ ...filter, status: 'pending' })) {
-      results.push(await this.redriveOne(deadLetter));
+      const result = await this.resolveOnce(deadLetter, () => this.redriveOne(deadLetter));
+      if (result !== undefined) results.push(result);
     }
     return results;
   }
 
-  /** Marks the pending dead letters matching the filter as purged (they no longer list); resolves their count. */
+  /**
+   * Marks the pending dead letters matching the filter as purged (they no longer list), skipping those
+   * being resolved now; resolves how many it marked.
+   */
   async purge(filter: DeadLetterFilter = {}): Promise<number> {
-    const pending = await this.scan({ ...filter, status: 'pending' });
-    for (const deadLetter of pending) await this.writer.publish(resolutionEnvelope(deadLetter, 'purged'));
-    return pending.length;
+    let purged = 0;
+    for (const deadLetter of await this.scan({ ...filter, status: 'pending' })) {
+      const marked = await this.resolveOnce(deadLetter, async () => {
+        await this.writer.publish(resolutionEnvelope(deadLetter, 'purged'));
+        return true;
+      });
+      if (marked) purged++;
+    }
+    return purged;
+  }
+
+  /** `resolve(deadLetter)` unless another call of this process is resolving it now (then undefined). */
+  private async resolveOnce<T>(deadLetter: DeadLetter, resolve: () => Promise<T>): Promise<T | undefined> {
+    if (this.resolving.has(deadLetter.id)) return undefined;
+    this.resolving.add(deadLetter.id);
+    try {
+      return await resolve();
+    } finally {
+      this.resolving.delete(deadLetter.id);
+    }
   }
 
   private async redriveOne(deadLetter: DeadLetter): Promise<RedriveResult> {

@@ -131,6 +131,25 @@ describe('DlqManager', () => {
     await expect(dlq.redrive('no-such-id')).rejects.toMatchObject({ id: 'no-such-id', reason: 'not-found' });
   });
 
+  it('refuses a second redrive of a dead letter while the first runs: the event is handled once', async () => {
+    const { connector, dlq } = await setup();
+    const [dead] = await dlq.list({ tenantId: 'globex' });
+    state.fixed = true;
+    calls.length = 0;
+    const [first, second, all] = await Promise.allSettled([
+      dlq.redrive(dead!.id),
+      dlq.redrive(dead!.id),
+      dlq.redriveAll({ tenantId: 'globex' }),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { redriveCount: 1 } });
+    expect(second).toMatchObject({ status: 'rejected', reason: { reason: 'in-progress', id: dead!.id } });
+    expect(all).toEqual({ status: 'fulfilled', value: [] });
+    await waitFor(async () => (await groupLag(connector, 'billing')) === 0n);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(calls).toEqual(['bill:globex:1']);
+    expect(await dlq.purge({ tenantId: 'globex' })).toBe(0);
+  });
+
   it('redrives all matching; a redriven event that fails again is dead-lettered with its redrive count', async () => {
     const { connector, dlq } = await setup();
     calls.length = 0;
