@@ -28,6 +28,13 @@ const TOPIC_CHANGED: ReadonlySet<number> = new Set([
   IggyErrorCode.StreamNameNotFound,
 ]);
 
+/**
+ * Lone publishes sent at once within one turn of the event loop. A broker in process acknowledges
+ * without I/O, so a loop of awaited emits would run on promise jobs alone and starve every timer and
+ * socket of the process; past this many, a lone publish waits for the next turn like any other.
+ */
+const AT_ONCE_PER_TURN = 64;
+
 /** What a connector gives the batcher: topic metadata and a way to send one batch. */
 export interface PublishSink {
   /** Partitions of the topic, `null` when it does not exist; now or later. */
@@ -71,6 +78,8 @@ export class PublishBatcher {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private idle: (() => void)[] = [];
+  /** Lone publishes sent at once in this turn of the event loop. */
+  private sentAtOnce = 0;
   /** Told of every batch sent; none by default. */
   observer: PublishBatchObserver | undefined;
 
@@ -140,11 +149,18 @@ export class PublishBatcher {
     // pays no tick). Otherwise what comes meanwhile joins the batch of this tick. A linger is cut short
     // once a batch's worth is queued; without one the tick ends soon enough, and cutting it at a total
     // would split every partition's batch into slivers.
-    const alone = this.config.lingerMs === 0 && this.budget.inFlightMessages === this.queued;
+    const alone =
+      this.config.lingerMs === 0 && this.budget.inFlightMessages === this.queued && this.oneMoreAtOnce();
     const lingerFull = this.config.lingerMs > 0 && this.queued >= this.config.maxBatchMessages;
     if (this.closed || alone || lingerFull) {
       this.flush();
     } else this.schedule();
+  }
+
+  /** Counts a lone publish sent at once in this turn of the event loop; false past `AT_ONCE_PER_TURN`. */
+  private oneMoreAtOnce(): boolean {
+    if (this.sentAtOnce === 0) setImmediate(() => (this.sentAtOnce = 0));
+    return ++this.sentAtOnce <= AT_ONCE_PER_TURN;
   }
 
   private queueOf(stream: string, topic: string): TopicQueue {

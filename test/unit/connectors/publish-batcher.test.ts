@@ -276,6 +276,22 @@ describe.each(rigs)('publish path: %s', (_name, makeRig) => {
     await rig.close();
   });
 
+  it('lets timers run during a loop of awaited publishes (an in-process broker acknowledges without I/O)', async () => {
+    const rig = await makeRig();
+    const { stream, topic } = await freshTopic(rig.connector, 4);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    for (let i = 0; i < 2_000; i++) await rig.connector.publish(request(stream, topic, KEYS[i % 16]!, i));
+    const elapsedMs = performance.now() - started;
+    clearInterval(timer);
+    // A 1 ms interval fires at least every few ms of a loop that yields; one that never yields sees none.
+    expect(ticks).toBeGreaterThanOrEqual(Math.min(3, Math.floor(elapsedMs / 10)));
+    expect(ticks).toBeGreaterThan(0);
+    expect((await readLog(rig.broker, stream, topic, 4)).flat()).toHaveLength(2_000);
+    await rig.close();
+  });
+
   it('with no wait allowed, fails what finds no room with Backpressure; everything acknowledged is stored', async () => {
     const rig = await makeRig({ maxInFlightMessages: 50, backpressureTimeoutMs: 0 });
     const { stream, topic } = await freshTopic(rig.connector, 2);
