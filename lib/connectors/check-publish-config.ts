@@ -14,6 +14,8 @@ export function checkPublishConfig(config: PublishConfig): void {
   check('maxBatchBytes', positiveInt(config.maxBatchBytes), 'an integer ≥ 1');
   check('maxInFlightMessages', positiveInt(config.maxInFlightMessages), 'an integer ≥ 1');
   check('maxInFlightBytes', positiveInt(config.maxInFlightBytes), 'an integer ≥ 1');
+  check('maxWaitingMessages', positiveInt(config.maxWaitingMessages), 'an integer ≥ 1');
+  check('maxWaitingBytes', positiveInt(config.maxWaitingBytes), 'an integer ≥ 1');
   check(
     'backpressureTimeoutMs',
     config.backpressureTimeoutMs >= 0 && !Number.isNaN(config.backpressureTimeoutMs),

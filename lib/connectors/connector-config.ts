@@ -88,6 +88,13 @@ export interface PublishConfig {
   /** Encoded bytes accepted and not yet acknowledged (default 32 MiB). */
   maxInFlightBytes: number;
   /**
+   * Messages waiting for room under those caps (default 20,000): beyond it, a publish fails at once
+   * with `Backpressure` (a loop of emits nobody awaits must not grow the process without bound).
+   */
+  maxWaitingMessages: number;
+  /** Their encoded bytes (default 32 MiB). */
+  maxWaitingBytes: number;
+  /**
    * How long a publish waits for room under those caps before it fails with `Backpressure`
    * (default 30 s; 0 = fail at once). Publishes are admitted in call order.
    */
@@ -171,6 +178,8 @@ export const defaultPublishConfig: PublishConfig = {
   maxBatchBytes: 1024 * 1024,
   maxInFlightMessages: 20_000,
   maxInFlightBytes: 32 * 1024 * 1024,
+  maxWaitingMessages: 20_000,
+  maxWaitingBytes: 32 * 1024 * 1024,
   backpressureTimeoutMs: 30_000,
 };
 

@@ -91,6 +91,8 @@ export class PublishBatcher {
     this.budget = new PublishBudget({
       maxInFlightMessages: config.maxInFlightMessages,
       maxInFlightBytes: config.maxInFlightBytes,
+      maxWaitingMessages: config.maxWaitingMessages,
+      maxWaitingBytes: config.maxWaitingBytes,
       timeoutMs: config.backpressureTimeoutMs,
     });
   }

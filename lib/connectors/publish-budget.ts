@@ -9,6 +9,9 @@ export interface PublishCost {
 export interface PublishBudgetLimits {
   maxInFlightMessages: number;
   maxInFlightBytes: number;
+  /** Most messages and bytes waiting for room; a publish beyond them fails at once. */
+  maxWaitingMessages: number;
+  maxWaitingBytes: number;
   /** How long `acquire` waits for room (0 = not at all). */
   timeoutMs: number;
 }
@@ -24,7 +27,8 @@ interface Waiter {
  * The cap on what the publish path holds: messages and bytes accepted and not yet acknowledged.
  * `acquire` takes room or waits for it, strictly in call order (a small publish never overtakes a big
  * one waiting: they may share a partition key), and fails with `ConnectorError('Backpressure')` after
- * `timeoutMs`. A publish larger than the whole cap is let through once nothing else is in flight.
+ * `timeoutMs`, or at once when the waiting publishes already hold `maxWaitingMessages`/`maxWaitingBytes`
+ * (one waits whatever its size). A publish larger than the whole cap is let through once nothing else is in flight.
  * Waiters share one timer, armed for the oldest: deadlines grow in call order.
  */
 export class PublishBudget {
@@ -32,6 +36,8 @@ export class PublishBudget {
   private bytes = 0;
   private readonly waiters: Waiter[] = [];
   private head = 0;
+  private waitingMessages = 0;
+  private waitingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly limits: PublishBudgetLimits) {}
@@ -65,6 +71,12 @@ export class PublishBudget {
       fail(this.full(cost, 0));
       return false;
     }
+    if (this.waiting > 0 && !this.mayWait(cost)) {
+      fail(this.queueFull(cost));
+      return false;
+    }
+    this.waitingMessages += cost.messages;
+    this.waitingBytes += cost.bytes;
     this.waiters.push({ cost, deadline: Date.now() + this.limits.timeoutMs, admit, fail });
     if (this.waiting === 1) this.arm();
     return false;
@@ -103,8 +115,17 @@ export class PublishBudget {
     this.bytes += cost.bytes;
   }
 
+  private mayWait(cost: PublishCost): boolean {
+    return (
+      this.waitingMessages + cost.messages <= this.limits.maxWaitingMessages &&
+      this.waitingBytes + cost.bytes <= this.limits.maxWaitingBytes
+    );
+  }
+
   private shift(): Waiter {
     const waiter = this.waiters[this.head++]!;
+    this.waitingMessages -= waiter.cost.messages;
+    this.waitingBytes -= waiter.cost.bytes;
     if (this.head > 1024 && this.head * 2 > this.waiters.length) {
       this.waiters.splice(0, this.head);
       this.head = 0;
@@ -145,6 +166,16 @@ export class PublishBudget {
         `${waitedMs > 0 ? `within ${waitedMs} ms` : 'and may not wait (publish.backpressureTimeoutMs is 0)'}: ` +
         `${this.messages} message(s), ${this.bytes} B in flight ` +
         `(publish.maxInFlightMessages ${maxInFlightMessages}, publish.maxInFlightBytes ${maxInFlightBytes})`,
+    );
+  }
+
+  private queueFull(cost: PublishCost): ConnectorError {
+    const { maxWaitingMessages, maxWaitingBytes } = this.limits;
+    return new ConnectorError(
+      'Backpressure',
+      `publish of ${cost.messages} message(s) (${cost.bytes} B) found no room and no place to wait: ` +
+        `${this.waitingMessages} message(s), ${this.waitingBytes} B wait already ` +
+        `(publish.maxWaitingMessages ${maxWaitingMessages}, publish.maxWaitingBytes ${maxWaitingBytes})`,
     );
   }
 }

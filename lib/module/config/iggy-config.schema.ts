@@ -60,6 +60,8 @@ export class IggyPublishConfig {
   @IsOptional() @IsIntIn(1) maxBatchBytes?: number;
   @IsOptional() @IsIntIn(1) maxInFlightMessages?: number;
   @IsOptional() @IsIntIn(1) maxInFlightBytes?: number;
+  @IsOptional() @IsIntIn(1) maxWaitingMessages?: number;
+  @IsOptional() @IsIntIn(1) maxWaitingBytes?: number;
   @IsOptional() @IsIntIn(0) backpressureTimeoutMs?: number;
 }
 

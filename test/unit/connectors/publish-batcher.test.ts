@@ -292,6 +292,25 @@ describe.each(rigs)('publish path: %s', (_name, makeRig) => {
     await rig.close();
   });
 
+  it('caps what waits too: beyond maxWaitingMessages a publish fails at once with Backpressure; the rest is stored', async () => {
+    const rig = await makeRig({ maxInFlightMessages: 10, maxWaitingMessages: 50 });
+    const { stream, topic } = await freshTopic(rig.connector, 4);
+    const requests = Array.from({ length: 200 }, (_, i) => request(stream, topic, KEYS[i % KEYS.length]!, i));
+    const outcomes = await Promise.allSettled(requests.map((r) => rig.connector.publish(r)));
+    const stored = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
+    expect(stored).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    for (const outcome of outcomes.slice(60)) {
+      expect(outcome).toMatchObject({ status: 'rejected', reason: { kind: 'Backpressure' } });
+    }
+    expect((outcomes[60] as PromiseRejectedResult).reason.message).toMatch(
+      /no place to wait: 50 message\(s\), \d+ B wait already \(publish.maxWaitingMessages 50/,
+    );
+    const log = (await readLog(rig.broker, stream, topic, 4)).flat();
+    expect(log.map((m) => m.seq).sort((a, b) => a - b)).toEqual(stored);
+    expect(rig.connector.publishStats).toEqual({ inFlightMessages: 0, inFlightBytes: 0, waiting: 0 });
+    await rig.close();
+  });
+
   it('with no wait allowed, fails what finds no room with Backpressure; everything acknowledged is stored', async () => {
     const rig = await makeRig({ maxInFlightMessages: 50, backpressureTimeoutMs: 0 });
     const { stream, topic } = await freshTopic(rig.connector, 2);

@@ -206,6 +206,8 @@ export const publishingModule = IggyModule.forRoot({
     maxBatchBytes: 1024 * 1024,
     maxInFlightMessages: 20_000, // accepted, not yet acknowledged
     maxInFlightBytes: 32 * 1024 * 1024,
+    maxWaitingMessages: 20_000, // waiting for room; beyond, ConnectorError 'Backpressure' at once
+    maxWaitingBytes: 32 * 1024 * 1024,
     backpressureTimeoutMs: 30_000, // then ConnectorError 'Backpressure' (0: fail at once)
   },
   shutdownTimeoutMs: 5_000, // connector shutdown: send what is queued, wait this long, then close
