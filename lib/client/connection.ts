@@ -90,6 +90,11 @@ export class Connection {
     socket.on('error', (err) => {
       this.lastSocketError = err;
     });
+    // The server closed its side: it answers nothing more, so nothing more is written to it (a request
+    // written before 'close' would be lost with it; from here on, requests wait for the reconnection).
+    socket.on('end', () => {
+      this.end(new IggyClientError('Disconnected', `connection to ${address} closed by the server`));
+    });
     socket.on('close', () => {
       const cause = this.lastSocketError;
       const detail = cause ? `: ${cause.message}` : '';

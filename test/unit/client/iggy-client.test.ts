@@ -282,6 +282,17 @@ describe('IggyClient reconnect', () => {
     await expect(client.ping()).resolves.toBeUndefined();
   });
 
+  it("takes the server's FIN as the end of the connection at once: nothing more is written to it", async () => {
+    const { peer, client } = await setup({ reconnect: { initialDelayMs: 10 }, detectServerVersion: false });
+    await client.connect();
+    const disconnected = new Promise<IggyClientError>((resolve) => client.once('disconnected', resolve));
+    peer.connections[0]!.socket.end(); // a server that shuts its side (a killed process's kernel does so)
+    expect((await disconnected).message).toMatch(/closed by the server/);
+    await expect(client.ping()).resolves.toBeUndefined(); // waited for the reconnection
+    expect(peer.connections[0]!.requests.map((r) => r.code)).toEqual([]);
+    expect(peer.connections[1]!.requests.map((r) => r.code)).toEqual([CommandCode.Ping]);
+  });
+
   it('treats an unsolicited answer as a protocol failure and reconnects', async () => {
     const { peer, client } = await setup({ reconnect: { initialDelayMs: 10 } });
     await client.connect();
