@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { describeError } from '../common/error-text.js';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { Observable } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
@@ -21,6 +20,7 @@ import { ReplyListener } from './reply-listener.js';
 import { sharedClientOptions } from './shared-client-options.js';
 import { IggyMissingTenantError, IggyRequestTimeoutError, IggyTransportError } from './transport-errors.js';
 import { TransportListeners } from './transport-support.js';
+import { UnobservedFailureLog } from './unobserved-failure-log.js';
 import { defaultDestination } from '../connectors/connector-config.js';
 
 /** What `IggyClientProxy.on` listens to. */
@@ -106,6 +106,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
     this.ready = false;
     await this.handle?.stop();
     this._status$.next('disconnected');
+    this.unobservedLog.flush();
   }
 
   /** The connector. */
@@ -171,26 +172,14 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
     return new Emitted(published, this.unobservedEmitFailure);
   }
 
-  private unobservedLoggedAt = -Infinity;
-  private unobservedMuted = 0;
+  private readonly unobservedLog = new UnobservedFailureLog((line) => this.logger.error(line));
   /**
    * An `emit` failed with nothing subscribed to its observable: told to the error listeners, and logged
-   * rather than lost in silence (once a second at most, with how many more failed meanwhile: a burst into a
-   * broker that is down must not flood the log).
+   * rather than lost in silence (a burst of them as a count, so a broker that is down does not flood the log).
    */
   private readonly unobservedEmitFailure = (error: unknown): void => {
     this.listeners.emit('error', error);
-    const now = Date.now();
-    if (now - this.unobservedLoggedAt < 1000) {
-      this.unobservedMuted++;
-      return;
-    }
-    const more = this.unobservedMuted > 0 ? ` (${this.unobservedMuted} more since the last such report)` : '';
-    this.unobservedLoggedAt = now;
-    this.unobservedMuted = 0;
-    this.logger.error(
-      `an emit failed and nothing subscribed to its observable, so the event was not published: ${describeError(error)}${more}`,
-    );
+    this.unobservedLog.failed(error);
   };
 
   /** Publishes the event's envelope; resolves once its batch is acknowledged (never throws synchronously). */
