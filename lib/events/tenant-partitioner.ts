@@ -1,11 +1,12 @@
 import { Limits } from '../protocol/limits.js';
 import { partitionForKey } from '../protocol/messages/partition-key.js';
 import { EnvelopeValidationError } from './event-errors.js';
+import { loneSurrogateAt, loneSurrogateReason } from './lone-surrogate.js';
 
 /** A tenant id is the messages key of its events: 1..255 bytes of UTF-8. */
 export const MAX_TENANT_ID_BYTES = Limits.maxNameBytes;
 
-/** Throws `EnvelopeValidationError` (field `tenantId`) unless `tenantId` is a 1..255-byte string. */
+/** Throws `EnvelopeValidationError` (field `tenantId`) unless `tenantId` is a well-formed 1..255-byte string. */
 export function validateTenantId(tenantId: unknown, field = 'tenantId'): asserts tenantId is string {
   if (typeof tenantId !== 'string') {
     throw new EnvelopeValidationError(field, `must be a string, got ${typeof tenantId}`);
@@ -17,6 +18,8 @@ export function validateTenantId(tenantId: unknown, field = 'tenantId'): asserts
       `must be 1..${MAX_TENANT_ID_BYTES} bytes of UTF-8, got ${bytes}`,
     );
   }
+  const lone = loneSurrogateAt(tenantId, bytes);
+  if (lone >= 0) throw new EnvelopeValidationError(field, loneSurrogateReason(lone));
 }
 
 /**

@@ -82,6 +82,9 @@ describe('createEnvelope', () => {
     expect(fieldOf(() => createEnvelope({ ...base, occurredAt: new Date(NaN) }))).toBe('occurredAt');
     expect(fieldOf(() => createEnvelope({ ...base, actorId: 'a'.repeat(256) }))).toBe('actorId');
     expect(fieldOf(() => createEnvelope({ ...base, headers: { k: '' } }))).toBe('headers.k');
+    expect(fieldOf(() => createEnvelope({ ...base, type: 'order.\ud800' }))).toBe('type');
+    expect(fieldOf(() => createEnvelope({ ...base, tenantId: 'a\udc00' }))).toBe('tenantId');
+    expect(fieldOf(() => createEnvelope({ ...base, headers: { k: '\ud83d' } }))).toBe('headers.k');
     expect(fieldOf(() => createEnvelope({ ...base, headers: { ['n'.repeat(254)]: 'v' } }))).toMatch(
       /^headers name/,
     );

@@ -43,4 +43,18 @@ describe('tenant partitioning', () => {
     expect(() => partitionForTenant('', 8)).toThrow(/tenantId: must be 1\.\.255 bytes of UTF-8, got 0/);
     expect(() => partitionForTenant('t', 0)).toThrow(/partitionsCount must be a positive integer/);
   });
+
+  it('rejects a lone surrogate, which UTF-8 would turn into another tenant id (U+FFFD)', () => {
+    expect(() => validateTenantId('Zürich-東京-🚀')).not.toThrow();
+    for (const [bad, at] of [
+      ['a\ud800b', 1],
+      ['\udc00', 0],
+      ['ok\ud83d', 2],
+      ['🚀\ude80', 2],
+    ] as const) {
+      expect(() => validateTenantId(bad)).toThrow(
+        `tenantId: holds a lone surrogate at index ${at}, which UTF-8 cannot carry`,
+      );
+    }
+  });
 });
