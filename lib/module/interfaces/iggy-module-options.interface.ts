@@ -2,7 +2,7 @@ import type { InjectionToken, Type } from '@nestjs/common';
 import type { ConnectorConfigInput } from '../../connectors/connector-config.js';
 import type { IggyConnector } from '../../connectors/iggy-connector.js';
 import type { SerializationFormat } from '../../events/serializer.js';
-import type { DlqOptions, HandlerOptions } from '../../handlers/handler-settings.js';
+import type { DlqOptions, HandlerOptions, HandlerPollOptions } from '../../handlers/handler-settings.js';
 import type { IggyMetricsOptions } from '../../observability/iggy-metrics.js';
 import type { IggyOutboxOptions } from '../../outbox/nest/outbox-options.interface.js';
 import type { TopicPolicy, TopicRole } from '../../topology/topology-config.js';
@@ -71,7 +71,7 @@ export interface IggyModuleOptions extends Omit<ConnectorConfigInput, 'ensureTop
   serialization?: SerializationFormat;
   retry?: Partial<RetryOptions>;
   dlq?: Partial<DlqOptions>;
-  handlers?: Partial<HandlerOptions>;
+  handlers?: Partial<HandlerOptions> & HandlerPollOptions;
   requestReply?: Partial<RequestReplyOptions>;
   topology?: Partial<TopologyOptions>;
   /**

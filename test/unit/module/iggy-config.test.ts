@@ -42,7 +42,14 @@ describe('validateIggyConfig', () => {
       },
       retry: { attempts: 5, initialDelayMs: 10, maxDelayMs: 100, multiplier: 3, jitter: 0.5 },
       dlq: { enabled: false, topic: 'dead' },
-      handlers: { concurrency: 2, idempotency: false, idempotencyWindow: 10, shutdownTimeoutMs: 100 },
+      handlers: {
+        concurrency: 2,
+        idempotency: false,
+        idempotencyWindow: 10,
+        shutdownTimeoutMs: 100,
+        pollIntervalMs: 25,
+        batchSize: 500,
+      },
       requestReply: { replyTopic: 'answers', timeoutMs: 50, partitions: 4 },
       topology: {
         ensure: false,
