@@ -8,7 +8,8 @@ const CONTENT_TYPE = 'application/msgpack';
 /**
  * MessagePack via msgpackr, in plain (record-free) MessagePack any other library reads. Unlike JSON it
  * keeps `Date` (timestamp extension), `bigint` up to 64 bits (int64/uint64 decode as `bigint`),
- * `undefined`, `Buffer`/`Uint8Array` (bin) and `Map`.
+ * `undefined` and `Buffer`/`Uint8Array` (bin, read back as `Buffer`). A `Map` is written as a map and
+ * read back as a plain object (plain objects are maps too), a `Set` as an array.
  */
 export class MsgpackSerializer implements Serializer {
   readonly format = 'msgpack';

@@ -97,6 +97,12 @@ describe('MsgpackSerializer', () => {
     });
   });
 
+  it('reads a Map back as a plain object and a Set as an array, as its doc says', () => {
+    const decoded = msgpack.deserialize(msgpack.serialize({ m: new Map([['k', 1]]), s: new Set([1, 2]) }));
+    expect(decoded).toEqual({ m: { k: 1 }, s: [1, 2] });
+    expect((decoded as { m: unknown }).m).not.toBeInstanceOf(Map);
+  });
+
   it('writes standard MessagePack (a map16, no msgpackr records)', () => {
     expect(msgpack.serialize({ a: 1 }).toString('hex')).toBe('de0001a16101');
   });
