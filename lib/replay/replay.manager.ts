@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import type { IggyConnector, PartitionInfo } from '../connectors/iggy-connector.js';
@@ -107,6 +108,15 @@ export class ReplayManager {
         if (progress.processed % every === 0) options.onProgress?.(withJsonView({ ...progress }));
       }
       if (uncommitted) await this.commit(stream, topic, group, uncommitted);
+      // From a time after every message: nothing was there to read (the total was a guess until the first).
+      if (
+        progress.offset === null &&
+        typeof from === 'object' &&
+        'timestamp' in from &&
+        !options.signal?.aborted
+      ) {
+        progress.total = 0;
+      }
       progress.done = true;
       options.onProgress?.(withJsonView({ ...progress }));
     };
@@ -226,11 +236,20 @@ export class ReplayManager {
   }
 }
 
+/** `options.from` as `readPartition` takes it; a plain Error naming the option when it is not one of the documented shapes. */
 function readFromOf(from: ReplayOptions['from']): ReadFrom {
   if (from === undefined || from === 'beginning') return 'beginning';
-  if ('offset' in from) return { offset: from.offset };
-  const ts = from.timestamp;
-  return { timestamp: ts instanceof Date ? BigInt(ts.getTime()) * 1000n : ts };
+  if (typeof from === 'object' && from !== null) {
+    if ('offset' in from && typeof from.offset === 'bigint' && from.offset >= 0n)
+      return { offset: from.offset };
+    const ts: unknown = 'timestamp' in from ? from.timestamp : undefined;
+    if (ts instanceof Date && !Number.isNaN(ts.getTime())) return { timestamp: BigInt(ts.getTime()) * 1000n };
+    if (typeof ts === 'bigint' && ts >= 0n) return { timestamp: ts };
+  }
+  throw new Error(
+    `replay: from must be 'beginning', { offset: bigint ≥ 0 } or { timestamp: bigint (µs since the epoch) or Date }, ` +
+      `got ${inspect(from, { breakLength: Infinity })}`,
+  );
 }
 
 /** Messages from the start position to the current offset (a timestamp start is refined on the first message). */

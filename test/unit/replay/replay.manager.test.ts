@@ -127,6 +127,34 @@ describe('ReplayManager', () => {
     await waitFor(async () => (await groupLag(connector, 'projection')) === 0n);
     const after = await offsets();
     expect(after.filter((o, i) => o !== before[i])).toHaveLength(1); // only the live consumption of n=5 moved one
+
+    // From a time after every message: nothing read, and every partition says so.
+    const future = await replay.replay({
+      handler: () => undefined,
+      from: { timestamp: new Date(Date.now() + 60_000) },
+    });
+    expect(future.processed).toBe(0);
+    expect(future.partitions.map((p) => [p.total, p.done])).toEqual(
+      Array.from({ length: PARTITIONS }, () => [0, true]),
+    );
+  });
+
+  it('refuses a start it cannot read, naming the option and the value (a number is not a timestamp: µs or ms?)', async () => {
+    const { replay } = await setup();
+    const handler = () => undefined;
+    for (const from of [
+      { timestamp: 1_700_000_000_000 },
+      { offset: -1n },
+      { timestamp: new Date(NaN) },
+      'end',
+    ]) {
+      await expect(replay.replay({ handler, from: from as never })).rejects.toThrow(
+        /^replay: from must be 'beginning', \{ offset: bigint ≥ 0 \} or \{ timestamp: bigint \(µs since the epoch\) or Date \}, got /,
+      );
+    }
+    await expect(replay.replay({ handler, from: { timestamp: 1_700_000_000_000 } as never })).rejects.toThrow(
+      /got \{ timestamp: 1700000000000 \}$/,
+    );
   });
 
   it('moves the group offsets only with commit: true', async () => {
