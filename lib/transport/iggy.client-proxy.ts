@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { describeError } from '../common/error-text.js';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { Observable } from 'rxjs';
 import type { IggyConnector } from '../connectors/iggy-connector.js';
@@ -20,7 +21,7 @@ import { ReplyListener } from './reply-listener.js';
 import { sharedClientOptions } from './shared-client-options.js';
 import { IggyMissingTenantError, IggyRequestTimeoutError, IggyTransportError } from './transport-errors.js';
 import { TransportListeners } from './transport-support.js';
-import { UnobservedFailureLog } from './unobserved-failure-log.js';
+import { ThrottledLog } from '../common/throttled-log.js';
 import { defaultDestination } from '../connectors/connector-config.js';
 
 /** What `IggyClientProxy.on` listens to. */
@@ -97,7 +98,7 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
     return this.handle.connector;
   }
 
-  /** Stops reading replies (waiting requests then time out) and shuts an owned connector down. */
+  /** Stops reading replies (waiting requests fail with `IggyTransportError`) and shuts an owned connector down. */
   async close(): Promise<void> {
     const replies = this.replies;
     this.replies = undefined;
@@ -172,14 +173,24 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
     return new Emitted(published, this.unobservedEmitFailure);
   }
 
-  private readonly unobservedLog = new UnobservedFailureLog((line) => this.logger.error(line));
+  private readonly unobservedLog = new ThrottledLog<unknown>(
+    1_000,
+    (error) =>
+      this.logger.error(
+        `an emit failed and nothing subscribed to its observable, so the event was not published: ${describeError(error)}`,
+      ),
+    (count, last) =>
+      this.logger.error(
+        `${count} more emit(s) failed with nothing subscribed to their observables, so those events were not published; the last: ${describeError(last)}`,
+      ),
+  );
   /**
    * An `emit` failed with nothing subscribed to its observable: told to the error listeners, and logged
    * rather than lost in silence (a burst of them as a count, so a broker that is down does not flood the log).
    */
   private readonly unobservedEmitFailure = (error: unknown): void => {
     this.listeners.emit('error', error);
-    this.unobservedLog.failed(error);
+    this.unobservedLog.note(error);
   };
 
   /** Publishes the event's envelope; resolves once its batch is acknowledged (never throws synchronously). */
