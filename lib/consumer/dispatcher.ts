@@ -1,5 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { isPending, type MaybePromise } from '../common/maybe-promise.js';
+import { ThrottledLog } from '../common/throttled-log.js';
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
 import { decodeEnvelope } from '../events/envelope-message.js';
@@ -81,6 +82,24 @@ export class Dispatcher {
   readonly counts: DispatchCounts = { handled: 0, skipped: 0, deadLettered: 0, unmatched: 0 };
   private readonly bindings = new Map<Route, IggyHandlerBinding>();
   private readonly warnedTypes = new Set<string>();
+  /**
+   * Requests skipped past their requester's deadline: a backlog after downtime, or, when they are fresh,
+   * a requester whose clock is behind this one by more than its timeout (the deadline is its clock's).
+   */
+  private readonly expired = new ThrottledLog<{ requestId: string; type: string; lateMs: number }>(
+    10_000,
+    ({ requestId, type, lateMs }) =>
+      this.spec.logger.warn(
+        `skipped request ${requestId} ('${type}'): its requester's deadline passed ${lateMs} ms ago by this ` +
+          `machine's clock (a backlog from before this server ran, or, for requests just sent, a requester ` +
+          `whose clock is behind this machine's)`,
+      ),
+    (count, last) =>
+      this.spec.logger.warn(
+        `skipped ${count} more request(s) past their requester's deadline; the last: ${last.requestId} ` +
+          `('${last.type}', ${last.lateMs} ms late)`,
+      ),
+  );
   /** The headers `readEventMeta` leaves aside (request headers): filled and emptied synchronously. */
   private readonly rest: HeaderEntry[] = [];
 
@@ -235,9 +254,11 @@ export class Dispatcher {
     const request = delivery.request!;
     const replies = this.spec.requests!;
     if (request.deadline !== undefined && Date.now() > request.deadline) {
-      this.spec.logger.debug?.(
-        `skipping request ${request.requestId} ('${meta!.type}'): its requester stopped waiting`,
-      );
+      this.expired.note({
+        requestId: request.requestId,
+        type: meta!.type,
+        lateMs: Date.now() - request.deadline,
+      });
       return this.skip(delivery, 'expired');
     }
     let envelope: EventEnvelope;

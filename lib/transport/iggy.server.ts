@@ -29,6 +29,7 @@ import type {
   IggyServerOptions,
 } from './interfaces/iggy-server-options.interface.js';
 import { encodeReply } from './reply-codec.js';
+import { RequestAnswer } from './request-answer.js';
 import { TransportListeners, runHooked, tryGet } from './transport-support.js';
 import { IggyTransportError } from './transport-errors.js';
 import { defaultDestination } from '../connectors/connector-config.js';
@@ -77,6 +78,8 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
   private closing: Promise<void> | undefined;
   private readonly listeners = new TransportListeners<IggyServerEvents>();
   private routeTable: RouteTable | undefined;
+  /** Requests being answered. */
+  private readonly answers = new Set<RequestAnswer>();
 
   constructor(private readonly options: IggyServerOptions = {}) {
     super();
@@ -235,6 +238,8 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
 
   private async shutdown(): Promise<void> {
     await this.runtime?.stop();
+    // Answers still streaming after the drain (a stream that never ends, and no requester deadline).
+    for (const answer of [...this.answers]) answer.stop('the server is shutting down');
     await this.handle?.stop();
     this._status$.next('disconnected');
   }
@@ -271,24 +276,31 @@ export class IggyServer extends Server<IggyServerEvents, IggyStatus> implements 
     });
   }
 
-  /** Runs a request handler and publishes its replies; resolves once the last reply is published. */
+  /**
+   * Runs a request handler and publishes its replies; resolves once the last reply is published, or once
+   * the answer is stopped (its requester's deadline, shutdown: see `RequestAnswer`).
+   */
   private answer(handler: MessageHandler, envelope: EventEnvelope, context: IggyContext): Promise<void> {
     const message = context.getMessage();
     const request = context.getRequest()!;
-    return new Promise<void>((resolve) => {
-      let done = false;
-      const respond = async (packet: WritePacket): Promise<void> => {
-        await this.reply(message, request, packet);
-        if (packet.isDisposed && !done) {
-          done = true;
-          resolve();
-        }
-      };
-      runHooked(this, context, async (runEndHook) => {
-        const response$ = this.transformToObservable(await handler(envelope.payload, context));
-        this.send(response$.pipe(finalize(runEndHook)), respond);
-      }).catch((err: unknown) => respond({ err, isDisposed: true }));
-    });
+    const answer = new RequestAnswer(request.deadline, (why) =>
+      this.logger.warn(
+        `stopped answering request ${request.requestId} ('${envelope.type}', partition ${message.partition} ` +
+          `offset ${message.offset}): ${why}`,
+      ),
+    );
+    this.answers.add(answer);
+    void answer.finished.then(() => this.answers.delete(answer));
+    const respond = async (packet: WritePacket): Promise<void> => {
+      if (answer.isDone) return;
+      await this.reply(message, request, packet);
+      if (packet.isDisposed) answer.end();
+    };
+    runHooked(this, context, async (runEndHook) => {
+      const response$ = this.transformToObservable(await handler(envelope.payload, context));
+      answer.attach(this.send(response$.pipe(finalize(runEndHook)), respond));
+    }).catch((err: unknown) => respond({ err, isDisposed: true }));
+    return answer.finished;
   }
 
   private async reply(

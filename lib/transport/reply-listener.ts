@@ -5,6 +5,7 @@ import type { MessageSubscriber } from '../connectors/message-subscriber.js';
 import type { SerializerRegistry } from '../events/serializer-registry.js';
 import { partitionForKey } from '../protocol/messages/partition-key.js';
 import { decodeReply, replyRequestId } from './reply-codec.js';
+import { IggyTransportError } from './transport-errors.js';
 import { describeError } from '../common/error-text.js';
 import { WakeableDelay } from '../common/wakeable-delay.js';
 
@@ -68,8 +69,15 @@ export class ReplyListener {
     };
   }
 
-  /** Stops listening; waiting requests get no more replies (their timeouts end them). */
+  /** Stops listening; the requests still waiting fail at once (a closing client: no reply can reach them). */
   async close(): Promise<void> {
+    for (const [requestId, callback] of [...this.pending]) {
+      callback({
+        err: new IggyTransportError(`request ${requestId}: the client was closed before its reply came`),
+        isDisposed: true,
+      });
+    }
+    this.pending.clear();
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     this.closing ??= this.stop().finally(() => (this.closing = undefined));

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { firstValueFrom, lastValueFrom, of, toArray } from 'rxjs';
+import { firstValueFrom, interval, lastValueFrom, map, of, take, toArray } from 'rxjs';
 import type { IggyConnector } from '../../../lib/connectors/iggy-connector.js';
 import { envelopeToMessage } from '../../../lib/events/envelope-message.js';
 import { createEnvelope } from '../../../lib/events/event-envelope.js';
@@ -15,12 +15,14 @@ import { IggyModule } from '../../../lib/module/iggy.module.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
 import { IggyContext } from '../../../lib/consumer/iggy.context.js';
 import { IggyServer } from '../../../lib/transport/iggy.server.js';
-import { IggyRequestTimeoutError } from '../../../lib/transport/transport-errors.js';
-import { eventually, memoryConfig, recordLogs } from '../module/iggy-test-kit.js';
+import { IggyRequestTimeoutError, IggyTransportError } from '../../../lib/transport/transport-errors.js';
+import { eventually, memoryConfig, recordLogs, type RecordingLogger } from '../module/iggy-test-kit.js';
 import { startHybrid, type HybridApp } from './transport-kit.js';
 
 const events: string[] = [];
 const echoed: string[] = [];
+let ticked = 0;
+let logs: RecordingLogger | undefined;
 
 @Controller()
 class EchoController {
@@ -33,6 +35,17 @@ class EchoController {
   @MessagePattern('count')
   count(@Payload() data: { upTo: number }) {
     return of(...Array.from({ length: data.upTo }, (_, i) => i + 1));
+  }
+
+  @MessagePattern('ticks')
+  ticks() {
+    return interval(20).pipe(map(() => ++ticked));
+  }
+
+  @MessagePattern('slow')
+  async slow(): Promise<string> {
+    await new Promise((r) => setTimeout(r, 500));
+    return 'late';
   }
 
   @EventPattern<string>('only.an.event')
@@ -109,6 +122,7 @@ describe('request/response over Iggy', () => {
   });
   it('skips a request whose requester stopped waiting (reply_deadline passed)', async () => {
     hybrid = await startHybrid([EchoController]);
+    logs = recordLogs(); // the app was created with its logger off
     const connector = hybrid.app.get<IggyConnector>(IGGY_CONNECTOR);
     const request = (text: string, deadline: number) => {
       const message = envelopeToMessage(
@@ -126,6 +140,51 @@ describe('request/response over Iggy', () => {
     await eventually(() => echoed.length > 0);
     await new Promise((r) => setTimeout(r, 50));
     expect(echoed).toEqual(['fresh']);
+    expect(logs!.lines.filter((l) => l.includes("skipped request stale ('echo')"))).toEqual([
+      expect.stringMatching(/^warn .*deadline passed \d+ ms ago .*a requester whose clock is behind/),
+    ]);
+  });
+
+  it("stops a reply stream that never ends at its requester's deadline: the partition goes on, close is quick", async () => {
+    hybrid = await startHybrid([EchoController], {
+      module: memoryConfig({ requestReply: { timeoutMs: 400 }, partitions: 1 }),
+    });
+    logs = recordLogs(); // the app was created with its logger off
+    const client = hybrid.app.get(IggyClientProxy);
+    ticked = 0;
+    await expect(
+      lastValueFrom(client.send('ticks', { tenantId: 'acme' }).pipe(take(3), toArray())),
+    ).resolves.toEqual([1, 2, 3]);
+    // The next request on the only partition is answered once the stream is stopped at its deadline.
+    await expect(firstValueFrom(client.send('echo', { tenantId: 'acme', text: 'next' }))).resolves.toBe(
+      'acme:next',
+    );
+    const stoppedAt = ticked;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ticked).toBe(stoppedAt);
+    expect(
+      logs!.lines.some((l) => /^warn stopped answering request .*'ticks'.*requester stopped waiting/.test(l)),
+    ).toBe(true);
+    const closing = Date.now();
+    await hybrid.app.close();
+    hybrid = undefined;
+    expect(Date.now() - closing).toBeLessThan(2_000);
+  });
+
+  it('fails a send still waiting for its reply at once when the client closes', async () => {
+    hybrid = await startHybrid([EchoController], {
+      module: memoryConfig({ requestReply: { timeoutMs: 5_000 } }),
+    });
+    const connector = hybrid.app.get<IggyConnector>(IGGY_CONNECTOR);
+    const client = new IggyClientProxy({ connector, timeoutMs: 5_000 });
+    const started = Date.now();
+    const pending = firstValueFrom(client.send('slow', { tenantId: 'acme' })).catch((err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 100));
+    await client.close();
+    const error = await pending;
+    expect(error).toBeInstanceOf(IggyTransportError);
+    expect((error as Error).message).toMatch(/the client was closed before its reply came/);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
 
