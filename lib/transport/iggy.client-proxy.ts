@@ -18,7 +18,11 @@ import type { IggyClientProxyOptions } from './interfaces/iggy-client-proxy-opti
 import { requestHeaders } from './reply-codec.js';
 import { packetOf } from './nest-compat.js';
 import { ReplyListener } from './reply-listener.js';
-import { sharedClientOptions } from './shared-client-options.js';
+import {
+  moduleClientOptionsOf,
+  sharedClientOptions,
+  type SharedClientOptions,
+} from './shared-client-options.js';
 import { IggyMissingTenantError, IggyRequestTimeoutError, IggyTransportError } from './transport-errors.js';
 import { TransportListeners } from './transport-support.js';
 import { ThrottledLog } from '../common/throttled-log.js';
@@ -117,15 +121,32 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
     return this.handle.connector as T;
   }
 
-  /** The connector's handle; without one of its own, the module's (its client options under the given ones). */
+  /**
+   * The connector's handle. Without a connector of its own, the module's; with a module's connector
+   * (`ClientsModule.registerAsync` injecting `IGGY_CONNECTOR`), that module's client options too
+   * (default tenant, metrics, reply topic...), under the given ones.
+   */
   private connectorHandle(): ConnectorHandle {
-    if (this.handle) return this.handle;
+    if (this.handle) {
+      if (!this.adopted) {
+        const module = moduleClientOptionsOf(this.handle.connector);
+        if (module) this.adopt(module);
+      }
+      return this.handle;
+    }
     const shared = sharedClientOptions();
-    const given = Object.fromEntries(Object.entries(this.options).filter(([, v]) => v !== undefined));
-    if (!this.options.serializers && shared.serializers) this.serializers = shared.serializers;
-    this.options = { ...shared, ...given, connector: shared.connector };
+    this.adopt(shared);
     this.handle = ConnectorHandle.of(shared.connector);
     return this.handle;
+  }
+
+  private adopted = false;
+
+  private adopt(module: SharedClientOptions): void {
+    this.adopted = true;
+    const given = Object.fromEntries(Object.entries(this.options).filter(([, v]) => v !== undefined));
+    if (!this.options.serializers && module.serializers) this.serializers = module.serializers;
+    this.options = { ...module, ...given, connector: module.connector };
   }
 
   override on<K extends keyof IggyClientProxyEvents>(event: K, callback: IggyClientProxyEvents[K]): void {

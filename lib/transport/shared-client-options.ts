@@ -18,6 +18,12 @@ export function shareClientOptions(options: SharedClientOptions): () => void {
   return () => shared.delete(options);
 }
 
+/** The client options of the module whose connector `connector` is; undefined when none runs here. */
+export function moduleClientOptionsOf(connector: IggyConnector): SharedClientOptions | undefined {
+  for (const options of shared) if (options.connector === connector) return options;
+  return undefined;
+}
+
 /** The one module's client options; a clear error when no `IggyModule` runs, or several do. */
 export function sharedClientOptions(): SharedClientOptions {
   const [only, ...others] = shared;

@@ -14,6 +14,7 @@ import { IggyModule } from '../../../lib/module/iggy.module.js';
 import type { IggyModuleOptions } from '../../../lib/module/interfaces/iggy-module-options.interface.js';
 import type { ResolvedIggyModuleOptions } from '../../../lib/module/interfaces/resolved-iggy-options.interface.js';
 import { IggyClientProxy } from '../../../lib/transport/iggy.client-proxy.js';
+import { ClientsModule } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { memoryConfig, memoryEnv, RecordingLogger, recordLogs } from './iggy-test-kit.js';
 
@@ -104,6 +105,28 @@ describe('IggyModule.forRoot', () => {
     expect(logs.lines.filter((line) => line.startsWith('log ') && /stream '/.test(line))).toEqual([
       "log embedded: in memory, TCP off, HTTP off; stream 'shop', domain topic 'domain'",
     ]);
+  });
+});
+
+describe('clients of ClientsModule', () => {
+  it("with the module's connector injected (registerAsync), takes the module's client options too", async () => {
+    const moduleRef = await boot([
+      IggyModule.forRoot(memoryConfig({ defaultTenantId: 'dflt', streamName: 'adopted' })),
+      ClientsModule.registerAsync([
+        {
+          name: 'ORDERS_ASYNC',
+          inject: [IGGY_CONNECTOR],
+          useFactory: (connector: IggyConnector) => ({
+            customClass: IggyClientProxy,
+            options: { connector },
+          }),
+        },
+      ]),
+    ]);
+    const client = moduleRef.get<IggyClientProxy>('ORDERS_ASYNC');
+    await expect(lastValueFrom(client.emit('order.placed', { n: 1 }))).resolves.toBeUndefined();
+    const domain = await moduleRef.get<IggyConnector>(IGGY_CONNECTOR).getTopic('adopted', 'domain');
+    expect(domain!.partitions.reduce((n, p) => n + Number(p.messagesCount), 0)).toBe(1);
   });
 });
 
