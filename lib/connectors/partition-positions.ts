@@ -10,15 +10,45 @@ export class PartitionPositions {
   private readonly stored = new Map<number, bigint>();
   private readonly appends = new Map<number, number>();
   private readonly drained = new Set<number>();
+  /** The id of the last message handed out of each partition (with `handedOutTo`, where it sat). */
+  private readonly lastId = new Map<number, bigint>();
+  /** Partitions read before a lost session, not yet found to hold what was handed out of them. */
+  private readonly unchecked = new Set<number>();
 
   /** The next offset to hand out of `partition`; undefined before the first. */
   next(partition: number): bigint | undefined {
     return this.cursor.get(partition);
   }
 
-  handedOut(partition: number, offset: bigint): void {
+  handedOut(partition: number, offset: bigint, id: bigint): void {
     this.cursor.set(partition, offset + 1n);
+    this.lastId.set(partition, id);
     if (this.previous.size > 0) this.previous.delete(partition);
+  }
+
+  /** The last message handed out of `partition`: its offset and id; undefined before the first. */
+  lastHandedOut(partition: number): { offset: bigint; id: bigint } | undefined {
+    const to = this.handedOutTo(partition);
+    const id = this.lastId.get(partition);
+    return to === undefined || id === undefined ? undefined : { offset: to - 1n, id };
+  }
+
+  /**
+   * The session was lost (the server may have restarted): every partition read so far must be found to
+   * hold, at the offset last handed out, the message handed out there, before reading goes on (`checked`).
+   * A server that lost its unflushed tail in a crash starts the partition again at a lower offset, and
+   * may have grown it past the old offset again by the time it is polled: offsets alone cannot tell.
+   */
+  suspect(): void {
+    for (const partition of this.lastId.keys()) this.unchecked.add(partition);
+  }
+
+  isUnchecked(partition: number): boolean {
+    return this.unchecked.size > 0 && this.unchecked.has(partition);
+  }
+
+  checked(partition: number): void {
+    this.unchecked.delete(partition);
   }
 
   /** The cursor, or the one `forget` dropped: one past the last offset handed out of `partition`. */
@@ -69,6 +99,8 @@ export class PartitionPositions {
   restart(partition: number): void {
     this.cursor.delete(partition);
     this.previous.delete(partition);
+    this.lastId.delete(partition);
+    this.unchecked.delete(partition);
     this.stored.delete(partition);
     this.drained.delete(partition);
   }

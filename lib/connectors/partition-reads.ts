@@ -53,6 +53,9 @@ export class PartitionReads {
 
   /** The subscription's one partition, from the cursor (the first time, from its start strategy). */
   async single(target: PartitionSubscription): Promise<PolledBatch | null> {
+    if (this.positions.isUnchecked(target.partition) && !(await this.holdsWhatWasHandedOut(target.partition))) {
+      return this.cut(target.partition, undefined);
+    }
     const from = this.positions.next(target.partition);
     const strategy = from === undefined ? target.initial : PollingStrategy.offset(from);
     const batch = await this.poll(target.partition, strategy, this.scope.batchSize);
@@ -124,6 +127,11 @@ export class PartitionReads {
     const handedOutTo = this.positions.handedOutTo(partition);
     if (handedOutTo !== undefined && reply.currentOffset < handedOutTo - 1n)
       return this.cut(partition, target);
+    if (this.positions.isUnchecked(partition)) {
+      return this.holdsWhatWasHandedOut(partition).then((holds) =>
+        holds ? this.pastCursor(reply, target, probing) : this.cut(partition, target),
+      );
+    }
     const from = this.positions.next(partition) ?? target.floors.get(partition);
     const first = reply.messages[0]!.offset;
     if (from !== undefined && first < from) {
@@ -132,6 +140,21 @@ export class PartitionReads {
     }
     if (probing) return this.from(partition, first).then((batch) => fresh(batch, from));
     return fresh(reply, from);
+  }
+
+  /**
+   * After a lost session: whether `partition` still holds, at the offset last handed out of it, the
+   * message handed out there (then it is `checked`). A server that crashed before its fsync starts the
+   * partition again below that offset, and may have grown it past the offset again by now.
+   */
+  private async holdsWhatWasHandedOut(partition: number): Promise<boolean> {
+    const last = this.positions.lastHandedOut(partition);
+    if (last === undefined) return true;
+    const at = await this.poll(partition, PollingStrategy.offset(last.offset), 1);
+    const message = at.messages[0];
+    const holds = message !== undefined && message.offset === last.offset && message.id === last.id;
+    if (holds) this.positions.checked(partition);
+    return holds;
   }
 
   /**

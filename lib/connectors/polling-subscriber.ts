@@ -259,7 +259,7 @@ export class PollingSubscriber implements MessageSubscriber {
     const batch = at === 0 && end === buffer.length ? buffer : buffer.slice(at, end);
     this.at = end;
     const last = batch[batch.length - 1]!;
-    this.positions.handedOut(last.partition, last.offset);
+    this.positions.handedOut(last.partition, last.offset, last.id);
     return batch;
   }
 
@@ -276,7 +276,7 @@ export class PollingSubscriber implements MessageSubscriber {
   /** Hands out the next buffered message. */
   private take(): ReceivedMessage {
     const message = this.buffer[this.at++]!;
-    this.positions.handedOut(message.partition, message.offset);
+    this.positions.handedOut(message.partition, message.offset, message.id);
     return message;
   }
 
@@ -285,6 +285,7 @@ export class PollingSubscriber implements MessageSubscriber {
     this.epoch = this.sessionEpoch();
     this.buffer = [];
     this.at = 0;
+    this.positions.suspect();
     if (this.spec.target.kind === 'group') {
       this.joined = false;
       this.positions.forget();

@@ -21,10 +21,10 @@ export interface PollCall {
   count: number;
 }
 
-export function message(offset: bigint, text = `m${offset}`): PolledMessage {
+export function message(offset: bigint, text = `m${offset}`, id = offset + 1000n): PolledMessage {
   return {
     checksum: 0n,
-    id: offset + 1000n,
+    id,
     offset,
     timestamp: 1n,
     originTimestamp: 1n,

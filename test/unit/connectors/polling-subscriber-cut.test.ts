@@ -4,7 +4,9 @@ import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strate
 import type { ReceivedMessage } from '../../../lib/connectors/message-subscriber.js';
 import { FakeSession, message } from './fake-session.js';
 
-const logOf = (n: number, tag = 'm') => Array.from({ length: n }, (_, i) => message(BigInt(i), `${tag}${i}`));
+/** `n` messages from offset 0; another `idBase` gives other messages at the same offsets (a new log). */
+const logOf = (n: number, tag = 'm', idBase = 1000n) =>
+  Array.from({ length: n }, (_, i) => message(BigInt(i), `${tag}${i}`, idBase + BigInt(i)));
 
 /** The next `n` messages as `partition:offset:payload`, or a timeout (a subscriber that waits forever). */
 async function take(sub: PollingSubscriber, n: number): Promise<string[]> {
@@ -87,11 +89,78 @@ describe('PollingSubscriber, a partition whose log was cut below what it handed 
       // The server crashed and restarted without offsets 0..9: the client reconnected (a new session
       // epoch), the group's offset was clamped to the partition's new end, and new messages came.
       source.epoch++;
-      source.partitions[0] = logOf(3, 'new');
+      source.partitions[0] = logOf(3, 'new', 5000n);
       source.stored.set('g/0', 0n);
       await sub.commit(before[9]!); // a commit of the old session, retried late: it must not land
       expect(source.stored.get('g/0')).toBe(0n);
       expect(await take(sub, 3)).toEqual(['0:0:new0', '0:1:new1', '0:2:new2']);
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('after a lost session, a partition that grew back past what was handed out is read from its first message', async () => {
+    const source = new FakeSession([logOf(10), []]);
+    const sub = new PollingSubscriber(source, {
+      stream: 's',
+      topic: 't',
+      target: { ...group, floors: new Map() },
+      batchSize: 50,
+      pollIntervalMs: 5,
+    });
+    try {
+      expect((await take(sub, 10)).at(-1)).toBe('0:9:m9');
+      source.stored.set('g/0', 9n); // all committed
+      // The server crashed, lost offsets 0..9, kept the group's offset 9 and took 20 new messages before
+      // this member polled again: offsets alone look as if nothing happened.
+      source.epoch++;
+      source.partitions[0] = logOf(20, 'new', 5000n);
+      expect(await take(sub, 20)).toEqual(Array.from({ length: 20 }, (_, i) => `0:${i}:new${i}`));
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('after a lost session, a partition that still holds what was handed out is read on, not again', async () => {
+    const source = new FakeSession([logOf(10), []]);
+    const sub = new PollingSubscriber(source, {
+      stream: 's',
+      topic: 't',
+      target: { ...group, floors: new Map() },
+      batchSize: 50,
+      pollIntervalMs: 5,
+    });
+    try {
+      await take(sub, 10);
+      source.stored.set('g/0', 9n);
+      source.epoch++; // a reconnect, the server intact: two more messages came meanwhile
+      source.partitions[0] = logOf(12);
+      expect(await take(sub, 2)).toEqual(['0:10:m10', '0:11:m11']);
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('a single consumer after a lost session: a partition that grew back is read from its first message', async () => {
+    const source = new FakeSession([logOf(4)]);
+    const target: SubscriptionTarget = {
+      kind: 'partition',
+      partition: 0,
+      consumerName: 'c',
+      initial: PollingStrategy.first(),
+    };
+    const sub = new PollingSubscriber(source, {
+      stream: 's',
+      topic: 't',
+      target,
+      batchSize: 50,
+      pollIntervalMs: 5,
+    });
+    try {
+      await take(sub, 4);
+      source.epoch++;
+      source.partitions[0] = logOf(6, 'new', 5000n);
+      expect(await take(sub, 6)).toEqual(Array.from({ length: 6 }, (_, i) => `0:${i}:new${i}`));
     } finally {
       await sub.close();
     }
