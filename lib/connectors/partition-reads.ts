@@ -53,7 +53,10 @@ export class PartitionReads {
 
   /** The subscription's one partition, from the cursor (the first time, from its start strategy). */
   async single(target: PartitionSubscription): Promise<PolledBatch | null> {
-    if (this.positions.isUnchecked(target.partition) && !(await this.holdsWhatWasHandedOut(target.partition))) {
+    if (
+      this.positions.isUnchecked(target.partition) &&
+      !(await this.holdsWhatWasHandedOut(target.partition))
+    ) {
       return this.cut(target.partition, undefined);
     }
     const from = this.positions.next(target.partition);

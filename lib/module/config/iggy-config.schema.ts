@@ -39,8 +39,8 @@ export class IggyEmbeddedConfig {
 
 export class IggyRemoteConfig {
   @IsOptional() @IsHostPortList() addresses?: string[];
-  /** Only `tcp` is implemented. */
-  @IsOptional() @IsOneOf(['tcp']) protocol?: 'tcp' | 'http';
+  /** `http`: the server's HTTP API, without consumer groups (so without `@IggyEventHandler` groups). */
+  @IsOptional() @IsOneOf(['tcp', 'http']) protocol?: 'tcp' | 'http';
   @IsOptional() @IsIggyName() username?: string;
   @IsOptional() @IsNonEmptyText() password?: string;
   @IsOptional() @IsNonEmptyText() token?: string;

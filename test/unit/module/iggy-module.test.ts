@@ -3,6 +3,7 @@ import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService, registerAs } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { EmbeddedServer } from '../../../lib/broker/embedded-server.js';
 import { EmbeddedConnector } from '../../../lib/connectors/embedded-connector.js';
 import type { IggyConnector } from '../../../lib/connectors/iggy-connector.js';
 import { IggyConfigError } from '../../../lib/module/config/iggy-config.error.js';
@@ -105,6 +106,39 @@ describe('IggyModule.forRoot', () => {
     expect(logs.lines.filter((line) => line.startsWith('log ') && /stream '/.test(line))).toEqual([
       "log embedded: in memory, TCP off, HTTP off; stream 'shop', domain topic 'domain'",
     ]);
+  });
+});
+
+describe("remote over the server's HTTP API", () => {
+  it('boots, ensures the topology and publishes (an app that only emits)', async () => {
+    const server = await EmbeddedServer.start({
+      persistent: false,
+      tcpPort: null,
+      httpPort: 0,
+      rootPassword: 'iggy',
+    });
+    try {
+      const moduleRef = await boot([
+        IggyModule.forRoot({
+          mode: 'remote',
+          streamName: 'over-http',
+          remote: {
+            protocol: 'http',
+            addresses: [`127.0.0.1:${server.httpAddress!.port}`],
+            username: 'iggy',
+            password: 'iggy',
+          },
+        }),
+      ]);
+      const client = moduleRef.get(IggyClientProxy);
+      await expect(lastValueFrom(client.emit('order.placed', { tenantId: 't1' }))).resolves.toBeUndefined();
+      const domain = await moduleRef.get<IggyConnector>(IGGY_CONNECTOR).getTopic('over-http', 'domain');
+      expect(domain!.partitions.reduce((n, p) => n + Number(p.messagesCount), 0)).toBe(1);
+    } finally {
+      await app?.close();
+      app = undefined;
+      await server.stop();
+    }
   });
 });
 
