@@ -42,6 +42,11 @@ export interface BrokerConfig {
    * never logged) and later starts keep the stored one; in-process sessions need none.
    */
   rootPassword?: string;
+  /**
+   * Told the generated root password as soon as the root user is stored, before any listener starts
+   * (a start that fails later, on a port in use say, must not lose the only chance to show it).
+   */
+  onRootPasswordGenerated?: (password: string) => void;
   /** How often retention (message expiry, max topic size) runs; 0 disables the timer. Default 60 s. */
   retentionIntervalMs?: number;
   /** After how long a pending partition hand-over in a consumer group is forced. Default 30 s. */
@@ -74,6 +79,7 @@ export interface ResolvedBrokerConfig {
   rootUsername: string | null;
   /** null: generated on first boot, the stored one after. */
   rootPassword: string | null;
+  onRootPasswordGenerated: ((password: string) => void) | undefined;
   retentionIntervalMs: number;
   rebalancingTimeoutMs: number;
   maxTokensPerUser: number;
@@ -119,6 +125,7 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
     tailCache,
     rootUsername: config.rootUsername ?? null,
     rootPassword: config.rootPassword ?? null,
+    onRootPasswordGenerated: config.onRootPasswordGenerated,
     retentionIntervalMs: config.retentionIntervalMs ?? BrokerDefaults.retentionIntervalMs,
     rebalancingTimeoutMs: config.rebalancingTimeoutMs ?? BrokerDefaults.rebalancingTimeoutMs,
     maxTokensPerUser: config.maxTokensPerUser ?? BrokerDefaults.maxTokensPerUser,

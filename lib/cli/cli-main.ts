@@ -44,17 +44,20 @@ function logger(io: CliIo, verbose: boolean): BrokerLogger {
  */
 export async function startCli(args: readonly string[], io: CliIo = processIo): Promise<EmbeddedServer> {
   const { server: config, verbose } = parseCliArgs(args, (text) => io.err(text.trimEnd()), packageVersion());
-  const server = await EmbeddedServer.start({ ...config, logger: logger(io, verbose) });
-  const tcp = server.tcpAddress;
-  io.out(`iggy-embedded: ${config.persistent ? `data in ${config.dataDir}` : 'in memory (nothing is kept)'}`);
-  const generated = server.broker.generatedRootPassword;
-  if (generated) {
-    // Shown once, as the real server does: nothing else can tell it (it is stored hashed, never logged).
+  // Shown once, as the real server does: nothing else can tell it (it is stored hashed, never logged);
+  // at once, so a start that fails after creating the user (a port in use) does not lose it.
+  const onRootPasswordGenerated = (generated: string): void =>
     io.out(
       `iggy-embedded: created the root user with the random password ${generated} (shown once; ` +
         `--root-password / IGGY_ROOT_PASSWORD sets another at any start)`,
     );
-  }
+  const server = await EmbeddedServer.start({
+    ...config,
+    logger: logger(io, verbose),
+    onRootPasswordGenerated,
+  });
+  const tcp = server.tcpAddress;
+  io.out(`iggy-embedded: ${config.persistent ? `data in ${config.dataDir}` : 'in memory (nothing is kept)'}`);
   io.out(`iggy-embedded: TCP${server.tcp?.tls ? ' (TLS)' : ''} listening on ${tcp.host}:${tcp.port}`);
   const http = server.httpAddress;
   if (http)

@@ -50,7 +50,9 @@ function parsePort(value: string): number {
 
 function program(version: string): Command {
   return new Command('iggy-embedded')
-    .description('Runs the embedded Iggy-compatible broker (binary protocol 0.7 over TCP, stats over HTTP).')
+    .description(
+      'Runs the embedded Iggy-compatible broker (the binary protocol over TCP, answering as server 0.8, and the Iggy HTTP API).',
+    )
     .version(version)
     .option('--data-dir <dir>', 'where streams, messages and metadata are kept', CLI_DEFAULTS.dataDir)
     .option('--in-memory', 'keep everything in memory (nothing is written; --data-dir is ignored)', false)
@@ -63,7 +65,7 @@ function program(version: string): Command {
     .option('--tcp-port <port>', 'binary protocol port (0 = any free port)', parsePort, CLI_DEFAULTS.tcpPort)
     .option(
       '--http-port <port>',
-      'HTTP stats/metrics port (0 = any free port)',
+      'HTTP API port (also /stats, /metrics; 0 = any free port)',
       parsePort,
       CLI_DEFAULTS.httpPort,
     )

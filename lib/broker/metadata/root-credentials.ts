@@ -17,7 +17,7 @@ export const DEFAULT_ROOT_CREDENTIALS = { username: 'iggy', password: 'iggy' } a
  * Returns the generated password (first boot without one configured), else null.
  */
 export async function applyRootCredentials(ctx: {
-  config: Pick<ResolvedBrokerConfig, 'rootUsername' | 'rootPassword' | 'logger'>;
+  config: Pick<ResolvedBrokerConfig, 'rootUsername' | 'rootPassword' | 'logger' | 'onRootPasswordGenerated'>;
   users: UserStore;
   persist(): Promise<void>;
 }): Promise<string | null> {
@@ -34,6 +34,7 @@ export async function applyRootCredentials(ctx: {
         : `created the root user '${username}'`,
     );
     await ctx.persist();
+    if (generated) ctx.config.onRootPasswordGenerated?.(generated);
     return generated;
   }
   let changed = false;

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,6 +167,31 @@ describe('startCli', () => {
       expect(await canLogin(server.tcpAddress.port, password)).toBe(true);
     } finally {
       await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows the generated root password even when that first start then fails (a port in use)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iggy-cli-'));
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    const out: string[] = [];
+    try {
+      const data = join(dir, 'data');
+      await expect(
+        startCli(['--data-dir', data, '--tcp-port', String(port), '--no-http'], quietIo(out)),
+      ).rejects.toThrow();
+      const password = /random password (\S+) \(shown once/.exec(out.join('\n'))?.[1];
+      expect(password).toBeDefined();
+      const server = await startCli(['--data-dir', data, '--tcp-port', '0', '--no-http'], quietIo([]));
+      try {
+        expect(await canLogin(server.tcpAddress.port, password!)).toBe(true);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      busy.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
