@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { isPending, type MaybePromise } from '../common/maybe-promise.js';
-import { ThrottledLog } from '../common/throttled-log.js';
+import type { ThrottledLog } from '../common/throttled-log.js';
 import type { ReceivedMessage } from '../connectors/message-subscriber.js';
 import { readEventMeta, type EventMeta } from '../events/envelope-headers.js';
 import { decodeEnvelope } from '../events/envelope-message.js';
@@ -12,6 +12,7 @@ import { REDRIVE_GROUP_HEADER, REDRIVE_HANDLER_HEADER } from './consumer.constan
 import type { ConsumerLogger } from './consumer-logger.js';
 import type { DeadLetterFallback } from './dead-letter-fallback.js';
 import { Delivery, readRequestInfo } from './delivery.js';
+import { expiredRequestsLog, type ExpiredRequest } from './expired-requests-log.js';
 import type { IdempotencyGuard } from './idempotency/idempotency-guard.js';
 import { IggyContext, type IggyHandlerBinding, type IggyRequestInfo } from './iggy.context.js';
 import { isWildcardPattern } from './pattern-matcher.js';
@@ -82,28 +83,13 @@ export class Dispatcher {
   readonly counts: DispatchCounts = { handled: 0, skipped: 0, deadLettered: 0, unmatched: 0 };
   private readonly bindings = new Map<Route, IggyHandlerBinding>();
   private readonly warnedTypes = new Set<string>();
-  /**
-   * Requests skipped past their requester's deadline: a backlog after downtime, or, when they are fresh,
-   * a requester whose clock is behind this one by more than its timeout (the deadline is its clock's).
-   */
-  private readonly expired = new ThrottledLog<{ requestId: string; type: string; lateMs: number }>(
-    10_000,
-    ({ requestId, type, lateMs }) =>
-      this.spec.logger.warn(
-        `skipped request ${requestId} ('${type}'): its requester's deadline passed ${lateMs} ms ago by this ` +
-          `machine's clock (a backlog from before this server ran, or, for requests just sent, a requester ` +
-          `whose clock is behind this machine's)`,
-      ),
-    (count, last) =>
-      this.spec.logger.warn(
-        `skipped ${count} more request(s) past their requester's deadline; the last: ${last.requestId} ` +
-          `('${last.type}', ${last.lateMs} ms late)`,
-      ),
-  );
+  /** Requests skipped past their requester's deadline. */
+  private readonly expired: ThrottledLog<ExpiredRequest>;
   /** The headers `readEventMeta` leaves aside (request headers): filled and emptied synchronously. */
   private readonly rest: HeaderEntry[] = [];
 
   constructor(readonly spec: DispatcherSpec) {
+    this.expired = expiredRequestsLog(spec.logger);
     for (const route of spec.routes.routes) {
       this.bindings.set(route, {
         group: spec.group,
