@@ -205,6 +205,11 @@ export abstract class IggyClientCore extends EventEmitter<IggyClientEvents> {
     });
   }
 
+  /** Cuts the wait before the next reconnect attempt short (another connection to the server got through). */
+  reconnectNow(): void {
+    if (this.stateValue === 'reconnecting') this.delay.wake();
+  }
+
   /**
    * Closes the connection and stops reconnecting. Queued and in-flight requests reject with 'Closed'.
    * Idempotent: every call returns the same promise.

@@ -2,6 +2,7 @@ import { createIggyClient } from '../client/client-factory.js';
 import type { IggyClient } from '../client/iggy-client.js';
 import type { IggyClientOptions } from '../client/options.js';
 import { ConnectorBase } from './connector-base.js';
+import { ReconnectTogether } from './reconnect-together.js';
 import type { ConnectorConfig } from './connector-config.js';
 import type { SessionFactory } from './connector-session.js';
 import { remoteClientOptions } from './remote-client-options.js';
@@ -44,10 +45,14 @@ export class RemoteConnector extends ConnectorBase<RemoteSessions> {
 
 /** Connections to the server, each logged in with the configured credentials. */
 class RemoteSessions implements SessionFactory {
+  private readonly together = new ReconnectTogether();
+
   constructor(
     private readonly options: IggyClientOptions,
     readonly main: IggyClient,
-  ) {}
+  ) {
+    this.together.add(main);
+  }
 
   /** As the server reported it after the publishing connection's last login (see `IggyClient.serverVersion`). */
   get serverVersion(): string | null {
@@ -55,8 +60,10 @@ class RemoteSessions implements SessionFactory {
   }
 
   /** A dedicated connection (the publishing connection knows the server's version). */
-  open(): Promise<IggyClient> {
-    return connectClient({ ...this.options, detectServerVersion: false });
+  async open(): Promise<IggyClient> {
+    const client = await connectClient({ ...this.options, detectServerVersion: false });
+    this.together.add(client);
+    return client;
   }
 
   close(): Promise<void> {

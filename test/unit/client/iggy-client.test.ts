@@ -366,6 +366,23 @@ describe('IggyClient reconnect', () => {
     expect(client.state).toBe('reconnecting'); // still trying
   });
 
+  it('reconnectNow cuts the backoff short: the next attempt starts at once', async () => {
+    const { peer, client } = await setup({
+      reconnect: { initialDelayMs: 30_000, maxDelayMs: 30_000, jitter: 0 },
+    });
+    await client.connect();
+    await peer.waitForConnections(1);
+    const reconnecting = new Promise((resolve) => client.once('reconnecting', resolve));
+    peer.dropConnections();
+    await reconnecting;
+    const started = Date.now();
+    const connected = new Promise((resolve) => client.once('connected', resolve));
+    client.reconnectNow();
+    await connected;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await expect(client.ping()).resolves.toBeUndefined();
+  });
+
   it('goes back to queueing requests once reconnected after an offline spell', async () => {
     const { peer, client } = await setup({
       reconnect: { initialDelayMs: 200, maxDelayMs: 200, jitter: 0 },
@@ -425,6 +442,7 @@ describe('IggyClient close', () => {
   it('stops a reconnect loop that is waiting for its next attempt', async () => {
     const { peer, client } = await setup({ reconnect: { initialDelayMs: 60_000 } });
     await client.connect();
+    await peer.waitForConnections(1);
     const reconnecting = new Promise((resolve) => client.once('reconnecting', resolve));
     peer.dropConnections();
     await reconnecting;
