@@ -27,16 +27,21 @@ async function take(sub: PollingSubscriber, n: number): Promise<string[]> {
 
 const group: SubscriptionTarget = { kind: 'group', group: 'g', partitionsCount: 2, floors: new Map() };
 
+const single: SubscriptionTarget = {
+  kind: 'partition',
+  partition: 0,
+  consumerName: 'c',
+  initial: PollingStrategy.first(),
+};
+
+/** A subscriber of topic `s/t` over `source`, polling every 5 ms when idle. */
+const subscriber = (source: FakeSession, target: SubscriptionTarget, batchSize: number) =>
+  new PollingSubscriber(source, { stream: 's', topic: 't', target, batchSize, pollIntervalMs: 5 });
+
 describe('PollingSubscriber, a partition whose log was cut below what it handed out', () => {
   it('a group member reads it again from its first message (a server that lost its tail in a crash)', async () => {
     const source = new FakeSession([logOf(10), []]);
-    const sub = new PollingSubscriber(source, {
-      stream: 's',
-      topic: 't',
-      target: group,
-      batchSize: 5,
-      pollIntervalMs: 5,
-    });
+    const sub = subscriber(source, group, 5);
     try {
       const first = await take(sub, 10);
       source.stored.set('g/0', 9n); // all committed
@@ -52,19 +57,7 @@ describe('PollingSubscriber, a partition whose log was cut below what it handed 
 
   it('a single consumer reads it again from its first message', async () => {
     const source = new FakeSession([logOf(4)]);
-    const target: SubscriptionTarget = {
-      kind: 'partition',
-      partition: 0,
-      consumerName: 'c',
-      initial: PollingStrategy.first(),
-    };
-    const sub = new PollingSubscriber(source, {
-      stream: 's',
-      topic: 't',
-      target,
-      batchSize: 5,
-      pollIntervalMs: 5,
-    });
+    const sub = subscriber(source, single, 5);
     try {
       expect(await take(sub, 4)).toEqual(['0:0:m0', '0:1:m1', '0:2:m2', '0:3:m3']);
       source.partitions[0] = logOf(2, 'new');
@@ -76,13 +69,7 @@ describe('PollingSubscriber, a partition whose log was cut below what it handed 
 
   it('after a lost session too: the group member reads it from its first message, and stores no offset of what it polled before', async () => {
     const source = new FakeSession([logOf(10), []]);
-    const sub = new PollingSubscriber(source, {
-      stream: 's',
-      topic: 't',
-      target: { ...group, floors: new Map() },
-      batchSize: 5,
-      pollIntervalMs: 5,
-    });
+    const sub = subscriber(source, { ...group, floors: new Map() }, 5);
     try {
       const before: ReceivedMessage[] = [];
       for (let i = 0; i < 10; i++) before.push((await sub.recv())!);
@@ -101,13 +88,7 @@ describe('PollingSubscriber, a partition whose log was cut below what it handed 
 
   it('after a lost session, a partition that grew back past what was handed out is read from its first message', async () => {
     const source = new FakeSession([logOf(10), []]);
-    const sub = new PollingSubscriber(source, {
-      stream: 's',
-      topic: 't',
-      target: { ...group, floors: new Map() },
-      batchSize: 50,
-      pollIntervalMs: 5,
-    });
+    const sub = subscriber(source, { ...group, floors: new Map() }, 50);
     try {
       expect((await take(sub, 10)).at(-1)).toBe('0:9:m9');
       source.stored.set('g/0', 9n); // all committed
@@ -123,13 +104,7 @@ describe('PollingSubscriber, a partition whose log was cut below what it handed 
 
   it('after a lost session, a partition that still holds what was handed out is read on, not again', async () => {
     const source = new FakeSession([logOf(10), []]);
-    const sub = new PollingSubscriber(source, {
-      stream: 's',
-      topic: 't',
-      target: { ...group, floors: new Map() },
-      batchSize: 50,
-      pollIntervalMs: 5,
-    });
+    const sub = subscriber(source, { ...group, floors: new Map() }, 50);
     try {
       await take(sub, 10);
       source.stored.set('g/0', 9n);
@@ -143,19 +118,7 @@ describe('PollingSubscriber, a partition whose log was cut below what it handed 
 
   it('a single consumer after a lost session: a partition that grew back is read from its first message', async () => {
     const source = new FakeSession([logOf(4)]);
-    const target: SubscriptionTarget = {
-      kind: 'partition',
-      partition: 0,
-      consumerName: 'c',
-      initial: PollingStrategy.first(),
-    };
-    const sub = new PollingSubscriber(source, {
-      stream: 's',
-      topic: 't',
-      target,
-      batchSize: 50,
-      pollIntervalMs: 5,
-    });
+    const sub = subscriber(source, single, 50);
     try {
       await take(sub, 4);
       source.epoch++;
