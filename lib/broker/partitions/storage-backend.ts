@@ -6,7 +6,12 @@ import {
   openFileConsumerOffsetStore,
   type ConsumerOffsetStore,
 } from '../storage/consumer-offset-store.js';
-import { acquireDataDirLock, createDataDir, type DataDirLock } from '../storage/data-dir-lock.js';
+import {
+  acquireDataDirLock,
+  createDataDir,
+  DataDirCreateError,
+  type DataDirLock,
+} from '../storage/data-dir-lock.js';
 import { openFilePartitionStore } from '../storage/file-partition-store.js';
 import { createMemoryPartitionStore } from '../storage/memory-partition-store.js';
 import type { FsyncMode, PartitionStore } from '../storage/partition-store.js';
@@ -70,7 +75,14 @@ export function memoryBackend(options: StorageBackendOptions): StorageBackend {
  */
 export async function fileBackend(dataDir: string, options: StorageBackendOptions): Promise<StorageBackend> {
   await createDataDir(dataDir);
-  await restrictDataDir(dataDir, storageLogger(options.logger));
+  try {
+    await restrictDataDir(dataDir, storageLogger(options.logger));
+  } catch (error) {
+    throw new DataDirCreateError(dataDir, {
+      cause: error,
+      cannot: 'made private to its owner (mode 700; run the broker as its owner)',
+    });
+  }
   const lock: DataDirLock = await acquireDataDirLock(dataDir, { logger: storageLogger(options.logger) });
   const tailCache = new TailCache(options.tailCache);
   const streamDir = (streamId: number): string => join(dataDir, 'streams', String(streamId));

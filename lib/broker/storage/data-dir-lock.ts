@@ -34,12 +34,13 @@ export class DataDirLockedError extends Error {
 export class DataDirCreateError extends Error {
   override readonly name = 'DataDirCreateError';
 
+  /** `cannot`: what could not be done to it (default: created). */
   constructor(
     readonly dir: string,
-    options: { cause: unknown },
+    options: { cause: unknown; cannot?: string },
   ) {
     const why = options.cause instanceof Error ? options.cause.message : String(options.cause);
-    super(`data directory ${dir} cannot be created: ${why}`, options);
+    super(`data directory ${dir} cannot be ${options.cannot ?? 'created'}: ${why}`, { cause: options.cause });
   }
 }
 

@@ -1,4 +1,7 @@
-import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Broker } from '../../../lib/broker/broker.js';
@@ -207,7 +210,42 @@ describe('Broker: persistence across close and reopen', () => {
     expect((error as Error).message).toContain(join(dir, 'a-file', 'data'));
   });
 
+  // An immutable directory (chattr +i, root on ext4) refuses chmod even to root: the data dir's
+  // permissions cannot be fixed. Where chattr cannot be used, this one case is skipped.
+  (immutableDirs() ? it : it.skip)(
+    'fails with DataDirCreateError naming the data directory when its mode cannot be made private',
+    async () => {
+      const data = join(dir, 'shared');
+      await mkdir(data, { mode: 0o755 });
+      await chmod(data, 0o755);
+      execFileSync('chattr', ['+i', data]);
+      try {
+        const error = await Broker.open({ dataDir: data }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(DataDirCreateError);
+        expect((error as Error).message).toMatch(
+          new RegExp(`^data directory ${data} cannot be made private to its owner .*: EPERM`),
+        );
+      } finally {
+        execFileSync('chattr', ['-i', data]);
+      }
+    },
+  );
+
   it('needs a data directory unless persistent is false', async () => {
     await expect(Broker.open({})).rejects.toThrow(/dataDir is required/);
   });
 });
+
+/** Whether this machine can make a directory immutable (chattr +i: root, a filesystem that has it). */
+function immutableDirs(): boolean {
+  const probe = mkdtempSync(join(tmpdir(), 'iggy-chattr-'));
+  try {
+    execFileSync('chattr', ['+i', probe], { stdio: 'ignore' });
+    execFileSync('chattr', ['-i', probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
