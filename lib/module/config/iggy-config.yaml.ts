@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import type { IggyModuleOptions } from '../interfaces/iggy-module-options.interface.js';
 import { describeValue } from './config-rules.js';
 import { IggyConfigError } from './iggy-config.error.js';
-import { leadingOptionPath, setPath } from './option-paths.js';
+import { leadingOptionPath, setPath, takePath } from './option-paths.js';
 import { configProblems } from './validate-iggy-config.js';
 
 export interface IggyYamlOptions {
@@ -82,12 +82,8 @@ const SEED_MOVES: readonly (readonly [from: string, to: string])[] = [
 /** Moves the seed block's parts to where `IggyModuleOptions` has them (`block` is a fresh copy: changed in place). */
 function mapSeedBlock(block: Record<string, unknown>): IggyModuleOptions {
   for (const [from, to] of SEED_MOVES) {
-    const [parentPath, last] = splitLast(from);
-    const parent = parentPath === '' ? block : valueAt(block, parentPath);
-    if (!isObject(parent) || !(last in parent)) continue;
-    const value = parent[last];
-    delete parent[last];
-    setPath(block, to, value);
+    const taken = takePath(block, from);
+    if (taken.found) setPath(block, to, taken.value);
   }
   const topology = block.topology;
   if (isObject(topology) && isObject(topology.topics)) topology.topics = bigintTopics(topology.topics);
@@ -124,17 +120,6 @@ function inWrittenKeys(block: Record<string, unknown>, key: string): (problem: s
       .replace(/(?<![\w.])[A-Za-z]\w*(?:\.\w+)+/g, (path) => written.get(path) ?? path);
     return (written.get(option) ?? option) + rest;
   };
-}
-
-function splitLast(path: string): [string, string] {
-  const dot = path.lastIndexOf('.');
-  return dot < 0 ? ['', path] : [path.slice(0, dot), path.slice(dot + 1)];
-}
-
-function valueAt(block: Record<string, unknown>, path: string): unknown {
-  let node: unknown = block;
-  for (const part of path.split('.')) node = isObject(node) ? node[part] : undefined;
-  return node;
 }
 
 /** YAML has no bigints: per-topic µs and byte counts written as integers become bigints. */
