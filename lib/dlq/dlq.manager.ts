@@ -110,24 +110,22 @@ export class DlqManager {
    * the dead letter `redriven`. Throws `DeadLetterRedriveError` when it is missing or not pending.
    */
   async redrive(id: string): Promise<RedriveResult> {
-    if (this.resolving.has(id)) throw new DeadLetterRedriveError(id, 'in-progress');
-    this.resolving.add(id);
-    try {
+    const result = await this.resolveOnce(id, async () => {
       const deadLetter = await this.get(id);
       if (!deadLetter) throw new DeadLetterRedriveError(id, 'not-found');
       if (deadLetter.status !== 'pending')
         throw new DeadLetterRedriveError(id, 'not-pending', deadLetter.status);
-      return await this.redriveOne(deadLetter);
-    } finally {
-      this.resolving.delete(id);
-    }
+      return this.redriveOne(deadLetter);
+    });
+    if (result === undefined) throw new DeadLetterRedriveError(id, 'in-progress');
+    return result;
   }
 
   /** Redrives every pending dead letter matching the filter, oldest first (skipping those being resolved now). */
   async redriveAll(filter: DeadLetterFilter = {}): Promise<RedriveResult[]> {
     const results: RedriveResult[] = [];
     for (const deadLetter of await this.scan({ ...filter, status: 'pending' })) {
-      const result = await this.resolveOnce(deadLetter, () => this.redriveOne(deadLetter));
+      const result = await this.resolveOnce(deadLetter.id, () => this.redriveOne(deadLetter));
       if (result !== undefined) results.push(result);
     }
     return results;
@@ -140,7 +138,7 @@ export class DlqManager {
   async purge(filter: DeadLetterFilter = {}): Promise<number> {
     let purged = 0;
     for (const deadLetter of await this.scan({ ...filter, status: 'pending' })) {
-      const marked = await this.resolveOnce(deadLetter, async () => {
+      const marked = await this.resolveOnce(deadLetter.id, async () => {
         await this.writer.publish(resolutionEnvelope(deadLetter, 'purged'));
         return true;
       });
@@ -149,14 +147,14 @@ export class DlqManager {
     return purged;
   }
 
-  /** `resolve(deadLetter)` unless another call of this process is resolving it now (then undefined). */
-  private async resolveOnce<T>(deadLetter: DeadLetter, resolve: () => Promise<T>): Promise<T | undefined> {
-    if (this.resolving.has(deadLetter.id)) return undefined;
-    this.resolving.add(deadLetter.id);
+  /** `resolve()` unless another call of this process is resolving dead letter `id` now (then undefined). */
+  private async resolveOnce<T>(id: string, resolve: () => Promise<T>): Promise<T | undefined> {
+    if (this.resolving.has(id)) return undefined;
+    this.resolving.add(id);
     try {
       return await resolve();
     } finally {
-      this.resolving.delete(deadLetter.id);
+      this.resolving.delete(id);
     }
   }
 
