@@ -1,6 +1,6 @@
 import type { EventEnvelope } from './event-envelope.js';
 import { EnvelopeValidationError, type MessageLocation } from './event-errors.js';
-import { loneSurrogateAt, loneSurrogateReason } from './lone-surrogate.js';
+import { checkWellFormed } from './lone-surrogate.js';
 import { validateTenantId } from './tenant-partitioner.js';
 
 /** Any UUID, dashed, any version (foreign producers need not use v7). */
@@ -27,8 +27,7 @@ export function checkText(
   if (bytes === 0 || bytes > max) {
     throw new EnvelopeValidationError(field, `must be 1..${max} bytes of UTF-8, got ${bytes}`, location);
   }
-  const lone = loneSurrogateAt(value, bytes);
-  if (lone >= 0) throw new EnvelopeValidationError(field, loneSurrogateReason(lone), location);
+  checkWellFormed(value, bytes, field, location);
   return value;
 }
 

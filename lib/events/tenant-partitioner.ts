@@ -1,7 +1,7 @@
 import { Limits } from '../protocol/limits.js';
 import { partitionForKey } from '../protocol/messages/partition-key.js';
 import { EnvelopeValidationError } from './event-errors.js';
-import { loneSurrogateAt, loneSurrogateReason } from './lone-surrogate.js';
+import { checkWellFormed } from './lone-surrogate.js';
 
 /** A tenant id is the messages key of its events: 1..255 bytes of UTF-8. */
 export const MAX_TENANT_ID_BYTES = Limits.maxNameBytes;
@@ -18,8 +18,7 @@ export function validateTenantId(tenantId: unknown, field = 'tenantId'): asserts
       `must be 1..${MAX_TENANT_ID_BYTES} bytes of UTF-8, got ${bytes}`,
     );
   }
-  const lone = loneSurrogateAt(tenantId, bytes);
-  if (lone >= 0) throw new EnvelopeValidationError(field, loneSurrogateReason(lone));
+  checkWellFormed(tenantId, bytes, field);
 }
 
 /**
