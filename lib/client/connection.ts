@@ -64,7 +64,7 @@ class SocketReader {
  */
 export class Connection {
   private readonly fifo: WireRequest[] = [];
-  /** When each request of `fifo` was written (`performance.now()`). */
+  /** When each request of `fifo` was written (`performance.now()`), while the Nagle watch is watching. */
   private readonly writtenAt: number[] = [];
   private readonly nagle: NagleWatch;
   private readonly decoder: ResponseFrameDecoder;
@@ -203,10 +203,11 @@ export class Connection {
       return;
     }
     this.socket.cork();
-    const now = performance.now();
+    const timed = this.nagle.watching;
+    const now = timed ? performance.now() : 0;
     for (const r of requests) {
       this.fifo.push(r);
-      this.writtenAt.push(now);
+      if (timed) this.writtenAt.push(now);
       this.socket.write(r.header);
       for (const part of r.payload) if (part.length > 0) this.socket.write(part);
     }
@@ -265,7 +266,8 @@ export class Connection {
       );
       return;
     }
-    const now = performance.now();
+    const timed = this.nagle.watching;
+    const now = timed ? performance.now() : 0;
     for (const frame of frames) {
       if (frame.status === IggyErrorCode.Disconnected) {
         // The server says goodbye (shutdown) with an unsolicited `Disconnected` frame, read while it was
@@ -286,9 +288,16 @@ export class Connection {
         );
         return;
       }
-      this.nagle.answered(now - this.writtenAt.shift()!);
+      if (timed) this.timeAnswer(now);
       if (!request.settled) request.onResponse(frame);
     }
     if (frames.length > 0) this.hooks.onDrain(this);
+  }
+
+  /** Tells the Nagle watch how long the oldest request waited; drops the write times once it has spoken. */
+  private timeAnswer(now: number): void {
+    if (!this.nagle.watching) return; // it spoke on an earlier frame of this read
+    this.nagle.answered(now - this.writtenAt.shift()!);
+    if (!this.nagle.watching) this.writtenAt.length = 0;
   }
 }

@@ -22,6 +22,11 @@ export class NagleWatch {
 
   constructor(private readonly tell: (stalls: number, answers: number) => void) {}
 
+  /** Still watching: it has not spoken yet (after that, answer times are of no use to it). */
+  get watching(): boolean {
+    return !this.told;
+  }
+
   /** An answer came `ms` after its request was written. */
   answered(ms: number): void {
     if (this.told) return;

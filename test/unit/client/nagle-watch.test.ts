@@ -31,6 +31,13 @@ describe('NagleWatch', () => {
     expect(tells[0]!.stalls).toBe(20);
   });
 
+  it('stops watching once it has told (the connection then stops timing its answers)', () => {
+    const watch = new NagleWatch(() => undefined);
+    expect(watch.watching).toBe(true);
+    for (let i = 0; i < 2_000 && watch.watching; i++) watch.answered(i % 10 === 0 ? 41 : 0.3);
+    expect(watch.watching).toBe(false);
+  });
+
   it('stays quiet when load spreads the answers out, however far', () => {
     const random = uniform(2);
     expect(told(repeat(50_000, () => 0.3 + 150 * random() ** 2))).toEqual([]);
