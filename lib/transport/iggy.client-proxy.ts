@@ -65,6 +65,8 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
   private ready = false;
   /** Emits waiting for `connect`: a later emit must not overtake them. */
   private awaitingConnect = 0;
+  /** The module's client options were merged under the given ones (`adopt`). */
+  private adopted = false;
 
   /**
    * Without `connector` (as `ClientsModule.register([{ name, customClass: IggyClientProxy, options }])`
@@ -139,8 +141,6 @@ export class IggyClientProxy extends ClientProxy<IggyClientProxyEvents> {
     this.handle = ConnectorHandle.of(shared.connector);
     return this.handle;
   }
-
-  private adopted = false;
 
   private adopt(module: SharedClientOptions): void {
     this.adopted = true;
