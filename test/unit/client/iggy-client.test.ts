@@ -32,6 +32,15 @@ async function setup(
   return { peer, client };
 }
 
+/** Connects `client`, then drops its connection at the peer; resolves once the client waits to reconnect. */
+async function connectThenLose(peer: FakeIggyPeer, client: IggyClient): Promise<void> {
+  await client.connect();
+  await peer.waitForConnections(1);
+  const reconnecting = new Promise((resolve) => client.once('reconnecting', resolve));
+  peer.dropConnections();
+  await reconnecting;
+}
+
 function kindOf(err: unknown): string | undefined {
   return err instanceof IggyClientError ? err.kind : undefined;
 }
@@ -370,11 +379,7 @@ describe('IggyClient reconnect', () => {
     const { peer, client } = await setup({
       reconnect: { initialDelayMs: 30_000, maxDelayMs: 30_000, jitter: 0 },
     });
-    await client.connect();
-    await peer.waitForConnections(1);
-    const reconnecting = new Promise((resolve) => client.once('reconnecting', resolve));
-    peer.dropConnections();
-    await reconnecting;
+    await connectThenLose(peer, client);
     const started = Date.now();
     const connected = new Promise((resolve) => client.once('connected', resolve));
     client.reconnectNow();
@@ -441,11 +446,7 @@ describe('IggyClient close', () => {
 
   it('stops a reconnect loop that is waiting for its next attempt', async () => {
     const { peer, client } = await setup({ reconnect: { initialDelayMs: 60_000 } });
-    await client.connect();
-    await peer.waitForConnections(1);
-    const reconnecting = new Promise((resolve) => client.once('reconnecting', resolve));
-    peer.dropConnections();
-    await reconnecting;
+    await connectThenLose(peer, client);
     const waiting = client.ping();
     await client.close();
     await expect(waiting).rejects.toMatchObject({ kind: 'Closed' });

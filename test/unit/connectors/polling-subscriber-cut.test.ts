@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { PollingSubscriber, type SubscriptionTarget } from '../../../lib/connectors/polling-subscriber.js';
 import { PollingStrategy } from '../../../lib/protocol/primitives/polling-strategy.js';
 import type { ReceivedMessage } from '../../../lib/connectors/message-subscriber.js';
+import type { PolledMessage } from '../../../lib/protocol/messages/message-batch.js';
 import { FakeSession, message } from './fake-session.js';
 
 /** `n` messages from offset 0; another `idBase` gives other messages at the same offsets (a new log). */
@@ -34,15 +35,31 @@ const single: SubscriptionTarget = {
   initial: PollingStrategy.first(),
 };
 
-/** A subscriber of topic `s/t` over `source`, polling every 5 ms when idle. */
-const subscriber = (source: FakeSession, target: SubscriptionTarget, batchSize: number) =>
-  new PollingSubscriber(source, { stream: 's', topic: 't', target, batchSize, pollIntervalMs: 5 });
+/** Runs `test` with a subscriber of topic `s/t` (polling every 5 ms when idle) over a fake session of `partitions`. */
+async function withSubscriber(
+  partitions: PolledMessage[][],
+  target: SubscriptionTarget,
+  batchSize: number,
+  test: (sub: PollingSubscriber, source: FakeSession) => Promise<void>,
+): Promise<void> {
+  const source = new FakeSession(partitions);
+  const sub = new PollingSubscriber(source, {
+    stream: 's',
+    topic: 't',
+    target,
+    batchSize,
+    pollIntervalMs: 5,
+  });
+  try {
+    await test(sub, source);
+  } finally {
+    await sub.close();
+  }
+}
 
 describe('PollingSubscriber, a partition whose log was cut below what it handed out', () => {
   it('a group member reads it again from its first message (a server that lost its tail in a crash)', async () => {
-    const source = new FakeSession([logOf(10), []]);
-    const sub = subscriber(source, group, 5);
-    try {
+    await withSubscriber([logOf(10), []], group, 5, async (sub, source) => {
       const first = await take(sub, 10);
       source.stored.set('g/0', 9n); // all committed
       expect(first.at(-1)).toBe('0:9:m9');
@@ -50,27 +67,19 @@ describe('PollingSubscriber, a partition whose log was cut below what it handed 
       source.partitions[0] = logOf(3, 'new');
       source.stored.set('g/0', 0n);
       expect(await take(sub, 3)).toEqual(['0:0:new0', '0:1:new1', '0:2:new2']);
-    } finally {
-      await sub.close();
-    }
+    });
   });
 
   it('a single consumer reads it again from its first message', async () => {
-    const source = new FakeSession([logOf(4)]);
-    const sub = subscriber(source, single, 5);
-    try {
+    await withSubscriber([logOf(4)], single, 5, async (sub, source) => {
       expect(await take(sub, 4)).toEqual(['0:0:m0', '0:1:m1', '0:2:m2', '0:3:m3']);
       source.partitions[0] = logOf(2, 'new');
       expect(await take(sub, 2)).toEqual(['0:0:new0', '0:1:new1']);
-    } finally {
-      await sub.close();
-    }
+    });
   });
 
   it('after a lost session too: the group member reads it from its first message, and stores no offset of what it polled before', async () => {
-    const source = new FakeSession([logOf(10), []]);
-    const sub = subscriber(source, { ...group, floors: new Map() }, 5);
-    try {
+    await withSubscriber([logOf(10), []], { ...group, floors: new Map() }, 5, async (sub, source) => {
       const before: ReceivedMessage[] = [];
       for (let i = 0; i < 10; i++) before.push((await sub.recv())!);
       // The server crashed and restarted without offsets 0..9: the client reconnected (a new session
@@ -81,15 +90,11 @@ describe('PollingSubscriber, a partition whose log was cut below what it handed 
       await sub.commit(before[9]!); // a commit of the old session, retried late: it must not land
       expect(source.stored.get('g/0')).toBe(0n);
       expect(await take(sub, 3)).toEqual(['0:0:new0', '0:1:new1', '0:2:new2']);
-    } finally {
-      await sub.close();
-    }
+    });
   });
 
   it('after a lost session, a partition that grew back past what was handed out is read from its first message', async () => {
-    const source = new FakeSession([logOf(10), []]);
-    const sub = subscriber(source, { ...group, floors: new Map() }, 50);
-    try {
+    await withSubscriber([logOf(10), []], { ...group, floors: new Map() }, 50, async (sub, source) => {
       expect((await take(sub, 10)).at(-1)).toBe('0:9:m9');
       source.stored.set('g/0', 9n); // all committed
       // The server crashed, lost offsets 0..9, kept the group's offset 9 and took 20 new messages before
@@ -97,35 +102,25 @@ describe('PollingSubscriber, a partition whose log was cut below what it handed 
       source.epoch++;
       source.partitions[0] = logOf(20, 'new', 5000n);
       expect(await take(sub, 20)).toEqual(Array.from({ length: 20 }, (_, i) => `0:${i}:new${i}`));
-    } finally {
-      await sub.close();
-    }
+    });
   });
 
   it('after a lost session, a partition that still holds what was handed out is read on, not again', async () => {
-    const source = new FakeSession([logOf(10), []]);
-    const sub = subscriber(source, { ...group, floors: new Map() }, 50);
-    try {
+    await withSubscriber([logOf(10), []], { ...group, floors: new Map() }, 50, async (sub, source) => {
       await take(sub, 10);
       source.stored.set('g/0', 9n);
       source.epoch++; // a reconnect, the server intact: two more messages came meanwhile
       source.partitions[0] = logOf(12);
       expect(await take(sub, 2)).toEqual(['0:10:m10', '0:11:m11']);
-    } finally {
-      await sub.close();
-    }
+    });
   });
 
   it('a single consumer after a lost session: a partition that grew back is read from its first message', async () => {
-    const source = new FakeSession([logOf(4)]);
-    const sub = subscriber(source, single, 50);
-    try {
+    await withSubscriber([logOf(4)], single, 50, async (sub, source) => {
       await take(sub, 4);
       source.epoch++;
       source.partitions[0] = logOf(6, 'new', 5000n);
       expect(await take(sub, 6)).toEqual(Array.from({ length: 6 }, (_, i) => `0:${i}:new${i}`));
-    } finally {
-      await sub.close();
-    }
+    });
   });
 });
